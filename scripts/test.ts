@@ -1,0 +1,25 @@
+// Runs the test suite with Node's own runner on the pinned Node (TypeScript through type stripping).
+//   node scripts/test.ts                 every test under test/
+//   node scripts/test.ts test/core       only those folders or files
+//   node scripts/test.ts --coverage      with line coverage of src/, failing under the gate for src/core
+import { spawnSync } from 'node:child_process';
+
+const argv = process.argv.slice(2);
+const coverage = argv.includes('--coverage');
+const targets = argv.filter((a) => !a.startsWith('--'));
+const patterns =
+  targets.length === 0
+    ? ['test/**/*.test.ts']
+    : targets.map((t) => (t.endsWith('.ts') ? t : `${t.replace(/\/$/, '')}/**/*.test.ts`));
+
+const args = ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-reporter=spec'];
+if (coverage) {
+  args.push(
+    '--experimental-test-coverage',
+    '--test-coverage-include=src/core/**',
+    '--test-coverage-include=src/time/**',
+    '--test-coverage-lines=90',
+  );
+}
+const result = spawnSync(process.execPath, [...args, ...patterns], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,3 @@
+// The package root: every public name of twinstream, re-exported by layer. Nothing is defined here.
+export * from './errors.ts';
+export * from './time/index.ts';
