@@ -1,0 +1,7 @@
+// The simulation: a SimPy-style kernel, resources, real time, live parameters, sampling and egress.
+export * from './kernel/condition.ts';
+export * from './kernel/environment.ts';
+export * from './kernel/events.ts';
+export * from './kernel/interrupt.ts';
+export * from './kernel/process.ts';
+export * from './kernel/queue.ts';

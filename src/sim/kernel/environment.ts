@@ -1,0 +1,258 @@
+import { describe, TwinstreamError } from '../../errors.ts';
+import type { Clock, Timer } from '../../time/clock.ts';
+import { type Duration, toMillis } from '../../time/duration.ts';
+import { allEvents, anyEvents, Condition } from './condition.ts';
+import { Event, PROCESSED, type Scheduler, Timeout, TRIGGERED, URGENT } from './events.ts';
+import { Process, type ProcessGenerator } from './process.ts';
+import { EventQueue } from './queue.ts';
+
+/** Options of an environment. */
+export interface EnvironmentOptions {
+  /** The simulated time to start at (default 0). */
+  initialTime?: number;
+  /** The wall-clock timestamp (ms since the epoch, a `Date` or an ISO string) that simulated time 0 maps to (default 0). */
+  logicalStartTime?: number | Date | string;
+  /** How long one simulated time unit is, for timestamps and `clock` (default `'1s'`). */
+  timeUnit?: Duration;
+}
+
+/** Options of `run()`. */
+export interface RunOptions<T = unknown> {
+  /** Stop before events at this time (a number > now), or once this event is processed (its value is returned). */
+  until?: number | Event<T>;
+}
+
+/**
+ * Everything an environment does except `run()`: the clock, the event queue, creating events and processes, `step`
+ * and `peek`. `Environment` adds a synchronous `run()`, `RealtimeEnvironment` a paced asynchronous one; resources
+ * and processes accept either.
+ */
+export class BaseEnvironment implements Scheduler {
+  /** @internal */
+  _now: number;
+  /** @internal */
+  _active: Process<any> | null = null;
+  /** @internal */
+  readonly _queue = new EventQueue();
+  /** The timestamp (ms since the epoch) that simulated time 0 maps to. */
+  readonly logicalStartTime: number;
+  /** Milliseconds per simulated time unit. */
+  readonly timeUnitMs: number;
+  private simClock: Clock | null = null;
+
+  constructor(options: EnvironmentOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TwinstreamError(
+        'TS_BAD_ARGUMENT',
+        `Environment: options = ${describe(options)} is not valid; expected an object such as { initialTime: 0 }`,
+      );
+    }
+    const initial = options.initialTime ?? 0;
+    if (typeof initial !== 'number' || !Number.isFinite(initial)) {
+      throw new TwinstreamError(
+        'TS_BAD_ARGUMENT',
+        `Environment: initialTime = ${describe(initial)} is not valid; expected a finite number`,
+      );
+    }
+    this._now = initial;
+    this.logicalStartTime = toTimestampMs(options.logicalStartTime ?? 0, 'Environment: logicalStartTime');
+    this.timeUnitMs = toMillis(options.timeUnit ?? '1s', 'Environment: timeUnit');
+    if (this.timeUnitMs <= 0) {
+      throw new TwinstreamError(
+        'TS_BAD_ARGUMENT',
+        `Environment: timeUnit = ${describe(options.timeUnit)} is not valid; expected a duration > 0`,
+      );
+    }
+  }
+
+  /** The current simulated time. */
+  get now(): number {
+    return this._now;
+  }
+
+  /** The process being resumed right now, or null outside processes. */
+  get activeProcess(): Process<any> | null {
+    return this._active;
+  }
+
+  /** The number of events in the queue. */
+  get queueSize(): number {
+    return this._queue.size;
+  }
+
+  /** @internal */
+  _schedule(event: Event<any>, priority: number, delay: number): void {
+    this._queue.push(this._now + delay, priority, event);
+  }
+
+  /** Starts a process running `generator` (call a `function*`); `name` appears in errors. */
+  process<R>(generator: ProcessGenerator<R>, name?: string): Process<R> {
+    return new Process<R>(this, generator, name);
+  }
+
+  /** An event that triggers `delay` time units from now with `value`. */
+  timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
+    return new Timeout<T>(this, delay, value);
+  }
+
+  /** A new pending event; trigger it with `succeed(value)` or `fail(error)`. */
+  event<T = unknown>(): Event<T> {
+    return new Event<T>(this);
+  }
+
+  /** A condition met when all `events` are processed; its value maps each to its value. */
+  allOf(events: Iterable<Event<any>>): Condition {
+    return new Condition(this, allEvents, events);
+  }
+
+  /** A condition met when any of `events` is processed. */
+  anyOf(events: Iterable<Event<any>>): Condition {
+    return new Condition(this, anyEvents, events);
+  }
+
+  /** The time of the next event, or `Infinity` if none is scheduled. */
+  peek(): number {
+    return this._queue.peekTime();
+  }
+
+  /**
+   * Processes the next event: moves `now` to its time, runs its callbacks and resumes the processes waiting for it.
+   * Throws `TS_SIM_EMPTY_SCHEDULE` when no event is left, and rethrows the error of a failed event nobody handled.
+   */
+  step(): void {
+    const q = this._queue;
+    if (q.size === 0) throw new TwinstreamError('TS_SIM_EMPTY_SCHEDULE', 'step(): no event is scheduled');
+    this._now = q.peekTime();
+    const ev = q.pop();
+    ev._state = PROCESSED;
+    const waiter = ev._waiter;
+    const cbs = ev._callbacks;
+    if (waiter !== null) {
+      ev._waiter = null;
+      waiter._resume(ev);
+    }
+    if (cbs !== null) {
+      ev._callbacks = null;
+      for (let i = 0; i < cbs.length; i++) cbs[i]!(ev);
+    }
+    if (!ev._ok && !ev._defused) throw ev._value;
+  }
+
+  /**
+   * A `Clock` in simulated time, for stream pipelines: `now()` is `logicalStartTime + now × timeUnitMs`
+   * milliseconds, `setTimer(ms, fn)` calls `fn` after `ms / timeUnitMs` simulated time units.
+   */
+  get clock(): Clock {
+    if (this.simClock === null) {
+      const env = this;
+      this.simClock = {
+        now: () => env.toTimestamp(),
+        setTimer(ms: number, fn: () => void): Timer {
+          let live = true;
+          const t = new Timeout(env, Math.max(0, ms) / env.timeUnitMs);
+          t.addCallback(() => {
+            if (live) {
+              live = false;
+              fn();
+            }
+          });
+          return {
+            cancel: () => {
+              live = false;
+            },
+          };
+        },
+      };
+    }
+    return this.simClock;
+  }
+
+  /** The timestamp (ms since the epoch) of simulated time `time` (default: now). */
+  toTimestamp(time: number = this._now): number {
+    return this.logicalStartTime + time * this.timeUnitMs;
+  }
+
+  /** @internal Prepares a run: returns the event that ends it (null: run until the queue is empty). */
+  protected _stopEvent(until: number | Event<any> | undefined): Event<any> | null {
+    if (until === undefined) return null;
+    if (until instanceof Event) return until;
+    if (typeof until !== 'number' || Number.isNaN(until) || until <= this._now) {
+      throw new TwinstreamError(
+        'TS_SIM_BAD_UNTIL',
+        `run({ until: ${describe(until)} }): until must be an event or a time > now (${this._now})`,
+      );
+    }
+    // Urgent, as in SimPy: events scheduled at exactly `until` stay for the next run.
+    const stop = new Event<undefined>(this);
+    stop._state = TRIGGERED;
+    this._queue.push(until, URGENT, stop);
+    return stop;
+  }
+}
+
+/**
+ * A discrete-event simulation environment with SimPy's semantics: processes are generator functions that yield
+ * events; events at equal times run by (priority, insertion) order, so every run is the same.
+ *
+ * @example
+ * const env = new Environment();
+ * function* clock(name: string, tick: number) {
+ *   for (;;) { console.log(name, env.now); yield env.timeout(tick); }
+ * }
+ * env.process(clock('fast', 0.5));
+ * env.process(clock('slow', 1));
+ * env.run({ until: 2 });
+ */
+export class Environment extends BaseEnvironment {
+  /**
+   * Processes events until the queue is empty, until simulated time `until` (events at exactly that time are left
+   * for the next run, and `now` becomes `until`), or until the event `until` is processed (returns its value, throws
+   * its error).
+   */
+  run<T = unknown>(options: RunOptions<T> = {}): T | undefined {
+    const until = options.until;
+    if (until instanceof Event && until._state === PROCESSED) return outcome(until);
+    const stop = this._stopEvent(until);
+    if (stop === null) {
+      while (this._queue.size > 0) this.step();
+      return undefined;
+    }
+    const q = this._queue;
+    let stopped = false;
+    const onStop = (): void => {
+      stopped = true;
+    };
+    stop.addCallback(onStop);
+    try {
+      while (!stopped) {
+        if (q.size === 0) {
+          throw new TwinstreamError(
+            'TS_SIM_UNTIL_NOT_TRIGGERED',
+            `run({ until }): no event is left, but ${stop.describe()} given as until was never triggered`,
+          );
+        }
+        this.step();
+      }
+    } finally {
+      if (!stopped) stop.removeCallback(onStop);
+    }
+    return typeof until === 'number' ? undefined : outcome(stop);
+  }
+}
+
+function outcome<T>(ev: Event<T>): T {
+  if (ev._ok) return ev._value;
+  ev._defused = true;
+  throw ev._value;
+}
+
+function toTimestampMs(value: number | Date | string, where: string): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new TwinstreamError(
+      'TS_BAD_ARGUMENT',
+      `${where} = ${describe(value)} is not valid; expected ms since the epoch, a Date or an ISO 8601 string`,
+    );
+  }
+  return ms;
+}
