@@ -1,3 +1,5 @@
 // The package root: every public name of twinstream, re-exported by layer. Nothing is defined here.
+
+export * from './core/index.ts';
 export * from './errors.ts';
 export * from './time/index.ts';

@@ -1,0 +1,40 @@
+import type { Clock } from '../time/clock.ts';
+import type { Metadata } from './refcount.ts';
+import { releaseRefs, retainRefs } from './refcount.ts';
+import type { Pushed } from './stream.ts';
+
+/** An element a node keeps past the call that delivered it, with its metadata (retained while kept). */
+export interface Held<T> {
+  readonly x: T;
+  readonly md: Metadata | undefined;
+}
+
+/** Retains `md` and wraps the element for keeping. */
+export function hold<T>(x: T, md: Metadata | undefined): Held<T> {
+  retainRefs(md);
+  return { x, md };
+}
+
+/** Releases the metadata of every held element. */
+export function releaseAll(items: readonly Held<unknown>[]): void {
+  for (let i = 0; i < items.length; i++) releaseRefs(items[i]!.md);
+}
+
+/** Runs `then` once `r` has settled (at once when it is not a promise), passing a rejection on after it. */
+export function afterPushed(r: Pushed, then: () => void): Pushed {
+  if (r === undefined) {
+    then();
+    return;
+  }
+  return r.then(then, (e) => {
+    then();
+    throw e;
+  });
+}
+
+/** A promise that resolves after `ms` on `clock`. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    clock.setTimer(ms, resolve);
+  });
+}

@@ -1,0 +1,78 @@
+import { requireInteger } from '../../errors.ts';
+import { type Duration, toMillis } from '../../time/duration.ts';
+import { type Held, hold, sleep } from '../held.ts';
+import { type Metadata, releaseRefs } from '../refcount.ts';
+import { type Pushed, Stream } from '../stream.ts';
+
+export interface DelayOptions {
+  /** How many elements may wait; beyond it `emit` returns a promise until there is room. Default: no limit. */
+  maxsize?: number;
+}
+
+/**
+ * Paces elements: each one goes on at least `interval` after the previous one was taken from the queue (so after
+ * an idle spell the first two pass at once, as in streamz). `emit` into it only queues.
+ */
+export class DelayNode<T> extends Stream<T> {
+  override kind = 'delay';
+  readonly interval: number;
+  private readonly maxsize: number;
+  private readonly queue: Held<T>[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private running = false;
+  private last: number;
+
+  constructor(upstream: Stream<T>, interval: number, options: DelayOptions) {
+    const maxsize = options.maxsize ?? Number.POSITIVE_INFINITY;
+    if (maxsize !== Number.POSITIVE_INFINITY) requireInteger('delay', 'maxsize', maxsize, 1);
+    super({ clock: upstream.clock });
+    this.interval = interval;
+    this.maxsize = maxsize;
+    this.last = this.clock.now();
+    upstream.connect(this);
+  }
+
+  override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
+    this.queue.push(hold(x as T, metadata));
+    if (!this.running) {
+      this.running = true;
+      this.clock.setTimer(0, () => void this.run());
+    }
+    if (this.queue.length > this.maxsize) return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      const item = this.queue.shift();
+      if (item === undefined) {
+        this.running = false;
+        this.last = this.clock.now();
+        return;
+      }
+      this.waiting.shift()?.();
+      try {
+        const r = this.emit(item.x, item.md);
+        if (r !== undefined) await r;
+      } finally {
+        releaseRefs(item.md);
+      }
+      const wait = this.interval - (this.clock.now() - this.last);
+      if (wait > 0) await sleep(this.clock, wait);
+      this.last = this.clock.now();
+    }
+  }
+}
+
+declare module '../stream.ts' {
+  interface Stream<T> {
+    /**
+     * Spaces elements by `interval` on the graph's clock.
+     * @example source.delay('100ms')
+     */
+    delay(interval: Duration, options?: DelayOptions): Stream<T>;
+  }
+}
+
+Stream.register('delay', function delay(this: Stream<any>, interval: Duration, options: DelayOptions = {}) {
+  return new DelayNode(this, toMillis(interval, 'delay: interval'), options);
+});

@@ -1,0 +1,89 @@
+import { badArgument, requireInteger } from '../../errors.ts';
+import { type Held, hold, releaseAll } from '../held.ts';
+import { hashKey, type KeySpec, toKeyFn } from '../key.ts';
+import { concatMetadata, type Metadata, releaseRefs } from '../refcount.ts';
+import { type Pushed, Stream } from '../stream.ts';
+
+export interface UniqueBufferOptions<T> {
+  /** What makes two elements the same: a function, a field name or an index. Default: the element itself. */
+  key?: KeySpec<T>;
+  /** On a repeated key: keep the first element, or replace it with the last and move it to the end. */
+  keep?: 'first' | 'last';
+}
+
+/** A buffer of elements with distinct keys, in arrival order; shared by partitionUnique and timedWindowUnique. */
+export class UniqueBuffer<T> {
+  private readonly keyOf: (x: T) => unknown;
+  private readonly keepLast: boolean;
+  readonly items = new Map<unknown, Held<T>>();
+
+  constructor(where: string, options: UniqueBufferOptions<T>) {
+    const keep = options.keep ?? 'first';
+    if (keep !== 'first' && keep !== 'last') badArgument(where, 'keep', keep, "'first' or 'last'");
+    this.keyOf = toKeyFn(where, options.key);
+    this.keepLast = keep === 'last';
+  }
+
+  add(x: T, md: Metadata | undefined): void {
+    const k = hashKey(this.keyOf(x));
+    const old = this.items.get(k);
+    if (old !== undefined) {
+      if (!this.keepLast) return;
+      this.items.delete(k);
+      releaseRefs(old.md);
+    }
+    this.items.set(k, hold(x, md));
+  }
+
+  /** Empties the buffer, returning its elements and their concatenated metadata; the caller releases `held`. */
+  take(): { values: T[]; md: Metadata | undefined; held: Held<T>[] } {
+    const held = [...this.items.values()];
+    this.items.clear();
+    return { values: held.map((h) => h.x), md: concatMetadata(held.map((h) => h.md)), held };
+  }
+}
+
+/** Emits an array once `n` distinct keys are buffered. */
+export class PartitionUniqueNode<T> extends Stream<T[]> {
+  override kind = 'partitionUnique';
+  readonly n: number;
+  private readonly keys: UniqueBuffer<T>;
+
+  constructor(upstream: Stream<T>, n: number, options: UniqueBufferOptions<T>) {
+    requireInteger('partitionUnique', 'n', n, 1);
+    const buffer = new UniqueBuffer<T>('partitionUnique', options);
+    super({ clock: upstream.clock });
+    this.n = n;
+    this.keys = buffer;
+    upstream.connect(this);
+  }
+
+  override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
+    this.keys.add(x as T, metadata);
+    if (this.keys.items.size < this.n) return;
+    const { values, md, held } = this.keys.take();
+    try {
+      return this.emit(values, md);
+    } finally {
+      releaseAll(held);
+    }
+  }
+}
+
+declare module '../stream.ts' {
+  interface Stream<T> {
+    /**
+     * Emits an array once `n` elements with distinct keys are buffered (`keep: 'first'` ignores repeats,
+     * `'last'` replaces them and moves them to the end).
+     * @example source.partitionUnique(3, { key: (r) => r.id, keep: 'last' })
+     */
+    partitionUnique(n: number, options?: UniqueBufferOptions<T>): Stream<T[]>;
+  }
+}
+
+Stream.register(
+  'partitionUnique',
+  function partitionUnique(this: Stream<any>, n: number, options: UniqueBufferOptions<any> = {}) {
+    return new PartitionUniqueNode(this, n, options);
+  },
+);

@@ -1,0 +1,169 @@
+import { badArgument, requireFunction } from '../errors.ts';
+import type { Timer } from '../time/clock.ts';
+import { type Duration, toMillis } from '../time/duration.ts';
+import { Stream, type StreamOptions } from './stream.ts';
+
+/**
+ * A node that produces elements by itself once started. `run` emits and awaits each `emit` that returns a
+ * promise, so a slow consumer slows the source. `done` settles when the run ends (rejects if it failed).
+ */
+export abstract class Source<T> extends Stream<T> {
+  override kind = 'source';
+  private controller: AbortController | null = null;
+  private running: Promise<void> | null = null;
+
+  /** True between `start()` and the end of the run (or `stop()`). */
+  get started(): boolean {
+    return this.controller !== null && !this.controller.signal.aborted;
+  }
+
+  /** Produces elements until exhausted or until `signal` aborts. */
+  protected abstract run(signal: AbortSignal): Promise<void>;
+
+  /** Begins emitting. Starting a started source does nothing. */
+  override start(): void {
+    if (this.started) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.running = this.run(controller.signal).then(
+      () => {
+        controller.abort();
+        this.end();
+      },
+      (e) => {
+        controller.abort();
+        throw e;
+      },
+    );
+  }
+
+  /** Stops emitting; an element already inside `emit` still completes. */
+  override stop(): void {
+    this.controller?.abort();
+  }
+
+  /** Settles when the current run ends: after the last element, or after `stop()`. */
+  get done(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+    await this.done;
+  }
+}
+
+class IterableSource<T> extends Source<T> {
+  override kind = 'fromIterable';
+  private readonly iterable: Iterable<T>;
+
+  constructor(iterable: Iterable<T>, options: StreamOptions) {
+    super(options);
+    this.iterable = iterable;
+  }
+
+  protected async run(signal: AbortSignal): Promise<void> {
+    for (const x of this.iterable) {
+      const r = this.emit(x);
+      if (r !== undefined) await r;
+      if (signal.aborted) return;
+    }
+  }
+}
+
+class AsyncIterableSource<T> extends Source<T> {
+  override kind = 'fromAsyncIterable';
+  private readonly iterable: AsyncIterable<T>;
+
+  constructor(iterable: AsyncIterable<T>, options: StreamOptions) {
+    super(options);
+    this.iterable = iterable;
+  }
+
+  protected async run(signal: AbortSignal): Promise<void> {
+    for await (const x of this.iterable) {
+      const r = this.emit(x);
+      if (r !== undefined) await r;
+      if (signal.aborted) return;
+    }
+  }
+}
+
+class PeriodicSource<T> extends Source<T> {
+  override kind = 'fromPeriodic';
+  private readonly fn: () => T | PromiseLike<T>;
+  private readonly interval: number;
+
+  constructor(fn: () => T | PromiseLike<T>, interval: number, options: StreamOptions) {
+    super(options);
+    this.fn = fn;
+    this.interval = interval;
+  }
+
+  protected run(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: Timer | null = null;
+      const tick = async () => {
+        try {
+          const x = await this.fn();
+          if (signal.aborted) return;
+          const r = this.emit(x);
+          if (r !== undefined) await r;
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        if (!signal.aborted) timer = this.clock.setTimer(this.interval, tick);
+      };
+      signal.addEventListener('abort', () => {
+        timer?.cancel();
+        resolve();
+      });
+      timer = this.clock.setTimer(this.interval, tick);
+    });
+  }
+}
+
+declare module './stream.ts' {
+  namespace Stream {
+    /**
+     * A source over an iterable (array, set, generator): emits each item after `start()`, awaiting back pressure.
+     * @example const s = Stream.fromIterable([1, 2, 3]); s.sink(console.log); s.start(); await s.done;
+     */
+    function fromIterable<T>(iterable: Iterable<T>, options?: StreamOptions): Source<T>;
+    /**
+     * A source over an async iterable: a Node `Readable`, a web `ReadableStream`, an async generator.
+     * @example Stream.fromAsyncIterable(fs.createReadStream('data.csv'))
+     */
+    function fromAsyncIterable<T>(iterable: AsyncIterable<T>, options?: StreamOptions): Source<T>;
+    /**
+     * A source that calls `fn` every `interval` (on the graph's clock) and emits what it returns.
+     * @example Stream.fromPeriodic(() => sensor.read(), '1s')
+     */
+    function fromPeriodic<T>(fn: () => T | PromiseLike<T>, interval: Duration, options?: StreamOptions): Source<T>;
+  }
+}
+
+Object.assign(Stream, {
+  fromIterable<T>(iterable: Iterable<T>, options: StreamOptions = {}): Source<T> {
+    if (iterable === null || typeof (iterable as any)?.[Symbol.iterator] !== 'function') {
+      badArgument('Stream.fromIterable', 'iterable', iterable, 'an iterable (array, set, generator...)');
+    }
+    return new IterableSource(iterable, options);
+  },
+  fromAsyncIterable<T>(iterable: AsyncIterable<T>, options: StreamOptions = {}): Source<T> {
+    if (iterable === null || typeof (iterable as any)?.[Symbol.asyncIterator] !== 'function') {
+      badArgument(
+        'Stream.fromAsyncIterable',
+        'iterable',
+        iterable,
+        'an async iterable (Readable, ReadableStream, async generator...)',
+      );
+    }
+    return new AsyncIterableSource(iterable, options);
+  },
+  fromPeriodic<T>(fn: () => T | PromiseLike<T>, interval: Duration, options: StreamOptions = {}): Source<T> {
+    requireFunction('Stream.fromPeriodic', 'fn', fn);
+    return new PeriodicSource(fn, toMillis(interval, 'Stream.fromPeriodic: interval'), options);
+  },
+});
