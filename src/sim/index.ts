@@ -5,3 +5,7 @@ export * from './kernel/events.ts';
 export * from './kernel/interrupt.ts';
 export * from './kernel/process.ts';
 export * from './kernel/queue.ts';
+export * from './resources/base.ts';
+export * from './resources/container.ts';
+export * from './resources/resource.ts';
+export * from './resources/store.ts';
