@@ -98,12 +98,17 @@ export class VirtualClock implements Clock {
     await this.advanceTo(this.time + ms);
   }
 
-  /** Moves time forward to `time`, firing every timer due on the way, in order. */
-  async advanceTo(time: number): Promise<void> {
+  /**
+   * Moves time forward to `time`, firing every timer due on the way, in order. With `inclusive: false`, timers due
+   * exactly at `time` stay pending: what the caller does next happens before them, as in a real event loop where
+   * code that runs at an instant precedes the timers due then.
+   */
+  async advanceTo(time: number, options: { inclusive?: boolean } = {}): Promise<void> {
+    const inclusive = options.inclusive ?? true;
     await settle();
     for (;;) {
       const next = this.timers[0];
-      if (next === undefined || next.at > time) break;
+      if (next === undefined || next.at > time || (!inclusive && next.at === time)) break;
       this.timers.shift();
       if (next.fn === null) continue;
       this.time = Math.max(this.time, next.at);
