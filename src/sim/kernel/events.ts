@@ -59,7 +59,7 @@ export class Event<T = unknown> {
   /** @internal */
   _waiter: Resumable | null;
   /** @internal */
-  _callbacks: EventCallback<T>[] | null;
+  _callbacks: EventCallback<any>[] | null;
 
   constructor(env: Scheduler) {
     this.env = env;
