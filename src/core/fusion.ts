@@ -47,6 +47,17 @@ function canGenerate(): boolean {
   return codegen;
 }
 
+/**
+ * Turns generated delivery code off (or back on). Off, every hop goes through `update`: slower, same results.
+ * Useful where a Content-Security-Policy forbids `new Function` and for checking that both paths agree.
+ *
+ * @example
+ * setCodegen(false);
+ */
+export function setCodegen(enabled: boolean): void {
+  codegen = enabled ? undefined : false;
+}
+
 /** Holds the element's metadata until an async sink's promise settles. */
 function holdUntilSettled(p: PromiseLike<unknown>, md: Metadata | undefined): Promise<void> {
   if (md === undefined) return Promise.resolve(p).then(noop);

@@ -91,7 +91,10 @@ const builders: Record<string, Builder> = {
   },
   'streamz.accumulate.with_state_no_start': (clock) => {
     const source = src(clock);
-    return { s: { source }, L: { L: source.accumulate((a: number, b: number) => a + b, { withState: true }).sinkToList() } };
+    return {
+      s: { source },
+      L: { L: source.accumulate((a: number, b: number) => a + b, { withState: true }).sinkToList() },
+    };
   },
   // Python raises ZeroDivisionError on 1 / 0; JavaScript gives Infinity, so the function throws the same way.
   'streamz.accumulate.error_reaches_emit_caller': (clock) => {
@@ -173,7 +176,10 @@ const builders: Record<string, Builder> = {
   },
   'streamz.partition_unique.len_last': (clock) => {
     const source = src(clock);
-    return { s: { source }, L: { L: source.partitionUnique(3, { key: (x: string) => x.length, keep: 'last' }).sinkToList() } };
+    return {
+      s: { source },
+      L: { L: source.partitionUnique(3, { key: (x: string) => x.length, keep: 'last' }).sinkToList() },
+    };
   },
   'streamz.partition_unique.keyname_first': (clock) => {
     const source = src(clock);
@@ -203,7 +209,10 @@ const builders: Record<string, Builder> = {
   },
   'streamz.timed_window_unique.len_last': (clock) => {
     const source = src(clock);
-    return { s: { source }, L: { L: source.timedWindowUnique(50, { key: (x: string) => x.length, keep: 'last' }).sinkToList() } };
+    return {
+      s: { source },
+      L: { L: source.timedWindowUnique(50, { key: (x: string) => x.length, keep: 'last' }).sinkToList() },
+    };
   },
   'streamz.timed_window_unique.keyname_last': (clock) => {
     const source = src(clock);
@@ -536,9 +545,11 @@ async function runGeneric(v: Vector): Promise<void> {
     if (step.connect) stream(step.connect[0]).connect(stream(step.connect[1]));
     if (step.disconnect) stream(step.disconnect[0]).disconnect(stream(step.disconnect[1]));
     if (step.destroy) stream(step.destroy).destroy();
-    if (step.expect) for (const [k, want] of Object.entries(step.expect)) assert.deepEqual(lists[k], want, `${v.id}: ${k}`);
+    if (step.expect)
+      for (const [k, want] of Object.entries(step.expect)) assert.deepEqual(lists[k], want, `${v.id}: ${k}`);
     if (step.expect_refcount) {
-      for (const [k, n] of Object.entries(step.expect_refcount)) assert.equal(refs[k]?.count, n, `${v.id}: refcount of ${k}`);
+      for (const [k, n] of Object.entries(step.expect_refcount))
+        assert.equal(refs[k]?.count, n, `${v.id}: refcount of ${k}`);
     }
     if (step.expect_len) {
       for (const [path, n] of Object.entries(step.expect_len)) {
