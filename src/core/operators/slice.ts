@@ -30,13 +30,13 @@ export class SliceNode<T> extends Stream<T> {
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     const i = this.count++;
-    let r: Pushed;
-    if (i >= this.first && i % this.step === 0) r = this.emit(x as T, metadata);
+    const pass = i >= this.first && i % this.step === 0;
     if (this.last !== null && this.count >= this.last) {
       for (const up of [...this.upstreams]) up.disconnect(this);
     }
-    return r;
+    return pass ? this.emit(x as T, metadata) : undefined;
   }
+
 }
 
 declare module '../stream.ts' {
