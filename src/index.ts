@@ -4,3 +4,4 @@ export * from './core/index.ts';
 export * from './errors.ts';
 export * from './time/index.ts';
 export * from './sim/index.ts';
+export * from './node/index.ts';

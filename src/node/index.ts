@@ -1,0 +1,2 @@
+export * from './scatter.ts';
+export * from './worker-task.ts';
