@@ -28,7 +28,7 @@ export class SinkNode<T> extends Stream<never> implements Fusable {
 
   fuse(ctx: FuseContext): string {
     const extra = this.args.map((a) => `, ${ctx.bind(a)}`).join('');
-    return `{ const r = ${ctx.bind(this.fn)}(x${extra}); if (r !== undefined && r !== null && typeof r.then === 'function') return ${ctx.hold}(r, md); return; }`;
+    return `{ const r = ${ctx.bind(this.fn)}(x${extra}); if (r !== undefined && r !== null && typeof r.then === 'function') return md === undefined && r instanceof Promise ? r : ${ctx.hold}(r, md); return; }`;
   }
 }
 

@@ -1,0 +1,102 @@
+// (b) a sliding mean over a window of 100, N numbers.
+import { createRequire } from 'node:module';
+import { Stream } from '../../src/index.ts';
+import { runVariant, type Variant } from '../harness.ts';
+
+const require = createRequire(import.meta.url);
+const W = 100;
+const values = (n: number) => Array.from({ length: n }, (_, i) => (i * 7919) % 1000);
+
+const variants: Record<string, Variant> = {
+  'loop-ring': (n) => {
+    const a = values(n);
+    return () => {
+      const ring = new Float64Array(W);
+      let head = 0;
+      let filled = 0;
+      let s = 0;
+      let last = 0;
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i]!;
+        s += x - ring[head]!;
+        ring[head] = x;
+        head = head + 1 === W ? 0 : head + 1;
+        if (filled < W) filled++;
+        if (filled === W) last = s / W;
+      }
+      return last.toFixed(6);
+    };
+  },
+  twinstream: (n) => {
+    const a = values(n);
+    return async () => {
+      const source = Stream.fromIterable(a);
+      let last = 0;
+      source.rolling(W, 'mean').sink((v: number) => {
+        last = v;
+      });
+      source.start();
+      await source.done;
+      return last.toFixed(6);
+    };
+  },
+  'rxjs-scan': (n) => {
+    const a = values(n);
+    const { from, scan, filter, map } = require('rxjs');
+    return () => {
+      let last = 0;
+      from(a)
+        .pipe(
+          scan(
+            (st: { ring: Float64Array; head: number; filled: number; s: number }, x: number) => {
+              st.s += x - st.ring[st.head]!;
+              st.ring[st.head] = x;
+              st.head = st.head + 1 === W ? 0 : st.head + 1;
+              if (st.filled < W) st.filled++;
+              return st;
+            },
+            { ring: new Float64Array(W), head: 0, filled: 0, s: 0 },
+          ),
+          filter((st: { filled: number }) => st.filled === W),
+          map((st: { s: number }) => st.s / W),
+        )
+        .subscribe((v: number) => {
+          last = v;
+        });
+      return last.toFixed(6);
+    };
+  },
+  'most-core-scan': (n) => {
+    const a = values(n);
+    const M = require('@most/core');
+    const { newDefaultScheduler, asap } = require('@most/scheduler');
+    const emitAll = (t: number, arr: number[], sink: any) => {
+      for (let i = 0; i < arr.length; i++) sink.event(t, arr[i]);
+      sink.end(t);
+    };
+    const fromArray = (arr: number[]) => M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
+    return async () => {
+      const ring = new Float64Array(W);
+      let head = 0;
+      let filled = 0;
+      let last = 0;
+      const step = (s: number, x: number) => {
+        s += x - ring[head]!;
+        ring[head] = x;
+        head = head + 1 === W ? 0 : head + 1;
+        if (filled < W) filled++;
+        return s;
+      };
+      const s = M.tap(
+        (v: number) => {
+          if (filled === W) last = v / W;
+        },
+        M.scan(step, 0, fromArray(a)),
+      );
+      await M.runEffects(s, newDefaultScheduler());
+      return last.toFixed(6);
+    };
+  },
+};
+
+await runVariant(variants);

@@ -1,0 +1,26 @@
+// Runs one variant of one workload in this (fresh) process: warm-up runs, then timed runs, one JSON line out.
+//   node --expose-gc bench/core/<workload>.ts <variant> <N> <reps> <warmup>
+export type Variant = (n: number) => () => unknown | Promise<unknown>;
+
+export async function runVariant(variants: Record<string, Variant>): Promise<void> {
+  const [variant, nArg, repsArg, warmArg] = process.argv.slice(2);
+  const n = Number(nArg);
+  const reps = Number(repsArg ?? 7);
+  const warmup = Number(warmArg ?? 2);
+  const make = variants[variant!];
+  if (make === undefined) throw new Error(`unknown variant ${variant}; have ${Object.keys(variants).join(', ')}`);
+  const run = make(n);
+  const times: number[] = [];
+  let check: unknown;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < warmup + reps; i++) {
+    gc?.();
+    // Let background GC and sweeping finish: the machine has two cores.
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = process.hrtime.bigint();
+    check = await run();
+    const t1 = process.hrtime.bigint();
+    if (i >= warmup) times.push(Number(t1 - t0));
+  }
+  process.stdout.write(`${JSON.stringify({ variant, n, times, check: String(check) })}\n`);
+}

@@ -1,0 +1,119 @@
+// The core benchmark: every (workload, variant) in its own fresh process, side by side in one run. Prints a table
+// per workload (median and min-max ns/element, ratio of each peer to twinstream) and saves the JSON.
+//   npm run bench              10M elements for the synchronous workloads
+//   npm run bench -- --quick   1M elements, fewer runs
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+const quick = process.argv.includes('--quick');
+const BIG = quick ? 1e6 : 1e7;
+const ASYNC = quick ? 2e5 : 1e6;
+const REPS = quick ? 5 : 7;
+
+interface Plan {
+  title: string;
+  file: string;
+  n: number;
+  base: string;
+  variants: string[];
+  target?: number;
+}
+
+const plans: Plan[] = [
+  {
+    title: '(a) map -> filter -> accumulate, synchronous',
+    file: 'bench/core/chain.ts',
+    n: BIG,
+    base: 'twinstream',
+    target: 1.5,
+    variants: ['loop', 'twinstream', 'twinstream-emit-loop', 'most-1x', 'most-core', 'rxjs', 'highland'],
+  },
+  {
+    title: '(b) sliding mean over 100',
+    file: 'bench/core/sliding.ts',
+    n: BIG,
+    base: 'twinstream',
+    target: 5,
+    variants: ['loop-ring', 'twinstream', 'most-core-scan', 'rxjs-scan'],
+  },
+  {
+    title: '(c) the chain of (a) with an async sink awaited per element',
+    file: 'bench/core/chain.ts',
+    n: ASYNC,
+    base: 'twinstream-async-sink',
+    target: 40,
+    variants: ['twinstream-async-sink', 'async-generators'],
+  },
+  {
+    title: '(c) the same in batches of 1,000',
+    file: 'bench/core/chain.ts',
+    n: BIG,
+    base: 'twinstream-async-batch1k',
+    target: 3,
+    variants: ['twinstream-async-batch1k', 'async-generators-batch1k'],
+  },
+];
+
+interface Result {
+  variant: string;
+  n: number;
+  times: number[];
+  check: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function runNode(file: string, variant: string, n: number): Result | string {
+  const r = spawnSync(process.execPath, ['--expose-gc', file, variant, String(n), String(REPS), '2'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status !== 0) return `failed: ${(r.stderr || r.error?.message || '').slice(0, 300)}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
+}
+
+function runStreamz(n: number): Result | string {
+  const r = spawnSync('python3', ['bench/peers/streamz_chain.py', String(n), '3'], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return `not measured: ${(r.stderr || 'python3 missing').trim().split('\n').pop()} (pip install streamz)`;
+  return JSON.parse(r.stdout.trim()) as Result;
+}
+
+const report: { plan: Plan; results: Result[]; notes: string[] }[] = [];
+for (const plan of plans) {
+  const results: Result[] = [];
+  const notes: string[] = [];
+  for (const v of plan.variants) {
+    process.stderr.write(`${plan.title}: ${v} ...\n`);
+    const r = runNode(plan.file, v, plan.n);
+    if (typeof r === 'string') notes.push(`${v}: ${r}`);
+    else results.push(r);
+  }
+  if (plan.file.endsWith('chain.ts') && plan.base === 'twinstream') {
+    const r = runStreamz(Math.min(plan.n, 1e6));
+    if (typeof r === 'string') notes.push(`streamz-python: ${r}`);
+    else results.push(r);
+  }
+  report.push({ plan, results, notes });
+}
+
+for (const { plan, results, notes } of report) {
+  const base = results.find((r) => r.variant === plan.base);
+  const baseNs = base ? median(base.times) / base.n : Number.NaN;
+  console.log(`\n### ${plan.title} — N = ${plan.n.toLocaleString('en')}${plan.target ? `, target ≤ ${plan.target} ns/element` : ''}\n`);
+  console.log('| variant | ns/element median | min – max | × twinstream | check |');
+  console.log('|---|---|---|---|---|');
+  for (const r of results) {
+    const ns = r.times.map((t) => t / r.n);
+    const med = median(r.times) / r.n;
+    const same = base === undefined || r.check === base.check ? 'ok' : r.check;
+    console.log(
+      `| ${r.variant}${r.n !== plan.n ? ` (N=${r.n.toLocaleString('en')})` : ''} | ${med.toFixed(2)} | ${Math.min(...ns).toFixed(2)} – ${Math.max(...ns).toFixed(2)} | ${(med / baseNs).toFixed(2)} | ${same} |`,
+    );
+  }
+  for (const n of notes) console.log(`\n- ${n}`);
+}
+
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/core-${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.json`;
+writeFileSync(file, `${JSON.stringify({ node: process.version, quick, report }, null, 2)}\n`);
+console.log(`\nsaved ${file}`);
