@@ -1,0 +1,364 @@
+import { hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
+import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
+import { noop, type Pushed, Stream } from '../core/stream.ts';
+import { badArgument } from '../errors.ts';
+import type { AggregationPlan } from './aggregation-plan.ts';
+import { type Extractor, isKafkaRecord, toExtractor, toTimestamp } from './timestamp.ts';
+import { PARTITION_ENTRY, storeKey, type WindowStoreReader, type WindowStoreWriter } from './window-store.ts';
+
+/** Options every window kind shares. */
+export interface WindowOptions<T = any> {
+  /** The event time of an element, in ms: a function or a field name. Default: the `timestamp` field (the record
+   * timestamp on Kafka records). */
+  timestamp?: Extractor<T>;
+  /** Windows are per key: a function, a field name or an index. Default: one group (the record key on Kafka
+   * records). Elements whose key is null or undefined are skipped and counted in `skipped`, as in Quix. */
+  key?: KeySpec<T>;
+  /** What is aggregated: a function or a field name. Default: the element (the record value on Kafka records). */
+  value?: Extractor<T>;
+  /** The partition of an element, for `closingStrategy: 'partition'`. Default: the record partition on Kafka
+   * records, else 0. */
+  partition?: (x: T) => number;
+  /** A store to persist open windows into (see `persist`) and restore them from at construction. */
+  store?: WindowStoreReader;
+  /** The store namespace of this window. Default: `'window'`. */
+  namespace?: string;
+}
+
+/** How a window is emitted: once when it closes, or after every update. */
+export type EmitMode = 'final' | 'current';
+
+/** One open window of one key. */
+export interface OpenWindow {
+  start: number;
+  end: number;
+  /** The watermark at which it closes (its end; sliding windows, inclusive of their end, close one ms later). */
+  closeAt: number;
+  states: unknown[];
+  /** The greatest timestamp added (sliding and count windows report it); -Infinity when empty. */
+  maxTs: number;
+  /** The smallest timestamp added (count windows report it). */
+  minTs: number;
+  /** Elements added (count windows close on it). */
+  n: number;
+  /** The metadata of the elements it holds, retained until the window is emitted or dropped. */
+  held: Metadata[] | null;
+  /** Raw values, kept only when an aggregation must be replayed (session merge without `merge`). */
+  values: [unknown, number][] | null;
+}
+
+/** The windows and clock of one key. */
+export class KeyWindows {
+  readonly key: unknown;
+  readonly partition: PartitionWindows;
+  /** The greatest timestamp seen for this key. */
+  maxTs = Number.NEGATIVE_INFINITY;
+  /** A watermark imposed from outside the data (the idle timeout); never lowered. */
+  floor = Number.NEGATIVE_INFINITY;
+  /** Open windows, sorted by start. */
+  windows: OpenWindow[] = [];
+  /** Count windows: elements seen (for the step). */
+  seen = 0;
+  /** Sliding windows: windows starting at or before this were emitted already (they stay a while for reuse). */
+  expiredThrough = Number.NEGATIVE_INFINITY;
+  dirty = false;
+
+  constructor(key: unknown, partition: PartitionWindows) {
+    this.key = key;
+    this.partition = partition;
+  }
+}
+
+/** The keys and clock of one partition. */
+export class PartitionWindows {
+  readonly id: number;
+  readonly keys = new Map<unknown, KeyWindows>();
+  maxTs = Number.NEGATIVE_INFINITY;
+  floor = Number.NEGATIVE_INFINITY;
+  /** No window of this partition closes before this watermark (a lower bound; rescans refresh it). */
+  nextClose = Number.NEGATIVE_INFINITY;
+  dirty = false;
+  /** Keys whose entries must be deleted from the store at the next persist. */
+  readonly removed = new Set<unknown>();
+
+  constructor(id: number) {
+    this.id = id;
+  }
+}
+
+/** Combines two pending results into one. */
+export function both(a: Pushed, b: Pushed): Pushed {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Promise.all([a, b]).then(noop);
+}
+
+/**
+ * The machinery every window kind shares: reading time, key and value from elements, partitions and keys,
+ * holding element metadata (so a Kafka offset is committed only after every window holding it is done), emitting
+ * final or current results, and persisting open windows into a state store. Kinds say where an element goes.
+ */
+export abstract class WindowNode<T = any> extends Stream<any> {
+  readonly plan: AggregationPlan;
+  readonly mode: EmitMode;
+  readonly namespace: string;
+  /** False for kinds that work without event time (count windows). */
+  protected needsTime = true;
+  /** Elements skipped because their key was null or undefined. */
+  skipped = 0;
+  protected readonly where: string;
+  protected readTs: (x: any) => unknown;
+  protected readKey: ((x: any) => unknown) | null;
+  protected readValue: ((x: any) => unknown) | null;
+  protected readPartition: ((x: any) => number) | null;
+  private defaultsChecked: boolean;
+  protected readonly parts = new Map<number, PartitionWindows>();
+  private lastPart: PartitionWindows | null = null;
+  private lastKey: unknown;
+  private lastKeyWindows: KeyWindows | null = null;
+
+  constructor(upstream: Stream<T>, where: string, plan: AggregationPlan, mode: EmitMode, options: WindowOptions<T>) {
+    if (mode !== 'final' && mode !== 'current') badArgument(where, 'mode', mode, "'final' or 'current'");
+    const readTs = toExtractor(where, 'timestamp', options.timestamp);
+    const readKey = options.key === undefined ? undefined : toKeyFn(where, options.key);
+    const readValue = toExtractor(where, 'value', options.value);
+    if (options.partition !== undefined && typeof options.partition !== 'function') {
+      badArgument(where, 'partition', options.partition, 'a function of the element');
+    }
+    const namespace = options.namespace ?? 'window';
+    if (typeof namespace !== 'string' || namespace === '')
+      badArgument(where, 'namespace', namespace, 'a non-empty string');
+    super({ clock: upstream.clock });
+    this.where = where;
+    this.plan = plan;
+    this.mode = mode;
+    this.namespace = namespace;
+    this.readTs = readTs ?? readTimestampField;
+    this.readKey = readKey ?? null;
+    this.readValue = readValue ?? null;
+    this.readPartition = options.partition ?? null;
+    // Kafka defaults apply only where the user gave no extractor; decided on the first element.
+    this.defaultsChecked = readTs !== undefined && readKey !== undefined && readValue !== undefined;
+    if (options.store !== undefined) this.restore(options.store);
+    upstream.connect(this);
+  }
+
+  override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
+    if (!this.defaultsChecked) this.checkDefaults(x);
+    const raw = this.readTs(x);
+    // Count windows do not need event time: without a timestamp their start and end are null.
+    const t = raw == null && !this.needsTime ? Number.NaN : toTimestamp(raw, this.label());
+    let key: unknown = null;
+    if (this.readKey !== null) {
+      key = this.readKey(x);
+      if (key === null || key === undefined) {
+        this.skipped++;
+        return;
+      }
+    }
+    const value = this.readValue === null ? x : this.readValue(x);
+    const part = this.readPartition === null ? this.defaultPartition(x) : this.partitionFor(this.readPartition(x));
+    let kw: KeyWindows;
+    // Consecutive elements of one key are the common case (sorted or batched input): skip the map lookup.
+    if (this.lastKeyWindows !== null && this.lastKey === key && this.lastKeyWindows.partition === part) {
+      kw = this.lastKeyWindows;
+    } else {
+      const hk = hashKey(key);
+      let found = part.keys.get(hk);
+      if (found === undefined) {
+        found = new KeyWindows(key, part);
+        part.keys.set(hk, found);
+        part.removed.delete(hk);
+      }
+      kw = found;
+      this.lastKey = key;
+      this.lastKeyWindows = kw;
+    }
+    return this.process(kw, t, value, metadata);
+  }
+
+  /** Puts one element into its windows and closes what is due; returns what emitting cost. */
+  protected abstract process(kw: KeyWindows, t: number, value: unknown, md: Metadata | undefined): Pushed;
+
+  private checkDefaults(x: unknown): void {
+    this.defaultsChecked = true;
+    if (!isKafkaRecord(x)) return;
+    // Quix's defaults on Kafka records: keyed by the record key, aggregating the record value.
+    if (this.readKey === null) this.readKey = (r: any) => r.key;
+    if (this.readValue === null) this.readValue = (r: any) => r.value;
+    if (this.readPartition === null) this.readPartition = (r: any) => r.partition ?? 0;
+  }
+
+  private defaultPartition(_x: unknown): PartitionWindows {
+    return this.lastPart ?? this.partitionFor(0);
+  }
+
+  protected partitionFor(id: number): PartitionWindows {
+    const last = this.lastPart;
+    if (last !== null && last.id === id) return last;
+    let p = this.parts.get(id);
+    if (p === undefined) {
+      p = new PartitionWindows(id);
+      this.parts.set(id, p);
+    }
+    this.lastPart = p;
+    return p;
+  }
+
+  /** A new, empty window. */
+  protected openWindow(start: number, end: number, closeAt: number): OpenWindow {
+    return {
+      start,
+      end,
+      closeAt,
+      states: this.plan.init(),
+      maxTs: Number.NEGATIVE_INFINITY,
+      minTs: Number.POSITIVE_INFINITY,
+      n: 0,
+      held: null,
+      values: null,
+    };
+  }
+
+  /** Adds an element to a window, holding its metadata. */
+  protected addTo(w: OpenWindow, value: unknown, t: number, md: Metadata | undefined): void {
+    this.plan.add(w.states, value, t);
+    if (t > w.maxTs) w.maxTs = t;
+    if (t < w.minTs) w.minTs = t;
+    w.n++;
+    if (w.values !== null) w.values.push([value, t]);
+    if (md !== undefined && md.length > 0) {
+      retainRefs(md);
+      (w.held ??= []).push(md);
+    }
+  }
+
+  /** Emits a window's current result with the element's metadata (`current()` mode). */
+  protected emitCurrent(kw: KeyWindows, w: OpenWindow, md: Metadata | undefined): Pushed {
+    return this.emit(this.plan.output(kw.key, w.start, w.end, w.states), md);
+  }
+
+  /** A window is done: emits it (`final()` mode) with the metadata of what it held, then lets the elements go. */
+  protected closeWindow(
+    kw: KeyWindows,
+    w: OpenWindow,
+    start: number | null = w.start,
+    end: number | null = w.end,
+  ): Pushed {
+    kw.dirty = true;
+    const held = w.held;
+    w.held = null;
+    if (this.mode !== 'final') {
+      if (held !== null) for (let i = 0; i < held.length; i++) releaseRefs(held[i]);
+      return;
+    }
+    const out = this.plan.output(kw.key, start, end, w.states);
+    if (held === null) return this.emit(out);
+    try {
+      return this.emit(out, concatMetadata(held));
+    } finally {
+      for (let i = 0; i < held.length; i++) releaseRefs(held[i]);
+    }
+  }
+
+  /** Every open window of every key (for tests and for draining). */
+  openWindows(): { key: unknown; partition: number; start: number; end: number }[] {
+    const out: { key: unknown; partition: number; start: number; end: number }[] = [];
+    for (const p of this.parts.values()) {
+      for (const kw of p.keys.values()) {
+        for (const w of kw.windows) out.push({ key: kw.key, partition: p.id, start: w.start, end: w.end });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes the open windows changed since the last call into a store transaction. Call it at a checkpoint, in
+   * the same transaction as the source offsets: after a restart the window resumes exactly there.
+   *
+   * @example store.transaction((tx) => { window.persist(tx); tx.set('offsets', 0, 'raw', offset); });
+   */
+  persist(tx: WindowStoreWriter): void {
+    for (const p of this.parts.values()) {
+      for (const hk of p.removed) {
+        const kw = p.keys.get(hk);
+        if (kw === undefined) tx.delete(this.namespace, p.id, storeKey(hk));
+      }
+      p.removed.clear();
+      tx.set(this.namespace, p.id, PARTITION_ENTRY, { maxTs: finite(p.maxTs), floor: finite(p.floor) });
+      for (const kw of p.keys.values()) {
+        if (!kw.dirty) continue;
+        kw.dirty = false;
+        const last = kw.windows[kw.windows.length - 1];
+        tx.set(
+          this.namespace,
+          p.id,
+          storeKey(kw.key),
+          {
+            key: kw.key,
+            maxTs: finite(kw.maxTs),
+            floor: finite(kw.floor),
+            seen: kw.seen,
+            expiredThrough: finite(kw.expiredThrough),
+            windows: kw.windows.map((w) => ({
+              start: w.start,
+              end: w.end,
+              closeAt: w.closeAt,
+              maxTs: finite(w.maxTs),
+              minTs: finite(w.minTs),
+              n: w.n,
+              states: this.plan.toRecord(w.states),
+              values: w.values,
+            })),
+          },
+          last === undefined ? {} : { expiresAt: last.closeAt },
+        );
+      }
+    }
+  }
+
+  private restore(store: WindowStoreReader): void {
+    for (const pid of store.partitions(this.namespace)) {
+      const p = this.partitionFor(pid);
+      for (const [k, v] of store.entries(this.namespace, pid)) {
+        const e = v as any;
+        if (k === PARTITION_ENTRY) {
+          p.maxTs = e.maxTs ?? Number.NEGATIVE_INFINITY;
+          p.floor = e.floor ?? Number.NEGATIVE_INFINITY;
+          continue;
+        }
+        const kw = new KeyWindows(e.key, p);
+        kw.maxTs = e.maxTs ?? Number.NEGATIVE_INFINITY;
+        kw.floor = e.floor ?? Number.NEGATIVE_INFINITY;
+        kw.seen = e.seen ?? 0;
+        kw.expiredThrough = e.expiredThrough ?? Number.NEGATIVE_INFINITY;
+        kw.windows = (e.windows as any[]).map((w) => ({
+          start: w.start,
+          end: w.end,
+          closeAt: w.closeAt,
+          maxTs: w.maxTs ?? Number.NEGATIVE_INFINITY,
+          minTs: w.minTs ?? Number.POSITIVE_INFINITY,
+          n: w.n,
+          states: this.plan.fromRecord(w.states),
+          held: null,
+          values: w.values ?? null,
+        }));
+        p.keys.set(hashKey(e.key), kw);
+      }
+    }
+    this.lastPart = null;
+  }
+
+  /** Marks a key with no open window as removable from the store. */
+  protected forgetIfEmpty(kw: KeyWindows): void {
+    if (kw.windows.length === 0) kw.dirty = true;
+  }
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function readTimestampField(x: any): unknown {
+  return x === null || typeof x !== 'object' ? undefined : x.timestamp;
+}
