@@ -2,6 +2,8 @@
 
 export * from './core/index.ts';
 export * from './errors.ts';
-export * from './time/index.ts';
-export * from './sim/index.ts';
 export * from './node/index.ts';
+export * from './sim/index.ts';
+export * from './state/index.ts';
+export * from './time/index.ts';
+export * from './window/index.ts';
