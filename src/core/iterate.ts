@@ -9,7 +9,7 @@ export interface IterateOptions {
 }
 
 /** The sink behind `for await (const x of stream)`: a bounded queue between the graph and one consumer. */
-class IteratorSink<T> extends Stream<never> {
+class IteratorSink<T> extends Stream<unknown> {
   override kind = 'iterate';
   private readonly highWaterMark: number;
   private readonly queue: Held<T>[] = [];

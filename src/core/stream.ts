@@ -32,6 +32,13 @@ export interface StreamOptions {
 /** @internal The compiled delivery of one node to its downstreams. */
 export type PushFn = (x: any, metadata: Metadata | undefined) => Pushed;
 
+/** What `connect` needs of a node: kept small so that every node class type-checks against it cheaply. */
+export interface Connectable {
+  readonly upstreams: Stream<any>[];
+  readonly downstreams: Stream<any>[];
+  update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed;
+}
+
 let nextId = 0;
 // Errors that already passed through the emit of a node with an error branch: that node's branch must not take
 // an error raised further downstream for its own.
@@ -106,18 +113,23 @@ export class Stream<T = unknown> {
     return this;
   }
 
-  /** Makes `downstream` receive what this node emits. Returns `downstream`. */
-  connect<S extends Stream<any>>(downstream: S): S {
-    if (!(downstream instanceof Stream)) badArgument('Stream.connect', 'downstream', downstream, 'a Stream');
+  /**
+   * Makes `downstream` receive what this node emits. Returns `downstream`. (The parameter is typed by the few
+   * members connecting needs, so that any node class checks against it quickly.)
+   */
+  connect<S extends Connectable>(node: S): S {
+    if (!(node instanceof Stream)) badArgument('Stream.connect', 'downstream', node, 'a Stream');
+    const downstream = node as unknown as Stream<any>;
     this.downstreams.push(downstream);
     downstream.upstreams.push(this);
     downstream.upstreamAdded(this);
     invalidate(this);
-    return downstream;
+    return node;
   }
 
   /** Stops `downstream` from receiving what this node emits. */
-  disconnect(downstream: Stream<any>): void {
+  disconnect(node: Connectable): void {
+    const downstream = node as unknown as Stream<any>;
     const i = this.downstreams.indexOf(downstream);
     if (i >= 0) this.downstreams.splice(i, 1);
     const j = downstream.upstreams.indexOf(this);

@@ -7,7 +7,7 @@ import { isThenable, type Pushed, Stream } from '../stream.ts';
  * Calls `fn(x)` for every element and emits nothing. When `fn` returns a promise, the element (and its
  * metadata) is held until it settles, and the promise goes back to the emitter: end-to-end back pressure.
  */
-export class SinkNode<T> extends Stream<never> implements Fusable {
+export class SinkNode<T> extends Stream<unknown> implements Fusable {
   override kind = 'sink';
   readonly fn: (x: T, ...args: any[]) => unknown;
   readonly args: readonly unknown[];
@@ -44,7 +44,7 @@ function holdWhile(p: PromiseLike<unknown>, metadata: Metadata | undefined): Pro
 }
 
 /** Collects every element into `list`. */
-export class SinkToListNode<T> extends Stream<never> implements Fusable {
+export class SinkToListNode<T> extends Stream<unknown> implements Fusable {
   override kind = 'sinkToList';
   readonly list: T[] = [];
 
@@ -68,7 +68,7 @@ declare module '../stream.ts' {
      * Calls `fn(x, ...args)` on every element; a returned promise is awaited by the emitter (back pressure).
      * @example source.sink((x) => console.log(x))
      */
-    sink(fn: (x: T, ...args: any[]) => unknown, ...args: unknown[]): Stream<never>;
+    sink(fn: (x: T, ...args: any[]) => unknown, ...args: unknown[]): Stream<unknown>;
     /**
      * Collects every element into an array, returned at once and filled as elements arrive.
      * @example const out = source.map((x) => x + 1).sinkToList();

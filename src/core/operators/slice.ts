@@ -36,7 +36,6 @@ export class SliceNode<T> extends Stream<T> {
     }
     return pass ? this.emit(x as T, metadata) : undefined;
   }
-
 }
 
 declare module '../stream.ts' {
