@@ -33,9 +33,13 @@ export function describe(value: unknown): string {
 
 /** Throws a `TS_BAD_ARGUMENT` error naming the argument, the value and what is accepted. */
 export function badArgument(where: string, name: string, value: unknown, accepted: string): never {
-  throw new TwinstreamError('TS_BAD_ARGUMENT', `${where}: ${name} = ${describe(value)} is not valid; expected ${accepted}`, {
-    context: { argument: name, value },
-  });
+  throw new TwinstreamError(
+    'TS_BAD_ARGUMENT',
+    `${where}: ${name} = ${describe(value)} is not valid; expected ${accepted}`,
+    {
+      context: { argument: name, value },
+    },
+  );
 }
 
 /** Checks that `value` is a function; throws a `TS_BAD_ARGUMENT` error at construction otherwise. */
