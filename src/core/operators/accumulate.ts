@@ -19,7 +19,7 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable {
   readonly args: readonly unknown[];
   readonly returnsState: boolean;
   readonly withState: boolean;
-  state: S | undefined;
+  declare state: S | undefined;
   hasState: boolean;
 
   constructor(
