@@ -75,8 +75,10 @@ export function mean(column?: Column): Aggregator<MeanState, number | null> {
 }
 
 function extreme(name: string, less: boolean, column?: Column): Aggregator<number | null, number | null> {
-  // `v !== v` is NaN: once NaN is in, it stays (comparisons with NaN are false, so it is never replaced).
-  const better = less ? (v: number, s: number) => v < s || v !== v : (v: number, s: number) => v > s || v !== v;
+  // Once NaN is in, it stays (comparisons with NaN are false, so it is never replaced).
+  const better = less
+    ? (v: number, s: number) => v < s || Number.isNaN(v)
+    : (v: number, s: number) => v > s || Number.isNaN(v);
   return onColumn<number | null, number | null>(
     {
       name,

@@ -159,10 +159,16 @@ export class SlidingTimeWindowNode<T = any> extends EventTimeWindowNode<T> {
 
   private put(kw: KeyWindows, w: OpenWindow): void {
     const ws = kw.windows;
+    // Windows are identified by start and end: a left window may share its start with an older one (clamped at 0).
     let i = ws.length;
-    while (i > 0 && ws[i - 1]!.start > w.start) i--;
-    if (i > 0 && ws[i - 1]!.start === w.start) ws[i - 1] = w;
-    else ws.splice(i, 0, w);
+    while (i > 0 && (ws[i - 1]!.start > w.start || (ws[i - 1]!.start === w.start && ws[i - 1]!.end > w.end))) i--;
+    const prev = ws[i - 1];
+    if (prev !== undefined && prev.start === w.start && prev.end === w.end) {
+      this.closeQuietly(prev);
+      ws[i - 1] = w;
+    } else {
+      ws.splice(i, 0, w);
+    }
   }
 
   private fresh(start: number, value: unknown, t: number, md: Metadata | undefined): OpenWindow {

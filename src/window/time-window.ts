@@ -39,8 +39,10 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> {
     options: TimeWindowOptions<T>,
   ) {
     if (!(duration >= 1)) badArgument(where, 'duration', duration, 'at least 1 ms');
-    if (!(step > 0 && step <= duration))
-      badArgument(where, 'step', step, `more than 0 and at most the duration (${duration} ms)`);
+    const hopping = where === 'hoppingWindow';
+    if (!(step > 0 && (hopping ? step < duration : step === duration))) {
+      badArgument(where, 'step', step, `more than 0 and less than the duration (${duration} ms)`);
+    }
     if (options.beforeUpdate !== undefined) requireFunction(where, 'beforeUpdate', options.beforeUpdate);
     if (options.afterUpdate !== undefined) requireFunction(where, 'afterUpdate', options.afterUpdate);
     super(upstream, where, plan, mode, options);
