@@ -119,3 +119,18 @@ test('the checker sees the imports it is meant to check', () => {
   assert.ok(stream.some((i) => i.target === '../time/clock.ts' && !i.typeOnly));
   assert.ok(importsOf(join(SRC, 'core/fusion.ts')).some((i) => i.target === './stream.ts' && i.typeOnly));
 });
+
+test('time comes from the clock: no Date.now, setTimeout or setInterval in the graph layers', () => {
+  const wrong: string[] = [];
+  for (const f of all) {
+    const rel = relative(SRC, f).replaceAll('\\', '/');
+    if (!['core/', 'window/', 'frame/'].some((p) => rel.startsWith(p))) continue;
+    const lines = readFileSync(f, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (/\b(Date\.now|setTimeout|setInterval)\s*\(/.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*')) {
+        wrong.push(`src/${rel}:${i + 1}: ${line.trim()}`);
+      }
+    });
+  }
+  assert.deepEqual(wrong, []);
+});
