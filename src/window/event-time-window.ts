@@ -50,8 +50,6 @@ export abstract class EventTimeWindowNode<T = any> extends WindowNode<T> {
   readonly grace: number;
   readonly closingStrategy: 'key' | 'partition';
   readonly idleTimeout: number;
-  /** Late elements so far (one count per element, whatever the number of closed windows it fell into). */
-  late = 0;
   private readonly lateHandler: ((info: LateInfo) => void) | null;
   private idleTimer: Timer | null = null;
   private lastArrival = 0;

@@ -104,6 +104,9 @@ export abstract class WindowNode<T = any> extends Stream<any> {
   readonly namespace: string;
   /** False for kinds that work without event time (count windows). */
   protected needsTime = true;
+  /** Late elements so far (one count per element, whatever the number of closed windows it fell into; count
+   * windows have no lateness). */
+  late = 0;
   /** Elements skipped because their key was null or undefined. */
   skipped = 0;
   protected readonly where: string;
