@@ -38,6 +38,11 @@ interface Job {
  * The start of a parallel section: elements go from here to a pool of worker threads, through the stages up to
  * the matching {@link GatherNode}, and come out of it in input order. Holds at most `workers + maxQueue`
  * elements (their metadata retained) until their results have gone on.
+ *
+ * @example
+ * const scattered = source.scatter({ workers: 4, maxQueue: 8 });
+ * scattered.map(workerTask(new URL('./stages.ts', import.meta.url), 'score')).gather().sink(store);
+ * scattered.inFlight; // elements in the pool or waiting to come out, <= 12
  */
 export class ScatterNode<T> extends Stream<T> {
   override kind = 'scatter';
@@ -229,7 +234,14 @@ export class ScatterNode<T> extends Stream<T> {
   }
 }
 
-/** The end of a parallel section: emits, in input order, what the stages after its scatter node produced. */
+/**
+ * The end of a parallel section: emits, in input order, what the stages after its scatter node produced. Its
+ * error branch receives the failures of stages that have none of their own.
+ *
+ * @example
+ * const gathered = source.scatter().map((x) => Math.sqrt(x)).gather();
+ * gathered.catch().sink(({ value, error }) => deadLetters.push({ value, reason: error.message }));
+ */
 export class GatherNode<T> extends Stream<T> {
   override kind = 'gather';
   readonly scatterNode: ScatterNode<any>;

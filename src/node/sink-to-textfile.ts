@@ -36,6 +36,12 @@ export function formatLine(x: unknown): string {
  * on it covers the line. The file is flushed and closed when the stream ends, on `stop()`, `destroy()` or
  * `close()`; an element arriving after that fails with `TS_SINK_CLOSED`. A write error (a missing directory, a
  * full disk) fails the next element and `close()` with `TS_FILE_WRITE`.
+ *
+ * @example
+ * const sink = source.sinkToTextfile('events.jsonl', { mode: 'a' });
+ * source.start();
+ * await source.done;
+ * await sink.close(); // settles once every line is on disk
  */
 export class SinkToTextfileNode<T> extends Stream<never> {
   override kind = 'sinkToTextfile';

@@ -50,7 +50,10 @@ export function workerTask<F extends (...args: any[]) => unknown = (x: any) => a
   return task as unknown as WorkerFunction<F>;
 }
 
-/** The module and export behind a function made by {@link workerTask}, or undefined for any other function. */
+/**
+ * The module and export behind a function made by {@link workerTask}, or undefined for any other function.
+ * @example workerTaskRef(workerTask('/abs/stages.ts', 'parse')); // { module: 'file:///abs/stages.ts', exportName: 'parse' }
+ */
 export function workerTaskRef(fn: Function): WorkerTaskRef | undefined {
   return refs.get(fn);
 }
