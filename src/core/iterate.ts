@@ -31,7 +31,7 @@ class IteratorSink<T> extends Stream<unknown> {
       return;
     }
     this.queue.push(hold(x as T, metadata));
-    if (this.queue.length >= this.highWaterMark) return new Promise<void>((resolve) => this.producers.push(resolve));
+    if (this.queue.length > this.highWaterMark) return new Promise<void>((resolve) => this.producers.push(resolve));
   }
 
   protected override upstreamEnded(): void {

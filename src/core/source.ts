@@ -46,7 +46,11 @@ export abstract class Source<T> extends Stream<T> {
     this.controller?.abort();
   }
 
-  /** Settles when the current run ends: after the last element, or after `stop()`. */
+  /**
+   * Settles when the current run ends: after the last element was emitted (and every emit it awaited settled), or
+   * after `stop()`. Work that nodes downstream still hold without making the source wait (a `buffer`, a `delay`,
+   * a window) may finish later.
+   */
   get done(): Promise<void> {
     return this.running ?? Promise.resolve();
   }

@@ -46,15 +46,17 @@ describe('Node and web streams', () => {
     const tick = () => new Promise((resolve) => setImmediate(resolve));
     await tick(); // the ReadableStream pulls once to fill its own queue of one
     assert.equal(source.emit(1), undefined, 'the first element goes into the pull already waiting');
-    const second = source.emit(2);
-    assert.ok(second instanceof Promise, 'the second waits for the reader');
+    assert.equal(source.emit(2), undefined, 'one element may wait for the reader (highWaterMark 1)');
+    const third = source.emit(3);
+    assert.ok(third instanceof Promise, 'the third waits for the reader');
     let settled = false;
-    void second.then(() => (settled = true));
+    void third.then(() => (settled = true));
     await tick();
     assert.equal(settled, false, 'nothing was read: the emitter still waits');
     assert.deepEqual(await reader.read(), { value: 1, done: false });
-    await second;
+    await third;
     assert.deepEqual(await reader.read(), { value: 2, done: false });
+    assert.deepEqual(await reader.read(), { value: 3, done: false });
     source.end();
     assert.deepEqual(await reader.read(), { value: undefined, done: true });
   });
