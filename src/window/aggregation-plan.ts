@@ -1,5 +1,15 @@
 import { badArgument } from '../errors.ts';
 import { type Aggregator, isAggregator } from './aggregator.ts';
+import {
+  type Kernel,
+  kernelAdd,
+  kernelFromStates,
+  kernelInit,
+  kernelMerge,
+  kernelOf,
+  kernelResult,
+  kernelToState,
+} from './kernel.ts';
 
 /**
  * The aggregations one window computes: a single one (output `{ key, start, end, value }`) or named ones
@@ -20,6 +30,9 @@ export class AggregationPlan {
   readonly stateKeys: readonly string[];
   /** True when every aggregation can `merge` (session windows need it to join sessions cheaply). */
   readonly mergeable: boolean;
+  /** The fast path: every aggregation is a built-in numeric one of the value, and states are one Float64Array. */
+  readonly kernels: readonly Kernel[] | null;
+  private readonly moments: boolean;
 
   private constructor(single: boolean, names: string[], aggs: Aggregator[]) {
     this.single = single;
@@ -27,6 +40,9 @@ export class AggregationPlan {
     this.aggs = aggs;
     this.stateKeys = single ? [aggs[0]!.name] : names.map((n, i) => `${n}/${aggs[i]!.name}`);
     this.mergeable = aggs.every((a) => typeof a.merge === 'function');
+    const kinds = aggs.map(kernelOf);
+    this.kernels = kinds.every((k) => k !== undefined) ? (kinds as Kernel[]) : null;
+    this.moments = kinds.some((k) => k === 'var' || k === 'std');
   }
 
   /** One aggregation whose result is the output's `value`. */
@@ -56,6 +72,7 @@ export class AggregationPlan {
 
   /** Fresh states, one per aggregation. */
   init(): unknown[] {
+    if (this.kernels !== null) return [kernelInit()];
     const aggs = this.aggs;
     const out = new Array<unknown>(aggs.length);
     for (let i = 0; i < aggs.length; i++) out[i] = aggs[i]!.init();
@@ -64,18 +81,26 @@ export class AggregationPlan {
 
   /** Folds `value` into every state. */
   add(states: unknown[], value: unknown, t: number): void {
+    if (this.kernels !== null) {
+      kernelAdd(states[0] as Float64Array, value, this.moments);
+      return;
+    }
     const aggs = this.aggs;
     for (let i = 0; i < aggs.length; i++) states[i] = aggs[i]!.add(states[i], value, t);
   }
 
   /** Takes `value` back out of every state (each aggregation must have `remove`). */
   remove(states: unknown[], value: unknown, t: number): void {
+    if (this.kernels !== null) {
+      throw new TypeError('AggregationPlan.remove: the numeric fast path keeps no values to remove');
+    }
     const aggs = this.aggs;
     for (let i = 0; i < aggs.length; i++) states[i] = aggs[i]!.remove!(states[i], value, t);
   }
 
   /** Joins `b` into `a` (each aggregation must have `merge`). */
   merge(a: unknown[], b: unknown[]): unknown[] {
+    if (this.kernels !== null) return [kernelMerge(a[0] as Float64Array, b[0] as Float64Array)];
     const aggs = this.aggs;
     const out = new Array<unknown>(aggs.length);
     for (let i = 0; i < aggs.length; i++) out[i] = aggs[i]!.merge!(a[i], b[i]);
@@ -84,6 +109,7 @@ export class AggregationPlan {
 
   /** What an early-close predicate sees: the single result, or the results by output name. */
   aggregated(states: unknown[]): unknown {
+    if (this.kernels !== null) return this.single ? this.resultAt(states, 0) : this.byName(states);
     if (this.single) return this.aggs[0]!.result(states[0]);
     const out: Record<string, unknown> = {};
     for (let i = 0; i < this.aggs.length; i++) out[this.names[i]!] = this.aggs[i]!.result(states[i]);
@@ -92,14 +118,37 @@ export class AggregationPlan {
 
   /** The emitted object for a window. */
   output(key: unknown, start: number | null, end: number | null, states: unknown[]): Record<string, unknown> {
+    if (this.kernels !== null) {
+      if (this.single) return { key, start, end, value: this.resultAt(states, 0) };
+      const out: Record<string, unknown> = { key, start, end };
+      for (let i = 0; i < this.names.length; i++) out[this.names[i]!] = this.resultAt(states, i);
+      return out;
+    }
     if (this.single) return { key, start, end, value: this.aggs[0]!.result(states[0]) };
     const out: Record<string, unknown> = { key, start, end };
     for (let i = 0; i < this.aggs.length; i++) out[this.names[i]!] = this.aggs[i]!.result(states[i]);
     return out;
   }
 
+  private resultAt(states: unknown[], i: number): unknown {
+    if (this.kernels !== null) return kernelResult(states[0] as Float64Array, this.kernels[i]!);
+    return this.aggs[i]!.result(states[i]);
+  }
+
+  private byName(states: unknown[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < this.names.length; i++) out[this.names[i]!] = this.resultAt(states, i);
+    return out;
+  }
+
   /** The states by state key, for a store. */
   toRecord(states: unknown[]): Record<string, unknown> {
+    if (this.kernels !== null) {
+      const k = states[0] as Float64Array;
+      const rec: Record<string, unknown> = {};
+      for (let i = 0; i < this.stateKeys.length; i++) rec[this.stateKeys[i]!] = kernelToState(k, this.kernels[i]!);
+      return rec;
+    }
     const out: Record<string, unknown> = {};
     for (let i = 0; i < this.stateKeys.length; i++) out[this.stateKeys[i]!] = states[i];
     return out;
@@ -107,6 +156,14 @@ export class AggregationPlan {
 
   /** States back from a store: unchanged state keys continue, new ones start afresh. */
   fromRecord(record: Record<string, unknown>): unknown[] {
+    if (this.kernels !== null) {
+      const byKind: Partial<Record<Kernel, unknown>> = {};
+      for (let i = 0; i < this.stateKeys.length; i++) {
+        const k = this.stateKeys[i]!;
+        if (Object.hasOwn(record, k)) byKind[this.kernels[i]!] ??= record[k];
+      }
+      return [kernelFromStates(byKind)];
+    }
     const out = this.init();
     for (let i = 0; i < this.stateKeys.length; i++) {
       const k = this.stateKeys[i]!;

@@ -2,21 +2,28 @@
 // through (a sensor that reported garbage should show it). States are small objects mutated in place.
 import { badArgument, requireFunction } from '../errors.ts';
 import { type Aggregator, type Column, onColumn } from './aggregator.ts';
+import { type Kernel, withKernel } from './kernel.ts';
+
+export type { Kernel };
 
 /**
  * Counts the values that are not null or undefined.
  * @example aggregate(count(), [1, null, 3]); // 2
  */
 export function count(column?: Column): Aggregator<number, number> {
-  return onColumn<number, number>(
-    {
-      name: 'Count',
-      init: () => 0,
-      add: (s, v) => (v == null ? s : s + 1),
-      remove: (s, v) => (v == null ? s : s - 1),
-      merge: (a, b) => a + b,
-      result: (s) => s,
-    },
+  return withKernel(
+    onColumn<number, number>(
+      {
+        name: 'Count',
+        init: () => 0,
+        add: (s, v) => (v == null ? s : s + 1),
+        remove: (s, v) => (v == null ? s : s - 1),
+        merge: (a, b) => a + b,
+        result: (s) => s,
+      },
+      column,
+    ),
+    'count',
     column,
   );
 }
@@ -26,15 +33,19 @@ export function count(column?: Column): Aggregator<number, number> {
  * @example aggregate(sum('kw'), [{ kw: 1 }, { kw: 2 }]); // 3
  */
 export function sum(column?: Column): Aggregator<number, number> {
-  return onColumn<number, number>(
-    {
-      name: 'Sum',
-      init: () => 0,
-      add: (s, v) => (v == null ? s : s + (v as number)),
-      remove: (s, v) => (v == null ? s : s - (v as number)),
-      merge: (a, b) => a + b,
-      result: (s) => s,
-    },
+  return withKernel(
+    onColumn<number, number>(
+      {
+        name: 'Sum',
+        init: () => 0,
+        add: (s, v) => (v == null ? s : s + (v as number)),
+        remove: (s, v) => (v == null ? s : s - (v as number)),
+        merge: (a, b) => a + b,
+        result: (s) => s,
+      },
+      column,
+    ),
+    'sum',
     column,
   );
 }
@@ -49,27 +60,31 @@ interface MeanState {
  * @example aggregate(mean(), [1, 2, null]); // 1.5
  */
 export function mean(column?: Column): Aggregator<MeanState, number | null> {
-  return onColumn<MeanState, number | null>(
-    {
-      name: 'Mean',
-      init: () => ({ sum: 0, n: 0 }),
-      add: (s, v) => {
-        if (v != null) {
-          s.sum += v as number;
-          s.n++;
-        }
-        return s;
+  return withKernel(
+    onColumn<MeanState, number | null>(
+      {
+        name: 'Mean',
+        init: () => ({ sum: 0, n: 0 }),
+        add: (s, v) => {
+          if (v != null) {
+            s.sum += v as number;
+            s.n++;
+          }
+          return s;
+        },
+        remove: (s, v) => {
+          if (v != null) {
+            s.sum -= v as number;
+            s.n--;
+          }
+          return s;
+        },
+        merge: (a, b) => ({ sum: a.sum + b.sum, n: a.n + b.n }),
+        result: (s) => (s.n === 0 ? null : s.sum / s.n),
       },
-      remove: (s, v) => {
-        if (v != null) {
-          s.sum -= v as number;
-          s.n--;
-        }
-        return s;
-      },
-      merge: (a, b) => ({ sum: a.sum + b.sum, n: a.n + b.n }),
-      result: (s) => (s.n === 0 ? null : s.sum / s.n),
-    },
+      column,
+    ),
+    'mean',
     column,
   );
 }
@@ -96,7 +111,7 @@ function extreme(name: string, less: boolean, column?: Column): Aggregator<numbe
  * @example aggregate(min(), [3, 1, 2]); // 1
  */
 export function min(column?: Column): Aggregator<number | null, number | null> {
-  return extreme('Min', true, column);
+  return withKernel(extreme('Min', true, column), 'min', column);
 }
 
 /**
@@ -104,7 +119,7 @@ export function min(column?: Column): Aggregator<number | null, number | null> {
  * @example aggregate(max(), [3, 1, 2]); // 3
  */
 export function max(column?: Column): Aggregator<number | null, number | null> {
-  return extreme('Max', false, column);
+  return withKernel(extreme('Max', false, column), 'max', column);
 }
 
 interface MomentState {
@@ -159,7 +174,7 @@ function moments(name: string, root: boolean, column?: Column): Aggregator<Momen
  * @example aggregate(variance(), [1, 2, 3, 4]); // 1.666…
  */
 export function variance(column?: Column): Aggregator<MomentState, number | null> {
-  return moments('Var', false, column);
+  return withKernel(moments('Var', false, column), 'var', column);
 }
 
 /**
@@ -167,7 +182,7 @@ export function variance(column?: Column): Aggregator<MomentState, number | null
  * @example aggregate(std(), [2, 4, 4, 4, 5, 5, 7, 9]); // 2.138…
  */
 export function std(column?: Column): Aggregator<MomentState, number | null> {
-  return moments('Std', true, column);
+  return withKernel(moments('Std', true, column), 'std', column);
 }
 
 /**

@@ -150,7 +150,12 @@ export abstract class WindowNode<T = any> extends Stream<any> {
     if (!this.defaultsChecked) this.checkDefaults(x);
     const raw = this.readTs(x);
     // Count windows do not need event time: without a timestamp their start and end are null.
-    const t = raw == null && !this.needsTime ? Number.NaN : toTimestamp(raw, this.label());
+    const t =
+      typeof raw === 'number' && raw - raw === 0
+        ? raw
+        : raw == null && !this.needsTime
+          ? Number.NaN
+          : toTimestamp(raw, this.label());
     let key: unknown = null;
     if (this.readKey !== null) {
       key = this.readKey(x);

@@ -1,0 +1,128 @@
+// The numeric fast path. When every aggregation of a window is a built-in count, sum, mean, min, max, var or std
+// of the window's value (no column of its own), one Float64Array per window holds them all and one pass updates
+// them: no boxed numbers, no calls through the aggregator objects, ~4x less work per element. Results, and what
+// a store receives, are exactly those of the aggregators themselves.
+import type { Aggregator, Column } from './aggregator.ts';
+
+/** The built-in numeric aggregations the fast path computes. */
+export type Kernel = 'count' | 'sum' | 'mean' | 'min' | 'max' | 'var' | 'std';
+
+// Slots of a kernel state.
+const N = 0;
+const SUM = 1;
+const MIN = 2;
+const MAX = 3;
+const MEAN = 4;
+const M2 = 5;
+/** The length of a kernel state. */
+export const KERNEL_SLOTS = 6;
+
+/**
+ * Marks a built-in aggregator as computable by the fast path (only without a column).
+ * @example withKernel(sumAggregator, 'sum', undefined)
+ */
+export function withKernel<A extends Aggregator>(agg: A, kernel: Kernel, column: Column | undefined): A {
+  if (column === undefined || column === null) Object.defineProperty(agg, 'kernel', { value: kernel });
+  return agg;
+}
+
+/** The fast-path kind of an aggregator, if it has one. */
+export function kernelOf(agg: Aggregator): Kernel | undefined {
+  return (agg as { kernel?: Kernel }).kernel;
+}
+
+/** A fresh kernel state. */
+export function kernelInit(): Float64Array {
+  const k = new Float64Array(KERNEL_SLOTS);
+  k[MIN] = Number.POSITIVE_INFINITY;
+  k[MAX] = Number.NEGATIVE_INFINITY;
+  return k;
+}
+
+/** Folds one value; `moments` adds Welford's update (var, std). */
+export function kernelAdd(k: Float64Array, v: unknown, moments: boolean): void {
+  if (v == null) return;
+  const x = v as number;
+  const n = ++k[N]!;
+  k[SUM] += x;
+  if (x < k[MIN]! || x !== x) k[MIN] = x;
+  if (x > k[MAX]! || x !== x) k[MAX] = x;
+  if (moments) {
+    const d = x - k[MEAN]!;
+    k[MEAN] += d / n;
+    k[M2] += d * (x - k[MEAN]!);
+  }
+}
+
+/** Joins two kernel states (session windows). */
+export function kernelMerge(a: Float64Array, b: Float64Array): Float64Array {
+  const out = kernelInit();
+  const n = a[N]! + b[N]!;
+  out[N] = n;
+  out[SUM] = a[SUM]! + b[SUM]!;
+  out[MIN] = Math.min(a[MIN]!, b[MIN]!);
+  out[MAX] = Math.max(a[MAX]!, b[MAX]!);
+  if (n > 0) {
+    const d = b[MEAN]! - a[MEAN]!;
+    out[MEAN] = a[MEAN]! + (d * b[N]!) / n;
+    out[M2] = a[M2]! + b[M2]! + (d * d * a[N]! * b[N]!) / n;
+  }
+  return out;
+}
+
+/** The result of one aggregation from a kernel state, identical to the aggregator's own. */
+export function kernelResult(k: Float64Array, kind: Kernel): number | null {
+  const n = k[N]!;
+  switch (kind) {
+    case 'count':
+      return n;
+    case 'sum':
+      return k[SUM]!;
+    case 'mean':
+      return n === 0 ? null : k[SUM]! / n;
+    case 'min':
+      return n === 0 ? null : k[MIN]!;
+    case 'max':
+      return n === 0 ? null : k[MAX]!;
+    default: {
+      if (n < 2) return null;
+      const v = Math.max(0, k[M2]! / (n - 1));
+      return kind === 'std' ? Math.sqrt(v) : v;
+    }
+  }
+}
+
+/** The aggregator's own state for one aggregation, as a store keeps it (so a plan without the fast path reads it). */
+export function kernelToState(k: Float64Array, kind: Kernel): unknown {
+  const n = k[N]!;
+  switch (kind) {
+    case 'count':
+      return n;
+    case 'sum':
+      return k[SUM]!;
+    case 'mean':
+      return { sum: k[SUM]!, n };
+    case 'min':
+      return n === 0 ? null : k[MIN]!;
+    case 'max':
+      return n === 0 ? null : k[MAX]!;
+    default:
+      return { n, mean: k[MEAN]!, m2: k[M2]! };
+  }
+}
+
+/** A kernel state back from aggregator states by kind (the first one that says something wins per slot). */
+export function kernelFromStates(states: Partial<Record<Kernel, any>>): Float64Array {
+  const k = kernelInit();
+  const m = states.var ?? states.std;
+  const n = states.count ?? states.mean?.n ?? m?.n ?? 0;
+  k[N] = n;
+  k[SUM] = states.sum ?? states.mean?.sum ?? (m === undefined ? 0 : m.mean * m.n);
+  if (states.min != null) k[MIN] = states.min;
+  if (states.max != null) k[MAX] = states.max;
+  if (m !== undefined) {
+    k[MEAN] = m.mean;
+    k[M2] = m.m2;
+  }
+  return k;
+}
