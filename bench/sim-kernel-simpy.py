@@ -22,12 +22,16 @@ def run(events, processes=1000):
 
 events, reps, warmup = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 times = []
+cpu = []
 check = None
 for i in range(warmup + reps):
     gc.collect()
+    c0 = time.process_time_ns()
     t0 = time.perf_counter_ns()
     check = run(events)
     t1 = time.perf_counter_ns()
+    c1 = time.process_time_ns()
     if i >= warmup:
         times.append(t1 - t0)
-print(json.dumps({'variant': 'simpy', 'version': simpy.__version__, 'n': events, 'times': times, 'check': str(check)}))
+        cpu.append(c1 - c0)
+print(json.dumps({'variant': 'simpy', 'version': simpy.__version__, 'n': events, 'times': times, 'cpu': cpu, 'check': str(check)}))

@@ -2,7 +2,7 @@ import { describe, TwinstreamError } from '../../errors.ts';
 import type { Clock, Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { allEvents, anyEvents, Condition } from './condition.ts';
-import { Event, PROCESSED, type Scheduler, Timeout, TRIGGERED, URGENT } from './events.ts';
+import { badDelay, Event, NORMAL, PROCESSED, type Scheduler, type Timeout, TRIGGERED, URGENT } from './events.ts';
 import { Process, type ProcessGenerator } from './process.ts';
 import { EventQueue } from './queue.ts';
 
@@ -90,9 +90,15 @@ export class BaseEnvironment implements Scheduler {
     return new Process<R>(this, generator, name);
   }
 
-  /** An event that triggers `delay` time units from now with `value`. */
+  /** An event processed `delay` (a finite number >= 0) time units from now, with `value`. */
   timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
-    return new Timeout<T>(this, delay, value);
+    // `!(delay >= 0)` also rejects NaN; a string fails the typeof test.
+    if (typeof delay !== 'number' || !(delay >= 0) || delay === Number.POSITIVE_INFINITY) badDelay(this, delay);
+    const ev = new Event<T>(this);
+    ev._value = value;
+    ev._state = TRIGGERED;
+    this._queue.push(this._now + delay, NORMAL, ev);
+    return ev;
   }
 
   /** A new pending event; trigger it with `succeed(value)` or `fail(error)`. */
@@ -122,8 +128,8 @@ export class BaseEnvironment implements Scheduler {
   step(): void {
     const q = this._queue;
     if (q.size === 0) throw new TwinstreamError('TS_SIM_EMPTY_SCHEDULE', 'step(): no event is scheduled');
-    this._now = q.peekTime();
     const ev = q.pop();
+    this._now = q.time;
     ev._state = PROCESSED;
     const waiter = ev._waiter;
     const cbs = ev._callbacks;
@@ -149,7 +155,7 @@ export class BaseEnvironment implements Scheduler {
         now: () => env.toTimestamp(),
         setTimer(ms: number, fn: () => void): Timer {
           let live = true;
-          const t = new Timeout(env, Math.max(0, ms) / env.timeUnitMs);
+          const t = env.timeout(Math.max(0, ms) / env.timeUnitMs);
           t.addCallback(() => {
             if (live) {
               live = false;

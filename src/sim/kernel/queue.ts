@@ -24,6 +24,8 @@ export class EventQueue {
   private nFree: number;
   private n = 0;
   private seq = 0;
+  /** The time of the event `pop()` returned last. */
+  time = 0;
 
   constructor(initialCapacity = 1024) {
     this.times = new Float64Array(initialCapacity);
@@ -69,11 +71,12 @@ export class EventQueue {
     I[i] = id;
   }
 
-  /** Removes and returns the earliest event; `peekTime()` before the call gives its time. The queue must not be empty. */
+  /** Removes and returns the earliest event, and sets `time` to its time. The queue must not be empty. */
   pop(): Event<any> {
     const T = this.times;
     const K = this.keys;
     const I = this.ids;
+    this.time = T[0]!;
     const topId = I[0]!;
     const top = this.slots[topId]!;
     this.slots[topId] = null;
