@@ -57,6 +57,7 @@ function twinstream(keyed: boolean): Variant {
         .final()
         .sink((o: any) => void outs.push(o));
       for (let i = 0; i < objs.length; i++) source.emit(objs[i]!);
+      source.end(); // closes the last window, as the peers emit their last batch
       return checksum(outs);
     };
   };

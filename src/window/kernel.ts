@@ -45,8 +45,8 @@ export function kernelAdd(k: Float64Array, v: unknown, moments: boolean): void {
   const x = v as number;
   const n = ++k[N]!;
   k[SUM] += x;
-  if (x < k[MIN]! || x !== x) k[MIN] = x;
-  if (x > k[MAX]! || x !== x) k[MAX] = x;
+  if (x < k[MIN]! || Number.isNaN(x)) k[MIN] = x;
+  if (x > k[MAX]! || Number.isNaN(x)) k[MAX] = x;
   if (moments) {
     const d = x - k[MEAN]!;
     k[MEAN] += d / n;

@@ -138,6 +138,10 @@ export class SlidingTimeWindowNode<T = any> extends EventTimeWindowNode<T> {
     return r;
   }
 
+  protected override closeAtEnd(kw: KeyWindows, w: OpenWindow): Pushed {
+    return this.closeExpired(kw, w);
+  }
+
   protected override closeExpired(kw: KeyWindows, w: OpenWindow): Pushed {
     if (w.start <= kw.expiredThrough) return;
     if (w.end === w.maxTs) return this.closeWindow(kw, w);

@@ -269,6 +269,27 @@ export abstract class WindowNode<T = any> extends Stream<any> {
     }
   }
 
+  /**
+   * The input ended (a finite source ran out): every open window is closed now, oldest first, so `final()`
+   * emits the last windows too instead of keeping them for ever.
+   */
+  protected override flushOnEnd(): void {
+    const due: [KeyWindows, OpenWindow][] = [];
+    for (const p of this.parts.values()) {
+      for (const kw of p.keys.values()) {
+        for (const w of kw.windows) due.push([kw, w]);
+        kw.windows = [];
+      }
+    }
+    due.sort((a, b) => a[1].start - b[1].start);
+    for (const [kw, w] of due) void this.closeAtEnd(kw, w);
+  }
+
+  /** Closes one window at the end of the input (sliding windows emit only their left windows). */
+  protected closeAtEnd(kw: KeyWindows, w: OpenWindow): Pushed {
+    return this.closeWindow(kw, w);
+  }
+
   /** Every open window of every key (for tests and for draining). */
   openWindows(): { key: unknown; partition: number; start: number; end: number }[] {
     const out: { key: unknown; partition: number; start: number; end: number }[] = [];

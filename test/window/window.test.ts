@@ -152,6 +152,23 @@ describe('tumblingWindow', () => {
   });
 });
 
+describe('end of input', () => {
+  it('closes every open window when a finite source ends', async () => {
+    const source = Stream.fromIterable([
+      { timestamp: 1, value: 1 },
+      { timestamp: 15, value: 2 },
+      { timestamp: 17, value: 3 },
+    ]);
+    const out = source.tumblingWindow(10, { value: 'value' }).sum().final().sinkToList();
+    source.start();
+    await source.done;
+    assert.deepEqual(out, [
+      { key: null, start: 0, end: 10, value: 1 },
+      { key: null, start: 10, end: 20, value: 5 },
+    ]);
+  });
+});
+
 describe('sessionWindow', () => {
   it('joins elements closer than the gap and merges sessions bridged by a late-arriving element', () => {
     const s = new Stream<Reading>();
