@@ -104,11 +104,11 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> {
   }
 
   private addAndCheck(kw: KeyWindows, w: OpenWindow, value: unknown, t: number, md: Metadata | undefined): Pushed {
-    if (this.beforeUpdate !== null && this.beforeUpdate(this.plan.aggregated(w.states), value, kw.key, t)) {
+    if (this.beforeUpdate?.(this.plan.aggregated(w.states), value, kw.key, t)) {
       return this.closeEarly(kw, w);
     }
     this.addTo(w, value, t, md);
-    if (this.afterUpdate !== null && this.afterUpdate(this.plan.aggregated(w.states), value, kw.key, t)) {
+    if (this.afterUpdate?.(this.plan.aggregated(w.states), value, kw.key, t)) {
       return this.closeEarly(kw, w);
     }
     return this.mode === 'current' ? this.emitCurrent(kw, w, md) : undefined;
