@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import {
+  eventRecord,
+  JsonlStorageEgress,
+  ParquetStorageEgress,
+  type PathRouter,
+  telemetryRecord,
+} from '../../../src/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'twinstream-sim-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const flattenEvents =
+  (file: string): PathRouter =>
+  (r) => {
+    if (r.stream_type !== 'event') return null;
+    const nested = r.value as Record<string, unknown>;
+    delete r.value;
+    Object.assign(r, nested);
+    return file;
+  };
+
+test('JSONL: routed, flattened records are appended and read back; telemetry dropped', async () => {
+  const file = join(dir, 'j', 'events.jsonl');
+  const sink = new JsonlStorageEgress({ pathRouter: flattenEvents(file) });
+  await sink.write([eventRecord('task-1', { status: 'queued' }, 0, 0), telemetryRecord('x', 1, 0, 0)]);
+  await sink.write([eventRecord('task-1', { status: 'started' }, 1.5, 1500)]);
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(lines, [
+    { stream_type: 'event', key: 'task-1', sim_ts: 0, timestamp: '1970-01-01T00:00:00.000Z', status: 'queued' },
+    { stream_type: 'event', key: 'task-1', sim_ts: 1.5, timestamp: '1970-01-01T00:00:01.500Z', status: 'started' },
+  ]);
+});
+
+test('JSONL: the default router writes <directory>/<stream_type>.jsonl', async () => {
+  const sink = new JsonlStorageEgress({ directory: join(dir, 'd') });
+  await sink.write([telemetryRecord('x', 1, 0, 0), eventRecord('k', 2, 0, 0)]);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'd', 'telemetry.jsonl'), 'utf8')).path_id, 'x');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'd', 'event.jsonl'), 'utf8')).key, 'k');
+});
+
+test('Parquet: one row group per batch, read back with hyparquet', async () => {
+  const file = join(dir, 'p', 'events.parquet');
+  const sink = new ParquetStorageEgress({ pathRouter: flattenEvents(file) });
+  await sink.write([
+    eventRecord('task-1', { status: 'queued', path_id: 'L.s' }, 0, 0),
+    eventRecord('task-2', { status: 'queued', path_id: 'L.s' }, 0.5, 500),
+  ]);
+  await sink.write([eventRecord('task-1', { status: 'started', path_id: 'L.s' }, 2, 2000)]);
+  sink.close();
+  const rows = await parquetReadObjects({ file: await asyncBufferFromFile(file) });
+  assert.deepEqual(rows, [
+    {
+      stream_type: 'event',
+      key: 'task-1',
+      sim_ts: 0,
+      timestamp: '1970-01-01T00:00:00.000Z',
+      status: 'queued',
+      path_id: 'L.s',
+    },
+    {
+      stream_type: 'event',
+      key: 'task-2',
+      sim_ts: 0.5,
+      timestamp: '1970-01-01T00:00:00.500Z',
+      status: 'queued',
+      path_id: 'L.s',
+    },
+    {
+      stream_type: 'event',
+      key: 'task-1',
+      sim_ts: 2,
+      timestamp: '1970-01-01T00:00:02.000Z',
+      status: 'started',
+      path_id: 'L.s',
+    },
+  ]);
+});
+
+test('a schema drifting from the first batch is an error naming the field', async () => {
+  const file = join(dir, 'drift.parquet');
+  const sink = new ParquetStorageEgress({ pathRouter: flattenEvents(file) });
+  await sink.write([eventRecord('a', { n: 1 }, 0, 0)]);
+  await assert.rejects(
+    sink.write([eventRecord('a', { n: 'one' }, 1, 0)]),
+    (e: any) => e.code === 'TS_SIM_SCHEMA_DRIFT' && /field "n" is string/.test(e.message),
+  );
+  await assert.rejects(
+    sink.write([eventRecord('a', { m: 2 }, 1, 0)]),
+    (e: any) => e.code === 'TS_SIM_SCHEMA_DRIFT' && /field "m" is not in the schema/.test(e.message),
+  );
+  const jsonl = new JsonlStorageEgress({ pathRouter: () => join(dir, 'drift.jsonl') });
+  await jsonl.write([telemetryRecord('x', 1, 0, 0)]);
+  await assert.rejects(jsonl.write([telemetryRecord('x', 'high', 0, 0)]), /field "value" is string/);
+  sink.close();
+});
+
+test('a router returning something other than a path or null is an error', async () => {
+  const sink = new JsonlStorageEgress({ pathRouter: () => 42 as any });
+  await assert.rejects(sink.write([telemetryRecord('x', 1, 0, 0)]), { code: 'TS_SIM_BAD_ROUTE' });
+});
