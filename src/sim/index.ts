@@ -1,5 +1,6 @@
 // The simulation: a SimPy-style kernel, resources, real time, live parameters, sampling and egress.
 
+export * from './distributions.ts';
 export * from './egress/console.ts';
 export * from './egress/egress.ts';
 export * from './egress/jsonl.ts';
@@ -12,9 +13,12 @@ export * from './kernel/events.ts';
 export * from './kernel/interrupt.ts';
 export * from './kernel/process.ts';
 export * from './kernel/queue.ts';
+export * from './parameters.ts';
 export * from './realtime.ts';
 export * from './resources/base.ts';
 export * from './resources/container.ts';
+export * from './resources/dynamic.ts';
 export * from './resources/resource.ts';
 export * from './resources/store.ts';
+export * from './sampler.ts';
 export * from './telemetry.ts';

@@ -3,6 +3,7 @@ import { realClock } from '../time/clock.ts';
 import { Egress, type EgressOptions, type EgressSink } from './egress/egress.ts';
 import { BaseEnvironment, type EnvironmentOptions, type RunOptions } from './kernel/environment.ts';
 import { Event, PROCESSED } from './kernel/events.ts';
+import { ParameterRegistry } from './parameters.ts';
 import { eventRecord, LAG_PATH, type SimRecord, telemetryRecord } from './telemetry.ts';
 
 /** Options of a real-time environment. */
@@ -46,6 +47,8 @@ export class RealtimeEnvironment extends BaseEnvironment {
   readonly strict: boolean;
   readonly maxLagSeconds: number;
   readonly lagInterval: number;
+  /** The live parameters of this simulation. */
+  readonly registry: ParameterRegistry = new ParameterRegistry(this);
   /** The egress queue, once `setupEgress` was called. */
   egress: Egress | null = null;
   /** The last lag measured, in seconds (0 when unpaced). */
