@@ -85,7 +85,7 @@ export class Sampler {
     const v = this.draw(config);
     const lo = config.min ?? Number.NEGATIVE_INFINITY;
     const hi = config.max ?? Number.POSITIVE_INFINITY;
-    return v < lo ? lo : v > hi ? hi : v;
+    return Math.min(hi, Math.max(lo, v));
   }
 
   private draw(c: DistributionConfig): number {
