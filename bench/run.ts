@@ -73,8 +73,12 @@ function runNode(file: string, variant: string, n: number): Result | string {
 }
 
 function runStreamz(n: number): Result | string {
-  const r = spawnSync('python3', ['bench/peers/streamz_chain.py', String(n), '3'], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) return `not measured: ${(r.stderr || 'python3 missing').trim().split('\n').pop()} (pip install streamz)`;
+  const r = spawnSync('python3', ['bench/peers/streamz_chain.py', String(n), '3'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status !== 0)
+    return `not measured: ${(r.stderr || 'python3 missing').trim().split('\n').pop()} (pip install streamz)`;
   return JSON.parse(r.stdout.trim()) as Result;
 }
 
@@ -99,7 +103,9 @@ for (const plan of plans) {
 for (const { plan, results, notes } of report) {
   const base = results.find((r) => r.variant === plan.base);
   const baseNs = base ? median(base.times) / base.n : Number.NaN;
-  console.log(`\n### ${plan.title} — N = ${plan.n.toLocaleString('en')}${plan.target ? `, target ≤ ${plan.target} ns/element` : ''}\n`);
+  console.log(
+    `\n### ${plan.title} — N = ${plan.n.toLocaleString('en')}${plan.target ? `, target ≤ ${plan.target} ns/element` : ''}\n`,
+  );
   console.log('| variant | ns/element median | min – max | × twinstream | check |');
   console.log('|---|---|---|---|---|');
   for (const r of results) {

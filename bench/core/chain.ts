@@ -80,12 +80,16 @@ const variants: Record<string, Variant> = {
       for (let i = 0; i < arr.length; i++) sink.event(t, arr[i]);
       sink.end(t);
     };
-    const fromArray = (arr: number[]) => M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
+    const fromArray = (arr: number[]) =>
+      M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
     return async () => {
       let last = 0;
-      const s = M.tap((v: number) => {
-        last = v;
-      }, M.scan(sum, 0, M.filter(even, M.map(add1, fromArray(a)))));
+      const s = M.tap(
+        (v: number) => {
+          last = v;
+        },
+        M.scan(sum, 0, M.filter(even, M.map(add1, fromArray(a)))),
+      );
       await M.runEffects(s, newDefaultScheduler());
       return last;
     };

@@ -74,7 +74,8 @@ const variants: Record<string, Variant> = {
       for (let i = 0; i < arr.length; i++) sink.event(t, arr[i]);
       sink.end(t);
     };
-    const fromArray = (arr: number[]) => M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
+    const fromArray = (arr: number[]) =>
+      M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
     return async () => {
       const ring = new Float64Array(W);
       let head = 0;

@@ -1,13 +1,19 @@
 import { badArgument } from '../errors.ts';
 
+/**
+ * A function of an element, checked bivariantly (as methods are): option objects holding such functions then do
+ * not make `Stream<T>` invariant, so a `Stream<number>` stays usable where a `Stream<unknown>` is expected.
+ */
+export type ElementFn<T, R = unknown> = { bivariant(x: T): R }['bivariant'];
+
 /** How an operator picks a key from an element: a function of it, or a field name / index into it. */
-export type KeySpec<T> = ((x: T) => unknown) | string | number;
+export type KeySpec<T> = ElementFn<T> | string | number;
 
 /** Turns a key spec into a function. A missing spec means the element itself. */
 export function toKeyFn<T>(where: string, key: KeySpec<T> | undefined): (x: T) => unknown {
   if (key === undefined || key === null) return identity;
   if (typeof key === 'function') return key;
-  if (typeof key === 'string' || typeof key === 'number') return (x: T) => (x as any)[key];
+  if (typeof key === 'string' || typeof key === 'number') return fieldReader(key);
   return badArgument(where, 'key', key, 'a function, a field name or an index');
 }
 
@@ -30,4 +36,32 @@ function canonical(v: unknown): string {
   if (v instanceof Map) return `Map${canonical([...v.entries()])}`;
   const keys = Object.keys(v).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+}
+
+const readers = new Map<string | number, (x: any) => unknown>();
+let codegen: boolean | undefined;
+
+/**
+ * A function reading field (or index) `name` of an object, `undefined` for anything else. Generated once per
+ * name so that each reader's property load sees one name: a closure shared by every field name becomes a
+ * megamorphic keyed load, which costs several times a whole window update.
+ *
+ * @example fieldReader('ts')({ ts: 5 }); // 5
+ */
+export function fieldReader(name: string | number): (x: any) => unknown {
+  let r = readers.get(name);
+  if (r !== undefined) return r;
+  if (codegen !== false) {
+    try {
+      r = new Function('x', `return x === null || typeof x !== 'object' ? undefined : x[${JSON.stringify(name)}];`) as (
+        x: any,
+      ) => unknown;
+      codegen = true;
+    } catch {
+      codegen = false; // a Content-Security-Policy without eval: the closure below
+    }
+  }
+  r ??= (x: any) => (x === null || typeof x !== 'object' ? undefined : x[name]);
+  readers.set(name, r);
+  return r;
 }

@@ -1,9 +1,10 @@
 import { type Held, hold } from '../core/held.ts';
+import { fieldReader } from '../core/key.ts';
 import { type Metadata, releaseRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction, requireInteger } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
-import { type Extractor, fieldReader, toTimestamp } from './timestamp.ts';
+import { type Extractor, toTimestamp } from './timestamp.ts';
 import { both } from './window-node.ts';
 
 export interface MergeSortedOptions<T> {
@@ -14,7 +15,7 @@ export interface MergeSortedOptions<T> {
   /** Elements held at most; past it the oldest is emitted early. Default 100,000. */
   maxBuffered?: number;
   /** Called for an element older than one already emitted (it is dropped and counted in `late`). */
-  onLate?: (element: T, timestamp: number) => void;
+  onLate?(element: T, timestamp: number): void;
 }
 
 interface Entry<T> extends Held<T> {

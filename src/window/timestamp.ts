@@ -1,7 +1,8 @@
+import { type ElementFn, fieldReader } from '../core/key.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
 
 /** How a window reads a field of each element: a function of it, or a field name. */
-export type Extractor<T, R = unknown> = ((x: T) => R) | string;
+export type Extractor<T, R = unknown> = ElementFn<T, R> | string;
 
 /**
  * True for what a Kafka source emits: a record with `topic`, `partition`, `offset`, `key`, `value` and
@@ -30,34 +31,6 @@ export function toExtractor<T>(
   if (typeof spec === 'function') return spec;
   if (typeof spec === 'string') return fieldReader(spec);
   return badArgument(where, name, spec, 'a function of the element or a field name');
-}
-
-const readers = new Map<string, (x: any) => unknown>();
-let codegen: boolean | undefined;
-
-/**
- * A function reading field `name` of an object (undefined for anything else). Generated once per name so that
- * each reader's property load sees one name: a closure shared by every field becomes a megamorphic keyed load,
- * which costs several times the whole window update.
- *
- * @example fieldReader('ts')({ ts: 5 }); // 5
- */
-export function fieldReader(name: string): (x: any) => unknown {
-  let r = readers.get(name);
-  if (r !== undefined) return r;
-  if (codegen !== false) {
-    try {
-      r = new Function('x', `return x === null || typeof x !== 'object' ? undefined : x[${JSON.stringify(name)}];`) as (
-        x: any,
-      ) => unknown;
-      codegen = true;
-    } catch {
-      codegen = false; // a Content-Security-Policy without eval: the closure below
-    }
-  }
-  r ??= (x: any) => (x === null || typeof x !== 'object' ? undefined : x[name]);
-  readers.set(name, r);
-  return r;
 }
 
 /**

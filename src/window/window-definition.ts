@@ -44,7 +44,9 @@ export type WindowShape =
 export class WindowDefinition<T> {
   readonly upstream: Stream<T>;
   readonly shape: WindowShape;
-  readonly options: TimeWindowOptions<T>;
+  // Typed loosely on purpose: options hold functions of T, and a public field of that type would make every
+  // Stream<T> invariant in T (a Stream<number> would no longer be a Stream<unknown>).
+  readonly options: TimeWindowOptions<any>;
 
   constructor(upstream: Stream<T>, shape: WindowShape, options: TimeWindowOptions<T>) {
     this.upstream = upstream;
@@ -112,17 +114,17 @@ export class WindowAggregation<T, R> {
   }
 
   /** Emits each window once, when the watermark closes it (count windows: when full). */
-  final(): Stream<R> & WindowNode<T> {
+  final(): Stream<R> & WindowNode<any> {
     return this.build('final');
   }
 
   /** Emits a window's result after every element that updates it. */
-  current(): Stream<R> & WindowNode<T> {
+  current(): Stream<R> & WindowNode<any> {
     return this.build('current');
   }
 
-  private build(mode: EmitMode): Stream<R> & WindowNode<T> {
-    return this.node(mode) as unknown as Stream<R> & WindowNode<T>;
+  private build(mode: EmitMode): Stream<R> & WindowNode<any> {
+    return this.node(mode) as unknown as Stream<R> & WindowNode<any>;
   }
 
   private node(mode: EmitMode): WindowNode<T> {

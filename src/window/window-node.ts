@@ -18,7 +18,7 @@ export interface WindowOptions<T = any> {
   value?: Extractor<T>;
   /** The partition of an element, for `closingStrategy: 'partition'`. Default: the record partition on Kafka
    * records, else 0. */
-  partition?: (x: T) => number;
+  partition?(x: T): number;
   /** A store to persist open windows into (see `persist`) and restore them from at construction. */
   store?: WindowStoreReader;
   /** The store namespace of this window. Default: `'window'`. */

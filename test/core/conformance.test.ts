@@ -441,7 +441,12 @@ const custom: Record<string, (v: Vector) => Promise<void>> = {
         queue.push(x);
         return;
       }
-      return new Promise<void>((resolve) => room.push(() => (queue.push(x), resolve())));
+      return new Promise<void>((resolve) =>
+        room.push(() => {
+          queue.push(x);
+          resolve();
+        }),
+      );
     };
     const read = () => {
       if (queue.length > 0) {

@@ -18,3 +18,11 @@ test('element types flow through operators', () => {
   const nope: Stream<number> = records.pluck('id');
   assert.ok(lengths && sums && ids && wrong && nope);
 });
+
+test('streams are covariant in their element type, whatever operators plugins add', () => {
+  const numbers = new Stream<number>();
+  const anything: Stream<unknown> = numbers;
+  const fromSource: Stream<unknown> = Stream.fromIterable([1, 2, 3]);
+  const records: Stream<{ id: string }> = new Stream<{ id: string; v: number }>();
+  assert.ok(anything && fromSource && records);
+});

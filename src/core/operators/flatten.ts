@@ -34,7 +34,7 @@ declare module '../stream.ts' {
      * Emits the items of every element one by one.
      * @example source.flatten() // [1, 2], [3] -> 1, 2, 3
      */
-    flatten(): Stream<T extends Iterable<infer U> ? U : never>;
+    flatten(): Stream<T extends Iterable<infer U> ? U : unknown>;
   }
 }
 

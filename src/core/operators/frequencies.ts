@@ -29,7 +29,7 @@ declare module '../stream.ts' {
      * Emits the running count of each distinct value, as a `Map` from value to count.
      * @example source.frequencies() // 'a', 'b', 'a' -> ..., Map { 'a' => 2, 'b' => 1 }
      */
-    frequencies(): Stream<Map<T, number>>;
+    frequencies(): Stream<ReadonlyMap<T, number>>;
   }
 }
 
