@@ -26,6 +26,36 @@ export type SimRecord = TelemetryRecord | EventRecord;
 /** The path of the lag telemetry a paced environment publishes: seconds the simulation runs behind the wall clock. */
 export const LAG_PATH = 'system.simulation.lag_seconds';
 
+const DAY_MS = 86_400_000;
+let cachedDay = Number.NaN;
+let cachedPrefix = '';
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * The ISO 8601 form of a timestamp, exactly as `new Date(ms).toISOString()`, about ten times faster: the date part
+ * is cached per day (simulations publish many records per simulated day).
+ *
+ * @example
+ * isoTimestamp(Date.parse('2024-01-01T12:34:56.789Z')); // '2024-01-01T12:34:56.789Z'
+ */
+export function isoTimestamp(ms: number): string {
+  if (!(ms >= 0 && ms < 253402300800000)) return new Date(ms).toISOString(); // before 1970 or after 9999: the slow way
+  const whole = Math.floor(ms);
+  const day = Math.floor(whole / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  let rest = whole - day * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return `${cachedPrefix}${pad2(h)}:${pad2(m)}:${pad2(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 /**
  * Builds a telemetry record.
  *
@@ -51,5 +81,5 @@ export function telemetryRecord(pathId: string, value: unknown, simTs: number, t
  * // { stream_type: 'event', key: 'task-1', value: { status: 'queued' }, sim_ts: 0, timestamp: '1970-01-01T00:00:00.000Z' }
  */
 export function eventRecord(key: string, value: unknown, simTs: number, timestampMs: number): EventRecord {
-  return { stream_type: 'event', key, value, sim_ts: simTs, timestamp: new Date(timestampMs).toISOString() };
+  return { stream_type: 'event', key, value, sim_ts: simTs, timestamp: isoTimestamp(timestampMs) };
 }

@@ -80,6 +80,11 @@ export class BaseEnvironment implements Scheduler {
     return this._queue.size;
   }
 
+  /** How many events were scheduled since the environment was created (processed ones plus `queueSize`). */
+  get scheduledCount(): number {
+    return this._queue.pushed;
+  }
+
   /** @internal */
   _schedule(event: Event<any>, priority: number, delay: number): void {
     this._queue.push(this._now + delay, priority, event);

@@ -37,6 +37,11 @@ export class EventQueue {
     this.nFree = initialCapacity;
   }
 
+  /** How many events were ever pushed. */
+  get pushed(): number {
+    return this.seq;
+  }
+
   /** The number of queued events. */
   get size(): number {
     return this.n;

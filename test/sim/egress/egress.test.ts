@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Egress, RealtimeEnvironment, type SimRecord, telemetryRecord } from '../../../src/index.ts';
+import { Egress, isoTimestamp, RealtimeEnvironment, type SimRecord, telemetryRecord } from '../../../src/index.ts';
 
 const rec = (i: number) => telemetryRecord('p', i, i, i * 1000);
 
@@ -134,4 +134,25 @@ test('payload shapes', () => {
       },
     ]);
   });
+});
+
+test('isoTimestamp matches Date.toISOString', () => {
+  const samples = [
+    0,
+    0.4,
+    999.9,
+    1,
+    86_399_999,
+    86_400_000,
+    Date.parse('2024-02-29T23:59:59.999Z'),
+    1.7e12 + 0.5,
+    -1,
+    253402300800000,
+  ];
+  let x = 12345;
+  for (let i = 0; i < 2000; i++) {
+    x = (x * 48271) % 2147483647;
+    samples.push((x / 2147483647) * 4e12 + (i % 7) / 3);
+  }
+  for (const ms of samples) assert.equal(isoTimestamp(ms), new Date(ms).toISOString(), String(ms));
 });
