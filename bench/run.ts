@@ -26,7 +26,16 @@ const plans: Plan[] = [
     n: BIG,
     base: 'twinstream',
     target: 1.5,
-    variants: ['loop', 'twinstream', 'twinstream-emit-loop', 'most-1x', 'most-core', 'rxjs', 'highland'],
+    variants: [
+      'loop',
+      'twinstream',
+      'twinstream-emit-loop',
+      'twinstream-sink',
+      'most-1x',
+      'most-core',
+      'rxjs',
+      'highland',
+    ],
   },
   {
     title: '(b) sliding mean over 100',

@@ -34,7 +34,11 @@ function isFusable(node: Stream<any>): node is Stream<any> & Fusable {
 const noPush: PushFn = () => undefined;
 
 let codegen: boolean | undefined;
-let chainId = 0;
+// One factory per distinct chain source. Chains of the same shape share a compiled function (and V8's type
+// feedback for it): a source loop that feeds pipeline after pipeline of one shape then keeps a monomorphic call
+// site and V8 inlines the whole chain into it. A fresh function per pipeline would make that call site
+// megamorphic after a few pipelines and cost ~4x on a map -> filter -> scan chain.
+const factories = new Map<string, (bound: unknown[]) => PushFn>();
 
 function canGenerate(): boolean {
   if (codegen === undefined) {
@@ -143,9 +147,13 @@ function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
     body += `return ${ctx.bind(ds[0])}.update(x, ${ctx.bind(last)}, md);`;
   else body += `return ${ctx.bind(compilePush(last))}(x, md);`;
   const names = bound.map((_, i) => `c${i}`).join(', ');
-  // A unique comment keeps V8 from sharing one compiled function (and its type feedback) between chains.
-  const source = `"use strict"; /* twinstream chain ${chainId++} */\nconst [${names}] = C;\nreturn function push(x, md) {\n${body}\n};`;
-  return new Function('C', source)(bound) as PushFn;
+  const source = `"use strict";\nconst [${names}] = C;\nreturn function push(x, md) {\n${body}\n};`;
+  let factory = factories.get(source);
+  if (factory === undefined) {
+    factory = new Function('C', source) as (bound: unknown[]) => PushFn;
+    factories.set(source, factory);
+  }
+  return factory(bound);
 }
 
 /** Builds (and caches on the node) the delivery of `node` to its downstreams. */
