@@ -2,6 +2,7 @@
 
 export * from './core/index.ts';
 export * from './errors.ts';
+export * from './frame/index.ts';
 export * from './node/index.ts';
 export * from './sim/index.ts';
 export * from './state/index.ts';

@@ -1,0 +1,305 @@
+// Rolling aggregations over frames: one output per frame with a value per row, computed with the history the
+// window needs from earlier frames (streamz's `sdf.rolling(…)`). Vectorised per column over one scratch buffer
+// holding [history, frame]: sums slide, min/max use a monotonic deque of indexes; no allocation per row.
+import { describe, TwinstreamError } from '../errors.ts';
+import { type Duration, toMillis } from '../time/duration.ts';
+import { DictionaryColumn } from './dictionary-column.ts';
+import { Frame } from './frame.ts';
+import type { FrameColumn, NumericArray } from './frame-column.ts';
+import { FrameNode } from './frame-node.ts';
+import { checkReduction, type Reduction } from './moments.ts';
+import { StreamingFrame } from './streaming-frame.ts';
+import { StreamingSeries } from './streaming-series.ts';
+
+/** Options of `rolling`. */
+export interface RollingFrameOptions {
+  /** Rows (values not NaN) a window needs before it gives a value; NaN before. Default: `n` for a row count, 1 for
+   * a duration (pandas' defaults). */
+  minPeriods?: number;
+}
+
+/** The history of one column: the last values (and times) later rows may still need. */
+class ColumnHistory {
+  values = new Float64Array(0);
+  times = new Float64Array(0);
+}
+
+/**
+ * Rolling values of one column for one frame, given its history; returns the output and updates the history.
+ * `n` rows, or `span` ms of time (`(t - span, t]`), whichever is finite.
+ */
+export function rollColumn(
+  h: ColumnHistory,
+  values: NumericArray,
+  times: Float64Array | null,
+  n: number,
+  span: number,
+  minPeriods: number,
+  r: Reduction,
+): Float64Array {
+  const hl = h.values.length;
+  const len = hl + values.length;
+  const buf = new Float64Array(len);
+  buf.set(h.values, 0);
+  buf.set(values, hl);
+  let tb: Float64Array | null = null;
+  if (span !== Number.POSITIVE_INFINITY) {
+    tb = new Float64Array(len);
+    tb.set(h.times, 0);
+    tb.set(times!, hl);
+  }
+  const out = new Float64Array(values.length);
+  if (r === 'min' || r === 'max') rollExtreme(buf, tb, hl, n, span, minPeriods, r === 'min', out);
+  else rollSums(buf, tb, hl, n, span, minPeriods, r, out);
+  // Keep what later rows can still reach: n - 1 rows, or the rows within span of the last time.
+  let keep = hl + values.length;
+  if (tb === null) keep = Math.min(len, n - 1);
+  else {
+    const lo = tb[len - 1]! - span;
+    let k = len;
+    while (k > 0 && tb[k - 1]! > lo) k--;
+    keep = len - k;
+  }
+  h.values = buf.slice(len - keep);
+  if (tb !== null) h.times = tb.slice(len - keep);
+  return out;
+}
+
+function rollSums(
+  buf: Float64Array,
+  tb: Float64Array | null,
+  from: number,
+  n: number,
+  span: number,
+  minP: number,
+  r: Reduction,
+  out: Float64Array,
+): void {
+  let lo = 0;
+  let s = 0;
+  let q = 0;
+  let k = 0;
+  const moments = r === 'var' || r === 'std';
+  // Sums restart from zero at every frame (over the history): error cannot build up across frames.
+  for (let i = 0; i < buf.length; i++) {
+    const x = buf[i]!;
+    if (x === x) {
+      s += x;
+      if (moments) q += x * x;
+      k++;
+    }
+    if (tb === null) {
+      if (i - lo >= n) {
+        const old = buf[lo++]!;
+        if (old === old) {
+          s -= old;
+          if (moments) q -= old * old;
+          k--;
+        }
+      }
+    } else {
+      const edge = tb[i]! - span;
+      while (tb[lo]! <= edge) {
+        const old = buf[lo++]!;
+        if (old === old) {
+          s -= old;
+          if (moments) q -= old * old;
+          k--;
+        }
+      }
+    }
+    if (i < from) continue;
+    let v: number;
+    if (k < minP) v = Number.NaN;
+    else if (r === 'sum') v = s;
+    else if (r === 'mean') v = s / k;
+    else if (r === 'count') v = k;
+    else if (k < 2) v = Number.NaN;
+    else {
+      const variance = Math.max(0, (q - (s * s) / k) / (k - 1));
+      v = r === 'std' ? Math.sqrt(variance) : variance;
+    }
+    out[i - from] = v;
+  }
+}
+
+function rollExtreme(
+  buf: Float64Array,
+  tb: Float64Array | null,
+  from: number,
+  n: number,
+  span: number,
+  minP: number,
+  min: boolean,
+  out: Float64Array,
+): void {
+  const dq = new Int32Array(buf.length);
+  let head = 0;
+  let tail = 0;
+  let lo = 0;
+  let k = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const x = buf[i]!;
+    if (x === x) {
+      k++;
+      while (tail > head && (min ? buf[dq[tail - 1]!]! >= x : buf[dq[tail - 1]!]! <= x)) tail--;
+      dq[tail++] = i;
+    }
+    if (tb === null) {
+      if (i - lo >= n) {
+        if (buf[lo]! === buf[lo]!) k--;
+        lo++;
+      }
+    } else {
+      const edge = tb[i]! - span;
+      while (tb[lo]! <= edge) {
+        if (buf[lo]! === buf[lo]!) k--;
+        lo++;
+      }
+    }
+    while (tail > head && dq[head]! < lo) head++;
+    if (i >= from) out[i - from] = k < minP || tail === head ? Number.NaN : buf[dq[head]!]!;
+  }
+}
+
+/**
+ * Rolling aggregations of the numeric columns of a streaming frame, over `n` rows or a duration.
+ *
+ * @example
+ * sf.rolling(100).mean();          // a frame per input frame: every row's mean over the last 100 rows
+ * sf.col('x').rolling('2h').sum(); // a series
+ */
+export class Rolling {
+  readonly source: StreamingFrame;
+  readonly n: number;
+  readonly span: number;
+  readonly minPeriods: number;
+
+  constructor(source: StreamingFrame, window: number | Duration, options: RollingFrameOptions = {}) {
+    const byRows = typeof window === 'number';
+    if (byRows && !(Number.isInteger(window) && window >= 1)) {
+      throw new TwinstreamError(
+        'TS_BAD_ARGUMENT',
+        `rolling: window = ${describe(window)} is not valid; expected a row count (an integer >= 1) or a duration such as '2h'`,
+      );
+    }
+    this.source = source;
+    this.n = byRows ? window : Number.POSITIVE_INFINITY;
+    this.span = byRows ? Number.POSITIVE_INFINITY : toMillis(window, 'rolling: window');
+    if (this.span === 0)
+      throw new TwinstreamError('TS_BAD_ARGUMENT', 'rolling: a duration window must be longer than 0 ms');
+    const minP = options.minPeriods ?? (byRows ? window : 1);
+    if (!(Number.isInteger(minP) && minP >= 0))
+      throw new TwinstreamError('TS_BAD_ARGUMENT', `rolling: minPeriods = ${describe(minP)} is not an integer >= 0`);
+    this.minPeriods = minP;
+  }
+
+  sum(): StreamingFrame {
+    return this.run('sum');
+  }
+  mean(): StreamingFrame {
+    return this.run('mean');
+  }
+  count(): StreamingFrame {
+    return this.run('count');
+  }
+  min(): StreamingFrame {
+    return this.run('min');
+  }
+  max(): StreamingFrame {
+    return this.run('max');
+  }
+  var(): StreamingFrame {
+    return this.run('var');
+  }
+  std(): StreamingFrame {
+    return this.run('std');
+  }
+
+  /** Any of the reductions by name. */
+  run(reduction: Reduction): StreamingFrame {
+    const r = checkReduction('rolling', reduction);
+    const histories = new Map<string, ColumnHistory>();
+    const { n, span, minPeriods } = this;
+    const node = new FrameNode<Frame, Frame>(this.source.stream, `rolling.${r}`, {
+      next(f, md, out) {
+        const times = span === Number.POSITIVE_INFINITY ? null : f.times('rolling over a duration');
+        const cols: Record<string, FrameColumn> = {};
+        for (const name of f.names) {
+          const c = f.column(name);
+          if (c instanceof DictionaryColumn) continue;
+          let h = histories.get(name);
+          if (h === undefined) histories.set(name, (h = new ColumnHistory()));
+          cols[name] = rollColumn(h, c, times, n, span, minPeriods, r);
+        }
+        return out.emit(new Frame(cols, f.time, f.timeName, null), md);
+      },
+    });
+    return new StreamingFrame(node);
+  }
+}
+
+/** Rolling aggregations of one series. */
+export class RollingSeries {
+  private readonly rolling: Rolling;
+  private readonly name: string;
+
+  constructor(series: StreamingSeries, window: number | Duration, options?: RollingFrameOptions) {
+    this.rolling = new Rolling(series.frames(), window, options);
+    this.name = series.name;
+  }
+
+  sum(): StreamingSeries {
+    return this.rolling.sum().col(this.name);
+  }
+  mean(): StreamingSeries {
+    return this.rolling.mean().col(this.name);
+  }
+  count(): StreamingSeries {
+    return this.rolling.count().col(this.name);
+  }
+  min(): StreamingSeries {
+    return this.rolling.min().col(this.name);
+  }
+  max(): StreamingSeries {
+    return this.rolling.max().col(this.name);
+  }
+  var(): StreamingSeries {
+    return this.rolling.var().col(this.name);
+  }
+  std(): StreamingSeries {
+    return this.rolling.std().col(this.name);
+  }
+}
+
+declare module './streaming-frame.ts' {
+  interface StreamingFrame {
+    /**
+     * Rolling aggregations over `n` rows or a duration (`'2h'`: rows with time in `(t - 2h, t]`).
+     * @example sf.rolling(100).mean()
+     */
+    rolling(window: number | Duration, options?: RollingFrameOptions): Rolling;
+  }
+}
+
+declare module './streaming-series.ts' {
+  interface StreamingSeries {
+    /** @example sf.col('x').rolling('2h').sum() */
+    rolling(window: number | Duration, options?: RollingFrameOptions): RollingSeries;
+  }
+}
+
+StreamingFrame.prototype.rolling = function rolling(
+  this: StreamingFrame,
+  window: number | Duration,
+  options?: RollingFrameOptions,
+) {
+  return new Rolling(this, window, options);
+};
+StreamingSeries.prototype.rolling = function rolling(
+  this: StreamingSeries,
+  window: number | Duration,
+  options?: RollingFrameOptions,
+) {
+  return new RollingSeries(this, window, options);
+};

@@ -1,0 +1,48 @@
+import type { Stream } from '../core/stream.ts';
+import { DictionaryColumn } from './dictionary-column.ts';
+import { Frame } from './frame.ts';
+import { FrameNode } from './frame-node.ts';
+import { StreamingSeries } from './streaming-series.ts';
+
+declare module './streaming-series.ts' {
+  interface StreamingSeries {
+    /**
+     * How often each value has occurred so far, after every frame: a frame with the values (column named after
+     * the series) and `count`, most frequent first (ties in order of first appearance), as pandas' value_counts.
+     * NaN and missing strings are not counted.
+     * @example sf.col('sensor').valueCounts()
+     */
+    valueCounts(): Stream<Frame>;
+  }
+}
+
+StreamingSeries.prototype.valueCounts = function valueCounts(this: StreamingSeries): Stream<Frame> {
+  const counts = new Map<number | string, number>();
+  let strings = false;
+  return new FrameNode<Frame, Frame>(this.source.stream, 'valueCounts', {
+    next: (f, md, out) => {
+      const c = this.evaluate(f);
+      if (c instanceof DictionaryColumn) {
+        strings = true;
+        const per = new Float64Array(c.dictionary.length);
+        const codes = c.codes;
+        for (let i = 0; i < codes.length; i++) if (codes[i]! >= 0) per[codes[i]!]++;
+        for (let k = 0; k < per.length; k++)
+          if (per[k]! > 0) counts.set(c.dictionary[k]!, (counts.get(c.dictionary[k]!) ?? 0) + per[k]!);
+      } else {
+        for (let i = 0; i < c.length; i++) {
+          const v = c[i]!;
+          if (v === v) counts.set(v, (counts.get(v) ?? 0) + 1);
+        }
+      }
+      // Map order is first appearance; a stable sort keeps it among equal counts.
+      const entries = [...counts].sort((a, b) => b[1] - a[1]);
+      const values = entries.map((e) => e[0]);
+      const frame = new Frame({
+        [this.name]: strings ? (values as string[]) : Float64Array.from(values as number[]),
+        count: Float64Array.from(entries, (e) => e[1]),
+      });
+      return out.emit(frame, md);
+    },
+  });
+};
