@@ -169,6 +169,7 @@ class Accumulator {
   add(f: Frame, keys: FrameColumn): void {
     this.stringKeys = keys instanceof DictionaryColumn;
     const g = this.groups.assign(keys);
+    this.rows.ensure(this.groups.keys.length - 1);
     this.rows.addColumn(new Float64Array(f.length), g);
     const plan = this.plan;
     if (plan.kind === 'reduce') {

@@ -1,6 +1,7 @@
 // Rolling aggregations over frames: one output per frame with a value per row, computed with the history the
 // window needs from earlier frames (streamz's `sdf.rolling(…)`). Vectorised per column over one scratch buffer
 // holding [history, frame]: sums slide, min/max use a monotonic deque of indexes; no allocation per row.
+import type { Stream } from '../core/stream.ts';
 import { describe, TwinstreamError } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
@@ -8,6 +9,7 @@ import { Frame } from './frame.ts';
 import type { FrameColumn, NumericArray } from './frame-column.ts';
 import { FrameNode } from './frame-node.ts';
 import { checkReduction, type Reduction } from './moments.ts';
+import { RowWindow } from './row-window.ts';
 import { StreamingFrame } from './streaming-frame.ts';
 import { StreamingSeries } from './streaming-series.ts';
 
@@ -239,6 +241,12 @@ export class Rolling {
   }
 }
 
+/** What `withState` emits: the rows a resumed rolling would need (the last `n`), and this frame's values. */
+export interface RollingWithState {
+  state: Frame;
+  result: Float64Array;
+}
+
 /** Rolling aggregations of one series. */
 export class RollingSeries {
   private readonly rolling: Rolling;
@@ -247,6 +255,26 @@ export class RollingSeries {
   constructor(series: StreamingSeries, window: number | Duration, options?: RollingFrameOptions) {
     this.rolling = new Rolling(series.frames(), window, options);
     this.name = series.name;
+  }
+
+  /**
+   * The rolling values together with the input rows a window of `n` rows still holds (streamz's `with_state`).
+   * @example sf.col('amount').rolling(2).withState('sum') // { state: Frame [last 2 rows], result: Float64Array }
+   */
+  withState(reduction: Reduction): Stream<RollingWithState> {
+    const r = checkReduction('rolling', reduction);
+    const { n, span, minPeriods } = this.rolling;
+    const name = this.name;
+    const history = new ColumnHistory();
+    const rows = new RowWindow(span === Number.POSITIVE_INFINITY ? { n } : { value: span }, 'rolling');
+    return new FrameNode<Frame, RollingWithState>(this.rolling.source.stream, `rolling.${r}`, {
+      next(f, md, out) {
+        const times = span === Number.POSITIVE_INFINITY ? null : f.times('rolling over a duration');
+        const result = rollColumn(history, f.numeric(name), times, n, span, minPeriods, r);
+        rows.push(f, md);
+        return out.emit({ state: rows.content(), result }, md);
+      },
+    });
   }
 
   sum(): StreamingSeries {
