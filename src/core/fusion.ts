@@ -38,7 +38,7 @@ let codegen: boolean | undefined;
 // feedback for it): a source loop that feeds pipeline after pipeline of one shape then keeps a monomorphic call
 // site and V8 inlines the whole chain into it. A fresh function per pipeline would make that call site
 // megamorphic after a few pipelines and cost ~4x on a map -> filter -> scan chain.
-const factories = new Map<string, (bound: unknown[]) => PushFn>();
+const factories = new Map<string, (...bound: unknown[]) => PushFn>();
 
 function canGenerate(): boolean {
   if (codegen === undefined) {
@@ -146,14 +146,17 @@ function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
   else if (ds.length === 1 && ds[0]!.errorHandler === null)
     body += `return ${ctx.bind(ds[0])}.update(x, ${ctx.bind(last)}, md);`;
   else body += `return ${ctx.bind(compilePush(last))}(x, md);`;
-  const names = bound.map((_, i) => `c${i}`).join(', ');
-  const source = `"use strict";\nconst [${names}] = C;\nreturn function push(x, md) {\n${body}\n};`;
-  let factory = factories.get(source);
+  // The bound values arrive as the factory's parameters, not as consts destructured inside it: a closure reading
+  // a const of its parent checks it for the temporal dead zone on every access, which doubled the cost of a chain.
+  const names = bound.map((_, i) => `c${i}`);
+  const source = `"use strict";\nreturn function push(x, md) {\n${body}\n};`;
+  const cacheKey = `${names.length}\n${source}`;
+  let factory = factories.get(cacheKey);
   if (factory === undefined) {
-    factory = new Function('C', source) as (bound: unknown[]) => PushFn;
-    factories.set(source, factory);
+    factory = new Function(...names, source) as (...bound: unknown[]) => PushFn;
+    factories.set(cacheKey, factory);
   }
-  return factory(bound);
+  return factory(...bound);
 }
 
 /** Builds (and caches on the node) the delivery of `node` to its downstreams. */

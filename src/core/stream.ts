@@ -91,17 +91,16 @@ export class Stream<T = unknown> {
 
   /** Hands `x` (and its metadata) to every downstream node, in connection order. See {@link Pushed}. */
   emit(x: T, metadata?: Metadata): Pushed {
-    // Kept tiny so that V8 inlines it into the caller's loop: the metadata path lives in its own method.
-    if (metadata === undefined) {
-      const push = this._push;
-      return push !== null ? push(x, undefined) : compilePush(this)(x, undefined);
-    }
-    return this.emitWithMetadata(x, metadata);
+    // Kept tiny so that V8 inlines it and the chain behind it into the caller's loop. Compiling, and metadata,
+    // live in another method: a reachable call to the compiler here kept V8 from inlining the chain.
+    const push = this._push;
+    if (push !== null && metadata === undefined) return push(x, undefined);
+    return this.emitSlow(x, metadata);
   }
 
-  private emitWithMetadata(x: T, metadata: Metadata): Pushed {
+  private emitSlow(x: T, metadata: Metadata | undefined): Pushed {
     const push = this._push ?? compilePush(this);
-    if (metadata.length === 0) return push(x, undefined);
+    if (metadata === undefined || metadata.length === 0) return push(x, undefined);
     // The emitting node holds the element while its downstreams work on it; they retain it themselves to keep it.
     retainRefs(metadata);
     try {

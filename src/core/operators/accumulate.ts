@@ -64,6 +64,8 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable {
       ? `{ const r = ${call}; ${n}.state = r[0]; x = r[1]; }`
       : `{ x = ${n}.state = ${call}; }`;
     const wrap = this.withState ? `x = [${n}.state, x];` : '';
+    // With a start the state always exists: no branch per element.
+    if (this.hasState) return `${step} ${wrap}`;
     const first = `${n}.state = x; ${n}.hasState = true;${this.withState ? ' x = [x, x];' : ''}`;
     return `if (${n}.hasState) { ${step} ${wrap} } else { ${first} }`;
   }
