@@ -43,7 +43,7 @@ const plans: Plan[] = [
     n: BIG,
     base: 'twinstream',
     target: 5,
-    variants: ['loop-ring', 'twinstream', 'most-core-scan', 'rxjs-scan'],
+    variants: ['loop-ring', 'twinstream', 'twinstream-sink', 'most-core-scan', 'rxjs-scan'],
   },
   {
     title: '(c) the chain of (a) with an async sink awaited per element',

@@ -15,50 +15,139 @@ export interface RollingOptions {
 // error at the cost of one pass over the window per `RESUM` windows.
 const RESUM = 1024;
 
-/** The state of one rolling aggregate over the last `n` numbers, each update O(1) (amortized for min/max). */
-export class RollingState {
+/**
+ * The state of one rolling aggregate over the last `n` numbers, each update O(1) (amortized for min/max).
+ * One class per family of aggregates keeps `add` small and monomorphic where it is inlined; running sums live in
+ * a Float64Array, so updating them allocates nothing.
+ */
+export abstract class RollingState {
   readonly n: number;
   readonly kind: RollingAggregate;
   readonly ring: Float64Array;
   filled = 0;
-  private head = 0;
-  private sum = 0;
-  private sumSq = 0;
-  private untilResum: number;
-  // min/max: a monotonic deque of ring positions and values, kept in two rings of the same size.
-  private readonly dqValue: Float64Array;
-  private readonly dqSeq: Float64Array;
-  private dqHead = 0;
-  private dqLen = 0;
-  private seq = 0;
+  protected head = 0;
 
   constructor(n: number, kind: RollingAggregate) {
     this.n = n;
     this.kind = kind;
     this.ring = new Float64Array(n);
-    const extreme = kind === 'min' || kind === 'max';
-    this.dqValue = new Float64Array(extreme ? n : 0);
-    this.dqSeq = new Float64Array(extreme ? n : 0);
+  }
+
+  /** Takes one number into the window (the oldest leaves once the window is full). */
+  abstract add(x: number): void;
+
+  /** The aggregate of the numbers in the window now. */
+  abstract value(): number;
+
+  /** A state for `kind`. */
+  static of(n: number, kind: RollingAggregate): RollingState {
+    if (kind === 'min' || kind === 'max') return new RollingExtreme(n, kind);
+    if (kind === 'var' || kind === 'std') return new RollingMoments(n, kind);
+    return new RollingSum(n, kind);
+  }
+}
+
+/** sum, mean and count. */
+class RollingSum extends RollingState {
+  // [sum]
+  private readonly acc = new Float64Array(1);
+  private untilResum: number;
+
+  constructor(n: number, kind: RollingAggregate) {
+    super(n, kind);
     this.untilResum = RESUM * n;
   }
 
   add(x: number): void {
-    const old = this.ring[this.head]!;
-    this.ring[this.head] = x;
-    this.head = this.head + 1 === this.n ? 0 : this.head + 1;
-    const full = this.filled === this.n;
-    if (!full) this.filled++;
-    if (this.kind === 'min' || this.kind === 'max') {
-      this.pushExtreme(x, this.kind === 'min');
-      return;
+    const h = this.head;
+    const old = this.ring[h]!;
+    this.ring[h] = x;
+    this.head = h + 1 === this.n ? 0 : h + 1;
+    if (this.filled < this.n) {
+      this.filled++;
+      this.acc[0]! += x;
+    } else {
+      this.acc[0]! += x - old;
     }
-    this.sum += full ? x - old : x;
-    if (this.kind === 'var' || this.kind === 'std') this.sumSq += full ? x * x - old * old : x * x;
-    if (--this.untilResum === 0) this.resum();
+    if (--this.untilResum === 0) {
+      let s = 0;
+      for (let i = 0; i < this.filled; i++) s += this.ring[i]!;
+      this.acc[0] = s;
+      this.untilResum = RESUM * this.n;
+    }
   }
 
-  private pushExtreme(x: number, min: boolean): void {
+  value(): number {
+    return this.kind === 'sum' ? this.acc[0]! : this.kind === 'mean' ? this.acc[0]! / this.filled : this.filled;
+  }
+}
+
+/** var and std (sample, n - 1), from running sums of x and x². */
+class RollingMoments extends RollingState {
+  // [sum, sum of squares]
+  private readonly acc = new Float64Array(2);
+  private untilResum: number;
+
+  constructor(n: number, kind: RollingAggregate) {
+    super(n, kind);
+    this.untilResum = RESUM * n;
+  }
+
+  add(x: number): void {
+    const h = this.head;
+    const old = this.ring[h]!;
+    this.ring[h] = x;
+    this.head = h + 1 === this.n ? 0 : h + 1;
+    if (this.filled < this.n) {
+      this.filled++;
+      this.acc[0]! += x;
+      this.acc[1]! += x * x;
+    } else {
+      this.acc[0]! += x - old;
+      this.acc[1]! += x * x - old * old;
+    }
+    if (--this.untilResum === 0) {
+      let s = 0;
+      let q = 0;
+      for (let i = 0; i < this.filled; i++) {
+        const v = this.ring[i]!;
+        s += v;
+        q += v * v;
+      }
+      this.acc[0] = s;
+      this.acc[1] = q;
+      this.untilResum = RESUM * this.n;
+    }
+  }
+
+  value(): number {
+    const k = this.filled;
+    if (k < 2) return Number.NaN;
+    const s = this.acc[0]!;
+    const v = Math.max(0, (this.acc[1]! - (s * s) / k) / (k - 1));
+    return this.kind === 'std' ? Math.sqrt(v) : v;
+  }
+}
+
+/** min and max: a monotonic deque of (sequence number, value) in two rings of size n. */
+class RollingExtreme extends RollingState {
+  private readonly dqValue: Float64Array;
+  private readonly dqSeq: Float64Array;
+  private readonly isMin: boolean;
+  private dqHead = 0;
+  private dqLen = 0;
+  private seq = 0;
+
+  constructor(n: number, kind: RollingAggregate) {
+    super(n, kind);
+    this.dqValue = new Float64Array(n);
+    this.dqSeq = new Float64Array(n);
+    this.isMin = kind === 'min';
+  }
+
+  add(x: number): void {
     const n = this.n;
+    if (this.filled < n) this.filled++;
     const s = this.seq++;
     // Drop the front once it has left the window.
     if (this.dqLen > 0 && this.dqSeq[this.dqHead]! <= s - n) {
@@ -67,48 +156,21 @@ export class RollingState {
     }
     // Drop from the back every value the new one dominates.
     while (this.dqLen > 0) {
-      const back = (this.dqHead + this.dqLen - 1) % n;
+      let back = this.dqHead + this.dqLen - 1;
+      if (back >= n) back -= n;
       const v = this.dqValue[back]!;
-      if (min ? v >= x : v <= x) this.dqLen--;
+      if (this.isMin ? v >= x : v <= x) this.dqLen--;
       else break;
     }
-    const at = (this.dqHead + this.dqLen) % n;
+    let at = this.dqHead + this.dqLen;
+    if (at >= n) at -= n;
     this.dqValue[at] = x;
     this.dqSeq[at] = s;
     this.dqLen++;
   }
 
-  private resum(): void {
-    let s = 0;
-    let q = 0;
-    for (let i = 0; i < this.filled; i++) {
-      const v = this.ring[i]!;
-      s += v;
-      q += v * v;
-    }
-    this.sum = s;
-    this.sumSq = q;
-    this.untilResum = RESUM * this.n;
-  }
-
   value(): number {
-    const k = this.filled;
-    switch (this.kind) {
-      case 'sum':
-        return this.sum;
-      case 'mean':
-        return this.sum / k;
-      case 'count':
-        return k;
-      case 'min':
-      case 'max':
-        return this.dqValue[this.dqHead]!;
-      default: {
-        if (k < 2) return Number.NaN;
-        const v = Math.max(0, (this.sumSq - (this.sum * this.sum) / k) / (k - 1));
-        return this.kind === 'std' ? Math.sqrt(v) : v;
-      }
-    }
+    return this.dqValue[this.dqHead]!;
   }
 }
 
@@ -126,7 +188,7 @@ export class RollingNode extends Stream<number> implements Fusable {
     const minPeriods = options.minPeriods ?? n;
     requireInteger('rolling', 'minPeriods', minPeriods, 1);
     super({ clock: upstream.clock });
-    this.state = new RollingState(n, aggregate);
+    this.state = RollingState.of(n, aggregate);
     this.minPeriods = Math.min(minPeriods, n);
     upstream.connect(this);
   }
