@@ -23,4 +23,6 @@ export * from './to-frames.ts';
 
 import './value-counts.ts';
 
+export * from './frame-time-window.ts';
+export * from './frame-window-definition.ts';
 export * from './windowed.ts';

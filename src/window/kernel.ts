@@ -23,12 +23,24 @@ export const KERNEL_SLOTS = 6;
  */
 export function withKernel<A extends Aggregator>(agg: A, kernel: Kernel, column: Column | undefined): A {
   if (column === undefined || column === null) Object.defineProperty(agg, 'kernel', { value: kernel });
+  // Columnar frames read a named column directly: they need the kind and the column of every built-in.
+  else if (typeof column === 'string') Object.defineProperty(agg, 'columnKernel', { value: { kernel, column } });
   return agg;
 }
 
 /** The fast-path kind of an aggregator, if it has one. */
 export function kernelOf(agg: Aggregator): Kernel | undefined {
   return (agg as { kernel?: Kernel }).kernel;
+}
+
+/**
+ * The kind and column (null: the window's value) of a built-in numeric aggregator, whatever its column.
+ * @example columnKernelOf(mean('temperature')); // { kernel: 'mean', column: 'temperature' }
+ */
+export function columnKernelOf(agg: Aggregator): { kernel: Kernel; column: string | null } | undefined {
+  const k = kernelOf(agg);
+  if (k !== undefined) return { kernel: k, column: null };
+  return (agg as { columnKernel?: { kernel: Kernel; column: string } }).columnKernel;
 }
 
 /** A fresh kernel state. */

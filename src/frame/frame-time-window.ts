@@ -1,0 +1,384 @@
+// Event-time tumbling and hopping windows computed on frames: window assignment from the time column, keys from a
+// dictionary- or number-coded column, built-in aggregations folded into one flat Float64Array of window slots.
+// No row object is built: a row's window is found with two comparisons against its key's newest window, and only
+// a row that leaves that window takes the slow path (open, late, close).
+import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
+import { type Pushed, Stream } from '../core/stream.ts';
+import { TwinstreamError } from '../errors.ts';
+import type { Aggregator } from '../window/aggregator.ts';
+import type { LateInfo } from '../window/event-time-window.ts';
+import { type Kernel, kernelInit, kernelResult } from '../window/kernel.ts';
+import { DictionaryColumn } from './dictionary-column.ts';
+import type { Frame } from './frame.ts';
+import type { NumericArray } from './frame-column.ts';
+import { moveCursor, RowCursor } from './row-cursor.ts';
+
+/** How each output field is computed: a kernel on slot block `block`, or a generic aggregator. */
+export type FieldPlan = { kernel: Kernel; block: number } | { agg: Aggregator };
+
+/** What the engine needs, resolved at construction by the definition. */
+export interface FrameWindowConfig {
+  where: string;
+  duration: number;
+  step: number;
+  grace: number;
+  partition: boolean;
+  current: boolean;
+  key: string | null;
+  /** The column read by each slot block (null: count rows). */
+  blocks: (string | null)[];
+  moments: boolean;
+  names: string[];
+  single: boolean;
+  fields: FieldPlan[];
+  value: string | null;
+  onLate: ((info: LateInfo) => void) | null;
+}
+
+const W = 6; // slots of one kernel block, laid out as src/window/kernel.ts lays them out
+const NEG = Number.NEGATIVE_INFINITY;
+const POS = Number.POSITIVE_INFINITY;
+
+interface Win {
+  start: number;
+  end: number;
+  slot: number;
+  key: number;
+  states: unknown[] | null;
+  held: Metadata[] | null;
+  touched: number;
+}
+
+/**
+ * The node behind `sf.tumblingWindow(...)` / `sf.hoppingWindow(...)`. Same closing, lateness and output rules as
+ * the row windows of src/window (watermark = greatest time per key or partition minus grace; a row for a closed
+ * window is late and counted); results are emitted after each frame: `final()` the windows it closed, `current()`
+ * each window it updated, once. NaN values are skipped (frames hold NaN for missing values).
+ */
+export class FrameTimeWindowNode extends Stream<any> {
+  override kind: string;
+  late = 0;
+  skipped = 0;
+  private readonly c: FrameWindowConfig;
+  private readonly stride: number;
+  private slots = new Float64Array(0);
+  private free: number[] = [];
+  private nextSlot = 0;
+  private readonly keyIndex = new Map<unknown, number>();
+  private readonly keyValues: unknown[] = [];
+  private curStart = new Float64Array(0);
+  private curEnd = new Float64Array(0);
+  private curSlot = new Int32Array(0);
+  private maxT = new Float64Array(0);
+  private nextClose = new Float64Array(0);
+  private open: Win[][] = [];
+  private pMax = NEG;
+  private pNext = POS;
+  private closed: Win[] = [];
+  private touched: Win[] = [];
+  private batch = 0;
+
+  constructor(upstream: Stream<Frame>, config: FrameWindowConfig) {
+    super({ clock: upstream.clock });
+    this.kind = config.where;
+    this.c = config;
+    this.stride = config.blocks.length * W;
+    upstream.connect(this);
+  }
+
+  override update(x: unknown, _who?: Stream<any>, md?: Metadata): Pushed {
+    const f = x as Frame;
+    const n = f.length;
+    if (n === 0) return;
+    const T = f.times(this.c.where);
+    const keys = this.keysOf(f);
+    const cols = this.c.blocks.map((b) => (b === null ? null : f.numeric(b)));
+    const value = this.c.value === null ? null : f.column(this.c.value);
+    const cursor = this.c.fields.some((p) => 'agg' in p) && value === null ? new RowCursor(f) : null;
+    this.batch++;
+    // A key's newest window is trusted only once this frame touched it (so its metadata gets held).
+    this.curEnd.fill(NEG);
+    const { duration, step } = this.c;
+    // The fast path folds built-in aggregations only; hopping windows and generic aggregators take the full path.
+    const fast = step === duration && !this.c.fields.some((p) => 'agg' in p);
+    for (let i = 0; i < n; i++) {
+      const k = keys === null ? 0 : keys[i]!;
+      if (k < 0) {
+        this.skipped++;
+        continue;
+      }
+      const t = T[i]!;
+      if (fast && t >= this.curStart[k]! && t < this.curEnd[k]!) {
+        this.fold(this.curSlot[k]!, cols, i);
+        if (t > this.maxT[k]!) this.advance(k, t);
+        continue;
+      }
+      if (!(t - t === 0)) throw this.badTime(t, i);
+      let first = Math.floor((t - duration) / step) * step + step;
+      const last = Math.floor(t / step) * step;
+      if (first < 0 && last >= 0) first = 0;
+      const wm = this.watermark(k);
+      let reported = false;
+      for (let start = first; start <= last; start += step) {
+        const end = start + duration;
+        if (end <= wm) {
+          if (!reported) this.late++;
+          reported = true;
+          this.c.onLate?.({ element: f.row(i), key: this.keyValues[k], timestamp: t, start, end, lateBy: wm - t });
+          continue;
+        }
+        const w = this.windowAt(k, start, end);
+        this.fold(w.slot, cols, i);
+        if (w.states !== null) this.foldGeneric(w, value, cursor, i, t);
+      }
+      if (t > this.maxT[k]!) this.advance(k, t);
+    }
+    return this.finishBatch(md);
+  }
+
+  private keysOf(f: Frame): Int32Array | null {
+    if (this.c.key === null) {
+      this.ensureKey(null);
+      return null;
+    }
+    const col = f.column(this.c.key);
+    const out = new Int32Array(f.length);
+    if (col instanceof DictionaryColumn) {
+      const remap = col.dictionary.map((s) => this.ensureKey(s));
+      const codes = col.codes;
+      for (let i = 0; i < codes.length; i++) out[i] = codes[i]! < 0 ? -1 : remap[codes[i]!]!;
+      return out;
+    }
+    let lastV = Number.NaN;
+    let lastK = -1;
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i]!;
+      if (v !== lastV) {
+        lastV = v;
+        lastK = Number.isNaN(v) ? -1 : this.ensureKey(v);
+      }
+      out[i] = lastK;
+    }
+    return out;
+  }
+
+  private ensureKey(v: unknown): number {
+    let k = this.keyIndex.get(v);
+    if (k !== undefined) return k;
+    k = this.keyValues.length;
+    this.keyIndex.set(v, k);
+    this.keyValues.push(v);
+    if (k >= this.curStart.length) {
+      const cap = Math.max(4, k * 2);
+      const grow = <A extends Float64Array | Int32Array>(a: A, fill: number): A => {
+        const b = new (a.constructor as new (n: number) => A)(cap);
+        b.fill(fill);
+        b.set(a);
+        return b;
+      };
+      this.curStart = grow(this.curStart, POS);
+      this.curEnd = grow(this.curEnd, NEG);
+      this.curSlot = grow(this.curSlot, -1);
+      this.maxT = grow(this.maxT, NEG);
+      this.nextClose = grow(this.nextClose, POS);
+    }
+    this.open.push([]);
+    return k;
+  }
+
+  // Kept small and monomorphic: the per-row work of the fast path.
+  private fold(slot: number, cols: (NumericArray | null)[], i: number): void {
+    const S = this.slots;
+    let b = slot * this.stride;
+    for (let c = 0; c < cols.length; c++, b += W) {
+      const col = cols[c]!;
+      const x = col === null ? 1 : col[i]!;
+      if (Number.isNaN(x)) continue;
+      const n = ++S[b]!;
+      S[b + 1] += x;
+      if (x < S[b + 2]!) S[b + 2] = x;
+      if (x > S[b + 3]!) S[b + 3] = x;
+      if (this.c.moments) {
+        const d = x - S[b + 4]!;
+        S[b + 4] += d / n;
+        S[b + 5] += d * (x - S[b + 4]!);
+      }
+    }
+  }
+
+  private foldGeneric(
+    w: Win,
+    value: ReturnType<Frame['column']> | null,
+    cursor: RowCursor | null,
+    i: number,
+    t: number,
+  ): void {
+    let v: unknown;
+    if (value !== null) v = value instanceof DictionaryColumn ? value.get(i) : value[i];
+    else {
+      moveCursor(cursor!, i);
+      v = cursor;
+    }
+    const fields = this.c.fields;
+    for (let j = 0; j < fields.length; j++) {
+      const p = fields[j]!;
+      if ('agg' in p) w.states![j] = p.agg.add(w.states![j], v, t);
+    }
+  }
+
+  private watermark(k: number): number {
+    return (this.c.partition ? this.pMax : this.maxT[k]!) - this.c.grace;
+  }
+
+  private windowAt(k: number, start: number, end: number): Win {
+    const ws = this.open[k]!;
+    let i = ws.length;
+    while (i > 0 && ws[i - 1]!.start > start) i--;
+    let w = i > 0 && ws[i - 1]!.start === start ? ws[i - 1]! : undefined;
+    if (w === undefined) {
+      w = this.openWindow(k, start, end);
+      ws.splice(i, 0, w);
+      if (end < this.nextClose[k]!) this.nextClose[k] = end;
+      if (end < this.pNext) this.pNext = end;
+    }
+    if (w.touched !== this.batch) {
+      w.touched = this.batch;
+      this.touched.push(w);
+    }
+    if (w === ws[ws.length - 1]) {
+      this.curStart[k] = start;
+      this.curEnd[k] = end;
+      this.curSlot[k] = w.slot;
+    }
+    return w;
+  }
+
+  private openWindow(k: number, start: number, end: number): Win {
+    const slot = this.free.pop() ?? this.nextSlot++;
+    if ((slot + 1) * this.stride > this.slots.length) {
+      const grown = new Float64Array(Math.max(64, this.slots.length * 2, (slot + 1) * this.stride));
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    const init = kernelInit();
+    for (let b = 0; b < this.c.blocks.length; b++) this.slots.set(init, slot * this.stride + b * W);
+    const generic = this.c.fields.some((p) => 'agg' in p);
+    const w: Win = {
+      start,
+      end,
+      slot,
+      key: k,
+      states: generic ? this.c.fields.map((p) => ('agg' in p ? p.agg.init() : null)) : null,
+      held: null,
+      touched: 0,
+    };
+    return w;
+  }
+
+  private advance(k: number, t: number): void {
+    this.maxT[k] = t;
+    if (t > this.pMax) this.pMax = t;
+    const wm = this.watermark(k);
+    if (this.c.partition) {
+      if (wm >= this.pNext) this.closePartition(wm);
+    } else if (wm >= this.nextClose[k]!) this.closeKey(k, wm, this.closed);
+  }
+
+  private closeKey(k: number, wm: number, into: Win[]): void {
+    const ws = this.open[k]!;
+    let i = 0;
+    while (i < ws.length && ws[i]!.end <= wm) into.push(ws[i++]!);
+    if (i === 0) return;
+    ws.splice(0, i);
+    this.nextClose[k] = ws.length > 0 ? ws[0]!.end : POS;
+    if (ws.length === 0 || ws[ws.length - 1]!.slot !== this.curSlot[k]) {
+      this.curEnd[k] = NEG;
+      this.curStart[k] = POS;
+    }
+  }
+
+  private closePartition(wm: number): void {
+    const due: Win[] = [];
+    for (let k = 0; k < this.open.length; k++) this.closeKey(k, wm, due);
+    due.sort((a, b) => a.start - b.start);
+    for (const w of due) this.closed.push(w);
+    let next = POS;
+    for (let k = 0; k < this.open.length; k++) if (this.nextClose[k]! < next) next = this.nextClose[k]!;
+    this.pNext = next;
+  }
+
+  private finishBatch(md: Metadata | undefined): Pushed {
+    const touched = this.touched;
+    this.touched = [];
+    if (md !== undefined && md.length > 0) {
+      for (const w of touched) {
+        retainRefs(md);
+        (w.held ??= []).push(md);
+      }
+    }
+    let r: Pushed = undefined;
+    if (this.c.current) for (const w of touched) r = both(r, this.emit(this.output(w), md));
+    return both(r, this.emitClosed());
+  }
+
+  private emitClosed(): Pushed {
+    const closed = this.closed;
+    this.closed = [];
+    let r: Pushed = undefined;
+    for (const w of closed) {
+      const held = w.held;
+      w.held = null;
+      if (!this.c.current) {
+        const out = this.output(w);
+        r = both(r, held === null ? this.emit(out) : this.emit(out, concatMetadata(held)));
+      }
+      if (held !== null) for (const h of held) releaseRefs(h);
+      this.free.push(w.slot);
+    }
+    return r;
+  }
+
+  private output(w: Win): Record<string, unknown> {
+    const out: Record<string, unknown> = { key: this.keyValues[w.key], start: w.start, end: w.end };
+    const fields = this.c.fields;
+    for (let j = 0; j < fields.length; j++) {
+      const p = fields[j]!;
+      let v: unknown;
+      if ('agg' in p) v = p.agg.result(w.states![j]);
+      else {
+        const b = w.slot * this.stride + p.block * W;
+        v = kernelResult(this.slots.subarray(b, b + W), p.kernel);
+      }
+      out[this.c.single ? 'value' : this.c.names[j]!] = v;
+    }
+    return out;
+  }
+
+  /** Every open window closes when the input ends, oldest first. */
+  protected override flushOnEnd(): void {
+    for (let k = 0; k < this.open.length; k++) {
+      this.closed.push(...this.open[k]!);
+      this.open[k] = [];
+      this.nextClose[k] = POS;
+      this.curEnd[k] = NEG;
+    }
+    this.closed.sort((a, b) => a.start - b.start);
+    void this.emitClosed();
+  }
+
+  private badTime(t: number, row: number): TwinstreamError {
+    return new TwinstreamError(
+      'TS_BAD_TIMESTAMP',
+      `${this.c.where}: time ${t} at row ${row} is not a finite number of ms; no window was changed by the rows after it`,
+      {
+        context: { row, timestamp: t },
+      },
+    );
+  }
+}
+
+function both(a: Pushed, b: Pushed): Pushed {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Promise.all([a, b]).then(() => undefined);
+}
