@@ -77,6 +77,11 @@ export class FrameTimeWindowNode extends Stream<any> {
   private closed: Win[] = [];
   private touched: Win[] = [];
   private batch = 0;
+  // The frame being folded, for the slow path.
+  private frame: Frame | null = null;
+  private cols: (NumericArray | null)[] = [];
+  private valueCol: ReturnType<Frame['column']> | null = null;
+  private cursor: RowCursor | null = null;
 
   constructor(upstream: Stream<Frame>, config: FrameWindowConfig) {
     super({ clock: upstream.clock });
@@ -98,42 +103,173 @@ export class FrameTimeWindowNode extends Stream<any> {
     this.batch++;
     // A key's newest window is trusted only once this frame touched it (so its metadata gets held).
     this.curEnd.fill(NEG);
-    const { duration, step } = this.c;
     // The fast path folds built-in aggregations only; hopping windows and generic aggregators take the full path.
-    const fast = step === duration && !this.c.fields.some((p) => 'agg' in p);
-    for (let i = 0; i < n; i++) {
-      const k = keys === null ? 0 : keys[i]!;
-      if (k < 0) {
-        this.skipped++;
-        continue;
-      }
-      const t = T[i]!;
-      if (fast && t >= this.curStart[k]! && t < this.curEnd[k]!) {
-        this.fold(this.curSlot[k]!, cols, i);
-        if (t > this.maxT[k]!) this.advance(k, t);
-        continue;
-      }
-      if (!(t - t === 0)) throw this.badTime(t, i);
-      let first = Math.floor((t - duration) / step) * step + step;
-      const last = Math.floor(t / step) * step;
-      if (first < 0 && last >= 0) first = 0;
-      const wm = this.watermark(k);
-      let reported = false;
-      for (let start = first; start <= last; start += step) {
-        const end = start + duration;
-        if (end <= wm) {
-          if (!reported) this.late++;
-          reported = true;
-          this.c.onLate?.({ element: f.row(i), key: this.keyValues[k], timestamp: t, start, end, lateBy: wm - t });
-          continue;
-        }
-        const w = this.windowAt(k, start, end);
-        this.fold(w.slot, cols, i);
-        if (w.states !== null) this.foldGeneric(w, value, cursor, i, t);
-      }
-      if (t > this.maxT[k]!) this.advance(k, t);
-    }
+    const fast = this.c.step === this.c.duration && !this.c.fields.some((p) => 'agg' in p);
+    this.frame = f;
+    this.cols = cols;
+    this.valueCol = value;
+    this.cursor = cursor;
+    if (fast && keys !== null) this.scanKeyed(T, keys, cols);
+    else if (fast) this.scanRuns(T, cols);
+    else for (let i = 0; i < n; i++) this.slowRow(i, keys === null ? 0 : keys[i]!, T[i]!);
+    this.frame = null;
+    this.valueCol = null;
+    this.cursor = null;
     return this.finishBatch(md);
+  }
+
+  /** Unkeyed: a row in the newest window starts a run that extends while rows stay in it, folded in one pass. */
+  private scanRuns(T: Float64Array, cols: (NumericArray | null)[]): void {
+    const n = T.length;
+    const first = cols.findIndex((c) => c !== null);
+    const col = first < 0 ? null : cols[first]!;
+    const single = first >= 0 && !this.c.moments && cols.every((c, j) => c === null || j === first);
+    let i = 0;
+    while (i < n) {
+      const t = T[i]!;
+      const lo = this.curStart[0]!;
+      const hi = this.curEnd[0]!;
+      if (!(t >= lo && t < hi)) {
+        this.slowRow(i, 0, t);
+        i++;
+        continue;
+      }
+      let j = i;
+      let top = t;
+      const slot = this.curSlot[0]!;
+      if (single) {
+        // Window membership and the aggregation in one pass, the state in locals.
+        const S = this.slots;
+        const b = slot * this.stride + first * W;
+        let k = S[b]!;
+        let sum = S[b + 1]!;
+        let mn = S[b + 2]!;
+        let mx = S[b + 3]!;
+        for (; j < n; j++) {
+          const u = T[j]!;
+          if (!(u >= lo && u < hi)) break;
+          if (u > top) top = u;
+          const x = col![j]!;
+          if (Number.isNaN(x)) continue;
+          k++;
+          sum += x;
+          if (x < mn) mn = x;
+          if (x > mx) mx = x;
+        }
+        S[b] = k;
+        S[b + 1] = sum;
+        S[b + 2] = mn;
+        S[b + 3] = mx;
+        for (let c = 0; c < cols.length; c++) if (cols[c] === null) S[slot * this.stride + c * W] += j - i;
+      } else {
+        for (j = i + 1; j < n; j++) {
+          const u = T[j]!;
+          if (!(u >= lo && u < hi)) break;
+          if (u > top) top = u;
+        }
+        this.foldRun(slot, cols, i, j);
+      }
+      if (top > this.maxT[0]!) this.advance(0, top);
+      i = j;
+    }
+  }
+
+  /** Keyed: per row, two comparisons against the key's newest window, then the fold into its slots. */
+  private scanKeyed(T: Float64Array, keys: Int32Array, cols: (NumericArray | null)[]): void {
+    const n = T.length;
+    const { curStart, curEnd, curSlot, maxT, nextClose, stride } = this;
+    const nb = cols.length;
+    const moments = this.c.moments;
+    const grace = this.c.grace;
+    const partition = this.c.partition;
+    let S = this.slots;
+    const valueCols = cols.filter((c) => c !== null);
+    const nulls = cols.filter((c) => c === null).length;
+    const single = valueCols.length === 1 && nulls <= 1 && !moments ? valueCols[0]! : null;
+    const valueBlock = cols.indexOf(single) * W;
+    const rowBlock = cols.indexOf(null) * W;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const t = T[i]!;
+      if (k >= 0 && t >= curStart[k]! && t < curEnd[k]!) {
+        let b = curSlot[k]! * stride;
+        if (single !== null) {
+          // One value column (plus row counts): no loop over blocks.
+          const x = single[i]!;
+          if (rowBlock >= 0) S[b + rowBlock]++;
+          b += valueBlock;
+          if (!Number.isNaN(x)) {
+            S[b]++;
+            S[b + 1] += x;
+            if (x < S[b + 2]!) S[b + 2] = x;
+            if (x > S[b + 3]!) S[b + 3] = x;
+          }
+          b = -1;
+        }
+        for (let c = 0; b >= 0 && c < nb; c++, b += W) {
+          const col = cols[c]!;
+          if (col === null) {
+            S[b]++;
+            continue;
+          }
+          const x = col[i]!;
+          if (Number.isNaN(x)) continue;
+          const cnt = ++S[b]!;
+          S[b + 1] += x;
+          if (x < S[b + 2]!) S[b + 2] = x;
+          if (x > S[b + 3]!) S[b + 3] = x;
+          if (moments) {
+            const d = x - S[b + 4]!;
+            S[b + 4] += d / cnt;
+            S[b + 5] += d * (x - S[b + 4]!);
+          }
+        }
+        if (t > maxT[k]!) {
+          maxT[k] = t;
+          if (t > this.pMax) this.pMax = t;
+          if (t - grace >= (partition ? this.pNext : nextClose[k]!)) this.advance(k, t);
+        }
+        continue;
+      }
+      if (k < 0) this.skipped++;
+      else this.slowRow(i, k, t);
+      S = this.slots;
+    }
+  }
+
+  /** A row outside its key's newest window (or any row of a hopping window): late, or into its windows. */
+  private slowRow(i: number, k: number, t: number): void {
+    if (k < 0) {
+      this.skipped++;
+      return;
+    }
+    if (!(t - t === 0)) throw this.badTime(t, i);
+    const { duration, step } = this.c;
+    let first = Math.floor((t - duration) / step) * step + step;
+    const last = Math.floor(t / step) * step;
+    if (first < 0 && last >= 0) first = 0;
+    const wm = this.watermark(k);
+    let reported = false;
+    for (let start = first; start <= last; start += step) {
+      const end = start + duration;
+      if (end <= wm) {
+        if (!reported) this.late++;
+        reported = true;
+        this.c.onLate?.({
+          element: this.frame!.row(i),
+          key: this.keyValues[k],
+          timestamp: t,
+          start,
+          end,
+          lateBy: wm - t,
+        });
+        continue;
+      }
+      const w = this.windowAt(k, start, end);
+      this.foldRun(w.slot, this.cols, i, i + 1);
+      if (w.states !== null) this.foldGeneric(w, this.valueCol, this.cursor, i, t);
+    }
+    if (t > this.maxT[k]!) this.advance(k, t);
   }
 
   private keysOf(f: Frame): Int32Array | null {
@@ -186,23 +322,36 @@ export class FrameTimeWindowNode extends Stream<any> {
     return k;
   }
 
-  // Kept small and monomorphic: the per-row work of the fast path.
-  private fold(slot: number, cols: (NumericArray | null)[], i: number): void {
+  // Rows [from, to) into one window: per column, one pass with the state in locals (NaN skipped).
+  private foldRun(slot: number, cols: (NumericArray | null)[], from: number, to: number): void {
     const S = this.slots;
     let b = slot * this.stride;
     for (let c = 0; c < cols.length; c++, b += W) {
       const col = cols[c]!;
-      const x = col === null ? 1 : col[i]!;
-      if (Number.isNaN(x)) continue;
-      const n = ++S[b]!;
-      S[b + 1] += x;
-      if (x < S[b + 2]!) S[b + 2] = x;
-      if (x > S[b + 3]!) S[b + 3] = x;
-      if (this.c.moments) {
-        const d = x - S[b + 4]!;
-        S[b + 4] += d / n;
-        S[b + 5] += d * (x - S[b + 4]!);
+      if (col === null) {
+        S[b] += to - from;
+        continue;
       }
+      if (this.c.moments) {
+        foldMoments(S, b, col, from, to);
+        continue;
+      }
+      let k = S[b]!;
+      let sum = S[b + 1]!;
+      let lo = S[b + 2]!;
+      let hi = S[b + 3]!;
+      for (let i = from; i < to; i++) {
+        const x = col[i]!;
+        if (Number.isNaN(x)) continue;
+        k++;
+        sum += x;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+      S[b] = k;
+      S[b + 1] = sum;
+      S[b + 2] = lo;
+      S[b + 3] = hi;
     }
   }
 
@@ -374,6 +523,20 @@ export class FrameTimeWindowNode extends Stream<any> {
         context: { row, timestamp: t },
       },
     );
+  }
+}
+
+function foldMoments(S: Float64Array, b: number, col: NumericArray, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const x = col[i]!;
+    if (Number.isNaN(x)) continue;
+    const n = ++S[b]!;
+    S[b + 1] += x;
+    if (x < S[b + 2]!) S[b + 2] = x;
+    if (x > S[b + 3]!) S[b + 3] = x;
+    const d = x - S[b + 4]!;
+    S[b + 4] += d / n;
+    S[b + 5] += d * (x - S[b + 4]!);
   }
 }
 

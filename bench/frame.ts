@@ -1,0 +1,354 @@
+// Frames: (c') event-time tumbling window count/min/max/mean per 1,000 ms on Float64Array batches of 10,000 rows
+// (window assignment from the time column), and (b') rolling mean/sum/min/max over 100 rows on the same batches;
+// side by side with the peers' columnar variants (../shared/peers/c_tumbling.js: loop-columnar, most-core-columnar,
+// rxjs-columnar; b_sliding.js' ring kernel run per batch the same three ways) and with the row-object paths of
+// src/window and src/core. Every variant runs in its own fresh process.
+//   node bench/frame.ts [--quick]                 run all, print the tables, save bench/results/frame-<date>.json
+//   node --expose-gc bench/frame.ts <variant> <N> <reps> <warmup>      one variant (what the runner spawns)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { count, DictionaryColumn, Frame, max, mean, min, Stream, StreamingFrame } from '../src/index.ts';
+import { runVariant, type Variant } from './harness.ts';
+
+const require = createRequire(import.meta.url);
+const WIN = 1000;
+const BATCH = 10_000;
+const ROLL = 100;
+
+interface Batch {
+  ts: Float64Array;
+  value: Float64Array;
+}
+
+function batches(n: number): Batch[] {
+  let seed = 12345;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const out: Batch[] = [];
+  for (let b = 0; b < n / BATCH; b++) {
+    const ts = new Float64Array(BATCH);
+    const value = new Float64Array(BATCH);
+    for (let i = 0; i < BATCH; i++) {
+      ts[i] = b * BATCH + i;
+      value[i] = rnd() * 100;
+    }
+    out.push({ ts, value });
+  }
+  return out;
+}
+
+const SENSORS = ['s0', 's1', 's2', 's3'];
+function frames(n: number, keyed: boolean): Frame[] {
+  return batches(n).map((b) => {
+    const cols: Record<string, Float64Array | DictionaryColumn> = { value: b.value };
+    if (keyed)
+      cols.sensor = new DictionaryColumn(
+        Int32Array.from({ length: BATCH }, (_, i) => i & 3),
+        SENSORS,
+      );
+    return new Frame(cols, b.ts, 'ts', keyed ? 'sensor' : null);
+  });
+}
+
+// ---- (c') the peers' columnar kernel, verbatim in spirit: count-based windows of WIN rows, unkeyed.
+interface Cols {
+  count: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+  mean: Float64Array;
+}
+function batchWindows(b: Batch): Cols {
+  const nw = b.value.length / WIN;
+  const o = {
+    count: new Float64Array(nw),
+    min: new Float64Array(nw),
+    max: new Float64Array(nw),
+    mean: new Float64Array(nw),
+  };
+  for (let w = 0; w < nw; w++) {
+    let mn = Number.POSITIVE_INFINITY;
+    let mx = Number.NEGATIVE_INFINITY;
+    let s = 0;
+    const v = b.value;
+    for (let i = w * WIN; i < (w + 1) * WIN; i++) {
+      const x = v[i]!;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+      s += x;
+    }
+    o.count[w] = WIN;
+    o.min[w] = mn;
+    o.max[w] = mx;
+    o.mean[w] = s / WIN;
+  }
+  return o;
+}
+const checkCols = (outs: Cols[]) => {
+  let c = 0;
+  for (const o of outs) for (let w = 0; w < o.count.length; w++) c += o.count[w]! + o.min[w]! + o.max[w]! + o.mean[w]!;
+  return c.toFixed(3);
+};
+const checkRows = (outs: any[]) => {
+  let c = 0;
+  for (const o of outs) c += o.count + o.min + o.max + o.mean;
+  return c.toFixed(3);
+};
+function mostFromArray(arr: unknown[]) {
+  const M = require('@most/core');
+  const { asap } = require('@most/scheduler');
+  const emitAll = (t: number, a: unknown[], sink: any) => {
+    for (let i = 0; i < a.length; i++) sink.event(t, a[i]);
+    sink.end(t);
+  };
+  return M.newStream((sink: any, sch: any) => asap(M.propagateTask(emitAll, arr, sink), sch));
+}
+
+// ---- (b') the ring kernel of b_sliding.js, run per batch: one output per row once the window is full.
+function ringKernel() {
+  const ring = new Float64Array(ROLL);
+  let head = 0;
+  let filled = 0;
+  let s = 0;
+  return (b: Batch): Float64Array => {
+    const v = b.value;
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      s += x - ring[head]!;
+      ring[head] = x;
+      head = head + 1 === ROLL ? 0 : head + 1;
+      if (filled < ROLL) filled++;
+      out[i] = filled === ROLL ? s / ROLL : Number.NaN;
+    }
+    return out;
+  };
+}
+const lastSum = (a: ArrayLike<number> | undefined) => {
+  let c = 0;
+  if (a !== undefined) for (let i = 0; i < a.length; i++) c += a[i]!;
+  return c.toFixed(3);
+};
+
+const tumblingAggs = () => ({ count: count(), min: min('value'), max: max('value'), mean: mean('value') });
+
+function frameTumbling(keyed: boolean): Variant {
+  return (n) => {
+    const fs = frames(n, keyed);
+    return () => {
+      const sf = new StreamingFrame();
+      const outs: any[] = [];
+      sf.tumblingWindow(WIN, keyed ? { key: 'sensor' } : {})
+        .agg(tumblingAggs())
+        .final()
+        .sink((o) => void outs.push(o));
+      for (let i = 0; i < fs.length; i++) sf.emit(fs[i]!);
+      sf.end();
+      return checkRows(outs);
+    };
+  };
+}
+
+function frameRolling(kind: 'mean' | 'sum' | 'min' | 'max'): Variant {
+  return (n) => {
+    const fs = frames(n, false);
+    return () => {
+      const sf = new StreamingFrame();
+      let last: Float64Array | undefined;
+      sf.rolling(ROLL)
+        [kind]()
+        .stream.sink((f: Frame) => {
+          last = f.numeric('value') as Float64Array;
+        });
+      for (let i = 0; i < fs.length; i++) sf.emit(fs[i]!);
+      return lastSum(last);
+    };
+  };
+}
+
+const variants: Record<string, Variant> = {
+  // (c') tumbling
+  'loop-columnar': (n) => {
+    const bs = batches(n);
+    return () => checkCols(bs.map(batchWindows));
+  },
+  'twinstream-frame': frameTumbling(false),
+  'twinstream-frame-keyed': frameTumbling(true),
+  'most-core-columnar': (n) => {
+    const bs = batches(n);
+    const M = require('@most/core');
+    const { newDefaultScheduler } = require('@most/scheduler');
+    return () => {
+      const outs: Cols[] = [];
+      return M.runEffects(
+        M.tap((o: Cols) => outs.push(o), M.map(batchWindows, mostFromArray(bs))),
+        newDefaultScheduler(),
+      ).then(() => checkCols(outs));
+    };
+  },
+  'rxjs-columnar': (n) => {
+    const bs = batches(n);
+    const { from, map, toArray } = require('rxjs');
+    return () => {
+      let r: Cols[] = [];
+      from(bs)
+        .pipe(map(batchWindows), toArray())
+        .subscribe((v: Cols[]) => {
+          r = v;
+        });
+      return checkCols(r);
+    };
+  },
+  'twinstream-rows': (n) => {
+    const objs: { ts: number; value: number }[] = [];
+    for (const b of batches(n)) for (let i = 0; i < BATCH; i++) objs.push({ ts: b.ts[i]!, value: b.value[i]! });
+    return () => {
+      const source = new Stream<{ ts: number; value: number }>();
+      const outs: any[] = [];
+      source
+        .tumblingWindow(WIN, { timestamp: 'ts', value: 'value' })
+        .agg({ count: count(), min: min(), max: max(), mean: mean() })
+        .final()
+        .sink((o: any) => void outs.push(o));
+      for (let i = 0; i < objs.length; i++) source.emit(objs[i]!);
+      source.end();
+      return checkRows(outs);
+    };
+  },
+  // (b') rolling over 100 rows
+  'loop-columnar-ring': (n) => {
+    const bs = batches(n);
+    return () => {
+      const k = ringKernel();
+      let last: Float64Array | undefined;
+      for (const b of bs) last = k(b);
+      return lastSum(last);
+    };
+  },
+  'twinstream-rolling-mean': frameRolling('mean'),
+  'twinstream-rolling-sum': frameRolling('sum'),
+  'twinstream-rolling-min': frameRolling('min'),
+  'twinstream-rolling-max': frameRolling('max'),
+  'most-core-columnar-ring': (n) => {
+    const bs = batches(n);
+    const M = require('@most/core');
+    const { newDefaultScheduler } = require('@most/scheduler');
+    return () => {
+      let last: Float64Array | undefined;
+      const s = M.tap(
+        (o: Float64Array) => {
+          last = o;
+        },
+        M.map(ringKernel(), mostFromArray(bs)),
+      );
+      return M.runEffects(s, newDefaultScheduler()).then(() => lastSum(last));
+    };
+  },
+  'rxjs-columnar-ring': (n) => {
+    const bs = batches(n);
+    const { from, map } = require('rxjs');
+    return () => {
+      let last: Float64Array | undefined;
+      from(bs)
+        .pipe(map(ringKernel()))
+        .subscribe((v: Float64Array) => {
+          last = v;
+        });
+      return lastSum(last);
+    };
+  },
+  'twinstream-rows-rolling-mean': (n) => {
+    const values: number[] = [];
+    for (const b of batches(n)) for (let i = 0; i < BATCH; i++) values.push(b.value[i]!);
+    return () => {
+      const source = new Stream<number>();
+      let last = 0;
+      source.rolling(ROLL, 'mean').sink((v: number) => {
+        last = v;
+      });
+      for (let i = 0; i < values.length; i++) source.emit(values[i]!);
+      return last.toFixed(6);
+    };
+  },
+};
+
+interface Table {
+  title: string;
+  target: number;
+  base: string;
+  variants: string[];
+}
+
+const tables: Table[] = [
+  {
+    title: `(c') tumbling window count/min/max/mean per ${WIN} ms on Float64Array batches of ${BATCH}`,
+    target: 2,
+    base: 'twinstream-frame',
+    variants: [
+      'loop-columnar',
+      'twinstream-frame',
+      'twinstream-frame-keyed',
+      'most-core-columnar',
+      'rxjs-columnar',
+      'twinstream-rows',
+    ],
+  },
+  {
+    title: `(b') rolling aggregate over ${ROLL} rows on Float64Array batches of ${BATCH}`,
+    target: 2,
+    base: 'twinstream-rolling-mean',
+    variants: [
+      'loop-columnar-ring',
+      'twinstream-rolling-mean',
+      'twinstream-rolling-sum',
+      'twinstream-rolling-min',
+      'twinstream-rolling-max',
+      'most-core-columnar-ring',
+      'rxjs-columnar-ring',
+      'twinstream-rows-rolling-mean',
+    ],
+  },
+];
+
+const self = fileURLToPath(import.meta.url);
+if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
+  await runVariant(variants);
+} else {
+  const quick = process.argv.includes('--quick');
+  const N = quick ? 1e6 : 1e7;
+  const reps = quick ? 5 : 7;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const saved: Record<string, unknown> = {};
+  for (const t of tables) {
+    const rows: { v: string; med: number; lo: number; hi: number; check: string }[] = [];
+    const notes: string[] = [];
+    for (const v of t.variants) {
+      process.stderr.write(`${v} ...\n`);
+      const r = spawnSync(process.execPath, ['--expose-gc', self, v, String(N), String(reps), '2'], {
+        encoding: 'utf8',
+        timeout: 600_000,
+      });
+      if (r.status !== 0) {
+        notes.push(`${v}: failed: ${(r.stderr || '').slice(0, 300)}`);
+        continue;
+      }
+      const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      const ns = res.times.map((x: number) => x / N);
+      rows.push({ v, med: median(ns), lo: Math.min(...ns), hi: Math.max(...ns), check: res.check });
+      saved[v] = { ...res, nsPerElement: { median: median(ns), min: Math.min(...ns), max: Math.max(...ns) } };
+    }
+    const base = rows.find((r) => r.v === t.base)?.med ?? Number.NaN;
+    console.log(`\n### ${t.title} — N = ${N.toLocaleString('en')}, target ≤ ${t.target} ns/element\n`);
+    console.log('| variant | ns/element median | min – max | × twinstream | check |');
+    console.log('|---|---|---|---|---|');
+    for (const r of rows)
+      console.log(
+        `| ${r.v} | ${r.med.toFixed(2)} | ${r.lo.toFixed(2)} – ${r.hi.toFixed(2)} | ${(r.med / base).toFixed(2)} | ${r.check} |`,
+      );
+    for (const n of notes) console.log(`\n- ${n}`);
+  }
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/frame-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}.json`;
+  writeFileSync(file, `${JSON.stringify({ node: process.version, n: N, quick, results: saved }, null, 2)}\n`);
+  console.log(`\nsaved ${file}`);
+}
