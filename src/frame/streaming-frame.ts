@@ -108,6 +108,16 @@ export class StreamingFrame {
     });
   }
 
+  /** Calls `fn` with every frame (a sink on the underlying stream). */
+  sink(fn: (frame: Frame) => unknown): Stream<unknown> {
+    return this.stream.sink(fn);
+  }
+
+  /** Collects every frame into an array (tests, notebooks). */
+  sinkToList(): Frame[] {
+    return this.stream.sinkToList();
+  }
+
   /** Running reductions here are already over everything seen: `expanding()` is this frame (streamz's spelling). */
   expanding(): StreamingFrame {
     return this;
