@@ -27,29 +27,29 @@ export function cumulate(op: Cumulative, values: NumericArray, acc: number, out:
     case 'cumsum':
       for (let i = 0; i < n; i++) {
         const x = values[i]!;
-        if (x === x) acc += x;
-        out[i] = x === x ? acc : x;
+        if (!Number.isNaN(x)) acc += x;
+        out[i] = !Number.isNaN(x) ? acc : x;
       }
       return acc;
     case 'cumprod':
       for (let i = 0; i < n; i++) {
         const x = values[i]!;
-        if (x === x) acc *= x;
-        out[i] = x === x ? acc : x;
+        if (!Number.isNaN(x)) acc *= x;
+        out[i] = !Number.isNaN(x) ? acc : x;
       }
       return acc;
     case 'cummin':
       for (let i = 0; i < n; i++) {
         const x = values[i]!;
         if (x < acc) acc = x;
-        out[i] = x === x ? acc : x;
+        out[i] = !Number.isNaN(x) ? acc : x;
       }
       return acc;
     default:
       for (let i = 0; i < n; i++) {
         const x = values[i]!;
         if (x > acc) acc = x;
-        out[i] = x === x ? acc : x;
+        out[i] = !Number.isNaN(x) ? acc : x;
       }
       return acc;
   }

@@ -58,7 +58,7 @@ function ewmColumn(s: EwmState, values: NumericArray, alpha: number, adjust: boo
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     // Weights follow absolute positions (pandas' ignore_na=False): a NaN row still ages the older ones.
-    if (x !== x) {
+    if (Number.isNaN(x)) {
       num *= decay;
       den *= decay;
       out[i] = last;

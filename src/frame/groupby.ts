@@ -28,7 +28,7 @@ class GroupIndex {
     }
     for (let i = 0; i < c.length; i++) {
       const k = c[i]!;
-      out[i] = k === k ? this.of(k) : -1;
+      out[i] = !Number.isNaN(k) ? this.of(k) : -1;
     }
     return out;
   }

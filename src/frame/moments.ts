@@ -82,7 +82,7 @@ export class Moments {
       if (g < 0) continue;
       rows[g]++;
       const x = values[i]!;
-      if (x !== x) continue;
+      if (Number.isNaN(x)) continue;
       const k = ++n[g]!;
       sum[g] += x;
       if (x < min[g]!) min[g] = x;
@@ -106,7 +106,7 @@ export class Moments {
     const moments = this.moments;
     for (let i = from; i < to; i++) {
       const x = values[i]!;
-      if (x !== x) continue;
+      if (Number.isNaN(x)) continue;
       k++;
       s += x;
       if (x < lo) lo = x;

@@ -85,7 +85,7 @@ function rollSums(
   // Sums restart from zero at every frame (over the history): error cannot build up across frames.
   for (let i = 0; i < buf.length; i++) {
     const x = buf[i]!;
-    if (x === x) {
+    if (!Number.isNaN(x)) {
       s += x;
       if (moments) q += x * x;
       k++;
@@ -93,7 +93,7 @@ function rollSums(
     if (tb === null) {
       if (i - lo >= n) {
         const old = buf[lo++]!;
-        if (old === old) {
+        if (!Number.isNaN(old)) {
           s -= old;
           if (moments) q -= old * old;
           k--;
@@ -103,7 +103,7 @@ function rollSums(
       const edge = tb[i]! - span;
       while (tb[lo]! <= edge) {
         const old = buf[lo++]!;
-        if (old === old) {
+        if (!Number.isNaN(old)) {
           s -= old;
           if (moments) q -= old * old;
           k--;
@@ -142,20 +142,20 @@ function rollExtreme(
   let k = 0;
   for (let i = 0; i < buf.length; i++) {
     const x = buf[i]!;
-    if (x === x) {
+    if (!Number.isNaN(x)) {
       k++;
       while (tail > head && (min ? buf[dq[tail - 1]!]! >= x : buf[dq[tail - 1]!]! <= x)) tail--;
       dq[tail++] = i;
     }
     if (tb === null) {
       if (i - lo >= n) {
-        if (buf[lo]! === buf[lo]!) k--;
+        if (!Number.isNaN(buf[lo])) k--;
         lo++;
       }
     } else {
       const edge = tb[i]! - span;
       while (tb[lo]! <= edge) {
-        if (buf[lo]! === buf[lo]!) k--;
+        if (!Number.isNaN(buf[lo])) k--;
         lo++;
       }
     }

@@ -32,7 +32,7 @@ StreamingSeries.prototype.valueCounts = function valueCounts(this: StreamingSeri
       } else {
         for (let i = 0; i < c.length; i++) {
           const v = c[i]!;
-          if (v === v) counts.set(v, (counts.get(v) ?? 0) + 1);
+          if (!Number.isNaN(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
         }
       }
       // Map order is first appearance; a stable sort keeps it among equal counts.

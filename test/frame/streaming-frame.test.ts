@@ -147,7 +147,8 @@ describe('StreamingFrame: running and cumulative operations', () => {
     sf.emit(frame([1, 2, 3]));
     assert.deepEqual([...a[0]!.numeric('x')], [1, 1.5, 2.25]);
     const spans = [...sp[0]!.numeric('x')];
-    [1, 1.6666666666666667, 2.428571428571429].forEach((e, i) => assert.ok(Math.abs(spans[i]! - e) < 1e-12));
+    for (const [i, e] of [1, 1.6666666666666667, 2.428571428571429].entries())
+      assert.ok(Math.abs(spans[i]! - e) < 1e-12);
   });
 
   it('valueCounts (most frequent first) and tail (last n rows across frames)', () => {
