@@ -69,7 +69,7 @@ export function telemetryRecord(pathId: string, value: unknown, simTs: number, t
     path_id: pathId,
     value,
     sim_ts: simTs,
-    timestamp: new Date(timestampMs).toISOString(),
+    timestamp: isoTimestamp(timestampMs),
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
+import { openParquetWriter, type ParquetRowGroupWriter, parquetColumns } from './parquet-columns.ts';
 import { byStreamType, type FieldType, type PathRouter, routeBatch, SchemaGuard } from './schema.ts';
 
 /** Options of Parquet storage. */
@@ -14,12 +15,10 @@ export interface ParquetStorageOptions {
   codec?: 'SNAPPY' | 'UNCOMPRESSED';
 }
 
-const BASIC: Record<FieldType, string> = { number: 'DOUBLE', string: 'STRING', boolean: 'BOOLEAN', json: 'JSON' };
-
 interface OpenFile {
   schema: SchemaGuard;
   fields: [string, FieldType][];
-  writer: { write(o: { columnData: unknown[]; rowGroupSize: number }): void | Promise<void>; finish(): void };
+  writer: ParquetRowGroupWriter;
 }
 
 /**
@@ -53,31 +52,22 @@ export class ParquetStorageEgress implements EgressSink {
       } else {
         file.schema.check(records);
       }
-      const columnData = file.fields.map(([name, type]) => ({
-        name,
-        type: BASIC[type],
-        nullable: true,
-        data: records.map((r) => {
-          const v = r[name];
-          if (v === undefined || v === null) return null;
-          return v;
-        }),
-      }));
-      await file.writer.write({ columnData, rowGroupSize: records.length });
+      await file.writer.write({ columnData: parquetColumns(records, file.fields), rowGroupSize: records.length });
     }
   }
 
-  close(): void {
-    for (const file of this.files.values()) file.writer.finish();
+  async close(): Promise<void> {
+    for (const file of this.files.values()) await file.writer.finish();
     this.files.clear();
   }
 }
 
-async function openWriter(path: string, fields: [string, FieldType][], codec: string): Promise<OpenFile['writer']> {
-  const { ParquetWriter, fileWriter, schemaFromColumnData } = await import('hyparquet-writer');
+async function openWriter(
+  path: string,
+  fields: [string, FieldType][],
+  codec: 'SNAPPY' | 'UNCOMPRESSED',
+): Promise<ParquetRowGroupWriter> {
+  const { fileWriter } = await import('hyparquet-writer');
   mkdirSync(dirname(path), { recursive: true });
-  const schema = schemaFromColumnData({
-    columnData: fields.map(([name, type]) => ({ name, type: BASIC[type] as any, nullable: true, data: [] })),
-  });
-  return new ParquetWriter({ writer: fileWriter(path), schema, codec: codec as any }) as unknown as OpenFile['writer'];
+  return openParquetWriter(fileWriter(path), fields, codec);
 }

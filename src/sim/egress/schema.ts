@@ -57,8 +57,9 @@ export class SchemaGuard {
         }
       }
     }
+    // for-in, not Object.keys: no array per record (records are plain objects, so no inherited keys).
     for (const rec of batch) {
-      for (const key of Object.keys(rec)) {
+      for (const key in rec) {
         const expected = fields.get(key);
         if (expected === undefined) {
           throw new TwinstreamError(
@@ -97,8 +98,9 @@ export type PathRouter = (record: Record<string, unknown>) => string | null | un
  */
 export function routeBatch(batch: readonly object[], router: PathRouter): Map<string, Record<string, unknown>[]> {
   const out = new Map<string, Record<string, unknown>[]>();
+  const copies = !READ_ONLY_ROUTERS.has(router);
   for (const rec of batch) {
-    const copy = { ...(rec as Record<string, unknown>) };
+    const copy = copies ? { ...(rec as Record<string, unknown>) } : (rec as Record<string, unknown>);
     const path = router(copy);
     if (path === null || path === undefined) continue;
     if (typeof path !== 'string' || path === '') {
@@ -121,5 +123,10 @@ export function routeBatch(batch: readonly object[], router: PathRouter): Map<st
  * byStreamType('data', '.jsonl')({ stream_type: 'event' }); // 'data/event.jsonl'
  */
 export function byStreamType(directory: string, extension: string): PathRouter {
-  return (record) => `${directory}/${String(record.stream_type ?? 'records')}${extension}`;
+  const router: PathRouter = (record) => `${directory}/${String(record.stream_type ?? 'records')}${extension}`;
+  READ_ONLY_ROUTERS.add(router);
+  return router;
 }
+
+// Routers known not to change the records they are given: `routeBatch` hands them the records themselves.
+const READ_ONLY_ROUTERS = new WeakSet<PathRouter>();
