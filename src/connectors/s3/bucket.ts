@@ -1,0 +1,146 @@
+import { describe, TwinstreamError } from '../../errors.ts';
+
+/** Where an S3 bucket is and how to reach it. Credentials come from the AWS SDK's usual chain unless given. */
+export interface S3BucketOptions {
+  bucket: string;
+  /** An S3-compatible endpoint, e.g. `http://127.0.0.1:9000` (default: AWS). */
+  endpoint?: string;
+  /** Default `AWS_REGION`, else `us-east-1`. */
+  region?: string;
+  /** Path-style addressing (`endpoint/bucket/key`), needed by most S3-compatible servers (default: true with an endpoint). */
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+// The few calls of @aws-sdk/client-s3 used here, typed loosely: the package loads only when a bucket is first used.
+interface SdkClient {
+  send(command: unknown): Promise<any>;
+  destroy(): void;
+}
+type Sdk = typeof import('@aws-sdk/client-s3');
+
+/**
+ * A bucket of an S3 (or S3-compatible) object store: put, get, list and delete objects. `@aws-sdk/client-s3` is
+ * imported on first use. Every failure is a `TS_S3_ERROR` naming the operation, the bucket and the key, with the
+ * SDK's error as its cause.
+ *
+ * @example
+ * const bucket = new S3Bucket({ bucket: 'twin-data', endpoint: 'http://127.0.0.1:9000' });
+ * await bucket.put('line-a/events/part-000000.jsonl', '{"key":"task-0"}\n');
+ * const text = new TextDecoder().decode(await bucket.get('line-a/events/part-000000.jsonl'));
+ * bucket.close();
+ */
+export class S3Bucket {
+  readonly bucket: string;
+  readonly options: S3BucketOptions;
+  private loading: Promise<{ sdk: Sdk; client: SdkClient }> | null = null;
+
+  constructor(options: S3BucketOptions) {
+    if (
+      options === null ||
+      typeof options !== 'object' ||
+      typeof options.bucket !== 'string' ||
+      options.bucket.length < 3
+    ) {
+      throw new TwinstreamError(
+        'TS_BAD_ARGUMENT',
+        `S3Bucket: bucket = ${describe(options?.bucket)} is not valid; expected a bucket name of 3 to 63 characters`,
+      );
+    }
+    if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) {
+      throw new TwinstreamError(
+        'TS_BAD_ARGUMENT',
+        `S3Bucket: endpoint = ${describe(options.endpoint)} is not valid; expected a URL such as http://127.0.0.1:9000`,
+      );
+    }
+    this.bucket = options.bucket;
+    this.options = options;
+  }
+
+  private sdk(): Promise<{ sdk: Sdk; client: SdkClient }> {
+    this.loading ??= import('@aws-sdk/client-s3').then((sdk) => {
+      const o = this.options;
+      const client = new sdk.S3Client({
+        region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
+        forcePathStyle: o.forcePathStyle ?? o.endpoint !== undefined,
+        ...(o.credentials === undefined ? {} : { credentials: o.credentials }),
+      });
+      return { sdk, client: client as unknown as SdkClient };
+    });
+    return this.loading;
+  }
+
+  private async call<T>(op: string, key: string, make: (sdk: Sdk) => unknown): Promise<T> {
+    const { sdk, client } = await this.sdk();
+    try {
+      return (await client.send(make(sdk))) as T;
+    } catch (error) {
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new TwinstreamError('TS_S3_ERROR', `S3 ${op} s3://${this.bucket}/${key} failed: ${why}`, {
+        cause: error,
+        context: { bucket: this.bucket, key, op },
+      });
+    }
+  }
+
+  /** Creates the bucket (for tests and local servers; fine if it exists and is yours). */
+  async create(): Promise<void> {
+    try {
+      await this.call('CreateBucket', '', (s) => new s.CreateBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      const name = ((error as TwinstreamError).cause as { name?: string } | undefined)?.name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+    }
+  }
+
+  /** Writes one object. */
+  async put(key: string, body: Uint8Array | string, contentType = 'application/octet-stream'): Promise<void> {
+    await this.call(
+      'PutObject',
+      key,
+      (s) => new s.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+
+  /** Reads one object whole. */
+  async get(key: string): Promise<Uint8Array> {
+    const out = await this.call<{ Body: { transformToByteArray(): Promise<Uint8Array> } }>(
+      'GetObject',
+      key,
+      (s) => new s.GetObjectCommand({ Bucket: this.bucket, Key: key }),
+    );
+    return out.Body.transformToByteArray();
+  }
+
+  /** The keys under `prefix`, in the store's (lexicographic) order. */
+  async list(prefix = ''): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call<{ Contents?: { Key?: string }[]; NextContinuationToken?: string }>(
+        'ListObjectsV2',
+        prefix,
+        (s) => new s.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+    return keys;
+  }
+
+  /** Deletes one object. */
+  async delete(key: string): Promise<void> {
+    await this.call('DeleteObject', key, (s) => new s.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** Releases the client's connections. */
+  close(): void {
+    const loading = this.loading;
+    this.loading = null;
+    void loading?.then(
+      ({ client }) => client.destroy(),
+      () => undefined,
+    );
+  }
+}

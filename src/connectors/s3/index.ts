@@ -1,0 +1,3 @@
+// S3 and S3-compatible object stores.
+
+export * from './bucket.ts';

@@ -1,0 +1,99 @@
+import type { DistributionConfig } from '../distributions.ts';
+
+/** A resource, container or store capacity in a model; `currentCap` may change while the model runs. */
+export interface ModelCapacity {
+  currentCap: number;
+  maxCap: number;
+}
+
+/** A container: a level between 0 and its capacity, starting at `init`. */
+export interface ModelContainer extends ModelCapacity {
+  init?: number;
+}
+
+/** An amount taken from or given to a container by a step. */
+export interface ModelContainerAmount {
+  container: string;
+  amount?: number;
+}
+
+/**
+ * One step of a flow: optionally take a unit of `resource` (waiting in its queue: status `queued`, then `started`),
+ * take from containers (`consume`), hold for a sample of `service`, give to containers (`produce`), release the
+ * resource, put the entity's key into a `store`, and publish `finished`.
+ */
+export interface ModelStep {
+  resource?: string;
+  service: string;
+  consume?: ModelContainerAmount[];
+  produce?: ModelContainerAmount[];
+  store?: string;
+}
+
+/** A flow of entities: they arrive by the `arrival` distribution and go through `steps` in order. */
+export interface ModelFlow {
+  name: string;
+  arrival: string;
+  /** Entity keys are `<entity>-<n>` (default `task`). */
+  entity?: string;
+  /** Stop creating entities after this many (default: no limit). */
+  limit?: number;
+  steps: ModelStep[];
+}
+
+/** Where and how records are written. `path` is relative to the output directory; `{stream_type}` is replaced. */
+export type ModelSink =
+  | { type: 'console'; streams?: ('event' | 'telemetry')[]; flatten?: boolean; drop?: string[] }
+  | {
+      type: 'jsonl' | 'parquet';
+      path?: string;
+      streams?: ('event' | 'telemetry')[];
+      flatten?: boolean;
+      drop?: string[];
+    }
+  | {
+      type: 's3-jsonl' | 's3-parquet';
+      bucket: string;
+      prefix?: string;
+      path?: string;
+      endpoint?: string;
+      region?: string;
+      forcePathStyle?: boolean;
+      streams?: ('event' | 'telemetry')[];
+      flatten?: boolean;
+      drop?: string[];
+    };
+
+/** How long and how fast a model runs. */
+export interface ModelRun {
+  /** Simulated time units to run (one unit is a second by default). */
+  until: number;
+  /** Wall time per simulated time: 0 runs as fast as possible (default 0). */
+  factor?: number;
+  /** The timestamp simulated time 0 maps to (ISO 8601; default the Unix epoch). */
+  logicalStartTime?: string;
+  /** The sampler's seed (default 42). */
+  seed?: number;
+}
+
+/**
+ * A declarative model (desflow's blueprint): the parameters of one simulated system (`simId` with its arrival and
+ * service distributions, resources, containers, stores, variables), the flows of entities through it, timed
+ * parameter updates, resource telemetry, the run and the egress. `runModel` validates it and runs it.
+ */
+export interface ModelSpec {
+  simId: string;
+  description?: string;
+  arrival: Record<string, DistributionConfig>;
+  service: Record<string, DistributionConfig>;
+  resources?: Record<string, ModelCapacity>;
+  containers?: Record<string, ModelContainer>;
+  stores?: Record<string, ModelCapacity>;
+  variables?: Record<string, unknown>;
+  flows: ModelFlow[];
+  schedule?: { at: number; path: string; value: unknown }[];
+  /** Publish each resource's capacity, in_use, queue_length and utilization (and container levels, store sizes) every `interval`. */
+  telemetry?: { interval: number };
+  run: ModelRun;
+  egress?: { batchSize?: number; flushInterval?: number; sinks: ModelSink[] };
+}

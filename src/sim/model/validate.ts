@@ -1,0 +1,201 @@
+import { TwinstreamError } from '../../errors.ts';
+import type { ModelSpec } from './spec.ts';
+
+type Zod = typeof import('zod').z;
+
+// The schema is built on first use: zod loads only when a model is validated.
+let cached: ReturnType<typeof build> | null = null;
+
+function build(z: Zod) {
+  const finite = z.number({ error: 'expected a number' }).finite({ error: 'expected a finite number' });
+  const positive = finite.gt(0, { error: 'expected a number > 0' });
+  const nonNegative = finite.min(0, { error: 'expected a number >= 0' });
+  const clip = { min: finite.optional(), max: finite.optional() };
+  const name = z
+    .string({ error: 'expected a name' })
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a name of letters, digits, _ and - (no dots)' });
+  const distribution = z.discriminatedUnion(
+    'dist',
+    [
+      z.strictObject({ dist: z.literal('exponential'), rate: positive, ...clip }),
+      z.strictObject({ dist: z.literal('normal'), mean: finite, std: nonNegative, ...clip }),
+      z.strictObject({ dist: z.literal('lognormal'), mean: finite, sigma: nonNegative, ...clip }),
+      z.strictObject({ dist: z.literal('uniform'), low: finite, high: finite, ...clip }),
+      z.strictObject({ dist: z.literal('triangular'), low: finite, mode: finite, high: finite, ...clip }),
+      z.strictObject({ dist: z.literal('gamma'), shape: positive, scale: positive, ...clip }),
+      z.strictObject({ dist: z.literal('weibull'), shape: positive, scale: positive, ...clip }),
+      z.strictObject({ dist: z.literal('constant'), value: finite, ...clip }),
+      z.strictObject({
+        dist: z.literal('empirical'),
+        values: z.array(finite).min(1, { error: 'expected at least one value' }),
+        weights: z.array(nonNegative).optional(),
+        ...clip,
+      }),
+    ],
+    {
+      error:
+        'expected dist to be one of exponential, normal, lognormal, uniform, triangular, gamma, weibull, constant, empirical',
+    },
+  );
+  const capacity = {
+    currentCap: nonNegative,
+    maxCap: positive,
+  };
+  const capCheck = (c: { currentCap: number; maxCap: number }, ctx: { issues: unknown[] }) => {
+    if (c.currentCap > c.maxCap) {
+      (ctx.issues as object[]).push({
+        code: 'custom',
+        input: c.currentCap,
+        path: ['currentCap'],
+        message: `expected a number <= maxCap (${c.maxCap})`,
+      });
+    }
+  };
+  const amount = z.strictObject({ container: name, amount: positive.optional() });
+  const streams = z.array(z.enum(['event', 'telemetry'], { error: 'expected "event" or "telemetry"' })).optional();
+  const shaping = { streams, flatten: z.boolean().optional(), drop: z.array(z.string()).optional() };
+  const sink = z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('console'), ...shaping }),
+      z.strictObject({ type: z.enum(['jsonl', 'parquet']), path: z.string().min(1).optional(), ...shaping }),
+      z.strictObject({
+        type: z.enum(['s3-jsonl', 's3-parquet']),
+        bucket: z.string().min(3, { error: 'expected an S3 bucket name (3 to 63 characters)' }).max(63),
+        prefix: z.string().optional(),
+        path: z.string().min(1).optional(),
+        endpoint: z.url({ error: 'expected a URL such as http://127.0.0.1:9000' }).optional(),
+        region: z.string().optional(),
+        forcePathStyle: z.boolean().optional(),
+        ...shaping,
+      }),
+    ],
+    { error: 'expected type to be one of console, jsonl, parquet, s3-jsonl, s3-parquet' },
+  );
+  return z
+    .strictObject({
+      simId: name,
+      description: z.string().optional(),
+      arrival: z.record(name, distribution),
+      service: z.record(name, distribution),
+      resources: z.record(name, z.strictObject(capacity).check(capCheck as never)).optional(),
+      containers: z
+        .record(name, z.strictObject({ ...capacity, init: nonNegative.optional() }).check(capCheck as never))
+        .optional(),
+      stores: z.record(name, z.strictObject(capacity).check(capCheck as never)).optional(),
+      variables: z.record(z.string(), z.unknown()).optional(),
+      flows: z
+        .array(
+          z.strictObject({
+            name,
+            arrival: name,
+            entity: name.optional(),
+            limit: z.int({ error: 'expected an integer' }).positive({ error: 'expected an integer > 0' }).optional(),
+            steps: z
+              .array(
+                z.strictObject({
+                  resource: name.optional(),
+                  service: name,
+                  consume: z.array(amount).optional(),
+                  produce: z.array(amount).optional(),
+                  store: name.optional(),
+                }),
+              )
+              .min(1, { error: 'expected at least one step' }),
+          }),
+        )
+        .min(1, { error: 'expected at least one flow' }),
+      schedule: z.array(z.strictObject({ at: nonNegative, path: z.string().min(1), value: z.unknown() })).optional(),
+      telemetry: z.strictObject({ interval: positive }).optional(),
+      run: z.strictObject({
+        until: positive,
+        factor: nonNegative.optional(),
+        logicalStartTime: z.iso
+          .datetime({ error: 'expected an ISO 8601 time such as 2024-01-01T00:00:00Z' })
+          .optional(),
+        seed: z.int({ error: 'expected an integer' }).min(1).max(4294967295).optional(),
+      }),
+      egress: z
+        .strictObject({
+          batchSize: z.int().positive().optional(),
+          flushInterval: positive.optional(),
+          sinks: z.array(sink),
+        })
+        .optional(),
+    })
+    .check((ctx) => crossReferences(ctx as never));
+}
+
+interface Ctx {
+  value: ModelSpec;
+  issues: { code: 'custom'; input: unknown; path: (string | number)[]; message: string }[];
+}
+
+// Names that refer to other parts of the model must exist there.
+function crossReferences(ctx: Ctx): void {
+  const m = ctx.value;
+  const known = (section: Record<string, unknown> | undefined, key: string) => section !== undefined && key in section;
+  const ref = (ok: boolean, path: (string | number)[], kind: string, value: string, section?: object) => {
+    if (ok) return;
+    const names = section ? Object.keys(section) : [];
+    ctx.issues.push({
+      code: 'custom',
+      input: value,
+      path,
+      message: `"${value}" is not a ${kind} of this model; expected one of: ${names.length ? names.join(', ') : `(none; add ${kind === 'service distribution' ? 'service' : `${kind.split(' ')[0]}s`} first)`}`,
+    });
+  };
+  m.flows.forEach((f, i) => {
+    ref(known(m.arrival, f.arrival), ['flows', i, 'arrival'], 'arrival distribution', f.arrival, m.arrival);
+    f.steps.forEach((s, j) => {
+      const at = ['flows', i, 'steps', j];
+      ref(known(m.service, s.service), [...at, 'service'], 'service distribution', s.service, m.service);
+      if (s.resource !== undefined)
+        ref(known(m.resources, s.resource), [...at, 'resource'], 'resource', s.resource, m.resources);
+      if (s.store !== undefined) ref(known(m.stores, s.store), [...at, 'store'], 'store', s.store, m.stores);
+      for (const op of ['consume', 'produce'] as const) {
+        s[op]?.forEach((a, k) => {
+          ref(known(m.containers, a.container), [...at, op, k, 'container'], 'container', a.container, m.containers);
+        });
+      }
+    });
+  });
+}
+
+/**
+ * Validates a model (an object parsed from YAML or JSON). An invalid model throws `TS_SIM_BAD_MODEL`: the message
+ * lists every problem with its dot path (zod's `prettifyError`), and the YAML/JSON line when `lineOf` can tell it.
+ *
+ * @example
+ * const spec = await validateModel(YAML.parse(text), 'line-a.yaml');
+ * // or throws: line-a.yaml is not a valid model:
+ * // ✖ expected a number >= 0
+ * //   → at resources.lathe.currentCap (line 12)
+ */
+export async function validateModel(
+  input: unknown,
+  source = 'model',
+  lineOf?: (path: readonly PropertyKey[]) => number | undefined,
+): Promise<ModelSpec> {
+  const { z } = await import('zod');
+  cached ??= build(z);
+  const result = cached.safeParse(input);
+  if (result.success) return result.data as ModelSpec;
+  const lines = new Map<string, number>();
+  for (const issue of result.error.issues) {
+    const line = lineOf?.(issue.path);
+    if (line !== undefined) lines.set(issue.path.join('.'), line);
+  }
+  const text = z
+    .prettifyError(result.error)
+    .split('\n')
+    .map((l) => {
+      const m = /^ {2}→ at (.+)$/.exec(l);
+      const line = m ? lines.get(m[1]!) : undefined;
+      return line === undefined ? l : `${l} (line ${line})`;
+    })
+    .join('\n');
+  throw new TwinstreamError('TS_SIM_BAD_MODEL', `${source} is not a valid model:\n${text}`, {
+    context: { source, issues: result.error.issues },
+  });
+}
