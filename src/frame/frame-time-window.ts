@@ -4,56 +4,32 @@
 // a row that leaves that window takes the slow path (open, late, close).
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
-import { TwinstreamError } from '../errors.ts';
-import type { Aggregator } from '../window/aggregator.ts';
-import type { LateInfo } from '../window/event-time-window.ts';
-import { type Kernel, kernelInit, kernelResult } from '../window/kernel.ts';
+import { kernelInit, kernelResult } from '../window/kernel.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import type { Frame } from './frame.ts';
 import type { NumericArray } from './frame-column.ts';
+import {
+  badTime,
+  bothPushed,
+  type FrameWindowConfig,
+  foldRun,
+  NEG,
+  POS,
+  W,
+  type Win,
+  WindowKeys,
+} from './frame-window-keys.ts';
 import { moveCursor, RowCursor } from './row-cursor.ts';
-
-/** How each output field is computed: a kernel on slot block `block`, or a generic aggregator. */
-export type FieldPlan = { kernel: Kernel; block: number } | { agg: Aggregator };
-
-/** What the engine needs, resolved at construction by the definition. */
-export interface FrameWindowConfig {
-  where: string;
-  duration: number;
-  step: number;
-  grace: number;
-  partition: boolean;
-  current: boolean;
-  key: string | null;
-  /** The column read by each slot block (null: count rows). */
-  blocks: (string | null)[];
-  moments: boolean;
-  names: string[];
-  single: boolean;
-  fields: FieldPlan[];
-  value: string | null;
-  onLate: ((info: LateInfo) => void) | null;
-}
-
-const W = 6; // slots of one kernel block, laid out as src/window/kernel.ts lays them out
-const NEG = Number.NEGATIVE_INFINITY;
-const POS = Number.POSITIVE_INFINITY;
-
-interface Win {
-  start: number;
-  end: number;
-  slot: number;
-  key: number;
-  states: unknown[] | null;
-  held: Metadata[] | null;
-  touched: number;
-}
 
 /**
  * The node behind `sf.tumblingWindow(...)` / `sf.hoppingWindow(...)`. Same closing, lateness and output rules as
  * the row windows of src/window (watermark = greatest time per key or partition minus grace; a row for a closed
  * window is late and counted); results are emitted after each frame: `final()` the windows it closed, `current()`
  * each window it updated, once. NaN values are skipped (frames hold NaN for missing values).
+ *
+ * @example
+ * const node = sf.tumblingWindow('1s', { key: 'sensor' }).agg({ n: count(), hi: max('v') }).final();
+ * node.late; // rows that came for closed windows
  */
 export class FrameTimeWindowNode extends Stream<any> {
   override kind: string;
@@ -64,14 +40,7 @@ export class FrameTimeWindowNode extends Stream<any> {
   private slots = new Float64Array(0);
   private free: number[] = [];
   private nextSlot = 0;
-  private readonly keyIndex = new Map<unknown, number>();
-  private readonly keyValues: unknown[] = [];
-  private curStart = new Float64Array(0);
-  private curEnd = new Float64Array(0);
-  private curSlot = new Int32Array(0);
-  private maxT = new Float64Array(0);
-  private nextClose = new Float64Array(0);
-  private open: Win[][] = [];
+  private readonly keys = new WindowKeys();
   private pMax = NEG;
   private pNext = POS;
   private closed: Win[] = [];
@@ -96,13 +65,13 @@ export class FrameTimeWindowNode extends Stream<any> {
     const n = f.length;
     if (n === 0) return;
     const T = f.times(this.c.where);
-    const keys = this.keysOf(f);
+    const keys = this.keys.codes(f, this.c.key);
     const cols = this.c.blocks.map((b) => (b === null ? null : f.numeric(b)));
     const value = this.c.value === null ? null : f.column(this.c.value);
     const cursor = this.c.fields.some((p) => 'agg' in p) && value === null ? new RowCursor(f) : null;
     this.batch++;
     // A key's newest window is trusted only once this frame touched it (so its metadata gets held).
-    this.curEnd.fill(NEG);
+    this.keys.curEnd.fill(NEG);
     // The fast path folds built-in aggregations only; hopping windows and generic aggregators take the full path.
     const fast = this.c.step === this.c.duration && !this.c.fields.some((p) => 'agg' in p);
     this.frame = f;
@@ -127,8 +96,8 @@ export class FrameTimeWindowNode extends Stream<any> {
     let i = 0;
     while (i < n) {
       const t = T[i]!;
-      const lo = this.curStart[0]!;
-      const hi = this.curEnd[0]!;
+      const lo = this.keys.curStart[0]!;
+      const hi = this.keys.curEnd[0]!;
       if (!(t >= lo && t < hi)) {
         this.slowRow(i, 0, t);
         i++;
@@ -136,7 +105,7 @@ export class FrameTimeWindowNode extends Stream<any> {
       }
       let j = i;
       let top = t;
-      const slot = this.curSlot[0]!;
+      const slot = this.keys.curSlot[0]!;
       if (single) {
         // Window membership and the aggregation in one pass, the state in locals.
         const S = this.slots;
@@ -167,9 +136,9 @@ export class FrameTimeWindowNode extends Stream<any> {
           if (!(u >= lo && u < hi)) break;
           if (u > top) top = u;
         }
-        this.foldRun(slot, cols, i, j);
+        foldRun(this.slots, slot * this.stride, this.c.moments, cols, i, j);
       }
-      if (top > this.maxT[0]!) this.advance(0, top);
+      if (top > this.keys.maxT[0]!) this.advance(0, top);
       i = j;
     }
   }
@@ -177,7 +146,8 @@ export class FrameTimeWindowNode extends Stream<any> {
   /** Keyed: per row, two comparisons against the key's newest window, then the fold into its slots. */
   private scanKeyed(T: Float64Array, keys: Int32Array, cols: (NumericArray | null)[]): void {
     const n = T.length;
-    const { curStart, curEnd, curSlot, maxT, nextClose, stride } = this;
+    const { curStart, curEnd, curSlot, maxT, nextClose } = this.keys;
+    const stride = this.stride;
     const nb = cols.length;
     const moments = this.c.moments;
     const grace = this.c.grace;
@@ -243,7 +213,7 @@ export class FrameTimeWindowNode extends Stream<any> {
       this.skipped++;
       return;
     }
-    if (!(t - t === 0)) throw this.badTime(t, i);
+    if (!(t - t === 0)) throw badTime(this.c.where, t, i);
     const { duration, step } = this.c;
     let first = Math.floor((t - duration) / step) * step + step;
     const last = Math.floor(t / step) * step;
@@ -257,7 +227,7 @@ export class FrameTimeWindowNode extends Stream<any> {
         reported = true;
         this.c.onLate?.({
           element: this.frame!.row(i),
-          key: this.keyValues[k],
+          key: this.keys.values[k],
           timestamp: t,
           start,
           end,
@@ -266,93 +236,10 @@ export class FrameTimeWindowNode extends Stream<any> {
         continue;
       }
       const w = this.windowAt(k, start, end);
-      this.foldRun(w.slot, this.cols, i, i + 1);
+      foldRun(this.slots, w.slot * this.stride, this.c.moments, this.cols, i, i + 1);
       if (w.states !== null) this.foldGeneric(w, this.valueCol, this.cursor, i, t);
     }
-    if (t > this.maxT[k]!) this.advance(k, t);
-  }
-
-  private keysOf(f: Frame): Int32Array | null {
-    if (this.c.key === null) {
-      this.ensureKey(null);
-      return null;
-    }
-    const col = f.column(this.c.key);
-    const out = new Int32Array(f.length);
-    if (col instanceof DictionaryColumn) {
-      const remap = col.dictionary.map((s) => this.ensureKey(s));
-      const codes = col.codes;
-      for (let i = 0; i < codes.length; i++) out[i] = codes[i]! < 0 ? -1 : remap[codes[i]!]!;
-      return out;
-    }
-    let lastV = Number.NaN;
-    let lastK = -1;
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i]!;
-      if (v !== lastV) {
-        lastV = v;
-        lastK = Number.isNaN(v) ? -1 : this.ensureKey(v);
-      }
-      out[i] = lastK;
-    }
-    return out;
-  }
-
-  private ensureKey(v: unknown): number {
-    let k = this.keyIndex.get(v);
-    if (k !== undefined) return k;
-    k = this.keyValues.length;
-    this.keyIndex.set(v, k);
-    this.keyValues.push(v);
-    if (k >= this.curStart.length) {
-      const cap = Math.max(4, k * 2);
-      const grow = <A extends Float64Array | Int32Array>(a: A, fill: number): A => {
-        const b = new (a.constructor as new (n: number) => A)(cap);
-        b.fill(fill);
-        b.set(a);
-        return b;
-      };
-      this.curStart = grow(this.curStart, POS);
-      this.curEnd = grow(this.curEnd, NEG);
-      this.curSlot = grow(this.curSlot, -1);
-      this.maxT = grow(this.maxT, NEG);
-      this.nextClose = grow(this.nextClose, POS);
-    }
-    this.open.push([]);
-    return k;
-  }
-
-  // Rows [from, to) into one window: per column, one pass with the state in locals (NaN skipped).
-  private foldRun(slot: number, cols: (NumericArray | null)[], from: number, to: number): void {
-    const S = this.slots;
-    let b = slot * this.stride;
-    for (let c = 0; c < cols.length; c++, b += W) {
-      const col = cols[c]!;
-      if (col === null) {
-        S[b] += to - from;
-        continue;
-      }
-      if (this.c.moments) {
-        foldMoments(S, b, col, from, to);
-        continue;
-      }
-      let k = S[b]!;
-      let sum = S[b + 1]!;
-      let lo = S[b + 2]!;
-      let hi = S[b + 3]!;
-      for (let i = from; i < to; i++) {
-        const x = col[i]!;
-        if (Number.isNaN(x)) continue;
-        k++;
-        sum += x;
-        if (x < lo) lo = x;
-        if (x > hi) hi = x;
-      }
-      S[b] = k;
-      S[b + 1] = sum;
-      S[b + 2] = lo;
-      S[b + 3] = hi;
-    }
+    if (t > this.keys.maxT[k]!) this.advance(k, t);
   }
 
   private foldGeneric(
@@ -376,18 +263,18 @@ export class FrameTimeWindowNode extends Stream<any> {
   }
 
   private watermark(k: number): number {
-    return (this.c.partition ? this.pMax : this.maxT[k]!) - this.c.grace;
+    return (this.c.partition ? this.pMax : this.keys.maxT[k]!) - this.c.grace;
   }
 
   private windowAt(k: number, start: number, end: number): Win {
-    const ws = this.open[k]!;
+    const ws = this.keys.open[k]!;
     let i = ws.length;
     while (i > 0 && ws[i - 1]!.start > start) i--;
     let w = i > 0 && ws[i - 1]!.start === start ? ws[i - 1]! : undefined;
     if (w === undefined) {
       w = this.openWindow(k, start, end);
       ws.splice(i, 0, w);
-      if (end < this.nextClose[k]!) this.nextClose[k] = end;
+      if (end < this.keys.nextClose[k]!) this.keys.nextClose[k] = end;
       if (end < this.pNext) this.pNext = end;
     }
     if (w.touched !== this.batch) {
@@ -395,9 +282,9 @@ export class FrameTimeWindowNode extends Stream<any> {
       this.touched.push(w);
     }
     if (w === ws[ws.length - 1]) {
-      this.curStart[k] = start;
-      this.curEnd[k] = end;
-      this.curSlot[k] = w.slot;
+      this.keys.curStart[k] = start;
+      this.keys.curEnd[k] = end;
+      this.keys.curSlot[k] = w.slot;
     }
     return w;
   }
@@ -425,34 +312,34 @@ export class FrameTimeWindowNode extends Stream<any> {
   }
 
   private advance(k: number, t: number): void {
-    this.maxT[k] = t;
+    this.keys.maxT[k] = t;
     if (t > this.pMax) this.pMax = t;
     const wm = this.watermark(k);
     if (this.c.partition) {
       if (wm >= this.pNext) this.closePartition(wm);
-    } else if (wm >= this.nextClose[k]!) this.closeKey(k, wm, this.closed);
+    } else if (wm >= this.keys.nextClose[k]!) this.closeKey(k, wm, this.closed);
   }
 
   private closeKey(k: number, wm: number, into: Win[]): void {
-    const ws = this.open[k]!;
+    const ws = this.keys.open[k]!;
     let i = 0;
     while (i < ws.length && ws[i]!.end <= wm) into.push(ws[i++]!);
     if (i === 0) return;
     ws.splice(0, i);
-    this.nextClose[k] = ws.length > 0 ? ws[0]!.end : POS;
-    if (ws.length === 0 || ws[ws.length - 1]!.slot !== this.curSlot[k]) {
-      this.curEnd[k] = NEG;
-      this.curStart[k] = POS;
+    this.keys.nextClose[k] = ws.length > 0 ? ws[0]!.end : POS;
+    if (ws.length === 0 || ws[ws.length - 1]!.slot !== this.keys.curSlot[k]) {
+      this.keys.curEnd[k] = NEG;
+      this.keys.curStart[k] = POS;
     }
   }
 
   private closePartition(wm: number): void {
     const due: Win[] = [];
-    for (let k = 0; k < this.open.length; k++) this.closeKey(k, wm, due);
+    for (let k = 0; k < this.keys.open.length; k++) this.closeKey(k, wm, due);
     due.sort((a, b) => a.start - b.start);
     for (const w of due) this.closed.push(w);
     let next = POS;
-    for (let k = 0; k < this.open.length; k++) if (this.nextClose[k]! < next) next = this.nextClose[k]!;
+    for (let k = 0; k < this.keys.open.length; k++) if (this.keys.nextClose[k]! < next) next = this.keys.nextClose[k]!;
     this.pNext = next;
   }
 
@@ -466,8 +353,8 @@ export class FrameTimeWindowNode extends Stream<any> {
       }
     }
     let r: Pushed = undefined;
-    if (this.c.current) for (const w of touched) r = both(r, this.emit(this.output(w), md));
-    return both(r, this.emitClosed());
+    if (this.c.current) for (const w of touched) r = bothPushed(r, this.emit(this.output(w), md));
+    return bothPushed(r, this.emitClosed());
   }
 
   private emitClosed(): Pushed {
@@ -479,7 +366,7 @@ export class FrameTimeWindowNode extends Stream<any> {
       w.held = null;
       if (!this.c.current) {
         const out = this.output(w);
-        r = both(r, held === null ? this.emit(out) : this.emit(out, concatMetadata(held)));
+        r = bothPushed(r, held === null ? this.emit(out) : this.emit(out, concatMetadata(held)));
       }
       if (held !== null) for (const h of held) releaseRefs(h);
       this.free.push(w.slot);
@@ -488,7 +375,7 @@ export class FrameTimeWindowNode extends Stream<any> {
   }
 
   private output(w: Win): Record<string, unknown> {
-    const out: Record<string, unknown> = { key: this.keyValues[w.key], start: w.start, end: w.end };
+    const out: Record<string, unknown> = { key: this.keys.values[w.key], start: w.start, end: w.end };
     const fields = this.c.fields;
     for (let j = 0; j < fields.length; j++) {
       const p = fields[j]!;
@@ -505,43 +392,13 @@ export class FrameTimeWindowNode extends Stream<any> {
 
   /** Every open window closes when the input ends, oldest first. */
   protected override flushOnEnd(): void {
-    for (let k = 0; k < this.open.length; k++) {
-      this.closed.push(...this.open[k]!);
-      this.open[k] = [];
-      this.nextClose[k] = POS;
-      this.curEnd[k] = NEG;
+    for (let k = 0; k < this.keys.open.length; k++) {
+      this.closed.push(...this.keys.open[k]!);
+      this.keys.open[k] = [];
+      this.keys.nextClose[k] = POS;
+      this.keys.curEnd[k] = NEG;
     }
     this.closed.sort((a, b) => a.start - b.start);
     void this.emitClosed();
   }
-
-  private badTime(t: number, row: number): TwinstreamError {
-    return new TwinstreamError(
-      'TS_BAD_TIMESTAMP',
-      `${this.c.where}: time ${t} at row ${row} is not a finite number of ms; no window was changed by the rows after it`,
-      {
-        context: { row, timestamp: t },
-      },
-    );
-  }
-}
-
-function foldMoments(S: Float64Array, b: number, col: NumericArray, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    const x = col[i]!;
-    if (Number.isNaN(x)) continue;
-    const n = ++S[b]!;
-    S[b + 1] += x;
-    if (x < S[b + 2]!) S[b + 2] = x;
-    if (x > S[b + 3]!) S[b + 3] = x;
-    const d = x - S[b + 4]!;
-    S[b + 4] += d / n;
-    S[b + 5] += d * (x - S[b + 4]!);
-  }
-}
-
-function both(a: Pushed, b: Pushed): Pushed {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Promise.all([a, b]).then(() => undefined);
 }

@@ -6,7 +6,8 @@ import { collect, count, max, mean, min, reduce, sum } from '../window/aggregato
 import type { LateInfo } from '../window/event-time-window.ts';
 import { columnKernelOf } from '../window/kernel.ts';
 import type { WindowAggResult, WindowResult } from '../window/window-definition.ts';
-import { type FieldPlan, FrameTimeWindowNode, type FrameWindowConfig } from './frame-time-window.ts';
+import { FrameTimeWindowNode } from './frame-time-window.ts';
+import type { FieldPlan, FrameWindowConfig } from './frame-window-keys.ts';
 import { StreamingFrame } from './streaming-frame.ts';
 
 /** Options of event-time windows on frames: time comes from the frame's time column. */

@@ -25,4 +25,5 @@ import './value-counts.ts';
 
 export * from './frame-time-window.ts';
 export * from './frame-window-definition.ts';
+export * from './frame-window-keys.ts';
 export * from './windowed.ts';

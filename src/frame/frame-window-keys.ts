@@ -1,0 +1,190 @@
+// The per-key state of frame windows (newest window bounds, greatest time, next close, open windows, in typed
+// arrays indexed by a dense key number) and the configuration the frame window node runs with.
+import type { Metadata } from '../core/refcount.ts';
+import type { Pushed } from '../core/stream.ts';
+import { TwinstreamError } from '../errors.ts';
+import type { Aggregator } from '../window/aggregator.ts';
+import type { LateInfo } from '../window/event-time-window.ts';
+import type { Kernel } from '../window/kernel.ts';
+import { DictionaryColumn } from './dictionary-column.ts';
+import type { Frame } from './frame.ts';
+import type { NumericArray } from './frame-column.ts';
+
+/** How each output field is computed: a kernel on slot block `block`, or a generic aggregator. */
+export type FieldPlan = { kernel: Kernel; block: number } | { agg: Aggregator };
+
+/** What the engine needs, resolved at construction by the definition. */
+export interface FrameWindowConfig {
+  where: string;
+  duration: number;
+  step: number;
+  grace: number;
+  partition: boolean;
+  current: boolean;
+  key: string | null;
+  /** The column read by each slot block (null: count rows). */
+  blocks: (string | null)[];
+  moments: boolean;
+  names: string[];
+  single: boolean;
+  fields: FieldPlan[];
+  value: string | null;
+  onLate: ((info: LateInfo) => void) | null;
+}
+
+export const W = 6; // slots of one kernel block, laid out as src/window/kernel.ts lays them out
+export const NEG = Number.NEGATIVE_INFINITY;
+export const POS = Number.POSITIVE_INFINITY;
+
+/** One open window: its slot in the node's Float64Array of states, the states of generic aggregators, the
+ * metadata of the frames it holds, and the batch that last touched it. */
+export interface Win {
+  start: number;
+  end: number;
+  slot: number;
+  key: number;
+  states: unknown[] | null;
+  held: Metadata[] | null;
+  touched: number;
+}
+
+/**
+ * Keys to dense numbers, and per key: the newest window's bounds and slot, the greatest time seen, the next close.
+ * @example
+ * const keys = new WindowKeys();
+ * keys.codes(frame, 'sensor'); // Int32Array: one key number per row, -1 for a missing key
+ */
+export class WindowKeys {
+  readonly index = new Map<unknown, number>();
+  readonly values: unknown[] = [];
+  curStart = new Float64Array(0);
+  curEnd = new Float64Array(0);
+  curSlot = new Int32Array(0);
+  maxT = new Float64Array(0);
+  nextClose = new Float64Array(0);
+  readonly open: Win[][] = [];
+
+  /** The key number of every row (null without a key column: every row is key 0). */
+  codes(f: Frame, key: string | null): Int32Array | null {
+    if (key === null) {
+      this.ensure(null);
+      return null;
+    }
+    const col = f.column(key);
+    const out = new Int32Array(f.length);
+    if (col instanceof DictionaryColumn) {
+      const remap = Int32Array.from(col.dictionary, (s) => this.ensure(s));
+      const codes = col.codes;
+      for (let i = 0; i < codes.length; i++) out[i] = codes[i]! < 0 ? -1 : remap[codes[i]!]!;
+      return out;
+    }
+    let lastV = Number.NaN;
+    let lastK = -1;
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i]!;
+      if (v !== lastV) {
+        lastV = v;
+        lastK = Number.isNaN(v) ? -1 : this.ensure(v);
+      }
+      out[i] = lastK;
+    }
+    return out;
+  }
+
+  /** The number of key `v`, registering it (and growing the per-key arrays) the first time. */
+  ensure(v: unknown): number {
+    let k = this.index.get(v);
+    if (k !== undefined) return k;
+    k = this.values.length;
+    this.index.set(v, k);
+    this.values.push(v);
+    if (k >= this.curStart.length) {
+      const cap = Math.max(4, k * 2);
+      const grow = <A extends Float64Array | Int32Array>(a: A, fill: number): A => {
+        const b = new (a.constructor as new (n: number) => A)(cap);
+        b.fill(fill);
+        b.set(a);
+        return b;
+      };
+      this.curStart = grow(this.curStart, POS);
+      this.curEnd = grow(this.curEnd, NEG);
+      this.curSlot = grow(this.curSlot, -1);
+      this.maxT = grow(this.maxT, NEG);
+      this.nextClose = grow(this.nextClose, POS);
+    }
+    this.open.push([]);
+    return k;
+  }
+}
+
+/** Folds rows `[from, to)` into the kernel blocks of the window whose slots start at `b`: per column, one pass
+ * with the state in locals (NaN skipped); a null column counts rows. */
+export function foldRun(
+  S: Float64Array,
+  b: number,
+  moments: boolean,
+  cols: readonly (NumericArray | null)[],
+  from: number,
+  to: number,
+): void {
+  for (let c = 0; c < cols.length; c++, b += W) {
+    const col = cols[c]!;
+    if (col === null) {
+      S[b] += to - from;
+      continue;
+    }
+    if (moments) {
+      foldMoments(S, b, col, from, to);
+      continue;
+    }
+    let k = S[b]!;
+    let sum = S[b + 1]!;
+    let lo = S[b + 2]!;
+    let hi = S[b + 3]!;
+    for (let i = from; i < to; i++) {
+      const x = col[i]!;
+      if (Number.isNaN(x)) continue;
+      k++;
+      sum += x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    S[b] = k;
+    S[b + 1] = sum;
+    S[b + 2] = lo;
+    S[b + 3] = hi;
+  }
+}
+
+/** Folds rows `[from, to)` of `col` into a kernel block with Welford's update (var, std). */
+export function foldMoments(S: Float64Array, b: number, col: NumericArray, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const x = col[i]!;
+    if (Number.isNaN(x)) continue;
+    const n = ++S[b]!;
+    S[b + 1] += x;
+    if (x < S[b + 2]!) S[b + 2] = x;
+    if (x > S[b + 3]!) S[b + 3] = x;
+    const d = x - S[b + 4]!;
+    S[b + 4] += d / n;
+    S[b + 5] += d * (x - S[b + 4]!);
+  }
+}
+
+/** Combines two pending results. */
+export function bothPushed(a: Pushed, b: Pushed): Pushed {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Promise.all([a, b]).then(() => undefined);
+}
+
+/** The error for a row whose time is not a finite number (rows before it were folded; none after it). */
+export function badTime(where: string, t: number, row: number): TwinstreamError {
+  return new TwinstreamError(
+    'TS_BAD_TIMESTAMP',
+    `${where}: time ${t} at row ${row} is not a finite number of ms; the rows after it were not folded`,
+    {
+      context: { row, timestamp: t },
+    },
+  );
+}
