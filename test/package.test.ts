@@ -13,10 +13,14 @@ let work: string;
 
 describe('the package', () => {
   before(() => {
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
     assert.equal(r.status, 0, `build failed:\n${r.stdout}${r.stderr}`);
     work = mkdtempSync(join(tmpdir(), 'twinstream-pkg-'));
   });
@@ -25,7 +29,8 @@ describe('the package', () => {
   test('npm pack ships dist with types, the README and the CHANGELOG, and no sources or tests', () => {
     const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'CHANGELOG.md', 'package.json']) assert.ok(files.includes(f), f);
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'CHANGELOG.md', 'package.json'])
+      assert.ok(files.includes(f), f);
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/')));
   });
 

@@ -51,7 +51,8 @@ interface Import {
 function importsOf(file: string): Import[] {
   const text = readFileSync(file, 'utf8');
   const out: Import[] = [];
-  const re = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const re =
+    /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const spec = m[3] ?? m[4] ?? m[5]!;
     const line = text.slice(0, m.index).split('\n').length;
@@ -127,7 +128,11 @@ test('time comes from the clock: no Date.now, setTimeout or setInterval in the g
     if (!['core/', 'window/', 'frame/'].some((p) => rel.startsWith(p))) continue;
     const lines = readFileSync(f, 'utf8').split('\n');
     lines.forEach((line, i) => {
-      if (/\b(Date\.now|setTimeout|setInterval)\s*\(/.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*')) {
+      if (
+        /\b(Date\.now|setTimeout|setInterval)\s*\(/.test(line) &&
+        !line.trim().startsWith('//') &&
+        !line.trim().startsWith('*')
+      ) {
         wrong.push(`src/${rel}:${i + 1}: ${line.trim()}`);
       }
     });
