@@ -191,7 +191,7 @@ export async function validateModel(
     .split('\n')
     .map((l) => {
       const m = /^ {2}→ at (.+)$/.exec(l);
-      const line = m ? lines.get(m[1]!) : undefined;
+      const line = m ? lines.get(m[1]!.replace(/\[(\d+)\]/g, '.$1')) : undefined; // zod writes flows[0].steps
       return line === undefined ? l : `${l} (line ${line})`;
     })
     .join('\n');

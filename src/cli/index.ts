@@ -1,0 +1,3 @@
+// The command line, as a library: build the program to embed or test it.
+
+export * from './program.ts';

@@ -1,0 +1,66 @@
+import { createRequire } from 'node:module';
+import { Command, InvalidArgumentError } from 'commander';
+import { formatSummary, runModel } from '../sim/model/run.ts';
+
+/** Where the program writes: stdout and stderr by default, buffers in tests. */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const number =
+  (what: string, min: number, strictlyAbove: boolean) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (strictlyAbove ? n <= min : n < min)) {
+      throw new InvalidArgumentError(`expected ${what} ${strictlyAbove ? '>' : '>='} ${min}, got "${value}"`);
+    }
+    return n;
+  };
+
+/**
+ * The `twinstream` command line: `twinstream sim run <model> [--until t] [--factor f] [--seed n] [--out dir]` runs a
+ * declarative model and prints a summary.
+ *
+ * @example
+ * await cliProgram().parseAsync(['node', 'twinstream', 'sim', 'run', 'examples/models/line-a.yaml', '--until', '3600']);
+ */
+export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l) => console.error(l) }): Command {
+  const program = new Command('twinstream')
+    .description('Streaming sensor and digital-twin data: run simulations, pipelines and connectors.')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError();
+  const sim = program.command('sim').description('discrete-event simulation');
+  sim
+    .command('run')
+    .description('run a declarative model (YAML or JSON) and print a summary')
+    .argument('<model>', 'the model file (.yaml, .yml or .json)')
+    .option('--until <time>', 'simulated time to run (overrides run.until)', number('a number', 0, true))
+    .option(
+      '--factor <f>',
+      'wall time per simulated time, 0 = as fast as possible (overrides run.factor)',
+      number('a number', 0, false),
+    )
+    .option('--seed <n>', 'random seed (overrides run.seed)', number('an integer', 1, false))
+    .option('--out <dir>', 'directory for local egress files', 'data')
+    .option('--quiet', 'print no summary')
+    .action(
+      async (model: string, opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean }) => {
+        const summary = await runModel(model, {
+          ...(opts.until === undefined ? {} : { until: opts.until }),
+          ...(opts.factor === undefined ? {} : { factor: opts.factor }),
+          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+          outDir: opts.out,
+          print: io.out,
+        });
+        if (opts.quiet !== true) for (const line of formatSummary(summary)) io.out(line);
+      },
+    );
+  return program;
+}
+
+// ../../package.json from src/cli and from dist/cli alike.
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
