@@ -1,7 +1,6 @@
 // Ports every vector of the shared SimPy traces (conformance/simpy-traces.jsonl): each model below is the vector's
 // `inputs.model` written against our API; the trace it logs and the final time must equal SimPy's.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   Environment,
@@ -14,6 +13,7 @@ import {
   Store,
   TwinstreamError,
 } from '../../src/index.ts';
+import { readVectorFile } from '../support/conformance.ts';
 import { pyRepr, pyStr } from './python-format.ts';
 
 type Trace = [number, string][];
@@ -22,7 +22,7 @@ interface Outcome {
   finalNow: number;
 }
 
-const vectors = readFileSync(new URL('../../../shared/conformance/simpy-traces.jsonl', import.meta.url), 'utf8')
+const vectors = readVectorFile('simpy-traces.jsonl')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as { id: string; expected: { trace: Trace; final_now: number } });
