@@ -1,11 +1,19 @@
-// The core benchmark: every (workload, variant) in its own fresh process, side by side in one run. Prints a table
-// per workload (median and min-max ns/element, ratio of each peer to twinstream) and saves the JSON.
-//   npm run bench              10M elements for the synchronous workloads
-//   npm run bench -- --quick   1M elements, fewer runs
+// Every benchmark, side by side with the peers: first the core's workloads (each (workload, variant) in its own
+// fresh process; a table per workload with median and min-max ns/element and the ratio to twinstream, JSON saved
+// under bench/results/), then the suites of the other layers, each its own script with its own table.
+//   npm run bench                       everything, 10M elements for the synchronous workloads
+//   npm run bench -- --quick            1M elements, fewer runs
+//   npm run bench -- --only core,window  some suites: core, window, frame, sim
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.find((a) => a.startsWith('--only'));
+const only =
+  onlyArg === undefined
+    ? null
+    : (onlyArg.split('=')[1] ?? process.argv[process.argv.indexOf(onlyArg) + 1] ?? '').split(',');
+const wants = (suite: string) => only === null || only.includes(suite);
 const BIG = quick ? 1e6 : 1e7;
 const ASYNC = quick ? 2e5 : 1e6;
 const REPS = quick ? 5 : 7;
@@ -92,7 +100,7 @@ function runStreamz(n: number): Result | string {
 }
 
 const report: { plan: Plan; results: Result[]; notes: string[] }[] = [];
-for (const plan of plans) {
+for (const plan of wants('core') ? plans : []) {
   const results: Result[] = [];
   const notes: string[] = [];
   for (const v of plan.variants) {
@@ -128,7 +136,22 @@ for (const { plan, results, notes } of report) {
   for (const n of notes) console.log(`\n- ${n}`);
 }
 
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/core-${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.json`;
-writeFileSync(file, `${JSON.stringify({ node: process.version, quick, report }, null, 2)}\n`);
-console.log(`\nsaved ${file}`);
+if (report.length > 0) {
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/core-${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.json`;
+  writeFileSync(file, `${JSON.stringify({ node: process.version, quick, report }, null, 2)}\n`);
+  console.log(`\nsaved ${file}`);
+}
+
+// The other suites print their own tables.
+const suites: [string, string, string[]][] = [
+  ['window', 'bench/window.ts', quick ? ['--quick'] : []],
+  ['frame', 'bench/frame.ts', quick ? ['--quick'] : []],
+  ['sim', 'bench/sim-kernel.ts', quick ? ['--events', '500000', '--reps', '3'] : []],
+];
+for (const [name, script, args] of suites) {
+  if (!wants(name)) continue;
+  console.log(`\n## ${name}\n`);
+  const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', timeout: 3_600_000 });
+  if (r.status !== 0) console.log(`\n- ${name}: the suite failed (exit ${r.status})`);
+}
