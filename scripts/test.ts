@@ -13,6 +13,8 @@ const patterns =
     : targets.map((t) => (t.endsWith('.ts') ? t : `${t.replace(/\/$/, '')}/**/*.test.ts`));
 
 const args = ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-reporter=spec'];
+// One Kafka broker for every test file that needs one (started only when such a file is in the run).
+args.push('--test-global-setup=test/kafka-setup.ts');
 if (coverage) {
   args.push(
     '--experimental-test-coverage',
