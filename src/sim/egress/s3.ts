@@ -5,7 +5,7 @@ import { openParquetWriter, parquetColumns } from './parquet-columns.ts';
 import { type PathRouter, routeBatch, SchemaGuard } from './schema.ts';
 
 /** Options of S3 storage egress: the bucket, a key prefix, and a path router. */
-export interface S3StorageOptions extends S3BucketOptions {
+export interface S3StorageOptions extends Partial<S3BucketOptions> {
   /** Prepended to every key, e.g. `line-a/2024-01-01` (default none). */
   prefix?: string;
   /**
@@ -14,7 +14,7 @@ export interface S3StorageOptions extends S3BucketOptions {
    * dropped), so a dataset is a folder of parts that readers (DuckDB, Spark, hyparquet) read as one table.
    */
   pathRouter?: PathRouter;
-  /** An existing bucket client to write through (its options are then ignored). */
+  /** An existing bucket client to write through, instead of `bucket` and its options. */
   client?: S3Bucket;
 }
 
@@ -40,7 +40,7 @@ abstract class S3StorageEgress implements EgressSink {
   protected abstract readonly extension: string;
 
   constructor(options: S3StorageOptions) {
-    this.bucket = options.client ?? new S3Bucket(options);
+    this.bucket = options.client ?? new S3Bucket(options as S3BucketOptions);
     this.ownsClient = options.client === undefined;
     this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
     this.router = options.pathRouter ?? ((r) => String(r.stream_type ?? 'records'));
