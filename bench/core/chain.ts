@@ -151,26 +151,43 @@ const variants: Record<string, Variant> = {
       return s;
     };
   },
-  // (c) in batches of 1,000: the same stages over each batch, one async crossing per batch.
+  // (c) in batches of 1,000: the same three stages, each over a whole batch (Int32Arrays, no allocation per
+  // batch: the sink awaits each batch, so the next one may reuse the buffers), one async crossing per batch.
   'twinstream-async-batch1k': (n) => {
-    const batches = chunks(numbers(n), 1000);
+    const batches = chunks(numbers(n), 1000).map((b) => Int32Array.from(b));
+    interface Batch {
+      data: Int32Array;
+      length: number;
+    }
+    const scratch: Batch = { data: new Int32Array(1000), length: 0 };
     return async () => {
       const source = Stream.fromIterable(batches);
       let last = 0;
-      let acc = 0;
       source
-        .map((b: number[]) => {
-          const out: number[] = [];
+        .map((b: Int32Array): Batch => {
+          const out = scratch.data;
+          for (let i = 0; i < b.length; i++) out[i] = b[i]! + 1;
+          scratch.length = b.length;
+          return scratch;
+        })
+        .map((b: Batch): Batch => {
+          const d = b.data;
+          let k = 0;
           for (let i = 0; i < b.length; i++) {
-            const x = b[i]! + 1;
-            if (x % 2 === 0) out.push(x);
+            const x = d[i]!;
+            if (x % 2 === 0) d[k++] = x;
           }
-          return out;
+          b.length = k;
+          return b;
         })
-        .map((b: number[]) => {
-          for (let i = 0; i < b.length; i++) acc += b[i]!;
-          return acc;
-        })
+        .accumulate(
+          (total: number, b: Batch) => {
+            const d = b.data;
+            for (let i = 0; i < b.length; i++) total += d[i]!;
+            return total;
+          },
+          { start: 0 },
+        )
         .sink(async (v: number) => {
           last = v;
         });
