@@ -1,0 +1,405 @@
+import type { Consumer, MessagesStream } from '@platformatic/kafka';
+import { RefCounter } from '../../core/refcount.ts';
+import { Source } from '../../core/source.ts';
+import type { StreamOptions } from '../../core/stream.ts';
+import { badArgument, TwinstreamError } from '../../errors.ts';
+import { type Duration, toMillis } from '../../time/duration.ts';
+import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
+import { type DeadLetter, deadLetterMessage, deadLetterOf } from './dead-letter.ts';
+import { OffsetTracker } from './offset-tracker.ts';
+import { KafkaProducer } from './producer.ts';
+import type { KafkaMetadata, KafkaRecord } from './record.ts';
+import { type DecodeOptions, type RawMessage, RecordDecoder } from './record-decoder.ts';
+
+/** How a Kafka source consumes. */
+export interface KafkaSourceConfig<K = unknown, V = unknown> extends KafkaConnection, DecodeOptions<K, V> {
+  /** The consumer group: sources sharing it share the partitions. */
+  groupId: string;
+  /** Where a group without a committed offset starts: `'latest'` (default, as Kafka) or `'earliest'`. */
+  autoOffsetReset?: 'earliest' | 'latest';
+  /** How often finished offsets are committed. Default `'1s'`. */
+  commitInterval?: Duration;
+  /** Where messages that cannot become records go (with headers naming why). Default: none (skipped, counted). */
+  deadLetterTopic?: string;
+  /** Called for every dead-lettered message (after it was written to the dead-letter topic, if any). */
+  onDeadLetter?: (letter: DeadLetter) => void;
+  /** Called for errors the source survives (a failed commit, a lost connection it re-establishes). */
+  onConsumerError?: (error: TwinstreamError) => void;
+  /** `'read_committed'` to skip aborted transactions (exactly-once pipelines); default `'read_uncommitted'`. */
+  isolationLevel?: 'read_committed' | 'read_uncommitted';
+  /** Group session timeout. Default `'10s'`. */
+  sessionTimeout?: Duration;
+  /** Heartbeat interval. Default `'1s'`. */
+  heartbeatInterval?: Duration;
+  /** How long the broker may hold a fetch waiting for data. Default `'200ms'`. */
+  maxWaitTime?: Duration;
+  /** Messages fetched ahead of processing (the client's buffer bound). Default 1024. */
+  highWaterMark?: number;
+  /** How long to keep trying to re-establish consumption after the connection failed. Default `'60s'`. */
+  reconnectTimeout?: Duration;
+}
+
+/** What a committer receives: for each partition, the next offset to read and the last message's group metadata. */
+export interface OffsetToCommit {
+  topic: string;
+  partition: number;
+  offset: number;
+  message: unknown;
+}
+
+/**
+ * A source of Kafka records. Each message becomes one element (or, batched, each poll of a partition one array)
+ * carrying a reference counter; its offset is committed once every node downstream is done with it and with every
+ * earlier message of its partition: at-least-once. Messages that cannot be read are dead-lettered and skipped.
+ */
+export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extends Source<T> {
+  override kind = 'fromKafka';
+  readonly topics: string[];
+  readonly config: KafkaSourceConfig<K, V>;
+  readonly decoder: RecordDecoder<K, V>;
+  /** Messages consumed, dead-lettered, and offsets commits made. */
+  readonly counters = { consumed: 0, deadLettered: 0, commits: 0, reconnects: 0 };
+  protected consumer: Consumer | null = null;
+  private messages: MessagesStream<Buffer, Buffer, Buffer, Buffer> | null = null;
+  private readonly trackers = new Map<string, OffsetTracker>();
+  private readonly lastMessage = new Map<string, unknown>();
+  private readonly committed = new Map<string, number>();
+  private deadLetters: KafkaProducer | null = null;
+  private readonly timeout: number;
+  protected readonly batch: { maxBatchSize: number; pollInterval: number } | null;
+  /** Set by the owner (an application) to commit offsets its own way, e.g. inside a transaction. */
+  committer: ((offsets: OffsetToCommit[]) => Promise<void>) | null = null;
+  private barrier: Promise<void> | null = null;
+
+  constructor(
+    topics: string | readonly string[],
+    config: KafkaSourceConfig<K, V>,
+    batch: { maxBatchSize?: number; pollInterval?: Duration } | null = null,
+    options: StreamOptions = {},
+  ) {
+    super(options);
+    const where = batch ? 'Stream.fromKafkaBatched' : 'Stream.fromKafka';
+    const list = typeof topics === 'string' ? [topics] : [...(topics ?? [])];
+    if (list.length === 0 || list.some((t) => typeof t !== 'string' || t === '')) {
+      badArgument(where, 'topics', topics, 'a topic name or a non-empty list of them');
+    }
+    clientOptions(config, where, 'consumer');
+    if (typeof config.groupId !== 'string' || config.groupId === '')
+      badArgument(where, 'groupId', config.groupId, 'a consumer group name');
+    if (
+      config.autoOffsetReset !== undefined &&
+      config.autoOffsetReset !== 'earliest' &&
+      config.autoOffsetReset !== 'latest'
+    ) {
+      badArgument(where, 'autoOffsetReset', config.autoOffsetReset, "'earliest' or 'latest'");
+    }
+    this.topics = list;
+    this.config = config;
+    this.decoder = new RecordDecoder(config, where);
+    this.timeout = timeoutOf(config, where);
+    this.batch = batch
+      ? {
+          maxBatchSize: batch.maxBatchSize ?? 10_000,
+          pollInterval: toMillis(batch.pollInterval ?? '1s', `${where}: pollInterval`),
+        }
+      : null;
+    if (batch) this.kind = 'fromKafkaBatched';
+  }
+
+  protected async run(signal: AbortSignal): Promise<void> {
+    const kafka = await import('@platformatic/kafka');
+    const c = this.config;
+    const consumer = new kafka.Consumer({
+      ...clientOptions(c, this.kind, 'consumer'),
+      groupId: c.groupId,
+      autocommit: false,
+      sessionTimeout: toMillis(c.sessionTimeout ?? '10s', 'sessionTimeout'),
+      heartbeatInterval: toMillis(c.heartbeatInterval ?? '1s', 'heartbeatInterval'),
+      rebalanceTimeout: toMillis(c.sessionTimeout ?? '10s', 'sessionTimeout') * 2,
+      maxWaitTime: toMillis(c.maxWaitTime ?? '200ms', 'maxWaitTime'),
+      highWaterMark: c.highWaterMark ?? 1024,
+      isolationLevel: c.isolationLevel === 'read_committed' ? 1 : 0,
+    } as any);
+    this.consumer = consumer;
+    consumer.on('consumer:group:join', (p: { assignments?: { topic: string; partitions: number[] }[] }) => {
+      // Partitions this member no longer owns: forget their work in progress (their new owner reads it again).
+      const owned = new Set((p.assignments ?? []).flatMap((a) => a.partitions.map((n) => `${a.topic}:${n}`)));
+      for (const [k, t] of this.trackers) if (!owned.has(k)) t.reset();
+    });
+    const commitEvery = toMillis(c.commitInterval ?? '1s', 'commitInterval');
+    const commitTimer = setInterval(() => void this.commitNow().catch((e) => this.report(e)), commitEvery);
+    try {
+      const reconnectFor = toMillis(c.reconnectTimeout ?? '60s', 'reconnectTimeout');
+      let failingSince = 0;
+      while (!signal.aborted) {
+        try {
+          await this.consumeUntilError(consumer, signal);
+          failingSince = 0;
+        } catch (error) {
+          if (signal.aborted) break;
+          if (error instanceof TwinstreamError && error.code !== 'TS_KAFKA_CONSUME') throw error;
+          failingSince ||= Date.now();
+          if (Date.now() - failingSince > reconnectFor) throw error;
+          this.counters.reconnects++;
+          this.report(error);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    } finally {
+      clearInterval(commitTimer);
+      await this.closeConsumer();
+    }
+  }
+
+  /** Consumes until `signal` aborts (resolves) or the message stream fails (rejects with `TS_KAFKA_CONSUME`). */
+  private async consumeUntilError(consumer: Consumer, signal: AbortSignal): Promise<void> {
+    const c = this.config;
+    let messages: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+    try {
+      messages = await withTimeout(
+        consumer.consume({
+          topics: this.topics,
+          mode: 'committed',
+          fallbackMode: c.autoOffsetReset ?? 'latest',
+          autocommit: false,
+        } as any) as Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>>,
+        this.timeout,
+        `joining group "${c.groupId}" for ${this.topics.join(', ')}`,
+        c,
+      );
+    } catch (error) {
+      throw kafkaError('TS_KAFKA_CONSUME', `consuming ${this.topics.join(', ')} failed`, error, c);
+    }
+    this.messages = messages;
+    await new Promise<void>((resolve, reject) => {
+      let busy = false;
+      let pollTimer: ReturnType<typeof setInterval> | null = null;
+      const finish = (error?: unknown) => {
+        if (pollTimer) clearInterval(pollTimer);
+        signal.removeEventListener('abort', onAbort);
+        messages.removeAllListeners('data');
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () => finish();
+      signal.addEventListener('abort', onAbort);
+      const settle = (r: void | Promise<void>) => {
+        if (r === undefined) return;
+        busy = true;
+        messages.pause();
+        r.then(
+          () => {
+            busy = false;
+            if (!signal.aborted) messages.resume();
+          },
+          (e) => finish(e),
+        );
+      };
+      messages.on('data', (m: RawMessage) => {
+        try {
+          settle(this.onMessage(m));
+        } catch (e) {
+          finish(e);
+        }
+      });
+      messages.once('error', (error: unknown) => {
+        finish(kafkaError('TS_KAFKA_CONSUME', `consuming ${this.topics.join(', ')} failed`, error, c));
+      });
+      messages.once('close', () => {
+        if (!signal.aborted)
+          finish(new TwinstreamError('TS_KAFKA_CONSUME', `the message stream of ${this.topics.join(', ')} closed`));
+      });
+      if (this.batch) {
+        pollTimer = setInterval(() => {
+          if (!busy) {
+            try {
+              settle(this.flushBatches());
+            } catch (e) {
+              finish(e);
+            }
+          }
+        }, this.batch.pollInterval);
+      }
+    });
+    this.messages = null;
+    await messages.close().catch(() => {});
+  }
+
+  private readonly pendingBatches = new Map<
+    string,
+    { records: KafkaRecord<K, V>[]; entries: { done: boolean; failed: boolean }[] }
+  >();
+
+  /** Handles one raw message: decode, track, emit (or dead-letter). */
+  private onMessage(m: RawMessage): void | Promise<void> {
+    if (this.barrier) return this.barrier.then(() => this.onMessage(m));
+    this.counters.consumed++;
+    const key = `${m.topic}:${m.partition}`;
+    let tracker = this.trackers.get(key);
+    if (!tracker) this.trackers.set(key, (tracker = new OffsetTracker()));
+    const offset = Number(m.offset);
+    const entry = tracker.add(offset);
+    this.lastMessage.set(key, m);
+    let record: KafkaRecord<K, V>;
+    try {
+      record = this.decoder.decode(m);
+    } catch (error) {
+      return this.deadLetter(m, error).then(() => {
+        entry.done = true;
+      });
+    }
+    if (this.batch) {
+      let b = this.pendingBatches.get(key);
+      if (!b) this.pendingBatches.set(key, (b = { records: [], entries: [] }));
+      b.records.push(record);
+      b.entries.push(entry);
+      if (b.records.length >= this.batch.maxBatchSize) return this.emitBatch(key, b);
+      return;
+    }
+    const meta: KafkaMetadata & { ref: RefCounter; [field: string]: unknown } = {
+      ref: new RefCounter(() => {
+        entry.done = true;
+      }),
+      topic: m.topic,
+      partition: m.partition,
+      offset,
+      kafkaKey: m.key ?? undefined,
+    };
+    let r: void | Promise<void>;
+    try {
+      r = this.emit(record as unknown as T, [meta]);
+    } catch (error) {
+      entry.failed = true; // never committed: the message is read again after a restart
+      throw error;
+    }
+    if (r === undefined) return;
+    return r.catch((error) => {
+      entry.failed = true;
+      throw error;
+    });
+  }
+
+  private emitBatch(
+    key: string,
+    b: { records: KafkaRecord<K, V>[]; entries: { done: boolean; failed: boolean }[] },
+  ): void | Promise<void> {
+    this.pendingBatches.delete(key);
+    const entries = b.entries;
+    const first = b.records[0]!;
+    const ref = new RefCounter(() => {
+      for (const e of entries) e.done = true;
+    });
+    const meta = { ref, topic: first.topic, partition: first.partition, offset: first.offset, kafkaKey: undefined };
+    const fail = (error: unknown) => {
+      for (const e of entries) e.failed = true;
+      throw error;
+    };
+    let r: void | Promise<void>;
+    try {
+      r = this.emit(b.records as unknown as T, [meta]);
+    } catch (error) {
+      return fail(error);
+    }
+    return r === undefined ? undefined : r.catch(fail);
+  }
+
+  private flushBatches(): void | Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const [key, b] of [...this.pendingBatches]) {
+      const r = this.emitBatch(key, b);
+      if (r !== undefined) pending.push(r);
+    }
+    return pending.length ? Promise.all(pending).then(() => {}) : undefined;
+  }
+
+  private async deadLetter(m: RawMessage, error: unknown): Promise<void> {
+    const letter = deadLetterOf(error, m);
+    const topic = this.config.deadLetterTopic;
+    if (topic !== undefined) {
+      this.deadLetters ??= new KafkaProducer({ ...this.config, acks: 'all' });
+      await this.deadLetters.send([deadLetterMessage(topic, m, letter)]);
+    }
+    this.counters.deadLettered++;
+    this.config.onDeadLetter?.(letter);
+  }
+
+  /** Makes the source wait (before its next element) until `p` settles: an application commits meanwhile. */
+  holdUntil(p: Promise<void>): void {
+    const b: Promise<void> = p.finally(() => {
+      if (this.barrier === b) this.barrier = null;
+    });
+    this.barrier = b;
+  }
+
+  /** The offsets finished since the last commit, per partition. */
+  finishedOffsets(): OffsetToCommit[] {
+    const out: OffsetToCommit[] = [];
+    for (const [key, tracker] of this.trackers) {
+      const next = tracker.committable();
+      if (next < 0 || next <= (this.committed.get(key) ?? -1)) continue;
+      const i = key.lastIndexOf(':');
+      out.push({
+        topic: key.slice(0, i),
+        partition: Number(key.slice(i + 1)),
+        offset: next,
+        message: this.lastMessage.get(key),
+      });
+    }
+    return out;
+  }
+
+  /** Commits every finished offset now (the timer does this every `commitInterval`). */
+  async commitNow(): Promise<void> {
+    const offsets = this.finishedOffsets();
+    if (offsets.length === 0) return;
+    if (this.committer) await this.committer(offsets);
+    else {
+      const consumer = this.consumer;
+      if (!consumer) return;
+      const request = offsets.map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        offset: BigInt(o.offset),
+        leaderEpoch: -1,
+      }));
+      try {
+        await withTimeout(
+          consumer.commit({ offsets: request }),
+          this.timeout,
+          `committing offsets of group "${this.config.groupId}"`,
+          this.config,
+        );
+      } catch (error) {
+        throw kafkaError(
+          'TS_KAFKA_COMMIT',
+          `committing offsets of group "${this.config.groupId}" failed`,
+          error,
+          this.config,
+        );
+      }
+    }
+    for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, o.offset);
+    this.counters.commits++;
+  }
+
+  private report(error: unknown): void {
+    const e =
+      error instanceof TwinstreamError ? error : kafkaError('TS_KAFKA_CONSUME', 'consumer error', error, this.config);
+    this.config.onConsumerError?.(e);
+  }
+
+  private async closeConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    try {
+      if (this.batch) await this.flushBatches();
+      await this.commitNow();
+    } catch (error) {
+      this.report(error);
+    }
+    await this.messages?.close().catch(() => {});
+    this.consumer = null;
+    await consumer.close(true).catch(() => {});
+    await this.deadLetters?.close().catch(() => {});
+  }
+}

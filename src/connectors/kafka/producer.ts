@@ -1,0 +1,167 @@
+import type { Producer } from '@platformatic/kafka';
+import { badArgument } from '../../errors.ts';
+import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
+
+/** A Kafka transaction of the client (what `Producer.beginTransaction` resolves to). */
+export type KafkaTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
+
+/** A message as bytes, ready to produce. */
+export interface OutgoingMessage {
+  topic: string;
+  key?: Buffer | undefined;
+  /** `null` writes a tombstone (deletes the key in a compacted topic). */
+  value: Buffer | null;
+  headers?: Record<string, Buffer> | Map<string, Buffer> | undefined;
+  /** A fixed partition; otherwise the partitioner picks one. */
+  partition?: number | undefined;
+  /** Milliseconds since the epoch; default: now. */
+  timestamp?: number | undefined;
+}
+
+/** Picks a partition for a message: from its serialized key and the partition count. */
+export type KafkaPartitioner = (message: OutgoingMessage, key: Buffer | undefined, partitions: number) => number;
+
+/** How a producer writes. */
+export interface KafkaProducerConfig extends KafkaConnection {
+  /** Acknowledgements: `'all'` (default: durable), `'leader'`, or `'none'`. */
+  acks?: 'all' | 'leader' | 'none';
+  /** Idempotent writes (no duplicates on retry; implies acks all, one request in flight). Default false. */
+  idempotent?: boolean;
+  /** Batch compression. Default `'none'`. */
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  /** `'murmur2'` (Java-compatible key hashing), `'default'` (the client's), or a function. Default `'murmur2'`. */
+  partitioner?: 'murmur2' | 'default' | KafkaPartitioner;
+  /** Makes the producer transactional (exactly-once); stable across restarts of the same instance. */
+  transactionalId?: string;
+}
+
+const ACKS = { all: -1, leader: 1, none: 0 } as const;
+const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+/**
+ * A producer of byte messages with durable defaults (acks from all in-sync replicas, Java-compatible key
+ * partitioning) and every wait bounded. Sinks and applications build on it.
+ *
+ * @example
+ * const producer = new KafkaProducer({ brokers: 'localhost:9092', compression: 'lz4' });
+ * await producer.send([{ topic: 'out', key: Buffer.from('a'), value: Buffer.from('1') }]);
+ * await producer.close();
+ */
+export class KafkaProducer {
+  readonly config: KafkaProducerConfig;
+  private client: Producer | null = null;
+  private connecting: Promise<Producer> | null = null;
+  private readonly timeout: number;
+  private readonly acks: number;
+  /** Messages acknowledged so far. */
+  produced = 0;
+
+  constructor(config: KafkaProducerConfig) {
+    clientOptions(config, 'KafkaProducer', 'producer');
+    if (config.acks !== undefined && !(config.acks in ACKS))
+      badArgument('KafkaProducer', 'acks', config.acks, "'all', 'leader' or 'none'");
+    if (config.compression !== undefined && !COMPRESSIONS.includes(config.compression)) {
+      badArgument('KafkaProducer', 'compression', config.compression, COMPRESSIONS.map((c) => `'${c}'`).join(', '));
+    }
+    const p = config.partitioner;
+    if (p !== undefined && p !== 'murmur2' && p !== 'default' && typeof p !== 'function') {
+      badArgument(
+        'KafkaProducer',
+        'partitioner',
+        p,
+        "'murmur2', 'default' or a function (message, key, partitions) => number",
+      );
+    }
+    this.config = config;
+    this.timeout = timeoutOf(config, 'KafkaProducer');
+    // The client defaults sends to leader-only acks and ignores its constructor's `acks` on send: pass it each time.
+    this.acks = config.idempotent || config.transactionalId ? -1 : ACKS[config.acks ?? 'all'];
+  }
+
+  /** The underlying @platformatic/kafka producer, created on first use. */
+  async producer(): Promise<Producer> {
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      const kafka = await import('@platformatic/kafka');
+      const c = this.config;
+      let partitioner: unknown = kafka.compatibilityPartitioner;
+      if (c.partitioner === 'default') partitioner = undefined;
+      else if (typeof c.partitioner === 'function') {
+        const fn = c.partitioner;
+        partitioner = (message: any, key: Buffer | undefined, context: any) => {
+          const count = context?.currentMetadata?.topics?.get(message.topic)?.partitionsCount ?? 1;
+          return fn(message, key, count);
+        };
+      }
+      const options: Record<string, unknown> = {
+        ...clientOptions(c, 'KafkaProducer', 'producer'),
+        compression: c.compression ?? 'none',
+        ...(partitioner === undefined ? {} : { partitioner }),
+      };
+      if (c.idempotent || c.transactionalId) options.idempotent = true;
+      if (c.transactionalId) options.transactionalId = c.transactionalId;
+      this.client = new kafka.Producer(options as any);
+      return this.client;
+    })();
+    return this.connecting;
+  }
+
+  /** Sends messages (one request per broker) and resolves when the brokers acknowledged them. */
+  async send(messages: readonly OutgoingMessage[], transaction?: KafkaTransaction): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.producer();
+    const out = messages.map(toClientMessage);
+    const what = `producing ${messages.length} message(s) to ${[...new Set(messages.map((m) => `"${m.topic}"`))].join(', ')}`;
+    try {
+      const sending = transaction
+        ? transaction.send({ messages: out })
+        : producer.send({ messages: out, acks: this.acks });
+      await withTimeout(sending, this.timeout, what, this.config);
+      this.produced += messages.length;
+    } catch (error) {
+      throw kafkaError('TS_KAFKA_PRODUCE', `${what} failed`, error, this.config, {
+        topics: [...new Set(messages.map((m) => m.topic))],
+      });
+    }
+  }
+
+  /** Starts a Kafka transaction (needs `transactionalId`). */
+  async beginTransaction(): Promise<KafkaTransaction> {
+    if (!this.config.transactionalId) {
+      badArgument(
+        'KafkaProducer.beginTransaction',
+        'transactionalId',
+        undefined,
+        'a transactional id in the producer config',
+      );
+    }
+    const producer = await this.producer();
+    try {
+      return await withTimeout(producer.beginTransaction(), this.timeout, 'beginning a transaction', this.config);
+    } catch (error) {
+      throw kafkaError('TS_KAFKA_TRANSACTION', 'beginning a transaction failed', error, this.config);
+    }
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.connecting = null;
+    await c?.close(true);
+  }
+}
+
+function toClientMessage(m: OutgoingMessage): any {
+  const out: Record<string, unknown> = { topic: m.topic, value: m.value ?? undefined };
+  if (m.key !== undefined) out.key = m.key;
+  if (m.headers !== undefined) {
+    // Without serializers the client wants header keys as bytes too.
+    const headers = new Map<Buffer, Buffer>();
+    const entries = m.headers instanceof Map ? m.headers.entries() : Object.entries(m.headers);
+    for (const [k, v] of entries) headers.set(Buffer.from(k), v);
+    out.headers = headers;
+  }
+  if (m.partition !== undefined) out.partition = m.partition;
+  if (m.timestamp !== undefined) out.timestamp = BigInt(Math.trunc(m.timestamp));
+  return out;
+}

@@ -1,0 +1,101 @@
+import { TwinstreamError } from '../../errors.ts';
+import type { KafkaRecord } from './record.ts';
+import { type Serde, type SerdeSpec, toSerde } from './serializers.ts';
+
+/** A message as the client delivers it: bytes, and where it came from. */
+export interface RawMessage {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: Buffer | undefined | null;
+  value: Buffer | undefined | null;
+  timestamp: bigint;
+  headers: Map<Buffer | string, Buffer>;
+}
+
+/** How a topic's messages become records. */
+export interface DecodeOptions<K, V> {
+  /** Key serde. Default `'string'`. */
+  key?: SerdeSpec<K>;
+  /** Value serde. Default `'json'`. */
+  value?: SerdeSpec<V>;
+  /**
+   * The event time of a record, in ms, from its value (Quix's timestamp extractor). Default: the Kafka timestamp.
+   * What it returns must be a finite number, a Date or an ISO 8601 string; otherwise the message is dead-lettered.
+   */
+  timestamp?: (value: V, record: KafkaRecord<K, V>) => number | Date | string;
+  /** Messages larger than this many bytes (key + value) are dead-lettered unread. Default 8 MiB. */
+  maxMessageBytes?: number;
+}
+
+/**
+ * Turns raw messages into records: deserializes the key and value, reads the event time. Throws a
+ * `TwinstreamError` naming the problem (`TS_KAFKA_DESERIALIZE`, `TS_KAFKA_BAD_TIMESTAMP`, `TS_KAFKA_TOO_LARGE`) for a
+ * message that cannot become a record; the source dead-letters it.
+ *
+ * @example
+ * const decoder = new RecordDecoder({ value: 'json', timestamp: (v) => v.ts }, 'fromKafka');
+ */
+export class RecordDecoder<K = unknown, V = unknown> {
+  readonly key: Serde<K>;
+  readonly value: Serde<V>;
+  private readonly extract: ((value: V, record: KafkaRecord<K, V>) => number | Date | string) | undefined;
+  private readonly maxBytes: number;
+
+  constructor(options: DecodeOptions<K, V>, where: string) {
+    this.key = toSerde(options.key, where, 'key', 'string');
+    this.value = toSerde(options.value, where, 'value', 'json');
+    this.extract = options.timestamp;
+    this.maxBytes = options.maxMessageBytes ?? 8 * 1024 * 1024;
+  }
+
+  decode(m: RawMessage): KafkaRecord<K, V> {
+    const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    if (size > this.maxBytes) {
+      throw new TwinstreamError(
+        'TS_KAFKA_TOO_LARGE',
+        `message of ${size} bytes exceeds maxMessageBytes (${this.maxBytes})`,
+        {
+          context: { bytes: size },
+        },
+      );
+    }
+    const headers: Record<string, Buffer> = {};
+    for (const [k, v] of m.headers) headers[typeof k === 'string' ? k : k.toString()] = v;
+    const record: KafkaRecord<K, V> = {
+      topic: m.topic,
+      partition: m.partition,
+      offset: Number(m.offset),
+      key: (m.key == null || m.key.length === 0 ? null : this.key.deserialize(m.key)) as K,
+      value: (m.value == null ? null : this.value.deserialize(m.value)) as V,
+      timestamp: Number(m.timestamp),
+      headers,
+    };
+    if (this.extract !== undefined) record.timestamp = this.eventTime(record);
+    return record;
+  }
+
+  private eventTime(record: KafkaRecord<K, V>): number {
+    let t: unknown;
+    try {
+      t = this.extract!(record.value, record);
+    } catch (error) {
+      throw new TwinstreamError(
+        'TS_KAFKA_BAD_TIMESTAMP',
+        `timestamp extractor failed: ${(error as Error)?.message ?? error}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const ms =
+      typeof t === 'number' ? t : t instanceof Date ? t.getTime() : typeof t === 'string' ? Date.parse(t) : Number.NaN;
+    if (!Number.isFinite(ms)) {
+      throw new TwinstreamError(
+        'TS_KAFKA_BAD_TIMESTAMP',
+        `timestamp extractor returned ${t === undefined ? 'undefined (missing timestamp?)' : JSON.stringify(t)}; expected ms since the epoch, a Date or an ISO 8601 string`,
+      );
+    }
+    return ms;
+  }
+}

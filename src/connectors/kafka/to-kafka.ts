@@ -1,0 +1,219 @@
+import { type Metadata, releaseRefs, retainRefs } from '../../core/refcount.ts';
+import { type Pushed, Stream } from '../../core/stream.ts';
+import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
+import { type Duration, toMillis } from '../../time/duration.ts';
+import { KafkaProducer, type KafkaProducerConfig, type KafkaTransaction, type OutgoingMessage } from './producer.ts';
+import { type Serde, type SerdeSpec, toSerde } from './serializers.ts';
+
+/** How `toKafka` turns elements into messages and sends them. */
+export interface ToKafkaConfig<T = any> extends KafkaProducerConfig {
+  /** The message key: a function of the element or a field name. Default: the record's key for Kafka records,
+   * else the key of the message the element came from (as Quix keeps it), else none. */
+  key?: ((x: T) => unknown) | string;
+  /** The message value. Default: the record's value for Kafka records, else the element. */
+  value?: (x: T) => unknown;
+  /** Headers (string values are UTF-8 encoded). */
+  headers?: (x: T) => Record<string, string | Buffer> | undefined;
+  /** A fixed partition per element (otherwise the partitioner decides). */
+  partition?: (x: T) => number;
+  /** The message timestamp in ms. Default: now. */
+  timestamp?: (x: T) => number;
+  /** Key serializer. Default `'string'` (non-strings are JSON-encoded first). */
+  keySerializer?: SerdeSpec;
+  /** Value serializer. Default `'json'`. */
+  valueSerializer?: SerdeSpec;
+  /** Messages per produce request. Default 1000. */
+  batchSize?: number;
+  /** How long a partly filled batch waits for more messages. Default `'5ms'`. */
+  linger?: Duration;
+  /** Batches in flight before the sink pushes back on its upstream. Default 4. */
+  maxInFlight?: number;
+  /** Share one producer between sinks (an application does); otherwise the sink makes its own. */
+  producer?: KafkaProducer;
+}
+
+interface Batch {
+  messages: OutgoingMessage[];
+  held: (Metadata | undefined)[];
+}
+
+/**
+ * A sink that writes every element to a Kafka topic, batching for throughput. Each element is held (its reference
+ * counter retained) until the broker acknowledged it, so a source's offset commits only after its output is
+ * durable. A failed send fails the sink: later elements reject with the error and nothing past it is committed.
+ */
+export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
+  override kind = 'toKafka';
+  readonly topic: string;
+  readonly producer: KafkaProducer;
+  /** Messages acknowledged by the broker. */
+  sent = 0;
+  /** Set by an application running exactly-once: sends then go into its current transaction. */
+  transaction: (() => KafkaTransaction | null) | null = null;
+  private readonly ownsProducer: boolean;
+  private readonly config: ToKafkaConfig<T>;
+  private readonly keyOf: ((x: T) => unknown) | null;
+  private readonly keySerde: Serde<unknown>;
+  private readonly valueSerde: Serde<unknown>;
+  private readonly batchSize: number;
+  private readonly linger: number;
+  private readonly maxInFlight: number;
+  private current: Batch = { messages: [], held: [] };
+  private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown = null;
+
+  constructor(upstream: Stream<T>, topic: string, config: ToKafkaConfig<T>) {
+    if (typeof topic !== 'string' || topic === '') badArgument('toKafka', 'topic', topic, 'a topic name');
+    const batchSize = config?.batchSize ?? 1000;
+    requireInteger('toKafka', 'batchSize', batchSize, 1);
+    const maxInFlight = config?.maxInFlight ?? 4;
+    requireInteger('toKafka', 'maxInFlight', maxInFlight, 1);
+    const key = config?.key;
+    if (key !== undefined && typeof key !== 'function' && typeof key !== 'string') {
+      badArgument('toKafka', 'key', key, 'a function of the element or a field name');
+    }
+    const producer = config.producer ?? new KafkaProducer(config);
+    super({ clock: upstream.clock });
+    this.topic = topic;
+    this.config = config;
+    this.producer = producer;
+    this.ownsProducer = config.producer === undefined;
+    this.keyOf = typeof key === 'string' ? (x: T) => (x as any)?.[key] : (key ?? null);
+    this.keySerde = toSerde(config.keySerializer, 'toKafka', 'keySerializer', 'string');
+    this.valueSerde = toSerde(config.valueSerializer, 'toKafka', 'valueSerializer', 'json');
+    this.batchSize = batchSize;
+    this.linger = toMillis(config.linger ?? '5ms', 'toKafka: linger');
+    this.maxInFlight = maxInFlight;
+    upstream.connect(this);
+  }
+
+  override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
+    if (this.failure !== null) throw this.failure;
+    const message = this.toMessage(x as T, metadata);
+    retainRefs(metadata);
+    const b = this.current;
+    b.messages.push(message);
+    b.held.push(metadata);
+    if (b.messages.length >= this.batchSize) this.sendCurrent();
+    else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.sendCurrent(), this.linger);
+    if (this.inFlight.size < this.maxInFlight) return;
+    return Promise.race(this.inFlight);
+  }
+
+  private toMessage(x: T, metadata: Metadata | undefined): OutgoingMessage {
+    const c = this.config;
+    const record = isRecord(x) ? (x as any) : null;
+    let key: Buffer | undefined;
+    if (this.keyOf) key = this.encodeKey(this.keyOf(x));
+    else if (record) key = this.encodeKey(record.key);
+    else key = keyFromMetadata(metadata);
+    const value = c.value ? c.value(x) : record ? record.value : x;
+    const headers = c.headers?.(x) ?? (record ? record.headers : undefined);
+    return {
+      topic: this.topic,
+      key,
+      value: value === null ? null : this.valueSerde.serialize(value),
+      headers: headers ? encodeHeaders(headers) : undefined,
+      partition: c.partition?.(x),
+      timestamp: c.timestamp?.(x),
+    };
+  }
+
+  private encodeKey(k: unknown): Buffer | undefined {
+    if (k === undefined || k === null) return undefined;
+    if (Buffer.isBuffer(k)) return k;
+    if (this.keySerde.name === 'string' && typeof k !== 'string') return Buffer.from(JSON.stringify(k));
+    return this.keySerde.serialize(k);
+  }
+
+  private sendCurrent(): void {
+    if (this.lingerTimer !== null) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+    }
+    const b = this.current;
+    if (b.messages.length === 0) return;
+    this.current = { messages: [], held: [] };
+    const p: Promise<void> = this.producer.send(b.messages, this.transaction?.() ?? undefined).then(
+      () => {
+        this.inFlight.delete(p);
+        this.sent += b.messages.length;
+        for (const md of b.held) releaseRefs(md);
+      },
+      (error) => {
+        this.inFlight.delete(p);
+        // The elements stay held: their offsets are never committed, so they are read again after a restart.
+        this.failure ??=
+          error instanceof TwinstreamError
+            ? error
+            : new TwinstreamError('TS_KAFKA_PRODUCE', String(error), { cause: error });
+        throw this.failure;
+      },
+    );
+    this.inFlight.add(p);
+    p.catch(() => {}); // observed through flush() and the next update
+  }
+
+  /** Sends what is batched and resolves when everything sent so far is acknowledged. */
+  async flush(): Promise<void> {
+    this.sendCurrent();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Flushes, then closes the producer if this sink made it. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      if (this.ownsProducer) await this.producer.close();
+    }
+  }
+
+  protected override flushOnEnd(): void {
+    this.sendCurrent();
+  }
+}
+
+function isRecord(x: unknown): boolean {
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    'topic' in x &&
+    'offset' in x &&
+    'value' in x &&
+    'key' in x &&
+    'partition' in x
+  );
+}
+
+function keyFromMetadata(metadata: Metadata | undefined): Buffer | undefined {
+  if (metadata === undefined) return undefined;
+  for (let i = 0; i < metadata.length; i++) {
+    const k = metadata[i]!.kafkaKey;
+    if (k !== undefined) return k as Buffer;
+  }
+  return undefined;
+}
+
+function encodeHeaders(h: Record<string, string | Buffer>): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(h)) out[k] = Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+  return out;
+}
+
+declare module '../../core/stream.ts' {
+  interface Stream<T> {
+    /**
+     * Writes every element to a Kafka topic (batched; each element held until acknowledged). Returns the sink node:
+     * `await sink.flush()` waits for everything sent so far.
+     * @example readings.map(toCelsius).toKafka('celsius', { brokers: 'localhost:9092', key: 'sensor' })
+     */
+    toKafka(topic: string, config: ToKafkaConfig<T>): KafkaSinkNode<T>;
+  }
+}
+
+Stream.register('toKafka', function toKafka(this: Stream<any>, topic: string, config: ToKafkaConfig) {
+  return new KafkaSinkNode(this, topic, config);
+});
