@@ -51,8 +51,9 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
   /** Set by an application running exactly-once: sends then go into its current transaction. */
   transaction: (() => KafkaTransaction | null) | null = null;
   private readonly ownsProducer: boolean;
-  private readonly config: ToKafkaConfig<T>;
-  private readonly keyOf: ((x: T) => unknown) | null;
+  // Typed loosely so that a sink of T stays usable as a sink of unknown (nodes are covariant in their element).
+  private readonly config: ToKafkaConfig<any>;
+  private readonly keyOf: ((x: any) => unknown) | null;
   private readonly keySerde: Serde<unknown>;
   private readonly valueSerde: Serde<unknown>;
   private readonly batchSize: number;
