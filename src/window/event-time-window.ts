@@ -53,7 +53,6 @@ export abstract class EventTimeWindowNode<T = any> extends WindowNode<T> {
   private readonly lateHandler: ((info: LateInfo) => void) | null;
   private idleTimer: Timer | null = null;
   private lastArrival = 0;
-  private lateElement: unknown;
 
   constructor(
     upstream: Stream<T>,
@@ -84,7 +83,6 @@ export abstract class EventTimeWindowNode<T = any> extends WindowNode<T> {
   }
 
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
-    this.lateElement = x;
     if (this.idleTimeout > 0) {
       this.lastArrival = this.clock.now();
       if (this.idleTimer === null) this.armIdle(this.idleTimeout);
@@ -97,7 +95,7 @@ export abstract class EventTimeWindowNode<T = any> extends WindowNode<T> {
     if (first) this.late++;
     if (this.lateHandler !== null) {
       this.lateHandler({
-        element: this.lateElement,
+        element: this.element,
         key: kw.key,
         timestamp: t,
         start,

@@ -1,9 +1,21 @@
+import type { Fusable, FuseContext } from '../core/fusion.ts';
 import type { Metadata } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction } from '../errors.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
 import { EventTimeWindowNode, type EventTimeWindowOptions } from './event-time-window.ts';
+import {
+  LANE_CLOSE,
+  LANE_END,
+  LANE_KERNEL,
+  LANE_MAX_TS,
+  LANE_MIN_TS,
+  LANE_START,
+  LANE_STRIDE,
+  WindowLane,
+} from './window-lane.ts';
 import { both, type EmitMode, type KeyWindows, type OpenWindow } from './window-node.ts';
+import type { WindowStoreWriter } from './window-store.ts';
 
 /** A predicate that closes a window early: `(aggregated, value, key, timestamp) => boolean`. */
 export type EarlyClose = (aggregated: any, value: any, key: unknown, timestamp: number) => boolean;
@@ -22,12 +34,14 @@ export interface TimeWindowOptions<T = any> extends EventTimeWindowOptions<T> {
  * duration)` for every `start` that is a multiple of `step`. Elements go into every window that contains them,
  * windows with a negative start excepted.
  */
-export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> {
+export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> implements Fusable {
   override kind: string;
   readonly duration: number;
   readonly step: number;
   private readonly beforeUpdate: EarlyClose | null;
   private readonly afterUpdate: EarlyClose | null;
+  /** The fused fast path's entries; null when this window cannot use it (see `fuse`). */
+  private readonly lane: WindowLane | null;
 
   constructor(
     upstream: Stream<T>,
@@ -51,9 +65,98 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> {
     this.step = step;
     this.beforeUpdate = options.beforeUpdate ?? null;
     this.afterUpdate = options.afterUpdate ?? null;
+    // The lane folds into the newest window of a key and nothing else: tumbling, numeric kernels, emitted when
+    // closed, closed by the key's own watermark, no early-close predicates, no idle clock.
+    const laneable =
+      step === duration &&
+      this.beforeUpdate === null &&
+      this.afterUpdate === null &&
+      mode === 'final' &&
+      this.closingStrategy === 'key' &&
+      this.idleTimeout === 0 &&
+      plan.kernels !== null;
+    this.lane = laneable ? new WindowLane() : null;
+  }
+
+  /**
+   * The per-element path, inlined into the source loop: an element of a key the lane caches, for its newest
+   * window and closing nothing, with a number as its value, is folded into the lane's cell right there; any other
+   * element resumes the full path (`afterTs`/`afterKey`/`afterValue`) with what was read, so extractors run once
+   * and in the same order.
+   */
+  fuse(ctx: FuseContext): string {
+    const node = ctx.bind(this);
+    if (this.lane === null) return `return ${node}.update(x, undefined, md);`;
+    const L = ctx.bind(this.lane);
+    const readTs = ctx.bind(this.readTs);
+    const readValue = this.readValue === null ? 'x' : `${ctx.bind(this.readValue)}(x)`;
+    const grace = ctx.bind(this.grace);
+    const k = LANE_KERNEL;
+    const moments = this.plan.kernels!.some((kind) => kind === 'var' || kind === 'std')
+      ? `const wd = wv - C[wb + ${k + 4}]; C[wb + ${k + 4}] += wd / wn; C[wb + ${k + 5}] += wd * (wv - C[wb + ${k + 4}]);`
+      : '';
+    // Kernel slots as in src/window/kernel.ts (kernelAdd), then the window's greatest and smallest timestamp.
+    const fold = `const wn = ++C[wb + ${k}];
+    C[wb + ${k + 1}] += wv;
+    if (wv < C[wb + ${k + 2}] || wv !== wv) C[wb + ${k + 2}] = wv;
+    if (wv > C[wb + ${k + 3}] || wv !== wv) C[wb + ${k + 3}] = wv;
+    ${moments}
+    if (wt > C[wb + ${LANE_MAX_TS}]) C[wb + ${LANE_MAX_TS}] = wt;
+    if (wt < C[wb + ${LANE_MIN_TS}]) C[wb + ${LANE_MIN_TS}] = wt;
+    return;`;
+    const inWindow = `wt >= C[wb + ${LANE_START}] && wt < C[wb + ${LANE_END}] && wt - ${grace} < C[wb + ${LANE_CLOSE}]`;
+    if (this.readKey === null) {
+      return `{
+const wt = ${readTs}(x);
+if (typeof wt === 'number' && md === undefined && ${L}.size !== 0) {
+  const C = ${L}.cells; const wb = 0;
+  if (${inWindow}) {
+    const wv = ${readValue};
+    if (typeof wv !== 'number') return ${node}.afterValue(x, wt, null, wv, md);
+    ${fold}
+  }
+}
+return ${node}.afterTs(x, wt, md);
+}`;
+    }
+    return `{
+const wt = ${readTs}(x);
+if (typeof wt !== 'number' || wt - wt !== 0 || md !== undefined) return ${node}.afterTs(x, wt, md);
+const wk = ${ctx.bind(this.readKey)}(x);
+const wks = ${L}.keys; const wm = ${L}.size; let we = 0;
+while (we < wm && wks[we] !== wk) we++;
+if (we < wm) {
+  const C = ${L}.cells; const wb = we * ${LANE_STRIDE};
+  if (${inWindow}) {
+    const wv = ${readValue};
+    if (typeof wv !== 'number') return ${node}.afterValue(x, wt, wk, wv, md);
+    ${fold}
+  }
+}
+return ${node}.afterKey(x, wt, wk, md);
+}`;
   }
 
   protected process(kw: KeyWindows, t: number, value: unknown, md: Metadata | undefined): Pushed {
+    const lane = this.lane;
+    if (lane === null) return this.place(kw, t, value, md);
+    // The key's cached entry goes back into its window while the full path changes them (an element fed back
+    // re-entrantly finds no entry and takes the full path too).
+    lane.evict(kw);
+    try {
+      return this.place(kw, t, value, md);
+    } finally {
+      if (this.readPartition === null && this.defaultsChecked) lane.install(kw);
+    }
+  }
+
+  override persist(tx: WindowStoreWriter): void {
+    this.lane?.flush();
+    super.persist(tx);
+  }
+
+  /** The full path: puts one element into its windows (late ones reported) and closes what is due. */
+  private place(kw: KeyWindows, t: number, value: unknown, md: Metadata | undefined): Pushed {
     const step = this.step;
     const duration = this.duration;
     const lastStart = Math.floor(t / step) * step;
@@ -112,6 +215,11 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> {
       return this.closeEarly(kw, w);
     }
     return this.mode === 'current' ? this.emitCurrent(kw, w, md) : undefined;
+  }
+
+  protected override flushOnEnd(): void {
+    this.lane?.clear();
+    super.flushOnEnd();
   }
 
   private closeEarly(kw: KeyWindows, w: OpenWindow): Pushed {

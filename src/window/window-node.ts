@@ -114,7 +114,10 @@ export abstract class WindowNode<T = any> extends Stream<any> {
   protected readKey: ((x: any) => unknown) | null;
   protected readValue: ((x: any) => unknown) | null;
   protected readPartition: ((x: any) => number) | null;
-  private defaultsChecked: boolean;
+  /** False until the first element was checked for Kafka defaults. */
+  protected defaultsChecked: boolean;
+  /** The element being processed (what `onLate` reports). */
+  protected element: unknown = undefined;
   protected readonly parts = new Map<number, PartitionWindows>();
   private lastPart: PartitionWindows | null = null;
   private lastKey: unknown;
@@ -147,8 +150,16 @@ export abstract class WindowNode<T = any> extends Stream<any> {
   }
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
+    return this.afterTs(x, this.readTs(x), metadata);
+  }
+
+  // The stages of `update`, each resuming with what was read so far: a fused fast path (see `fuse` of the time
+  // windows) that gives up half-way goes on here, so no extractor is called twice and the order of calls stays.
+
+  /** Goes on from the raw timestamp of `x`. */
+  afterTs(x: unknown, raw: unknown, metadata: Metadata | undefined): Pushed {
+    // The Kafka defaults never replace the timestamp extractor: what was read stays valid.
     if (!this.defaultsChecked) this.checkDefaults(x);
-    const raw = this.readTs(x);
     // Count windows do not need event time: without a timestamp their start and end are null.
     const t =
       typeof raw === 'number' && raw - raw === 0
@@ -156,15 +167,22 @@ export abstract class WindowNode<T = any> extends Stream<any> {
         : raw == null && !this.needsTime
           ? Number.NaN
           : toTimestamp(raw, this.label());
-    let key: unknown = null;
-    if (this.readKey !== null) {
-      key = this.readKey(x);
-      if (key === null || key === undefined) {
-        this.skipped++;
-        return;
-      }
+    return this.afterKey(x, t, this.readKey === null ? null : this.readKey(x), metadata);
+  }
+
+  /** Goes on from the timestamp and key of `x` (the key is null without a key extractor). */
+  afterKey(x: unknown, t: number, key: unknown, metadata: Metadata | undefined): Pushed {
+    // A key read before the defaults were checked came from the user's extractor, which they keep.
+    if (!this.defaultsChecked) this.checkDefaults(x);
+    if (this.readKey !== null && (key === null || key === undefined)) {
+      this.skipped++;
+      return;
     }
-    const value = this.readValue === null ? x : this.readValue(x);
+    return this.afterValue(x, t, key, this.readValue === null ? x : this.readValue(x), metadata);
+  }
+
+  /** Goes on from the timestamp, key and value of `x`: finds its key's windows and hands it to `process`. */
+  afterValue(x: unknown, t: number, key: unknown, value: unknown, metadata: Metadata | undefined): Pushed {
     const part = this.readPartition === null ? this.defaultPartition(x) : this.partitionFor(this.readPartition(x));
     let kw: KeyWindows;
     // Consecutive elements of one key are the common case (sorted or batched input): skip the map lookup.
@@ -182,6 +200,7 @@ export abstract class WindowNode<T = any> extends Stream<any> {
       this.lastKey = key;
       this.lastKeyWindows = kw;
     }
+    this.element = x;
     return this.process(kw, t, value, metadata);
   }
 
