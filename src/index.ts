@@ -1,5 +1,6 @@
 // The package root: every public name of twinstream, re-exported by layer. Nothing is defined here.
 
+export * from './app/index.ts';
 export * from './connectors/kafka/index.ts';
 export * from './connectors/s3/index.ts';
 export * from './core/index.ts';

@@ -37,6 +37,13 @@ export interface KafkaSourceConfig<K = unknown, V = unknown> extends KafkaConnec
   highWaterMark?: number;
   /** How long to keep trying to re-establish consumption after the connection failed. Default `'60s'`. */
   reconnectTimeout?: Duration;
+  /** Also commit after this many messages (besides every `commitInterval`). Default: off. */
+  commitEvery?: number;
+  /**
+   * Called when the pipeline throws on a record. Return `true` to dead-letter the message and go on; `false` (or
+   * throw) to stop the source with the error. Default: stop (the message is not committed).
+   */
+  onProcessingError?: (error: unknown, record: KafkaRecord<K, V>) => boolean | Promise<boolean>;
 }
 
 /** What a committer receives: for each partition, the next offset to read and the last message's group metadata. */
@@ -67,9 +74,13 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   private deadLetters: KafkaProducer | null = null;
   private readonly timeout: number;
   protected readonly batch: { maxBatchSize: number; pollInterval: number } | null;
-  /** Set by the owner (an application) to commit offsets its own way, e.g. inside a transaction. */
-  committer: ((offsets: OffsetToCommit[]) => Promise<void>) | null = null;
+  /** Set by the owner (an application) to commit its own way, e.g. inside a transaction (see `finishedOffsets`). */
+  committer: (() => Promise<void>) | null = null;
+  /** Set by the owner: work to finish (flush sinks) before the last commit when the source stops. */
+  drain: (() => Promise<void>) | null = null;
   private barrier: Promise<void> | null = null;
+  private committing: Promise<void> | null = null;
+  private sinceCommit = 0;
 
   constructor(
     topics: string | readonly string[],
@@ -242,7 +253,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     this.lastMessage.set(key, m);
     let record: KafkaRecord<K, V>;
     try {
-      record = this.decoder.decode(m);
+      record = this.decode(m);
     } catch (error) {
       return this.deadLetter(m, error).then(() => {
         entry.done = true;
@@ -265,17 +276,37 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       offset,
       kafkaKey: m.key ?? undefined,
     };
+    const every = this.config.commitEvery;
+    if (every !== undefined && every > 0 && ++this.sinceCommit >= every) {
+      this.sinceCommit = 0;
+      void this.commitNow().catch((e) => this.report(e));
+    }
     let r: void | Promise<void>;
     try {
       r = this.emit(record as unknown as T, [meta]);
     } catch (error) {
-      entry.failed = true; // never committed: the message is read again after a restart
-      throw error;
+      return this.processingFailed(error, m, record, entry);
     }
     if (r === undefined) return;
-    return r.catch((error) => {
-      entry.failed = true;
-      throw error;
+    return r.catch((error) => this.processingFailed(error, m, record, entry));
+  }
+
+  /** The pipeline threw on a record: dead-letter it and go on if `onProcessingError` says so, else stop. */
+  private processingFailed(
+    error: unknown,
+    m: RawMessage,
+    record: KafkaRecord<K, V>,
+    entry: { done: boolean; failed: boolean },
+  ): void | Promise<void> {
+    const handler = this.config.onProcessingError;
+    entry.failed = true; // never committed unless dead-lettered below: the message is read again after a restart
+    if (handler === undefined) throw error;
+    return Promise.resolve(handler(error, record)).then((skip) => {
+      if (!skip) throw error;
+      return this.deadLetter(m, error).then(() => {
+        entry.failed = false;
+        entry.done = true;
+      });
     });
   }
 
@@ -310,6 +341,16 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       if (r !== undefined) pending.push(r);
     }
     return pending.length ? Promise.all(pending).then(() => {}) : undefined;
+  }
+
+  /** Turns a raw message into a record (an application decodes per topic). */
+  protected decode(m: RawMessage): KafkaRecord<K, V> {
+    return this.decoder.decode(m);
+  }
+
+  /** The consumer, while running (an application adds it to its transactions). */
+  get client(): Consumer | null {
+    return this.consumer;
   }
 
   private async deadLetter(m: RawMessage, error: unknown): Promise<void> {
@@ -348,38 +389,48 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     return out;
   }
 
-  /** Commits every finished offset now (the timer does this every `commitInterval`). */
-  async commitNow(): Promise<void> {
-    const offsets = this.finishedOffsets();
-    if (offsets.length === 0) return;
-    if (this.committer) await this.committer(offsets);
-    else {
-      const consumer = this.consumer;
-      if (!consumer) return;
-      const request = offsets.map((o) => ({
-        topic: o.topic,
-        partition: o.partition,
-        offset: BigInt(o.offset),
-        leaderEpoch: -1,
-      }));
-      try {
-        await withTimeout(
-          consumer.commit({ offsets: request }),
-          this.timeout,
-          `committing offsets of group "${this.config.groupId}"`,
-          this.config,
-        );
-      } catch (error) {
-        throw kafkaError(
-          'TS_KAFKA_COMMIT',
-          `committing offsets of group "${this.config.groupId}" failed`,
-          error,
-          this.config,
-        );
-      }
-    }
+  /** Records that `offsets` were committed (by a custom committer). */
+  markCommitted(offsets: readonly OffsetToCommit[]): void {
     for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, o.offset);
     this.counters.commits++;
+  }
+
+  /** Commits every finished offset now (the timer does this every `commitInterval`); one commit at a time. */
+  commitNow(): Promise<void> {
+    this.committing ??= this.commitOnce().finally(() => {
+      this.committing = null;
+    });
+    return this.committing;
+  }
+
+  private async commitOnce(): Promise<void> {
+    if (this.committer) return this.committer();
+    const offsets = this.finishedOffsets();
+    if (offsets.length === 0) return;
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const request = offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      offset: BigInt(o.offset),
+      leaderEpoch: -1,
+    }));
+    try {
+      await withTimeout(
+        consumer.commit({ offsets: request }),
+        this.timeout,
+        `committing offsets of group "${this.config.groupId}"`,
+        this.config,
+      );
+    } catch (error) {
+      throw kafkaError(
+        'TS_KAFKA_COMMIT',
+        `committing offsets of group "${this.config.groupId}" failed`,
+        error,
+        this.config,
+      );
+    }
+    this.markCommitted(offsets);
   }
 
   private report(error: unknown): void {
@@ -393,6 +444,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     if (!consumer) return;
     try {
       if (this.batch) await this.flushBatches();
+      if (this.drain) await this.drain();
       await this.commitNow();
     } catch (error) {
       this.report(error);

@@ -49,7 +49,9 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
   /** Messages acknowledged by the broker. */
   sent = 0;
   /** Set by an application running exactly-once: sends then go into its current transaction. */
-  transaction: (() => KafkaTransaction | null) | null = null;
+  transaction: (() => Promise<KafkaTransaction>) | null = null;
+  /** Set by an application to see every element handed to the sink (`run` returns them in tests and scripts). */
+  tap: ((x: unknown) => void) | null = null;
   private readonly ownsProducer: boolean;
   // Typed loosely so that a sink of T stays usable as a sink of unknown (nodes are covariant in their element).
   private readonly config: ToKafkaConfig<any>;
@@ -92,6 +94,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     if (this.failure !== null) throw this.failure;
     const message = this.toMessage(x as T, metadata);
+    this.tap?.(x);
     retainRefs(metadata);
     const b = this.current;
     b.messages.push(message);
@@ -136,7 +139,9 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     const b = this.current;
     if (b.messages.length === 0) return;
     this.current = { messages: [], held: [] };
-    const p: Promise<void> = this.producer.send(b.messages, this.transaction?.() ?? undefined).then(
+    const tx = this.transaction;
+    const sending = tx ? tx().then((t) => this.producer.send(b.messages, t)) : this.producer.send(b.messages);
+    const p: Promise<void> = sending.then(
       () => {
         this.inFlight.delete(p);
         this.sent += b.messages.length;

@@ -1,0 +1,5 @@
+// Kafka applications (Quix's Application, in TypeScript). Re-exports only.
+export * from './app-source.ts';
+export * from './application.ts';
+export * from './to-topic.ts';
+export * from './topic.ts';
