@@ -88,8 +88,13 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> implements F
     const node = ctx.bind(this);
     if (this.lane === null) return `return ${node}.update(x, undefined, md);`;
     const L = ctx.bind(this.lane);
-    const readTs = ctx.bind(this.readTs);
-    const readValue = this.readValue === null ? 'x' : `${ctx.bind(this.readValue)}(x)`;
+    const f = this.fieldNames;
+    // Field names are read inline, after one check that x is an object: a read that may give undefined (as
+    // fieldReader's conditional does) merges a double with undefined and boxes it, one allocation per element.
+    const field = (name: string | number) => `x[${JSON.stringify(name)}]`;
+    const readTs = f.ts !== null ? field(f.ts) : `${ctx.bind(this.readTs)}(x)`;
+    const readValue =
+      this.readValue === null ? 'x' : f.value !== null ? field(f.value) : `${ctx.bind(this.readValue)}(x)`;
     const grace = ctx.bind(this.grace);
     const k = LANE_KERNEL;
     const moments = this.plan.kernels!.some((kind) => kind === 'var' || kind === 'std')
@@ -97,43 +102,48 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> implements F
       : '';
     // Kernel slots as in src/window/kernel.ts (kernelAdd), then the window's greatest and smallest timestamp.
     const fold = `const wn = ++C[wb + ${k}];
-    C[wb + ${k + 1}] += wv;
-    if (wv < C[wb + ${k + 2}] || wv !== wv) C[wb + ${k + 2}] = wv;
-    if (wv > C[wb + ${k + 3}] || wv !== wv) C[wb + ${k + 3}] = wv;
-    ${moments}
-    if (wt > C[wb + ${LANE_MAX_TS}]) C[wb + ${LANE_MAX_TS}] = wt;
-    if (wt < C[wb + ${LANE_MIN_TS}]) C[wb + ${LANE_MIN_TS}] = wt;
-    return;`;
+      C[wb + ${k + 1}] += wv;
+      if (wv < C[wb + ${k + 2}] || wv !== wv) C[wb + ${k + 2}] = wv;
+      if (wv > C[wb + ${k + 3}] || wv !== wv) C[wb + ${k + 3}] = wv;
+      ${moments}
+      if (wt > C[wb + ${LANE_MAX_TS}]) C[wb + ${LANE_MAX_TS}] = wt;
+      if (wt < C[wb + ${LANE_MIN_TS}]) C[wb + ${LANE_MIN_TS}] = wt;
+      return;`;
     const inWindow = `wt >= C[wb + ${LANE_START}] && wt < C[wb + ${LANE_END}] && wt - ${grace} < C[wb + ${LANE_CLOSE}]`;
     if (this.readKey === null) {
       return `{
-const wt = ${readTs}(x);
-if (typeof wt === 'number' && md === undefined && ${L}.size !== 0) {
+if (typeof x === 'object' && x !== null && md === undefined && ${L}.size !== 0) {
+  const wt = ${readTs};
   const C = ${L}.cells; const wb = 0;
-  if (${inWindow}) {
+  if (typeof wt === 'number' && ${inWindow}) {
     const wv = ${readValue};
     if (typeof wv !== 'number') return ${node}.afterValue(x, wt, null, wv, md);
     ${fold}
   }
+  return ${node}.afterTs(x, wt, md);
 }
-return ${node}.afterTs(x, wt, md);
+return ${node}.update(x, undefined, md);
 }`;
     }
+    const readKey = f.key !== null ? field(f.key) : `${ctx.bind(this.readKey)}(x)`;
     return `{
-const wt = ${readTs}(x);
-if (typeof wt !== 'number' || wt - wt !== 0 || md !== undefined) return ${node}.afterTs(x, wt, md);
-const wk = ${ctx.bind(this.readKey)}(x);
-const wks = ${L}.keys; const wm = ${L}.size; let we = 0;
-while (we < wm && wks[we] !== wk) we++;
-if (we < wm) {
-  const C = ${L}.cells; const wb = we * ${LANE_STRIDE};
-  if (${inWindow}) {
-    const wv = ${readValue};
-    if (typeof wv !== 'number') return ${node}.afterValue(x, wt, wk, wv, md);
-    ${fold}
+if (typeof x === 'object' && x !== null && md === undefined) {
+  const wt = ${readTs};
+  if (typeof wt !== 'number' || wt - wt !== 0) return ${node}.afterTs(x, wt, md);
+  const wk = ${readKey};
+  const wks = ${L}.keys; const wm = ${L}.size; let we = 0;
+  while (we < wm && wks[we] !== wk) we++;
+  if (we < wm) {
+    const C = ${L}.cells; const wb = we * ${LANE_STRIDE};
+    if (${inWindow}) {
+      const wv = ${readValue};
+      if (typeof wv !== 'number') return ${node}.afterValue(x, wt, wk, wv, md);
+      ${fold}
+    }
   }
+  return ${node}.afterKey(x, wt, wk, md);
 }
-return ${node}.afterKey(x, wt, wk, md);
+return ${node}.update(x, undefined, md);
 }`;
   }
 

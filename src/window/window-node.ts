@@ -114,6 +114,9 @@ export abstract class WindowNode<T = any> extends Stream<any> {
   protected readKey: ((x: any) => unknown) | null;
   protected readValue: ((x: any) => unknown) | null;
   protected readPartition: ((x: any) => number) | null;
+  /** The field each extractor reads when it is a field name (null for a function): fused code reads it inline,
+   * since a reader that is not inlined returns a double boxed, one allocation per element. */
+  protected readonly fieldNames: { ts: string | null; key: string | number | null; value: string | null };
   /** False until the first element was checked for Kafka defaults. */
   protected defaultsChecked: boolean;
   /** The element being processed (what `onLate` reports). */
@@ -143,6 +146,12 @@ export abstract class WindowNode<T = any> extends Stream<any> {
     this.readKey = readKey ?? null;
     this.readValue = readValue ?? null;
     this.readPartition = options.partition ?? null;
+    const ts = options.timestamp;
+    this.fieldNames = {
+      ts: ts === undefined || ts === null ? 'timestamp' : typeof ts === 'string' ? ts : null,
+      key: typeof options.key === 'string' || typeof options.key === 'number' ? options.key : null,
+      value: typeof options.value === 'string' ? options.value : null,
+    };
     // Kafka defaults apply only where the user gave no extractor; decided on the first element.
     this.defaultsChecked = readTs !== undefined && readKey !== undefined && readValue !== undefined;
     if (options.store !== undefined) this.restore(options.store);
