@@ -343,6 +343,12 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     return pending.length ? Promise.all(pending).then(() => {}) : undefined;
   }
 
+  /**
+   * A topic has no end: stopping the source must not tell the graph its input ended, or windows would emit their
+   * open (partial) windows, whose records are not committed and come back after a restart.
+   */
+  override end(): void {}
+
   /** Turns a raw message into a record (an application decodes per topic). */
   protected decode(m: RawMessage): KafkaRecord<K, V> {
     return this.decoder.decode(m);
