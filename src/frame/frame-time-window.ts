@@ -4,7 +4,8 @@
 // a row that leaves that window takes the slow path (open, late, close).
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
-import { kernelInit, kernelResult } from '../window/kernel.ts';
+import { kernelReset, kernelResult } from '../window/kernel.ts';
+import { type OutputRecord, outputRecord } from '../window/output-record.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import type { Frame } from './frame.ts';
 import type { NumericArray } from './frame-column.ts';
@@ -37,6 +38,11 @@ export class FrameTimeWindowNode extends Stream<any> {
   skipped = 0;
   private readonly c: FrameWindowConfig;
   private readonly stride: number;
+  /** Some aggregation is a generic aggregator (called per row); else every one is a vectorised kernel. */
+  private readonly generic: boolean;
+  private readonly record: OutputRecord;
+  /** Scratch for the results of one window (handed to `record`). */
+  private readonly values: unknown[];
   private slots = new Float64Array(0);
   private free: number[] = [];
   private nextSlot = 0;
@@ -57,6 +63,9 @@ export class FrameTimeWindowNode extends Stream<any> {
     this.kind = config.where;
     this.c = config;
     this.stride = config.blocks.length * W;
+    this.generic = config.fields.some((p) => 'agg' in p);
+    this.record = outputRecord(config.single ? ['value'] : config.names);
+    this.values = config.fields.map(() => undefined);
     upstream.connect(this);
   }
 
@@ -68,12 +77,12 @@ export class FrameTimeWindowNode extends Stream<any> {
     const keys = this.keys.codes(f, this.c.key);
     const cols = this.c.blocks.map((b) => (b === null ? null : f.numeric(b)));
     const value = this.c.value === null ? null : f.column(this.c.value);
-    const cursor = this.c.fields.some((p) => 'agg' in p) && value === null ? new RowCursor(f) : null;
+    const cursor = this.generic && value === null ? new RowCursor(f) : null;
     this.batch++;
     // A key's newest window is trusted only once this frame touched it (so its metadata gets held).
     this.keys.curEnd.fill(NEG);
     // The fast path folds built-in aggregations only; hopping windows and generic aggregators take the full path.
-    const fast = this.c.step === this.c.duration && !this.c.fields.some((p) => 'agg' in p);
+    const fast = this.c.step === this.c.duration && !this.generic;
     this.frame = f;
     this.cols = cols;
     this.valueCol = value;
@@ -107,28 +116,30 @@ export class FrameTimeWindowNode extends Stream<any> {
       let top = t;
       const slot = this.keys.curSlot[0]!;
       if (single) {
-        // Window membership and the aggregation in one pass, the state in locals.
+        // Window membership and the aggregation in one pass, the state in locals. The run also ends where time
+        // goes back (it goes on as a new run): within it times ascend, so its greatest time is its last. No NaN
+        // test per row: a NaN makes the sum NaN, and then the run is folded again skipping NaN (frames skip
+        // missing values).
         const S = this.slots;
         const b = slot * this.stride + first * W;
-        let k = S[b]!;
         let sum = S[b + 1]!;
         let mn = S[b + 2]!;
         let mx = S[b + 3]!;
         for (; j < n; j++) {
           const u = T[j]!;
-          if (!(u >= lo && u < hi)) break;
-          if (u > top) top = u;
+          if (!(u >= top && u < hi)) break;
+          top = u;
           const x = col![j]!;
-          if (Number.isNaN(x)) continue;
-          k++;
           sum += x;
           if (x < mn) mn = x;
           if (x > mx) mx = x;
         }
-        S[b] = k;
-        S[b + 1] = sum;
-        S[b + 2] = mn;
-        S[b + 3] = mx;
+        if (sum === sum) {
+          S[b] += j - i;
+          S[b + 1] = sum;
+          S[b + 2] = mn;
+          S[b + 3] = mx;
+        } else foldRun(S, b, false, [col], i, j);
         for (let c = 0; c < cols.length; c++) if (cols[c] === null) S[slot * this.stride + c * W] += j - i;
       } else {
         for (j = i + 1; j < n; j++) {
@@ -273,7 +284,9 @@ export class FrameTimeWindowNode extends Stream<any> {
     let w = i > 0 && ws[i - 1]!.start === start ? ws[i - 1]! : undefined;
     if (w === undefined) {
       w = this.openWindow(k, start, end);
-      ws.splice(i, 0, w);
+      // Splicing allocates the removed (empty) array: push when appending, the common case.
+      if (i === ws.length) ws.push(w);
+      else ws.splice(i, 0, w);
       if (end < this.keys.nextClose[k]!) this.keys.nextClose[k] = end;
       if (end < this.pNext) this.pNext = end;
     }
@@ -296,9 +309,8 @@ export class FrameTimeWindowNode extends Stream<any> {
       grown.set(this.slots);
       this.slots = grown;
     }
-    const init = kernelInit();
-    for (let b = 0; b < this.c.blocks.length; b++) this.slots.set(init, slot * this.stride + b * W);
-    const generic = this.c.fields.some((p) => 'agg' in p);
+    for (let b = 0; b < this.c.blocks.length; b++) kernelReset(this.slots, slot * this.stride + b * W);
+    const generic = this.generic;
     const w: Win = {
       start,
       end,
@@ -325,7 +337,8 @@ export class FrameTimeWindowNode extends Stream<any> {
     let i = 0;
     while (i < ws.length && ws[i]!.end <= wm) into.push(ws[i++]!);
     if (i === 0) return;
-    ws.splice(0, i);
+    if (i === 1) ws.shift();
+    else ws.splice(0, i);
     this.keys.nextClose[k] = ws.length > 0 ? ws[0]!.end : POS;
     if (ws.length === 0 || ws[ws.length - 1]!.slot !== this.keys.curSlot[k]) {
       this.keys.curEnd[k] = NEG;
@@ -375,19 +388,16 @@ export class FrameTimeWindowNode extends Stream<any> {
   }
 
   private output(w: Win): Record<string, unknown> {
-    const out: Record<string, unknown> = { key: this.keys.values[w.key], start: w.start, end: w.end };
     const fields = this.c.fields;
+    const v = this.values;
     for (let j = 0; j < fields.length; j++) {
       const p = fields[j]!;
-      let v: unknown;
-      if ('agg' in p) v = p.agg.result(w.states![j]);
-      else {
-        const b = w.slot * this.stride + p.block * W;
-        v = kernelResult(this.slots.subarray(b, b + W), p.kernel);
-      }
-      out[this.c.single ? 'value' : this.c.names[j]!] = v;
+      v[j] =
+        'agg' in p
+          ? p.agg.result(w.states![j])
+          : kernelResult(this.slots, p.kernel, w.slot * this.stride + p.block * W);
     }
-    return out;
+    return this.record(this.keys.values[w.key], w.start, w.end, v);
   }
 
   /** Every open window closes when the input ends, oldest first. */

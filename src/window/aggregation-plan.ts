@@ -10,6 +10,7 @@ import {
   kernelResult,
   kernelToState,
 } from './kernel.ts';
+import { type OutputRecord, outputRecord } from './output-record.ts';
 
 /**
  * The aggregations one window computes: a single one (output `{ key, start, end, value }`) or named ones
@@ -33,6 +34,9 @@ export class AggregationPlan {
   /** The fast path: every aggregation is a built-in numeric one of the value, and states are one Float64Array. */
   readonly kernels: readonly Kernel[] | null;
   private readonly moments: boolean;
+  private readonly record: OutputRecord;
+  /** Scratch for the results of one window (handed to `record`). */
+  private readonly scratch: unknown[];
 
   private constructor(single: boolean, names: string[], aggs: Aggregator[]) {
     this.single = single;
@@ -43,6 +47,8 @@ export class AggregationPlan {
     const kinds = aggs.map(kernelOf);
     this.kernels = kinds.every((k) => k !== undefined) ? (kinds as Kernel[]) : null;
     this.moments = kinds.some((k) => k === 'var' || k === 'std');
+    this.record = outputRecord(names);
+    this.scratch = aggs.map(() => undefined);
   }
 
   /** One aggregation whose result is the output's `value`. */
@@ -118,16 +124,14 @@ export class AggregationPlan {
 
   /** The emitted object for a window. */
   output(key: unknown, start: number | null, end: number | null, states: unknown[]): Record<string, unknown> {
+    const v = this.scratch;
     if (this.kernels !== null) {
-      if (this.single) return { key, start, end, value: this.resultAt(states, 0) };
-      const out: Record<string, unknown> = { key, start, end };
-      for (let i = 0; i < this.names.length; i++) out[this.names[i]!] = this.resultAt(states, i);
-      return out;
+      const k = states[0] as Float64Array;
+      for (let i = 0; i < v.length; i++) v[i] = kernelResult(k, this.kernels[i]!);
+    } else {
+      for (let i = 0; i < v.length; i++) v[i] = this.aggs[i]!.result(states[i]);
     }
-    if (this.single) return { key, start, end, value: this.aggs[0]!.result(states[0]) };
-    const out: Record<string, unknown> = { key, start, end };
-    for (let i = 0; i < this.aggs.length; i++) out[this.names[i]!] = this.aggs[i]!.result(states[i]);
-    return out;
+    return this.record(key, start, end, v);
   }
 
   private resultAt(states: unknown[], i: number): unknown {

@@ -82,26 +82,36 @@ export function kernelMerge(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
-/** The result of one aggregation from a kernel state, identical to the aggregator's own. */
-export function kernelResult(k: Float64Array, kind: Kernel): number | null {
-  const n = k[N]!;
+/** The result of one aggregation from a kernel state (at offset `at` of `k`), identical to the aggregator's own. */
+export function kernelResult(k: Float64Array, kind: Kernel, at = 0): number | null {
+  const n = k[at + N]!;
   switch (kind) {
     case 'count':
       return n;
     case 'sum':
-      return k[SUM]!;
+      return k[at + SUM]!;
     case 'mean':
-      return n === 0 ? null : k[SUM]! / n;
+      return n === 0 ? null : k[at + SUM]! / n;
     case 'min':
-      return n === 0 ? null : k[MIN]!;
+      return n === 0 ? null : k[at + MIN]!;
     case 'max':
-      return n === 0 ? null : k[MAX]!;
+      return n === 0 ? null : k[at + MAX]!;
     default: {
       if (n < 2) return null;
-      const v = Math.max(0, k[M2]! / (n - 1));
+      const v = Math.max(0, k[at + M2]! / (n - 1));
       return kind === 'std' ? Math.sqrt(v) : v;
     }
   }
+}
+
+/** Writes a fresh kernel state at offset `at` of `k` (what `kernelInit` returns, without allocating). */
+export function kernelReset(k: Float64Array, at: number): void {
+  k[at + N] = 0;
+  k[at + SUM] = 0;
+  k[at + MIN] = Number.POSITIVE_INFINITY;
+  k[at + MAX] = Number.NEGATIVE_INFINITY;
+  k[at + MEAN] = 0;
+  k[at + M2] = 0;
 }
 
 /** The aggregator's own state for one aggregation, as a store keeps it (so a plan without the fast path reads it). */
