@@ -169,6 +169,10 @@ export class FrameTimeWindowNode extends Stream<any> {
     const single = valueCols.length === 1 && nulls <= 1 && !moments ? valueCols[0]! : null;
     const valueBlock = cols.indexOf(single) * W;
     const rowBlock = cols.indexOf(null) * W;
+    if (single instanceof Float64Array && !partition) {
+      this.pMax = this.scanKeyedColumn(T, keys, single, valueBlock, rowBlock);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
       const t = T[i]!;
@@ -216,6 +220,59 @@ export class FrameTimeWindowNode extends Stream<any> {
       else this.slowRow(i, k, t);
       S = this.slots;
     }
+  }
+
+  /**
+   * Keyed, one Float64Array column (plus row counts), each key closed by its own watermark: the common case in a
+   * loop of its own, the partition's greatest time in a local, written back before the full path and returned.
+   * (No code after the loop: V8 enters this loop by on-stack replacement, and a store after it that had no type
+   * feedback yet deoptimized it at the end of every frame.)
+   */
+  private scanKeyedColumn(
+    T: Float64Array,
+    keys: Int32Array,
+    V: Float64Array,
+    valueBlock: number,
+    rowBlock: number,
+  ): number {
+    const n = T.length;
+    const stride = this.stride;
+    const grace = this.c.grace;
+    // The per-key arrays grow only while codes are assigned, before the scan; the slots may grow in it.
+    const { curStart, curEnd, curSlot, maxT, nextClose } = this.keys;
+    let S = this.slots;
+    let pMax = this.pMax;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const t = T[i]!;
+      if (k >= 0 && t >= curStart[k]! && t < curEnd[k]!) {
+        const b = curSlot[k]! * stride;
+        if (rowBlock >= 0) S[b + rowBlock]++;
+        const x = V[i]!;
+        if (x === x) {
+          const v = b + valueBlock;
+          S[v]++;
+          S[v + 1] += x;
+          if (x < S[v + 2]!) S[v + 2] = x;
+          if (x > S[v + 3]!) S[v + 3] = x;
+        }
+        if (t > maxT[k]!) {
+          maxT[k] = t;
+          if (t > pMax) pMax = t;
+          if (t - grace < nextClose[k]!) continue;
+        } else continue;
+      } else if (k < 0) {
+        this.skipped++;
+        continue;
+      }
+      // A window opens, closes or takes a late row: the full path, then the state is read again.
+      this.pMax = pMax;
+      if (t >= curStart[k]! && t < curEnd[k]!) this.advance(k, t);
+      else this.slowRow(i, k, t);
+      S = this.slots;
+      pMax = this.pMax;
+    }
+    return pMax;
   }
 
   /** A row outside its key's newest window (or any row of a hopping window): late, or into its windows. */
