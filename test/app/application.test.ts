@@ -47,7 +47,8 @@ test('records that fail to parse or to process are dead-lettered with the reason
   const inName = uniqueName('in');
   const outName = uniqueName('out');
   const group = uniqueName('app');
-  await produceJson(brokers, inName, ['{"v":1}', '{broken', '{"v":"two"}', '{"v":4}']);
+  const huge = JSON.stringify({ v: 3, pad: 'x'.repeat(10 * 1024 * 1024) }); // 10 MB
+  await produceJson(brokers, inName, ['{"v":1}', '{broken', '{"v":"two"}', huge, '{"v":4}']);
   const errors: string[] = [];
   const app = new Application({
     brokers,
@@ -68,16 +69,18 @@ test('records that fail to parse or to process are dead-lettered with the reason
     produced.map((p) => p.value),
     [10, 40],
   );
-  assert.equal(app.counters.deadLettered, 2);
+  assert.equal(app.counters.deadLettered, 3);
   assert.equal(app.counters.processingErrors, 1);
-  const dead = await readAll<string>(brokers, `${group}-dead-letters`, { value: 'string', expect: 2 });
+  const dead = await readAll<string>(brokers, `${group}-dead-letters`, { value: 'string', expect: 3 });
   assert.deepEqual(
     dead.map((r) => [r.value, r.headers['x-error-code']?.toString(), r.headers['x-source-offset']?.toString()]),
     [
       ['{broken', 'TS_KAFKA_DESERIALIZE', '1'],
       ['{"v":"two"}', 'TS_KAFKA_PROCESSING', '2'],
+      [null, 'TS_KAFKA_TOO_LARGE', '3'], // dead-lettered without its 10 MB value
     ],
   );
+  assert.match(dead[2]!.headers['x-error-reason']!.toString(), /message of 104\d{5} bytes exceeds maxMessageBytes/);
   assert.match(dead[1]!.headers['x-error-reason']!.toString(), /v is a string/);
 });
 
