@@ -1,6 +1,7 @@
 // Rolling aggregations over frames: one output per frame with a value per row, computed with the history the
-// window needs from earlier frames (streamz's `sdf.rolling(…)`). Vectorised per column over one scratch buffer
-// holding [history, frame]: sums slide, min/max use a monotonic deque of indexes; no allocation per row.
+// window needs from earlier frames (streamz's `sdf.rolling(…)`). Over rows, rings carried across frames
+// (row-rolling.ts); over a duration, vectorised per column over one buffer holding [history, frame]: sums slide,
+// min/max use a monotonic deque of indexes; no allocation per row.
 import type { Stream } from '../core/stream.ts';
 import { describe, TwinstreamError } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
@@ -9,6 +10,7 @@ import { Frame } from './frame.ts';
 import type { FrameColumn, NumericArray } from './frame-column.ts';
 import { FrameNode } from './frame-node.ts';
 import { checkReduction, type Reduction } from './moments.ts';
+import { RowRolling } from './row-rolling.ts';
 import { RowWindow } from './row-window.ts';
 import { StreamingFrame } from './streaming-frame.ts';
 import { StreamingSeries } from './streaming-series.ts';
@@ -222,14 +224,23 @@ export class Rolling {
   run(reduction: Reduction): StreamingFrame {
     const r = checkReduction('rolling', reduction);
     const histories = new Map<string, ColumnHistory>();
+    const rings = new Map<string, RowRolling>();
     const { n, span, minPeriods } = this;
     const node = new FrameNode<Frame, Frame>(this.source.stream, `rolling.${r}`, {
       next(f, md, out) {
-        const times = span === Number.POSITIVE_INFINITY ? null : f.times('rolling over a duration');
+        const byRows = span === Number.POSITIVE_INFINITY;
+        const times = byRows ? null : f.times('rolling over a duration');
         const cols: Record<string, FrameColumn> = {};
         for (const name of f.names) {
           const c = f.column(name);
           if (c instanceof DictionaryColumn) continue;
+          if (byRows) {
+            // Over rows: rings carried across frames, nothing copied per frame.
+            let ring = rings.get(name);
+            if (ring === undefined) rings.set(name, (ring = new RowRolling(n, minPeriods, r)));
+            cols[name] = ring.next(c);
+            continue;
+          }
           let h = histories.get(name);
           if (h === undefined) histories.set(name, (h = new ColumnHistory()));
           cols[name] = rollColumn(h, c, times, n, span, minPeriods, r);
@@ -266,11 +277,16 @@ export class RollingSeries {
     const { n, span, minPeriods } = this.rolling;
     const name = this.name;
     const history = new ColumnHistory();
-    const rows = new RowWindow(span === Number.POSITIVE_INFINITY ? { n } : { value: span }, 'rolling');
+    const byRows = span === Number.POSITIVE_INFINITY;
+    const ring = byRows ? new RowRolling(n, minPeriods, r) : null;
+    const rows = new RowWindow(byRows ? { n } : { value: span }, 'rolling');
     return new FrameNode<Frame, RollingWithState>(this.rolling.source.stream, `rolling.${r}`, {
       next(f, md, out) {
-        const times = span === Number.POSITIVE_INFINITY ? null : f.times('rolling over a duration');
-        const result = rollColumn(history, f.numeric(name), times, n, span, minPeriods, r);
+        const times = byRows ? null : f.times('rolling over a duration');
+        const result =
+          ring !== null
+            ? ring.next(f.numeric(name))
+            : rollColumn(history, f.numeric(name), times, n, span, minPeriods, r);
         rows.push(f, md);
         return out.emit({ state: rows.content(), result }, md);
       },
