@@ -32,7 +32,7 @@ import { moveCursor, RowCursor } from './row-cursor.ts';
  * const node = sf.tumblingWindow('1s', { key: 'sensor' }).agg({ n: count(), hi: max('v') }).final();
  * node.late; // rows that came for closed windows
  */
-export class FrameTimeWindowNode extends Stream<any> {
+export class FrameTimeWindowNode<O = any> extends Stream<O> {
   override kind: string;
   late = 0;
   skipped = 0;
@@ -134,7 +134,7 @@ export class FrameTimeWindowNode extends Stream<any> {
           if (x < mn) mn = x;
           if (x > mx) mx = x;
         }
-        if (sum === sum) {
+        if (!Number.isNaN(sum)) {
           S[b] += j - i;
           S[b + 1] = sum;
           S[b + 2] = mn;
@@ -249,7 +249,7 @@ export class FrameTimeWindowNode extends Stream<any> {
         const b = curSlot[k]! * stride;
         if (rowBlock >= 0) S[b + rowBlock]++;
         const x = V[i]!;
-        if (x === x) {
+        if (!Number.isNaN(x)) {
           const v = b + valueBlock;
           S[v]++;
           S[v + 1] += x;
@@ -444,7 +444,7 @@ export class FrameTimeWindowNode extends Stream<any> {
     return r;
   }
 
-  private output(w: Win): Record<string, unknown> {
+  private output(w: Win): O {
     const fields = this.c.fields;
     const v = this.values;
     for (let j = 0; j < fields.length; j++) {

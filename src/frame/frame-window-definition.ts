@@ -1,4 +1,3 @@
-import type { Stream } from '../core/stream.ts';
 import { describe, TwinstreamError } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { type Aggregator, isAggregator } from '../window/aggregator.ts';
@@ -180,15 +179,13 @@ export class FrameWindowAggregation<R> {
   }
 
   /** Emits each window once, when the watermark closes it (or the input ends). */
-  final(): Stream<R> & FrameTimeWindowNode {
-    return new FrameTimeWindowNode(this.source.stream, { ...this.config, current: false }) as unknown as Stream<R> &
-      FrameTimeWindowNode;
+  final(): FrameTimeWindowNode<R> {
+    return new FrameTimeWindowNode<R>(this.source.stream, { ...this.config, current: false });
   }
 
   /** Emits each window updated by a frame, once per frame. */
-  current(): Stream<R> & FrameTimeWindowNode {
-    return new FrameTimeWindowNode(this.source.stream, { ...this.config, current: true }) as unknown as Stream<R> &
-      FrameTimeWindowNode;
+  current(): FrameTimeWindowNode<R> {
+    return new FrameTimeWindowNode<R>(this.source.stream, { ...this.config, current: true });
   }
 }
 

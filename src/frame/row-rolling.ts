@@ -145,11 +145,14 @@ export class RowRolling {
       if (Number.isNaN(x)) m = off === 0 ? none : prefix;
       else {
         k++;
+        // Not Math.min/max: on ties the newer value wins (as a deque keeps it), which tells -0 from 0.
+        // biome-ignore lint/complexity/useMathMinMax: tie order matters (see above)
         m = off === 0 ? x : min ? (x <= prefix ? x : prefix) : x >= prefix ? x : prefix;
       }
       prefix = m;
       if (off + 1 < n) {
         const s = suffix[off + 1]!;
+        // biome-ignore lint/complexity/useMathMinMax: the prefix holds the newer rows and wins ties
         m = min ? (m <= s ? m : s) : m >= s ? m : s;
       }
       out[j] = k < minP || k === 0 ? Number.NaN : m;

@@ -114,17 +114,18 @@ export class WindowAggregation<T, R> {
   }
 
   /** Emits each window once, when the watermark closes it (count windows: when full). */
-  final(): Stream<R> & WindowNode<any> {
+  final(): WindowNode<any, R> {
     return this.build('final');
   }
 
   /** Emits a window's result after every element that updates it. */
-  current(): Stream<R> & WindowNode<any> {
+  current(): WindowNode<any, R> {
     return this.build('current');
   }
 
-  private build(mode: EmitMode): Stream<R> & WindowNode<any> {
-    return this.node(mode) as unknown as Stream<R> & WindowNode<any>;
+  private build(mode: EmitMode): WindowNode<any, R> {
+    // The node emits the plan's outputs, which R describes.
+    return this.node(mode) as unknown as WindowNode<any, R>;
   }
 
   private node(mode: EmitMode): WindowNode<T> {

@@ -98,7 +98,7 @@ export function both(a: Pushed, b: Pushed): Pushed {
  * holding element metadata (so a Kafka offset is committed only after every window holding it is done), emitting
  * final or current results, and persisting open windows into a state store. Kinds say where an element goes.
  */
-export abstract class WindowNode<T = any> extends Stream<any> {
+export abstract class WindowNode<T = any, O = any> extends Stream<O> {
   readonly plan: AggregationPlan;
   readonly mode: EmitMode;
   readonly namespace: string;
@@ -271,7 +271,7 @@ export abstract class WindowNode<T = any> extends Stream<any> {
 
   /** Emits a window's current result with the element's metadata (`current()` mode). */
   protected emitCurrent(kw: KeyWindows, w: OpenWindow, md: Metadata | undefined): Pushed {
-    return this.emit(this.plan.output(kw.key, w.start, w.end, w.states), md);
+    return this.emit(this.plan.output(kw.key, w.start, w.end, w.states) as O, md);
   }
 
   /** A window is done: emits it (`final()` mode) with the metadata of what it held, then lets the elements go. */
@@ -288,7 +288,7 @@ export abstract class WindowNode<T = any> extends Stream<any> {
       if (held !== null) for (let i = 0; i < held.length; i++) releaseRefs(held[i]);
       return;
     }
-    const out = this.plan.output(kw.key, start, end, w.states);
+    const out = this.plan.output(kw.key, start, end, w.states) as O;
     if (held === null) return this.emit(out);
     try {
       return this.emit(out, concatMetadata(held));
