@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { count, max, mean, min, Stream } from '../src/index.ts';
-import { runVariant, type Variant } from './harness.ts';
+import type { Variant } from './harness.ts';
 
 const require = createRequire(import.meta.url);
 const WIN = 1000;
@@ -151,9 +151,37 @@ const variants: Record<string, Variant> = {
   },
 };
 
+// The machine is shared and loaded: wall time includes waiting for a core. Each run records its CPU time
+// (user + system of the process, GC threads included) as well, and the tables rank by CPU time.
+async function runVariantCpu(vs: Record<string, Variant>): Promise<void> {
+  const [variant, nArg, repsArg, warmArg] = process.argv.slice(2);
+  const make = vs[variant!];
+  if (make === undefined) throw new Error(`unknown variant ${variant}; have ${Object.keys(vs).join(', ')}`);
+  const run = make(Number(nArg));
+  const reps = Number(repsArg ?? 7);
+  const warmup = Number(warmArg ?? 2);
+  const times: number[] = [];
+  const cpu: number[] = [];
+  let check: unknown;
+  for (let i = 0; i < warmup + reps; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 30));
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    check = await run();
+    const t1 = process.hrtime.bigint();
+    const c = process.cpuUsage(c0);
+    if (i >= warmup) {
+      times.push(Number(t1 - t0));
+      cpu.push((c.user + c.system) * 1000);
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ variant, n: Number(nArg), times, cpu, check: String(check) })}\n`);
+}
+
 const self = fileURLToPath(import.meta.url);
 if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
-  await runVariant(variants);
+  await runVariantCpu(variants);
 } else {
   const quick = process.argv.includes('--quick');
   const N = quick ? 1e6 : 1e7;
@@ -161,36 +189,45 @@ if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
   const order = ['loop-objects', 'twinstream', 'twinstream-keyed', 'most-core-objects', 'rxjs-objects'];
   const results: Record<string, unknown> = {};
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  let base = 0;
-  const lines: string[] = [];
+  const rows: { v: string; cpu: number; lo: number; hi: number; wall: number; check: string }[] = [];
+  const notes: string[] = [];
   for (const v of order) {
+    process.stderr.write(`${v} ...\n`);
     const r = spawnSync(process.execPath, ['--expose-gc', self, v, String(N), String(reps), '2'], { encoding: 'utf8' });
     if (r.status !== 0) {
-      lines.push(`${v.padEnd(22)} failed: ${r.stderr.slice(0, 200)}`);
+      notes.push(`${v}: failed: ${r.stderr.slice(0, 200)}`);
       continue;
     }
     const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    const ns = res.times.map((t: number) => t / N);
-    const med = median(ns);
-    if (v === 'twinstream') base = med;
-    results[v] = { ...res, nsPerElement: { median: med, min: Math.min(...ns), max: Math.max(...ns) } };
-    lines.push(
-      `${v.padEnd(22)} ${med.toFixed(2).padStart(8)}  ${Math.min(...ns).toFixed(2)}-${Math.max(...ns).toFixed(2)}`.padEnd(
-        52,
-      ) + `${base > 0 ? (med / base).toFixed(2) : '-'}x  check ${res.check}`,
-    );
+    const cpu = res.cpu.map((t: number) => t / N);
+    const wall = res.times.map((t: number) => t / N);
+    const row = {
+      v,
+      cpu: median(cpu),
+      lo: Math.min(...cpu),
+      hi: Math.max(...cpu),
+      wall: median(wall),
+      check: res.check,
+    };
+    rows.push(row);
+    results[v] = { ...res, nsPerElement: { cpuMedian: row.cpu, cpuMin: row.lo, cpuMax: row.hi, wallMedian: row.wall } };
   }
   const rss = spawnSync(process.execPath, ['--expose-gc', self, 'twinstream-rss', '10000000', '1', '0'], {
     encoding: 'utf8',
   });
   const rssLine = rss.status === 0 ? JSON.parse(rss.stdout.trim().split('\n').pop()!).check : rss.stderr.slice(0, 200);
   results['twinstream-rss'] = rssLine;
-  console.log(
-    `(c) tumbling window count/min/max/mean per ${WIN} ms, ${N} row objects (ns/element; ratio to twinstream)`,
-  );
-  console.log(`${'variant'.padEnd(22)} ${'median'.padStart(8)}  min-max`);
-  for (const l of lines) console.log(l);
-  console.log(`memory, 10M elements, 4 keys, generated on the fly: ${rssLine} (target < 200 MB)`);
+  const base = rows.find((r) => r.v === 'twinstream')?.cpu ?? Number.NaN;
+  console.log(`\n### (c) tumbling window count/min/max/mean per ${WIN} ms, ${N.toLocaleString('en')} row objects`);
+  console.log('\nns/element, CPU time (median of the runs); wall time is longer on a loaded machine.\n');
+  console.log('| variant | CPU median | CPU min – max | wall median | × twinstream | check |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(
+      `| ${r.v} | ${r.cpu.toFixed(2)} | ${r.lo.toFixed(2)} – ${r.hi.toFixed(2)} | ${r.wall.toFixed(2)} | ${(r.cpu / base).toFixed(2)} | ${r.check} |`,
+    );
+  for (const n of notes) console.log(`\n- ${n}`);
+  console.log(`\nmemory, 10M elements, 4 keys, generated on the fly: ${rssLine} (target < 200 MB)`);
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/window-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}.json`;
   writeFileSync(file, `${JSON.stringify({ workload: 'window-rows', n: N, results }, null, 2)}\n`);
