@@ -71,6 +71,8 @@ export class RowRolling {
     const kind = this.kind;
     const moments = kind === MOMENTS;
     const seen = this.seen;
+    // Computed before the loops: an operation after the hot loop, without type feedback yet, deoptimizes it.
+    const after = seen + values.length;
     const hl = Math.min(seen, n - 1);
     let s = 0;
     let q = 0;
@@ -116,7 +118,7 @@ export class RowRolling {
       }
       out[j] = v;
     }
-    return seen + values.length;
+    return after;
   }
 
   /**
