@@ -11,16 +11,24 @@ export async function runVariant(variants: Record<string, Variant>): Promise<voi
   if (make === undefined) throw new Error(`unknown variant ${variant}; have ${Object.keys(variants).join(', ')}`);
   const run = make(n);
   const times: number[] = [];
+  // CPU time of this process (user + system) too: on a shared, loaded machine wall time also measures waiting
+  // for a core, CPU time much less so.
+  const cpu: number[] = [];
   let check: unknown;
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < warmup + reps; i++) {
     gc?.();
     // Let background GC and sweeping finish: the machine has two cores.
     await new Promise((r) => setTimeout(r, 30));
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     check = await run();
     const t1 = process.hrtime.bigint();
-    if (i >= warmup) times.push(Number(t1 - t0));
+    const c1 = process.cpuUsage(c0);
+    if (i >= warmup) {
+      times.push(Number(t1 - t0));
+      cpu.push((c1.user + c1.system) * 1000);
+    }
   }
-  process.stdout.write(`${JSON.stringify({ variant, n, times, check: String(check) })}\n`);
+  process.stdout.write(`${JSON.stringify({ variant, n, times, cpu, check: String(check) })}\n`);
 }

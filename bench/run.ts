@@ -75,6 +75,7 @@ interface Result {
   variant: string;
   n: number;
   times: number[];
+  cpu?: number[];
   check: string;
 }
 
@@ -123,14 +124,18 @@ for (const { plan, results, notes } of report) {
   console.log(
     `\n### ${plan.title} — N = ${plan.n.toLocaleString('en')}${plan.target ? `, target ≤ ${plan.target} ns/element` : ''}\n`,
   );
-  console.log('| variant | ns/element median | min – max | × twinstream | check |');
-  console.log('|---|---|---|---|---|');
+  const baseCpu = base?.cpu ? median(base.cpu) / base.n : Number.NaN;
+  console.log(
+    '| variant | ns/element median | min – max | × twinstream | CPU ns/element median | × twinstream (CPU) | check |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of results) {
     const ns = r.times.map((t) => t / r.n);
     const med = median(r.times) / r.n;
+    const cpuMed = r.cpu ? median(r.cpu) / r.n : Number.NaN;
     const same = base === undefined || r.check === base.check ? 'ok' : r.check;
     console.log(
-      `| ${r.variant}${r.n !== plan.n ? ` (N=${r.n.toLocaleString('en')})` : ''} | ${med.toFixed(2)} | ${Math.min(...ns).toFixed(2)} – ${Math.max(...ns).toFixed(2)} | ${(med / baseNs).toFixed(2)} | ${same} |`,
+      `| ${r.variant}${r.n !== plan.n ? ` (N=${r.n.toLocaleString('en')})` : ''} | ${med.toFixed(2)} | ${Math.min(...ns).toFixed(2)} – ${Math.max(...ns).toFixed(2)} | ${(med / baseNs).toFixed(2)} | ${Number.isNaN(cpuMed) ? '–' : cpuMed.toFixed(2)} | ${Number.isNaN(cpuMed) ? '–' : (cpuMed / baseCpu).toFixed(2)} | ${same} |`,
     );
   }
   for (const n of notes) console.log(`\n- ${n}`);
