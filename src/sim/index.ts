@@ -4,6 +4,7 @@ export * from './distributions.ts';
 export * from './egress/console.ts';
 export * from './egress/egress.ts';
 export * from './egress/jsonl.ts';
+export * from './egress/kafka.ts';
 export * from './egress/parquet.ts';
 export * from './egress/parquet-columns.ts';
 export * from './egress/s3.ts';

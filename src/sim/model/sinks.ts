@@ -3,6 +3,7 @@ import { TwinstreamError } from '../../errors.ts';
 import { ConsoleEgress } from '../egress/console.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { JsonlStorageEgress } from '../egress/jsonl.ts';
+import { DEFAULT_SIM_TOPICS, KafkaEgress } from '../egress/kafka.ts';
 import { ParquetStorageEgress } from '../egress/parquet.ts';
 import { S3JsonlEgress, S3ParquetEgress } from '../egress/s3.ts';
 import type { PathRouter } from '../egress/schema.ts';
@@ -83,11 +84,31 @@ export function modelSinks(specs: readonly ModelSink[], outDir: string, print?: 
         };
         return s.type === 's3-jsonl' ? new S3JsonlEgress(options) : new S3ParquetEgress(options);
       }
+      case 'kafka':
+        return kafkaSink(s);
       default:
         throw new TwinstreamError(
           'TS_SIM_BAD_MODEL',
           `egress sink type ${JSON.stringify((s as ModelSink).type)} is not known`,
         );
     }
+  });
+}
+
+/** A Kafka sink of a model: shaping first, then the topic (`topic` with `{stream_type}` replaced, or `topics`). */
+function kafkaSink(s: Extract<ModelSink, { type: 'kafka' }>): EgressSink {
+  const topics: Record<string, string | null | undefined> = { ...DEFAULT_SIM_TOPICS, ...s.topics };
+  const shape = shapingRouter(s.topic ?? '{stream_type}', s);
+  return new KafkaEgress({
+    brokers: s.brokers,
+    ...(s.clientId === undefined ? {} : { clientId: s.clientId }),
+    ...(s.compression === undefined ? {} : { compression: s.compression }),
+    createTopics: { partitions: s.partitions ?? 1 },
+    topicRouter: (r) => {
+      const type = String(r.stream_type);
+      const topic = shape(r);
+      if (topic === null || topic === undefined) return null;
+      return s.topic === undefined ? (topics[type] ?? null) : topic;
+    },
   });
 }

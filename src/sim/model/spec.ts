@@ -62,6 +62,21 @@ export type ModelSink =
       streams?: ('event' | 'telemetry')[];
       flatten?: boolean;
       drop?: string[];
+    }
+  | {
+      type: 'kafka';
+      brokers: string | string[];
+      /** One topic for all records; `{stream_type}` is replaced. */
+      topic?: string;
+      /** A topic per stream type (default `sim-telemetry` and `sim-events`); null drops that type. */
+      topics?: { telemetry?: string | null; event?: string | null };
+      clientId?: string;
+      compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+      /** Partitions of topics created when missing (default 1). */
+      partitions?: number;
+      streams?: ('event' | 'telemetry')[];
+      flatten?: boolean;
+      drop?: string[];
     };
 
 /** How long and how fast a model runs. */

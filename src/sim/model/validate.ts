@@ -69,8 +69,25 @@ function build(z: Zod) {
         forcePathStyle: z.boolean().optional(),
         ...shaping,
       }),
+      z.strictObject({
+        type: z.literal('kafka'),
+        brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+          error: 'expected "host:port", a comma-separated list of them, or a list',
+        }),
+        topic: z.string().min(1).optional(),
+        topics: z
+          .strictObject({
+            telemetry: z.string().min(1).nullable().optional(),
+            event: z.string().min(1).nullable().optional(),
+          })
+          .optional(),
+        clientId: z.string().min(1).optional(),
+        compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).optional(),
+        partitions: z.int().positive().optional(),
+        ...shaping,
+      }),
     ],
-    { error: 'expected type to be one of console, jsonl, parquet, s3-jsonl, s3-parquet' },
+    { error: 'expected type to be one of console, jsonl, parquet, s3-jsonl, s3-parquet, kafka' },
   );
   return z
     .strictObject({
