@@ -2,6 +2,7 @@
 
 export * from './app/index.ts';
 export * from './connectors/kafka/index.ts';
+export * from './connectors/mqtt/index.ts';
 export * from './connectors/s3/index.ts';
 export * from './core/index.ts';
 export * from './errors.ts';
