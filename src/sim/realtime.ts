@@ -2,7 +2,7 @@ import { describe, TwinstreamError } from '../errors.ts';
 import { realClock } from '../time/clock.ts';
 import { Egress, type EgressOptions, type EgressSink } from './egress/egress.ts';
 import { BaseEnvironment, type EnvironmentOptions, type RunOptions } from './kernel/environment.ts';
-import { Event, PROCESSED } from './kernel/events.ts';
+import { DEFUSED, Event, FAILED, PROCESSED } from './kernel/events.ts';
 import { ParameterRegistry } from './parameters.ts';
 import { eventRecord, LAG_PATH, type SimRecord, telemetryRecord } from './telemetry.ts';
 
@@ -208,7 +208,7 @@ export class RealtimeEnvironment extends BaseEnvironment {
 }
 
 function outcome<T>(ev: Event<T>): T {
-  if (ev._ok) return ev._value;
-  ev._defused = true;
+  if ((ev._fail & FAILED) === 0) return ev._value;
+  ev._fail = FAILED | DEFUSED;
   throw ev._value;
 }

@@ -1,5 +1,5 @@
 import { TwinstreamError } from '../../errors.ts';
-import { Event, type EventCallback, PENDING, PROCESSED, type Scheduler } from './events.ts';
+import { DEFUSED, Event, type EventCallback, FAILED, PENDING, PROCESSED, type Scheduler } from './events.ts';
 
 /**
  * The value of a condition: the member events that were processed when it was (nested conditions are flattened
@@ -105,8 +105,8 @@ export class Condition extends Event<ConditionValue> {
   private onMember(ev: Event<any>): void {
     if (this._state !== PENDING) return;
     this.count++;
-    if (!ev._ok) {
-      ev._defused = true;
+    if ((ev._fail & FAILED) !== 0) {
+      ev._fail = FAILED | DEFUSED;
       this.fail(ev._value);
     } else if (this.evaluate(this.members, this.count)) {
       this.succeed();
@@ -115,7 +115,7 @@ export class Condition extends Event<ConditionValue> {
 
   private build(): void {
     this.detach();
-    if (this._ok) {
+    if ((this._fail & FAILED) === 0) {
       const value = new ConditionValue();
       this.collect(value);
       this._value = value;

@@ -1,7 +1,9 @@
 import { describe, TwinstreamError } from '../../errors.ts';
 import {
+  DEFUSED,
   Event,
   type EventCallback,
+  FAILED,
   NORMAL,
   PENDING,
   PROCESSED,
@@ -49,8 +51,7 @@ export class Process<R = unknown> extends Event<R> implements Resumable {
     this._gen = generator;
     this.name = name ?? `process-${++processIds}`;
     // The start event: urgent, so a process created at time t starts before normal events at t.
-    const init = new Event<undefined>(env);
-    init._state = TRIGGERED;
+    const init = new Event<undefined>(env, TRIGGERED);
     init._waiter = this;
     this._target = init;
     env._schedule(init, URGENT, 0);
@@ -84,11 +85,8 @@ export class Process<R = unknown> extends Event<R> implements Resumable {
         `process "${this.name}" tried to interrupt itself; only another process or code outside it can`,
       );
     }
-    const ev = new Event<Interrupt>(this.env);
-    ev._ok = false;
-    ev._value = new Interrupt(cause);
-    ev._defused = true;
-    ev._state = TRIGGERED;
+    const ev = new Event<Interrupt>(this.env, TRIGGERED, new Interrupt(cause));
+    ev._fail = FAILED | DEFUSED;
     ev._callbacks = [() => this.deliverInterrupt(ev)];
     this.env._schedule(ev, URGENT, 0);
   }
@@ -115,10 +113,10 @@ export class Process<R = unknown> extends Event<R> implements Resumable {
     for (;;) {
       let r: IteratorResult<Event<any>, R>;
       try {
-        if (ev._ok) {
+        if ((ev._fail & FAILED) === 0) {
           r = gen.next(ev._value);
         } else {
-          ev._defused = true;
+          ev._fail = FAILED | DEFUSED;
           r = gen.throw(ev._value);
         }
       } catch (error) {
@@ -155,7 +153,7 @@ export class Process<R = unknown> extends Event<R> implements Resumable {
 
   private finish(ok: boolean, value: unknown): void {
     this._target = null;
-    this._ok = ok;
+    this._fail = ok ? 0 : FAILED;
     this._value = value;
     this._state = TRIGGERED;
     this.env._schedule(this, NORMAL, 0);
