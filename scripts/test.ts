@@ -3,6 +3,7 @@
 //   node scripts/test.ts test/core       only those folders or files
 //   node scripts/test.ts --coverage      with line coverage of src/, failing under the gate for src/core
 import { spawnSync } from 'node:child_process';
+import { ensureSystemPackages } from './system-packages.ts';
 
 const argv = process.argv.slice(2);
 const coverage = argv.includes('--coverage');
@@ -23,5 +24,6 @@ if (coverage) {
     '--test-coverage-lines=90',
   );
 }
+ensureSystemPackages();
 const result = spawnSync(process.execPath, [...args, ...patterns], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
