@@ -128,6 +128,9 @@ function serverProperties(
     'message.max.bytes': 16 * 1024 * 1024,
     'replica.fetch.max.bytes': 16 * 1024 * 1024,
     'log.cleaner.backoff.ms': 1000,
+    // Keep everything: tests and benchmarks write event times from the past (2023, 2024) as record timestamps,
+    // which time-based retention (7 days) would delete under a running consumer.
+    'log.retention.ms': -1,
     // Quicker failure detection and recovery for the fault tests (defaults: 2 s heartbeats, 9 s sessions).
     'broker.heartbeat.interval.ms': 500,
     'broker.session.timeout.ms': 3000,

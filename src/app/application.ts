@@ -216,9 +216,14 @@ export class Application {
     this.source = source;
     source.connect(this.root);
     source.drain = () => this.flushSinks();
-    if (this.exactlyOnce) source.committer = () => this.commitTransaction();
+    if (this.exactlyOnce) {
+      source.committer = () => this.commitTransaction();
+    }
     const stops = this.stopConditions(options, finite);
     try {
+      // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets
+      // could be read while that transaction's offsets are still pending (the client does not ask for stable ones).
+      if (this.exactlyOnce) await this.retryFenced(() => this.producer.initTransactions());
       source.start();
       await source.done;
       if (this.fatal) throw this.fatal;
@@ -296,13 +301,32 @@ export class Application {
   }
 
   private currentTransaction(): Promise<KafkaTransaction> {
-    this.transaction ??= (async () => {
-      const tx = await this.producer.beginTransaction();
-      const consumer = this.source?.client;
-      if (consumer) await tx.addConsumer(consumer);
-      return tx;
-    })();
+    this.transaction ??= this.beginTransaction();
     return this.transaction;
+  }
+
+  /**
+   * Begins a transaction. InitProducerId may answer "fenced" although no other instance runs: a killed
+   * predecessor's transaction still being aborted, or the epoch the broker bumped at the last commit (transactions
+   * v2) not seen by the client. No transaction is open in this process when one begins (the last one committed or
+   * aborted), so the producer is made anew and tried again, up to the connection's timeout. Two live instances
+   * sharing an `instanceId` would fence each other in turn: give each its own.
+   */
+  private beginTransaction(): Promise<KafkaTransaction> {
+    return this.retryFenced(() => this.producer.beginTransaction());
+  }
+
+  private async retryFenced<R>(fn: () => Promise<R>): Promise<R> {
+    const deadline = Date.now() + toMillis(this.config.timeout ?? 30_000, 'Application: timeout');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await this.producer.close().catch(() => {});
+        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)));
+      }
+    }
   }
 
   /** Exactly-once: the outputs since the last commit and the offsets they cover commit together, or not at all. */
@@ -316,6 +340,8 @@ export class Application {
       const offsets = source.finishedOffsets();
       if (offsets.length === 0 && this.transaction === null) return;
       const tx = await this.currentTransaction();
+      const consumer = source.client;
+      if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
       for (const o of offsets) {
         const meta = (o.message as { metadata?: unknown } | undefined)?.metadata;
         await tx.addOffset({

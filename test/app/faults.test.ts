@@ -60,6 +60,14 @@ async function killedRuns(guarantee: string): Promise<{ ids: number[]; kills: nu
   const code = await last.exited;
   assert.equal(code, 0, last.output());
   const out = await readAll<{ id: number }>(brokers, output, { quietMs: 2000 });
+  const seen = new Map<number, string>();
+  const dups: string[] = [];
+  for (const r of out) {
+    const prev = seen.get(r.value.id);
+    if (prev !== undefined && dups.length < 6) dups.push(`${r.value.id}: ${prev} / p${r.partition}@${r.offset}`);
+    seen.set(r.value.id, `p${r.partition}@${r.offset}`);
+  }
+  if (dups.length) console.log('DUPS', dups.join(' | '));
   return { ids: out.map((r) => r.value.id), kills };
 }
 

@@ -4,6 +4,7 @@ export * from './connection.ts';
 export * from './dead-letter.ts';
 export * from './from-kafka.ts';
 export * from './kafka-source.ts';
+export * from './message-pump.ts';
 export * from './offset-tracker.ts';
 export * from './producer.ts';
 export * from './record.ts';

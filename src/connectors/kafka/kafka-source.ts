@@ -6,6 +6,7 @@ import { badArgument, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
 import { type DeadLetter, deadLetterMessage, deadLetterOf } from './dead-letter.ts';
+import { pump } from './message-pump.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import { KafkaProducer } from './producer.ts';
 import type { KafkaMetadata, KafkaRecord } from './record.ts';
@@ -69,6 +70,8 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   protected consumer: Consumer | null = null;
   private messages: MessagesStream<Buffer, Buffer, Buffer, Buffer> | null = null;
   private readonly trackers = new Map<string, OffsetTracker>();
+  /** The greatest offset handled per partition since it was assigned to this process. */
+  private readonly highest = new Map<string, number>();
   private readonly lastMessage = new Map<string, unknown>();
   private readonly committed = new Map<string, number>();
   private deadLetters: KafkaProducer | null = null;
@@ -132,11 +135,6 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       isolationLevel: c.isolationLevel === 'read_committed' ? 1 : 0,
     } as any);
     this.consumer = consumer;
-    consumer.on('consumer:group:join', (p: { assignments?: { topic: string; partitions: number[] }[] }) => {
-      // Partitions this member no longer owns: forget their work in progress (their new owner reads it again).
-      const owned = new Set((p.assignments ?? []).flatMap((a) => a.partitions.map((n) => `${a.topic}:${n}`)));
-      for (const [k, t] of this.trackers) if (!owned.has(k)) t.reset();
-    });
     const commitEvery = toMillis(c.commitInterval ?? '1s', 'commitInterval');
     const commitTimer = setInterval(() => void this.commitNow().catch((e) => this.report(e)), commitEvery);
     try {
@@ -182,55 +180,11 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       throw kafkaError('TS_KAFKA_CONSUME', `consuming ${this.topics.join(', ')} failed`, error, c);
     }
     this.messages = messages;
-    await new Promise<void>((resolve, reject) => {
-      let busy = false;
-      let pollTimer: ReturnType<typeof setInterval> | null = null;
-      const finish = (error?: unknown) => {
-        if (pollTimer) clearInterval(pollTimer);
-        signal.removeEventListener('abort', onAbort);
-        messages.removeAllListeners('data');
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = () => finish();
-      signal.addEventListener('abort', onAbort);
-      const settle = (r: void | Promise<void>) => {
-        if (r === undefined) return;
-        busy = true;
-        messages.pause();
-        r.then(
-          () => {
-            busy = false;
-            if (!signal.aborted) messages.resume();
-          },
-          (e) => finish(e),
-        );
-      };
-      messages.on('data', (m: RawMessage) => {
-        try {
-          settle(this.onMessage(m));
-        } catch (e) {
-          finish(e);
-        }
-      });
-      messages.once('error', (error: unknown) => {
-        finish(kafkaError('TS_KAFKA_CONSUME', `consuming ${this.topics.join(', ')} failed`, error, c));
-      });
-      messages.once('close', () => {
-        if (!signal.aborted)
-          finish(new TwinstreamError('TS_KAFKA_CONSUME', `the message stream of ${this.topics.join(', ')} closed`));
-      });
-      if (this.batch) {
-        pollTimer = setInterval(() => {
-          if (!busy) {
-            try {
-              settle(this.flushBatches());
-            } catch (e) {
-              finish(e);
-            }
-          }
-        }, this.batch.pollInterval);
-      }
+    const where = `consuming ${this.topics.join(', ')}`;
+    await pump(messages, signal, {
+      message: (m) => this.onMessage(m),
+      failure: (error) => kafkaError('TS_KAFKA_CONSUME', `${where} failed`, error, c),
+      ...(this.batch ? { tick: { interval: this.batch.pollInterval, fn: () => this.flushBatches() } } : {}),
     });
     this.messages = null;
     await messages.close().catch(() => {});
@@ -244,11 +198,15 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   /** Handles one raw message: decode, track, emit (or dead-letter). */
   private onMessage(m: RawMessage): void | Promise<void> {
     if (this.barrier) return this.barrier.then(() => this.onMessage(m));
-    this.counters.consumed++;
     const key = `${m.topic}:${m.partition}`;
+    const offset = Number(m.offset);
+    // After a rejoin the client reads a partition again from its committed offset. What this process already
+    // handled (outputs committed or in the open transaction, state in its windows) must not be handled twice.
+    if (offset <= (this.highest.get(key) ?? -1)) return;
+    this.highest.set(key, offset);
+    this.counters.consumed++;
     let tracker = this.trackers.get(key);
     if (!tracker) this.trackers.set(key, (tracker = new OffsetTracker()));
-    const offset = Number(m.offset);
     const entry = tracker.add(offset);
     this.lastMessage.set(key, m);
     let record: KafkaRecord<K, V>;

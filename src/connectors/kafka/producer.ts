@@ -25,7 +25,11 @@ export type KafkaPartitioner = (message: OutgoingMessage, key: Buffer | undefine
 export interface KafkaProducerConfig extends KafkaConnection {
   /** Acknowledgements: `'all'` (default: durable), `'leader'`, or `'none'`. */
   acks?: 'all' | 'leader' | 'none';
-  /** Idempotent writes (no duplicates on retry; implies acks all, one request in flight). Default false. */
+  /**
+   * Idempotent writes: the broker drops a batch the client retries after a partial failure (the client re-sends a
+   * whole request when one partition of it fails). Implies acks all. Default true (as in Kafka's Java client)
+   * unless `acks` is `'leader'` or `'none'`.
+   */
   idempotent?: boolean;
   /** Batch compression. Default `'none'`. */
   compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -53,6 +57,7 @@ export class KafkaProducer {
   private connecting: Promise<Producer> | null = null;
   private readonly timeout: number;
   private readonly acks: number;
+  private readonly idempotent: boolean;
   /** Messages acknowledged so far. */
   produced = 0;
 
@@ -75,7 +80,8 @@ export class KafkaProducer {
     this.config = config;
     this.timeout = timeoutOf(config, 'KafkaProducer');
     // The client defaults sends to leader-only acks and ignores its constructor's `acks` on send: pass it each time.
-    this.acks = config.idempotent || config.transactionalId ? -1 : ACKS[config.acks ?? 'all'];
+    this.idempotent = config.idempotent ?? (config.acks === undefined || config.acks === 'all');
+    this.acks = this.idempotent || config.transactionalId ? -1 : ACKS[config.acks ?? 'all'];
   }
 
   /** The underlying @platformatic/kafka producer, created on first use. */
@@ -98,8 +104,14 @@ export class KafkaProducer {
         compression: c.compression ?? 'none',
         ...(partitioner === undefined ? {} : { partitioner }),
       };
-      if (c.idempotent || c.transactionalId) options.idempotent = true;
-      if (c.transactionalId) options.transactionalId = c.transactionalId;
+      if (this.idempotent || c.transactionalId) options.idempotent = true;
+      if (c.transactionalId) {
+        options.transactionalId = c.transactionalId;
+        // InitProducerId must say "no producer yet" (-1/-1): the client sends 0/0 by default, which the broker
+        // treats as a claim to be producer 0 and answers "fenced" once the transactional id belongs to another.
+        options.producerId = -1n;
+        options.producerEpoch = -1;
+      }
       this.client = new kafka.Producer(options as any);
       return this.client;
     })();
@@ -122,6 +134,25 @@ export class KafkaProducer {
       throw kafkaError('TS_KAFKA_PRODUCE', `${what} failed`, error, this.config, {
         topics: [...new Set(messages.map((m) => m.topic))],
       });
+    }
+  }
+
+  /**
+   * Registers the transactional id with the broker (InitProducerId): fences any earlier producer with the same id
+   * and waits until its open transaction is finished (committed or aborted), so that offsets read afterwards are
+   * stable. Needs `transactionalId`.
+   */
+  async initTransactions(): Promise<void> {
+    const producer = await this.producer();
+    try {
+      await withTimeout(
+        producer.initIdempotentProducer({}),
+        this.timeout,
+        'initializing the transactional producer',
+        this.config,
+      );
+    } catch (error) {
+      throw kafkaError('TS_KAFKA_TRANSACTION', 'initializing the transactional producer failed', error, this.config);
     }
   }
 

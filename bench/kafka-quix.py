@@ -1,0 +1,43 @@
+# The Kafka benchmark's quixstreams peer: consume JSON -> 10 s tumbling window per key (count/min/max/mean) ->
+# produce, on the same broker and input topic as bench/kafka.ts. Prints the rate as JSON.
+#   python bench/kafka-quix.py BROKERS INPUT OUTPUT N
+import json
+import sys
+import tempfile
+import time
+from datetime import timedelta
+
+from quixstreams import Application
+from quixstreams.dataframe.windows import Count, Max, Mean, Min
+
+brokers, input_name, output_name, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+app = Application(
+    broker_address=brokers,
+    consumer_group=f"quix-bench-{time.time()}",
+    auto_offset_reset="earliest",
+    state_dir=tempfile.mkdtemp(prefix="quix-bench-"),
+)
+input_topic = app.topic(input_name, value_deserializer="json")
+output_topic = app.topic(output_name, value_serializer="json")
+state = {"seen": 0, "first": None, "last": None}
+
+
+def tick(value):
+    if state["first"] is None:
+        state["first"] = time.perf_counter()
+    state["seen"] += 1
+    if state["seen"] == n:
+        state["last"] = time.perf_counter()
+        app.stop()
+
+
+sdf = app.dataframe(input_topic)
+sdf = sdf.update(tick)
+sdf = sdf.tumbling_window(timedelta(seconds=10)).agg(count=Count(), min=Min("value"), max=Max("value"), mean=Mean("value")).final()
+sdf = sdf.apply(lambda w: {"time": w["end"], "temperature": {"count": w["count"], "min": w["min"], "max": w["max"], "mean": w["mean"]}})
+sdf = sdf.to_topic(output_topic)
+app.run()
+if state["first"] is None:
+    sys.exit("quixstreams received no message")
+elapsed = (state["last"] or time.perf_counter()) - state["first"]
+print(json.dumps({"messages": state["seen"], "seconds": elapsed, "rate": state["seen"] / elapsed}))
