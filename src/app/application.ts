@@ -342,8 +342,20 @@ export class Application {
       const tx = await this.currentTransaction();
       const consumer = source.client;
       if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
+      // The group's current generation, not the one a partition's last message was fetched in: a commit with a
+      // stale generation is refused after a rebalance.
+      const group = consumer
+        ? {
+            consumer: {
+              groupId: consumer.groupId,
+              generationId: consumer.generationId,
+              memberId: consumer.memberId,
+              coordinatorId: consumer.coordinatorId,
+            },
+          }
+        : undefined;
       for (const o of offsets) {
-        const meta = (o.message as { metadata?: unknown } | undefined)?.metadata;
+        const meta = group ?? (o.message as { metadata?: unknown } | undefined)?.metadata;
         await tx.addOffset({
           topic: o.topic,
           partition: o.partition,

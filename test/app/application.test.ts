@@ -54,7 +54,10 @@ test('records that fail to parse or to process are dead-lettered with the reason
     brokers,
     consumerGroup: group,
     autoOffsetReset: 'earliest',
-    onProcessingError: (e) => (errors.push(String(e)), true),
+    onProcessingError: (e) => {
+      errors.push(String(e));
+      return true;
+    },
   });
   const output = app.topic(outName);
   app
@@ -71,6 +74,8 @@ test('records that fail to parse or to process are dead-lettered with the reason
   );
   assert.equal(app.counters.deadLettered, 3);
   assert.equal(app.counters.processingErrors, 1);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /v is a string/);
   const dead = await readAll<string>(brokers, `${group}-dead-letters`, { value: 'string', expect: 3 });
   assert.deepEqual(
     dead.map((r) => [r.value, r.headers['x-error-code']?.toString(), r.headers['x-source-offset']?.toString()]),
