@@ -334,6 +334,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   // A cluster must not outlive this process, even when it ends without stop().
   const onExit = (): void => {
     for (const n of nodes) n.process?.kill('SIGKILL');
+    if (ownDir) rmSync(root, { recursive: true, force: true });
   };
   process.on('exit', onExit);
 
