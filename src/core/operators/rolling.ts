@@ -42,19 +42,23 @@ export abstract class RollingState {
   /** A state for `kind`. */
   static of(n: number, kind: RollingAggregate): RollingState {
     if (kind === 'min' || kind === 'max') return new RollingExtreme(n, kind);
-    if (kind === 'var' || kind === 'std') return new RollingMoments(n, kind);
-    return new RollingSum(n, kind);
+    return new RollingSums(n, kind);
   }
 }
 
-/** sum, mean and count. */
-class RollingSum extends RollingState {
-  // [sum]
-  private readonly acc = new Float64Array(1);
+/**
+ * The sums behind sum, mean, count (`[Σx]`) and var, std (`[Σx, Σx²]`). The ring starts zeroed, so the number
+ * that leaves while the window fills is 0 and one update serves both phases.
+ */
+class RollingSums extends RollingState {
+  private readonly acc: Float64Array;
+  private readonly squares: boolean;
   private untilResum: number;
 
   constructor(n: number, kind: RollingAggregate) {
     super(n, kind);
+    this.squares = kind === 'var' || kind === 'std';
+    this.acc = new Float64Array(this.squares ? 2 : 1);
     this.untilResum = RESUM * n;
   }
 
@@ -63,69 +67,42 @@ class RollingSum extends RollingState {
     const old = this.ring[h]!;
     this.ring[h] = x;
     this.head = h + 1 === this.n ? 0 : h + 1;
-    if (this.filled < this.n) {
-      this.filled++;
-      this.acc[0]! += x;
-    } else {
-      this.acc[0]! += x - old;
-    }
-    if (--this.untilResum === 0) {
-      let s = 0;
-      for (let i = 0; i < this.filled; i++) s += this.ring[i]!;
-      this.acc[0] = s;
-      this.untilResum = RESUM * this.n;
-    }
+    if (this.filled < this.n) this.filled++;
+    this.acc[0]! += x - old;
+    if (this.squares) this.acc[1]! += x * x - old * old;
+    if (--this.untilResum === 0) this.resum();
   }
 
-  value(): number {
-    return this.kind === 'sum' ? this.acc[0]! : this.kind === 'mean' ? this.acc[0]! / this.filled : this.filled;
-  }
-}
-
-/** var and std (sample, n - 1), from running sums of x and x². */
-class RollingMoments extends RollingState {
-  // [sum, sum of squares]
-  private readonly acc = new Float64Array(2);
-  private untilResum: number;
-
-  constructor(n: number, kind: RollingAggregate) {
-    super(n, kind);
-    this.untilResum = RESUM * n;
-  }
-
-  add(x: number): void {
-    const h = this.head;
-    const old = this.ring[h]!;
-    this.ring[h] = x;
-    this.head = h + 1 === this.n ? 0 : h + 1;
-    if (this.filled < this.n) {
-      this.filled++;
-      this.acc[0]! += x;
-      this.acc[1]! += x * x;
-    } else {
-      this.acc[0]! += x - old;
-      this.acc[1]! += x * x - old * old;
+  private resum(): void {
+    let s = 0;
+    let q = 0;
+    for (let i = 0; i < this.filled; i++) {
+      const v = this.ring[i]!;
+      s += v;
+      q += v * v;
     }
-    if (--this.untilResum === 0) {
-      let s = 0;
-      let q = 0;
-      for (let i = 0; i < this.filled; i++) {
-        const v = this.ring[i]!;
-        s += v;
-        q += v * v;
-      }
-      this.acc[0] = s;
-      this.acc[1] = q;
-      this.untilResum = RESUM * this.n;
-    }
+    this.acc[0] = s;
+    if (this.squares) this.acc[1] = q;
+    this.untilResum = RESUM * this.n;
   }
 
   value(): number {
     const k = this.filled;
-    if (k < 2) return Number.NaN;
-    const s = this.acc[0]!;
-    const v = Math.max(0, (this.acc[1]! - (s * s) / k) / (k - 1));
-    return this.kind === 'std' ? Math.sqrt(v) : v;
+    const sum = this.acc[0]!;
+    switch (this.kind) {
+      case 'sum':
+        return sum;
+      case 'mean':
+        return sum / k;
+      case 'count':
+        return k;
+      default: {
+        // var and std: sample variance (n - 1)
+        if (k < 2) return Number.NaN;
+        const v = Math.max(0, (this.acc[1]! - (sum * sum) / k) / (k - 1));
+        return this.kind === 'std' ? Math.sqrt(v) : v;
+      }
+    }
   }
 }
 
