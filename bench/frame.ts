@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { count, DictionaryColumn, Frame, max, mean, min, Stream, StreamingFrame } from '../src/index.ts';
-import type { Variant } from './harness.ts';
+import { runVariant, type Variant } from './harness.ts';
 
 const require = createRequire(import.meta.url);
 const WIN = 1000;
@@ -310,37 +310,9 @@ const tables: Table[] = [
   },
 ];
 
-// The machine is shared and loaded: wall time includes waiting for a core. Each run records its CPU time
-// (user + system of the process, GC threads included) as well, and the tables rank by CPU time.
-async function runVariantCpu(vs: Record<string, Variant>): Promise<void> {
-  const [variant, nArg, repsArg, warmArg] = process.argv.slice(2);
-  const make = vs[variant!];
-  if (make === undefined) throw new Error(`unknown variant ${variant}; have ${Object.keys(vs).join(', ')}`);
-  const run = make(Number(nArg));
-  const reps = Number(repsArg ?? 7);
-  const warmup = Number(warmArg ?? 2);
-  const times: number[] = [];
-  const cpu: number[] = [];
-  let check: unknown;
-  for (let i = 0; i < warmup + reps; i++) {
-    (globalThis as { gc?: () => void }).gc?.();
-    await new Promise((r) => setTimeout(r, 30));
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    check = await run();
-    const t1 = process.hrtime.bigint();
-    const c = process.cpuUsage(c0);
-    if (i >= warmup) {
-      times.push(Number(t1 - t0));
-      cpu.push((c.user + c.system) * 1000);
-    }
-  }
-  process.stdout.write(`${JSON.stringify({ variant, n: Number(nArg), times, cpu, check: String(check) })}\n`);
-}
-
 const self = fileURLToPath(import.meta.url);
 if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
-  await runVariantCpu(variants);
+  await runVariant(variants);
 } else {
   const quick = process.argv.includes('--quick');
   const N = quick ? 1e6 : 1e7;
