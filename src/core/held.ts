@@ -1,7 +1,7 @@
 import type { Clock } from '../time/clock.ts';
 import type { Metadata } from './refcount.ts';
-import { releaseRefs, retainRefs } from './refcount.ts';
-import type { Pushed } from './stream.ts';
+import { concatMetadata, releaseRefs, retainRefs } from './refcount.ts';
+import type { Pushed, Stream } from './stream.ts';
 
 /** An element a node keeps past the call that delivered it, with its metadata (retained while kept). */
 export interface Held<T> {
@@ -37,4 +37,26 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => {
     clock.setTimer(ms, resolve);
   });
+}
+
+/** Emits held elements as one array, with their metadata concatenated, then releases them (a batch let go). */
+export function emitHeldBatch<T>(node: Stream<T[]>, items: readonly Held<T>[]): Pushed {
+  try {
+    return node.emit(
+      items.map((h) => h.x),
+      concatMetadata(items.map((h) => h.md)),
+    );
+  } finally {
+    releaseAll(items);
+  }
+}
+
+/** Emits one held element, waits until the graph has taken it, then releases it (a queue's consumer step). */
+export async function emitHeld<T>(node: Stream<T>, item: Held<T>): Promise<void> {
+  try {
+    const r = node.emit(item.x, item.md);
+    if (r !== undefined) await r;
+  } finally {
+    releaseRefs(item.md);
+  }
 }

@@ -1,6 +1,6 @@
 import { requireInteger } from '../../errors.ts';
-import { type Held, hold } from '../held.ts';
-import { type Metadata, releaseRefs } from '../refcount.ts';
+import { emitHeld, type Held, hold } from '../held.ts';
+import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
 /**
@@ -53,12 +53,7 @@ export class BufferNode<T> extends Stream<T> {
     try {
       for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
         this.waiting.shift()?.();
-        try {
-          const r = this.emit(item.x, item.md);
-          if (r !== undefined) await r;
-        } finally {
-          releaseRefs(item.md);
-        }
+        await emitHeld(this, item);
       }
     } finally {
       this.draining = false;

@@ -1,5 +1,5 @@
-import { type Held, hold, releaseAll } from '../held.ts';
-import { concatMetadata, type Metadata } from '../refcount.ts';
+import { emitHeldBatch, type Held, hold } from '../held.ts';
+import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
 /** Holds every element until `flush()`, which emits them all as one array (possibly empty). */
@@ -20,14 +20,7 @@ export class CollectNode<T> extends Stream<T[]> {
   readonly flush = (_ignored?: unknown): Pushed => {
     const items = this.items;
     this.items = [];
-    try {
-      return this.emit(
-        items.map((h) => h.x),
-        concatMetadata(items.map((h) => h.md)),
-      );
-    } finally {
-      releaseAll(items);
-    }
+    return emitHeldBatch(this, items);
   };
 
   /** How many elements are held. */

@@ -1,7 +1,7 @@
 import { requireInteger } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
-import { type Held, hold, sleep } from '../held.ts';
-import { type Metadata, releaseRefs } from '../refcount.ts';
+import { emitHeld, type Held, hold, sleep } from '../held.ts';
+import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
 export interface DelayOptions {
@@ -50,12 +50,7 @@ export class DelayNode<T> extends Stream<T> {
         return;
       }
       this.waiting.shift()?.();
-      try {
-        const r = this.emit(item.x, item.md);
-        if (r !== undefined) await r;
-      } finally {
-        releaseRefs(item.md);
-      }
+      await emitHeld(this, item);
       const wait = this.interval - (this.clock.now() - this.last);
       if (wait > 0) await sleep(this.clock, wait);
       this.last = this.clock.now();

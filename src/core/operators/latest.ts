@@ -1,4 +1,4 @@
-import { type Held, hold } from '../held.ts';
+import { emitHeld, type Held, hold } from '../held.ts';
 import { type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -30,12 +30,7 @@ export class LatestNode<T> extends Stream<T> {
     try {
       for (let item = this.waiting; item !== null; item = this.waiting) {
         this.waiting = null;
-        try {
-          const r = this.emit(item.x, item.md);
-          if (r !== undefined) await r;
-        } finally {
-          releaseRefs(item.md);
-        }
+        await emitHeld(this, item);
       }
     } finally {
       this.draining = false;

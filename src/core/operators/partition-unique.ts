@@ -1,7 +1,7 @@
 import { badArgument, requireInteger } from '../../errors.ts';
-import { type Held, hold, releaseAll } from '../held.ts';
+import { emitHeldBatch, type Held, hold } from '../held.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../key.ts';
-import { concatMetadata, type Metadata, releaseRefs } from '../refcount.ts';
+import { type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
 export interface UniqueBufferOptions<T> {
@@ -35,11 +35,11 @@ export class UniqueBuffer<T> {
     this.items.set(k, hold(x, md));
   }
 
-  /** Empties the buffer, returning its elements and their concatenated metadata; the caller releases `held`. */
-  take(): { values: T[]; md: Metadata | undefined; held: Held<T>[] } {
+  /** Empties the buffer, returning its held elements in order; the caller releases them. */
+  take(): Held<T>[] {
     const held = [...this.items.values()];
     this.items.clear();
-    return { values: held.map((h) => h.x), md: concatMetadata(held.map((h) => h.md)), held };
+    return held;
   }
 }
 
@@ -61,12 +61,7 @@ export class PartitionUniqueNode<T> extends Stream<T[]> {
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     this.keys.add(x as T, metadata);
     if (this.keys.items.size < this.n) return;
-    const { values, md, held } = this.keys.take();
-    try {
-      return this.emit(values, md);
-    } finally {
-      releaseAll(held);
-    }
+    return emitHeldBatch(this, this.keys.take());
   }
 }
 

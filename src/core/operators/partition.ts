@@ -1,9 +1,9 @@
 import { requireInteger } from '../../errors.ts';
 import type { Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
-import { type Held, hold, releaseAll } from '../held.ts';
+import { emitHeldBatch, type Held, hold } from '../held.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../key.ts';
-import { concatMetadata, type Metadata } from '../refcount.ts';
+import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
 export interface PartitionOptions<T> {
@@ -57,14 +57,7 @@ export class PartitionNode<T> extends Stream<T[]> {
     if (b === undefined || b.items.length === 0) return;
     this.buckets.delete(k);
     b.timer?.cancel();
-    try {
-      return this.emit(
-        b.items.map((h) => h.x),
-        concatMetadata(b.items.map((h) => h.md)),
-      );
-    } finally {
-      releaseAll(b.items);
-    }
+    return emitHeldBatch(this, b.items);
   }
 
   protected override flushOnEnd(): void {

@@ -1,7 +1,7 @@
 import type { Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
-import { type Held, hold, releaseAll } from '../held.ts';
-import { concatMetadata, type Metadata } from '../refcount.ts';
+import { emitHeldBatch, type Held, hold } from '../held.ts';
+import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 import { UniqueBuffer, type UniqueBufferOptions } from './partition-unique.ts';
 
@@ -59,14 +59,7 @@ export class TimedWindowNode<T> extends Ticker<T, T[]> {
   protected tick(): Pushed {
     const items = this.items;
     this.items = [];
-    try {
-      return this.emit(
-        items.map((h) => h.x),
-        concatMetadata(items.map((h) => h.md)),
-      );
-    } finally {
-      releaseAll(items);
-    }
+    return emitHeldBatch(this, items);
   }
 }
 
@@ -88,12 +81,7 @@ export class TimedWindowUniqueNode<T> extends Ticker<T, T[]> {
   protected tick(): Pushed {
     // The first tick can come before the constructor has set the buffer (clocks that fire timers at once).
     if (this.keys === undefined) return this.emit([]);
-    const { values, md, held } = this.keys.take();
-    try {
-      return this.emit(values, md);
-    } finally {
-      releaseAll(held);
-    }
+    return emitHeldBatch(this, this.keys.take());
   }
 }
 
