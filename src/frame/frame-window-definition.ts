@@ -4,7 +4,9 @@ import { type Aggregator, isAggregator } from '../window/aggregator.ts';
 import { collect, count, max, mean, min, reduce, sum } from '../window/aggregators.ts';
 import type { LateInfo } from '../window/event-time-window.ts';
 import { columnKernelOf } from '../window/kernel.ts';
-import type { WindowAggResult, WindowResult } from '../window/window-definition.ts';
+import type { WindowAggResult, WindowResult, WindowShape } from '../window/window-definition.ts';
+import type { WindowStoreReader } from '../window/window-store.ts';
+import { FrameRowWindowNode } from './frame-row-window.ts';
 import { FrameTimeWindowNode } from './frame-time-window.ts';
 import type { FieldPlan, FrameWindowConfig } from './frame-window-keys.ts';
 import { StreamingFrame } from './streaming-frame.ts';
@@ -18,7 +20,20 @@ export interface FrameWindowOptions {
   grace?: Duration;
   closingStrategy?: 'key' | 'partition';
   onLate?(info: LateInfo): void;
+  /** Close due windows when no frame arrived for this long on the clock (as on rows). */
+  idleTimeout?: Duration;
+  /** Tumbling and hopping: close a window early, before a row is added (as on rows). */
+  beforeUpdate?(aggregated: any, value: any, key: unknown, timestamp: number): boolean;
+  /** Tumbling and hopping: close a window early, after a row is added (as on rows). */
+  afterUpdate?(aggregated: any, value: any, key: unknown, timestamp: number): boolean;
+  /** A store to restore open windows from; write them with `persist(tx)` (as on rows). */
+  store?: WindowStoreReader;
+  /** The store namespace. Default: `'window'`. */
+  namespace?: string;
 }
+
+/** What a frame window emits through: the vectorised tumbling/hopping node, or the row-engine node. */
+export type FrameWindowNode<R> = FrameTimeWindowNode<R> | FrameRowWindowNode<R>;
 
 /**
  * Event-time tumbling or hopping windows on a streaming frame, waiting for their aggregation — the aggregators
@@ -38,15 +53,25 @@ export class FrameWindowDefinition {
   readonly duration: number;
   readonly step: number;
   readonly options: FrameWindowOptions;
+  /** The window kind and its parameters, as the row windows describe them. */
+  readonly shape: WindowShape;
 
-  constructor(source: StreamingFrame, where: string, duration: number, step: number, options: FrameWindowOptions) {
-    if (!(duration >= 1))
+  constructor(
+    source: StreamingFrame,
+    where: string,
+    duration: number,
+    step: number,
+    options: FrameWindowOptions,
+    shape?: WindowShape,
+  ) {
+    const timed = shape === undefined;
+    if (timed && !(duration >= 1))
       throw new TwinstreamError(
         'TS_BAD_ARGUMENT',
         `${where}: duration = ${duration} ms is not valid; expected at least 1 ms`,
       );
     const hopping = where === 'hoppingWindow';
-    if (!(step > 0 && (hopping ? step < duration : step === duration))) {
+    if (timed && !(step > 0 && (hopping ? step < duration : step === duration))) {
       throw new TwinstreamError(
         'TS_BAD_ARGUMENT',
         `${where}: step = ${step} ms is not valid; expected more than 0 and less than the duration (${duration} ms)`,
@@ -72,6 +97,7 @@ export class FrameWindowDefinition {
     this.duration = duration;
     this.step = step;
     this.options = o;
+    this.shape = shape ?? { kind: hopping ? 'hoppingWindow' : 'tumblingWindow', duration, step };
   }
 
   /** Any aggregator, as the single `value`. */
@@ -119,6 +145,8 @@ export class FrameWindowDefinition {
 export class FrameWindowAggregation<R> {
   private readonly config: Omit<FrameWindowConfig, 'current'>;
   private readonly source: StreamingFrame;
+  private readonly def: FrameWindowDefinition;
+  private readonly aggs: Readonly<Record<string, Aggregator>>;
 
   constructor(def: FrameWindowDefinition, aggs: Readonly<Record<string, Aggregator>>, single: boolean) {
     const names = Object.keys(aggs ?? {});
@@ -161,6 +189,8 @@ export class FrameWindowAggregation<R> {
     });
     if (blocks.length === 0) block(null);
     this.source = def.source;
+    this.def = def;
+    this.aggs = aggs;
     this.config = {
       where: def.where,
       duration: def.duration,
@@ -178,14 +208,47 @@ export class FrameWindowAggregation<R> {
     };
   }
 
-  /** Emits each window once, when the watermark closes it (or the input ends). */
-  final(): FrameTimeWindowNode<R> {
-    return new FrameTimeWindowNode<R>(this.source.stream, { ...this.config, current: false });
+  /** Emits each window once, when the watermark closes it (count windows: when full; or the input ends). */
+  final(): FrameWindowNode<R> {
+    return this.build(false);
   }
 
-  /** Emits each window updated by a frame, once per frame. */
-  current(): FrameTimeWindowNode<R> {
-    return new FrameTimeWindowNode<R>(this.source.stream, { ...this.config, current: true });
+  /**
+   * Emits the windows updated: vectorised tumbling and hopping windows once per frame for each window the frame
+   * updated; every other kind (and tumbling/hopping with `idleTimeout`, `store` or early-close predicates) after
+   * every row, as on rows.
+   */
+  current(): FrameWindowNode<R> {
+    return this.build(true);
+  }
+
+  private build(current: boolean): FrameWindowNode<R> {
+    const { shape, options: o, where } = this.def;
+    const vectorised =
+      (shape.kind === 'tumblingWindow' || shape.kind === 'hoppingWindow') &&
+      o.idleTimeout === undefined &&
+      o.store === undefined &&
+      o.beforeUpdate === undefined &&
+      o.afterUpdate === undefined;
+    if (vectorised) return new FrameTimeWindowNode<R>(this.source.stream, { ...this.config, current });
+    const c = this.config;
+    return new FrameRowWindowNode<R>(this.source.stream, {
+      where,
+      shape,
+      aggs: this.aggs,
+      single: c.single,
+      current,
+      key: c.key,
+      value: c.value,
+      grace: c.grace,
+      ...(o.closingStrategy === undefined ? {} : { closingStrategy: o.closingStrategy }),
+      ...(o.idleTimeout === undefined ? {} : { idleTimeout: toMillis(o.idleTimeout, `${where}: idleTimeout`) }),
+      onLate: c.onLate,
+      ...(o.beforeUpdate === undefined ? {} : { beforeUpdate: o.beforeUpdate }),
+      ...(o.afterUpdate === undefined ? {} : { afterUpdate: o.afterUpdate }),
+      ...(o.store === undefined ? {} : { store: o.store }),
+      ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+    });
   }
 }
 
