@@ -8,6 +8,7 @@ import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { AppSource } from './app-source.ts';
+import { AppState, type AppWindow, windowsBelow } from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
 
 /** How an application consumes, processes and produces (Quix's `Application` options). */
@@ -38,8 +39,15 @@ export interface ApplicationConfig extends KafkaConnection {
   producer?: Pick<KafkaProducerConfig, 'compression' | 'acks' | 'partitioner' | 'idempotent'>;
   /** Consumer group session timeout. Default `'10s'`. */
   sessionTimeout?: Duration;
-  /** Reserved for per-partition state stores (lmdb) under this directory. */
+  /** Per-partition state stores (lmdb) under `stateDir/<group>/<topic>-<partition>`; memory when not given. */
   stateDir?: string;
+  /**
+   * Windows keep their state per input partition and mirror every committed write to a compacted changelog topic
+   * `<consumerGroup>-changelog-<namespace>`; a partition assigned to this process restores its windows from there
+   * before its first record. Default: on when `stateDir` is given. Off: open windows are rebuilt by replaying the
+   * records they hold (their offsets stay uncommitted until the window closes).
+   */
+  changelog?: boolean;
 }
 
 /** What `run` stops on. */
@@ -97,6 +105,9 @@ export class Application {
   private transaction: Promise<KafkaTransaction> | null = null;
   private fatal: unknown = null;
   private collected: Produced[] | null = null;
+  private state: AppState | null = null;
+  /** Entries restored from changelogs and changelog records written (state with a changelog only). */
+  readonly stateCounters = { restored: 0, changelogged: 0 };
 
   constructor(config: ApplicationConfig) {
     if (typeof config?.consumerGroup !== 'string' || config.consumerGroup === '') {
@@ -174,6 +185,12 @@ export class Application {
     }
     const c = this.config;
     const dlq = this.deadLetterTopic();
+    const windows: AppWindow[] = [];
+    if (c.changelog ?? c.stateDir !== undefined) {
+      for (const [topic, s] of this.inputs) for (const node of windowsBelow(s)) windows.push({ node, topic });
+    }
+    const state = windows.length > 0 ? new AppState(windows, c.consumerGroup, c, c.stateDir) : null;
+    this.state = state;
     if (c.autoCreateTopics ?? true) {
       const admin = new KafkaAdmin(c);
       try {
@@ -185,6 +202,19 @@ export class Application {
         }));
         if (dlq) specs.push({ name: dlq, partitions: 1, replicationFactor: 1 });
         await admin.ensureTopics(specs);
+        if (state) {
+          // A changelog has the partitions of its input topic: partition p of one holds the state of the other's p.
+          const changelogs = [];
+          for (const cl of state.changelogs()) {
+            changelogs.push({
+              name: cl.topic,
+              partitions: await admin.partitions(cl.input),
+              replicationFactor: this.topics.get(cl.input)?.config.replicationFactor ?? 1,
+              config: { 'cleanup.policy': 'compact' },
+            });
+          }
+          await admin.ensureTopics(changelogs);
+        }
       } finally {
         await admin.close();
       }
@@ -218,7 +248,10 @@ export class Application {
     source.drain = () => this.flushSinks();
     if (this.exactlyOnce) {
       source.committer = () => this.commitTransaction();
+    } else if (state) {
+      source.committer = () => this.commitWithChangelog();
     }
+    if (state) source.beforePartition = (topic, partition) => state.restore(topic, partition);
     const stops = this.stopConditions(options, finite);
     try {
       // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets
@@ -230,6 +263,12 @@ export class Application {
       return this.collected ?? [];
     } finally {
       stops();
+      if (state) {
+        this.stateCounters.restored += state.counters.restored;
+        this.stateCounters.changelogged += state.counters.changelogged;
+        await state.close();
+        this.state = null;
+      }
       source.disconnect(this.root);
       this.source = null;
       this.transaction = null;
@@ -338,8 +377,10 @@ export class Application {
     try {
       await this.flushSinks();
       const offsets = source.finishedOffsets();
-      if (offsets.length === 0 && this.transaction === null) return;
+      const checkpoint = this.state?.checkpoint(source.handledOffsets());
+      if (offsets.length === 0 && this.transaction === null && !checkpoint?.records.length) return;
       const tx = await this.currentTransaction();
+      if (checkpoint?.records.length) await this.producer.send(checkpoint.records, tx);
       const consumer = source.client;
       if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
       // The group's current generation, not the one a partition's last message was fetched in: a commit with a
@@ -365,6 +406,7 @@ export class Application {
       }
       await tx.commit();
       this.transaction = null;
+      checkpoint?.commit();
       source.markCommitted(offsets);
     } catch (error) {
       const tx = this.transaction;
@@ -379,6 +421,42 @@ export class Application {
       );
       this.fail(e);
       throw e;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * At-least-once with a changelog: outputs flushed, then the state written since the last commit goes to the
+   * changelog (acknowledged) and the local stores, then the offsets commit. The source waits meanwhile, so the
+   * offsets the state covers are exactly those handled when it was written.
+   */
+  private async commitWithChangelog(): Promise<void> {
+    const source = this.source;
+    const state = this.state;
+    if (!source || !state) return;
+    let release!: () => void;
+    source.holdUntil(new Promise<void>((r) => (release = r)));
+    try {
+      await this.flushSinks();
+      const offsets = source.finishedOffsets();
+      const checkpoint = state.checkpoint(source.handledOffsets());
+      try {
+        await this.producer.send(checkpoint.records);
+      } catch (error) {
+        // The windows' changes were taken out and not written: going on would leave them out of the changelog.
+        const e = new TwinstreamError(
+          'TS_KAFKA_PRODUCE',
+          `writing the state changelog failed: ${(error as Error)?.message ?? error}`,
+          { cause: error },
+        );
+        this.counters.producerErrors++;
+        this.config.onProducerError?.(e);
+        this.fail(e);
+        throw e;
+      }
+      checkpoint.commit();
+      if (offsets.length > 0) await source.commitOffsets(offsets);
     } finally {
       release();
     }

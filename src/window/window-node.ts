@@ -374,6 +374,21 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
     }
   }
 
+  /**
+   * Loads the open windows of one partition from a store (a partition newly assigned to this process), replacing
+   * what this node held for it.
+   */
+  restorePartition(store: WindowStoreReader, partition: number): void {
+    const only: WindowStoreReader = {
+      partitions: () => [partition],
+      entries: (namespace, pid) => store.entries(namespace, pid),
+    };
+    this.parts.delete(partition);
+    this.lastPart = null;
+    this.lastKeyWindows = null;
+    this.restore(only);
+  }
+
   private restore(store: WindowStoreReader): void {
     for (const pid of store.partitions(this.namespace)) {
       const p = this.partitionFor(pid);

@@ -81,6 +81,13 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   committer: (() => Promise<void>) | null = null;
   /** Set by the owner: work to finish (flush sinks) before the last commit when the source stops. */
   drain: (() => Promise<void>) | null = null;
+  /**
+   * Set by the owner: called once for each partition before its first message is handled (an application
+   * restores the partition's state from its changelog). Resolves with the greatest offset the restored state
+   * already covers (-1 for none): messages up to it are skipped. Messages wait while it runs.
+   */
+  beforePartition: ((topic: string, partition: number) => Promise<number>) | null = null;
+  private readonly prepared = new Map<string, Promise<void> | true>();
   private barrier: Promise<void> | null = null;
   private committing: Promise<void> | null = null;
   private sinceCommit = 0;
@@ -195,10 +202,30 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     { records: KafkaRecord<K, V>[]; entries: { done: boolean; failed: boolean }[] }
   >();
 
+  /** Runs `beforePartition` for a partition once; its messages wait until it is done. */
+  private prepare(key: string, topic: string, partition: number): Promise<void> {
+    const p = this.beforePartition!(topic, partition).then((covered) => {
+      if (covered > (this.highest.get(key) ?? -1)) this.highest.set(key, covered);
+      this.prepared.set(key, true);
+    });
+    p.catch(() => this.prepared.delete(key));
+    this.prepared.set(key, p);
+    return p;
+  }
+
+  /** The greatest offset handled per partition (`topic:partition`), since it was assigned here. */
+  handledOffsets(): ReadonlyMap<string, number> {
+    return this.highest;
+  }
+
   /** Handles one raw message: decode, track, emit (or dead-letter). */
   private onMessage(m: RawMessage): void | Promise<void> {
     if (this.barrier) return this.barrier.then(() => this.onMessage(m));
     const key = `${m.topic}:${m.partition}`;
+    if (this.beforePartition !== null) {
+      const ready = this.prepared.get(key);
+      if (ready !== true) return (ready ?? this.prepare(key, m.topic, m.partition)).then(() => this.onMessage(m));
+    }
     const offset = Number(m.offset);
     // After a rejoin the client reads a partition again from its committed offset. What this process already
     // handled (outputs committed or in the open transaction, state in its windows) must not be handled twice.
@@ -369,7 +396,11 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
 
   private async commitOnce(): Promise<void> {
     if (this.committer) return this.committer();
-    const offsets = this.finishedOffsets();
+    return this.commitOffsets(this.finishedOffsets());
+  }
+
+  /** Commits `offsets` for the group (outside any transaction). */
+  async commitOffsets(offsets: readonly OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0) return;
     const consumer = this.consumer;
     if (!consumer) return;
