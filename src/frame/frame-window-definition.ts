@@ -214,9 +214,9 @@ export class FrameWindowAggregation<R> {
   }
 
   /**
-   * Emits the windows updated: vectorised tumbling and hopping windows once per frame for each window the frame
-   * updated; every other kind (and tumbling/hopping with `idleTimeout`, `store` or early-close predicates) after
-   * every row, as on rows.
+   * Emits the windows updated: vectorised tumbling and hopping windows (built-in numeric aggregators only) once
+   * per frame for each window the frame updated; every other kind (and tumbling/hopping with other aggregators,
+   * `idleTimeout`, `store` or early-close predicates) after every row, as on rows.
    */
   current(): FrameWindowNode<R> {
     return this.build(true);
@@ -226,6 +226,7 @@ export class FrameWindowAggregation<R> {
     const { shape, options: o, where } = this.def;
     const vectorised =
       (shape.kind === 'tumblingWindow' || shape.kind === 'hoppingWindow') &&
+      this.config.fields.every((p) => 'kernel' in p) &&
       o.idleTimeout === undefined &&
       o.store === undefined &&
       o.beforeUpdate === undefined &&

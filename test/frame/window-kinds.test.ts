@@ -69,6 +69,8 @@ function onFrames(rows: Row[], size: number, build: Build, opts: Record<string, 
 const aggs = () => ({ n: count(), total: sum('v'), lo: min('v'), hi: max('v'), avg: mean('v'), vs: collect('v') });
 
 const kinds: [string, Build, boolean][] = [
+  ['tumblingWindow', (s, o) => s.tumblingWindow(100, { grace: 30, ...o }), true],
+  ['hoppingWindow', (s, o) => s.hoppingWindow(100, 40, { grace: 30, ...o }), true],
   ['slidingTimeWindow', (s, o) => s.slidingTimeWindow(100, { grace: 30, ...o }), true],
   ['sessionWindow', (s, o) => s.sessionWindow(25, { grace: 30, ...o }), true],
   ['tumblingCountWindow', (s, o) => s.tumblingCountWindow(7, o), false],
