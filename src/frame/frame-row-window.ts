@@ -15,7 +15,10 @@ import type { Frame } from './frame.ts';
 import type { FrameColumn } from './frame-column.ts';
 import { bothPushed } from './frame-window-keys.ts';
 
-/** What the row-engine frame window needs, resolved by the definition. */
+/**
+ * What the row-engine frame window needs, resolved by the definition (`sf.sessionWindow(...).sum().final()`).
+ * @example new FrameRowWindowNode(sf.stream, { where: 'sessionWindow', shape: { kind: 'sessionWindow', gap: 30 }, aggs: { value: sum('v') }, single: true, current: false, key: null, value: null, onLate: null })
+ */
 export interface FrameRowWindowConfig {
   where: string;
   shape: WindowShape;

@@ -32,7 +32,10 @@ export interface FrameWindowOptions {
   namespace?: string;
 }
 
-/** What a frame window emits through: the vectorised tumbling/hopping node, or the row-engine node. */
+/**
+ * What a frame window emits through: the vectorised tumbling/hopping node, or the row-engine node.
+ * @example const node: FrameWindowNode<WindowResult<number>> = sf.slidingCountWindow(3, { value: 'v' }).sum().final();
+ */
 export type FrameWindowNode<R> = FrameTimeWindowNode<R> | FrameRowWindowNode<R>;
 
 /**
