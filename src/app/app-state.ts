@@ -144,12 +144,17 @@ export class AppState {
     for (const w of this.windows) {
       const topic = changelogTopic(this.group, w.node.namespace);
       const writer: WindowStoreWriter = {
+        // A partition without a store is not assigned here (any more): its writes go nowhere.
         set: (namespace, partition, key, value, options) => {
-          txOf(w.topic, partition)?.set(namespace, partition, key, value, options);
+          const tx = txOf(w.topic, partition);
+          if (!tx) return;
+          tx.set(namespace, partition, key, value, options);
           records.push({ topic, partition, key: Buffer.from(key), value: Buffer.from(JSON.stringify(value)) });
         },
         delete: (namespace, partition, key) => {
-          txOf(w.topic, partition)?.delete(namespace, partition, key);
+          const tx = txOf(w.topic, partition);
+          if (!tx) return;
+          tx.delete(namespace, partition, key);
           records.push({ topic, partition, key: Buffer.from(key), value: null });
         },
       };
@@ -177,6 +182,19 @@ export class AppState {
         for (const tx of txs.values()) tx.commit();
       },
     };
+  }
+
+  /**
+   * A partition was revoked: its windows are dropped from this process and its store closed (its new owner
+   * restores it from the changelog).
+   */
+  revoke(topic: string, partition: number): void {
+    const none = { partitions: () => [], entries: () => [] };
+    for (const w of this.windows) if (w.topic === topic) w.node.restorePartition(none, partition);
+    const key = `${topic}:${partition}`;
+    const store = this.stores.get(key);
+    this.stores.delete(key);
+    void store?.close().catch(() => {});
   }
 
   async close(): Promise<void> {

@@ -251,7 +251,10 @@ export class Application {
     } else if (state) {
       source.committer = () => this.commitWithChangelog();
     }
-    if (state) source.beforePartition = (topic, partition) => state.restore(topic, partition);
+    if (state) {
+      source.beforePartition = (topic, partition) => state.restore(topic, partition);
+      source.onRevoke = (topic, partition) => state.revoke(topic, partition);
+    }
     const stops = this.stopConditions(options, finite);
     try {
       // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets

@@ -87,6 +87,8 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
    * already covers (-1 for none): messages up to it are skipped. Messages wait while it runs.
    */
   beforePartition: ((topic: string, partition: number) => Promise<number>) | null = null;
+  /** Set by the owner, with `beforePartition`: a prepared partition was revoked (it is prepared again if it returns). */
+  onRevoke: ((topic: string, partition: number) => void) | null = null;
   private readonly prepared = new Map<string, Promise<void> | true>();
   private barrier: Promise<void> | null = null;
   private committing: Promise<void> | null = null;
@@ -142,6 +144,9 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       isolationLevel: c.isolationLevel === 'read_committed' ? 1 : 0,
     } as any);
     this.consumer = consumer;
+    consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
+      this.assigned(payload?.assignments),
+    );
     const commitEvery = toMillis(c.commitInterval ?? '1s', 'commitInterval');
     const commitTimer = setInterval(() => void this.commitNow().catch((e) => this.report(e)), commitEvery);
     try {
@@ -211,6 +216,21 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     p.catch(() => this.prepared.delete(key));
     this.prepared.set(key, p);
     return p;
+  }
+
+  /** A group join: prepared partitions not assigned any more are forgotten (state owners drop their state). */
+  private assigned(assignments: { topic: string; partitions: number[] }[] | undefined): void {
+    if (this.beforePartition === null || !Array.isArray(assignments)) return;
+    const now = new Set<string>();
+    for (const a of assignments) for (const p of a.partitions ?? []) now.add(`${a.topic}:${p}`);
+    for (const key of [...this.prepared.keys()]) {
+      if (now.has(key)) continue;
+      this.prepared.delete(key);
+      this.highest.delete(key);
+      this.trackers.get(key)?.reset();
+      const i = key.lastIndexOf(':');
+      this.onRevoke?.(key.slice(0, i), Number(key.slice(i + 1)));
+    }
   }
 
   /** The greatest offset handled per partition (`topic:partition`), since it was assigned here. */
