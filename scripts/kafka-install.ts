@@ -179,9 +179,16 @@ export function installKafka(version = process.env.TWINSTREAM_KAFKA_VERSION ?? K
   };
 }
 
-/** A new KRaft cluster id: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints). */
+/**
+ * A new KRaft cluster id: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints).
+ * One id in 64 would start with '-', which the storage tool's argument parser takes for an option (`-t -x…`:
+ * "expected one argument"); Kafka's own generator skips those, and so does this one.
+ */
 export function newClusterId(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 // `node scripts/kafka-install.ts` fetches the jars ahead of time (CI warms its cache this way).
