@@ -105,7 +105,11 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
       await second.run({ timeout: 3000 });
       assert.ok(second.stateCounters.restored > 0, 'the second instance restored state from the changelog');
       // Restored, not replayed: the records the first instance had folded into open windows are not read again.
-      assert.equal(handledFirst + second.counters.processed, N);
+      // Exactly-once reads each record once in all. At-least-once may read again the few records the first
+      // instance handled after its last checkpoint; the windows below must still come out right, each once.
+      const handled = handledFirst + second.counters.processed;
+      if (guarantee === 'exactly-once') assert.equal(handled, N);
+      else assert.ok(handled >= N && handled <= N + 50, `${handled} records handled for ${N}`);
 
       const got = await readAll<Agg>(brokers, output, { expect: expected().size });
       const want = expected();
