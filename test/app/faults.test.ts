@@ -56,7 +56,9 @@ async function killedRuns(guarantee: string): Promise<{ ids: number[]; kills: nu
     }
     await p.exited;
   }
-  const last = processor([...args, '--idle', '5000']);
+  // The last run stops after 20 s without input: it first waits for the killed members' sessions to expire and,
+  // under exactly-once, for their transactions to be fenced and retried, pauses longer than a few seconds.
+  const last = processor([...args, '--idle', '20000']);
   const code = await last.exited;
   assert.equal(code, 0, last.output());
   const out = await readAll<{ id: number }>(brokers, output, { quietMs: 2000 });
