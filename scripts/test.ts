@@ -13,9 +13,9 @@ const patterns =
     ? ['test/**/*.test.ts']
     : targets.map((t) => (t.endsWith('.ts') ? t : `${t.replace(/\/$/, '')}/**/*.test.ts`));
 
-// --test-force-exit: a file whose tests have all finished ends even if a client library left a socket or timer
-// open; a hang there would otherwise stall the whole run.
-const args = ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', '--test-reporter=spec'];
+// No --test-force-exit: measured here, it ended files before all their tests had reported (94 of 95 in one file,
+// and the missing ones were not counted as failures).
+const args = ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-reporter=spec'];
 // One Kafka broker for every test file that needs one (started only when such a file is in the run).
 args.push('--test-global-setup=test/kafka-setup.ts');
 if (coverage) {
