@@ -11,14 +11,8 @@ export interface ResourceOptions {
   maxCapacity?: number;
 }
 
-/**
- * A request to put something into a resource. It succeeds when the resource accepts it; until then it waits in the
- * resource's put queue and can be cancelled.
- *
- * @example
- * const put = store.put('box'); yield put;
- */
-export class PutEvent<T = unknown> extends Event<T> {
+/** What put and get requests share: the resource, the process that asked, and withdrawal from a queue. */
+abstract class QueuedRequest<T> extends Event<T> {
   /** The resource it was made on. */
   readonly resource: BaseResource<any, any>;
   /** The process that made it (null outside a process). */
@@ -30,9 +24,25 @@ export class PutEvent<T = unknown> extends Event<T> {
     this.proc = resource.env.activeProcess;
   }
 
+  /** The queue the request waits in. */
+  protected abstract queue(): Event<any>[];
+
   /** Withdraws the request if it has not been granted yet. */
   cancel(): void {
-    if (this._state === 0) this.resource._remove(this.resource.putQueue, this);
+    if (this._state === 0) this.resource._remove(this.queue(), this);
+  }
+}
+
+/**
+ * A request to put something into a resource. It succeeds when the resource accepts it; until then it waits in the
+ * resource's put queue and can be cancelled.
+ *
+ * @example
+ * const put = store.put('box'); yield put;
+ */
+export class PutEvent<T = unknown> extends QueuedRequest<T> {
+  protected queue(): Event<any>[] {
+    return this.resource.putQueue;
   }
 }
 
@@ -42,21 +52,9 @@ export class PutEvent<T = unknown> extends Event<T> {
  * @example
  * const item = yield store.get();
  */
-export class GetEvent<T = unknown> extends Event<T> {
-  /** The resource it was made on. */
-  readonly resource: BaseResource<any, any>;
-  /** The process that made it (null outside a process). */
-  readonly proc: (Event<any> & { readonly name: string }) | null;
-
-  constructor(resource: BaseResource<any, any>) {
-    super(resource.env);
-    this.resource = resource;
-    this.proc = resource.env.activeProcess;
-  }
-
-  /** Withdraws the request if it has not been granted yet. */
-  cancel(): void {
-    if (this._state === 0) this.resource._remove(this.resource.getQueue, this);
+export class GetEvent<T = unknown> extends QueuedRequest<T> {
+  protected queue(): Event<any>[] {
+    return this.resource.getQueue;
   }
 }
 
