@@ -1,70 +1,19 @@
 import { KafkaAdmin } from '../connectors/kafka/admin.ts';
-import type { KafkaConnection } from '../connectors/kafka/connection.ts';
 import type { DeadLetter } from '../connectors/kafka/dead-letter.ts';
-import { KafkaProducer, type KafkaProducerConfig, type KafkaTransaction } from '../connectors/kafka/producer.ts';
+import { KafkaProducer } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { KafkaSinkNode } from '../connectors/kafka/to-kafka.ts';
 import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
-import { type Duration, toMillis } from '../time/duration.ts';
+import { toMillis } from '../time/duration.ts';
+import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
+import type { ApplicationConfig, AppRunOptions, Produced } from './app-config.ts';
 import { AppSource } from './app-source.ts';
 import { AppState, type AppWindow, windowsBelow } from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
 
-/** How an application consumes, processes and produces (Quix's `Application` options). */
-export interface ApplicationConfig extends KafkaConnection {
-  /** The consumer group: start more processes with the same group and they share the partitions. */
-  consumerGroup: string;
-  /** Where a group without committed offsets starts. Default `'latest'`. */
-  autoOffsetReset?: 'earliest' | 'latest';
-  /** How often finished work is committed. Default `'1s'`. */
-  commitInterval?: Duration;
-  /** Also commit after this many messages. Default: off. */
-  commitEvery?: number;
-  /** `'at-least-once'` (default) or `'exactly-once'` (Kafka transactions, read_committed input). */
-  processingGuarantee?: 'at-least-once' | 'exactly-once';
-  /** Names this process in its transactional id (exactly-once): give each concurrent instance its own. Default `'0'`. */
-  instanceId?: string;
-  /** Create missing topics (inputs, outputs, dead letters) before running. Default true. */
-  autoCreateTopics?: boolean;
-  /** Where unreadable or failing messages go; `false` for nowhere (skipped, counted). Default `<consumerGroup>-dead-letters`. */
-  deadLetterTopic?: string | false;
-  /** Errors the consumer survives (a failed commit, a reconnect). */
-  onConsumerError?: (error: TwinstreamError) => void;
-  /** A record the pipeline threw on: return true to dead-letter it and go on (the default), false to stop. */
-  onProcessingError?: (error: unknown, record: KafkaRecord) => boolean;
-  /** A failed produce (the application then stops: nothing past it is committed). */
-  onProducerError?: (error: TwinstreamError) => void;
-  /** Producer settings for `toTopic` (compression, acks, partitioner). */
-  producer?: Pick<KafkaProducerConfig, 'compression' | 'acks' | 'partitioner' | 'idempotent'>;
-  /** Consumer group session timeout. Default `'10s'`. */
-  sessionTimeout?: Duration;
-  /** Per-partition state stores (lmdb) under `stateDir/<group>/<topic>-<partition>`; memory when not given. */
-  stateDir?: string;
-  /**
-   * Windows keep their state per input partition and mirror every committed write to a compacted changelog topic
-   * `<consumerGroup>-changelog-<namespace>`; a partition assigned to this process restores its windows from there
-   * before its first record. Default: on when `stateDir` is given. Off: open windows are rebuilt by replaying the
-   * records they hold (their offsets stay uncommitted until the window closes).
-   */
-  changelog?: boolean;
-}
-
-/** What `run` stops on. */
-export interface AppRunOptions {
-  /** Stop after this many records were processed. */
-  count?: number;
-  /** Stop when no record arrived for this long. */
-  timeout?: Duration;
-  /** Drain and stop on SIGTERM/SIGINT. Default: true when neither count nor timeout is given. */
-  handleSignals?: boolean;
-}
-
-/** One element handed to `toTopic` during a run (what `run` returns when it stops on a count or a timeout). */
-export interface Produced {
-  topic: string;
-  value: unknown;
-}
+export * from './app-commit.ts';
+export * from './app-config.ts';
 
 const owners = new WeakMap<Topic<any, any>, Application>();
 
@@ -102,12 +51,20 @@ export class Application {
   private readonly sinks: KafkaSinkNode<any>[] = [];
   private readonly root = new Stream<KafkaRecord<any, any>>({ name: 'application' });
   private source: AppSource | null = null;
-  private transaction: Promise<KafkaTransaction> | null = null;
+  private readonly transactions: AppTransactions;
   private fatal: unknown = null;
   private collected: Produced[] | null = null;
   private state: AppState | null = null;
-  /** Entries restored from changelogs and changelog records written (state with a changelog only). */
-  readonly stateCounters = { restored: 0, changelogged: 0 };
+  private readonly stateTotals = { restored: 0, changelogged: 0 };
+
+  /** Changelog records read to restore state, and written (state with a changelog only); live during a run. */
+  get stateCounters(): { restored: number; changelogged: number } {
+    const live = this.state?.counters;
+    return {
+      restored: this.stateTotals.restored + (live?.restored ?? 0),
+      changelogged: this.stateTotals.changelogged + (live?.changelogged ?? 0),
+    };
+  }
 
   constructor(config: ApplicationConfig) {
     if (typeof config?.consumerGroup !== 'string' || config.consumerGroup === '') {
@@ -124,6 +81,7 @@ export class Application {
       ...config.producer,
       ...(exactlyOnce ? { transactionalId: `${config.consumerGroup}-tx-${config.instanceId ?? '0'}` } : {}),
     });
+    this.transactions = new AppTransactions(this.producer, toMillis(config.timeout ?? 30_000, 'Application: timeout'));
     // Counted before the graph sees the record; the count stop waits for the element to finish.
     this.root.sink(() => {
       this.counters.processed++;
@@ -164,7 +122,7 @@ export class Application {
   /** @internal Called by `toTopic`. */
   addSink(sink: KafkaSinkNode<any>, topic: Topic<any, any>): void {
     this.sinks.push(sink);
-    if (this.exactlyOnce) sink.transaction = () => this.currentTransaction();
+    if (this.exactlyOnce) sink.transaction = () => this.transactions.current();
     sink.tap = (x) => this.collected?.push({ topic: topic.name, value: x });
   }
 
@@ -246,11 +204,20 @@ export class Application {
     this.source = source;
     source.connect(this.root);
     source.drain = () => this.flushSinks();
-    if (this.exactlyOnce) {
-      source.committer = () => this.commitTransaction();
-    } else if (state) {
-      source.committer = () => this.commitWithChangelog();
-    }
+    const scope: CommitScope = {
+      source,
+      state,
+      producer: this.producer,
+      flushSinks: () => this.flushSinks(),
+      producerFailed: (e) => {
+        this.counters.producerErrors++;
+        this.config.onProducerError?.(e);
+        this.fail(e);
+      },
+      fail: (e) => this.fail(e),
+    };
+    if (this.exactlyOnce) source.committer = () => this.transactions.commit(scope);
+    else if (state) source.committer = () => commitWithChangelog({ ...scope, state });
     if (state) {
       source.beforePartition = (topic, partition) => state.restore(topic, partition);
       source.onRevoke = (topic, partition) => state.revoke(topic, partition);
@@ -259,7 +226,7 @@ export class Application {
     try {
       // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets
       // could be read while that transaction's offsets are still pending (the client does not ask for stable ones).
-      if (this.exactlyOnce) await this.retryFenced(() => this.producer.initTransactions());
+      if (this.exactlyOnce) await this.transactions.retryFenced(() => this.producer.initTransactions());
       source.start();
       await source.done;
       if (this.fatal) throw this.fatal;
@@ -267,14 +234,14 @@ export class Application {
     } finally {
       stops();
       if (state) {
-        this.stateCounters.restored += state.counters.restored;
-        this.stateCounters.changelogged += state.counters.changelogged;
-        await state.close();
+        this.stateTotals.restored += state.counters.restored;
+        this.stateTotals.changelogged += state.counters.changelogged;
         this.state = null;
+        await state.close();
       }
       source.disconnect(this.root);
       this.source = null;
-      this.transaction = null;
+      this.transactions.reset();
       await this.producer.close().catch(() => {});
     }
   }
@@ -339,129 +306,6 @@ export class Application {
       this.config.onProducerError?.(e);
       this.fail(e);
       throw e;
-    }
-  }
-
-  private currentTransaction(): Promise<KafkaTransaction> {
-    this.transaction ??= this.beginTransaction();
-    return this.transaction;
-  }
-
-  /**
-   * Begins a transaction. InitProducerId may answer "fenced" although no other instance runs: a killed
-   * predecessor's transaction still being aborted, or the epoch the broker bumped at the last commit (transactions
-   * v2) not seen by the client. No transaction is open in this process when one begins (the last one committed or
-   * aborted), so the producer is made anew and tried again, up to the connection's timeout. Two live instances
-   * sharing an `instanceId` would fence each other in turn: give each its own.
-   */
-  private beginTransaction(): Promise<KafkaTransaction> {
-    return this.retryFenced(() => this.producer.beginTransaction());
-  }
-
-  private async retryFenced<R>(fn: () => Promise<R>): Promise<R> {
-    const deadline = Date.now() + toMillis(this.config.timeout ?? 30_000, 'Application: timeout');
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await this.producer.close().catch(() => {});
-        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)));
-      }
-    }
-  }
-
-  /** Exactly-once: the outputs since the last commit and the offsets they cover commit together, or not at all. */
-  private async commitTransaction(): Promise<void> {
-    const source = this.source;
-    if (!source) return;
-    let release!: () => void;
-    source.holdUntil(new Promise<void>((r) => (release = r)));
-    try {
-      await this.flushSinks();
-      const offsets = source.finishedOffsets();
-      const checkpoint = this.state?.checkpoint(source.handledOffsets());
-      if (offsets.length === 0 && this.transaction === null && !checkpoint?.records.length) return;
-      const tx = await this.currentTransaction();
-      if (checkpoint?.records.length) await this.producer.send(checkpoint.records, tx);
-      const consumer = source.client;
-      if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
-      // The group's current generation, not the one a partition's last message was fetched in: a commit with a
-      // stale generation is refused after a rebalance.
-      const group = consumer
-        ? {
-            consumer: {
-              groupId: consumer.groupId,
-              generationId: consumer.generationId,
-              memberId: consumer.memberId,
-              coordinatorId: consumer.coordinatorId,
-            },
-          }
-        : undefined;
-      for (const o of offsets) {
-        const meta = group ?? (o.message as { metadata?: unknown } | undefined)?.metadata;
-        await tx.addOffset({
-          topic: o.topic,
-          partition: o.partition,
-          offset: BigInt(o.offset - 1),
-          metadata: meta,
-        } as any);
-      }
-      await tx.commit();
-      this.transaction = null;
-      checkpoint?.commit();
-      source.markCommitted(offsets);
-    } catch (error) {
-      const tx = this.transaction;
-      this.transaction = null;
-      await tx?.then((t) => t.abort()).catch(() => {});
-      // The aborted outputs are gone while their records count as done: going on would lose them. Stop; a restart
-      // reads again from the last committed offsets.
-      const e = new TwinstreamError(
-        'TS_KAFKA_TRANSACTION',
-        `exactly-once commit failed: ${(error as Error)?.message ?? error}`,
-        { cause: error },
-      );
-      this.fail(e);
-      throw e;
-    } finally {
-      release();
-    }
-  }
-
-  /**
-   * At-least-once with a changelog: outputs flushed, then the state written since the last commit goes to the
-   * changelog (acknowledged) and the local stores, then the offsets commit. The source waits meanwhile, so the
-   * offsets the state covers are exactly those handled when it was written.
-   */
-  private async commitWithChangelog(): Promise<void> {
-    const source = this.source;
-    const state = this.state;
-    if (!source || !state) return;
-    let release!: () => void;
-    source.holdUntil(new Promise<void>((r) => (release = r)));
-    try {
-      await this.flushSinks();
-      const offsets = source.finishedOffsets();
-      const checkpoint = state.checkpoint(source.handledOffsets());
-      try {
-        await this.producer.send(checkpoint.records);
-      } catch (error) {
-        // The windows' changes were taken out and not written: going on would leave them out of the changelog.
-        const e = new TwinstreamError(
-          'TS_KAFKA_PRODUCE',
-          `writing the state changelog failed: ${(error as Error)?.message ?? error}`,
-          { cause: error },
-        );
-        this.counters.producerErrors++;
-        this.config.onProducerError?.(e);
-        this.fail(e);
-        throw e;
-      }
-      checkpoint.commit();
-      if (offsets.length > 0) await source.commitOffsets(offsets);
-    } finally {
-      release();
     }
   }
 

@@ -143,7 +143,7 @@ test('a second instance joining mid-run takes a partition with its open windows 
     const runB = b.run({ timeout: 8000 });
     // Until the second instance restored its partition (or 15 s): the live counters of its state.
     const joinedBy = Date.now() + 15_000;
-    while ((b as any).state?.counters.restored === 0 && Date.now() < joinedBy) {
+    while (b.stateCounters.restored === 0 && Date.now() < joinedBy) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 1000));

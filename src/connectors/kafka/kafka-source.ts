@@ -4,56 +4,17 @@ import { Source } from '../../core/source.ts';
 import type { StreamOptions } from '../../core/stream.ts';
 import { badArgument, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
-import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
-import { type DeadLetter, deadLetterMessage, deadLetterOf } from './dead-letter.ts';
+import { clientOptions, kafkaError, timeoutOf, withTimeout } from './connection.ts';
+import { deadLetterMessage, deadLetterOf } from './dead-letter.ts';
+import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './kafka-source-config.ts';
 import { pump } from './message-pump.ts';
-import { OffsetTracker } from './offset-tracker.ts';
+import { PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
 import { KafkaProducer } from './producer.ts';
 import type { KafkaMetadata, KafkaRecord } from './record.ts';
-import { type DecodeOptions, type RawMessage, RecordDecoder } from './record-decoder.ts';
+import { type RawMessage, RecordDecoder } from './record-decoder.ts';
 
-/** How a Kafka source consumes. */
-export interface KafkaSourceConfig<K = unknown, V = unknown> extends KafkaConnection, DecodeOptions<K, V> {
-  /** The consumer group: sources sharing it share the partitions. */
-  groupId: string;
-  /** Where a group without a committed offset starts: `'latest'` (default, as Kafka) or `'earliest'`. */
-  autoOffsetReset?: 'earliest' | 'latest';
-  /** How often finished offsets are committed. Default `'1s'`. */
-  commitInterval?: Duration;
-  /** Where messages that cannot become records go (with headers naming why). Default: none (skipped, counted). */
-  deadLetterTopic?: string;
-  /** Called for every dead-lettered message (after it was written to the dead-letter topic, if any). */
-  onDeadLetter?: (letter: DeadLetter) => void;
-  /** Called for errors the source survives (a failed commit, a lost connection it re-establishes). */
-  onConsumerError?: (error: TwinstreamError) => void;
-  /** `'read_committed'` to skip aborted transactions (exactly-once pipelines); default `'read_uncommitted'`. */
-  isolationLevel?: 'read_committed' | 'read_uncommitted';
-  /** Group session timeout. Default `'10s'`. */
-  sessionTimeout?: Duration;
-  /** Heartbeat interval. Default `'1s'`. */
-  heartbeatInterval?: Duration;
-  /** How long the broker may hold a fetch waiting for data. Default `'200ms'`. */
-  maxWaitTime?: Duration;
-  /** Messages fetched ahead of processing (the client's buffer bound). Default 1024. */
-  highWaterMark?: number;
-  /** How long to keep trying to re-establish consumption after the connection failed. Default `'60s'`. */
-  reconnectTimeout?: Duration;
-  /** Also commit after this many messages (besides every `commitInterval`). Default: off. */
-  commitEvery?: number;
-  /**
-   * Called when the pipeline throws on a record. Return `true` to dead-letter the message and go on; `false` (or
-   * throw) to stop the source with the error. Default: stop (the message is not committed).
-   */
-  onProcessingError?: (error: unknown, record: KafkaRecord<K, V>) => boolean | Promise<boolean>;
-}
-
-/** What a committer receives: for each partition, the next offset to read and the last message's group metadata. */
-export interface OffsetToCommit {
-  topic: string;
-  partition: number;
-  offset: number;
-  message: unknown;
-}
+export * from './kafka-source-config.ts';
+export * from './partition-offsets.ts';
 
 /**
  * A source of Kafka records. Each message becomes one element (or, batched, each poll of a partition one array)
@@ -69,11 +30,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   readonly counters = { consumed: 0, deadLettered: 0, commits: 0, reconnects: 0 };
   protected consumer: Consumer | null = null;
   private messages: MessagesStream<Buffer, Buffer, Buffer, Buffer> | null = null;
-  private readonly trackers = new Map<string, OffsetTracker>();
-  /** The greatest offset handled per partition since it was assigned to this process. */
-  private readonly highest = new Map<string, number>();
-  private readonly lastMessage = new Map<string, unknown>();
-  private readonly committed = new Map<string, number>();
+  private readonly offsets = new PartitionOffsets();
   private deadLetters: KafkaProducer | null = null;
   private readonly timeout: number;
   protected readonly batch: { maxBatchSize: number; pollInterval: number } | null;
@@ -89,7 +46,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   beforePartition: ((topic: string, partition: number) => Promise<number>) | null = null;
   /** Set by the owner, with `beforePartition`: a prepared partition was revoked (it is prepared again if it returns). */
   onRevoke: ((topic: string, partition: number) => void) | null = null;
-  private readonly prepared = new Map<string, Promise<void> | true>();
+  private readonly preparer = new PartitionPreparer(this.offsets, this);
   private barrier: Promise<void> | null = null;
   private committing: Promise<void> | null = null;
   private sinceCommit = 0;
@@ -132,20 +89,10 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   protected async run(signal: AbortSignal): Promise<void> {
     const kafka = await import('@platformatic/kafka');
     const c = this.config;
-    const consumer = new kafka.Consumer({
-      ...clientOptions(c, this.kind, 'consumer'),
-      groupId: c.groupId,
-      autocommit: false,
-      sessionTimeout: toMillis(c.sessionTimeout ?? '10s', 'sessionTimeout'),
-      heartbeatInterval: toMillis(c.heartbeatInterval ?? '1s', 'heartbeatInterval'),
-      rebalanceTimeout: toMillis(c.sessionTimeout ?? '10s', 'sessionTimeout') * 2,
-      maxWaitTime: toMillis(c.maxWaitTime ?? '200ms', 'maxWaitTime'),
-      highWaterMark: c.highWaterMark ?? 1024,
-      isolationLevel: c.isolationLevel === 'read_committed' ? 1 : 0,
-    } as any);
+    const consumer = new kafka.Consumer(consumerOptions(c, this.kind) as any);
     this.consumer = consumer;
     consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
-      this.assigned(payload?.assignments),
+      this.preparer.assigned(payload?.assignments),
     );
     const commitEvery = toMillis(c.commitInterval ?? '1s', 'commitInterval');
     const commitTimer = setInterval(() => void this.commitNow().catch((e) => this.report(e)), commitEvery);
@@ -202,60 +149,23 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     await messages.close().catch(() => {});
   }
 
-  private readonly pendingBatches = new Map<
-    string,
-    { records: KafkaRecord<K, V>[]; entries: { done: boolean; failed: boolean }[] }
-  >();
-
-  /** Runs `beforePartition` for a partition once; its messages wait until it is done. */
-  private prepare(key: string, topic: string, partition: number): Promise<void> {
-    const p = this.beforePartition!(topic, partition).then((covered) => {
-      if (covered > (this.highest.get(key) ?? -1)) this.highest.set(key, covered);
-      this.prepared.set(key, true);
-    });
-    p.catch(() => this.prepared.delete(key));
-    this.prepared.set(key, p);
-    return p;
-  }
-
-  /** A group join: prepared partitions not assigned any more are forgotten (state owners drop their state). */
-  private assigned(assignments: { topic: string; partitions: number[] }[] | undefined): void {
-    if (this.beforePartition === null || !Array.isArray(assignments)) return;
-    const now = new Set<string>();
-    for (const a of assignments) for (const p of a.partitions ?? []) now.add(`${a.topic}:${p}`);
-    for (const key of [...this.prepared.keys()]) {
-      if (now.has(key)) continue;
-      this.prepared.delete(key);
-      this.highest.delete(key);
-      this.trackers.get(key)?.reset();
-      const i = key.lastIndexOf(':');
-      this.onRevoke?.(key.slice(0, i), Number(key.slice(i + 1)));
-    }
-  }
+  private readonly pendingBatches = new Map<string, { records: KafkaRecord<K, V>[]; entries: TrackedMessage[] }>();
 
   /** The greatest offset handled per partition (`topic:partition`), since it was assigned here. */
   handledOffsets(): ReadonlyMap<string, number> {
-    return this.highest;
+    return this.offsets.handled();
   }
 
   /** Handles one raw message: decode, track, emit (or dead-letter). */
   private onMessage(m: RawMessage): void | Promise<void> {
     if (this.barrier) return this.barrier.then(() => this.onMessage(m));
     const key = `${m.topic}:${m.partition}`;
-    if (this.beforePartition !== null) {
-      const ready = this.prepared.get(key);
-      if (ready !== true) return (ready ?? this.prepare(key, m.topic, m.partition)).then(() => this.onMessage(m));
-    }
+    const wait = this.preparer.ready(key, m.topic, m.partition);
+    if (wait !== null) return wait.then(() => this.onMessage(m));
     const offset = Number(m.offset);
-    // After a rejoin the client reads a partition again from its committed offset. What this process already
-    // handled (outputs committed or in the open transaction, state in its windows) must not be handled twice.
-    if (offset <= (this.highest.get(key) ?? -1)) return;
-    this.highest.set(key, offset);
+    const entry = this.offsets.track(key, offset, m);
+    if (entry === null) return; // handled already, before a rejoin (see PartitionOffsets)
     this.counters.consumed++;
-    let tracker = this.trackers.get(key);
-    if (!tracker) this.trackers.set(key, (tracker = new OffsetTracker()));
-    const entry = tracker.add(offset);
-    this.lastMessage.set(key, m);
     let record: KafkaRecord<K, V>;
     try {
       record = this.decode(m);
@@ -301,7 +211,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     error: unknown,
     m: RawMessage,
     record: KafkaRecord<K, V>,
-    entry: { done: boolean; failed: boolean },
+    entry: TrackedMessage,
   ): void | Promise<void> {
     const handler = this.config.onProcessingError;
     entry.failed = true; // never committed unless dead-lettered below: the message is read again after a restart
@@ -315,10 +225,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     });
   }
 
-  private emitBatch(
-    key: string,
-    b: { records: KafkaRecord<K, V>[]; entries: { done: boolean; failed: boolean }[] },
-  ): void | Promise<void> {
+  private emitBatch(key: string, b: { records: KafkaRecord<K, V>[]; entries: TrackedMessage[] }): void | Promise<void> {
     this.pendingBatches.delete(key);
     const entries = b.entries;
     const first = b.records[0]!;
@@ -385,24 +292,12 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
 
   /** The offsets finished since the last commit, per partition. */
   finishedOffsets(): OffsetToCommit[] {
-    const out: OffsetToCommit[] = [];
-    for (const [key, tracker] of this.trackers) {
-      const next = tracker.committable();
-      if (next < 0 || next <= (this.committed.get(key) ?? -1)) continue;
-      const i = key.lastIndexOf(':');
-      out.push({
-        topic: key.slice(0, i),
-        partition: Number(key.slice(i + 1)),
-        offset: next,
-        message: this.lastMessage.get(key),
-      });
-    }
-    return out;
+    return this.offsets.finished();
   }
 
   /** Records that `offsets` were committed (by a custom committer). */
   markCommitted(offsets: readonly OffsetToCommit[]): void {
-    for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, o.offset);
+    this.offsets.markCommitted(offsets);
     this.counters.commits++;
   }
 

@@ -1,0 +1,159 @@
+import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
+import { TwinstreamError } from '../errors.ts';
+import type { AppSource } from './app-source.ts';
+import type { AppState } from './app-state.ts';
+
+/** What a commit of a run works with. */
+export interface CommitScope {
+  readonly source: AppSource;
+  /** The run's state (windows with a changelog), or null. */
+  readonly state: AppState | null;
+  readonly producer: KafkaProducer;
+  /** Flushes every `toTopic` sink; stops the application when that fails (and rethrows). */
+  flushSinks(): Promise<void>;
+  /** A produce failed: counted and reported (`onProducerError`), and the application stops. */
+  producerFailed(error: TwinstreamError): void;
+  /** Processing cannot go on safely: the application stops, and `run` rejects with `error`. */
+  fail(error: unknown): void;
+}
+
+/**
+ * The Kafka transactions of an exactly-once application: the one open transaction its sinks write into, and the
+ * commit that ties those outputs, the state changelog and the input offsets together.
+ */
+export class AppTransactions {
+  private transaction: Promise<KafkaTransaction> | null = null;
+  private readonly producer: KafkaProducer;
+  private readonly timeout: number;
+
+  /** `timeout` (ms): how long a fenced producer is made anew and tried again. */
+  constructor(producer: KafkaProducer, timeout: number) {
+    this.producer = producer;
+    this.timeout = timeout;
+  }
+
+  /** The open transaction, begun on first use. */
+  current(): Promise<KafkaTransaction> {
+    this.transaction ??= this.begin();
+    return this.transaction;
+  }
+
+  /** Forgets the open transaction (the run ended). */
+  reset(): void {
+    this.transaction = null;
+  }
+
+  /**
+   * Begins a transaction. InitProducerId may answer "fenced" although no other instance runs: a killed
+   * predecessor's transaction still being aborted, or the epoch the broker bumped at the last commit (transactions
+   * v2) not seen by the client. No transaction is open in this process when one begins (the last one committed or
+   * aborted), so the producer is made anew and tried again, up to the connection's timeout. Two live instances
+   * sharing an `instanceId` would fence each other in turn: give each its own.
+   */
+  private begin(): Promise<KafkaTransaction> {
+    return this.retryFenced(() => this.producer.beginTransaction());
+  }
+
+  /** Runs `fn`, making the producer anew and trying again while it fails, up to the timeout. */
+  async retryFenced<R>(fn: () => Promise<R>): Promise<R> {
+    const deadline = Date.now() + this.timeout;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await this.producer.close().catch(() => {});
+        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)));
+      }
+    }
+  }
+
+  /** Exactly-once: the outputs since the last commit and the offsets they cover commit together, or not at all. */
+  async commit(scope: CommitScope): Promise<void> {
+    const { source, state } = scope;
+    let release!: () => void;
+    source.holdUntil(new Promise<void>((r) => (release = r)));
+    try {
+      await scope.flushSinks();
+      const offsets = source.finishedOffsets();
+      const checkpoint = state?.checkpoint(source.handledOffsets());
+      if (offsets.length === 0 && this.transaction === null && !checkpoint?.records.length) return;
+      const tx = await this.current();
+      if (checkpoint?.records.length) await scope.producer.send(checkpoint.records, tx);
+      const consumer = source.client;
+      if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
+      // The group's current generation, not the one a partition's last message was fetched in: a commit with a
+      // stale generation is refused after a rebalance.
+      const group = consumer
+        ? {
+            consumer: {
+              groupId: consumer.groupId,
+              generationId: consumer.generationId,
+              memberId: consumer.memberId,
+              coordinatorId: consumer.coordinatorId,
+            },
+          }
+        : undefined;
+      for (const o of offsets) {
+        const meta = group ?? (o.message as { metadata?: unknown } | undefined)?.metadata;
+        await tx.addOffset({
+          topic: o.topic,
+          partition: o.partition,
+          offset: BigInt(o.offset - 1),
+          metadata: meta,
+        } as any);
+      }
+      await tx.commit();
+      this.transaction = null;
+      checkpoint?.commit();
+      source.markCommitted(offsets);
+    } catch (error) {
+      const tx = this.transaction;
+      this.transaction = null;
+      await tx?.then((t) => t.abort()).catch(() => {});
+      // The aborted outputs are gone while their records count as done: going on would lose them. Stop; a restart
+      // reads again from the last committed offsets.
+      const e = new TwinstreamError(
+        'TS_KAFKA_TRANSACTION',
+        `exactly-once commit failed: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
+      scope.fail(e);
+      throw e;
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * At-least-once with a changelog: outputs flushed, then the state written since the last commit goes to the
+ * changelog (acknowledged) and the local stores, then the offsets commit. The source waits meanwhile, so the
+ * offsets the state covers are exactly those handled when it was written.
+ */
+export async function commitWithChangelog(scope: CommitScope & { readonly state: AppState }): Promise<void> {
+  const { source, state } = scope;
+  let release!: () => void;
+  source.holdUntil(new Promise<void>((r) => (release = r)));
+  try {
+    await scope.flushSinks();
+    const offsets = source.finishedOffsets();
+    const checkpoint = state.checkpoint(source.handledOffsets());
+    try {
+      await scope.producer.send(checkpoint.records);
+    } catch (error) {
+      // The windows' changes were taken out and not written: going on would leave them out of the changelog.
+      const e = new TwinstreamError(
+        'TS_KAFKA_PRODUCE',
+        `writing the state changelog failed: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
+      scope.producerFailed(e);
+      throw e;
+    }
+    checkpoint.commit();
+    if (offsets.length > 0) await source.commitOffsets(offsets);
+  } finally {
+    release();
+  }
+}
