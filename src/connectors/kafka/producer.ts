@@ -1,6 +1,7 @@
 import type { Producer } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
+import { installFastProduce, murmur2Partitioner } from './fast-produce.ts';
 
 /** A Kafka transaction of the client (what `Producer.beginTransaction` resolves to). */
 export type KafkaTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
@@ -37,6 +38,11 @@ export interface KafkaProducerConfig extends KafkaConnection {
   partitioner?: 'murmur2' | 'default' | KafkaPartitioner;
   /** Makes the producer transactional (exactly-once); stable across restarts of the same instance. */
   transactionalId?: string;
+  /**
+   * Who writes the record batches: `'twinstream'` (default: one buffer per batch, several times less CPU) or
+   * `'client'` (@platformatic/kafka's own encoder). The bytes on the wire mean the same either way.
+   */
+  recordEncoder?: 'twinstream' | 'client';
 }
 
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
@@ -68,6 +74,12 @@ export class KafkaProducer {
     if (config.compression !== undefined && !COMPRESSIONS.includes(config.compression)) {
       badArgument('KafkaProducer', 'compression', config.compression, COMPRESSIONS.map((c) => `'${c}'`).join(', '));
     }
+    if (
+      config.recordEncoder !== undefined &&
+      config.recordEncoder !== 'twinstream' &&
+      config.recordEncoder !== 'client'
+    )
+      badArgument('KafkaProducer', 'recordEncoder', config.recordEncoder, "'twinstream' or 'client'");
     const p = config.partitioner;
     if (p !== undefined && p !== 'murmur2' && p !== 'default' && typeof p !== 'function') {
       badArgument(
@@ -90,7 +102,7 @@ export class KafkaProducer {
     this.connecting ??= (async () => {
       const kafka = await import('@platformatic/kafka');
       const c = this.config;
-      let partitioner: unknown = kafka.compatibilityPartitioner;
+      let partitioner: unknown = murmur2Partitioner;
       if (c.partitioner === 'default') partitioner = undefined;
       else if (typeof c.partitioner === 'function') {
         const fn = c.partitioner;
@@ -112,8 +124,10 @@ export class KafkaProducer {
         options.producerId = -1n;
         options.producerEpoch = -1;
       }
-      this.client = new kafka.Producer(options as any);
-      return this.client;
+      const client = new kafka.Producer(options as any);
+      if (c.recordEncoder !== 'client') installFastProduce(kafka, client);
+      this.client = client;
+      return client;
     })();
     return this.connecting;
   }
