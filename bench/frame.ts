@@ -3,6 +3,14 @@
 // side by side with the peers' columnar variants (../shared/peers/c_tumbling.js: loop-columnar, most-core-columnar,
 // rxjs-columnar; b_sliding.js' ring kernel run per batch the same three ways) and with the row-object paths of
 // src/window and src/core. Every variant runs in its own fresh process.
+// Baselines written here, with their state in locals and typed arrays: a keyed columnar loop (per-key window state
+// in typed arrays, no Map or boxing per row), a ring loop (the sum in a local, not in a closure) and a monotonic-deque
+// loop for rolling min/max. Each writes the same output as the twinstream variant it is set against (a Float64Array
+// per batch for rolling; a record per window for tumbling).
+// Steady state: each run's pipeline is kept alive until the next run has built its own. When every object of a
+// shape dies (the harness collects garbage between runs), V8 drops the shape and deoptimizes all code that was
+// specialised to it, so a fresh pipeline after a collection measured mostly recompilation (on another thread, but
+// counted in the process CPU time); a streaming pipeline lives for the whole process.
 //   node bench/frame.ts [--quick]                 run all, print the tables, save bench/results/frame-<date>.json
 //   node --expose-gc bench/frame.ts <variant> <N> <reps> <warmup>      one variant (what the runner spawns)
 import { spawnSync } from 'node:child_process';
@@ -94,6 +102,52 @@ const checkRows = (outs: any[]) => {
   for (const o of outs) c += o.count + o.min + o.max + o.mean;
   return c.toFixed(3);
 };
+// ---- The keyed baseline: 4 keys interleaved, a window per key from the time column, the per-key state in one
+// Float64Array (start, end, count, sum, min, max per key; no Map lookup, no boxing per row); a window's record is
+// pushed when a row of its key passes its end, the open ones at the end of the input (the rows ascend in time
+// here: no late rows to handle). (A pass grouping row numbers by key, then a loop per key, measured slower.)
+const KS = 6;
+function keyedBatch(T: Float64Array, V: Float64Array, codes: Int32Array, S: Float64Array, outs: any[]): void {
+  for (let i = 0; i < T.length; i++) {
+    const k = codes[i]!;
+    const t = T[i]!;
+    const b = k * KS;
+    if (t >= S[b + 1]!) {
+      if (S[b + 2]! > 0) outs.push(keyedRecord(S, k));
+      const s0 = Math.floor(t / WIN) * WIN;
+      S[b] = s0;
+      S[b + 1] = s0 + WIN;
+      S[b + 2] = 0;
+      S[b + 3] = 0;
+      S[b + 4] = Number.POSITIVE_INFINITY;
+      S[b + 5] = Number.NEGATIVE_INFINITY;
+    }
+    const x = V[i]!;
+    S[b + 2]++;
+    S[b + 3] += x;
+    if (x < S[b + 4]!) S[b + 4] = x;
+    if (x > S[b + 5]!) S[b + 5] = x;
+  }
+}
+function keyedRecord(S: Float64Array, k: number) {
+  const b = k * KS;
+  const n = S[b + 2]!;
+  return { key: SENSORS[k], start: S[b], end: S[b + 1], count: n, min: S[b + 4], max: S[b + 5], mean: S[b + 3]! / n };
+}
+function keyedLoop(n: number): () => string {
+  const bs = batches(n);
+  const codes = Int32Array.from({ length: BATCH }, (_, i) => i & 3);
+  const K = SENSORS.length;
+  return () => {
+    const S = new Float64Array(K * KS);
+    for (let k = 0; k < K; k++) S[k * KS + 1] = Number.NEGATIVE_INFINITY;
+    const outs: any[] = [];
+    for (let b = 0; b < bs.length; b++) keyedBatch(bs[b]!.ts, bs[b]!.value, codes, S, outs);
+    for (let k = 0; k < K; k++) if (S[k * KS + 2]! > 0) outs.push(keyedRecord(S, k));
+    return checkRows(outs);
+  };
+}
+
 function mostFromArray(arr: unknown[]) {
   const M = require('@most/core');
   const { asap } = require('@most/scheduler');
@@ -124,11 +178,87 @@ function ringKernel() {
     return out;
   };
 }
+// ---- The ring kernel with its state in locals during a batch (written back after it): the closure's variables
+// above live in a context, and a double stored there is boxed at every row.
+function ringLocalKernel() {
+  const ring = new Float64Array(ROLL);
+  const st = { head: 0, filled: 0, s: 0 };
+  return (b: Batch): Float64Array => {
+    const v = b.value;
+    const out = new Float64Array(v.length);
+    let { head, filled, s } = st;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      s += x - ring[head]!;
+      ring[head] = x;
+      head = head + 1 === ROLL ? 0 : head + 1;
+      if (filled < ROLL) filled++;
+      out[i] = filled === ROLL ? s / ROLL : Number.NaN;
+    }
+    st.head = head;
+    st.filled = filled;
+    st.s = s;
+    return out;
+  };
+}
+
+// ---- Rolling min/max over ROLL rows with a monotonic deque (values and row numbers in rings), state in locals.
+function dequeKernel(isMin: boolean) {
+  const dv = new Float64Array(ROLL);
+  const ds = new Float64Array(ROLL);
+  const st = { head: 0, size: 0, seq: 0 };
+  return (b: Batch): Float64Array => {
+    const v = b.value;
+    const out = new Float64Array(v.length);
+    let { head, size, seq } = st;
+    for (let i = 0; i < v.length; i++, seq++) {
+      const x = v[i]!;
+      let tail = head + size;
+      if (tail >= ROLL) tail -= ROLL;
+      // Pop the back while it is no better than x (the newer value wins ties).
+      while (size > 0) {
+        const back = tail === 0 ? ROLL - 1 : tail - 1;
+        const y = dv[back]!;
+        if (isMin ? y < x : y > x) break;
+        tail = back;
+        size--;
+      }
+      dv[tail] = x;
+      ds[tail] = seq;
+      size++;
+      if (ds[head]! <= seq - ROLL) {
+        head = head + 1 === ROLL ? 0 : head + 1;
+        size--;
+      }
+      out[i] = seq >= ROLL - 1 ? dv[head]! : Number.NaN;
+    }
+    st.head = head;
+    st.size = size;
+    st.seq = seq;
+    return out;
+  };
+}
+
+function loopRolling(kernel: () => (b: Batch) => Float64Array): Variant {
+  return (n) => {
+    const bs = batches(n);
+    return () => {
+      const k = kernel();
+      let last: Float64Array | undefined;
+      for (const b of bs) last = k(b);
+      return lastSum(last);
+    };
+  };
+}
+
 const lastSum = (a: ArrayLike<number> | undefined) => {
   let c = 0;
   if (a !== undefined) for (let i = 0; i < a.length; i++) c += a[i]!;
   return c.toFixed(3);
 };
+
+/** The previous run's pipeline (see the header: steady state). */
+const keepAlive: { last: unknown } = { last: null };
 
 const tumblingAggs = () => ({ count: count(), min: min('value'), max: max('value'), mean: mean('value') });
 
@@ -144,6 +274,7 @@ function frameTumbling(keyed: boolean): Variant {
         .sink((o) => void outs.push(o));
       for (let i = 0; i < fs.length; i++) sf.emit(fs[i]!);
       sf.end();
+      keepAlive.last = sf;
       return checkRows(outs);
     };
   };
@@ -161,6 +292,7 @@ function frameRolling(kind: 'mean' | 'sum' | 'min' | 'max'): Variant {
           last = f.numeric('value') as Float64Array;
         });
       for (let i = 0; i < fs.length; i++) sf.emit(fs[i]!);
+      keepAlive.last = sf;
       return lastSum(last);
     };
   };
@@ -174,6 +306,7 @@ const variants: Record<string, Variant> = {
   },
   'twinstream-frame': frameTumbling(false),
   'twinstream-frame-keyed': frameTumbling(true),
+  'loop-columnar-keyed': keyedLoop,
   'most-core-columnar': (n) => {
     const bs = batches(n);
     const M = require('@most/core');
@@ -212,6 +345,7 @@ const variants: Record<string, Variant> = {
         .sink((o: any) => void outs.push(o));
       for (let i = 0; i < objs.length; i++) source.emit(objs[i]!);
       source.end();
+      keepAlive.last = source;
       return checkRows(outs);
     };
   },
@@ -225,6 +359,9 @@ const variants: Record<string, Variant> = {
       return lastSum(last);
     };
   },
+  'loop-ring-local': loopRolling(ringLocalKernel),
+  'loop-deque-min': loopRolling(() => dequeKernel(true)),
+  'loop-deque-max': loopRolling(() => dequeKernel(false)),
   'twinstream-rolling-mean': frameRolling('mean'),
   'twinstream-rolling-sum': frameRolling('sum'),
   'twinstream-rolling-min': frameRolling('min'),
@@ -267,6 +404,7 @@ const variants: Record<string, Variant> = {
         last = v;
       });
       for (let i = 0; i < values.length; i++) source.emit(values[i]!);
+      keepAlive.last = source;
       return last.toFixed(6);
     };
   },
