@@ -2,6 +2,7 @@ import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/produc
 import { TwinstreamError } from '../errors.ts';
 import type { AppSource } from './app-source.ts';
 import type { AppState } from './app-state.ts';
+import { writeChangelog } from './changelog.ts';
 
 /** What a commit of a run works with. */
 export interface CommitScope {
@@ -79,7 +80,9 @@ export class AppTransactions {
       const checkpoint = state?.checkpoint(source.handledOffsets());
       if (offsets.length === 0 && this.transaction === null && !checkpoint?.records.length) return;
       const tx = await this.current();
-      if (checkpoint?.records.length) await scope.producer.send(checkpoint.records, tx);
+      const next = checkpoint?.records.length
+        ? await writeChangelog(scope.producer, checkpoint.records, tx)
+        : new Map();
       const consumer = source.client;
       if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
       // The group's current generation, not the one a partition's last message was fetched in: a commit with a
@@ -105,7 +108,9 @@ export class AppTransactions {
       }
       await tx.commit();
       this.transaction = null;
-      checkpoint?.commit();
+      // After the transaction: a local store never holds what the changelog may not (a crash in between leaves it
+      // behind, and the next restore reads the rest).
+      checkpoint?.commit(next);
       source.markCommitted(offsets);
     } catch (error) {
       const tx = this.transaction;
@@ -139,8 +144,9 @@ export async function commitWithChangelog(scope: CommitScope & { readonly state:
     await scope.flushSinks();
     const offsets = source.finishedOffsets();
     const checkpoint = state.checkpoint(source.handledOffsets());
+    let next: Map<string, number>;
     try {
-      await scope.producer.send(checkpoint.records);
+      next = await writeChangelog(scope.producer, checkpoint.records);
     } catch (error) {
       // The windows' changes were taken out and not written: going on would leave them out of the changelog.
       const e = new TwinstreamError(
@@ -151,7 +157,8 @@ export async function commitWithChangelog(scope: CommitScope & { readonly state:
       scope.producerFailed(e);
       throw e;
     }
-    checkpoint.commit();
+    // After the changelog acknowledged: a local store is never ahead of it.
+    checkpoint.commit(next);
     if (offsets.length > 0) await source.commitOffsets(offsets);
   } finally {
     release();

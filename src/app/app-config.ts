@@ -32,13 +32,17 @@ export interface ApplicationConfig extends KafkaConnection {
   producer?: Pick<KafkaProducerConfig, 'compression' | 'acks' | 'partitioner' | 'idempotent'>;
   /** Consumer group session timeout. Default `'10s'`. */
   sessionTimeout?: Duration;
-  /** Per-partition state stores (lmdb) under `stateDir/<group>/<topic>-<partition>`; memory when not given. */
+  /**
+   * Per-partition state stores (lmdb) under `stateDir/<group>/<topic>-<partition>`, kept across restarts: a
+   * restart reads only the changelog written after the copy's checkpoint. Memory when not given (a partition is
+   * then restored from its whole changelog).
+   */
   stateDir?: string;
   /**
    * Windows keep their state per input partition and mirror every committed write to a compacted changelog topic
    * `<consumerGroup>-changelog-<namespace>`; a partition assigned to this process restores its windows from there
-   * before its first record. Default: on when `stateDir` is given. Off: open windows are rebuilt by replaying the
-   * records they hold (their offsets stay uncommitted until the window closes).
+   * before its first record. Default: on (with or without `stateDir`). Off: open windows are rebuilt by replaying
+   * the records they hold (their offsets stay uncommitted until the window closes).
    */
   changelog?: boolean;
 }

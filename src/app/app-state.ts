@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import type { Consumer } from '@platformatic/kafka';
-import { clientOptions, type KafkaConnection } from '../connectors/kafka/connection.ts';
-import type { OutgoingMessage } from '../connectors/kafka/producer.ts';
+import type { KafkaConnection } from '../connectors/kafka/connection.ts';
 import type { Stream } from '../core/stream.ts';
 import { TwinstreamError } from '../errors.ts';
 import { LmdbStateStore } from '../state/lmdb-store.ts';
@@ -9,6 +7,7 @@ import { MemoryStateStore } from '../state/memory-store.ts';
 import type { StateStore, Transaction } from '../state/state-store.ts';
 import { WindowNode } from '../window/window-node.ts';
 import type { WindowStoreWriter } from '../window/window-store.ts';
+import { type ChangelogRecord, readChangelogs } from './changelog.ts';
 
 /** The namespace under which each partition's store keeps the input offset its state covers. */
 export const OFFSETS_NAMESPACE = 'offsets';
@@ -88,35 +87,63 @@ export class AppState {
     return changelogTopic(this.group, `${OFFSETS_NAMESPACE}-${input}`);
   }
 
+  /** The store key under which a partition's store keeps how far it holds changelog `topic` (the next offset). */
+  private static checkpointKey(topic: string): string {
+    return `changelog ${topic}`;
+  }
+
   /**
-   * A partition was assigned: opens its store, rebuilds it from the changelogs (from the beginning to the end
-   * offsets read now), loads its windows, and resolves with the input offset the state covers (-1 for none).
+   * A partition was assigned: opens its store (the local lmdb copy if there is one), brings it up to date from the
+   * changelogs (from the offsets checkpointed with it, or from the beginning when it has none or they do not fit
+   * the changelog: a new or stale copy), loads its windows, and resolves with the input offset the state covers
+   * (-1 for none). The store gets what was read and the new checkpoints in one transaction.
    */
   async restore(topic: string, partition: number): Promise<number> {
     const windows = this.windows.filter((w) => w.topic === topic);
     if (windows.length === 0) return -1;
     const key = `${topic}:${partition}`;
-    const old = this.stores.get(key);
-    if (old) await old.close();
-    let store: StateStore;
-    if (this.stateDir !== undefined) {
-      const { rm } = await import('node:fs/promises');
-      const path = join(this.stateDir, this.group, `${topic}-${partition}`);
-      // The changelog is the truth: the local copy is rebuilt from it (a stale one could be ahead or behind).
-      await rm(path, { recursive: true, force: true });
-      store = await LmdbStateStore.open({ path });
-    } else store = new MemoryStateStore();
-    this.stores.set(key, store);
-    const topics = [...windows.map((w) => w.node.namespace), `${OFFSETS_NAMESPACE}-${topic}`];
-    const names = new Map(
-      topics.map((ns) => [changelogTopic(this.group, ns), ns === topics.at(-1) ? OFFSETS_NAMESPACE : ns]),
+    let store = this.stores.get(key);
+    if (!store) {
+      store =
+        this.stateDir === undefined
+          ? new MemoryStateStore()
+          : await LmdbStateStore.open({ path: join(this.stateDir, this.group, `${topic}-${partition}`) });
+      this.stores.set(key, store);
+    }
+    const namespaces = new Map(windows.map((w) => [changelogTopic(this.group, w.node.namespace), w.node.namespace]));
+    namespaces.set(this.offsetsTopic(topic), OFFSETS_NAMESPACE);
+    const s = store;
+    let rebuild = false;
+    const reads: [string, string, unknown][] = [];
+    const ends = await readChangelogs(
+      this.connection,
+      [...namespaces.keys()],
+      partition,
+      (bounds) => {
+        const from = new Map<string, bigint>();
+        for (const [cl, b] of bounds) {
+          const at = s.get(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl));
+          if (typeof at !== 'number' || BigInt(at) > b.end || BigInt(at) < b.earliest) rebuild = true;
+          else from.set(cl, BigInt(at));
+        }
+        return rebuild ? new Map() : from;
+      },
+      (cl, k, v) => {
+        reads.push([namespaces.get(cl)!, k, v === null ? undefined : JSON.parse(v.toString('utf8'))]);
+        this.counters.restored++;
+      },
     );
-    await readChangelogs(this.connection, [...names.keys()], partition, (cl, k, v) => {
-      const ns = names.get(cl)!;
-      if (v === null) store.delete(ns, partition, k);
-      else store.set(ns, partition, k, JSON.parse(v.toString('utf8')));
-      this.counters.restored++;
-    });
+    const tx = store.begin();
+    if (rebuild) {
+      // Not a copy of this changelog (none, or one the changelog does not continue): rebuilt from the beginning.
+      for (const ns of namespaces.values()) for (const [k] of tx.entries(ns, partition)) tx.delete(ns, partition, k);
+    }
+    for (const [ns, k, v] of reads) {
+      if (v === undefined) tx.delete(ns, partition, k);
+      else tx.set(ns, partition, k, v);
+    }
+    for (const [cl, end] of ends) tx.set(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl), Number(end));
+    tx.commit();
     for (const w of windows) w.node.restorePartition(store, partition);
     const covered = store.get(OFFSETS_NAMESPACE, partition, COVERED);
     return typeof covered === 'number' ? covered : -1;
@@ -124,12 +151,15 @@ export class AppState {
 
   /**
    * At a commit: writes the windows' changed state and the input offsets it covers into one transaction per
-   * partition store, and returns those transactions (committed by the caller after the changelog records are
-   * written) with the changelog records.
+   * partition store, and returns the changelog records with what commits those transactions once the records are
+   * written: `commit(next)` with the offsets `writeChangelog` reported, checkpointed in the same transactions.
    */
-  checkpoint(handled: ReadonlyMap<string, number>): { records: OutgoingMessage[]; commit: () => void } {
+  checkpoint(handled: ReadonlyMap<string, number>): {
+    records: ChangelogRecord[];
+    commit: (next: ReadonlyMap<string, number>) => void;
+  } {
     const txs = new Map<string, Transaction>();
-    const records: OutgoingMessage[] = [];
+    const records: ChangelogRecord[] = [];
     const txOf = (topic: string, partition: number): Transaction | null => {
       const key = `${topic}:${partition}`;
       let tx = txs.get(key);
@@ -176,9 +206,17 @@ export class AppState {
       });
     }
     this.counters.changelogged += records.length;
+    const inputOf = new Map(this.changelogs().map((c) => [c.topic, c.input]));
     return {
       records,
-      commit: () => {
+      commit: (next) => {
+        for (const [key, offset] of next) {
+          const i = key.lastIndexOf(':');
+          const cl = key.slice(0, i);
+          const partition = Number(key.slice(i + 1));
+          const tx = txs.get(`${inputOf.get(cl)}:${partition}`);
+          tx?.set(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl), offset);
+        }
         for (const tx of txs.values()) tx.commit();
       },
     };
@@ -200,58 +238,5 @@ export class AppState {
   async close(): Promise<void> {
     for (const s of this.stores.values()) await s.close().catch(() => {});
     this.stores.clear();
-  }
-}
-
-/**
- * Reads one partition of each changelog from its beginning to its end offset (read now, committed records only),
- * handing each record (last write wins) to `fn`.
- */
-async function readChangelogs(
-  connection: KafkaConnection,
-  topics: string[],
-  partition: number,
-  fn: (topic: string, key: string, value: Buffer | null) => void,
-): Promise<void> {
-  const kafka = await import('@platformatic/kafka');
-  const consumer: Consumer = new kafka.Consumer({
-    ...clientOptions(connection, 'Application', 'consumer'),
-    groupId: `twinstream-restore-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    autocommit: false,
-    maxWaitTime: 100,
-    isolationLevel: 1,
-  } as any);
-  try {
-    const ends = await consumer.listOffsets({ topics, isolationLevel: 1 } as any);
-    const wanted = new Map<string, bigint>();
-    for (const t of topics) {
-      const end = ends.get(t)?.[partition] ?? 0n;
-      if (end > 0n) wanted.set(t, end);
-    }
-    if (wanted.size === 0) return;
-    const stream = await consumer.consume({
-      topics: [...wanted.keys()],
-      mode: 'manual',
-      offsets: [...wanted.keys()].map((topic) => ({ topic, partition, offset: 0n })),
-      autocommit: false,
-    } as any);
-    const left = new Set(wanted.keys());
-    await new Promise<void>((resolve, reject) => {
-      // Transaction markers take offsets too: the last record may sit before the end offset. A quiet second
-      // after the last record read ends the restore of what is there.
-      let quiet = setTimeout(resolve, 3000);
-      stream.on('data', (m: any) => {
-        if (m.partition !== partition || !left.has(m.topic)) return;
-        fn(m.topic, (m.key as Buffer).toString('utf8'), m.value && m.value.length > 0 ? (m.value as Buffer) : null);
-        if (BigInt(m.offset) + 1n >= wanted.get(m.topic)!) left.delete(m.topic);
-        clearTimeout(quiet);
-        if (left.size === 0) resolve();
-        else quiet = setTimeout(resolve, 1000);
-      });
-      stream.on('error', reject);
-    });
-    await stream.close().catch(() => {});
-  } finally {
-    await consumer.close(true).catch(() => {});
   }
 }

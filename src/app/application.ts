@@ -144,39 +144,12 @@ export class Application {
     const c = this.config;
     const dlq = this.deadLetterTopic();
     const windows: AppWindow[] = [];
-    if (c.changelog ?? c.stateDir !== undefined) {
+    if (c.changelog ?? true) {
       for (const [topic, s] of this.inputs) for (const node of windowsBelow(s)) windows.push({ node, topic });
     }
     const state = windows.length > 0 ? new AppState(windows, c.consumerGroup, c, c.stateDir) : null;
     this.state = state;
-    if (c.autoCreateTopics ?? true) {
-      const admin = new KafkaAdmin(c);
-      try {
-        const specs = [...this.topics.values()].map((t) => ({
-          name: t.name,
-          partitions: t.config.partitions ?? 1,
-          replicationFactor: t.config.replicationFactor ?? 1,
-          ...(t.config.config ? { config: t.config.config } : {}),
-        }));
-        if (dlq) specs.push({ name: dlq, partitions: 1, replicationFactor: 1 });
-        await admin.ensureTopics(specs);
-        if (state) {
-          // A changelog has the partitions of its input topic: partition p of one holds the state of the other's p.
-          const changelogs = [];
-          for (const cl of state.changelogs()) {
-            changelogs.push({
-              name: cl.topic,
-              partitions: await admin.partitions(cl.input),
-              replicationFactor: this.topics.get(cl.input)?.config.replicationFactor ?? 1,
-              config: { 'cleanup.policy': 'compact' },
-            });
-          }
-          await admin.ensureTopics(changelogs);
-        }
-      } finally {
-        await admin.close();
-      }
-    }
+    await this.createTopics(state, dlq);
     const finite = options.count !== undefined || options.timeout !== undefined;
     this.collected = finite ? [] : null;
     this.fatal = null;
@@ -243,6 +216,43 @@ export class Application {
       this.source = null;
       this.transactions.reset();
       await this.producer.close().catch(() => {});
+    }
+  }
+
+  /**
+   * Creates missing topics: the application's own (with `autoCreateTopics`) and always the state changelogs, each
+   * with the partitions of its input topic (partition p of one holds the state of the other's p) and compacted.
+   */
+  private async createTopics(state: AppState | null, dlq: string | undefined): Promise<void> {
+    const c = this.config;
+    const own = c.autoCreateTopics ?? true;
+    if (!own && !state) return;
+    const admin = new KafkaAdmin(c);
+    try {
+      if (own) {
+        const specs = [...this.topics.values()].map((t) => ({
+          name: t.name,
+          partitions: t.config.partitions ?? 1,
+          replicationFactor: t.config.replicationFactor ?? 1,
+          ...(t.config.config ? { config: t.config.config } : {}),
+        }));
+        if (dlq) specs.push({ name: dlq, partitions: 1, replicationFactor: 1 });
+        await admin.ensureTopics(specs);
+      }
+      if (state) {
+        const changelogs = [];
+        for (const cl of state.changelogs()) {
+          changelogs.push({
+            name: cl.topic,
+            partitions: await admin.partitions(cl.input),
+            replicationFactor: this.topics.get(cl.input)?.config.replicationFactor ?? 1,
+            config: { 'cleanup.policy': 'compact' },
+          });
+        }
+        await admin.ensureTopics(changelogs);
+      }
+    } finally {
+      await admin.close();
     }
   }
 
