@@ -2,25 +2,13 @@
 // dictionary- or number-coded column, built-in aggregations folded into one flat Float64Array of window slots.
 // No row object is built: a row's window is found with two comparisons against its key's newest window, and only
 // a row that leaves that window takes the slow path (open, late, close).
-import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
-import { type Pushed, Stream } from '../core/stream.ts';
-import { kernelReset, kernelResult } from '../window/kernel.ts';
-import { type OutputRecord, outputRecord } from '../window/output-record.ts';
-import { DictionaryColumn } from './dictionary-column.ts';
+import type { Metadata } from '../core/refcount.ts';
+import type { Pushed, Stream } from '../core/stream.ts';
 import type { Frame } from './frame.ts';
 import type { NumericArray } from './frame-column.ts';
-import {
-  badTime,
-  bothPushed,
-  type FrameWindowConfig,
-  foldRun,
-  NEG,
-  POS,
-  W,
-  type Win,
-  WindowKeys,
-} from './frame-window-keys.ts';
-import { moveCursor, RowCursor } from './row-cursor.ts';
+import { FrameWindowEngine } from './frame-window-engine.ts';
+import { foldRun, NEG, W } from './frame-window-keys.ts';
+import { RowCursor } from './row-cursor.ts';
 
 /**
  * The node behind `sf.tumblingWindow(...)` / `sf.hoppingWindow(...)`. Same closing, lateness and output rules as
@@ -32,43 +20,7 @@ import { moveCursor, RowCursor } from './row-cursor.ts';
  * const node = sf.tumblingWindow('1s', { key: 'sensor' }).agg({ n: count(), hi: max('v') }).final();
  * node.late; // rows that came for closed windows
  */
-export class FrameTimeWindowNode<O = any> extends Stream<O> {
-  override kind: string;
-  late = 0;
-  skipped = 0;
-  private readonly c: FrameWindowConfig;
-  private readonly stride: number;
-  /** Some aggregation is a generic aggregator (called per row); else every one is a vectorised kernel. */
-  private readonly generic: boolean;
-  private readonly record: OutputRecord;
-  /** Scratch for the results of one window (handed to `record`). */
-  private readonly values: unknown[];
-  private slots = new Float64Array(0);
-  private free: number[] = [];
-  private nextSlot = 0;
-  private readonly keys = new WindowKeys();
-  private pMax = NEG;
-  private pNext = POS;
-  private closed: Win[] = [];
-  private touched: Win[] = [];
-  private batch = 0;
-  // The frame being folded, for the slow path.
-  private frame: Frame | null = null;
-  private cols: (NumericArray | null)[] = [];
-  private valueCol: ReturnType<Frame['column']> | null = null;
-  private cursor: RowCursor | null = null;
-
-  constructor(upstream: Stream<Frame>, config: FrameWindowConfig) {
-    super({ clock: upstream.clock });
-    this.kind = config.where;
-    this.c = config;
-    this.stride = config.blocks.length * W;
-    this.generic = config.fields.some((p) => 'agg' in p);
-    this.record = outputRecord(config.single ? ['value'] : config.names);
-    this.values = config.fields.map(() => undefined);
-    upstream.connect(this);
-  }
-
+export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
   override update(x: unknown, _who?: Stream<any>, md?: Metadata): Pushed {
     const f = x as Frame;
     const n = f.length;
@@ -273,199 +225,5 @@ export class FrameTimeWindowNode<O = any> extends Stream<O> {
       pMax = this.pMax;
     }
     return pMax;
-  }
-
-  /** A row outside its key's newest window (or any row of a hopping window): late, or into its windows. */
-  private slowRow(i: number, k: number, t: number): void {
-    if (k < 0) {
-      this.skipped++;
-      return;
-    }
-    if (!(t - t === 0)) throw badTime(this.c.where, t, i);
-    const { duration, step } = this.c;
-    let first = Math.floor((t - duration) / step) * step + step;
-    const last = Math.floor(t / step) * step;
-    if (first < 0 && last >= 0) first = 0;
-    const wm = this.watermark(k);
-    let reported = false;
-    for (let start = first; start <= last; start += step) {
-      const end = start + duration;
-      if (end <= wm) {
-        if (!reported) this.late++;
-        reported = true;
-        this.c.onLate?.({
-          element: this.frame!.row(i),
-          key: this.keys.values[k],
-          timestamp: t,
-          start,
-          end,
-          lateBy: wm - t,
-        });
-        continue;
-      }
-      const w = this.windowAt(k, start, end);
-      foldRun(this.slots, w.slot * this.stride, this.c.moments, this.cols, i, i + 1);
-      if (w.states !== null) this.foldGeneric(w, this.valueCol, this.cursor, i, t);
-    }
-    if (t > this.keys.maxT[k]!) this.advance(k, t);
-  }
-
-  private foldGeneric(
-    w: Win,
-    value: ReturnType<Frame['column']> | null,
-    cursor: RowCursor | null,
-    i: number,
-    t: number,
-  ): void {
-    let v: unknown;
-    if (value !== null) v = value instanceof DictionaryColumn ? value.get(i) : value[i];
-    else {
-      moveCursor(cursor!, i);
-      v = cursor;
-    }
-    const fields = this.c.fields;
-    for (let j = 0; j < fields.length; j++) {
-      const p = fields[j]!;
-      if ('agg' in p) w.states![j] = p.agg.add(w.states![j], v, t);
-    }
-  }
-
-  private watermark(k: number): number {
-    return (this.c.partition ? this.pMax : this.keys.maxT[k]!) - this.c.grace;
-  }
-
-  private windowAt(k: number, start: number, end: number): Win {
-    const ws = this.keys.open[k]!;
-    let i = ws.length;
-    while (i > 0 && ws[i - 1]!.start > start) i--;
-    let w = i > 0 && ws[i - 1]!.start === start ? ws[i - 1]! : undefined;
-    if (w === undefined) {
-      w = this.openWindow(k, start, end);
-      // Splicing allocates the removed (empty) array: push when appending, the common case.
-      if (i === ws.length) ws.push(w);
-      else ws.splice(i, 0, w);
-      if (end < this.keys.nextClose[k]!) this.keys.nextClose[k] = end;
-      if (end < this.pNext) this.pNext = end;
-    }
-    if (w.touched !== this.batch) {
-      w.touched = this.batch;
-      this.touched.push(w);
-    }
-    if (w === ws[ws.length - 1]) {
-      this.keys.curStart[k] = start;
-      this.keys.curEnd[k] = end;
-      this.keys.curSlot[k] = w.slot;
-    }
-    return w;
-  }
-
-  private openWindow(k: number, start: number, end: number): Win {
-    const slot = this.free.pop() ?? this.nextSlot++;
-    if ((slot + 1) * this.stride > this.slots.length) {
-      const grown = new Float64Array(Math.max(64, this.slots.length * 2, (slot + 1) * this.stride));
-      grown.set(this.slots);
-      this.slots = grown;
-    }
-    for (let b = 0; b < this.c.blocks.length; b++) kernelReset(this.slots, slot * this.stride + b * W);
-    const generic = this.generic;
-    const w: Win = {
-      start,
-      end,
-      slot,
-      key: k,
-      states: generic ? this.c.fields.map((p) => ('agg' in p ? p.agg.init() : null)) : null,
-      held: null,
-      touched: 0,
-    };
-    return w;
-  }
-
-  private advance(k: number, t: number): void {
-    this.keys.maxT[k] = t;
-    if (t > this.pMax) this.pMax = t;
-    const wm = this.watermark(k);
-    if (this.c.partition) {
-      if (wm >= this.pNext) this.closePartition(wm);
-    } else if (wm >= this.keys.nextClose[k]!) this.closeKey(k, wm, this.closed);
-  }
-
-  private closeKey(k: number, wm: number, into: Win[]): void {
-    const ws = this.keys.open[k]!;
-    let i = 0;
-    while (i < ws.length && ws[i]!.end <= wm) into.push(ws[i++]!);
-    if (i === 0) return;
-    if (i === 1) ws.shift();
-    else ws.splice(0, i);
-    this.keys.nextClose[k] = ws.length > 0 ? ws[0]!.end : POS;
-    if (ws.length === 0 || ws[ws.length - 1]!.slot !== this.keys.curSlot[k]) {
-      this.keys.curEnd[k] = NEG;
-      this.keys.curStart[k] = POS;
-    }
-  }
-
-  private closePartition(wm: number): void {
-    const due: Win[] = [];
-    for (let k = 0; k < this.keys.open.length; k++) this.closeKey(k, wm, due);
-    due.sort((a, b) => a.start - b.start);
-    for (const w of due) this.closed.push(w);
-    let next = POS;
-    for (let k = 0; k < this.keys.open.length; k++) if (this.keys.nextClose[k]! < next) next = this.keys.nextClose[k]!;
-    this.pNext = next;
-  }
-
-  private finishBatch(md: Metadata | undefined): Pushed {
-    const touched = this.touched;
-    this.touched = [];
-    if (md !== undefined && md.length > 0) {
-      for (const w of touched) {
-        retainRefs(md);
-        (w.held ??= []).push(md);
-      }
-    }
-    let r: Pushed = undefined;
-    if (this.c.current) for (const w of touched) r = bothPushed(r, this.emit(this.output(w), md));
-    return bothPushed(r, this.emitClosed());
-  }
-
-  private emitClosed(): Pushed {
-    const closed = this.closed;
-    this.closed = [];
-    let r: Pushed = undefined;
-    for (const w of closed) {
-      const held = w.held;
-      w.held = null;
-      if (!this.c.current) {
-        const out = this.output(w);
-        r = bothPushed(r, held === null ? this.emit(out) : this.emit(out, concatMetadata(held)));
-      }
-      if (held !== null) for (const h of held) releaseRefs(h);
-      this.free.push(w.slot);
-    }
-    return r;
-  }
-
-  private output(w: Win): O {
-    const fields = this.c.fields;
-    const v = this.values;
-    for (let j = 0; j < fields.length; j++) {
-      const p = fields[j]!;
-      v[j] =
-        'agg' in p
-          ? p.agg.result(w.states![j])
-          : kernelResult(this.slots, p.kernel, w.slot * this.stride + p.block * W);
-    }
-    return this.record(this.keys.values[w.key], w.start, w.end, v);
-  }
-
-  /** Every open window closes when the input ends, oldest first. */
-  protected override flushOnEnd(): void {
-    for (let k = 0; k < this.keys.open.length; k++) {
-      this.closed.push(...this.keys.open[k]!);
-      this.keys.open[k] = [];
-      this.keys.nextClose[k] = POS;
-      this.keys.curEnd[k] = NEG;
-    }
-    this.closed.sort((a, b) => a.start - b.start);
-    void this.emitClosed();
   }
 }

@@ -26,6 +26,7 @@ import './value-counts.ts';
 export * from './frame-row-window.ts';
 export * from './frame-time-window.ts';
 export * from './frame-window-definition.ts';
+export * from './frame-window-engine.ts';
 export * from './frame-window-keys.ts';
 export * from './frame-window-kinds.ts';
 export * from './windowed.ts';
