@@ -1,7 +1,7 @@
 import type { Producer } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
-import { installFastProduce, murmur2Partitioner } from './fast-produce.ts';
+import { fastProduceInstalled, installFastProduce, murmur2Partitioner } from './fast-produce.ts';
 
 /** A Kafka transaction of the client (what `Producer.beginTransaction` resolves to). */
 export type KafkaTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
@@ -135,18 +135,28 @@ export class KafkaProducer {
   /** Sends messages (one request per broker) and resolves when the brokers acknowledged them. */
   async send(messages: readonly OutgoingMessage[], transaction?: KafkaTransaction): Promise<void> {
     if (messages.length === 0) return;
+    await this.sendPrepared(messages.map(toPrepared), transaction);
+  }
+
+  /**
+   * Sends messages already in the client's shape (the hot path of sinks): keys and values as bytes, or values as
+   * strings (written as UTF-8), timestamps as numbers. Resolves when the brokers acknowledged them.
+   */
+  async sendPrepared(messages: PreparedMessage[], transaction?: KafkaTransaction): Promise<void> {
+    if (messages.length === 0) return;
     const producer = await this.producer();
-    const out = messages.map(toClientMessage);
-    const what = `producing ${messages.length} message(s) to ${[...new Set(messages.map((m) => `"${m.topic}"`))].join(', ')}`;
+    // The client's own encoder wants bytes and bigint timestamps; twinstream's takes strings and numbers as they are.
+    if (!fastProduceInstalled(producer)) for (const m of messages) toClientShape(m);
+    const what = describe(messages);
     try {
       const sending = transaction
-        ? transaction.send({ messages: out })
-        : producer.send({ messages: out, acks: this.acks });
+        ? transaction.send({ messages: messages as any })
+        : producer.send({ messages: messages as any, acks: this.acks });
       await withTimeout(sending, this.timeout, what, this.config);
       this.produced += messages.length;
     } catch (error) {
       throw kafkaError('TS_KAFKA_PRODUCE', `${what} failed`, error, this.config, {
-        topics: [...new Set(messages.map((m) => m.topic))],
+        topics: topicsOf(messages),
       });
     }
   }
@@ -196,17 +206,59 @@ export class KafkaProducer {
   }
 }
 
-function toClientMessage(m: OutgoingMessage): any {
-  const out: Record<string, unknown> = { topic: m.topic, value: m.value ?? undefined };
-  if (m.key !== undefined) out.key = m.key;
+/** A message as the client takes it (see {@link KafkaProducer.sendPrepared}). */
+export interface PreparedMessage {
+  topic: string;
+  key: Buffer | undefined;
+  /** Bytes, a string (sent as UTF-8), or null/undefined for a tombstone. */
+  value: Buffer | string | null | undefined;
+  /** Header keys as bytes. */
+  headers: Map<Buffer, Buffer> | undefined;
+  partition: number | undefined;
+  /** Milliseconds since the epoch (a bigint is accepted too); default: now. */
+  timestamp: number | bigint | undefined;
+}
+
+function toPrepared(m: OutgoingMessage): PreparedMessage {
+  let headers: Map<Buffer, Buffer> | undefined;
   if (m.headers !== undefined) {
     // Without serializers the client wants header keys as bytes too.
-    const headers = new Map<Buffer, Buffer>();
+    headers = new Map<Buffer, Buffer>();
     const entries = m.headers instanceof Map ? m.headers.entries() : Object.entries(m.headers);
     for (const [k, v] of entries) headers.set(Buffer.from(k), v);
-    out.headers = headers;
   }
-  if (m.partition !== undefined) out.partition = m.partition;
-  if (m.timestamp !== undefined) out.timestamp = BigInt(Math.trunc(m.timestamp));
-  return out;
+  return {
+    topic: m.topic,
+    key: m.key,
+    value: m.value,
+    headers,
+    partition: m.partition,
+    timestamp: m.timestamp === undefined ? undefined : timestampOf(m.timestamp, 'KafkaProducer.send'),
+  };
+}
+
+/** A message timestamp checked: whole milliseconds since the epoch. */
+export function timestampOf(t: unknown, where: string): number {
+  if (typeof t !== 'number' || !Number.isFinite(t) || Math.abs(t) > Number.MAX_SAFE_INTEGER) {
+    badArgument(where, 'timestamp', t, 'milliseconds since the epoch (a finite number)');
+  }
+  return Math.trunc(t);
+}
+
+function toClientShape(m: PreparedMessage): void {
+  if (typeof m.value === 'string') m.value = Buffer.from(m.value);
+  else if (m.value === null) m.value = undefined;
+  if (typeof m.timestamp === 'number') m.timestamp = BigInt(m.timestamp);
+}
+
+function topicsOf(messages: readonly PreparedMessage[]): string[] {
+  const topics = new Set<string>();
+  for (const m of messages) topics.add(m.topic);
+  return [...topics];
+}
+
+function describe(messages: readonly PreparedMessage[]): string {
+  return `producing ${messages.length} message(s) to ${topicsOf(messages)
+    .map((t) => `"${t}"`)
+    .join(', ')}`;
 }

@@ -20,7 +20,8 @@ export interface EncodableMessage {
   topic: string;
   partition?: number | undefined;
   key?: Buffer | null | undefined;
-  value?: Buffer | null | undefined;
+  /** Bytes, or a string written as UTF-8. */
+  value?: Buffer | string | null | undefined;
   headers?: Map<Buffer, Buffer> | undefined;
   timestamp?: bigint | number | undefined;
 }
@@ -44,6 +45,8 @@ const TRANSACTIONAL = 0x10;
 // Per-record scratch, reused between batches (the encoder is synchronous).
 let bodySizes = new Int32Array(1024);
 let deltas = new Float64Array(1024);
+let textLengths = new Int32Array(1024); // UTF-8 length of a string value
+
 let scratch = Buffer.allocUnsafeSlow(1 << 16);
 
 /** Bytes of the zig-zag varint of n (an integer within ±2^52). */
@@ -103,7 +106,12 @@ function writeBytes(buf: Buffer, pos: number, b: Buffer | null | undefined): num
 }
 
 function timeOf(t: bigint | number | undefined, now: number): number {
-  return t === undefined ? now : typeof t === 'number' ? t : Number(t);
+  if (t === undefined) return now;
+  const n = typeof t === 'number' ? Math.trunc(t) : Number(t);
+  if (!Number.isSafeInteger(n)) {
+    throw new RangeError(`a message timestamp must be milliseconds since the epoch, got ${String(t)}`);
+  }
+  return n;
 }
 
 /** Writes the records into buf at pos (their sizes measured before, in bodySizes and deltas); returns the end. */
@@ -116,7 +124,14 @@ function writeRecords(messages: readonly EncodableMessage[], buf: Buffer, pos: n
     if (i < 64) buf[pos++] = i * 2;
     else pos = writeVarint(buf, pos, i);
     pos = writeBytes(buf, pos, m.key);
-    pos = writeBytes(buf, pos, m.value);
+    const v = m.value;
+    if (typeof v === 'string') {
+      const n = textLengths[i]!;
+      if (n < 64) buf[pos++] = n * 2;
+      else pos = writeVarint(buf, pos, n);
+      if (n > 0) (buf as any).utf8Write(v, pos, n);
+      pos += n;
+    } else pos = writeBytes(buf, pos, v);
     const h = m.headers;
     if (h === undefined || h.size === 0) buf[pos++] = 0;
     else {
@@ -144,6 +159,7 @@ export function encodeRecordBatch(
   if (bodySizes.length < count) {
     bodySizes = new Int32Array(count * 2);
     deltas = new Float64Array(count * 2);
+    textLengths = new Int32Array(count * 2);
   }
   const now = Date.now();
   const base = timeOf(messages[0]!.timestamp, now);
@@ -155,7 +171,13 @@ export function encodeRecordBatch(
     if (t > max) max = t;
     const delta = t - base;
     deltas[i] = delta;
-    let body = 1 + varintSize(delta) + (i < 64 ? 1 : varintSize(i)) + bytesSize(m.key) + bytesSize(m.value);
+    let body = 1 + varintSize(delta) + (i < 64 ? 1 : varintSize(i)) + bytesSize(m.key);
+    const v = m.value;
+    if (typeof v === 'string') {
+      const n = Buffer.byteLength(v, 'utf8');
+      textLengths[i] = n;
+      body += (n < 64 ? 1 : varintSize(n)) + n;
+    } else body += bytesSize(v);
     const h = m.headers;
     if (h === undefined || h.size === 0) body += 1;
     else {

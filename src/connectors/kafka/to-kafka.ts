@@ -2,8 +2,14 @@ import { type Metadata, releaseRefs, retainRefs } from '../../core/refcount.ts';
 import { type Pushed, Stream } from '../../core/stream.ts';
 import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
-import { KafkaProducer, type KafkaProducerConfig, type KafkaTransaction, type OutgoingMessage } from './producer.ts';
-import { type Serde, type SerdeSpec, toSerde } from './serializers.ts';
+import {
+  KafkaProducer,
+  type KafkaProducerConfig,
+  type KafkaTransaction,
+  type PreparedMessage,
+  timestampOf,
+} from './producer.ts';
+import { jsonSerde, type Serde, type SerdeSpec, stringSerde, toSerde } from './serializers.ts';
 
 /** How `toKafka` turns elements into messages and sends them. */
 export interface ToKafkaConfig<T = any> extends KafkaProducerConfig {
@@ -32,8 +38,11 @@ export interface ToKafkaConfig<T = any> extends KafkaProducerConfig {
   producer?: KafkaProducer;
 }
 
+/** Serialized string keys kept for reuse (keys repeat: sensors, devices); cleared when it reaches this size. */
+const KEY_CACHE = 10_000;
+
 interface Batch {
-  messages: OutgoingMessage[];
+  messages: PreparedMessage[];
   held: (Metadata | undefined)[];
 }
 
@@ -58,6 +67,9 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
   private readonly keyOf: ((x: any) => unknown) | null;
   private readonly keySerde: Serde<unknown>;
   private readonly valueSerde: Serde<unknown>;
+  /** Schema-less JSON values go to the encoder as strings (written once, straight into the batch). */
+  private readonly valueAsJsonText: boolean;
+  private readonly keyBytes = new Map<string, Buffer>();
   private readonly batchSize: number;
   private readonly linger: number;
   private readonly maxInFlight: number;
@@ -85,6 +97,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     this.keyOf = typeof key === 'string' ? (x: T) => (x as any)?.[key] : (key ?? null);
     this.keySerde = toSerde(config.keySerializer, 'toKafka', 'keySerializer', 'string');
     this.valueSerde = toSerde(config.valueSerializer, 'toKafka', 'valueSerializer', 'json');
+    this.valueAsJsonText = this.valueSerde === jsonSerde;
     this.batchSize = batchSize;
     this.linger = toMillis(config.linger ?? '5ms', 'toKafka: linger');
     this.maxInFlight = maxInFlight;
@@ -105,7 +118,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     return Promise.race(this.inFlight);
   }
 
-  private toMessage(x: T, metadata: Metadata | undefined): OutgoingMessage {
+  private toMessage(x: T, metadata: Metadata | undefined): PreparedMessage {
     const c = this.config;
     const record = isRecord(x) ? (x as any) : null;
     let key: Buffer | undefined;
@@ -117,18 +130,34 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     return {
       topic: this.topic,
       key,
-      value: value === null ? null : this.valueSerde.serialize(value),
+      value: value === null ? null : this.encodeValue(value),
       headers: headers ? encodeHeaders(headers) : undefined,
       partition: c.partition?.(x),
-      timestamp: c.timestamp?.(x),
+      timestamp: c.timestamp ? timestampOf(c.timestamp(x), 'toKafka') : undefined,
     };
+  }
+
+  private encodeValue(v: unknown): Buffer | string {
+    if (!this.valueAsJsonText) return this.valueSerde.serialize(v);
+    const text = JSON.stringify(v);
+    return text === undefined ? this.valueSerde.serialize(v) : text; // the serde names what is wrong
   }
 
   private encodeKey(k: unknown): Buffer | undefined {
     if (k === undefined || k === null) return undefined;
     if (Buffer.isBuffer(k)) return k;
-    if (this.keySerde.name === 'string' && typeof k !== 'string') return Buffer.from(JSON.stringify(k));
-    return this.keySerde.serialize(k);
+    if (this.keySerde !== stringSerde) {
+      if (this.keySerde.name === 'string' && typeof k !== 'string') return Buffer.from(JSON.stringify(k));
+      return this.keySerde.serialize(k);
+    }
+    const text = typeof k === 'string' ? k : JSON.stringify(k);
+    let bytes = this.keyBytes.get(text);
+    if (bytes === undefined) {
+      if (this.keyBytes.size >= KEY_CACHE) this.keyBytes.clear();
+      bytes = Buffer.from(text);
+      this.keyBytes.set(text, bytes);
+    }
+    return bytes;
   }
 
   private sendCurrent(): void {
@@ -140,7 +169,9 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     if (b.messages.length === 0) return;
     this.current = { messages: [], held: [] };
     const tx = this.transaction;
-    const sending = tx ? tx().then((t) => this.producer.send(b.messages, t)) : this.producer.send(b.messages);
+    const sending = tx
+      ? tx().then((t) => this.producer.sendPrepared(b.messages, t))
+      : this.producer.sendPrepared(b.messages);
     const p: Promise<void> = sending.then(
       () => {
         this.inFlight.delete(p);
@@ -203,9 +234,11 @@ function keyFromMetadata(metadata: Metadata | undefined): Buffer | undefined {
   return undefined;
 }
 
-function encodeHeaders(h: Record<string, string | Buffer>): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(h)) out[k] = Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+function encodeHeaders(h: Record<string, string | Buffer> | Map<string, string | Buffer>): Map<Buffer, Buffer> {
+  const out = new Map<Buffer, Buffer>();
+  for (const [k, v] of h instanceof Map ? h : Object.entries(h)) {
+    out.set(Buffer.from(k), Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+  }
   return out;
 }
 
