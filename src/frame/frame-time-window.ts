@@ -7,7 +7,7 @@ import type { Pushed, Stream } from '../core/stream.ts';
 import type { Frame } from './frame.ts';
 import type { NumericArray } from './frame-column.ts';
 import { FrameWindowEngine } from './frame-window-engine.ts';
-import { foldRun, NEG, W } from './frame-window-keys.ts';
+import { foldRun, NEG, POS, W } from './frame-window-keys.ts';
 import { RowCursor } from './row-cursor.ts';
 
 /**
@@ -21,6 +21,11 @@ import { RowCursor } from './row-cursor.ts';
  * node.late; // rows that came for closed windows
  */
 export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
+  /** The keyed one-column loop's record per key (see `scanKeyedColumn`). */
+  private hot = new Float64Array(0);
+  /** Where that loop's row count and value blocks are in a window's slots (-1: no row count). */
+  private readonly hotBlocks = [-1, -1];
+
   override update(x: unknown, _who?: Stream<any>, md?: Metadata): Pushed {
     const f = x as Frame;
     const n = f.length;
@@ -122,7 +127,14 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
     const valueBlock = cols.indexOf(single) * W;
     const rowBlock = cols.indexOf(null) * W;
     if (single instanceof Float64Array && !partition) {
-      this.pMax = this.scanKeyedColumn(T, keys, single, valueBlock, rowBlock);
+      this.hotFor(this.keys.values.length);
+      this.hotBlocks[0] = rowBlock;
+      this.hotBlocks[1] = valueBlock;
+      try {
+        this.scanKeyedColumn(T, keys, single, rowBlock);
+      } finally {
+        this.coolAll();
+      }
       return;
     }
     for (let i = 0; i < n; i++) {
@@ -176,54 +188,100 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
 
   /**
    * Keyed, one Float64Array column (plus row counts), each key closed by its own watermark: the common case in a
-   * loop of its own, the partition's greatest time in a local, written back before the full path and returned.
-   * (No code after the loop: V8 enters this loop by on-stack replacement, and a store after it that had no type
-   * feedback yet deoptimized it at the end of every frame.)
+   * loop of its own over a record per key (`hot`: the newest window's bounds, the key's greatest time, the window's
+   * row count, count, sum, min and max), as a hand-written loop keeps them: no slot lookup per row. The record is
+   * loaded from the window's slots when a row takes the full path, and written back before it and after the frame
+   * (`coolAll`), so the sums add in row order as on rows. Its upper bound is the window's end or the next close
+   * (plus grace), whichever comes first, so a row the loop folds closes nothing. (No code after the loop: V8 enters
+   * it by on-stack replacement, and a store after it that had no type feedback yet deoptimized it at every frame.)
    */
-  private scanKeyedColumn(
-    T: Float64Array,
-    keys: Int32Array,
-    V: Float64Array,
-    valueBlock: number,
-    rowBlock: number,
-  ): number {
+  private scanKeyedColumn(T: Float64Array, keys: Int32Array, V: Float64Array, rowBlock: number): void {
     const n = T.length;
-    const stride = this.stride;
-    const grace = this.c.grace;
-    // The per-key arrays grow only while codes are assigned, before the scan; the slots may grow in it.
-    const { curStart, curEnd, curSlot, maxT, nextClose } = this.keys;
-    let S = this.slots;
-    let pMax = this.pMax;
+    const H = this.hot;
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
       const t = T[i]!;
-      if (k >= 0 && t >= curStart[k]! && t < curEnd[k]!) {
-        const b = curSlot[k]! * stride;
-        if (rowBlock >= 0) S[b + rowBlock]++;
+      const p = k * HOT;
+      if (k >= 0 && t >= H[p]! && t < H[p + 1]!) {
+        if (rowBlock >= 0) H[p + 3]++;
         const x = V[i]!;
         if (!Number.isNaN(x)) {
-          const v = b + valueBlock;
-          S[v]++;
-          S[v + 1] += x;
-          if (x < S[v + 2]!) S[v + 2] = x;
-          if (x > S[v + 3]!) S[v + 3] = x;
+          H[p + 4]++;
+          H[p + 5] += x;
+          if (x < H[p + 6]!) H[p + 6] = x;
+          if (x > H[p + 7]!) H[p + 7] = x;
         }
-        if (t > maxT[k]!) {
-          maxT[k] = t;
-          if (t > pMax) pMax = t;
-          if (t - grace < nextClose[k]!) continue;
-        } else continue;
-      } else if (k < 0) {
+        if (t > H[p + 2]!) H[p + 2] = t;
+        continue;
+      }
+      if (k < 0) {
         this.skipped++;
         continue;
       }
-      // A window opens, closes or takes a late row: the full path, then the state is read again.
-      this.pMax = pMax;
-      if (t >= curStart[k]! && t < curEnd[k]!) this.advance(k, t);
-      else this.slowRow(i, k, t);
-      S = this.slots;
-      pMax = this.pMax;
+      // A window opens, closes or takes a late row: the full path on the key's state, then its record again.
+      if (H[p] !== POS) this.cool(k);
+      this.slowRow(i, k, t);
+      this.heat(k);
     }
-    return pMax;
+  }
+
+  /** Loads key `k`'s record from its newest window, if this frame made it current (else leaves it cold). */
+  private heat(k: number): void {
+    const H = this.hot;
+    const p = k * HOT;
+    const { curStart, curEnd, curSlot, maxT, nextClose } = this.keys;
+    if (curEnd[k] === NEG) return;
+    const S = this.slots;
+    const b = curSlot[k]! * this.stride;
+    const [rowBlock, valueBlock] = this.hotBlocks as [number, number];
+    H[p] = curStart[k]!;
+    H[p + 1] = Math.min(curEnd[k]!, nextClose[k]! + this.c.grace);
+    H[p + 2] = maxT[k]!;
+    H[p + 3] = rowBlock >= 0 ? S[b + rowBlock]! : 0;
+    const v = b + valueBlock;
+    H[p + 4] = S[v]!;
+    H[p + 5] = S[v + 1]!;
+    H[p + 6] = S[v + 2]!;
+    H[p + 7] = S[v + 3]!;
+  }
+
+  /** Writes key `k`'s record back into its window's slots and its greatest time, and marks it cold. */
+  private cool(k: number): void {
+    const H = this.hot;
+    const p = k * HOT;
+    const S = this.slots;
+    const b = this.keys.curSlot[k]! * this.stride;
+    const [rowBlock, valueBlock] = this.hotBlocks as [number, number];
+    this.keys.maxT[k] = H[p + 2]!;
+    if (rowBlock >= 0) S[b + rowBlock] = H[p + 3]!;
+    const v = b + valueBlock;
+    S[v] = H[p + 4]!;
+    S[v + 1] = H[p + 5]!;
+    S[v + 2] = H[p + 6]!;
+    S[v + 3] = H[p + 7]!;
+    H[p] = POS;
+    H[p + 1] = NEG;
+  }
+
+  /** After a frame (or an error in it): every record back into its window. */
+  private coolAll(): void {
+    const H = this.hot;
+    for (let k = 0, p = 0; p < H.length; k++, p += HOT) if (H[p] !== POS) this.cool(k);
+  }
+
+  /** The records of the keyed one-column loop, one per key (all cold), grown as keys come. */
+  private hotFor(keys: number): Float64Array {
+    if (this.hot.length < keys * HOT) {
+      const grown = new Float64Array(Math.max(keys, 2 * (this.hot.length / HOT)) * HOT);
+      for (let p = 0; p < grown.length; p += HOT) {
+        grown[p] = POS;
+        grown[p + 1] = NEG;
+      }
+      this.hot = grown;
+    }
+    return this.hot;
   }
 }
+
+/** The length of a key's record in the keyed one-column loop. */
+const HOT = 8;

@@ -64,20 +64,40 @@ export class WindowKeys {
   nextClose = new Float64Array(0);
   readonly open: Win[][] = [];
 
-  /** The key number of every row (null without a key column: every row is key 0). */
+  /** Scratch for the key numbers of a frame whose key codes need translating (reused from frame to frame). */
+  private scratch = new Int32Array(0);
+
+  /**
+   * The key number of every row (null without a key column: every row is key 0): -1 for a missing key. Valid until
+   * the next call (it may be the column's own codes, or a buffer reused per frame; it may be longer than the frame).
+   * A dictionary holding exactly the keys, numbered as they are (every frame after the first, usually), gives its
+   * codes as they are; a code with no entry becomes a number no key has, for the caller to report.
+   */
   codes(f: Frame, key: string | null): Int32Array | null {
     if (key === null) {
       this.ensure(null);
       return null;
     }
     const col = f.column(key);
-    const out = new Int32Array(f.length);
     if (col instanceof DictionaryColumn) {
-      const remap = Int32Array.from(col.dictionary, (s) => this.ensure(s));
+      const dict = col.dictionary;
+      let same = dict.length === this.values.length;
+      const remap = new Int32Array(dict.length);
+      for (let d = 0; d < dict.length; d++) {
+        remap[d] = this.ensure(dict[d]);
+        if (remap[d] !== d) same = false;
+      }
+      if (same) return col.codes;
       const codes = col.codes;
-      for (let i = 0; i < codes.length; i++) out[i] = codes[i]! < 0 ? -1 : remap[codes[i]!]!;
+      const out = this.buffer(codes.length);
+      const size = remap.length;
+      for (let i = 0; i < codes.length; i++) {
+        const c = codes[i]!;
+        out[i] = c < 0 ? -1 : c < size ? remap[c]! : 0x7fffffff;
+      }
       return out;
     }
+    const out = this.buffer(col.length);
     let lastV = Number.NaN;
     let lastK = -1;
     for (let i = 0; i < col.length; i++) {
@@ -89,6 +109,11 @@ export class WindowKeys {
       out[i] = lastK;
     }
     return out;
+  }
+
+  private buffer(n: number): Int32Array {
+    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, 2 * this.scratch.length));
+    return this.scratch;
   }
 
   /** The number of key `v`, registering it (and growing the per-key arrays) the first time. */
