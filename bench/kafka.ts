@@ -1,32 +1,62 @@
 // Kafka, side by side on one broker in one run (see PERF.md):
-//   produce   batched produce rate: twinstream's toKafka sink vs the raw @platformatic/kafka producer
+//   produce   batched produce rate, every variant warmed up alike, then rounds in alternating order (median):
+//             the raw @platformatic/kafka producer (values serialized beforehand), twinstream's KafkaProducer on the
+//             same input, and the toKafka sink (which serializes each element to JSON itself); per variant the
+//             rate, this process's CPU per message and the broker JVM's CPU per message (start-up excluded:
+//             producers connect before the clock starts)
 //   consume   consume JSON -> 10 s tumbling window per key (count/min/max/mean) -> produce:
 //             twinstream's Application vs the raw @platformatic/kafka consumer (JSON.parse only, no window, no
 //             produce: the ceiling) vs quixstreams (PyPI, in ~/.cache/twinstream/quix-venv; skipped with a note
 //             when absent — `python3 -m venv ~/.cache/twinstream/quix-venv && …/pip install quixstreams`)
-//   node bench/kafka.ts [--n 500000] [--quick]
+//   node bench/kafka.ts [--n 500000] [--quick] [--produce]   (--produce: the produce part only)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Consumer, Producer } from '@platformatic/kafka';
 import { startKafka } from '../scripts/kafka.ts';
-import { Application, count, KafkaAdmin, max, mean, min, Stream } from '../src/index.ts';
+import {
+  Application,
+  count,
+  KafkaAdmin,
+  KafkaProducer,
+  max,
+  mean,
+  min,
+  type OutgoingMessage,
+  Stream,
+} from '../src/index.ts';
 
 const quick = process.argv.includes('--quick');
+const produceOnly = process.argv.includes('--produce');
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : quick ? 200_000 : 500_000;
+const ROUNDS = quick ? 3 : 5;
 const KEYS = 100;
 const BATCH = 10_000;
+const IN_FLIGHT = 4;
 
 const kafka = await startKafka({ heap: '1g' });
 const brokers = kafka.brokers;
 const admin = new KafkaAdmin({ brokers });
-const results: Record<string, { messages: number; seconds: number; rate: number }> = {};
-const record = (name: string, messages: number, seconds: number) => {
-  results[name] = { messages, seconds, rate: messages / seconds };
+interface Result {
+  messages: number;
+  seconds: number;
+  rate: number;
+  /** CPU of this process per message, µs (user + system). */
+  cpuUsPerMessage?: number;
+  /** CPU of the broker's JVM per message, µs. */
+  brokerUsPerMessage?: number;
+}
+const results: Record<string, Result> = {};
+const record = (name: string, messages: number, seconds: number, extra: Partial<Result> = {}) => {
+  results[name] = { messages, seconds, rate: messages / seconds, ...extra };
+  const cpu =
+    extra.cpuUsPerMessage === undefined
+      ? ''
+      : `  cpu ${extra.cpuUsPerMessage.toFixed(2)} µs/msg, broker ${extra.brokerUsPerMessage?.toFixed(2) ?? 'n/a'} µs/msg`;
   console.log(
-    `${name.padEnd(44)} ${String(Math.round(messages / seconds)).padStart(9)} msg/s  (${messages} in ${seconds.toFixed(2)} s)`,
+    `${name.padEnd(52)} ${String(Math.round(messages / seconds)).padStart(9)} msg/s  (${messages} in ${seconds.toFixed(2)} s)${cpu}`,
   );
 };
 
@@ -34,150 +64,256 @@ function reading(i: number): { sensor: string; value: number; t: number } {
   return { sensor: `sensor-${i % KEYS}`, value: (i * 7919) % 101, t: 1_700_000_000_000 + i * 10 };
 }
 
+/** The broker JVM's CPU time so far in ms (Linux /proc), or null where that cannot be read. */
+function brokerCpuMs(): number | null {
+  try {
+    const config = join(dirname(kafka.nodes[0]!.log), 'server.properties');
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let cmd: string;
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (!cmd.includes(config)) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+    }
+  } catch {}
+  return null;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 try {
   // --- produce -------------------------------------------------------------------------------------------------
-  const rawTopic = 'bench-produce-raw';
-  const sinkTopic = 'bench-produce-twinstream';
   const input = 'bench-readings';
-  await admin.ensureTopics([{ name: rawTopic }, { name: sinkTopic }, { name: input }]);
-  const values = Array.from({ length: N }, (_, i) => Buffer.from(JSON.stringify(reading(i))));
+  const topics = ['raw', 'producer', 'toKafka'].map((v) => `bench-produce-${v}`);
+  await admin.ensureTopics([...topics.map((name) => ({ name })), { name: input }]);
+  // Everything a variant is not asked to do happens here, before any clock starts.
+  const rows = Array.from({ length: N }, (_, i) => reading(i));
+  const values = rows.map((r) => Buffer.from(JSON.stringify(r)));
   const keys = Array.from({ length: KEYS }, (_, k) => Buffer.from(`sensor-${k}`));
+  const stamps = rows.map((r) => BigInt(r.t));
 
-  for (const compression of ['none', 'lz4'] as const) {
-    const raw = new Producer({ clientId: 'bench', bootstrapBrokers: brokers, compression });
-    let t0 = performance.now();
-    const inflight: Promise<unknown>[] = [];
-    for (let i = 0; i < N; i += BATCH) {
-      const messages = [];
-      for (let j = i; j < Math.min(N, i + BATCH); j++) {
-        messages.push({ topic: rawTopic, key: keys[j % KEYS]!, value: values[j]!, timestamp: BigInt(reading(j).t) });
+  type Variant = (compression: 'none' | 'lz4', n: number) => Promise<() => Promise<void>>;
+  const variants: Record<string, Variant> = {
+    // The raw client as its README shows batched sends: arrays of messages, a few sends in flight.
+    'raw @platformatic/kafka send()': async (compression, n) => {
+      const raw = new Producer({ clientId: 'bench', bootstrapBrokers: brokers, compression });
+      await raw.metadata({ topics: [topics[0]!] });
+      return async () => {
+        const inflight: Promise<unknown>[] = [];
+        for (let i = 0; i < n; i += BATCH) {
+          const messages = [];
+          for (let j = i; j < Math.min(n, i + BATCH); j++) {
+            messages.push({ topic: topics[0]!, key: keys[j % KEYS]!, value: values[j]!, timestamp: stamps[j]! });
+          }
+          inflight.push(raw.send({ messages, acks: -1 }));
+          if (inflight.length >= IN_FLIGHT) await inflight.shift();
+        }
+        await Promise.all(inflight);
+        await raw.close();
+      };
+    },
+    // twinstream's producer on the same serialized input: the encoders side by side.
+    'twinstream KafkaProducer.send()': async (compression, n) => {
+      const producer = new KafkaProducer({ brokers, compression });
+      await (await producer.producer()).metadata({ topics: [topics[1]!] });
+      return async () => {
+        const inflight: Promise<unknown>[] = [];
+        for (let i = 0; i < n; i += BATCH) {
+          const messages: OutgoingMessage[] = [];
+          for (let j = i; j < Math.min(n, i + BATCH); j++) {
+            messages.push({ topic: topics[1]!, key: keys[j % KEYS]!, value: values[j]!, timestamp: rows[j]!.t });
+          }
+          inflight.push(producer.send(messages));
+          if (inflight.length >= IN_FLIGHT) await inflight.shift();
+        }
+        await Promise.all(inflight);
+        await producer.close();
+      };
+    },
+    // The sink: elements in, JSON serialization, keys and timestamps taken from the element.
+    'twinstream toKafka (JSON serialize)': async (compression, n) => {
+      const producer = new KafkaProducer({ brokers, compression });
+      await (await producer.producer()).metadata({ topics: [topics[2]!] });
+      return async () => {
+        const source = new Stream<{ sensor: string; value: number; t: number }>();
+        const sink = source.toKafka(topics[2]!, {
+          brokers,
+          producer,
+          key: 'sensor',
+          timestamp: (x) => x.t,
+          batchSize: BATCH,
+          maxInFlight: IN_FLIGHT,
+        });
+        for (let i = 0; i < n; i++) {
+          const r = source.emit(rows[i]!);
+          if (r !== undefined) await r;
+        }
+        await sink.close();
+        await producer.close();
+      };
+    },
+  };
+
+  const names = Object.keys(variants);
+  const samples = new Map<string, { rate: number[]; cpu: number[]; broker: number[] }>();
+  for (let round = -1; round < ROUNDS; round++) {
+    // Round -1 warms every variant and compression up alike (JIT, broker log segments); later rounds alternate the
+    // order so that none always runs first.
+    const order = round % 2 === 0 ? names : [...names].reverse();
+    for (const compression of round % 2 === 0 ? (['none', 'lz4'] as const) : (['lz4', 'none'] as const)) {
+      for (const name of order) {
+        const n = round < 0 ? Math.min(N, 4 * BATCH) : N;
+        const run = await variants[name]!(compression, n);
+        const b0 = brokerCpuMs();
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await run();
+        const ms = performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        const b1 = brokerCpuMs();
+        if (round < 0) continue;
+        const key = `produce ${compression}: ${name}`;
+        const s = samples.get(key) ?? { rate: [], cpu: [], broker: [] };
+        s.rate.push((n / ms) * 1000);
+        s.cpu.push((c.user + c.system) / n);
+        if (b0 !== null && b1 !== null) s.broker.push(((b1 - b0) * 1000) / n);
+        samples.set(key, s);
       }
-      inflight.push(raw.send({ messages, acks: -1 }));
-      if (inflight.length >= 4) await inflight.shift();
     }
-    await Promise.all(inflight);
-    record(`produce ${compression}: raw @platformatic/kafka send()`, N, (performance.now() - t0) / 1000);
-    await raw.close();
+  }
+  for (const compression of ['none', 'lz4']) {
+    for (const name of names) {
+      const key = `produce ${compression}: ${name}`;
+      const s = samples.get(key)!;
+      const rate = median(s.rate);
+      record(key, N, N / rate, {
+        cpuUsPerMessage: median(s.cpu),
+        ...(s.broker.length ? { brokerUsPerMessage: median(s.broker) } : {}),
+      });
+    }
+  }
 
-    const source = new Stream<{ sensor: string; value: number; t: number }>();
-    const sink = source.toKafka(sinkTopic, {
+  if (!produceOnly) {
+    // The input of the consume benchmarks: the readings, keyed, stamped with their event time.
+    const load = new Stream<{ sensor: string; value: number; t: number }>();
+    const loader = load.toKafka(input, {
       brokers,
       key: 'sensor',
       timestamp: (x) => x.t,
       batchSize: BATCH,
-      maxInFlight: 4,
-      compression,
+      compression: 'none',
     });
-    t0 = performance.now();
     for (let i = 0; i < N; i++) {
-      const r = source.emit(reading(i));
+      const r = load.emit(reading(i));
       if (r !== undefined) await r;
     }
-    await sink.close();
-    record(`produce ${compression}: twinstream toKafka (JSON serialize)`, N, (performance.now() - t0) / 1000);
-  }
+    await loader.close();
 
-  // The input of the consume benchmarks: the readings, keyed, stamped with their event time.
-  const load = new Stream<{ sensor: string; value: number; t: number }>();
-  const loader = load.toKafka(input, {
-    brokers,
-    key: 'sensor',
-    timestamp: (x) => x.t,
-    batchSize: BATCH,
-    compression: 'none',
-  });
-  for (let i = 0; i < N; i++) {
-    const r = load.emit(reading(i));
-    if (r !== undefined) await r;
-  }
-  await loader.close();
-
-  // --- consume -------------------------------------------------------------------------------------------------
-  {
-    const consumer = new Consumer({
-      clientId: 'bench',
-      groupId: `raw-${Date.now()}`,
-      bootstrapBrokers: brokers,
-      autocommit: false,
-      maxWaitTime: 200,
-    });
-    const stream = await consumer.consume({ topics: [input], mode: 'earliest' });
-    let seen = 0;
-    let first = 0;
-    let sum = 0;
-    await new Promise<void>((resolve) => {
-      stream.on('data', (m) => {
-        if (seen === 0) first = performance.now();
-        sum += JSON.parse(m.value.toString()).value;
-        if (++seen === N) resolve();
+    // --- consume -------------------------------------------------------------------------------------------------
+    {
+      const consumer = new Consumer({
+        clientId: 'bench',
+        groupId: `raw-${Date.now()}`,
+        bootstrapBrokers: brokers,
+        autocommit: false,
+        maxWaitTime: 200,
       });
-    });
-    record('consume: raw @platformatic/kafka (JSON.parse)', N, (performance.now() - first) / 1000);
-    if (sum < 0) console.log(sum);
-    await stream.close();
-    await consumer.close(true);
-  }
-
-  {
-    const app = new Application({
-      brokers,
-      consumerGroup: `twinstream-${Date.now()}`,
-      autoOffsetReset: 'earliest',
-      deadLetterTopic: false,
-    });
-    const inTopic = app.topic<string, { value: number }>(input, { value: 'json' });
-    const outTopic = app.topic('bench-agg-twinstream', { value: 'json' });
-    let first = 0;
-    let last = 0;
-    let seen = 0;
-    const s = app.stream(inTopic);
-    s.sink(() => {
-      if (seen === 0) first = performance.now();
-      if (++seen === N) {
-        last = performance.now();
-        void app.stop();
-      }
-    });
-    s.tumblingWindow('10s')
-      .agg({ count: count(), min: min('value'), max: max('value'), mean: mean('value') })
-      .final()
-      .map((w) => ({ time: w.end, temperature: { count: w.count, min: w.min, max: w.max, mean: w.mean } }))
-      .toTopic(outTopic);
-    await app.run();
-    record('window: twinstream Application', seen, (last - first) / 1000);
-  }
-
-  const python = join(process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv'), 'bin', 'python');
-  if (existsSync(python)) {
-    const run = spawnSync(python, ['bench/kafka-quix.py', brokers.join(','), input, 'bench-agg-quix', String(N)], {
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    const line = run.stdout.trim().split('\n').pop() ?? '';
-    try {
-      const r = JSON.parse(line) as { messages: number; seconds: number };
-      record('window: quixstreams (Python)', r.messages, r.seconds);
-    } catch {
-      console.log(`quixstreams run failed:\n${run.stderr.slice(-2000)}`);
+      const stream = await consumer.consume({ topics: [input], mode: 'earliest' });
+      let seen = 0;
+      let first = 0;
+      let sum = 0;
+      await new Promise<void>((resolve) => {
+        stream.on('data', (m) => {
+          if (seen === 0) first = performance.now();
+          sum += JSON.parse(m.value.toString()).value;
+          if (++seen === N) resolve();
+        });
+      });
+      record('consume: raw @platformatic/kafka (JSON.parse)', N, (performance.now() - first) / 1000);
+      if (sum < 0) console.log(sum);
+      await stream.close();
+      await consumer.close(true);
     }
-  } else {
-    console.log(`quixstreams: not installed at ${python}; skipped`);
+
+    {
+      const app = new Application({
+        brokers,
+        consumerGroup: `twinstream-${Date.now()}`,
+        autoOffsetReset: 'earliest',
+        deadLetterTopic: false,
+      });
+      const inTopic = app.topic<string, { value: number }>(input, { value: 'json' });
+      const outTopic = app.topic('bench-agg-twinstream', { value: 'json' });
+      let first = 0;
+      let last = 0;
+      let seen = 0;
+      const s = app.stream(inTopic);
+      s.sink(() => {
+        if (seen === 0) first = performance.now();
+        if (++seen === N) {
+          last = performance.now();
+          void app.stop();
+        }
+      });
+      s.tumblingWindow('10s')
+        .agg({ count: count(), min: min('value'), max: max('value'), mean: mean('value') })
+        .final()
+        .map((w) => ({ time: w.end, temperature: { count: w.count, min: w.min, max: w.max, mean: w.mean } }))
+        .toTopic(outTopic);
+      await app.run();
+      record('window: twinstream Application', seen, (last - first) / 1000);
+    }
+
+    const python = join(process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv'), 'bin', 'python');
+    if (existsSync(python)) {
+      const run = spawnSync(python, ['bench/kafka-quix.py', brokers.join(','), input, 'bench-agg-quix', String(N)], {
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      const line = run.stdout.trim().split('\n').pop() ?? '';
+      try {
+        const r = JSON.parse(line) as { messages: number; seconds: number };
+        record('window: quixstreams (Python)', r.messages, r.seconds);
+      } catch {
+        console.log(`quixstreams run failed:\n${run.stderr.slice(-2000)}`);
+      }
+    } else {
+      console.log(`quixstreams: not installed at ${python}; skipped`);
+    }
   }
 
   const ratio = (a: string, b: string) =>
     results[a] && results[b] ? (results[a].rate / results[b].rate).toFixed(2) : 'n/a';
-  console.log(
-    `\ntwinstream window / raw consume: ${ratio('window: twinstream Application', 'consume: raw @platformatic/kafka (JSON.parse)')}`,
-  );
-  console.log(
-    `twinstream window / quixstreams:  ${ratio('window: twinstream Application', 'window: quixstreams (Python)')}`,
-  );
-  for (const c of ['none', 'lz4']) {
-    const r = ratio(
-      `produce ${c}: twinstream toKafka (JSON serialize)`,
-      `produce ${c}: raw @platformatic/kafka send()`,
+  if (!produceOnly) {
+    console.log(
+      `\ntwinstream window / raw consume: ${ratio('window: twinstream Application', 'consume: raw @platformatic/kafka (JSON.parse)')}`,
     );
-    console.log(`toKafka / raw produce (${c}):${' '.repeat(5 - c.length)}   ${r}`);
+    console.log(
+      `twinstream window / quixstreams:  ${ratio('window: twinstream Application', 'window: quixstreams (Python)')}`,
+    );
+  }
+  const cpuRatio = (a: string, b: string) =>
+    results[a]?.cpuUsPerMessage && results[b]?.cpuUsPerMessage
+      ? (results[b].cpuUsPerMessage / results[a].cpuUsPerMessage).toFixed(2)
+      : 'n/a';
+  for (const c of ['none', 'lz4']) {
+    const raw = `produce ${c}: raw @platformatic/kafka send()`;
+    for (const [label, v] of [
+      ['KafkaProducer', `produce ${c}: twinstream KafkaProducer.send()`],
+      ['toKafka', `produce ${c}: twinstream toKafka (JSON serialize)`],
+    ] as const) {
+      console.log(
+        `${label} / raw produce (${c}):${' '.repeat(18 - label.length - c.length)}rate ${ratio(v, raw)}, CPU per message ${cpuRatio(v, raw)}× less`,
+      );
+    }
   }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
