@@ -74,7 +74,9 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
       this.skipped++;
       return;
     }
-    if (!(k < this.keys.values.length)) throw badKey(this.c.key, this.frame!, i, k);
+    if (!(k < this.keys.values.length)) throw badKey(this.c.key, this.frame!, i);
+    // A key's first row always comes here (it has no window yet): windows of one start close in this order.
+    if (this.keys.rank[k]! < 0) this.keys.rank[k] = this.keys.ranked++;
     if (!(t - t === 0)) throw badTime(this.c.where, t, i);
     const { duration, step } = this.c;
     let first = Math.floor((t - duration) / step) * step + step;
@@ -200,7 +202,8 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
   private closePartition(wm: number): void {
     const due: Win[] = [];
     for (let k = 0; k < this.keys.open.length; k++) this.closeKey(k, wm, due);
-    due.sort((a, b) => a.start - b.start);
+    const rank = this.keys.rank;
+    due.sort((a, b) => a.start - b.start || rank[a.key]! - rank[b.key]!);
     for (const w of due) this.closed.push(w);
     let next = POS;
     for (let k = 0; k < this.keys.open.length; k++) if (this.keys.nextClose[k]! < next) next = this.keys.nextClose[k]!;
@@ -259,15 +262,17 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
       this.keys.nextClose[k] = POS;
       this.keys.curEnd[k] = NEG;
     }
-    this.closed.sort((a, b) => a.start - b.start);
+    const rank = this.keys.rank;
+    this.closed.sort((a, b) => a.start - b.start || rank[a.key]! - rank[b.key]!);
     void this.emitClosed();
   }
 }
 
 /** The error for a dictionary code with no entry in its dictionary. */
-function badKey(key: string | null, f: Frame, row: number, code: number): TwinstreamError {
+function badKey(key: string | null, f: Frame, row: number): TwinstreamError {
   const col = key === null ? null : f.column(key);
   const size = col instanceof DictionaryColumn ? col.dictionary.length : 0;
+  const code = col instanceof DictionaryColumn ? col.codes[row] : Number.NaN;
   return new TwinstreamError(
     'TS_FRAME_BAD_VALUE',
     `key column "${key}": code ${code} at row ${row} has no dictionary entry; expected -1 (missing) or 0 to ${size - 1}`,

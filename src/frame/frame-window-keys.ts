@@ -62,6 +62,9 @@ export class WindowKeys {
   curSlot = new Int32Array(0);
   maxT = new Float64Array(0);
   nextClose = new Float64Array(0);
+  /** The order keys were first seen in rows (-1: not yet): keys may be numbered earlier, from a dictionary. */
+  rank = new Int32Array(0);
+  ranked = 0;
   readonly open: Win[][] = [];
 
   /** Scratch for the key numbers of a frame whose key codes need translating (reused from frame to frame). */
@@ -136,6 +139,7 @@ export class WindowKeys {
       this.curSlot = grow(this.curSlot, -1);
       this.maxT = grow(this.maxT, NEG);
       this.nextClose = grow(this.nextClose, POS);
+      this.rank = grow(this.rank, -1);
     }
     this.open.push([]);
     return k;
