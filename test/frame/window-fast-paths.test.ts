@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type Aggregator,
   count,
   DictionaryColumn,
   Frame,
@@ -66,7 +67,7 @@ interface Case {
   current: boolean;
 }
 
-function run(rs: Row[], size: number, keyColumn: KeyColumn, c: Case, agg = aggs) {
+function run(rs: Row[], size: number, keyColumn: KeyColumn, c: Case, agg: () => Record<string, Aggregator> = aggs) {
   const opts = { ...(c.keyed ? { key: 'sensor' } : {}), grace: c.grace };
   const src = new Stream<Row>();
   const rowDef = src.tumblingWindow(100, { ...opts, timestamp: 'ts' }).agg(agg());
