@@ -1,6 +1,6 @@
 // Rolling aggregations over frames: one output per frame with a value per row, computed with the history the
-// window needs from earlier frames (streamz's `sdf.rolling(…)`). Min and max over rows: rings carried across
-// frames (row-rolling.ts); otherwise vectorised per column over one buffer holding [history, frame]: sums slide,
+// window needs from earlier frames (streamz's `sdf.rolling(…)`). Over rows: state carried across frames
+// (row-rolling.ts); over a duration, vectorised per column over one buffer holding [history, frame]: sums slide,
 // min/max use a monotonic deque of indexes; no allocation per row.
 import type { Stream } from '../core/stream.ts';
 import { describe, TwinstreamError } from '../errors.ts';
@@ -229,16 +229,16 @@ export class Rolling {
     const node = new FrameNode<Frame, Frame>(this.source.stream, `rolling.${r}`, {
       next(f, md, out) {
         const byRows = span === Number.POSITIVE_INFINITY;
-        // Rings pay off for min and max (no deque rebuilt per frame); sums slide fastest over one contiguous
-        // [history, frame] buffer (measured: bench/frame.ts).
-        const ringed = byRows && (r === 'min' || r === 'max');
+        // Over rows, every reduction carries its state across frames (row-rolling.ts): no [history, frame] buffer
+        // copied per frame (measured: bench/frame.ts).
+        const ringed = byRows;
         const times = byRows ? null : f.times('rolling over a duration');
         const cols: Record<string, FrameColumn> = {};
         for (const name of f.names) {
           const c = f.column(name);
           if (c instanceof DictionaryColumn) continue;
           if (ringed) {
-            // Over rows: rings carried across frames, nothing copied per frame.
+            // Over rows: state carried across frames, nothing copied per frame.
             let ring = rings.get(name);
             if (ring === undefined) rings.set(name, (ring = new RowRolling(n, minPeriods, r)));
             cols[name] = ring.next(c);
@@ -281,7 +281,7 @@ export class RollingSeries {
     const name = this.name;
     const history = new ColumnHistory();
     const byRows = span === Number.POSITIVE_INFINITY;
-    const ring = byRows && (r === 'min' || r === 'max') ? new RowRolling(n, minPeriods, r) : null;
+    const ring = byRows ? new RowRolling(n, minPeriods, r) : null;
     const rows = new RowWindow(byRows ? { n } : { value: span }, 'rolling');
     return new FrameNode<Frame, RollingWithState>(this.rolling.source.stream, `rolling.${r}`, {
       next(f, md, out) {

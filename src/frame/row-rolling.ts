@@ -37,6 +37,8 @@ export class RowRolling {
   private readonly ring: Float64Array;
   /** Rows seen so far. */
   private seen = 0;
+  /** Sums: the last n - 1 rows (the first min(seen, n - 1) entries). */
+  private readonly hist: Float64Array;
   // min/max: the suffix extremes of the last complete block, the extreme of the current block so far, and the
   // non-NaN rows in the window.
   private readonly suffix: Float64Array;
@@ -48,8 +50,9 @@ export class RowRolling {
     this.minPeriods = minPeriods;
     this.kind = kindOf(reduction);
     this.std = reduction === 'std';
-    this.ring = new Float64Array(n);
     const extreme = this.kind === MIN || this.kind === MAX;
+    this.ring = new Float64Array(extreme ? n : 0);
+    this.hist = new Float64Array(extreme ? 0 : n - 1);
     const none = this.kind === MIN ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.suffix = new Float64Array(extreme ? n : 0).fill(none);
     this.prefix = none;
@@ -63,62 +66,26 @@ export class RowRolling {
     return out;
   }
 
-  /** Returns the rows seen after this frame (no store after the loop: see `extremes`). */
+  /**
+   * Sums, means, counts, var and std: the frame's rows read where they are, the rows leaving the window from the
+   * history (the last n - 1 rows before the frame) and then from the frame itself; no ring. The history is then
+   * updated. Returns the rows seen after this frame.
+   */
   private sums(values: NumericArray, out: Float64Array): number {
     const n = this.n;
-    const ring = this.ring;
-    const minP = this.minPeriods;
-    const kind = this.kind;
-    const moments = kind === MOMENTS;
-    const seen = this.seen;
-    // Computed before the loops: an operation after the hot loop, without type feedback yet, deoptimizes it.
-    const after = seen + values.length;
-    const hl = Math.min(seen, n - 1);
-    let s = 0;
-    let q = 0;
-    let k = 0;
-    // The history: the rows before this frame still in the window of its first row.
-    let slot = (seen - hl) % n;
-    for (let h = 0; h < hl; h++) {
-      const x = ring[slot]!;
-      if (!Number.isNaN(x)) {
-        s += x;
-        if (moments) q += x * x;
-        k++;
-      }
-      slot = slot + 1 === n ? 0 : slot + 1;
+    const hist = this.hist;
+    const hl = Math.min(this.seen, n - 1);
+    rollSums(hist, hl, values, n, this.minPeriods, this.kind, this.std, out);
+    // The history: the last n - 1 rows (fewer at the start).
+    const len = values.length;
+    if (len >= n - 1) {
+      for (let h = 0, j = len - (n - 1); h < n - 1; h++, j++) hist[h] = values[j]!;
+    } else {
+      const keep = Math.min(hl, n - 1 - len);
+      hist.copyWithin(0, hl - keep, hl);
+      for (let j = 0; j < len; j++) hist[keep + j] = values[j]!;
     }
-    // `slot` is now seen % n: where this frame's first row goes, and where the row leaving the window was.
-    for (let j = 0; j < values.length; j++) {
-      const x = values[j]!;
-      if (!Number.isNaN(x)) {
-        s += x;
-        if (moments) q += x * x;
-        k++;
-      }
-      if (hl + j >= n) {
-        const old = ring[slot]!;
-        if (!Number.isNaN(old)) {
-          s -= old;
-          if (moments) q -= old * old;
-          k--;
-        }
-      }
-      ring[slot] = x;
-      slot = slot + 1 === n ? 0 : slot + 1;
-      let v: number;
-      if (k < minP) v = Number.NaN;
-      else if (kind === SUM) v = s;
-      else if (kind === MEAN) v = s / k;
-      else if (kind === COUNT) v = k;
-      else if (k < 2) v = Number.NaN;
-      else {
-        const variance = Math.max(0, (q - (s * s) / k) / (k - 1));
-        v = this.std ? Math.sqrt(variance) : variance;
-      }
-      out[j] = v;
-    }
-    return after;
+    return this.seen + len;
   }
 
   /**
@@ -177,4 +144,102 @@ export class RowRolling {
       }
     }
   }
+}
+
+/**
+ * The rolling sums of one frame's rows over `n` rows, given the `hl` rows before it (`hist`), in the order
+ * `rollColumn` adds and removes them over [history, frame] (bit for bit): a row is added, then the row n back
+ * removed; NaN counts as nothing. Three loops by where the leaving row is: none, the history, the frame.
+ */
+function rollSums(
+  hist: Float64Array,
+  hl: number,
+  values: NumericArray,
+  n: number,
+  minP: number,
+  kind: number,
+  std: boolean,
+  out: Float64Array,
+): void {
+  const len = values.length;
+  const moments = kind === MOMENTS;
+  let s = 0;
+  let q = 0;
+  let k = 0;
+  for (let h = 0; h < hl; h++) {
+    const x = hist[h]!;
+    if (!Number.isNaN(x)) {
+      s += x;
+      if (moments) q += x * x;
+      k++;
+    }
+  }
+  const a = Math.min(len, n - hl);
+  const b = Math.min(len, n);
+  let j = 0;
+  for (; j < a; j++) {
+    const x = values[j]!;
+    if (!Number.isNaN(x)) {
+      s += x;
+      if (moments) q += x * x;
+      k++;
+    }
+    out[j] = k < minP ? Number.NaN : result(kind, std, s, q, k);
+  }
+  for (; j < b; j++) {
+    const x = values[j]!;
+    if (!Number.isNaN(x)) {
+      s += x;
+      if (moments) q += x * x;
+      k++;
+    }
+    const old = hist[hl + j - n]!;
+    if (!Number.isNaN(old)) {
+      s -= old;
+      if (moments) q -= old * old;
+      k--;
+    }
+    out[j] = k < minP ? Number.NaN : result(kind, std, s, q, k);
+  }
+  if (kind === MEAN && !moments) {
+    // The common case on its own: sum and count in locals, one division per row.
+    for (; j < len; j++) {
+      const x = values[j]!;
+      if (!Number.isNaN(x)) {
+        s += x;
+        k++;
+      }
+      const old = values[j - n]!;
+      if (!Number.isNaN(old)) {
+        s -= old;
+        k--;
+      }
+      out[j] = k < minP ? Number.NaN : s / k;
+    }
+  }
+  for (; j < len; j++) {
+    const x = values[j]!;
+    if (!Number.isNaN(x)) {
+      s += x;
+      if (moments) q += x * x;
+      k++;
+    }
+    const old = values[j - n]!;
+    if (!Number.isNaN(old)) {
+      s -= old;
+      if (moments) q -= old * old;
+      k--;
+    }
+    out[j] = k < minP ? Number.NaN : result(kind, std, s, q, k);
+  }
+}
+
+/** A window's value from its sum, sum of squares and count (k >= minPeriods). */
+function result(kind: number, std: boolean, s: number, q: number, k: number): number {
+  if (kind === SUM) return s;
+  if (kind === MEAN) return s / k;
+  if (kind === COUNT) return k;
+  if (k < 2) return Number.NaN;
+  const variance = Math.max(0, (q - (s * s) / k) / (k - 1));
+  return std ? Math.sqrt(variance) : variance;
 }
