@@ -98,10 +98,8 @@ function writeBytes(buf: Buffer, pos: number, b: Buffer | null | undefined): num
   const n = b.length;
   if (n < 64) buf[pos++] = n * 2;
   else pos = writeVarint(buf, pos, n);
-  if (n > 0) {
-    if (n < 32) for (let i = 0; i < n; i++) buf[pos + i] = b[i]!;
-    else b.copy(buf, pos);
-  }
+  if (n < 16) for (let i = 0; i < n; i++) buf[pos + i] = b[i]!;
+  else buf.set(b, pos);
   return pos + n;
 }
 
