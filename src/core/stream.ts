@@ -98,6 +98,17 @@ export class Stream<T = unknown> {
     return this.emitSlow(x, metadata);
   }
 
+  /**
+   * @internal What operators call to hand on what they produce: `emit` with a call site of its own. V8 keeps type
+   * feedback per call site, so internal hops no longer make the call in `emit` polymorphic, and a user's loop
+   * calling `source.emit(x)` keeps the chain behind it inlined.
+   */
+  protected pass(x: T, metadata?: Metadata): Pushed {
+    const push = this._push;
+    if (push !== null && metadata === undefined) return push(x, undefined);
+    return this.emitSlow(x, metadata);
+  }
+
   private emitSlow(x: T, metadata: Metadata | undefined): Pushed {
     const push = this._push ?? compilePush(this);
     if (metadata === undefined || metadata.length === 0) return push(x, undefined);
@@ -112,7 +123,7 @@ export class Stream<T = unknown> {
 
   /** What this node does with an element from `who`. A plain stream passes it on; operators override this. */
   update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
-    return this.emit(x as T, metadata);
+    return this.pass(x as T, metadata);
   }
 
   /** Names this node (shown in errors and drawings) and returns it. */

@@ -96,7 +96,7 @@ export class JoinAsofNode<L, R, O> extends Stream<O> {
           }
       try {
         if (match !== undefined || this.how === 'left')
-          r = both(r, this.emit(this.combine(p.x, match?.x), concatMetadata([p.md])));
+          r = both(r, this.pass(this.combine(p.x, match?.x), concatMetadata([p.md])));
       } finally {
         releaseRefs(p.md);
       }

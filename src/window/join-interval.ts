@@ -66,14 +66,14 @@ export class JoinIntervalNode<L, R, O> extends Stream<O> {
     if (who === this.left) {
       for (const o of this.rights.get(k) ?? []) {
         if (o.t >= t - this.backward && o.t <= t + this.forward)
-          r = both(r, this.emit(this.combine(x as L, o.x), metadata));
+          r = both(r, this.pass(this.combine(x as L, o.x), metadata));
       }
       add(this.lefts, k, t, x as L);
       if (t > this.leftHigh) this.leftHigh = t;
     } else {
       for (const o of this.lefts.get(k) ?? []) {
         if (t >= o.t - this.backward && t <= o.t + this.forward)
-          r = both(r, this.emit(this.combine(o.x, x as R), metadata));
+          r = both(r, this.pass(this.combine(o.x, x as R), metadata));
       }
       add(this.rights, k, t, x as R);
       if (t > this.rightHigh) this.rightHigh = t;

@@ -80,7 +80,7 @@ export class MergeSortedNode<T> extends Stream<T> {
       const e = this.pop();
       this.emittedUpTo = e.t;
       try {
-        r = both(r, this.emit(e.x, e.md));
+        r = both(r, this.pass(e.x, e.md));
       } finally {
         releaseRefs(e.md);
       }

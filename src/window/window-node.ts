@@ -216,7 +216,7 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
 
   /** Emits a window's current result with the element's metadata (`current()` mode). */
   protected emitCurrent(kw: KeyWindows, w: OpenWindow, md: Metadata | undefined): Pushed {
-    return this.emit(this.plan.output(kw.key, w.start, w.end, w.states) as O, md);
+    return this.pass(this.plan.output(kw.key, w.start, w.end, w.states) as O, md);
   }
 
   /** A window is done: emits it (`final()` mode) with the metadata of what it held, then lets the elements go. */
@@ -234,9 +234,9 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
       return;
     }
     const out = this.plan.output(kw.key, start, end, w.states) as O;
-    if (held === null) return this.emit(out);
+    if (held === null) return this.pass(out);
     try {
-      return this.emit(out, concatMetadata(held));
+      return this.pass(out, concatMetadata(held));
     } finally {
       for (let i = 0; i < held.length; i++) releaseRefs(held[i]);
     }

@@ -43,7 +43,7 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable {
     if (!this.hasState) {
       this.state = x as S;
       this.hasState = true;
-      return this.emit(this.withState ? [x, x] : x, metadata);
+      return this.pass(this.withState ? [x, x] : x, metadata);
     }
     const r = (this.fn as (s: unknown, x: unknown, ...a: unknown[]) => any)(this.state, x, ...this.args);
     let out: unknown;
@@ -54,7 +54,7 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable {
       this.state = r;
       out = r;
     }
-    return this.emit(this.withState ? [this.state, out] : out, metadata);
+    return this.pass(this.withState ? [this.state, out] : out, metadata);
   }
 
   fuse(ctx: FuseContext): string {

@@ -58,7 +58,7 @@ export class CombineLatestNode extends Stream<unknown[]> {
     if (this.latestOf.size < this.order.length) return;
     if (this.emitOn !== null && !this.emitOn.has(who)) return;
     const held = this.order.map((s) => this.latestOf.get(s)!);
-    return this.emit(
+    return this.pass(
       held.map((h) => h.x),
       concatMetadata(held.map((h) => h.md)),
     );
@@ -100,7 +100,7 @@ export class ZipLatestNode extends Stream<unknown[]> {
     for (let item = this.pending.shift(); item !== undefined; item = this.pending.shift()) {
       const others = this.order.slice(1).map((s) => this.latestOf.get(s)!);
       try {
-        const r = this.emit([item.x, ...others.map((h) => h.x)], concatMetadata([item.md, ...others.map((h) => h.md)]));
+        const r = this.pass([item.x, ...others.map((h) => h.x)], concatMetadata([item.md, ...others.map((h) => h.md)]));
         if (r !== undefined) (pending ??= []).push(r);
       } finally {
         releaseRefs(item.md);

@@ -32,7 +32,7 @@ export class FilterNode<T> extends Stream<T> implements Fusable {
     const p = this.predicate as ((x: unknown, ...a: unknown[]) => unknown) | null;
     const ok = p === null ? x : this.args.length === 0 ? p(x) : p(x, ...this.args);
     if (!ok === this.keep) return;
-    return this.emit(x as T, metadata);
+    return this.pass(x as T, metadata);
   }
 
   fuse(ctx: FuseContext): string {

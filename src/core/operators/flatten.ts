@@ -20,7 +20,7 @@ export class FlattenNode<T> extends Stream<T> {
     }
     let pending: Promise<void>[] | undefined;
     for (const item of x as Iterable<T>) {
-      const r = this.emit(item, metadata);
+      const r = this.pass(item, metadata);
       if (r !== undefined) (pending ??= []).push(r);
     }
     if (pending === undefined) return;

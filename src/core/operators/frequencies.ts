@@ -19,7 +19,7 @@ export class FrequenciesNode<T> extends Stream<Map<T, number>> {
     if (!this.values.has(k)) this.values.set(k, x as T);
     const out = new Map<T, number>();
     for (const [key, n] of this.counts) out.set(this.values.get(key)!, n);
-    return this.emit(out, metadata);
+    return this.pass(out, metadata);
   }
 }
 

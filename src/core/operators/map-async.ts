@@ -86,7 +86,7 @@ export class MapAsyncNode<T, R> extends Stream<R> {
     try {
       for (let call = this.nextReady(); call !== undefined; call = this.nextReady()) {
         try {
-          const r = call.ok ? this.emit(call.result as R, call.md) : this.fail(call.result, call.x, call.md);
+          const r = call.ok ? this.pass(call.result as R, call.md) : this.fail(call.result, call.x, call.md);
           if (r !== undefined) await r;
         } catch (e) {
           this.report(e);

@@ -19,7 +19,7 @@ export class MapNode<T, R> extends Stream<R> implements Fusable {
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     const fn = this.fn as (x: unknown, ...a: unknown[]) => R;
-    return this.emit(this.args.length === 0 ? fn(x) : fn(x, ...this.args), metadata);
+    return this.pass(this.args.length === 0 ? fn(x) : fn(x, ...this.args), metadata);
   }
 
   fuse(ctx: FuseContext): string {

@@ -31,7 +31,7 @@ export class PluckNode extends Stream<any> implements Fusable {
   }
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
-    return this.emit(this.pick(x), metadata);
+    return this.pass(this.pick(x), metadata);
   }
 
   fuse(ctx: FuseContext): string {

@@ -22,10 +22,10 @@ export class RateLimitNode<T> extends Stream<T> {
     const now = this.clock.now();
     const due = this.next;
     this.next = Math.max(now, due) + this.interval;
-    if (now >= due) return this.emit(x as T, metadata);
+    if (now >= due) return this.pass(x as T, metadata);
     retainRefs(metadata);
     return sleep(this.clock, due - now).then(() =>
-      afterPushed(this.emit(x as T, metadata), () => releaseRefs(metadata)),
+      afterPushed(this.pass(x as T, metadata), () => releaseRefs(metadata)),
     );
   }
 }

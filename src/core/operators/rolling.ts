@@ -173,7 +173,7 @@ export class RollingNode extends Stream<number> implements Fusable {
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     this.state.add(x as number);
     if (this.state.filled < this.minPeriods) return;
-    return this.emit(this.state.value(), metadata);
+    return this.pass(this.state.value(), metadata);
   }
 
   fuse(ctx: FuseContext): string {

@@ -34,7 +34,7 @@ export class SliceNode<T> extends Stream<T> {
     if (this.last !== null && this.count >= this.last) {
       for (const up of [...this.upstreams]) up.disconnect(this);
     }
-    return pass ? this.emit(x as T, metadata) : undefined;
+    return pass ? this.pass(x as T, metadata) : undefined;
   }
 }
 

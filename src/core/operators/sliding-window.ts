@@ -33,7 +33,7 @@ export class SlidingWindowNode<T> extends Stream<T[]> {
     this.metas.push(metadata);
     if (this.metas.length > this.n) releaseRefs(this.metas.shift());
     if (!this.returnPartial && this.values.length < this.n) return;
-    const r = this.emit(this.values.slice(), concatMetadata(this.metas));
+    const r = this.pass(this.values.slice(), concatMetadata(this.metas));
     if (this.metas.length === this.n) releaseRefs(this.metas.shift());
     return r;
   }

@@ -18,7 +18,7 @@ export class StarmapNode<R> extends Stream<R> implements Fusable {
   }
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
-    return this.emit(this.fn(...(x as unknown[]), ...this.args), metadata);
+    return this.pass(this.fn(...(x as unknown[]), ...this.args), metadata);
   }
 
   fuse(ctx: FuseContext): string {

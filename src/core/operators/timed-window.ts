@@ -80,7 +80,7 @@ export class TimedWindowUniqueNode<T> extends Ticker<T, T[]> {
 
   protected tick(): Pushed {
     // The first tick can come before the constructor has set the buffer (clocks that fire timers at once).
-    if (this.keys === undefined) return this.emit([]);
+    if (this.keys === undefined) return this.pass([]);
     return emitHeldBatch(this, this.keys.take());
   }
 }

@@ -36,7 +36,7 @@ export class UniqueNode<T> extends Stream<T> {
     this.seen.set(k, true);
     if (known) return;
     if (this.seen.size > this.maxsize) this.seen.delete(this.seen.keys().next().value);
-    return this.emit(x as T, metadata);
+    return this.pass(x as T, metadata);
   }
 }
 

@@ -71,7 +71,7 @@ export class ZipNode extends Stream<unknown[]> {
       for (const resolve of w) resolve();
     }
     try {
-      return this.emit(tuple, concatMetadata(held.map((h) => h.md)));
+      return this.pass(tuple, concatMetadata(held.map((h) => h.md)));
     } finally {
       releaseAll(held);
     }
