@@ -23,6 +23,8 @@ import { RowCursor } from './row-cursor.ts';
 export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
   /** The keyed one-column loop's record per key (see `scanKeyedColumn`). */
   private hot = new Float64Array(0);
+  /** The keys whose record that loop loaded in this frame (some may be cold again). */
+  private readonly hotKeys: number[] = [];
   /** Where that loop's row count and value blocks are in a window's slots (-1: no row count). */
   private readonly hotBlocks = [-1, -1];
 
@@ -35,9 +37,7 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
     const cols = this.c.blocks.map((b) => (b === null ? null : f.numeric(b)));
     const value = this.c.value === null ? null : f.column(this.c.value);
     const cursor = this.generic && value === null ? new RowCursor(f) : null;
-    this.batch++;
-    // A key's newest window is trusted only once this frame touched it (so its metadata gets held).
-    this.keys.curEnd.fill(NEG);
+    this.startBatch();
     // The fast path folds built-in aggregations only; hopping windows and generic aggregators take the full path.
     const fast = this.c.step === this.c.duration && !this.generic;
     this.frame = f;
@@ -231,6 +231,7 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
     const p = k * HOT;
     const { curStart, curEnd, curSlot, maxT, nextClose } = this.keys;
     if (curEnd[k] === NEG) return;
+    if (H[p] === POS) this.hotKeys.push(k);
     const S = this.slots;
     const b = curSlot[k]! * this.stride;
     const [rowBlock, valueBlock] = this.hotBlocks as [number, number];
@@ -266,7 +267,9 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
   /** After a frame (or an error in it): every record back into its window. */
   private coolAll(): void {
     const H = this.hot;
-    for (let k = 0, p = 0; p < H.length; k++, p += HOT) if (H[p] !== POS) this.cool(k);
+    const keys = this.hotKeys;
+    for (let i = 0; i < keys.length; i++) if (H[keys[i]! * HOT] !== POS) this.cool(keys[i]!);
+    keys.length = 0;
   }
 
   /** The records of the keyed one-column loop, one per key (all cold), grown as keys come. */

@@ -51,6 +51,8 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
   private closed: Win[] = [];
   private touched: Win[] = [];
   protected batch = 0;
+  /** The keys whose newest window this frame made current (see `startBatch`). */
+  private current: number[] = [];
   // The frame being folded, for the row path.
   protected frame: Frame | null = null;
   protected cols: (NumericArray | null)[] = [];
@@ -66,6 +68,18 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
     this.record = outputRecord(config.single ? ['value'] : config.names);
     this.values = config.fields.map(() => undefined);
     upstream.connect(this);
+  }
+
+  /**
+   * A new frame: no key's newest window is trusted until the frame touches it (so that the window holds the
+   * frame's metadata). Only the keys the last frame made current are reset: a frame costs nothing per idle key.
+   */
+  protected startBatch(): void {
+    this.batch++;
+    const curEnd = this.keys.curEnd;
+    const current = this.current;
+    for (let i = 0; i < current.length; i++) curEnd[current[i]!] = NEG;
+    current.length = 0;
   }
 
   /** A row outside its key's newest window (or any row of a hopping window): late, or into its windows. */
@@ -149,6 +163,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
     }
     if (w === ws[ws.length - 1]) {
       this.keys.curStart[k] = start;
+      if (this.keys.curEnd[k] === NEG) this.current.push(k);
       this.keys.curEnd[k] = end;
       this.keys.curSlot[k] = w.slot;
     }
