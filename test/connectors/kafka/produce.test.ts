@@ -228,7 +228,7 @@ function compare(sent: OutgoingMessage[], read: any[], partitions: number, what:
   }
 }
 
-for (const compression of ['none', 'lz4', 'zstd'] as const) {
+for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
   test(`KafkaProducer (${compression}) writes batches the broker stores exactly: idempotent sequences over many sends`, async () => {
     const topic = uniqueName(`produce-${compression}`);
     await readyTopic(topic, 3);
@@ -244,6 +244,35 @@ for (const compression of ['none', 'lz4', 'zstd'] as const) {
     compare(sent, await readAll(topic, sent.length), 3, compression);
   });
 }
+
+test('acks none: fire-and-forget requests (no response expected) still write every record', async () => {
+  const topic = uniqueName('produce-acks0');
+  await readyTopic(topic, 2);
+  const producer = new KafkaProducer({ brokers, acks: 'none', compression: 'lz4' });
+  const sent = messages(3, 500, topic, true);
+  try {
+    await producer.send(sent.slice(0, 250));
+    await producer.send(sent.slice(250));
+  } finally {
+    await producer.close();
+  }
+  compare(sent, await readAll(topic, sent.length), 2, 'acks none');
+});
+
+test('a timestamp that is not milliseconds since the epoch fails clearly, naming the field', async () => {
+  const producer = new KafkaProducer({ brokers });
+  try {
+    await assert.rejects(
+      producer.send([{ topic: 'never-written', value: Buffer.from('x'), timestamp: Number.NaN }]),
+      /KafkaProducer\.send.*timestamp.*milliseconds since the epoch/s,
+    );
+  } finally {
+    await producer.close();
+  }
+  const input = new Stream<{ t: unknown }>();
+  input.toKafka('never-written', { brokers, timestamp: (x) => x.t as number });
+  assert.throws(() => input.emit({ t: 'yesterday' }), /toKafka.*timestamp.*milliseconds since the epoch/s);
+});
 
 test('the client’s encoder and twinstream’s put the same keys in the same partitions', async () => {
   const topic = uniqueName('produce-both');
