@@ -51,7 +51,7 @@ const plans: Plan[] = [
     n: BIG,
     base: 'twinstream',
     target: 5,
-    variants: ['loop-ring', 'twinstream', 'twinstream-sink', 'most-core-scan', 'rxjs-scan'],
+    variants: ['loop-ring', 'twinstream', 'twinstream-sink', 'most-core-scan', 'most-core-scan-perf', 'rxjs-scan'],
   },
   {
     title: '(c) the chain of (a) with an async sink awaited per element',

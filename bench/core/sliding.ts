@@ -78,6 +78,43 @@ const variants: Record<string, Variant> = {
       return last.toFixed(6);
     };
   },
+  // PERF.md's own @most/core variant (../shared/peers/b_sliding.js): a ring-buffer object through scan, then
+  // filter full windows, map to the mean, and sum the means.
+  'most-core-scan-perf': (n) => {
+    const a = values(n);
+    const M = require('@most/core');
+    const { newDefaultScheduler, asap } = require('@most/scheduler');
+    type Ring = { buf: Float64Array; idx: number; n: number; sum: number };
+    const ringStep = (st: Ring, x: number) => {
+      st.sum += x - st.buf[st.idx]!;
+      st.buf[st.idx] = x;
+      st.idx = st.idx + 1 === W ? 0 : st.idx + 1;
+      st.n++;
+      return st;
+    };
+    const emitAll = (t: number, arr: number[], sink: any) => {
+      for (let i = 0; i < arr.length; i++) sink.event(t, arr[i]);
+      sink.end(t);
+    };
+    const fromArray = (arr: number[]) =>
+      M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
+    return async () => {
+      let last = 0;
+      const ring: Ring = { buf: new Float64Array(W), idx: 0, n: 0, sum: 0 };
+      const means = M.map(
+        (st: Ring) => st.sum / W,
+        M.filter((st: Ring) => st.n >= W, M.scan(ringStep, ring, fromArray(a))),
+      );
+      const s = M.tap(
+        (v: number) => {
+          last = v;
+        },
+        M.scan((acc: number, x: number) => acc + x, 0, means),
+      );
+      await M.runEffects(s, newDefaultScheduler());
+      return last.toFixed(3);
+    };
+  },
   'most-core-scan': (n) => {
     const a = values(n);
     const M = require('@most/core');
