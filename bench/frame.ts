@@ -11,7 +11,7 @@
 // shape dies (the harness collects garbage between runs), V8 drops the shape and deoptimizes all code that was
 // specialised to it, so a fresh pipeline after a collection measured mostly recompilation (on another thread, but
 // counted in the process CPU time); a streaming pipeline lives for the whole process.
-//   node bench/frame.ts [--quick]                 run all, print the tables, save bench/results/frame-<date>.json
+//   node bench/frame.ts [--quick] [--rounds R]    run all, print the tables, save bench/results/frame-<date>.json
 //   node --expose-gc bench/frame.ts <variant> <N> <reps> <warmup>      one variant (what the runner spawns)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -414,6 +414,8 @@ interface Table {
   title: string;
   target: number;
   base: string;
+  /** The hand-written loop each variant is set against (the "× loop" column). */
+  vs: Record<string, string>;
   variants: string[];
 }
 
@@ -422,9 +424,11 @@ const tables: Table[] = [
     title: `(c') tumbling window count/min/max/mean per ${WIN} ms on Float64Array batches of ${BATCH}`,
     target: 2,
     base: 'twinstream-frame',
+    vs: { 'twinstream-frame-keyed': 'loop-columnar-keyed', 'loop-columnar-keyed': 'loop-columnar-keyed' },
     variants: [
       'loop-columnar',
       'twinstream-frame',
+      'loop-columnar-keyed',
       'twinstream-frame-keyed',
       'most-core-columnar',
       'rxjs-columnar',
@@ -435,11 +439,20 @@ const tables: Table[] = [
     title: `(b') rolling aggregate over ${ROLL} rows on Float64Array batches of ${BATCH}`,
     target: 2,
     base: 'twinstream-rolling-mean',
+    vs: {
+      'loop-deque-min': 'loop-deque-min',
+      'twinstream-rolling-min': 'loop-deque-min',
+      'loop-deque-max': 'loop-deque-max',
+      'twinstream-rolling-max': 'loop-deque-max',
+    },
     variants: [
+      'loop-ring-local',
       'loop-columnar-ring',
       'twinstream-rolling-mean',
       'twinstream-rolling-sum',
+      'loop-deque-min',
       'twinstream-rolling-min',
+      'loop-deque-max',
       'twinstream-rolling-max',
       'most-core-columnar-ring',
       'rxjs-columnar-ring',
@@ -453,24 +466,37 @@ if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
   await runVariant(variants);
 } else {
   const quick = process.argv.includes('--quick');
+  // --rounds R: every variant of a table runs R times, in turn (a load that comes and goes on a shared machine
+  // then weighs on all of them alike); the runs of all rounds are pooled.
+  const ri = process.argv.indexOf('--rounds');
+  const rounds = ri > 0 ? Math.max(1, Number(process.argv[ri + 1]) || 1) : 1;
   const N = quick ? 1e6 : 1e7;
   const reps = quick ? 5 : 7;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const saved: Record<string, unknown> = {};
   for (const t of tables) {
-    const rows: { v: string; med: number; lo: number; hi: number; wall: number; check: string }[] = [];
+    const runs = new Map<string, { cpu: number[]; times: number[]; check: string }>();
     const notes: string[] = [];
-    for (const v of t.variants) {
-      process.stderr.write(`${v} ...\n`);
-      const r = spawnSync(process.execPath, ['--expose-gc', self, v, String(N), String(reps), '2'], {
-        encoding: 'utf8',
-        timeout: 600_000,
-      });
-      if (r.status !== 0) {
-        notes.push(`${v}: failed: ${(r.stderr || '').slice(0, 300)}`);
-        continue;
+    for (let round = 0; round < rounds; round++) {
+      for (const v of t.variants) {
+        process.stderr.write(`${v} ...\n`);
+        const r = spawnSync(process.execPath, ['--expose-gc', self, v, String(N), String(reps), '2'], {
+          encoding: 'utf8',
+          timeout: 600_000,
+        });
+        if (r.status !== 0) {
+          notes.push(`${v}: failed: ${(r.stderr || '').slice(0, 300)}`);
+          continue;
+        }
+        const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+        const got = runs.get(v) ?? { cpu: [] as number[], times: [] as number[], check: String(res.check) };
+        got.cpu.push(...res.cpu);
+        got.times.push(...res.times);
+        runs.set(v, got);
       }
-      const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    }
+    const rows: { v: string; med: number; lo: number; hi: number; wall: number; check: string }[] = [];
+    for (const [v, res] of runs) {
       const ns = res.cpu.map((x: number) => x / N);
       const wall = median(res.times.map((x: number) => x / N));
       rows.push({ v, med: median(ns), lo: Math.min(...ns), hi: Math.max(...ns), wall, check: res.check });
@@ -479,19 +505,26 @@ if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
         nsPerElement: { cpuMedian: median(ns), cpuMin: Math.min(...ns), cpuMax: Math.max(...ns), wallMedian: wall },
       };
     }
-    const base = rows.find((r) => r.v === t.base)?.med ?? Number.NaN;
+    const med = (v: string) => rows.find((r) => r.v === v)?.med ?? Number.NaN;
+    const base = med(t.base);
+    const loop = (v: string) => t.vs[v] ?? t.variants[0]!;
     console.log(`\n### ${t.title} — N = ${N.toLocaleString('en')}, target ≤ ${t.target} ns/element\n`);
-    console.log('ns/element, CPU time (median of the runs); wall time is longer on a loaded machine.\n');
-    console.log('| variant | CPU median | CPU min – max | wall median | × twinstream | check |');
-    console.log('|---|---|---|---|---|---|');
-    for (const r of rows)
+    console.log(
+      `ns/element, CPU time (median of the runs${rounds > 1 ? `, ${rounds} rounds` : ''}); wall time is longer on a loaded machine. × loop: against ${t.variants[0]} unless named.\n`,
+    );
+    console.log('| variant | CPU median | CPU min – max | wall median | × twinstream | × loop | check |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const l = loop(r.v);
+      const vsLoop = `${(r.med / med(l)).toFixed(2)}${l === t.variants[0] ? '' : ` (${l})`}`;
       console.log(
-        `| ${r.v} | ${r.med.toFixed(2)} | ${r.lo.toFixed(2)} – ${r.hi.toFixed(2)} | ${r.wall.toFixed(2)} | ${(r.med / base).toFixed(2)} | ${r.check} |`,
+        `| ${r.v} | ${r.med.toFixed(2)} | ${r.lo.toFixed(2)} – ${r.hi.toFixed(2)} | ${r.wall.toFixed(2)} | ${(r.med / base).toFixed(2)} | ${vsLoop} | ${r.check} |`,
       );
+    }
     for (const n of notes) console.log(`\n- ${n}`);
   }
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/frame-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}.json`;
-  writeFileSync(file, `${JSON.stringify({ node: process.version, n: N, quick, results: saved }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ node: process.version, n: N, quick, rounds, results: saved }, null, 2)}\n`);
   console.log(`\nsaved ${file}`);
 }
