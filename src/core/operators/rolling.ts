@@ -25,7 +25,8 @@ export abstract class RollingState {
   readonly kind: RollingAggregate;
   readonly ring: Float64Array;
   filled = 0;
-  protected head = 0;
+  /** @internal Where the next number goes in the ring (read by fused code). */
+  head = 0;
 
   constructor(n: number, kind: RollingAggregate) {
     this.n = n;
@@ -39,6 +40,12 @@ export abstract class RollingState {
   /** The aggregate of the numbers in the window now. */
   abstract value(): number;
 
+  /** Fused code (see `RollingNode.fuse`) that adds `x` to the state bound as `s`, then sets `x` to the value or
+   * returns while fewer than `minPeriods` numbers are in. */
+  fuse(s: string, minPeriods: number): string {
+    return `${s}.add(x); if (${s}.filled < ${minPeriods}) return; x = ${s}.value();`;
+  }
+
   /** A state for `kind`. */
   static of(n: number, kind: RollingAggregate): RollingState {
     if (kind === 'min' || kind === 'max') return new RollingExtreme(n, kind);
@@ -51,9 +58,11 @@ export abstract class RollingState {
  * that leaves while the window fills is 0 and one update serves both phases.
  */
 class RollingSums extends RollingState {
-  private readonly acc: Float64Array;
+  /** @internal Σx, and Σx² for var and std (read by fused code). */
+  readonly acc: Float64Array;
   private readonly squares: boolean;
-  private untilResum: number;
+  /** @internal Updates left until the sums are recomputed from the ring. */
+  untilResum: number;
 
   constructor(n: number, kind: RollingAggregate) {
     super(n, kind);
@@ -73,7 +82,29 @@ class RollingSums extends RollingState {
     if (--this.untilResum === 0) this.resum();
   }
 
-  private resum(): void {
+  // The update and the value written out for this kind, so the source loop does no call and no switch per element.
+  override fuse(s: string, minPeriods: number): string {
+    const sq = this.squares ? 'A[1] += x * x - old * old;' : '';
+    const n = this.n;
+    const value =
+      this.kind === 'sum'
+        ? 'A[0]'
+        : this.kind === 'mean'
+          ? `A[0] / ${s}.filled`
+          : this.kind === 'count'
+            ? `${s}.filled`
+            : `${s}.value()`;
+    return `{ const R = ${s}.ring; const h = ${s}.head; const old = R[h]; R[h] = x;
+      ${s}.head = h + 1 === ${n} ? 0 : h + 1;
+      if (${s}.filled < ${n}) ${s}.filled++;
+      const A = ${s}.acc; A[0] += x - old; ${sq}
+      if (--${s}.untilResum === 0) ${s}.resum();
+      if (${s}.filled < ${minPeriods}) return;
+      x = ${value}; }`;
+  }
+
+  /** @internal Recomputes the sums from the ring (bounds the drift of adding and taking away for ever). */
+  resum(): void {
     let s = 0;
     let q = 0;
     for (let i = 0; i < this.filled; i++) {
@@ -177,8 +208,7 @@ export class RollingNode extends Stream<number> implements Fusable {
   }
 
   fuse(ctx: FuseContext): string {
-    const s = ctx.bind(this.state);
-    return `${s}.add(x); if (${s}.filled < ${this.minPeriods}) return; x = ${s}.value();`;
+    return this.state.fuse(ctx.bind(this.state), this.minPeriods);
   }
 }
 
