@@ -7,6 +7,7 @@ import {
   withTimeout,
 } from '../connectors/kafka/connection.ts';
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
+import { dropAbortedOnFetch } from '../connectors/kafka/read-committed.ts';
 import { TwinstreamError } from '../errors.ts';
 
 /** One write of a state store mirrored to its changelog: a JSON value, or null for a deleted key. */
@@ -93,6 +94,8 @@ export async function readChangelogs(
     maxWaitTime: 100,
     isolationLevel: 1,
   } as any);
+  // An aborted transaction's writes are not state: dropped even when a fetch ends before its abort marker.
+  dropAbortedOnFetch(consumer);
   try {
     const list = (timestamp?: bigint) =>
       withTimeout(

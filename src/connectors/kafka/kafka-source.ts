@@ -10,11 +10,13 @@ import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './
 import { pump } from './message-pump.ts';
 import { PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
 import { KafkaProducer } from './producer.ts';
+import { dropAbortedOnFetch } from './read-committed.ts';
 import type { KafkaMetadata, KafkaRecord } from './record.ts';
 import { type RawMessage, RecordDecoder } from './record-decoder.ts';
 
 export * from './kafka-source-config.ts';
 export * from './partition-offsets.ts';
+export * from './read-committed.ts';
 
 /**
  * A source of Kafka records. Each message becomes one element (or, batched, each poll of a partition one array)
@@ -90,6 +92,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     const kafka = await import('@platformatic/kafka');
     const c = this.config;
     const consumer = new kafka.Consumer(consumerOptions(c, this.kind) as any);
+    if (c.isolationLevel === 'read_committed') dropAbortedOnFetch(consumer);
     this.consumer = consumer;
     consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
       this.preparer.assigned(payload?.assignments),
