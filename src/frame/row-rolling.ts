@@ -33,14 +33,14 @@ export class RowRolling {
   readonly minPeriods: number;
   private readonly kind: number;
   private readonly std: boolean;
-  /** The last `n` values, value of row `seq` at `seq % n`. */
+  /** Min/max: the last `n` values, value of row `seq` at `seq % n` (NaN: no row yet). */
   private readonly ring: Float64Array;
   /** Rows seen so far. */
   private seen = 0;
   /** Sums: the last n - 1 rows (the first min(seen, n - 1) entries). */
   private readonly hist: Float64Array;
-  // min/max: the suffix extremes of the last complete block, the extreme of the current block so far, and the
-  // non-NaN rows in the window.
+  // min/max: the suffix extremes of the last complete block (and the identity after them), the extreme of the
+  // current block so far, and the non-NaN rows in the window.
   private readonly suffix: Float64Array;
   private prefix: number;
   private inWindow = 0;
@@ -51,17 +51,18 @@ export class RowRolling {
     this.kind = kindOf(reduction);
     this.std = reduction === 'std';
     const extreme = this.kind === MIN || this.kind === MAX;
-    this.ring = new Float64Array(extreme ? n : 0);
+    this.ring = new Float64Array(extreme ? n : 0).fill(Number.NaN);
     this.hist = new Float64Array(extreme ? 0 : n - 1);
     const none = this.kind === MIN ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-    this.suffix = new Float64Array(extreme ? n : 0).fill(none);
+    this.suffix = new Float64Array(extreme ? n + 1 : 0).fill(none);
     this.prefix = none;
   }
 
   /** The rolling values of one frame's column (a value per row; NaN before `minPeriods` rows). */
   next(values: NumericArray): Float64Array {
     const out = new Float64Array(values.length);
-    if (this.kind === MIN || this.kind === MAX) this.extremes(values, out, this.kind === MIN);
+    if (this.kind === MIN) this.mins(values, out);
+    else if (this.kind === MAX) this.maxes(values, out);
     else this.seen = this.sums(values, out);
     return out;
   }
@@ -89,58 +90,93 @@ export class RowRolling {
   }
 
   /**
-   * Min or max by van Herk/Gil-Werman: rows in blocks of `n` (by row number); a window ends in block B and starts
-   * in block B - 1, so its extreme is that of the suffix of B - 1 (computed once per block, backwards) and the
-   * prefix of B (running). Three comparisons per row and no data-dependent loop: a deque's pops mispredict on
-   * noisy data. Among equal values the newest wins, as in a deque; NaN counts as nothing.
+   * Min by van Herk/Gil-Werman: rows in blocks of `n` (by row number); a window ends in block B and starts in
+   * block B - 1, so its extreme is that of the suffix of B - 1 (computed once per block, backwards) and the prefix
+   * of B (running, reset at each block). Two comparisons per row and no data-dependent loop: a deque's pops
+   * mispredict on noisy data. Among equal values the newest wins, as in a deque; NaN counts as nothing. The ring
+   * starts as NaN (no row) and `suffix[n]` is the identity, so no row needs a test of where it is in its block.
+   * Min and max are two copies of one loop: a choice between them per comparison costs a branch per row.
    */
-  private extremes(values: NumericArray, out: Float64Array, min: boolean): void {
+  private mins(values: NumericArray, out: Float64Array): void {
     const n = this.n;
     const ring = this.ring;
     const suffix = this.suffix;
     const minP = this.minPeriods;
-    const none = min ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    const none = Number.POSITIVE_INFINITY;
     let k = this.inWindow;
-    let seq = this.seen;
-    let off = seq % n;
+    let off = this.seen % n;
     let prefix = this.prefix;
     const last = values.length - 1;
-    for (let j = 0; j <= last; j++, seq++) {
+    for (let j = 0; j <= last; j++) {
       const x = values[j]!;
       // The row n rows back leaves the window: its value is in the ring slot this row takes.
-      if (seq >= n && !Number.isNaN(ring[off]!)) k--;
+      if (!Number.isNaN(ring[off]!)) k--;
       ring[off] = x;
-      let m: number;
-      if (Number.isNaN(x)) m = off === 0 ? none : prefix;
-      else {
+      if (!Number.isNaN(x)) {
         k++;
-        // Not Math.min/max: on ties the newer value wins (as a deque keeps it), which tells -0 from 0.
-        // biome-ignore lint/complexity/useMathMinMax: tie order matters (see above)
-        m = off === 0 ? x : min ? (x <= prefix ? x : prefix) : x >= prefix ? x : prefix;
+        // On ties the newer value wins (as a deque keeps it), which tells -0 from 0.
+        if (x <= prefix) prefix = x;
       }
-      prefix = m;
-      if (off + 1 < n) {
-        const s = suffix[off + 1]!;
-        // biome-ignore lint/complexity/useMathMinMax: the prefix holds the newer rows and wins ties
-        m = min ? (m <= s ? m : s) : m >= s ? m : s;
-      }
-      out[j] = k < minP || k === 0 ? Number.NaN : m;
+      const e = suffix[off + 1]!;
+      // biome-ignore lint/complexity/useMathMinMax: the prefix holds the newer rows and wins ties
+      out[j] = k < minP || k === 0 ? Number.NaN : prefix <= e ? prefix : e;
       if (++off === n) {
         // The block is complete (the ring holds it in order): its suffix extremes, newest first among equals.
-        let e = none;
+        let m = none;
         for (let p = n - 1; p >= 0; p--) {
           const v = ring[p]!;
-          if (min ? v < e : v > e) e = v;
-          suffix[p] = e;
+          if (v < m) m = v;
+          suffix[p] = m;
         }
         off = 0;
+        prefix = none;
       }
       // The state is saved inside the loop, at the first row too: V8 enters this loop by on-stack replacement, and
       // a store after it, never run before that, deoptimized it at the end of every frame.
       if (j === 0 || j === last) {
         this.prefix = prefix;
         this.inWindow = k;
-        this.seen = seq + 1;
+        this.seen += j === 0 ? 1 : last;
+      }
+    }
+  }
+
+  /** Max: `mins` with the comparisons turned round. */
+  private maxes(values: NumericArray, out: Float64Array): void {
+    const n = this.n;
+    const ring = this.ring;
+    const suffix = this.suffix;
+    const minP = this.minPeriods;
+    const none = Number.NEGATIVE_INFINITY;
+    let k = this.inWindow;
+    let off = this.seen % n;
+    let prefix = this.prefix;
+    const last = values.length - 1;
+    for (let j = 0; j <= last; j++) {
+      const x = values[j]!;
+      if (!Number.isNaN(ring[off]!)) k--;
+      ring[off] = x;
+      if (!Number.isNaN(x)) {
+        k++;
+        if (x >= prefix) prefix = x;
+      }
+      const e = suffix[off + 1]!;
+      // biome-ignore lint/complexity/useMathMinMax: the prefix holds the newer rows and wins ties
+      out[j] = k < minP || k === 0 ? Number.NaN : prefix >= e ? prefix : e;
+      if (++off === n) {
+        let m = none;
+        for (let p = n - 1; p >= 0; p--) {
+          const v = ring[p]!;
+          if (v > m) m = v;
+          suffix[p] = m;
+        }
+        off = 0;
+        prefix = none;
+      }
+      if (j === 0 || j === last) {
+        this.prefix = prefix;
+        this.inWindow = k;
+        this.seen += j === 0 ? 1 : last;
       }
     }
   }
