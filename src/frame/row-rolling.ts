@@ -1,7 +1,8 @@
-// Rolling over the last `n` rows of one column, carried from frame to frame in rings of `n` numbers: nothing is
-// copied or allocated per frame but the output. Results are those of `rollColumn` over [history, frame], bit for
-// bit: sums restart at every frame over the rows still in the window (so error cannot build up across frames) and
-// add then remove in the same order; min and max run van Herk/Gil-Werman over blocks of n rows.
+// Rolling over the last `n` rows of one column, carried from frame to frame (the last n - 1 rows for sums, a ring
+// of n for min and max): nothing is allocated per frame but the output. Results are those of `rollColumn` over
+// [history, frame], bit for bit: sums restart at every frame over the rows still in the window (so error cannot
+// build up across frames) and add then remove in the same order; min and max run van Herk/Gil-Werman over blocks
+// of n rows.
 import type { NumericArray } from './frame-column.ts';
 import type { Reduction } from './moments.ts';
 
