@@ -167,6 +167,26 @@ describe('the stream graph', () => {
       }
     }
   });
+
+  test('rolling sums stay right across their periodic re-summing, and partial windows divide by what is in', () => {
+    // The running sum is recomputed from the ring every 1024 windows (three times here), in the fused path.
+    const n = 4;
+    const values = Array.from({ length: n * 1024 * 3 + 7 }, (_, i) => (i % 3 === 0 ? 1e15 : 0.25 * (i % 5)));
+    for (const agg of ['sum', 'mean', 'count'] as const) {
+      const s = new Stream<number>();
+      const out = s.rolling(n, agg, { minPeriods: 1 }).sinkToList();
+      for (const v of values) s.emit(v);
+      assert.equal(out.length, values.length);
+      assert.equal(out[0], agg === 'count' ? 1 : values[0]);
+      assert.equal(
+        out[1],
+        agg === 'sum' ? values[0]! + values[1]! : agg === 'mean' ? (values[0]! + values[1]!) / 2 : 2,
+      );
+      const last = values.slice(-n);
+      const sum = last.reduce((a, b) => a + b, 0);
+      assert.equal(out[out.length - 1], { sum, mean: sum / n, count: n }[agg], agg);
+    }
+  });
 });
 
 describe('back pressure', () => {
