@@ -32,7 +32,9 @@ export interface FrameWindowConfig {
   onLate: ((info: LateInfo) => void) | null;
 }
 
-export const W = 6; // slots of one kernel block, laid out as src/window/kernel.ts lays them out
+export const W = 6;
+/** Whole number keys below this are numbered through a table. */
+const SMALL_KEYS = 4096; // slots of one kernel block, laid out as src/window/kernel.ts lays them out
 export const NEG = Number.NEGATIVE_INFINITY;
 export const POS = Number.POSITIVE_INFINITY;
 
@@ -101,18 +103,26 @@ export class WindowKeys {
       return out;
     }
     const out = this.buffer(col.length);
+    const small = this.small;
     let lastV = Number.NaN;
     let lastK = -1;
     for (let i = 0; i < col.length; i++) {
       const v = col[i]!;
       if (v !== lastV) {
         lastV = v;
-        lastK = Number.isNaN(v) ? -1 : this.ensure(v);
+        // Small whole numbers (sensor ids) through a table, not a Map lookup per change of key.
+        if (v >= 0 && v < small.length && v === Math.floor(v)) {
+          lastK = small[v]!;
+          if (lastK < 0) lastK = small[v] = this.ensure(v);
+        } else lastK = Number.isNaN(v) ? -1 : this.ensure(v);
       }
       out[i] = lastK;
     }
     return out;
   }
+
+  /** The key number of each whole number key below its length (-1: not seen yet). */
+  private readonly small = new Int32Array(SMALL_KEYS).fill(-1);
 
   private buffer(n: number): Int32Array {
     if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, 2 * this.scratch.length));
