@@ -94,6 +94,24 @@ const variants: Record<string, Variant> = {
       return checksum(outs);
     };
   },
+  // A hand-written keyed loop: one accumulator per sensor, found through a Map (the 4-key variant's baseline).
+  'loop-objects-keyed': (n) => {
+    const objs = rows(n, true);
+    return () => {
+      const outs: Agg[] = [];
+      const accs = new Map<string, (e: Row) => void>();
+      for (let i = 0; i < objs.length; i++) {
+        const e = objs[i]!;
+        let acc = accs.get(e.sensor!);
+        if (acc === undefined) {
+          acc = rowAcc((r) => outs.push(r));
+          accs.set(e.sensor!, acc);
+        }
+        acc(e);
+      }
+      return checksum(outs);
+    };
+  },
   twinstream: twinstream(false),
   'twinstream-keyed': twinstream(true),
   'most-core-objects': (n) => {
@@ -158,7 +176,14 @@ if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
   const quick = process.argv.includes('--quick');
   const N = quick ? 1e6 : 1e7;
   const reps = quick ? 5 : 7;
-  const order = ['loop-objects', 'twinstream', 'twinstream-keyed', 'most-core-objects', 'rxjs-objects'];
+  const order = [
+    'loop-objects',
+    'twinstream',
+    'loop-objects-keyed',
+    'twinstream-keyed',
+    'most-core-objects',
+    'rxjs-objects',
+  ];
   const results: Record<string, unknown> = {};
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const rows: { v: string; cpu: number; lo: number; hi: number; wall: number; check: string }[] = [];
