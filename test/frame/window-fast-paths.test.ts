@@ -11,6 +11,7 @@ import {
   max,
   mean,
   min,
+  RefCounter,
   Stream,
   StreamingFrame,
   sum,
@@ -150,6 +151,36 @@ describe('frame windows: vectorised paths equal the row windows', () => {
       for (const o of r.frameOut) assert.ok(states.has(JSON.stringify(o)), JSON.stringify(o));
       assert.deepEqual(lastPerWindow(r.frameOut), lastPerWindow(r.rowOut));
     }
+  });
+
+  it('keyed: each frame metadata is held by every window it touched until that window is emitted', () => {
+    const sf = new StreamingFrame();
+    const out = sf
+      .tumblingWindow(10, { key: 'k' })
+      .agg({ n: count(), hi: max('v') })
+      .final()
+      .sinkToList();
+    const done: string[] = [];
+    const dict = ['a', 'b'];
+    const frame = (codes: number[], ts: number[]) =>
+      new Frame(
+        { k: new DictionaryColumn(Int32Array.from(codes), dict), v: Float64Array.from(ts) },
+        Float64Array.from(ts),
+        't',
+        null,
+      );
+    const r1 = new RefCounter(() => done.push('r1'));
+    const r2 = new RefCounter(() => done.push('r2'));
+    const r3 = new RefCounter(() => done.push('r3'));
+    sf.emit(frame([0, 1, 0, 1], [1, 2, 3, 4]), [{ ref: r1 }]);
+    sf.emit(frame([0, 0, 0], [5, 6, 12]), [{ ref: r2 }]); // closes a's [0, 10); b's stays open
+    assert.deepEqual(out, [{ key: 'a', start: 0, end: 10, n: 4, hi: 6 }]);
+    assert.deepEqual(done, []); // r1 is still held by b's window, r2 by a's [10, 20)
+    sf.emit(frame([1, 1], [7, 15]), [{ ref: r3 }]); // closes b's [0, 10)
+    assert.deepEqual(out.at(-1), { key: 'b', start: 0, end: 10, n: 3, hi: 7 });
+    assert.deepEqual(done, ['r1']);
+    sf.end();
+    assert.deepEqual(done.sort(), ['r1', 'r2', 'r3']);
   });
 
   it('skips and counts rows with a missing key (code -1)', () => {
