@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { inspect } from 'node:util';
 import { badArgument, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 
@@ -81,9 +82,89 @@ export function scrub(text: string, connection: KafkaConnection | undefined): st
   return out;
 }
 
+/** Node's codes for a broker certificate that does not verify. */
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+
+/** Every error in a cause tree (causes and the errors of aggregates), breadth first, at most 64. */
+function errorTree(root: unknown): Error[] {
+  const out: Error[] = [];
+  const queue: unknown[] = [root];
+  const seen = new Set<unknown>();
+  while (queue.length > 0 && out.length < 64) {
+    const e = queue.shift();
+    if (!(e instanceof Error) || seen.has(e)) continue;
+    seen.add(e);
+    out.push(e);
+    const nested = e as { cause?: unknown; errors?: unknown[] };
+    if (Array.isArray(nested.errors)) queue.push(...nested.errors);
+    if (nested.cause !== undefined) queue.push(nested.cause);
+  }
+  return out;
+}
+
+/**
+ * What a failure of authentication or of TLS looks like, found anywhere in the cause tree: the client reports it
+ * deep inside "Cannot connect to any broker" and retry aggregates. `null` for any other failure.
+ */
+function securityFailure(
+  cause: unknown,
+  connection: KafkaConnection | undefined,
+): { code: 'TS_KAFKA_AUTH' | 'TS_KAFKA_TLS'; text: string } | null {
+  const tree = errorTree(cause);
+  for (const e of tree) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'PLT_KFK_AUTHENTICATION' || /SASL authentication failed/i.test(e.message)) {
+      const said = tree
+        .map((x) => (x as { response?: { errorMessage?: unknown } }).response?.errorMessage)
+        .find((m): m is string => typeof m === 'string' && m !== '');
+      const sasl = connection?.sasl;
+      return {
+        code: 'TS_KAFKA_AUTH',
+        text: `SASL authentication failed (mechanism ${sasl?.mechanism ?? 'unknown'})${said ? `; the broker says: ${said}` : ''}; check sasl.username and sasl.password (or token)`,
+      };
+    }
+    if (typeof code === 'string' && TLS_CODES.has(code)) {
+      const hint =
+        code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+          ? 'is this a TLS listener? (tls is set; a PLAINTEXT or SASL_PLAINTEXT port does not speak TLS)'
+          : "the broker's certificate did not verify; give its CA as tls.ca (PEM)";
+      return { code: 'TS_KAFKA_TLS', text: `TLS failed: ${e.message} (${code}); ${hint}` };
+    }
+  }
+  return null;
+}
+
+/** Whether any message in the cause tree (or a field the client attached) holds a secret of `connection`. */
+function leaksSecret(cause: unknown, connection: KafkaConnection | undefined): boolean {
+  const secrets = secretsOf(connection).filter((s) => s !== connection?.sasl?.username);
+  if (secrets.length === 0) return false;
+  let text: string;
+  try {
+    text = inspect(cause, { depth: 8, breakLength: Number.POSITIVE_INFINITY });
+  } catch {
+    return true;
+  }
+  return secrets.some((s) => text.includes(s));
+}
+
 /**
  * A `TwinstreamError` for a failed Kafka operation: the message names what failed and where, the cause is kept
- * unless its text holds a credential (then a scrubbed copy replaces it).
+ * unless anything in it holds a credential (then a scrubbed copy of its text replaces it). A failed SASL
+ * authentication becomes `TS_KAFKA_AUTH` and a TLS failure `TS_KAFKA_TLS` whatever the operation (`code` is then
+ * kept as `context.operation`): retrying either does not help, and the reason is said first.
  *
  * @example
  * throw kafkaError('TS_KAFKA_PRODUCE', 'producing to "out" failed', error, config);
@@ -95,12 +176,13 @@ export function kafkaError(
   connection: KafkaConnection | undefined,
   context: Record<string, unknown> = {},
 ): TwinstreamError {
-  const causeText = describeCause(cause);
+  const security = cause === undefined ? null : securityFailure(cause, connection);
+  const causeText = security ? security.text : describeCause(cause);
   const clean = scrub(causeText, connection);
-  const safeCause = clean === causeText ? cause : new Error(clean);
-  return new TwinstreamError(code, scrub(`${message}${clean ? `: ${clean}` : ''}`, connection), {
+  const safeCause = leaksSecret(cause, connection) ? new Error(scrub(describeCause(cause), connection)) : cause;
+  return new TwinstreamError(security?.code ?? code, scrub(`${message}${clean ? `: ${clean}` : ''}`, connection), {
     ...(safeCause === undefined ? {} : { cause: safeCause }),
-    context,
+    context: security ? { ...context, operation: code } : context,
   });
 }
 
@@ -117,6 +199,14 @@ function describeCause(cause: unknown): string {
     inner = next;
   }
   return text;
+}
+
+/** What to check when a wait times out: reachability, and the credentials or TLS when the connection has them. */
+function timeoutHint(connection: KafkaConnection | undefined): string {
+  const checks = ['is the broker reachable'];
+  if (connection?.sasl) checks.push(`are the SASL credentials (${connection.sasl.mechanism}) accepted`);
+  if (connection?.tls) checks.push('is the listener a TLS one whose certificate verifies against tls.ca');
+  return `${checks.join(', ')}?`;
 }
 
 /**
@@ -139,7 +229,7 @@ export function withTimeout<T>(
         reject(
           new TwinstreamError(
             'TS_KAFKA_TIMEOUT',
-            scrub(`${what} did not finish within ${ms} ms; is the broker reachable?`, connection),
+            scrub(`${what} did not finish within ${ms} ms; ${timeoutHint(connection)}`, connection),
             {
               context: { timeoutMs: ms },
             },
