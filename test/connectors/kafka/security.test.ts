@@ -1,0 +1,323 @@
+// Kafka over SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), TLS and SASL_SSL, against a broker this file starts with
+// those listeners (scripts/kafka-secure.ts: random passwords, a keytool-made certificate): toKafka, fromKafka and an
+// Application round trip on each; a wrong password or an untrusted certificate fails within a bounded time with a
+// clear error, and the password shows nowhere: not in the message, the cause chain, or anything printed.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { inspect } from 'node:util';
+import { type SecureKafka, startSecureKafka } from '../../../scripts/kafka-secure.ts';
+import {
+  Application,
+  KafkaAdmin,
+  type KafkaConnection,
+  type KafkaRecord,
+  type KafkaSource,
+  Stream,
+  TwinstreamError,
+} from '../../../src/index.ts';
+import { uniqueName } from '../../kafka-setup.ts';
+
+let kafka: SecureKafka;
+
+before(async () => {
+  kafka = await startSecureKafka({ unref: true });
+});
+after(() => kafka?.stop());
+
+type Case = { name: string; connection: () => KafkaConnection; secret: () => string | null };
+
+const CASES: Case[] = [
+  {
+    name: 'SASL PLAIN',
+    connection: () => ({ brokers: kafka.listeners.saslPlaintext, sasl: { mechanism: 'PLAIN', ...kafka.plainUser } }),
+    secret: () => kafka.plainUser.password,
+  },
+  {
+    name: 'SASL SCRAM-SHA-256',
+    connection: () => ({
+      brokers: kafka.listeners.saslPlaintext,
+      sasl: { mechanism: 'SCRAM-SHA-256', ...kafka.scramUser },
+    }),
+    secret: () => kafka.scramUser.password,
+  },
+  {
+    name: 'SASL SCRAM-SHA-512',
+    connection: () => ({
+      brokers: kafka.listeners.saslPlaintext,
+      sasl: { mechanism: 'SCRAM-SHA-512', ...kafka.scramUser },
+    }),
+    secret: () => kafka.scramUser.password,
+  },
+  {
+    name: 'TLS',
+    connection: () => ({ brokers: kafka.listeners.ssl, tls: { ca: kafka.ca } }),
+    secret: () => null,
+  },
+  {
+    name: 'SASL_SSL with SCRAM-SHA-512',
+    connection: () => ({
+      brokers: kafka.listeners.saslSsl,
+      tls: { ca: kafka.ca },
+      sasl: { mechanism: 'SCRAM-SHA-512', ...kafka.scramUser },
+    }),
+    secret: () => kafka.scramUser.password,
+  },
+];
+
+/** Starts `source`, collects until `n` records arrived (or `timeoutMs`), stops it. */
+async function collect<T>(source: KafkaSource<string, T>, n: number, timeoutMs = 30_000): Promise<T[]> {
+  const out: T[] = [];
+  let resolve!: () => void;
+  const enough = new Promise<void>((r) => (resolve = r));
+  source.sink((r: KafkaRecord<string, T>) => {
+    out.push(r.value);
+    if (out.length >= n) resolve();
+  });
+  source.start();
+  const timer = setTimeout(resolve, timeoutMs);
+  await Promise.race([enough, source.done]);
+  clearTimeout(timer);
+  source.stop();
+  await source.done;
+  return out;
+}
+
+async function write(
+  connection: KafkaConnection & { acks?: 'all' | 'leader' },
+  topic: string,
+  values: readonly unknown[],
+  options: { create?: boolean } = {},
+): Promise<void> {
+  if (options.create) {
+    const admin = new KafkaAdmin(connection);
+    await admin.ensureTopics([{ name: topic }]);
+    await admin.close();
+  }
+  const input = new Stream<unknown>();
+  const sink = input.toKafka(topic, { ...connection, key: () => 'k' });
+  for (const v of values) {
+    const r = input.emit(v);
+    if (r) await r;
+  }
+  await sink.close();
+  assert.equal(sink.sent, values.length);
+}
+
+for (const c of CASES) {
+  test(`toKafka and fromKafka over ${c.name}`, async () => {
+    const connection = c.connection();
+    const topic = uniqueName('secure');
+    const admin = new KafkaAdmin(connection);
+    await admin.ensureTopics([{ name: topic, partitions: 2 }]);
+    assert.ok((await admin.topicNames()).has(topic));
+    await admin.close();
+    const values = Array.from({ length: 200 }, (_, i) => ({ i, over: c.name }));
+    await write(connection, topic, values);
+    const source = Stream.fromKafka<string, { i: number; over: string }>(topic, {
+      ...connection,
+      groupId: uniqueName('secure-reader'),
+      autoOffsetReset: 'earliest',
+    });
+    const got = await collect(source, values.length);
+    assert.deepEqual(
+      got.sort((a, b) => a.i - b.i),
+      values,
+    );
+  });
+}
+
+for (const c of [CASES[1]!, CASES[4]!]) {
+  test(`an Application consumes and produces over ${c.name}`, async () => {
+    const connection = c.connection();
+    const inName = uniqueName('secure-in');
+    const outName = uniqueName('secure-out');
+    await write(
+      connection,
+      inName,
+      Array.from({ length: 100 }, (_, i) => ({ id: i, f: 32 + i })),
+      { create: true },
+    );
+    const app = new Application({
+      ...connection,
+      consumerGroup: uniqueName('secure-app'),
+      autoOffsetReset: 'earliest',
+    });
+    app
+      .stream(app.topic<string, { id: number; f: number }>(inName, { value: 'json' }))
+      .map((r: KafkaRecord<string, { id: number; f: number }>) => ({ id: r.value.id, c: (r.value.f - 32) / 1.8 }))
+      .toTopic(app.topic(outName, { value: 'json' }));
+    const produced = await app.run({ count: 100 });
+    assert.equal(produced.length, 100);
+    const source = Stream.fromKafka<string, { id: number; c: number }>(outName, {
+      ...connection,
+      groupId: uniqueName('secure-reader'),
+      autoOffsetReset: 'earliest',
+    });
+    const out = await collect(source, 100);
+    assert.deepEqual(
+      out.map((r) => r.id).sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    for (const r of out) assert.ok(Math.abs(r.c - r.id / 1.8) < 1e-9);
+  });
+}
+
+/** Everything printed through the console or written to stdout/stderr while `fn` runs. */
+async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ result: T; printed: string }> {
+  let printed = '';
+  const methods = ['log', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+  const saved = methods.map((m) => console[m]);
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  for (const m of methods) console[m] = (...args: unknown[]) => void (printed += `${inspect(args)}\n`);
+  const tee =
+    (original: typeof process.stdout.write) =>
+    (chunk: unknown, ...rest: unknown[]): boolean => {
+      printed += String(chunk);
+      return (original as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    };
+  process.stdout.write = tee(out) as typeof out;
+  process.stderr.write = tee(err) as typeof err;
+  try {
+    return { result: await fn(), printed };
+  } finally {
+    methods.forEach((m, i) => {
+      console[m] = saved[i]!;
+    });
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+/** Every message in an error's cause tree (causes and aggregated errors), with the whole error as printed. */
+function allText(error: unknown): string {
+  const parts: string[] = [inspect(error, { depth: Number.POSITIVE_INFINITY })];
+  const queue = [error];
+  const seen = new Set<unknown>();
+  while (queue.length > 0) {
+    const e = queue.shift();
+    if (!(e instanceof Error) || seen.has(e)) continue;
+    seen.add(e);
+    parts.push(e.message, String(e.stack));
+    const nested = e as { cause?: unknown; errors?: unknown[] };
+    if (Array.isArray(nested.errors)) queue.push(...nested.errors);
+    if (nested.cause !== undefined) queue.push(nested.cause);
+  }
+  return parts.join('\n');
+}
+
+/** Asserts `secret` (and the forms SASL sends it in) shows nowhere in `text`. */
+function assertHidden(text: string, secret: string, user: string): void {
+  const forms = [
+    secret,
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(`\0${user}\0${secret}`).toString('base64'),
+    Buffer.from(secret).toString('hex'),
+  ];
+  for (const f of forms) assert.ok(!text.includes(f), `a form of the password appears in:\n${text.slice(0, 3000)}`);
+}
+
+for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
+  test(`a wrong ${mechanism} password fails fast with TS_KAFKA_AUTH and shows nowhere`, async () => {
+    const user = mechanism === 'PLAIN' ? kafka.plainUser : kafka.scramUser;
+    const wrong = `not-${user.password}`;
+    const connection: KafkaConnection = {
+      brokers: kafka.listeners.saslPlaintext,
+      sasl: { mechanism, username: user.username, password: wrong },
+      timeout: '5s',
+      retries: 1,
+    };
+    const consumerErrors: TwinstreamError[] = [];
+    const { result: errors, printed } = await capturingOutput(async () => {
+      const failures: { what: string; error: unknown; ms: number }[] = [];
+      const timed = async (what: string, fn: () => Promise<unknown>) => {
+        const t0 = performance.now();
+        try {
+          await fn();
+          failures.push({ what, error: null, ms: performance.now() - t0 });
+        } catch (error) {
+          failures.push({ what, error, ms: performance.now() - t0 });
+        }
+      };
+      await timed('admin', async () => {
+        const admin = new KafkaAdmin(connection);
+        try {
+          await admin.ensureTopics([{ name: uniqueName('never') }]);
+        } finally {
+          await admin.close();
+        }
+      });
+      await timed('source', async () => {
+        const source = Stream.fromKafka(uniqueName('never'), {
+          ...connection,
+          groupId: uniqueName('never'),
+          onConsumerError: (e) => consumerErrors.push(e),
+        });
+        source.sink(() => {});
+        source.start();
+        await source.done;
+      });
+      // acks 'leader': the client's plain producer reports the failed authentication itself.
+      await timed('sink', () => write({ ...connection, acks: 'leader' }, uniqueName('never'), [1]));
+      return failures;
+    });
+    for (const f of errors) {
+      assert.ok(f.error instanceof TwinstreamError, `${f.what} should fail with a TwinstreamError, got ${f.error}`);
+      assert.equal(f.error.code, 'TS_KAFKA_AUTH', `${f.what}: ${f.error.message}`);
+      assert.match(f.error.message, new RegExp(`SASL authentication failed \\(mechanism ${mechanism}\\)`));
+      assert.match(f.error.message, /sasl\.password/);
+      assert.ok(f.ms < 15_000, `${f.what} took ${Math.round(f.ms)} ms`);
+      assertHidden(allText(f.error), wrong, user.username);
+    }
+    for (const e of consumerErrors) assertHidden(allText(e), wrong, user.username);
+    assertHidden(printed, wrong, user.username);
+  });
+}
+
+test('an idempotent sink with a wrong password fails within its timeout, naming the credentials to check', async () => {
+  // The client's idempotent producer never settles a send whose authentication failed (@platformatic/kafka
+  // 2.12.1); twinstream's timeout bounds it and says what to check.
+  const wrong = `not-${kafka.scramUser.password}`;
+  const connection: KafkaConnection = {
+    brokers: kafka.listeners.saslPlaintext,
+    sasl: { mechanism: 'SCRAM-SHA-256', username: kafka.scramUser.username, password: wrong },
+    timeout: '3s',
+    retries: 1,
+  };
+  const t0 = performance.now();
+  const error = await write(connection, uniqueName('never'), [1]).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  const ms = performance.now() - t0;
+  assert.ok(error instanceof TwinstreamError);
+  assert.ok(['TS_KAFKA_AUTH', 'TS_KAFKA_TIMEOUT', 'TS_KAFKA_PRODUCE'].includes(error.code), error.code);
+  assert.match(error.message, /SASL/);
+  assert.ok(ms < 10_000, `took ${Math.round(ms)} ms`);
+  assertHidden(allText(error), wrong, kafka.scramUser.username);
+});
+
+test('TLS without the CA fails with TS_KAFKA_TLS saying to give tls.ca', async () => {
+  const admin = new KafkaAdmin({ brokers: kafka.listeners.ssl, tls: true, timeout: '5s', retries: 1 });
+  const t0 = performance.now();
+  const error = await admin.topicNames().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  await admin.close();
+  assert.ok(error instanceof TwinstreamError);
+  assert.equal(error.code, 'TS_KAFKA_TLS', error.message);
+  assert.match(error.message, /certificate/);
+  assert.match(error.message, /tls\.ca/);
+  assert.ok(performance.now() - t0 < 15_000);
+});
+
+test('the secured listeners refuse clients without credentials', async () => {
+  const admin = new KafkaAdmin({ brokers: kafka.listeners.saslPlaintext, timeout: '3s', retries: 0 });
+  const error = await admin.topicNames().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  await admin.close();
+  assert.ok(error instanceof TwinstreamError, 'a client without SASL must not get through');
+});
