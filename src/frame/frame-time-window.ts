@@ -198,11 +198,14 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
   private scanKeyedColumn(T: Float64Array, keys: Int32Array, V: Float64Array, rowBlock: number): void {
     const n = T.length;
     const H = this.hot;
+    // Key numbers are checked against the keys known (a missing key is -1, a bad code may be anything): one
+    // unsigned comparison, and the record is never read out of range.
+    const nk = this.keys.values.length;
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
       const t = T[i]!;
       const p = k * HOT;
-      if (k >= 0 && t >= H[p]! && t < H[p + 1]!) {
+      if (k >>> 0 < nk && t >= H[p]! && t < H[p + 1]!) {
         if (rowBlock >= 0) H[p + 3]++;
         const x = V[i]!;
         if (!Number.isNaN(x)) {
@@ -218,8 +221,9 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
         this.skipped++;
         continue;
       }
-      // A window opens, closes or takes a late row: the full path on the key's state, then its record again.
-      if (H[p] !== POS) this.cool(k);
+      // A window opens, closes or takes a late row: the full path on the key's state, then its record again (a
+      // bad key number fails there).
+      if (k < nk && H[p] !== POS) this.cool(k);
       this.slowRow(i, k, t);
       this.heat(k);
     }
