@@ -186,7 +186,7 @@ export async function startSecureKafka(options: Omit<StartKafkaOptions, 'brokers
     const plainUser = { username: 'plain-user', password: secret() };
     const scramUser = { username: 'scram-user', password: secret() };
     const [[plainPort, controllerPort, saslPort, sslPort, saslSslPort], certs] = await Promise.all([
-      freePorts(5),
+      freePorts(5).then((ports) => (options.port === undefined ? ports : [options.port, ...ports.slice(1)])),
       makeCertificates(dir, storePassword),
     ]);
     const host = '127.0.0.1';

@@ -6,12 +6,15 @@
 //   npm run kafka -- --port 19092       on that port
 //   npm run kafka -- --brokers 3        a three-node cluster
 //   npm run kafka -- --data ./kafka     keep the data in ./kafka (a temporary directory is removed on exit)
+//   npm run kafka -- --secure           also SASL_PLAINTEXT, SSL and SASL_SSL listeners (prints users and the CA)
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { startKafka } from './kafka-cluster.ts';
+import { startSecureKafka } from './kafka-secure.ts';
 
 export { type KafkaCluster, type KafkaNode, type StartKafkaOptions, startKafka } from './kafka-cluster.ts';
 export { installKafka, KAFKA_VERSION } from './kafka-install.ts';
+export { type KafkaUser, type SecureKafka, startSecureKafka } from './kafka-secure.ts';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -27,26 +30,35 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       brokers: { type: 'string', default: '1' },
       data: { type: 'string' },
+      secure: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run kafka -- [--port 9092] [--brokers 1|3] [--data DIR]');
+    console.log('usage: npm run kafka -- [--port 9092] [--brokers 1|3] [--data DIR] [--secure]');
     return;
   }
-  const brokers = values.brokers === '3' ? 3 : 1;
+  const brokers = values.brokers === '3' && !values.secure ? 3 : 1;
   let port = values.port === undefined ? undefined : Number(values.port);
   if (port === undefined && (await portIsFree(9092))) port = 9092;
   const t0 = performance.now();
-  const kafka = await startKafka({
-    brokers,
+  const common = {
     ...(port === undefined ? {} : { port }),
     ...(values.data === undefined ? {} : { dataDir: values.data }),
-  });
+  };
+  const secure = values.secure ? await startSecureKafka(common) : null;
+  const kafka = secure ?? (await startKafka({ brokers, ...common }));
   console.log(
     `Apache Kafka ${kafka.version} (${brokers} node${brokers > 1 ? 's' : ''}) is running at ${kafka.bootstrap} (started in ${Math.round(performance.now() - t0)} ms)`,
   );
   console.log(`  export KAFKA_BROKERS=${kafka.bootstrap}`);
+  if (secure) {
+    const l = secure.listeners;
+    console.log(`  SASL_PLAINTEXT ${l.saslPlaintext}  SSL ${l.ssl}  SASL_SSL ${l.saslSsl}`);
+    console.log(`  PLAIN user ${secure.plainUser.username} / ${secure.plainUser.password}`);
+    console.log(`  SCRAM-SHA-256/512 user ${secure.scramUser.username} / ${secure.scramUser.password}`);
+    console.log(`  the CA of the broker's certificate (tls.ca):\n${secure.ca}`);
+  }
   console.log('Press Ctrl-C to stop it.');
   let stopping = false;
   const stop = async (): Promise<void> => {
