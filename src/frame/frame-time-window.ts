@@ -238,7 +238,8 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
     if (H[p] === POS) this.hotKeys.push(k);
     const S = this.slots;
     const b = curSlot[k]! * this.stride;
-    const [rowBlock, valueBlock] = this.hotBlocks as [number, number];
+    const rowBlock = this.hotBlocks[0]!;
+    const valueBlock = this.hotBlocks[1]!;
     H[p] = curStart[k]!;
     H[p + 1] = Math.min(curEnd[k]!, nextClose[k]! + this.c.grace);
     H[p + 2] = maxT[k]!;
@@ -256,7 +257,8 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
     const p = k * HOT;
     const S = this.slots;
     const b = this.keys.curSlot[k]! * this.stride;
-    const [rowBlock, valueBlock] = this.hotBlocks as [number, number];
+    const rowBlock = this.hotBlocks[0]!;
+    const valueBlock = this.hotBlocks[1]!;
     this.keys.maxT[k] = H[p + 2]!;
     if (rowBlock >= 0) S[b + rowBlock] = H[p + 3]!;
     const v = b + valueBlock;

@@ -69,6 +69,9 @@ export class WindowKeys {
   ranked = 0;
   readonly open: Win[][] = [];
 
+  /** The last dictionary found to number the keys as they are, and its length then. */
+  private sameDict: readonly string[] | null = null;
+  private sameLength = -1;
   /** Scratch for the key numbers of a frame whose key codes need translating (reused from frame to frame). */
   private scratch = new Int32Array(0);
 
@@ -86,13 +89,21 @@ export class WindowKeys {
     const col = f.column(key);
     if (col instanceof DictionaryColumn) {
       const dict = col.dictionary;
+      // Frames often share one dictionary array: its numbering is looked up once (dictionaries are not changed
+      // in place; a new key is a new dictionary).
+      if (dict === this.sameDict && dict.length === this.sameLength && this.values.length === dict.length)
+        return col.codes;
       let same = dict.length === this.values.length;
       const remap = new Int32Array(dict.length);
       for (let d = 0; d < dict.length; d++) {
         remap[d] = this.ensure(dict[d]);
         if (remap[d] !== d) same = false;
       }
-      if (same) return col.codes;
+      if (same) {
+        this.sameDict = dict;
+        this.sameLength = dict.length;
+        return col.codes;
+      }
       const codes = col.codes;
       const out = this.buffer(codes.length);
       const size = remap.length;
