@@ -1,0 +1,194 @@
+// A Confluent-compatible schema registry for the Avro tests and for trying Avro by hand
+// (`node scripts/schema-registry.ts`): Apicurio Registry, whose `/apis/ccompat/v7` API is the Confluent Schema
+// Registry's REST API, with its schemas in memory. Karapace, Aiven's Confluent-compatible registry, is not on the
+// Python package index this project's machines reach, and Confluent's own registry is not on Maven Central;
+// Apicurio's self-contained distribution is, so it comes like the Kafka broker: through Maven, once, into the cache.
+//
+//   ~/.cache/twinstream/apicurio-registry-2.6.13.Final/
+//     apicurio-registry-app-2.6.13.Final-runner.jar, lib/   the unpacked distribution (Java 17)
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The Apicurio Registry release: the newest that runs on Java 17 (3.x needs Java 21). */
+export const REGISTRY_VERSION = '2.6.13.Final';
+
+const ARTIFACT = `io.apicurio:apicurio-registry-app:${REGISTRY_VERSION}:tar.gz:all`;
+
+function cacheRoot(): string {
+  if (process.env.TWINSTREAM_KAFKA_CACHE) return process.env.TWINSTREAM_KAFKA_CACHE;
+  const xdg = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  return join(xdg, 'twinstream');
+}
+
+/** Where the registry is installed and how to start it. */
+export interface RegistryInstall {
+  home: string;
+  java: string;
+  jar: string;
+}
+
+/**
+ * Makes sure the registry's distribution is unpacked in the cache (fetched with Maven the first time, about
+ * 150 MB) and returns how to launch it. Throws an error naming the missing tool (Java 17+, Maven, tar).
+ *
+ * @example
+ * const install = installSchemaRegistry();
+ */
+export function installSchemaRegistry(): RegistryInstall {
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const home = join(cacheRoot(), `apicurio-registry-${REGISTRY_VERSION}`);
+  const jar = join(home, `apicurio-registry-app-${REGISTRY_VERSION}-runner.jar`);
+  if (existsSync(jar)) return { home, java, jar };
+  mkdirSync(cacheRoot(), { recursive: true });
+  const mvn = process.env.MVN ?? 'mvn';
+  const fetch = spawnSync(mvn, ['-q', '-B', 'dependency:get', `-Dartifact=${ARTIFACT}`, '-Dtransitive=false'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const local = join(
+    process.env.MAVEN_REPO ?? join(homedir(), '.m2', 'repository'),
+    'io/apicurio/apicurio-registry-app',
+    REGISTRY_VERSION,
+    `apicurio-registry-app-${REGISTRY_VERSION}-all.tar.gz`,
+  );
+  if (fetch.error || fetch.status !== 0 || !existsSync(local)) {
+    const output = `${fetch.stdout ?? ''}${fetch.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    throw new Error(
+      `could not fetch ${ARTIFACT} from Maven Central with "${mvn}" (${fetch.error?.message ?? `exit ${fetch.status}`}); is Maven 3 installed and Maven Central reachable?\n${output}`,
+    );
+  }
+  // Unpack next to the final place and rename: a concurrent installer sees nothing or everything.
+  const staging = `${home}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const untar = spawnSync('tar', ['xzf', local, '-C', staging], { encoding: 'utf8' });
+  if (untar.error || untar.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`could not unpack ${local} with tar: ${untar.error?.message ?? untar.stderr}`);
+  }
+  try {
+    renameSync(staging, home);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(jar)) throw error;
+  }
+  return { home, java, jar };
+}
+
+/** A running registry, as {@link startSchemaRegistry} returns it. */
+export interface SchemaRegistryServer {
+  /** The base URL of the Confluent-compatible API, e.g. `http://127.0.0.1:40123/apis/ccompat/v7`. */
+  url: string;
+  port: number;
+  /** Its log file. */
+  log: string;
+  /** Stops it (SIGTERM, SIGKILL after 10 s). */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as import('node:net').AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the registry on a free loopback port (schemas in memory, gone when it stops) and waits until its
+ * Confluent-compatible API answers. It is killed when this process exits.
+ *
+ * @example
+ * const registry = await startSchemaRegistry();
+ * const serde = await avro({ registry: { url: registry.url }, subject: 'readings-value', schema });
+ * await registry.stop();
+ */
+export async function startSchemaRegistry(
+  options: { port?: number; startTimeout?: number; unref?: boolean } = {},
+): Promise<SchemaRegistryServer> {
+  const install = installSchemaRegistry();
+  const port = options.port ?? (await freePort());
+  const log = join(tmpdir(), `twinstream-registry-${process.pid}-${port}.log`);
+  const fd = openSync(log, 'w');
+  const child: ChildProcess = spawn(
+    install.java,
+    [
+      '-Xmx256m',
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      `-Dquarkus.http.port=${port}`,
+      '-Dquarkus.http.host=127.0.0.1',
+      '-Dquarkus.log.level=WARN',
+      '-jar',
+      install.jar,
+    ],
+    { cwd: install.home, stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  if (options.unref) child.unref();
+  let exited = false;
+  const done = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.on('error', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const onExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.on('exit', onExit);
+  const url = `http://127.0.0.1:${port}/apis/ccompat/v7`;
+  const stop = async (): Promise<void> => {
+    process.off('exit', onExit);
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(timer);
+    }
+    rmSync(log, { force: true });
+  };
+  const deadline = Date.now() + (options.startTimeout ?? 90_000);
+  let last = '';
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return { url, port, log, stop };
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const text = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '(no log)';
+  await stop();
+  throw new Error(
+    `the schema registry (Apicurio ${REGISTRY_VERSION}) did not ${exited ? 'stay up' : 'answer in time'} on port ${port} (${last})\n${text}`,
+  );
+}
+
+// `node scripts/schema-registry.ts` runs a registry until Ctrl-C.
+if (import.meta.main) {
+  const t0 = performance.now();
+  const registry = await startSchemaRegistry();
+  console.log(
+    `Schema registry (Apicurio ${REGISTRY_VERSION}, Confluent API) at ${registry.url} (started in ${Math.round(performance.now() - t0)} ms)`,
+  );
+  console.log('Press Ctrl-C to stop it.');
+  const stop = (): void => {
+    void registry.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
