@@ -35,6 +35,10 @@ export class AppSource extends KafkaSource<unknown, unknown> {
     }
   }
 
+  protected override prepareDecode(m: RawMessage): Promise<void> | null {
+    return (this.decoders.get(m.topic) ?? this.decoder).prepare(m);
+  }
+
   protected override decode(m: RawMessage): KafkaRecord<unknown, unknown> {
     return (this.decoders.get(m.topic) ?? this.decoder).decode(m);
   }

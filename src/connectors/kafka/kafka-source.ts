@@ -165,6 +165,8 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     const key = `${m.topic}:${m.partition}`;
     const wait = this.preparer.ready(key, m.topic, m.partition);
     if (wait !== null) return wait.then(() => this.onMessage(m));
+    const fetching = this.prepareDecode(m); // a schema to fetch first (Avro)
+    if (fetching !== null) return fetching.then(() => this.onMessage(m));
     const offset = Number(m.offset);
     const entry = this.offsets.track(key, offset, m);
     if (entry === null) return; // handled already, before a rejoin (see PartitionOffsets)
@@ -263,6 +265,11 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
    * open (partial) windows, whose records are not committed and come back after a restart.
    */
   override end(): void {}
+
+  /** What `decode` needs fetched first (an application decodes per topic). */
+  protected prepareDecode(m: RawMessage): Promise<void> | null {
+    return this.decoder.prepare(m);
+  }
 
   /** Turns a raw message into a record (an application decodes per topic). */
   protected decode(m: RawMessage): KafkaRecord<K, V> {

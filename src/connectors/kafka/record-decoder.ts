@@ -49,6 +49,18 @@ export class RecordDecoder<K = unknown, V = unknown> {
     this.maxBytes = options.maxMessageBytes ?? 8 * 1024 * 1024;
   }
 
+  /**
+   * What must be fetched before `decode` can read `m` (a schema the Avro serde does not know yet): a promise, or
+   * `null` (always, for serdes without `prepare`).
+   */
+  prepare(m: RawMessage): Promise<void> | null {
+    if (this.key.prepare === undefined && this.value.prepare === undefined) return null;
+    const k = m.key == null || m.key.length === 0 ? null : (this.key.prepare?.(m.key) ?? null);
+    const v = m.value == null ? null : (this.value.prepare?.(m.value) ?? null);
+    if (k === null) return v;
+    return v === null ? k : Promise.all([k, v]).then(() => {});
+  }
+
   decode(m: RawMessage): KafkaRecord<K, V> {
     const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
     if (size > this.maxBytes) {

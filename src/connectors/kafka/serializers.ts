@@ -9,6 +9,11 @@ export interface Serde<T = unknown> {
   readonly name: string;
   serialize(value: T): Buffer;
   deserialize(bytes: Buffer): T;
+  /**
+   * For serdes that must fetch something before they can read some bytes (the Avro serde fetches the schema a
+   * message was written with): a promise the source awaits before `deserialize`, or `null` when all is at hand.
+   */
+  prepare?(bytes: Buffer): Promise<void> | null;
 }
 
 /** A built-in serde by name, or a serde object. */
