@@ -62,6 +62,22 @@ function parseSchema(avsc: typeof import('avsc'), schema: object | string, where
   }
 }
 
+/**
+ * The decoded value with plain objects for Avro records (avsc builds instances of a class per record type), as the
+ * JSON serde gives them: deep equality and spreading behave as users expect. Arrays and maps are changed in place.
+ */
+function plain(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = plain(value[i]);
+    return value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  const out: Record<string, unknown> = proto === Object.prototype ? (value as Record<string, unknown>) : {};
+  for (const k of Object.keys(value)) out[k] = plain((value as Record<string, unknown>)[k]);
+  return out;
+}
+
 /** Where a value does not fit `type`: up to three `path: expected T, got V` lines. */
 function mismatches(type: Type, value: unknown): string {
   const found: string[] = [];
@@ -219,7 +235,7 @@ export async function avro<T = unknown>(options: AvroOptions): Promise<AvroSerde
       }
       if (reader instanceof TwinstreamError) throw reader;
       try {
-        return reader.type.fromBuffer(bytes.subarray(5), reader.resolver) as T;
+        return plain(reader.type.fromBuffer(bytes.subarray(5), reader.resolver)) as T;
       } catch (error) {
         throw fail(
           `the Avro body (bytes 5-${bytes.length - 1}) does not match schema id ${id}: ${(error as Error).message}`,
