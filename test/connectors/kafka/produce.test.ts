@@ -324,28 +324,45 @@ test('a transactional producer commits batches encoded by twinstream; read_commi
   compare(sent, await readAll(topic, sent.length, true), 2, 'transactional');
 });
 
-test('toKafka with the twinstream encoder: JSON values, string keys and event-time timestamps round-trip', async () => {
-  const topic = uniqueName('produce-sink');
-  await readyTopic(topic, 4);
-  const input = new Stream<{ sensor: string; value: number; t: number }>();
-  const sink = input.toKafka(topic, {
-    brokers,
-    key: 'sensor',
-    timestamp: (x) => x.t,
-    batchSize: 250,
-    compression: 'lz4',
+for (const recordEncoder of ['twinstream', 'client'] as const) {
+  test(`toKafka (${recordEncoder} encoder): JSON values (non-ASCII too), string keys, headers and event-time timestamps round-trip`, async () => {
+    const topic = uniqueName('produce-sink');
+    await readyTopic(topic, 4);
+    const input = new Stream<{ sensor: string; value: number; t: number; note: string }>();
+    const sink = input.toKafka(topic, {
+      brokers,
+      key: 'sensor',
+      timestamp: (x) => x.t,
+      headers: (x) => (x.value % 3 === 0 ? { unit: '°C', n: String(x.value) } : undefined),
+      batchSize: 250,
+      compression: 'lz4',
+      recordEncoder,
+    });
+    const notes = ['', 'ok', 'Grüße', 'température ≥ 20 °C', '温度センサー', '🌡️'.repeat(30), 'x'.repeat(70)];
+    const rows = Array.from({ length: 2000 }, (_, i) => ({
+      sensor: `s-${i % 13}`,
+      value: i,
+      t: 1_700_000_000_000 + i,
+      note: notes[i % notes.length]!,
+    }));
+    for (const row of rows) {
+      const r = input.emit(row);
+      if (r !== undefined) await r;
+    }
+    await sink.close();
+    const sent = rows.map((x) => ({
+      topic,
+      key: Buffer.from(x.sensor),
+      value: Buffer.from(JSON.stringify(x)),
+      headers:
+        x.value % 3 === 0
+          ? new Map([
+              ['unit', Buffer.from('°C')],
+              ['n', Buffer.from(String(x.value))],
+            ])
+          : undefined,
+      timestamp: x.t,
+    }));
+    compare(sent, await readAll(topic, rows.length), 4, `toKafka (${recordEncoder})`);
   });
-  const rows = Array.from({ length: 2000 }, (_, i) => ({ sensor: `s-${i % 13}`, value: i, t: 1_700_000_000_000 + i }));
-  for (const row of rows) {
-    const r = input.emit(row);
-    if (r !== undefined) await r;
-  }
-  await sink.close();
-  const sent = rows.map((x) => ({
-    topic,
-    key: Buffer.from(x.sensor),
-    value: Buffer.from(JSON.stringify(x)),
-    timestamp: x.t,
-  }));
-  compare(sent, await readAll(topic, rows.length), 4, 'toKafka');
-});
+}
