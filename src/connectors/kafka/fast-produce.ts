@@ -42,10 +42,31 @@ export function installFastProduce(kafka: Kafka, client: object): boolean {
   const own = apisOf(kafka);
   if (own.size === 0) return false;
   const original = (client as any)[getApi] as (name: string, callback: Callback) => void;
+  const older = new WeakMap<object, unknown>();
   (client as any)[getApi] = function getApiFast(this: unknown, name: string, callback: Callback): void {
     original.call(this, name, (error, api) => {
       if (error || name !== 'Produce') callback(error, api);
-      else callback(null, own.get(api?.version) ?? api);
+      else {
+        let chosen = own.get(api.version);
+        if (chosen === undefined) {
+          // An older broker: its request version is the client's to write, from messages in the client's shape.
+          chosen = older.get(api);
+          if (chosen === undefined) {
+            chosen = (
+              connection: unknown,
+              acks: number,
+              timeout: number,
+              messages: EncodableMessage[],
+              ...rest: unknown[]
+            ) => {
+              for (const m of messages) toClientShape(m);
+              api(connection, acks, timeout, messages, ...rest);
+            };
+            older.set(api, chosen);
+          }
+        }
+        callback(null, chosen);
+      }
     });
   };
   installed.add(client);
@@ -136,6 +157,16 @@ function createProduceRequest(
   w.appendTaggedFields();
   if (acks === 0) w.context.noResponse = true;
   return w;
+}
+
+/**
+ * Puts a message prepared for twinstream's encoder (string values, number timestamps) into the shape the client's
+ * own encoder takes (bytes, bigint timestamps, no null value), in place.
+ */
+export function toClientShape(m: EncodableMessage): void {
+  if (typeof m.value === 'string') m.value = Buffer.from(m.value);
+  else if (m.value === null) m.value = undefined;
+  if (typeof m.timestamp === 'number') m.timestamp = BigInt(m.timestamp);
 }
 
 /** Java-compatible key partitioning (as Kafka's default partitioner), with a 32-bit murmur2. */

@@ -1,7 +1,7 @@
 import type { Producer } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
-import { fastProduceInstalled, installFastProduce, murmur2Partitioner } from './fast-produce.ts';
+import { fastProduceInstalled, installFastProduce, murmur2Partitioner, toClientShape } from './fast-produce.ts';
 
 /** A Kafka transaction of the client (what `Producer.beginTransaction` resolves to). */
 export type KafkaTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
@@ -243,12 +243,6 @@ export function timestampOf(t: unknown, where: string): number {
     badArgument(where, 'timestamp', t, 'milliseconds since the epoch (a finite number)');
   }
   return Math.trunc(t);
-}
-
-function toClientShape(m: PreparedMessage): void {
-  if (typeof m.value === 'string') m.value = Buffer.from(m.value);
-  else if (m.value === null) m.value = undefined;
-  if (typeof m.timestamp === 'number') m.timestamp = BigInt(m.timestamp);
 }
 
 function topicsOf(messages: readonly PreparedMessage[]): string[] {

@@ -6,9 +6,11 @@ import * as kafka from '@platformatic/kafka';
 import {
   encodeRecordBatch,
   fastProduceInstalled,
+  installFastProduce,
   KafkaAdmin,
   KafkaProducer,
   kafkaMurmur2,
+  murmur2Partitioner,
   type OutgoingMessage,
   Stream,
 } from '../../../src/index.ts';
@@ -306,6 +308,38 @@ function firstOfEach(read: any[], which: 0 | 1): any[] {
   }
   return out;
 }
+
+test('a Produce version twinstream does not write (an older broker) is left to the client, messages converted', async () => {
+  const topic = uniqueName('produce-older');
+  await readyTopic(topic, 3);
+  // The broker here speaks v11; without twinstream's v11 the client's own v11 writes the request.
+  const { produceV11: _, ...withoutV11 } = kafka;
+  const client = new kafka.Producer({ clientId: 'older', bootstrapBrokers: brokers, partitioner: murmur2Partitioner });
+  const sent = messages(21, 300, topic, true);
+  try {
+    assert.ok(installFastProduce(withoutV11 as typeof kafka, client));
+    // As KafkaProducer.sendPrepared hands them over: string values, number timestamps (the client's encoder would
+    // fail on a number timestamp and write a string's characters as if they were bytes).
+    const prepared = sent.map((m) => ({
+      topic,
+      key: m.key,
+      value: m.value === null ? null : m.value!.toString('latin1'),
+      headers: m.headers
+        ? new Map([...(m.headers as Map<string, Buffer>)].map(([k, v]) => [Buffer.from(k), v]))
+        : undefined,
+      partition: undefined,
+      timestamp: m.timestamp,
+    }));
+    await client.send({ messages: prepared as any, acks: -1 });
+  } finally {
+    await client.close();
+  }
+  const expected = sent.map((m) => ({
+    ...m,
+    value: m.value === null ? null : Buffer.from(m.value!.toString('latin1')),
+  }));
+  compare(expected, await readAll(topic, sent.length), 3, 'older version');
+});
 
 test('a transactional producer commits batches encoded by twinstream; read_committed sees all of them', async () => {
   const topic = uniqueName('produce-tx');
