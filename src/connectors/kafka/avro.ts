@@ -41,9 +41,13 @@ function fail(reason: string, schemaId?: number, cause?: unknown): TwinstreamErr
   });
 }
 
+/** Record classes without methods (see `plain`); a new object each time: avsc keeps its type registry in it. */
+const forSchemaOptions = () => ({ omitRecordMethods: true });
+
 interface Reader {
   type: Type;
   resolver: Resolver | undefined;
+  plain: Convert | null;
 }
 
 function parseSchema(avsc: typeof import('avsc'), schema: object | string, where: string): Type {
@@ -56,26 +60,81 @@ function parseSchema(avsc: typeof import('avsc'), schema: object | string, where
     }
   }
   try {
-    return avsc.Type.forSchema(parsed as never);
+    return avsc.Type.forSchema(parsed as never, forSchemaOptions());
   } catch (error) {
     return badArgument(where, 'schema', schema, `a valid Avro schema (${(error as Error).message})`);
   }
 }
 
+type Convert = (value: any) => any;
+
 /**
- * The decoded value with plain objects for Avro records (avsc builds instances of a class per record type), as the
- * JSON serde gives them: deep equality and spreading behave as users expect. Arrays and maps are changed in place.
+ * A function turning what avsc decodes for `type` into plain objects (avsc builds an instance of a class per
+ * record type), as the JSON serde gives them, so deep equality behaves as users expect; `null` when there is
+ * nothing to convert (no record inside). Built once per schema; recursive schemas are handled through `made`.
  */
-function plain(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = plain(value[i]);
-    return value;
+function plainer(type: Type, made = new Map<Type, Convert | null>()): Convert | null {
+  if (made.has(type)) return made.get(type)!;
+  const t = type as any;
+  switch (t.typeName) {
+    case 'record':
+    case 'error': {
+      const names: string[] = t.fields.map((f: any) => f.name);
+      const converts: (Convert | null)[] = [];
+      const convert: Convert = (v) => {
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < names.length; i++) {
+          const c = converts[i];
+          const x = v[names[i]!];
+          out[names[i]!] = c && x !== null && x !== undefined ? c(x) : x;
+        }
+        return out;
+      };
+      made.set(type, convert);
+      for (const f of t.fields) converts.push(plainer(f.type, made));
+      return convert;
+    }
+    case 'array': {
+      made.set(type, null);
+      const c = plainer(t.itemsType, made);
+      const convert: Convert | null = c
+        ? (v) => {
+            for (let i = 0; i < v.length; i++) if (v[i] !== null) v[i] = c(v[i]);
+            return v;
+          }
+        : null;
+      made.set(type, convert);
+      return convert;
+    }
+    case 'map': {
+      made.set(type, null);
+      const c = plainer(t.valuesType, made);
+      const convert: Convert | null = c
+        ? (v) => {
+            for (const k of Object.keys(v)) if (v[k] !== null) v[k] = c(v[k]);
+            return v;
+          }
+        : null;
+      made.set(type, convert);
+      return convert;
+    }
+    case 'union:unwrapped': {
+      made.set(type, null);
+      // A branch value is a record instance or a primitive: convert by the record's type.
+      const branches = (t.types as Type[]).map((b) => [b, plainer(b, made)] as const).filter(([, c]) => c !== null);
+      if (branches.length === 0) return null;
+      const convert: Convert = (v) => {
+        if (typeof v !== 'object' || v === null || Buffer.isBuffer(v)) return v;
+        for (const [b, c] of branches) if (b.isValid(v)) return c!(v);
+        return v;
+      };
+      made.set(type, convert);
+      return convert;
+    }
+    default:
+      made.set(type, null);
+      return null;
   }
-  const proto = Object.getPrototypeOf(value);
-  const out: Record<string, unknown> = proto === Object.prototype ? (value as Record<string, unknown>) : {};
-  for (const k of Object.keys(value)) out[k] = plain((value as Record<string, unknown>)[k]);
-  return out;
 }
 
 /** Where a value does not fit `type`: up to three `path: expected T, got V` lines. */
@@ -137,19 +196,21 @@ export async function avro<T = unknown>(options: AvroOptions): Promise<AvroSerde
   const readerType = options.schema === undefined ? null : writer;
   const readers = new Map<number, Reader | TwinstreamError>();
   const fetching = new Map<number, Promise<void>>();
-  if (writer !== null && schemaId !== null) readers.set(schemaId, { type: writer, resolver: undefined });
+  const readerPlain = readerType === null ? null : plainer(readerType);
+  if (writer !== null && schemaId !== null)
+    readers.set(schemaId, { type: writer, resolver: undefined, plain: plainer(writer) });
 
   const learn = (id: number, text: string, schemaType: string): Reader | TwinstreamError => {
     if (schemaType !== 'AVRO') return fail(`schema id ${id} is a ${schemaType} schema, not Avro`, id);
     let type: Type;
     try {
-      type = avsc.Type.forSchema(JSON.parse(text));
+      type = avsc.Type.forSchema(JSON.parse(text), forSchemaOptions());
     } catch (error) {
       return fail(`schema id ${id} from the registry is not a valid Avro schema (${(error as Error).message})`, id);
     }
-    if (readerType === null) return { type, resolver: undefined };
+    if (readerType === null) return { type, resolver: undefined, plain: plainer(type) };
     try {
-      return { type: readerType, resolver: readerType.createResolver(type) };
+      return { type: readerType, resolver: readerType.createResolver(type), plain: readerPlain };
     } catch (error) {
       return fail(
         `data written with schema id ${id} cannot be read as the reader schema (${(error as Error).message})`,
@@ -235,7 +296,8 @@ export async function avro<T = unknown>(options: AvroOptions): Promise<AvroSerde
       }
       if (reader instanceof TwinstreamError) throw reader;
       try {
-        return plain(reader.type.fromBuffer(bytes.subarray(5), reader.resolver)) as T;
+        const value = reader.type.fromBuffer(bytes.subarray(5), reader.resolver);
+        return (reader.plain ? reader.plain(value) : value) as T;
       } catch (error) {
         throw fail(
           `the Avro body (bytes 5-${bytes.length - 1}) does not match schema id ${id}: ${(error as Error).message}`,

@@ -334,3 +334,41 @@ test('bad options and an unreachable registry fail with clear errors', async () 
     (e: unknown) => e instanceof TwinstreamError && e.code === 'TS_SCHEMA_REGISTRY' && /HTTP 404/.test(e.message),
   );
 });
+
+test('nested, recursive and union records decode to plain objects', async () => {
+  const schema = {
+    type: 'record',
+    name: 'Node',
+    fields: [
+      { name: 'id', type: 'int' },
+      { name: 'next', type: ['null', 'Node'], default: null },
+      {
+        name: 'byName',
+        type: { type: 'map', values: { type: 'record', name: 'Leaf', fields: [{ name: 'x', type: 'double' }] } },
+      },
+      { name: 'leaves', type: { type: 'array', items: 'Leaf' } },
+      { name: 'raw', type: 'bytes' },
+    ],
+  };
+  const serde = await avro<unknown>({
+    registry: { url: server.url },
+    subject: uniqueName('avro-nested-value'),
+    schema,
+  });
+  const value = {
+    id: 1,
+    next: { id: 2, next: null, byName: {}, leaves: [], raw: Buffer.from([9]) },
+    byName: { a: { x: 1.5 }, b: { x: -2 } },
+    leaves: [{ x: 3 }],
+    raw: Buffer.from([1, 2, 3]),
+  };
+  const bytes = serde.serialize(value);
+  // A reader of its own, which fetches the schema by id from the registry.
+  const reader = await avro<unknown>({ registry: { url: server.url } });
+  const fetching = reader.prepare(bytes);
+  assert.ok(fetching instanceof Promise);
+  await fetching;
+  assert.equal(reader.prepare(bytes), null);
+  assert.deepStrictEqual(reader.deserialize(bytes), value);
+  assert.deepStrictEqual(serde.deserialize(bytes), value);
+});
