@@ -85,7 +85,7 @@ export interface SchemaRegistryServer {
   port: number;
   /** Its log file. */
   log: string;
-  /** Stops it (SIGTERM, SIGKILL after 10 s). */
+  /** Stops it (closes its guard's input, which ends the JVM with SIGTERM; SIGKILL to the guard after 10 s). */
   stop(): Promise<void>;
 }
 
@@ -102,7 +102,7 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts the registry on a free loopback port (schemas in memory, gone when it stops) and waits until its
- * Confluent-compatible API answers. It is killed when this process exits.
+ * Confluent-compatible API answers. It is ended when this process ends, however it ends.
  *
  * @example
  * const registry = await startSchemaRegistry();
@@ -116,9 +116,17 @@ export async function startSchemaRegistry(
   const port = options.port ?? (await freePort());
   const log = join(tmpdir(), `twinstream-registry-${process.pid}-${port}.log`);
   const fd = openSync(log, 'w');
+  // The registry must not outlive this process even when it is killed: a shell starts the JVM and kills it as
+  // soon as its standard input (a pipe from this process) closes, which stop() does and the kernel does on death.
+  const guard =
+    'exec 3<&0; "$@" </dev/null & pid=$!; (cat <&3 >/dev/null; kill $pid 2>/dev/null) & wait $pid; status=$?; exit $status';
   const child: ChildProcess = spawn(
-    install.java,
+    'sh',
     [
+      '-c',
+      guard,
+      'sh',
+      install.java,
       '-Xmx256m',
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
@@ -128,10 +136,13 @@ export async function startSchemaRegistry(
       '-jar',
       install.jar,
     ],
-    { cwd: install.home, stdio: ['ignore', fd, fd] },
+    { cwd: install.home, stdio: ['pipe', fd, fd] },
   );
   closeSync(fd);
-  if (options.unref) child.unref();
+  if (options.unref) {
+    child.unref();
+    (child.stdin as unknown as { unref(): void }).unref();
+  }
   let exited = false;
   const done = new Promise<void>((resolve) => {
     child.on('exit', () => {
@@ -151,7 +162,7 @@ export async function startSchemaRegistry(
   const stop = async (): Promise<void> => {
     process.off('exit', onExit);
     if (!exited) {
-      child.kill('SIGTERM');
+      child.stdin?.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await done;
       clearTimeout(timer);
