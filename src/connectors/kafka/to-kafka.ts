@@ -28,7 +28,11 @@ export interface ToKafkaConfig<T = any> extends KafkaProducerConfig {
   keySerializer?: SerdeSpec;
   /** Value serializer. Default `'json'`. */
   valueSerializer?: SerdeSpec;
-  /** Messages per produce request. Default 1000. */
+  /**
+   * Messages per produce request. Default 1000. Up to `batchSize × maxInFlight` messages are held until the broker
+   * acknowledged them; past about 10,000 the garbage collector's copying of them costs more than larger requests
+   * save.
+   */
   batchSize?: number;
   /** How long a partly filled batch waits for more messages. Default `'5ms'`. */
   linger?: Duration;
