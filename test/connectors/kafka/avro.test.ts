@@ -372,3 +372,51 @@ test('nested, recursive and union records decode to plain objects', async () => 
   assert.deepStrictEqual(reader.deserialize(bytes), value);
   assert.deepStrictEqual(serde.deserialize(bytes), value);
 });
+
+test('a registry that cannot be asked stops the source (the message is neither dead-lettered nor committed)', async () => {
+  const topic = uniqueName('avro-noreg');
+  await admin.ensureTopics([{ name: topic }]);
+  const writer = await avro<Reading>({ registry: { url: server.url }, subject: `${topic}-value`, schema: READING_V1 });
+  const producer = new KafkaProducer({ brokers });
+  await producer.send([{ topic, value: writer.serialize(readings(1)[0]!) }]);
+  await producer.close();
+  // A reader whose registry is not there (nothing listens on port 9): it cannot learn the schema id.
+  const reader = await avro<Reading>({ registry: { url: 'http://127.0.0.1:9', timeout: '2s' } });
+  const letters: unknown[] = [];
+  const groupId = uniqueName('g');
+  const source = Stream.fromKafka<string, Reading>(topic, {
+    brokers,
+    groupId,
+    autoOffsetReset: 'earliest',
+    value: reader,
+    onDeadLetter: (l) => letters.push(l),
+    sessionTimeout: '2s',
+  });
+  source.sink(() => {});
+  const t0 = performance.now();
+  source.start();
+  await assert.rejects(
+    source.done,
+    (e: unknown) =>
+      e instanceof TwinstreamError &&
+      e.code === 'TS_SCHEMA_REGISTRY' &&
+      new RegExp(`looking up schema id ${writer.schemaId} at http://127.0.0.1:9 failed`).test(e.message),
+  );
+  assert.ok(performance.now() - t0 < 15_000);
+  assert.deepEqual(letters, []);
+  // The same group with a reachable registry reads the message: it was not committed past.
+  const again = await collect(
+    Stream.fromKafka<string, Reading>(topic, {
+      brokers,
+      groupId,
+      autoOffsetReset: 'earliest',
+      value: await avro<Reading>({ registry: { url: server.url } }),
+      sessionTimeout: '2s',
+    }),
+    1,
+  );
+  assert.deepEqual(
+    again.map((r) => r.value),
+    readings(1),
+  );
+});
