@@ -78,10 +78,13 @@ function jdkTool(tool: string): string {
 }
 
 /**
- * Makes a CA and a broker certificate for 127.0.0.1 and localhost signed by it, with keytool: the broker's
- * PKCS12 keystore and the CA as PEM.
+ * Makes a CA and a server certificate for 127.0.0.1 and localhost signed by it, with keytool, in `dir`: the
+ * server's PKCS12 keystore (its password is `password`) and the CA as PEM. The schema registry's TLS test uses it too.
+ *
+ * @example
+ * const { keystore, ca } = await makeCertificates(dir, 'changeit');
  */
-async function makeCertificates(dir: string, password: string): Promise<{ keystore: string; ca: string }> {
+export async function makeCertificates(dir: string, password: string): Promise<{ keystore: string; ca: string }> {
   const keytool = jdkTool('keytool');
   const ca = join(dir, 'ca.p12');
   const keystore = join(dir, 'broker.p12');

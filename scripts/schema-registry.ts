@@ -110,10 +110,27 @@ async function freePort(): Promise<number> {
  * await registry.stop();
  */
 export async function startSchemaRegistry(
-  options: { port?: number; startTimeout?: number; unref?: boolean } = {},
+  options: {
+    port?: number;
+    startTimeout?: number;
+    unref?: boolean;
+    /** Serve HTTPS only, with this PKCS12 keystore (see `makeCertificates` in kafka-secure.ts); `ca` is its CA. */
+    tls?: { keystore: string; password: string; ca: string };
+  } = {},
 ): Promise<SchemaRegistryServer> {
   const install = installSchemaRegistry();
   const port = options.port ?? (await freePort());
+  const tls = options.tls;
+  const httpSettings = tls
+    ? [
+        `-Dquarkus.http.ssl-port=${port}`,
+        `-Dquarkus.http.port=${await freePort()}`,
+        '-Dquarkus.http.insecure-requests=disabled',
+        `-Dquarkus.http.ssl.certificate.key-store-file=${tls.keystore}`,
+        '-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12',
+        `-Dquarkus.http.ssl.certificate.key-store-password=${tls.password}`,
+      ]
+    : [`-Dquarkus.http.port=${port}`];
   const log = join(tmpdir(), `twinstream-registry-${process.pid}-${port}.log`);
   const fd = openSync(log, 'w');
   // The registry must not outlive this process even when it is killed: a shell starts the JVM and kills it as
@@ -130,7 +147,7 @@ export async function startSchemaRegistry(
       '-Xmx256m',
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
-      `-Dquarkus.http.port=${port}`,
+      ...httpSettings,
       '-Dquarkus.http.host=127.0.0.1',
       '-Dquarkus.log.level=WARN',
       '-jar',
@@ -158,7 +175,11 @@ export async function startSchemaRegistry(
     child.kill('SIGKILL');
   };
   process.on('exit', onExit);
-  const url = `http://127.0.0.1:${port}/apis/ccompat/v7`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}/apis/ccompat/v7`;
+  // The probe trusts the given CA (through the HTTP agent the Kafka library makes for its own registry client).
+  const dispatcher = tls
+    ? (await import('@platformatic/kafka')).createUndiciAgent({ connect: { ca: tls.ca } })
+    : undefined;
   const stop = async (): Promise<void> => {
     process.off('exit', onExit);
     if (!exited) {
@@ -174,7 +195,10 @@ export async function startSchemaRegistry(
   while (Date.now() < deadline) {
     if (exited) break;
     try {
-      const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(`${url}/subjects`, {
+        signal: AbortSignal.timeout(2000),
+        ...(dispatcher ? { dispatcher } : {}),
+      } as RequestInit);
       if (response.ok) return { url, port, log, stop };
       last = `HTTP ${response.status}`;
     } catch (error) {

@@ -2,7 +2,11 @@
 // started by scripts/schema-registry.ts) and the real broker: schemas registered and fetched by id, schema
 // evolution, an Application on Avro topics, and bad payloads dead-lettered with the reason.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { makeCertificates } from '../../../scripts/kafka-secure.ts';
 import { type SchemaRegistryServer, startSchemaRegistry } from '../../../scripts/schema-registry.ts';
 import {
   Application,
@@ -419,4 +423,31 @@ test('a registry that cannot be asked stops the source (the message is neither d
     again.map((r) => r.value),
     readings(1),
   );
+});
+
+test('an https registry: its CA in tls, and without it a clear certificate error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twinstream-registry-tls-'));
+  const password = 'registry-store-pass';
+  const certs = await makeCertificates(dir, password);
+  const secure = await startSchemaRegistry({ unref: true, tls: { ...certs, password } });
+  try {
+    assert.match(secure.url, /^https:\/\/127\.0\.0\.1:\d+\//);
+    const writer = await avro<Reading>({
+      registry: { url: secure.url, tls: { ca: certs.ca } },
+      subject: 'tls-readings-value',
+      schema: READING_V1,
+    });
+    const bytes = writer.serialize(readings(1)[0]!);
+    const reader = await avro<Reading>({ registry: { url: secure.url, tls: { ca: certs.ca } } });
+    await reader.prepare(bytes);
+    assert.deepEqual(reader.deserialize(bytes), readings(1)[0]);
+    const untrusting = await avro<Reading>({ registry: { url: secure.url } });
+    await assert.rejects(
+      untrusting.prepare(bytes)!,
+      (e: unknown) => e instanceof TwinstreamError && e.code === 'TS_SCHEMA_REGISTRY' && /certificate/.test(e.message),
+    );
+  } finally {
+    await secure.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
