@@ -4,7 +4,10 @@ import { type Duration, toMillis } from '../../time/duration.ts';
 
 /** Where a Confluent-compatible schema registry is (Confluent Schema Registry, Karapace, Apicurio's ccompat API). */
 export interface SchemaRegistryOptions {
-  /** The base URL, e.g. `http://localhost:8081` (Apicurio: `http://host:8080/apis/ccompat/v7`). */
+  /**
+   * The base URL, e.g. `http://localhost:8081` (Apicurio: `http://host:8080/apis/ccompat/v7`). Credentials in it
+   * (`https://user:pass@host`) are taken out and sent as basic authentication.
+   */
   url: string;
   /** HTTP basic authentication; the password never appears in errors. */
   auth?: { username: string; password: string };
@@ -46,7 +49,8 @@ export class SchemaRegistry {
   readonly url: string;
   private readonly headers: Record<string, string>;
   private readonly timeout: number;
-  private readonly dispatcher: unknown;
+  private readonly tls: TlsOptions | undefined;
+  private agent: Promise<unknown> | null = null;
   private readonly byId = new Map<number, Promise<SchemaById>>();
   private readonly registered = new Map<string, Promise<number>>();
 
@@ -62,17 +66,25 @@ export class SchemaRegistry {
     if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
       badArgument('SchemaRegistry', 'url', options.url, "an http:// or https:// URL, e.g. 'http://localhost:8081'");
     }
-    this.url = options.url.replace(/\/+$/, '');
+    // Credentials in the URL become basic authentication: fetch refuses them there, and errors name the URL.
+    const inUrl =
+      parsed!.username || parsed!.password
+        ? { username: decodeURIComponent(parsed!.username), password: decodeURIComponent(parsed!.password) }
+        : undefined;
+    parsed!.username = '';
+    parsed!.password = '';
+    this.url = parsed!.href.replace(/\/+$/, '');
     this.timeout = toMillis(options.timeout ?? 10_000, 'SchemaRegistry: timeout');
     this.headers = { Accept: 'application/vnd.schemaregistry.v1+json, application/json' };
-    if (options.auth !== undefined) {
-      const { username, password } = options.auth;
+    const auth = options.auth ?? inUrl;
+    if (auth !== undefined) {
+      const { username, password } = auth;
       if (typeof username !== 'string' || typeof password !== 'string') {
         badArgument('SchemaRegistry', 'auth', '(hidden)', '{ username, password } as strings');
       }
       this.headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
-    this.dispatcher = options.tls ? { tls: options.tls } : null;
+    this.tls = options.tls;
   }
 
   /**
@@ -157,7 +169,12 @@ export class SchemaRegistry {
       signal: AbortSignal.timeout(this.timeout),
       ...(body === undefined ? {} : { body }),
     };
-    if (this.dispatcher) init.dispatcher = await tlsDispatcher(this);
+    if (this.tls) {
+      // An HTTP agent with the TLS options, made once (the Kafka library provides one for its own registry client).
+      const tls = this.tls;
+      this.agent ??= import('@platformatic/kafka').then((kafka) => kafka.createUndiciAgent({ connect: tls }));
+      init.dispatcher = await this.agent;
+    }
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, init as RequestInit);
@@ -187,21 +204,4 @@ export class SchemaRegistry {
       throw this.failure(what, `the answer is not JSON: ${text.slice(0, 200)}`, error);
     }
   }
-}
-
-const dispatchers = new WeakMap<SchemaRegistry, Promise<unknown>>();
-
-/** An HTTP agent with the registry's TLS options, made once per registry (the Kafka library provides it). */
-function tlsDispatcher(registry: SchemaRegistry): Promise<unknown> {
-  let pending = dispatchers.get(registry);
-  if (!pending) {
-    const tls = (registry as unknown as { dispatcher: { tls: TlsOptions } }).dispatcher.tls;
-    pending = import('@platformatic/kafka').then((kafka) =>
-      (kafka as unknown as { createUndiciAgent(o: { connect: TlsOptions }): unknown }).createUndiciAgent({
-        connect: tls,
-      }),
-    );
-    dispatchers.set(registry, pending);
-  }
-  return pending;
 }

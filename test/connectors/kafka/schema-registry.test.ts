@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { inspect } from 'node:util';
 import { makeCertificates } from '../../../scripts/kafka-secure.ts';
 import { type SchemaRegistryServer, startSchemaRegistry } from '../../../scripts/schema-registry.ts';
 import { avro, SchemaRegistry, TwinstreamError } from '../../../src/index.ts';
@@ -84,6 +85,17 @@ test('bad options and an unreachable registry fail with clear errors', async () 
       e.code === 'TS_SCHEMA_REGISTRY' &&
       /looking up schema id 1 at http:\/\/127\.0\.0\.1:9 failed/.test(e.message),
   );
+  // Credentials in the URL are sent as basic authentication and never shown.
+  const withCredentials = new SchemaRegistry({ url: 'http://reader:s3cr3t-pw@127.0.0.1:9/', timeout: '2s' });
+  assert.equal(withCredentials.url, 'http://127.0.0.1:9');
+  await assert.rejects(withCredentials.schemaById(1), (e: unknown) => {
+    assert.ok(e instanceof TwinstreamError && e.code === 'TS_SCHEMA_REGISTRY');
+    assert.ok(!inspect(e, { depth: 10 }).includes('s3cr3t-pw'));
+    return true;
+  });
+  const port = new URL(server.url).port;
+  const authenticated = new SchemaRegistry({ url: `http://reader:s3cr3t-pw@127.0.0.1:${port}/apis/ccompat/v7` });
+  assert.ok(Number.isInteger(await authenticated.register(uniqueName('auth-value'), READING_V1)));
   // A subject the registry does not have.
   await assert.rejects(
     avro({ registry: { url: server.url }, subject: uniqueName('missing-value') }),
