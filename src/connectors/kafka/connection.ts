@@ -136,6 +136,21 @@ function securityFailure(
         text: `SASL authentication failed (mechanism ${sasl?.mechanism ?? 'unknown'})${said ? `; the broker says: ${said}` : ''}; check sasl.username and sasl.password (or token)`,
       };
     }
+    if (/^Broker requires TLS/.test(e.message)) {
+      return {
+        code: 'TS_KAFKA_TLS',
+        text: 'the listener speaks TLS and the connection does not; set tls (true, or { ca } for a private CA)',
+      };
+    }
+    if (
+      /^TLS handshake failed/.test(e.message) &&
+      !tree.some((x) => TLS_CODES.has(String((x as { code?: unknown }).code)))
+    ) {
+      return {
+        code: 'TS_KAFKA_TLS',
+        text: `TLS failed: ${e.message} (is this a TLS listener? a PLAINTEXT or SASL_PLAINTEXT port does not speak TLS)`,
+      };
+    }
     if (typeof code === 'string' && TLS_CODES.has(code)) {
       const hint =
         code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER'

@@ -321,3 +321,23 @@ test('the secured listeners refuse clients without credentials', async () => {
   await admin.close();
   assert.ok(error instanceof TwinstreamError, 'a client without SASL must not get through');
 });
+
+test('TLS to a plaintext listener, and plaintext to a TLS one, fail fast with TS_KAFKA_TLS saying which', async () => {
+  const attempts = [
+    { brokers: kafka.listeners.plaintext, tls: { ca: kafka.ca }, expect: /is this a TLS listener\?/ },
+    { brokers: kafka.listeners.ssl, expect: /the listener speaks TLS and the connection does not; set tls/ },
+  ];
+  for (const { expect, ...connection } of attempts) {
+    const admin = new KafkaAdmin({ ...connection, timeout: '5s', retries: 1 });
+    const t0 = performance.now();
+    const error = await admin.topicNames().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await admin.close();
+    assert.ok(error instanceof TwinstreamError);
+    assert.equal(error.code, 'TS_KAFKA_TLS', error.message);
+    assert.match(error.message, expect);
+    assert.ok(performance.now() - t0 < 10_000);
+  }
+});
