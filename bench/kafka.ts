@@ -8,7 +8,9 @@
 //             twinstream's Application vs the raw @platformatic/kafka consumer (JSON.parse only, no window, no
 //             produce: the ceiling) vs quixstreams (PyPI, in ~/.cache/twinstream/quix-venv; skipped with a note
 //             when absent — `python3 -m venv ~/.cache/twinstream/quix-venv && …/pip install quixstreams`)
-//   node bench/kafka.ts [--n 500000] [--quick] [--produce] [--batch 10000]   (--produce: the produce part only)
+//             (rounds in alternating order, median rate and this process's CPU per message)
+//   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume] [--batch 10000]
+//   (--produce: the produce part only; --consume: the consume part only)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -29,6 +31,7 @@ import {
 
 const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce');
+const consumeOnly = process.argv.includes('--consume');
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : quick ? 200_000 : 500_000;
 const ROUNDS = quick ? 3 : 5;
@@ -169,7 +172,7 @@ try {
 
   const names = Object.keys(variants);
   const samples = new Map<string, { rate: number[]; cpu: number[]; broker: number[] }>();
-  for (let round = -1; round < ROUNDS; round++) {
+  for (let round = consumeOnly ? ROUNDS : -1; round < ROUNDS; round++) {
     // Round -1 warms every variant and compression up alike (JIT, broker log segments); later rounds alternate the
     // order so that none always runs first.
     const order = round % 2 === 0 ? names : [...names].reverse();
@@ -194,7 +197,7 @@ try {
       }
     }
   }
-  for (const compression of ['none', 'lz4']) {
+  for (const compression of consumeOnly ? [] : ['none', 'lz4']) {
     for (const name of names) {
       const key = `produce ${compression}: ${name}`;
       const s = samples.get(key)!;
@@ -223,58 +226,95 @@ try {
     await loader.close();
 
     // --- consume -------------------------------------------------------------------------------------------------
-    {
-      const consumer = new Consumer({
-        clientId: 'bench',
-        groupId: `raw-${Date.now()}`,
-        bootstrapBrokers: brokers,
-        autocommit: false,
-        maxWaitTime: 200,
-      });
-      const stream = await consumer.consume({ topics: [input], mode: 'earliest' });
-      let seen = 0;
-      let first = 0;
-      let sum = 0;
-      await new Promise<void>((resolve) => {
-        stream.on('data', (m) => {
-          if (seen === 0) first = performance.now();
-          sum += JSON.parse(m.value.toString()).value;
-          if (++seen === N) resolve();
+    // Each run reads the whole topic with a new consumer group; the clock starts at the first message (group join
+    // excluded) and stops at the N-th. Round 0 warms both variants up; later rounds alternate their order.
+    type ConsumeRun = () => Promise<{ ms: number; cpuUs: number; seen: number }>;
+    const consumeVariants: Record<string, ConsumeRun> = {
+      'consume: raw @platformatic/kafka (JSON.parse)': async () => {
+        const consumer = new Consumer({
+          clientId: 'bench',
+          groupId: `raw-${Date.now()}-${Math.random()}`,
+          bootstrapBrokers: brokers,
+          autocommit: false,
+          maxWaitTime: 200,
         });
-      });
-      record('consume: raw @platformatic/kafka (JSON.parse)', N, (performance.now() - first) / 1000);
-      if (sum < 0) console.log(sum);
-      await stream.close();
-      await consumer.close(true);
+        const stream = await consumer.consume({ topics: [input], mode: 'earliest' });
+        let seen = 0;
+        let first = 0;
+        let last = 0;
+        let sum = 0;
+        let c0 = process.cpuUsage();
+        let c = c0;
+        await new Promise<void>((resolve) => {
+          stream.on('data', (m) => {
+            if (seen === 0) {
+              first = performance.now();
+              c0 = process.cpuUsage();
+            }
+            sum += JSON.parse(m.value.toString()).value;
+            if (++seen === N) {
+              last = performance.now();
+              c = process.cpuUsage(c0);
+              resolve();
+            }
+          });
+        });
+        if (sum < 0) console.log(sum);
+        await stream.close();
+        await consumer.close(true);
+        return { ms: last - first, cpuUs: c.user + c.system, seen };
+      },
+      'window: twinstream Application': async () => {
+        const app = new Application({
+          brokers,
+          consumerGroup: `twinstream-${Date.now()}-${Math.random()}`,
+          autoOffsetReset: 'earliest',
+          deadLetterTopic: false,
+        });
+        const inTopic = app.topic<string, { value: number }>(input, { value: 'json' });
+        const outTopic = app.topic('bench-agg-twinstream', { value: 'json' });
+        let first = 0;
+        let last = 0;
+        let seen = 0;
+        let c0 = process.cpuUsage();
+        let c = c0;
+        const s = app.stream(inTopic);
+        s.sink(() => {
+          if (seen === 0) {
+            first = performance.now();
+            c0 = process.cpuUsage();
+          }
+          if (++seen === N) {
+            last = performance.now();
+            c = process.cpuUsage(c0);
+            void app.stop();
+          }
+        });
+        s.tumblingWindow('10s')
+          .agg({ count: count(), min: min('value'), max: max('value'), mean: mean('value') })
+          .final()
+          .map((w) => ({ time: w.end, temperature: { count: w.count, min: w.min, max: w.max, mean: w.mean } }))
+          .toTopic(outTopic);
+        await app.run();
+        return { ms: last - first, cpuUs: c.user + c.system, seen };
+      },
+    };
+    const consumeNames = Object.keys(consumeVariants);
+    const consumeSamples = new Map<string, { rate: number[]; cpu: number[] }>();
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const name of round % 2 ? consumeNames : [...consumeNames].reverse()) {
+        const r = await consumeVariants[name]!();
+        if (round === 0) continue;
+        const s = consumeSamples.get(name) ?? { rate: [], cpu: [] };
+        s.rate.push((r.seen / r.ms) * 1000);
+        s.cpu.push(r.cpuUs / r.seen);
+        consumeSamples.set(name, s);
+      }
     }
-
-    {
-      const app = new Application({
-        brokers,
-        consumerGroup: `twinstream-${Date.now()}`,
-        autoOffsetReset: 'earliest',
-        deadLetterTopic: false,
-      });
-      const inTopic = app.topic<string, { value: number }>(input, { value: 'json' });
-      const outTopic = app.topic('bench-agg-twinstream', { value: 'json' });
-      let first = 0;
-      let last = 0;
-      let seen = 0;
-      const s = app.stream(inTopic);
-      s.sink(() => {
-        if (seen === 0) first = performance.now();
-        if (++seen === N) {
-          last = performance.now();
-          void app.stop();
-        }
-      });
-      s.tumblingWindow('10s')
-        .agg({ count: count(), min: min('value'), max: max('value'), mean: mean('value') })
-        .final()
-        .map((w) => ({ time: w.end, temperature: { count: w.count, min: w.min, max: w.max, mean: w.mean } }))
-        .toTopic(outTopic);
-      await app.run();
-      record('window: twinstream Application', seen, (last - first) / 1000);
+    for (const name of consumeNames) {
+      const s = consumeSamples.get(name)!;
+      const rate = median(s.rate);
+      record(name, N, N / rate, { cpuUsPerMessage: median(s.cpu) });
     }
 
     const python = join(process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv'), 'bin', 'python');
@@ -295,21 +335,21 @@ try {
     }
   }
 
+  const cpuRatio = (a: string, b: string) =>
+    results[a]?.cpuUsPerMessage && results[b]?.cpuUsPerMessage
+      ? (results[b].cpuUsPerMessage / results[a].cpuUsPerMessage).toFixed(2)
+      : 'n/a';
   const ratio = (a: string, b: string) =>
     results[a] && results[b] ? (results[a].rate / results[b].rate).toFixed(2) : 'n/a';
   if (!produceOnly) {
     console.log(
-      `\ntwinstream window / raw consume: ${ratio('window: twinstream Application', 'consume: raw @platformatic/kafka (JSON.parse)')}`,
+      `\ntwinstream window / raw consume: ${ratio('window: twinstream Application', 'consume: raw @platformatic/kafka (JSON.parse)')}, CPU per message ${cpuRatio('consume: raw @platformatic/kafka (JSON.parse)', 'window: twinstream Application')}× more`,
     );
     console.log(
       `twinstream window / quixstreams:  ${ratio('window: twinstream Application', 'window: quixstreams (Python)')}`,
     );
   }
-  const cpuRatio = (a: string, b: string) =>
-    results[a]?.cpuUsPerMessage && results[b]?.cpuUsPerMessage
-      ? (results[b].cpuUsPerMessage / results[a].cpuUsPerMessage).toFixed(2)
-      : 'n/a';
-  for (const c of ['none', 'lz4']) {
+  for (const c of consumeOnly ? [] : ['none', 'lz4']) {
     const raw = `produce ${c}: raw @platformatic/kafka send()`;
     for (const [label, v] of [
       ['KafkaProducer', `produce ${c}: twinstream KafkaProducer.send()`],
