@@ -118,3 +118,17 @@ test('an exactly-once application writes each output once, in transactions, with
   again.stream(again.topic(inName)).toTopic(again.topic(outName));
   assert.deepEqual(await again.run({ timeout: 1500 }), []);
 });
+
+test('stop() while the consumer is still joining its group ends the run', async () => {
+  const inName = uniqueName('in');
+  await produceJson(brokers, inName, [{ id: 1 }]);
+  const app = new Application({ brokers, consumerGroup: uniqueName('app'), autoOffsetReset: 'earliest' });
+  app.stream(app.topic(inName)).toTopic(app.topic(uniqueName('out')));
+  const running = app.run({ timeout: 60_000 });
+  // The source exists once the topics are there; the group join (its first step) takes a while longer.
+  while ((app as unknown as { source: unknown }).source === null) await new Promise((r) => setTimeout(r, 2));
+  await app.stop();
+  const ended = await Promise.race([running.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+  assert.equal(ended, true, 'run() ended after stop()');
+  assert.equal(app.counters.processed, 0, 'stopped before the record was read');
+});

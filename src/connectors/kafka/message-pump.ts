@@ -13,7 +13,7 @@ export interface PumpHandlers {
 
 /**
  * Feeds the messages of a client stream to `handlers.message` one at a time, pausing the stream while one is
- * pending. Resolves when `signal` aborts; rejects when a handler throws or the stream fails or closes by itself.
+ * pending. Resolves when `signal` aborts (at once if it already has); rejects when a handler throws or the stream fails or closes by itself.
  *
  * @example
  * await pump(stream, signal, { message: (m) => source.onMessage(m), failure: (e) => e });
@@ -24,6 +24,11 @@ export function pump(
   handlers: PumpHandlers,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    // Stopped while the stream was being opened (a group join takes seconds): the abort event is past.
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     let busy = false;
     let ticker: ReturnType<typeof setInterval> | null = null;
     const finish = (error?: unknown) => {
