@@ -235,7 +235,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
       }
     }
     let r: Pushed = undefined;
-    if (this.c.current) for (const w of touched) r = bothPushed(r, this.emit(this.output(w), md));
+    if (this.c.current) for (const w of touched) r = bothPushed(r, this.pass(this.output(w), md));
     return bothPushed(r, this.emitClosed());
   }
 
@@ -248,7 +248,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
       w.held = null;
       if (!this.c.current) {
         const out = this.output(w);
-        r = bothPushed(r, held === null ? this.emit(out) : this.emit(out, concatMetadata(held)));
+        r = bothPushed(r, held === null ? this.pass(out) : this.pass(out, concatMetadata(held)));
       }
       if (held !== null) for (const h of held) releaseRefs(h);
       this.free.push(w.slot);

@@ -83,7 +83,7 @@ export class ToFramesNode extends Stream<Frame> {
       this.options,
     );
     try {
-      return this.emit(frame, concatMetadata(held.map((h) => h.md)));
+      return this.pass(frame, concatMetadata(held.map((h) => h.md)));
     } finally {
       releaseAll(held);
     }
