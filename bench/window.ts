@@ -94,6 +94,16 @@ const variants: Record<string, Variant> = {
       return checksum(outs);
     };
   },
+  // The floor of every row variant: reading each row's value and nothing else (rows are objects on the heap; on a
+  // small machine this is bound by memory, not by the work per row).
+  'loop-read-only': (n) => {
+    const objs = rows(n, false);
+    return () => {
+      let s = 0;
+      for (let i = 0; i < objs.length; i++) s += objs[i]!.value;
+      return s.toFixed(3);
+    };
+  },
   // A hand-written keyed loop: one accumulator per sensor, found through a Map (the 4-key variant's baseline).
   'loop-objects-keyed': (n) => {
     const objs = rows(n, true);
