@@ -1,7 +1,10 @@
-// A processor run as a child process by the fault tests: input → { id, n } → output, until `--idle` ms without
-// input (then it drains, commits and exits 0), or until it is killed.
+// A processor run as a child process by the fault tests: input → { id } → output (or, with `--window`, 1 s
+// tumbling windows per key → { key, start, n, ids } with their state in a changelog), until it has handled every
+// record the input held when it started (`--until-end`), or `--idle` ms without input; then it drains, commits and
+// exits 0. Or until it is killed. It prints its progress every 20 ms.
 import { parseArgs } from 'node:util';
-import { Application, count } from '../../src/index.ts';
+import { Application, count, type KafkaRecord, sum } from '../../src/index.ts';
+import { stopAtEnd } from './kafka-io.ts';
 
 const { values } = parseArgs({
   options: {
@@ -11,10 +14,13 @@ const { values } = parseArgs({
     group: { type: 'string' },
     guarantee: { type: 'string', default: 'at-least-once' },
     window: { type: 'boolean', default: false },
+    'state-dir': { type: 'string' },
+    'until-end': { type: 'boolean', default: false },
     idle: { type: 'string', default: '4000' },
   },
 });
 
+const stateDir = values['state-dir'];
 const app = new Application({
   brokers: values.brokers!,
   consumerGroup: values.group!,
@@ -24,16 +30,21 @@ const app = new Application({
   sessionTimeout: '3s',
   retries: 40,
   retryDelay: 250,
+  ...(stateDir === undefined ? {} : { stateDir }),
 });
 const input = app.topic<string, { id: number; t: number }>(values.input!);
 const output = app.topic(values.output!);
 if (values.window) {
   app
     .stream(input)
-    .tumblingWindow('1s', { timestamp: (r: any) => r.value.t })
-    .agg({ n: count() })
+    .tumblingWindow('1s', {
+      timestamp: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.t,
+      value: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.id,
+      namespace: 'faults',
+    })
+    .agg({ n: count(), ids: sum() })
     .final()
-    .map((w) => ({ key: w.key, end: w.end, n: w.n }))
+    .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
     .toTopic(output);
 } else {
   app
@@ -41,6 +52,18 @@ if (values.window) {
     .map((r) => ({ id: r.value.id }))
     .toTopic(output);
 }
+
+// Stops once every record the input held at the start was handled (however long a rejoin pauses the input).
+const disarm = values['until-end'] ? await stopAtEnd(app, values.input!) : () => {};
+// What it got through so far, for the test to kill it mid-run.
+const progress = setInterval(() => {
+  process.stdout.write(`progress processed=${app.counters.processed} changelogged=${app.stateCounters.changelogged}\n`);
+}, 20);
 process.stdout.write('ready\n');
-await app.run({ timeout: Number(values.idle) });
-process.stdout.write(`done ${app.counters.processed}\n`);
+try {
+  await app.run({ timeout: Number(values.idle) });
+} finally {
+  disarm();
+  clearInterval(progress);
+}
+process.stdout.write(`done processed=${app.counters.processed} restored=${app.stateCounters.restored}\n`);

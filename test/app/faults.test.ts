@@ -1,67 +1,139 @@
 // Faults against the real broker: processors killed with SIGKILL and restarted (at-least-once loses nothing,
-// exactly-once writes each output once), a broker restarted mid-run, a second instance joining mid-run.
+// exactly-once writes each output once; windows restored from their changelog come out as without the kills), a
+// broker restarted mid-run, a second instance joining mid-run.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { startKafka } from '../../scripts/kafka.ts';
-import { Application, count } from '../../src/index.ts';
+import { Application, count, type KafkaRecord } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
-import { produceJson, readAll } from './kafka-io.ts';
+import { produceJson, readAll, stopAtEnd } from './kafka-io.ts';
 
 const N = 100_000;
 
-function processor(args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+interface Processor {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+  /** The last progress it printed: records processed, changelog records written. */
+  progress: { processed: number; changelogged: number };
+}
+
+function processor(args: string[]): Processor {
   const child = spawn(process.execPath, ['test/app/fault-processor.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  const progress = { processed: 0, changelogged: 0 };
+  child.stdout!.on('data', (d) => {
+    const text = String(d);
+    for (const m of text.matchAll(/progress processed=(\d+) changelogged=(\d+)/g)) {
+      progress.processed = Number(m[1]);
+      progress.changelogged = Number(m[2]);
+    }
+    out += text.replace(/progress [^\n]*\n/g, '');
+  });
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out };
+  return { child, exited, output: () => out, progress };
 }
 
-async function killedRuns(guarantee: string): Promise<{ ids: number[]; kills: number }> {
+/** Waits until `ready()` or the process ended (or 60 s passed). */
+async function until(p: Processor, ready: () => boolean): Promise<void> {
+  const by = Date.now() + 60_000;
+  while (!ready() && p.child.exitCode === null && Date.now() < by) await new Promise((r) => setTimeout(r, 5));
+}
+
+const KEYS = 16;
+
+/** What the fault runs read: `id`, keyed `k<id % 16>`, each key one reading every 100 ms of event time. */
+function inputValues(n: number): { id: number; t: number }[] {
+  return Array.from({ length: n }, (_, i) => ({ id: i, t: 1_700_000_000_000 + Math.floor(i / KEYS) * 100 }));
+}
+
+interface FaultRun {
+  /** Windows with their state in the changelog instead of a map. */
+  window?: boolean;
+  /** The processors' state directory (windows): wiped before the first and third restart, kept before the second. */
+  stateDir?: string;
+}
+
+async function killedRuns(
+  guarantee: string,
+  run: FaultRun = {},
+): Promise<{
+  out: KafkaRecord<string, any>[];
+  kills: number;
+  reference: KafkaRecord<string, any>[] | null;
+  /** What the last processor printed when it finished (`done processed=... restored=...`). */
+  last: string;
+}> {
   const brokers = await kafkaBrokers();
   const input = uniqueName('fault-in');
   const output = uniqueName('fault-out');
   const group = uniqueName('fault');
-  await produceJson(
-    brokers,
-    input,
-    Array.from({ length: N }, (_, i) => ({ id: i })),
-    (v) => `k${v.id % 16}`,
-    4,
-  );
-  const args = [
+  await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
+  const args = (out: string, g: string) => [
     '--brokers',
     brokers.join(','),
     '--input',
     input,
     '--output',
-    output,
+    out,
     '--group',
-    group,
+    g,
     '--guarantee',
     guarantee,
+    ...(run.window ? ['--window'] : []),
   ];
+  // With windows, the same processor once without interruption (its own group, output and memory state), meanwhile.
+  const refOutput = uniqueName('fault-ref');
+  const reference = run.window
+    ? processor([...args(refOutput, uniqueName('ref')), '--until-end', '--idle', '60000'])
+    : null;
+  const stateArgs = (i: number) => {
+    if (run.stateDir === undefined) return [];
+    if (i % 2 === 1) rmSync(run.stateDir, { recursive: true, force: true });
+    return ['--state-dir', run.stateDir];
+  };
   let kills = 0;
-  // Kill the processor at random points, three times; then let one run to the end.
+  // Kill the processor mid-run, three times, each after a random 5-20 % of the input (and, with windows, once it
+  // wrote state to the changelog), however long starting and joining took; then let one run to the end.
   for (let i = 0; i < 3; i++) {
-    const p = processor(args);
-    await new Promise((r) => setTimeout(r, 2500 + Math.random() * 2500));
+    const p = processor([...args(output, group), ...stateArgs(i)]);
+    const target = Math.floor(N * (0.05 + Math.random() * 0.15));
+    await until(p, () => p.progress.processed >= target && (!run.window || p.progress.changelogged > 0));
     if (p.child.exitCode === null) {
       p.child.kill('SIGKILL');
       kills++;
     }
     await p.exited;
   }
-  // The last run stops after 20 s without input: it first waits for the killed members' sessions to expire and,
-  // under exactly-once, for their transactions to be fenced and retried, pauses longer than a few seconds.
-  const last = processor([...args, '--idle', '20000']);
+  // The last run stops once it handled every input record: first the killed members' sessions expire and, under
+  // exactly-once, their transactions are fenced and retried, pauses of several seconds (60 s of silence stop it
+  // too, a failure).
+  const last = processor([...args(output, group), ...stateArgs(3), '--until-end', '--idle', '60000']);
   const code = await last.exited;
   assert.equal(code, 0, last.output());
-  const out = await readAll<{ id: number }>(brokers, output, { quietMs: 2000 });
+  let refOut: KafkaRecord<string, any>[] | null = null;
+  if (reference) {
+    assert.equal(await reference.exited, 0, reference.output());
+    refOut = await readAll(brokers, refOutput, { quietMs: 2000 });
+  }
+  const out = await readAll(brokers, output, { quietMs: 2000 });
+  return { out, kills, reference: refOut, last: last.output() };
+}
+
+/** How many records the last processor handled (what it printed when it finished). */
+function processedBy(last: string): number {
+  return Number(/done processed=(\d+)/.exec(last)?.[1] ?? Number.NaN);
+}
+
+function ids(out: KafkaRecord<string, any>[]): number[] {
   const seen = new Map<number, string>();
   const dups: string[] = [];
   for (const r of out) {
@@ -70,21 +142,49 @@ async function killedRuns(guarantee: string): Promise<{ ids: number[]; kills: nu
     seen.set(r.value.id, `p${r.partition}@${r.offset}`);
   }
   if (dups.length) console.log('DUPS', dups.join(' | '));
-  return { ids: out.map((r) => r.value.id), kills };
+  return out.map((r) => r.value.id);
 }
 
 test('at-least-once: processors killed with SIGKILL and restarted lose nothing', async () => {
-  const { ids, kills } = await killedRuns('at-least-once');
-  assert.ok(kills >= 1, 'at least one processor was killed mid-run');
-  assert.equal(new Set(ids).size, N);
-  assert.ok(ids.length >= N);
+  const { out, kills, last } = await killedRuns('at-least-once');
+  assert.equal(kills, 3);
+  assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
+  const got = ids(out);
+  assert.equal(new Set(got).size, N);
+  assert.ok(got.length >= N);
 });
 
 test('exactly-once: processors killed with SIGKILL and restarted write each output exactly once', async () => {
-  const { ids, kills } = await killedRuns('exactly-once');
-  assert.ok(kills >= 1, 'at least one processor was killed mid-run');
-  assert.equal(ids.length, N);
-  assert.equal(new Set(ids).size, N);
+  const { out, kills, last } = await killedRuns('exactly-once');
+  assert.equal(kills, 3);
+  assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
+  const got = ids(out);
+  assert.equal(got.length, N);
+  assert.equal(new Set(got).size, N);
+});
+
+test('exactly-once with windows: killed with SIGKILL, state restored from the changelog (local copy wiped, then kept), the windows equal an uninterrupted run', async () => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'ts-faults-'));
+  try {
+    const { out, kills, reference, last } = await killedRuns('exactly-once', { window: true, stateDir });
+    assert.equal(kills, 3);
+    assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
+    // The last processor started with its directory wiped: its open windows came from the changelog.
+    assert.ok(Number(/restored=(\d+)/.exec(last)?.[1]) > 0, last);
+    const key = (r: KafkaRecord<string, any>) => `${r.value.key}@${r.value.start}`;
+    const want = new Map(reference!.map((r) => [key(r), { n: r.value.n, ids: r.value.ids }]));
+    // Each key's windows but its last (still open) closed: 10 readings per window.
+    assert.equal(want.size, KEYS * (N / KEYS / 10 - 1));
+    const seen = new Set<string>();
+    for (const r of out) {
+      assert.ok(!seen.has(key(r)), `window ${key(r)} written once`);
+      seen.add(key(r));
+      assert.deepEqual({ n: r.value.n, ids: r.value.ids }, want.get(key(r)), key(r));
+    }
+    assert.equal(seen.size, want.size);
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
 });
 
 test('a broker restarted mid-run: the application reconnects and finishes with nothing lost', async () => {
@@ -117,11 +217,13 @@ test('a broker restarted mid-run: the application reconnects and finishes with n
         return { id: r.value.id };
       })
       .toTopic(app.topic(output));
-    const running = app.run({ timeout: 8000 });
+    // It stops once every record was handled, however long the restart pauses it (60 s of silence: a failure).
+    const disarm = await stopAtEnd(app, input);
+    const running = app.run({ timeout: 60_000 });
     while (app.counters.processed < 2000) await new Promise((r) => setTimeout(r, 20));
     assert.ok(app.counters.processed < n, 'the restart lands mid-run');
     await kafka.restart();
-    await running;
+    await running.finally(disarm);
     const out = await readAll<{ id: number }>(brokers, output, { quietMs: 2000 });
     assert.equal(new Set(out.map((r) => r.value.id)).size, n);
   } finally {
@@ -141,12 +243,15 @@ test('a second instance joining mid-run takes partitions; every window equals th
     for (let k = 0; k < keys; k++) values.push({ id: i * keys + k, k: `s${k}`, t: 1_700_000_000_000 + i * 100 });
   await produceJson(brokers, input, values, (v) => v.k, 4);
   const build = (output: string, groupId: string) => {
+    // Without the changelog: the windows a partition held when it moved are rebuilt by replaying their records
+    // (test/app/state.test.ts hands windows over through the changelog).
     const app = new Application({
       brokers,
       consumerGroup: groupId,
       autoOffsetReset: 'earliest',
       commitInterval: '200ms',
       sessionTimeout: '3s',
+      changelog: false,
     });
     app
       .stream(app.topic<string, { t: number }>(input))

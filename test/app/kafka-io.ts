@@ -1,5 +1,5 @@
 // Writing and reading whole topics in tests, through the library's own producer and sources.
-import { KafkaAdmin, KafkaProducer, type KafkaRecord, Stream } from '../../src/index.ts';
+import { type Application, KafkaAdmin, KafkaProducer, type KafkaRecord, Stream } from '../../src/index.ts';
 import { uniqueName } from '../kafka-setup.ts';
 
 /** Creates `topic` (with `partitions`) if needed and writes `values` (JSON; strings as they are), keyed by `key(v)`. */
@@ -58,4 +58,52 @@ export async function readAll<V = unknown>(
   source.stop();
   await source.done;
   return out;
+}
+
+/**
+ * The end offset of each partition of `topic` (the offset the next record written there will get) and, with
+ * `group`, the offset that group committed there (-1 for none).
+ */
+export async function endOffsets(
+  brokers: string[],
+  topic: string,
+  group?: string,
+): Promise<{ end: bigint[]; committed: bigint[] }> {
+  const { Consumer } = await import('@platformatic/kafka');
+  const consumer = new Consumer({
+    bootstrapBrokers: brokers,
+    clientId: 'twinstream-test',
+    groupId: group ?? uniqueName('ends'),
+  });
+  try {
+    const end = [...((await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [])];
+    if (group === undefined) return { end, committed: end.map(() => -1n) };
+    const partitions = end.map((_, p) => p);
+    const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions }] })).get(topic) ?? [];
+    return { end, committed: partitions.map((p) => committed[p] ?? -1n) };
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+/**
+ * Stops `app` once it has handled every record `topic` held when this was called: each partition handled up to
+ * its end offset (restored state counts: its records are not read again), or committed up to there before. For
+ * runs that must end when the input is done however long a rejoin or a broker restart pauses it. Resolves with
+ * what disarms it.
+ */
+export async function stopAtEnd(app: Application, topic: string): Promise<() => void> {
+  const brokers = typeof app.config.brokers === 'string' ? app.config.brokers.split(',') : [...app.config.brokers];
+  const { end, committed } = await endOffsets(brokers, topic, app.config.consumerGroup);
+  const source = () => (app as unknown as { source: { handledOffsets(): ReadonlyMap<string, number> } | null }).source;
+  const watch = setInterval(() => {
+    const handled = source()?.handledOffsets();
+    if (!handled) return;
+    const done = (e: bigint, p: number) => committed[p]! >= e || (handled.get(`${topic}:${p}`) ?? -1) >= e - 1n;
+    if (end.every(done)) {
+      clearInterval(watch);
+      void app.stop();
+    }
+  }, 100);
+  return () => clearInterval(watch);
 }
