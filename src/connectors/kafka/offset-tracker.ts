@@ -1,8 +1,23 @@
-/** One consumed message of a partition whose work is not finished yet. */
-interface Pending {
+import { RefCounter } from '../../core/refcount.ts';
+
+/**
+ * One consumed message of a partition whose work is not finished yet. It is the message's reference counter too
+ * (one object per message, no callback): when the last node holding the element releases it, it is done.
+ */
+export class PendingOffset extends RefCounter {
   readonly offset: number;
-  done: boolean;
-  failed: boolean;
+  done = false;
+  failed = false;
+
+  constructor(offset: number) {
+    super();
+    this.offset = offset;
+  }
+
+  override release(n = 1): void {
+    super.release(n);
+    if (this.count === 0) this.done = true;
+  }
 }
 
 /**
@@ -15,21 +30,21 @@ interface Pending {
  * const t = new OffsetTracker();
  * const a = t.add(10), b = t.add(11);
  * b.done = true; t.committable(); // -1: offset 10 is still in work
- * a.done = true; t.committable(); // 12: the next offset to read
+ * a.retain(); a.release(); t.committable(); // 12: the next offset to read (a's last holder let go)
  */
 export class OffsetTracker {
   // A queue as an array plus a head index (compacted now and then): no allocation per message beyond the entry.
-  private queue: Pending[] = [];
+  private queue: PendingOffset[] = [];
   private head = 0;
   private next = -1;
   private lastAdded = -1;
 
-  /** Registers a consumed offset; returns the entry whose `done` the element's reference counter sets. */
-  add(offset: number): Pending {
+  /** Registers a consumed offset; returns its entry, which is also the element's reference counter. */
+  add(offset: number): PendingOffset {
     // After a rebalance or a seek the partition may be read again from an earlier offset: start over.
     if (offset <= this.lastAdded) this.reset();
     this.lastAdded = offset;
-    const p: Pending = { offset, done: false, failed: false };
+    const p = new PendingOffset(offset);
     this.queue.push(p);
     return p;
   }

@@ -73,13 +73,16 @@ export class RecordDecoder<K = unknown, V = unknown> {
       );
     }
     const headers: Record<string, Buffer> = {};
-    for (const [k, v] of m.headers) headers[typeof k === 'string' ? k : k.toString()] = v;
+    // Most messages carry none: skip the iterator (and its entry arrays) then.
+    if (m.headers.size > 0) for (const [k, v] of m.headers) headers[typeof k === 'string' ? k : k.toString()] = v;
+    const key = m.key;
+    const value = m.value;
     const record: KafkaRecord<K, V> = {
       topic: m.topic,
       partition: m.partition,
       offset: Number(m.offset),
-      key: (m.key == null || m.key.length === 0 ? null : this.key.deserialize(m.key)) as K,
-      value: (m.value == null ? null : this.value.deserialize(m.value)) as V,
+      key: (key == null || key.length === 0 ? null : this.key.deserialize(key)) as K,
+      value: (value == null ? null : this.value.deserialize(value)) as V,
       timestamp: Number(m.timestamp),
       headers,
     };
