@@ -159,10 +159,17 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     return this.offsets.handled();
   }
 
+  // The `topic:partition` key of the last message: consecutive messages mostly share it (no string per message).
+  private lastKey = { topic: '', partition: -1, key: '' };
+
   /** Handles one raw message: decode, track, emit (or dead-letter). */
   private onMessage(m: RawMessage): void | Promise<void> {
     if (this.barrier) return this.barrier.then(() => this.onMessage(m));
-    const key = `${m.topic}:${m.partition}`;
+    const last = this.lastKey;
+    if (m.partition !== last.partition || m.topic !== last.topic) {
+      this.lastKey = { topic: m.topic, partition: m.partition, key: `${m.topic}:${m.partition}` };
+    }
+    const key = this.lastKey.key;
     const wait = this.preparer.ready(key, m.topic, m.partition);
     if (wait !== null) return wait.then(() => this.onMessage(m));
     const fetching = this.prepareDecode(m); // a schema to fetch first (Avro)
@@ -188,9 +195,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       return;
     }
     const meta: KafkaMetadata & { ref: RefCounter; [field: string]: unknown } = {
-      ref: new RefCounter(() => {
-        entry.done = true;
-      }),
+      ref: entry, // marks the offset done when the last node holding the element lets go
       topic: m.topic,
       partition: m.partition,
       offset,

@@ -1,5 +1,5 @@
 import type { OffsetToCommit } from './kafka-source-config.ts';
-import { OffsetTracker } from './offset-tracker.ts';
+import { OffsetTracker, type PendingOffset } from './offset-tracker.ts';
 
 /** One message in work: its reference counter marks it done (or failed). */
 export interface TrackedMessage {
@@ -36,8 +36,8 @@ export class PartitionOffsets {
     if (offset > (this.highest.get(key) ?? -1)) this.highest.set(key, offset);
   }
 
-  /** Registers a message about to be handled; null when it was handled already. */
-  track(key: string, offset: number, message: unknown): TrackedMessage | null {
+  /** Registers a message about to be handled; null when it was handled already. The entry is its reference counter. */
+  track(key: string, offset: number, message: unknown): PendingOffset | null {
     if (offset <= (this.highest.get(key) ?? -1)) return null;
     this.highest.set(key, offset);
     let tracker = this.trackers.get(key);
