@@ -162,9 +162,25 @@ for (const c of [CASES[1]!, CASES[4]!]) {
   });
 }
 
-/** Everything printed through the console or written to stdout/stderr while `fn` runs. */
+/** The `debug` logger @platformatic/kafka writes its own log through (DEBUG=plt:kafka:*). */
+type Debug = { enable(namespaces: string): void; disable(): string; log: (...args: unknown[]) => void };
+
+/**
+ * Everything printed through the console or written to stdout/stderr while `fn` runs, and everything the Kafka
+ * client logs with its debug logging of events switched on (connections, SASL handshakes, retries, failures). Not
+ * its protocol log (`plt:kafka:protocol`): that dumps the first 50 bytes of every request, and a SASL PLAIN
+ * request carries the password's first bytes there (@platformatic/kafka 2.12.1; README says so).
+ */
 async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ result: T; printed: string }> {
   let printed = '';
+  // The client's own dependency (not one of this project's): resolved from @platformatic/kafka.
+  const { createRequire } = await import('node:module');
+  const fromClient = createRequire(createRequire(import.meta.url).resolve('@platformatic/kafka'));
+  const debug = fromClient('debug') as Debug;
+  const savedLog = debug.log;
+  const savedNamespaces = debug.disable();
+  debug.enable('plt:kafka:*,-plt:kafka:protocol');
+  debug.log = (...args: unknown[]) => void (printed += `${inspect(args, { depth: 5 })}\n`);
   const methods = ['log', 'error', 'warn', 'info', 'debug', 'trace'] as const;
   const saved = methods.map((m) => console[m]);
   const out = process.stdout.write;
@@ -186,6 +202,9 @@ async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ result: T; pr
     });
     process.stdout.write = out;
     process.stderr.write = err;
+    debug.log = savedLog;
+    debug.disable();
+    if (savedNamespaces) debug.enable(savedNamespaces);
   }
 }
 
@@ -270,6 +289,7 @@ for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
       assertHidden(allText(f.error), wrong, user.username);
     }
     for (const e of consumerErrors) assertHidden(allText(e), wrong, user.username);
+    assert.match(printed, /plt:kafka:client .*performWithRetry/, "the client's debug log was captured");
     assertHidden(printed, wrong, user.username);
   });
 }
