@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { makeCertificates } from '../../../scripts/kafka-secure.ts';
 import { type SchemaRegistryServer, startSchemaRegistry } from '../../../scripts/schema-registry.ts';
-import { avro, SchemaRegistry, TwinstreamError } from '../../../src/index.ts';
+import { avro, RecordDecoder, SchemaRegistry, TwinstreamError } from '../../../src/index.ts';
 
 let server: SchemaRegistryServer;
 
@@ -166,4 +166,30 @@ test('an https registry: its CA in tls, and without it a clear certificate error
     await secure.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a record decoder fetches the schemas of an Avro key and value before decoding', async () => {
+  const keySchema = { type: 'record', name: 'SensorKey', fields: [{ name: 'site', type: 'string' }] };
+  const keyWriter = await avro({ registry: { url: server.url }, subject: uniqueName('k-key'), schema: keySchema });
+  const valueWriter = await avro({ registry: { url: server.url }, subject: uniqueName('k-value'), schema: READING_V1 });
+  const registry = { url: server.url };
+  const decoder = new RecordDecoder({ key: await avro({ registry }), value: await avro({ registry }) }, 'test');
+  const m = {
+    topic: 't',
+    partition: 0,
+    offset: 7n,
+    key: keyWriter.serialize({ site: 'north' }),
+    value: valueWriter.serialize(READING),
+    timestamp: 1_700_000_000_000n,
+    headers: new Map<string, Buffer>(),
+  };
+  const fetching = decoder.prepare(m);
+  assert.ok(fetching instanceof Promise);
+  await fetching;
+  assert.equal(decoder.prepare(m), null);
+  const record = decoder.decode(m);
+  assert.deepStrictEqual(record.key, { site: 'north' });
+  assert.deepStrictEqual(record.value, READING);
+  // A decoder of serdes without prepare never waits.
+  assert.equal(new RecordDecoder({ value: 'json' }, 'test').prepare({ ...m, value: Buffer.from('{}') }), null);
 });
