@@ -109,7 +109,6 @@ for (const c of CASES) {
     const topic = uniqueName('secure');
     const admin = new KafkaAdmin(connection);
     await admin.ensureTopics([{ name: topic, partitions: 2 }]);
-    assert.ok((await admin.topicNames()).has(topic));
     await admin.close();
     const values = Array.from({ length: 200 }, (_, i) => ({ i, over: c.name }));
     await write(connection, topic, values);
