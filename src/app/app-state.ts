@@ -54,6 +54,8 @@ export class AppState {
   private readonly group: string;
   private readonly stateDir: string | undefined;
   private readonly connection: KafkaConnection;
+  private readonly closing = new AbortController();
+  private readonly restoring = new Set<Promise<number>>();
   /** Counters: entries restored from changelogs, changelog records written. */
   readonly counters = { restored: 0, changelogged: 0 };
 
@@ -98,7 +100,23 @@ export class AppState {
    * the changelog: a new or stale copy), loads its windows, and resolves with the input offset the state covers
    * (-1 for none). The store gets what was read and the new checkpoints in one transaction.
    */
-  async restore(topic: string, partition: number): Promise<number> {
+  restore(topic: string, partition: number): Promise<number> {
+    if (this.closing.signal.aborted) {
+      return Promise.reject(new TwinstreamError('TS_APP_STATE', 'Application: the state is closed'));
+    }
+    const p = this.restoreNow(topic, partition);
+    this.restoring.add(p);
+    const done = () => this.restoring.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** True while a partition is being restored. */
+  get busy(): boolean {
+    return this.restoring.size > 0;
+  }
+
+  private async restoreNow(topic: string, partition: number): Promise<number> {
     const windows = this.windows.filter((w) => w.topic === topic);
     if (windows.length === 0) return -1;
     const key = `${topic}:${partition}`;
@@ -132,6 +150,7 @@ export class AppState {
         reads.push([namespaces.get(cl)!, k, v === null ? undefined : JSON.parse(v.toString('utf8'))]);
         this.counters.restored++;
       },
+      this.closing.signal,
     );
     const tx = store.begin();
     if (rebuild) {
@@ -235,7 +254,10 @@ export class AppState {
     void store?.close().catch(() => {});
   }
 
+  /** Stops restores under way (they reject, writing nothing) and closes the stores. */
   async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.restoring]);
     for (const s of this.stores.values()) await s.close().catch(() => {});
     this.stores.clear();
   }

@@ -273,7 +273,8 @@ export class Application {
       let since = Date.now();
       const check = setInterval(
         () => {
-          if (this.counters.processed !== seen) {
+          // A partition being restored is not silence (a large state takes a while).
+          if (this.counters.processed !== seen || this.state?.busy) {
             seen = this.counters.processed;
             since = Date.now();
           } else if (Date.now() - since >= quiet) void this.stop();

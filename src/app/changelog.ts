@@ -84,6 +84,7 @@ export async function readChangelogs(
   partition: number,
   plan: (bounds: ReadonlyMap<string, { earliest: bigint; end: bigint }>) => ReadonlyMap<string, bigint>,
   fn: (topic: string, key: string, value: Buffer | null) => void,
+  signal?: AbortSignal,
 ): Promise<Map<string, bigint>> {
   const kafka = await import('@platformatic/kafka');
   const timeout = timeoutOf(connection, 'Application');
@@ -116,20 +117,24 @@ export async function readChangelogs(
       const end = bounds.get(t)!.end;
       if (start < end) wanted.set(t, { from: start, end });
     }
-    if (wanted.size > 0) await consumeRanges(consumer, wanted, partition, timeout, fn);
+    if (wanted.size > 0) await consumeRanges(consumer, wanted, partition, timeout, fn, signal);
     return new Map(topics.map((t) => [t, bounds.get(t)!.end]));
   } finally {
     await consumer.close(true).catch(() => {});
   }
 }
 
-/** Consumes each topic's range of one partition; fails when the position stops moving for `timeout` ms. */
+/**
+ * Consumes each topic's range of one partition; fails when the position stops moving for `timeout` ms, or when
+ * `signal` aborts (the application stops).
+ */
 async function consumeRanges(
   consumer: Consumer,
   wanted: ReadonlyMap<string, ChangelogRange>,
   partition: number,
   timeout: number,
   fn: (topic: string, key: string, value: Buffer | null) => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const stream = (await consumer.consume({
     topics: [...wanted.keys()],
@@ -161,11 +166,16 @@ async function consumeRanges(
         }
       };
       const timer = setInterval(check, 50);
+      const onAbort = () =>
+        finish(new TwinstreamError('TS_APP_STATE', `restoring partition ${partition} stopped: the application stops`));
       const finish = (error?: unknown) => {
         clearInterval(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (error === undefined) resolve();
         else reject(error);
       };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort);
       stream.on('data', (m: any) => {
         const r = wanted.get(m.topic);
         if (m.partition !== partition || r === undefined || BigInt(m.offset) >= r.end) return;
