@@ -97,6 +97,11 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
       this.preparer.assigned(payload?.assignments),
     );
+    // A failed group rejoin is emitted as 'error': unheard, it would end the process. The stream's own failure
+    // (and the reconnect below) handles what follows; a rejoin failing while stopping is expected.
+    consumer.on('error', (error: unknown) => {
+      if (!signal.aborted) this.report(error);
+    });
     const commitEvery = toMillis(c.commitInterval ?? '1s', 'commitInterval');
     const commitTimer = setInterval(() => void this.commitNow().catch((e) => this.report(e)), commitEvery);
     try {
