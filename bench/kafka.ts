@@ -6,7 +6,7 @@
 //             producers connect before the clock starts)
 //   consume   consume JSON -> 10 s tumbling window per key (count/min/max/mean) -> produce:
 //             twinstream's Application vs the raw @platformatic/kafka consumer (JSON.parse only, no window, no
-//             produce: the ceiling) vs quixstreams (PyPI, in ~/.cache/twinstream/quix-venv; skipped with a note
+//             produce: the ceiling; with the client's fetch defaults and with twinstream's) vs quixstreams (PyPI, in ~/.cache/twinstream/quix-venv; skipped with a note
 //             when absent — `python3 -m venv ~/.cache/twinstream/quix-venv && …/pip install quixstreams`)
 //             (rounds in alternating order, median rate and this process's CPU per message)
 //   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume] [--batch 10000]
@@ -247,37 +247,43 @@ try {
       cpuUs: (({ user, system }) => user + system)(process.cpuUsage(fetchAt!.cpu)),
     });
     type ConsumeRun = () => Promise<{ ms: number; fetchMs: number; cpuUs: number; seen: number }>;
+    const rawConsume = async (fetch: { maxBytes?: number; highWaterMark?: number }) => {
+      const consumer = new Consumer({
+        clientId: 'bench',
+        groupId: `raw-${Date.now()}-${Math.random()}`,
+        bootstrapBrokers: brokers,
+        autocommit: false,
+        maxWaitTime: 200,
+        ...fetch,
+      });
+      fetchAt = null;
+      const stream = await consumer.consume({ topics: [input], mode: 'earliest' });
+      let seen = 0;
+      let first = 0;
+      let sum = 0;
+      let end = { ms: 0, fetchMs: 0, cpuUs: 0 };
+      await new Promise<void>((resolve) => {
+        stream.on('data', (m) => {
+          if (seen === 0) first = performance.now();
+          sum += JSON.parse(m.value.toString()).value;
+          if (++seen === N) {
+            const last = performance.now();
+            end = { ms: last - first, ...sinceFetch(last) };
+            resolve();
+          }
+        });
+      });
+      if (sum < 0) console.log(sum);
+      await stream.close();
+      await consumer.close(true);
+      return { ...end, seen };
+    };
     const consumeVariants: Record<string, ConsumeRun> = {
-      'consume: raw @platformatic/kafka (JSON.parse)': async () => {
-        const consumer = new Consumer({
-          clientId: 'bench',
-          groupId: `raw-${Date.now()}-${Math.random()}`,
-          bootstrapBrokers: brokers,
-          autocommit: false,
-          maxWaitTime: 200,
-        });
-        fetchAt = null;
-        const stream = await consumer.consume({ topics: [input], mode: 'earliest' });
-        let seen = 0;
-        let first = 0;
-        let sum = 0;
-        let end = { ms: 0, fetchMs: 0, cpuUs: 0 };
-        await new Promise<void>((resolve) => {
-          stream.on('data', (m) => {
-            if (seen === 0) first = performance.now();
-            sum += JSON.parse(m.value.toString()).value;
-            if (++seen === N) {
-              const last = performance.now();
-              end = { ms: last - first, ...sinceFetch(last) };
-              resolve();
-            }
-          });
-        });
-        if (sum < 0) console.log(sum);
-        await stream.close();
-        await consumer.close(true);
-        return { ...end, seen };
-      },
+      // The client's defaults: fetches of up to 50 MB, 1024 messages read ahead.
+      'consume: raw @platformatic/kafka (JSON.parse)': () => rawConsume({}),
+      // The fetch settings twinstream's sources default to (KafkaSourceConfig.fetchMaxBytes, highWaterMark).
+      'consume: raw @platformatic/kafka, 1 MiB fetches, 65536 ahead': () =>
+        rawConsume({ maxBytes: 1024 * 1024, highWaterMark: 65_536 }),
       'window: twinstream Application': async () => {
         const app = new Application({
           brokers,
@@ -355,6 +361,10 @@ try {
   if (!produceOnly) {
     console.log(
       `\ntwinstream window / raw consume: ${ratio('window: twinstream Application', 'consume: raw @platformatic/kafka (JSON.parse)')} from the first message, ${ratio('window: twinstream Application, from first fetch', 'consume: raw @platformatic/kafka (JSON.parse), from first fetch')} from the first fetch; CPU per message (from the first fetch) ${cpuRatio('consume: raw @platformatic/kafka (JSON.parse), from first fetch', 'window: twinstream Application, from first fetch')}× more`,
+    );
+    const tuned = 'consume: raw @platformatic/kafka, 1 MiB fetches, 65536 ahead, from first fetch';
+    console.log(
+      `twinstream window / raw consume at twinstream's fetch settings: ${ratio('window: twinstream Application, from first fetch', tuned)} from the first fetch; CPU per message ${cpuRatio(tuned, 'window: twinstream Application, from first fetch')}× more`,
     );
     console.log(
       `twinstream window / quixstreams:  ${ratio('window: twinstream Application', 'window: quixstreams (Python)')}`,
