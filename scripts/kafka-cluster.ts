@@ -75,7 +75,8 @@ interface NodeState extends KafkaNode {
   dumpArchive: string | null;
 }
 
-async function freePorts(n: number): Promise<number[]> {
+/** `n` loopback ports free a moment ago (listened on, then closed). */
+export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: n },

@@ -12,10 +12,9 @@
 // Node client's `tls.ca`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type KafkaCluster, type StartKafkaOptions, startKafka } from './kafka-cluster.ts';
+import { freePorts, type KafkaCluster, type StartKafkaOptions, startKafka } from './kafka-cluster.ts';
 import { installKafka } from './kafka-install.ts';
 
 /** A user name and its password. */
@@ -34,23 +33,6 @@ export interface SecureKafka extends KafkaCluster {
   plainUser: KafkaUser;
   /** A user of SCRAM-SHA-256 and SCRAM-SHA-512. */
   scramUser: KafkaUser;
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<import('node:net').Server>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 function run(command: string, args: string[], what: string, secrets: string[] = []): Promise<string> {
