@@ -26,7 +26,7 @@ const app = new Application({
   consumerGroup: values.group!,
   autoOffsetReset: 'earliest',
   processingGuarantee: values.guarantee as 'at-least-once' | 'exactly-once',
-  commitInterval: '200ms',
+  commitInterval: '100ms',
   sessionTimeout: '3s',
   retries: 40,
   retryDelay: 250,
@@ -56,8 +56,9 @@ if (values.window) {
 // Stops once every record the input held at the start was handled (however long a rejoin pauses the input).
 const disarm = values['until-end'] ? await stopAtEnd(app, values.input!) : () => {};
 // What it got through so far, for the test to kill it mid-run.
+const commits = () => (app as unknown as { source: { counters: { commits: number } } | null }).source?.counters.commits;
 const progress = setInterval(() => {
-  process.stdout.write(`progress processed=${app.counters.processed} changelogged=${app.stateCounters.changelogged}\n`);
+  process.stdout.write(`progress processed=${app.counters.processed} commits=${commits() ?? 0}\n`);
 }, 20);
 process.stdout.write('ready\n');
 try {

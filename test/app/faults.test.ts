@@ -19,8 +19,8 @@ interface Processor {
   child: ChildProcess;
   exited: Promise<number | null>;
   output: () => string;
-  /** The last progress it printed: records processed, changelog records written. */
-  progress: { processed: number; changelogged: number };
+  /** The last progress it printed: records processed, commits made (offsets, and state with its changelog). */
+  progress: { processed: number; commits: number };
 }
 
 function processor(args: string[]): Processor {
@@ -28,12 +28,12 @@ function processor(args: string[]): Processor {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const progress = { processed: 0, changelogged: 0 };
+  const progress = { processed: 0, commits: 0 };
   child.stdout!.on('data', (d) => {
     const text = String(d);
-    for (const m of text.matchAll(/progress processed=(\d+) changelogged=(\d+)/g)) {
+    for (const m of text.matchAll(/progress processed=(\d+) commits=(\d+)/g)) {
       progress.processed = Number(m[1]);
-      progress.changelogged = Number(m[2]);
+      progress.commits = Number(m[2]);
     }
     out += text.replace(/progress [^\n]*\n/g, '');
   });
@@ -102,11 +102,12 @@ async function killedRuns(
   };
   let kills = 0;
   // Kill the processor mid-run, three times, each after a random 5-20 % of the input (and, with windows, once it
-  // wrote state to the changelog), however long starting and joining took; then let one run to the end.
+  // committed state to the changelog at least once), however long starting and joining took; then let one run
+  // to the end.
   for (let i = 0; i < 3; i++) {
     const p = processor([...args(output, group), ...stateArgs(i)]);
     const target = Math.floor(N * (0.05 + Math.random() * 0.15));
-    await until(p, () => p.progress.processed >= target && (!run.window || p.progress.changelogged > 0));
+    await until(p, () => p.progress.processed >= target && (!run.window || p.progress.commits > 0));
     if (p.child.exitCode === null) {
       p.child.kill('SIGKILL');
       kills++;
