@@ -187,6 +187,7 @@ if (process.argv[2] !== undefined && !process.argv[2].startsWith('--')) {
   const N = quick ? 1e6 : 1e7;
   const reps = quick ? 5 : 7;
   const order = [
+    'loop-read-only',
     'loop-objects',
     'twinstream',
     'loop-objects-keyed',
