@@ -206,16 +206,19 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       offset,
       kafkaKey: m.key ?? undefined,
     };
-    const every = this.config.commitEvery;
-    if (every !== undefined && every > 0 && ++this.sinceCommit >= every) {
-      this.sinceCommit = 0;
-      void this.commitNow().catch((e) => this.report(e));
-    }
     let r: void | Promise<void>;
     try {
       r = this.emit(record as unknown as T, [meta]);
     } catch (error) {
       return this.processingFailed(error, m, record, entry);
+    }
+    // After the record went through (not before): a commit's checkpoint then holds its effect on the state, and
+    // its outputs are in the sinks the commit flushes. Begun before, the commit took the state with this record
+    // but its outputs into the next transaction, lost with it if the process died in between.
+    const every = this.config.commitEvery;
+    if (every !== undefined && every > 0 && ++this.sinceCommit >= every) {
+      this.sinceCommit = 0;
+      void this.commitNow().catch((e) => this.report(e));
     }
     if (r === undefined) return;
     return r.catch((error) => this.processingFailed(error, m, record, entry));
