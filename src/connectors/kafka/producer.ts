@@ -40,9 +40,9 @@ export interface KafkaProducerConfig extends KafkaConnection {
   transactionalId?: string;
   /**
    * Who writes the record batches: `'twinstream'` (one buffer per batch, several times less CPU) or `'client'`
-   * (@platformatic/kafka's own encoder). Default: `'twinstream'`, except for transactional producers, which use
-   * the client's: with ours, the exactly-once SIGKILL test lost whole output batches in 2 runs of 5 (0 of 7 with
-   * the client's; the cause is not found yet).
+   * (@platformatic/kafka's own encoder). Default: `'twinstream'`, except for transactional producers, which keep
+   * the client's until the exactly-once SIGKILL fault test's losses are understood (seen with both encoders, at
+   * rates the runs so far cannot tell apart: docs/kafka.md, "Not yet").
    */
   recordEncoder?: 'twinstream' | 'client';
 }
