@@ -7,7 +7,7 @@ import {
   withTimeout,
 } from '../connectors/kafka/connection.ts';
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
-import { dropAbortedOnFetch } from '../connectors/kafka/read-committed.ts';
+import { readCommittedConsumer } from '../connectors/kafka/read-committed.ts';
 import { TwinstreamError } from '../errors.ts';
 
 /** One write of a state store mirrored to its changelog: a JSON value, or null for a deleted key. */
@@ -88,15 +88,14 @@ export async function readChangelogs(
 ): Promise<Map<string, bigint>> {
   const kafka = await import('@platformatic/kafka');
   const timeout = timeoutOf(connection, 'Application');
-  const consumer: Consumer = new kafka.Consumer({
+  // State is what committed transactions wrote: an aborted one's writes are dropped, even when a fetch ends before
+  // its abort marker.
+  const consumer: Consumer = readCommittedConsumer(kafka, {
     ...clientOptions(connection, 'Application', 'restore'),
     groupId: `twinstream-restore-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
     autocommit: false,
     maxWaitTime: 100,
-    isolationLevel: 1,
-  } as any);
-  // An aborted transaction's writes are not state: dropped even when a fetch ends before its abort marker.
-  dropAbortedOnFetch(consumer);
+  });
   try {
     const list = (timestamp?: bigint) =>
       withTimeout(

@@ -22,7 +22,8 @@ const VERSIONS = [9, 10, 11];
 const installed = new WeakSet<object>();
 const apis = new WeakMap<Kafka, Map<number, unknown>>();
 
-function findSymbol(object: object, description: string): symbol | undefined {
+/** A symbol-keyed member of the client (its internal API lookup), found by the symbol's description. */
+export function findSymbol(object: object, description: string): symbol | undefined {
   for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
     const s = Object.getOwnPropertySymbols(o).find((x) => x.description === description);
     if (s !== undefined) return s;

@@ -10,7 +10,7 @@ import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './
 import { pump } from './message-pump.ts';
 import { PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
 import { KafkaProducer } from './producer.ts';
-import { dropAbortedOnFetch } from './read-committed.ts';
+import { readCommittedConsumer } from './read-committed.ts';
 import type { KafkaMetadata, KafkaRecord } from './record.ts';
 import { type RawMessage, RecordDecoder } from './record-decoder.ts';
 
@@ -91,8 +91,11 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   protected async run(signal: AbortSignal): Promise<void> {
     const kafka = await import('@platformatic/kafka');
     const c = this.config;
-    const consumer = new kafka.Consumer(consumerOptions(c, this.kind) as any);
-    if (c.isolationLevel === 'read_committed') dropAbortedOnFetch(consumer);
+    const options = consumerOptions(c, this.kind);
+    const consumer =
+      c.isolationLevel === 'read_committed'
+        ? readCommittedConsumer(kafka, options)
+        : new kafka.Consumer(options as any);
     this.consumer = consumer;
     consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
       this.preparer.assigned(payload?.assignments),
