@@ -102,6 +102,46 @@ test('a read_committed source keeps the committed transactions between an aborte
   assert.deepEqual(await readCommitted(topic, want.length, 64), want);
 });
 
+// A restarted exactly-once processor reads its committed offsets after initTransactions: the transaction its killed
+// predecessor left open must be over by then (aborted), and the predecessor fenced.
+test('initTransactions fences an earlier producer of the same transactional id and aborts its open transaction', async () => {
+  const topic = uniqueName('fenced');
+  const admin = new KafkaAdmin({ brokers });
+  await admin.ensureTopics([{ name: topic, partitions: 1 }]);
+  await admin.close();
+  const id = uniqueName('tx');
+  const records = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ topic, value: Buffer.from(JSON.stringify({ id: from + i })) }));
+  const first = new KafkaProducer({ brokers, transactionalId: id });
+  const second = new KafkaProducer({ brokers, transactionalId: id });
+  try {
+    await first.initTransactions();
+    const open = await first.beginTransaction();
+    await first.send(records(0, 100), open);
+    await second.initTransactions();
+    // Nothing committed yet: a read_committed reader's end is the stable offset, past the aborted records only.
+    const { Consumer } = await import('@platformatic/kafka');
+    const consumer = new Consumer({ bootstrapBrokers: brokers, clientId: 'fence-test', groupId: uniqueName('g') });
+    try {
+      const stable = (await consumer.listOffsets({ topics: [topic], isolationLevel: 1 })).get(topic)![0]!;
+      assert.equal(stable, 101n, 'the open transaction was aborted (100 records and their abort marker)');
+    } finally {
+      await consumer.close(true);
+    }
+    await assert.rejects(open.commit(), 'the earlier producer is fenced');
+    const tx = await second.beginTransaction();
+    await second.send(records(100, 50), tx);
+    await tx.commit();
+  } finally {
+    await first.close();
+    await second.close();
+  }
+  assert.deepEqual(
+    await readCommitted(topic, 50, 1024 * 1024),
+    Array.from({ length: 50 }, (_, i) => 100 + i),
+  );
+});
+
 test('dropAbortedBatches: from an aborted transaction to its marker, with or without the marker in the response', () => {
   const control = (firstOffset: bigint, producerId: bigint, type: number) => {
     const key = Buffer.alloc(4);
@@ -149,6 +189,9 @@ test('dropAbortedBatches: from an aborted transaction to its marker, with or wit
     [0, 10, 21, 22, 30, 32],
   );
   // The dropped last batch stays as a control batch without records: the client's position moves past it.
-  assert.deepEqual({ ...kept[5], records: kept[5]!.records.length }, { ...batches[7], attributes: 0b110000, records: 0 });
+  assert.deepEqual(
+    { ...kept[5], records: kept[5]!.records.length },
+    { ...batches[7], attributes: 0b110000, records: 0 },
+  );
   assert.equal(batches[7]!.attributes, 0b10000, "the response's own batch is not changed");
 });

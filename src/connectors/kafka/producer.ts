@@ -172,12 +172,16 @@ export class KafkaProducer {
   async initTransactions(): Promise<void> {
     const producer = await this.producer();
     try {
-      await withTimeout(
-        producer.initIdempotentProducer({}),
+      // The client registers the transactional id only when a transaction begins (its own `initIdempotentProducer`
+      // asks for a plain idempotent producer id, fencing nothing): begin one, then drop it. Nothing reaches the
+      // broker for a transaction until a partition is added, and the next transaction begins on this producer id.
+      const tx = await withTimeout(
+        producer.beginTransaction(),
         this.timeout,
         'initializing the transactional producer',
         this.config,
       );
+      await tx.cancel();
     } catch (error) {
       throw kafkaError('TS_KAFKA_TRANSACTION', 'initializing the transactional producer failed', error, this.config);
     }

@@ -97,7 +97,11 @@ export function readCommittedConsumer(kafka: Kafka, options: Record<string, unkn
   }
   const original = (consumer as any)[getApi] as (name: string, callback: (error: unknown, api?: Api) => void) => void;
   const wrapped = new WeakMap<Api, Api>();
-  (consumer as any)[getApi] = function getApiCommitted(this: unknown, name: string, callback: (e: unknown, api?: Api) => void) {
+  (consumer as any)[getApi] = function getApiCommitted(
+    this: unknown,
+    name: string,
+    callback: (e: unknown, api?: Api) => void,
+  ) {
     const at = ISOLATION_ARG[name];
     if (at === undefined) return original.call(this, name, callback);
     original.call(this, name, (error, api) => {
