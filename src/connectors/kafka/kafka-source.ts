@@ -10,7 +10,7 @@ import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './
 import { pump } from './message-pump.ts';
 import { PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
 import { KafkaProducer } from './producer.ts';
-import { readCommittedConsumer } from './read-committed.ts';
+import { newConsumer } from './read-committed.ts';
 import type { KafkaMetadata, KafkaRecord } from './record.ts';
 import { type RawMessage, RecordDecoder } from './record-decoder.ts';
 
@@ -91,11 +91,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   protected async run(signal: AbortSignal): Promise<void> {
     const kafka = await import('@platformatic/kafka');
     const c = this.config;
-    const options = consumerOptions(c, this.kind);
-    const consumer =
-      c.isolationLevel === 'read_committed'
-        ? readCommittedConsumer(kafka, options)
-        : new kafka.Consumer(options as any);
+    const consumer = newConsumer(kafka, consumerOptions(c, this.kind), c.isolationLevel === 'read_committed');
     this.consumer = consumer;
     consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
       this.preparer.assigned(payload?.assignments),
@@ -172,16 +168,16 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
 
   /** Handles one raw message: decode, track, emit (or dead-letter). */
   private onMessage(m: RawMessage): void | Promise<void> {
-    if (this.barrier) return this.barrier.then(() => this.onMessage(m));
+    if (this.barrier) return this.barrier.then(() => this.resume(m));
     const last = this.lastKey;
     if (m.partition !== last.partition || m.topic !== last.topic) {
       this.lastKey = { topic: m.topic, partition: m.partition, key: `${m.topic}:${m.partition}` };
     }
     const key = this.lastKey.key;
     const wait = this.preparer.ready(key, m.topic, m.partition);
-    if (wait !== null) return wait.then(() => this.onMessage(m));
+    if (wait !== null) return wait.then(() => this.resume(m));
     const fetching = this.prepareDecode(m); // a schema to fetch first (Avro)
-    if (fetching !== null) return fetching.then(() => this.onMessage(m));
+    if (fetching !== null) return fetching.then(() => this.resume(m));
     const offset = Number(m.offset);
     const entry = this.offsets.track(key, offset, m);
     if (entry === null) return; // handled already, before a rejoin (see PartitionOffsets)
@@ -225,6 +221,11 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     }
     if (r === undefined) return;
     return r.catch((error) => this.processingFailed(error, m, record, entry));
+  }
+
+  /** After a wait (commit, restore, schema): once stopping, the message is left for a restart to read again. */
+  private resume(m: RawMessage): void | Promise<void> {
+    return this.stopping ? undefined : this.onMessage(m);
   }
 
   /** The pipeline threw on a record: dead-letter it and go on if `onProcessingError` says so, else stop. */

@@ -40,9 +40,7 @@ export interface KafkaProducerConfig extends KafkaConnection {
   transactionalId?: string;
   /**
    * Who writes the record batches: `'twinstream'` (one buffer per batch, several times less CPU) or `'client'`
-   * (@platformatic/kafka's own encoder). Default: `'twinstream'`, except for transactional producers, which keep
-   * the client's until the exactly-once SIGKILL fault test's losses are understood (seen with both encoders, at
-   * rates the runs so far cannot tell apart: docs/kafka.md, "Not yet").
+   * (@platformatic/kafka's own encoder). Default: `'twinstream'`.
    */
   recordEncoder?: 'twinstream' | 'client';
 }
@@ -127,7 +125,7 @@ export class KafkaProducer {
         options.producerEpoch = -1;
       }
       const client = new kafka.Producer(options as any);
-      const encoder = c.recordEncoder ?? (c.transactionalId ? 'client' : 'twinstream');
+      const encoder = c.recordEncoder ?? 'twinstream';
       if (encoder === 'twinstream') installFastProduce(kafka, client);
       this.client = client;
       return client;

@@ -121,6 +121,11 @@ export function readCommittedConsumer(kafka: Kafka, options: Record<string, unkn
   return consumer;
 }
 
+/** A consumer of the client: reading committed records only ({@link readCommittedConsumer}), or all. */
+export function newConsumer(kafka: Kafka, options: Record<string, unknown>, readCommitted: boolean): Consumer {
+  return readCommitted ? readCommittedConsumer(kafka, options) : new kafka.Consumer(options as any);
+}
+
 /**
  * Makes a consumer drop aborted transactions from every fetch (its message streams fetch through it). Part of
  * {@link readCommittedConsumer}; alone, on a consumer the client filters too, it cannot undo the client's drops.
