@@ -6,10 +6,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { type SecureKafka, startSecureKafka } from '../../../scripts/kafka-secure.ts';
+import { startSchemaRegistry } from '../../../scripts/schema-registry.ts';
 import {
   Application,
+  avro,
   KafkaAdmin,
   type KafkaConnection,
+  KafkaProducer,
   type KafkaRecord,
   type KafkaSource,
   Stream,
@@ -293,27 +296,86 @@ for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
   });
 }
 
-test('an idempotent sink with a wrong password fails within its timeout, naming the credentials to check', async () => {
-  // The client's idempotent producer never settles a send whose authentication failed (@platformatic/kafka
-  // 2.12.1); twinstream's timeout bounds it and says what to check.
+/** A wrong SCRAM-SHA-256 password for the SASL_PLAINTEXT listener, with the connection's other options. */
+function wrongScram(options: Partial<KafkaConnection> = {}): { connection: KafkaConnection; wrong: string } {
   const wrong = `not-${kafka.scramUser.password}`;
-  const connection: KafkaConnection = {
-    brokers: kafka.listeners.saslPlaintext,
-    sasl: { mechanism: 'SCRAM-SHA-256', username: kafka.scramUser.username, password: wrong },
-    timeout: '3s',
-    retries: 1,
+  return {
+    wrong,
+    connection: {
+      brokers: kafka.listeners.saslPlaintext,
+      sasl: { mechanism: 'SCRAM-SHA-256', username: kafka.scramUser.username, password: wrong },
+      ...options,
+    },
   };
+}
+
+/** Runs `fn`, which must fail; returns the error and how long it took, with everything printed meanwhile. */
+async function failure(fn: () => Promise<unknown>): Promise<{ error: unknown; ms: number; printed: string }> {
   const t0 = performance.now();
-  const error = await write(connection, uniqueName('never'), [1]).then(
-    () => null,
-    (e: unknown) => e,
+  const { result: error, printed } = await capturingOutput(() =>
+    fn().then(
+      () => null,
+      (e: unknown) => e,
+    ),
   );
-  const ms = performance.now() - t0;
-  assert.ok(error instanceof TwinstreamError);
-  assert.ok(['TS_KAFKA_AUTH', 'TS_KAFKA_TIMEOUT', 'TS_KAFKA_PRODUCE'].includes(error.code), error.code);
-  assert.match(error.message, /SASL/);
-  assert.ok(ms < 10_000, `took ${Math.round(ms)} ms`);
+  return { error, ms: performance.now() - t0, printed };
+}
+
+test('a wrong password fails an idempotent sink (the default) with TS_KAFKA_AUTH at once, whatever its retries', async () => {
+  // The client retries a refused authentication like a lost connection, and its idempotent producer raises 0 or 1
+  // retries to Number.MAX_SAFE_INTEGER: without final-auth-failure.ts the first case fails only at the 30 s
+  // timeout and the second after ten rounds. The timeout stays at its default so that it cannot be what ends them.
+  for (const retries of [0, undefined]) {
+    const { connection, wrong } = wrongScram(retries === undefined ? {} : { retries });
+    const { error, ms, printed } = await failure(() => write(connection, uniqueName('never'), [1]));
+    assert.ok(error instanceof TwinstreamError, `retries ${retries}: ${error}`);
+    assert.equal(error.code, 'TS_KAFKA_AUTH', `retries ${retries}: ${error.message}`);
+    assert.equal(error.context?.operation, 'TS_KAFKA_PRODUCE');
+    assert.match(error.message, /SASL authentication failed \(mechanism SCRAM-SHA-256\)/);
+    assert.match(error.message, /invalid credentials/, "the broker's reason is kept");
+    assert.ok(ms < 3_000, `retries ${retries}: took ${Math.round(ms)} ms`);
+    assertHidden(allText(error), wrong, kafka.scramUser.username);
+    assert.match(printed, /plt:kafka:client[^\n]*\n?[^\n]*event: 'performWithRetry'/, "the client's log was captured");
+    assertHidden(printed, wrong, kafka.scramUser.username);
+  }
+});
+
+test('a wrong password fails a transactional producer at initTransactions with TS_KAFKA_AUTH at once', async () => {
+  const { connection, wrong } = wrongScram({ retries: 1 });
+  const producer = new KafkaProducer({ ...connection, transactionalId: uniqueName('never') });
+  const { error, ms } = await failure(() => producer.initTransactions());
+  await producer.close();
+  assert.ok(error instanceof TwinstreamError, String(error));
+  assert.equal(error.code, 'TS_KAFKA_AUTH', error.message);
+  assert.equal(error.context?.operation, 'TS_KAFKA_TRANSACTION');
+  assert.ok(ms < 3_000, `took ${Math.round(ms)} ms`);
   assertHidden(allText(error), wrong, kafka.scramUser.username);
+});
+
+test('a wrong password fails an Avro sink with TS_KAFKA_AUTH at once (the schema registered, the send refused)', async () => {
+  const registry = await startSchemaRegistry({ unref: true });
+  try {
+    const topic = uniqueName('never');
+    const schema = { type: 'record', name: 'Reading', fields: [{ name: 'value', type: 'double' }] };
+    const value = await avro<{ value: number }>({ registry: { url: registry.url }, subject: `${topic}-value`, schema });
+    assert.ok(Number.isInteger(value.schemaId), 'the registry (unsecured) took the schema');
+    const { connection, wrong } = wrongScram();
+    const input = new Stream<{ value: number }>();
+    const sink = input.toKafka(topic, { ...connection, valueSerializer: value });
+    const { error, ms, printed } = await failure(async () => {
+      const r = input.emit({ value: 1.5 });
+      if (r) await r;
+      await sink.close();
+    });
+    assert.ok(error instanceof TwinstreamError, String(error));
+    assert.equal(error.code, 'TS_KAFKA_AUTH', error.message);
+    assert.equal(sink.sent, 0);
+    assert.ok(ms < 3_000, `took ${Math.round(ms)} ms`);
+    assertHidden(allText(error), wrong, kafka.scramUser.username);
+    assertHidden(printed, wrong, kafka.scramUser.username);
+  } finally {
+    await registry.stop();
+  }
 });
 
 test('TLS without the CA fails with TS_KAFKA_TLS saying to give tls.ca', async () => {
