@@ -1,11 +1,12 @@
-// Kafka over SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), TLS and SASL_SSL, against a broker this file starts with
-// those listeners (scripts/kafka-secure.ts: random passwords, a keytool-made certificate): toKafka, fromKafka and an
-// Application round trip on each; a wrong password or an untrusted certificate fails within a bounded time with a
-// clear error, and the password shows nowhere: not in the message, the cause chain, or anything printed.
+// Kafka over SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER), TLS and SASL_SSL, against a broker this file
+// starts with those listeners (scripts/kafka-secure.ts: random passwords, unsigned tokens for Kafka's development
+// OAUTHBEARER validator, a keytool-made certificate): toKafka, fromKafka and an Application round trip on each; a
+// wrong password, a refused token or an untrusted certificate fails within a bounded time with a clear error, and
+// the secret shows nowhere: not in the message, the cause chain, or anything printed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
-import { type SecureKafka, startSecureKafka } from '../../../scripts/kafka-secure.ts';
+import { type JwtClaims, type SecureKafka, startSecureKafka, unsecuredJwt } from '../../../scripts/kafka-secure.ts';
 import { startSchemaRegistry } from '../../../scripts/schema-registry.ts';
 import {
   Application,
@@ -28,6 +29,12 @@ before(async () => {
 after(() => kafka?.stop());
 
 type Case = { name: string; connection: () => KafkaConnection; secret: () => string | null };
+
+/** An unsigned token for the broker's OAUTHBEARER validator: valid for an hour, with its scope, unless overridden. */
+function token(claims: JwtClaims = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  return unsecuredJwt({ sub: 'oauth-user', iat: now, exp: now + 3600, scope: kafka.oauth.scope, ...claims });
+}
 
 const CASES: Case[] = [
   {
@@ -52,6 +59,11 @@ const CASES: Case[] = [
     secret: () => kafka.scramUser.password,
   },
   {
+    name: 'SASL OAUTHBEARER',
+    connection: () => ({ brokers: kafka.listeners.saslPlaintext, sasl: { mechanism: 'OAUTHBEARER', token: token() } }),
+    secret: () => null,
+  },
+  {
     name: 'TLS',
     connection: () => ({ brokers: kafka.listeners.ssl, tls: { ca: kafka.ca } }),
     secret: () => null,
@@ -64,6 +76,15 @@ const CASES: Case[] = [
       sasl: { mechanism: 'SCRAM-SHA-512', ...kafka.scramUser },
     }),
     secret: () => kafka.scramUser.password,
+  },
+  {
+    name: 'SASL_SSL with OAUTHBEARER (a token from a function)',
+    connection: () => ({
+      brokers: kafka.listeners.saslSsl,
+      tls: { ca: kafka.ca },
+      sasl: { mechanism: 'OAUTHBEARER', token: async () => token() },
+    }),
+    secret: () => null,
   },
 ];
 
@@ -128,7 +149,7 @@ for (const c of CASES) {
   });
 }
 
-for (const c of [CASES[1]!, CASES[4]!]) {
+for (const c of [CASES[1]!, CASES[5]!]) {
   test(`an Application consumes and produces over ${c.name}`, async () => {
     const connection = c.connection();
     const inName = uniqueName('secure-in');
@@ -236,6 +257,14 @@ function assertHidden(text: string, secret: string, user: string): void {
     Buffer.from(secret).toString('hex'),
   ];
   for (const f of forms) assert.ok(!text.includes(f), `a form of the password appears in:\n${text.slice(0, 3000)}`);
+}
+
+/** Asserts an OAUTHBEARER token, or its claims part (what identifies it), shows nowhere in `text`. */
+function assertTokenHidden(text: string, token: string): void {
+  const claims = token.split('.')[1];
+  for (const f of [token, ...(claims && claims.length > 8 ? [claims] : [])]) {
+    assert.ok(!text.includes(f), `the token appears in:\n${text.slice(0, 3000)}`);
+  }
 }
 
 for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
@@ -377,6 +406,67 @@ test('a wrong password fails an Avro sink with TS_KAFKA_AUTH at once (the schema
     await registry.stop();
   }
 });
+
+for (const [what, bad, reason] of [
+  [
+    'an expired OAUTHBEARER token',
+    () => token({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }),
+    /invalid_token/,
+  ],
+  [
+    'an OAUTHBEARER token without the required scope',
+    () => token({ scope: 'another-service' }),
+    /insufficient_scope, scope wanted: \[twinstream\]/,
+  ],
+  ['a malformed OAUTHBEARER token', () => `not-a-jwt-${crypto.randomUUID()}`, /invalid_token/],
+] as const) {
+  test(`${what} fails admin, source and sink with TS_KAFKA_AUTH at once and shows nowhere`, async () => {
+    const refused = bad();
+    const connection: KafkaConnection = {
+      brokers: kafka.listeners.saslPlaintext,
+      sasl: { mechanism: 'OAUTHBEARER', token: refused },
+      retries: 1,
+    };
+    const failures: { what: string; error: unknown; ms: number }[] = [];
+    const { printed } = await capturingOutput(async () => {
+      const timed = async (what: string, fn: () => Promise<unknown>) => {
+        const t0 = performance.now();
+        const error = await fn().then(
+          () => null,
+          (e: unknown) => e,
+        );
+        failures.push({ what, error, ms: performance.now() - t0 });
+      };
+      await timed('admin', async () => {
+        const admin = new KafkaAdmin(connection);
+        try {
+          await admin.ensureTopics([{ name: uniqueName('never') }]);
+        } finally {
+          await admin.close();
+        }
+      });
+      await timed('source', async () => {
+        const source = Stream.fromKafka(uniqueName('never'), { ...connection, groupId: uniqueName('never') });
+        source.sink(() => {});
+        source.start();
+        await source.done;
+      });
+      // The default sink: an idempotent producer.
+      await timed('sink', () => write(connection, uniqueName('never'), [1]));
+    });
+    for (const f of failures) {
+      assert.ok(f.error instanceof TwinstreamError, `${f.what} should fail with a TwinstreamError, got ${f.error}`);
+      assert.equal(f.error.code, 'TS_KAFKA_AUTH', `${f.what}: ${f.error.message}`);
+      assert.match(f.error.message, /SASL authentication failed \(mechanism OAUTHBEARER\); the broker refused/);
+      assert.match(f.error.message, reason);
+      assert.match(f.error.message, /check sasl\.token/);
+      assert.ok(f.ms < 3_000, `${f.what} took ${Math.round(f.ms)} ms`);
+      assertTokenHidden(allText(f.error), refused);
+    }
+    assert.match(printed, /plt:kafka:client[^\n]*\n?[^\n]*event: 'performWithRetry/, "the client's log was captured");
+    assertTokenHidden(printed, refused);
+  });
+}
 
 test('TLS without the CA fails with TS_KAFKA_TLS saying to give tls.ca', async () => {
   const admin = new KafkaAdmin({ brokers: kafka.listeners.ssl, tls: true, timeout: '5s', retries: 1 });
