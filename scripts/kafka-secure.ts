@@ -2,7 +2,7 @@
 // SASL and TLS by hand (`npm run kafka -- --secure`):
 //
 //   PLAINTEXT        no authentication (the start probe and admin tools use it)
-//   SASL_PLAINTEXT   SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512
+//   SASL_PLAINTEXT   SASL PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsigned tokens, for development)
 //   SSL              TLS with a certificate made here by Java's keytool (PKCS12), no client certificate
 //   SASL_SSL         both
 //
@@ -33,6 +33,8 @@ export interface SecureKafka extends KafkaCluster {
   plainUser: KafkaUser;
   /** A user of SCRAM-SHA-256 and SCRAM-SHA-512. */
   scramUser: KafkaUser;
+  /** OAUTHBEARER: the scope a token must grant; {@link unsecuredJwt} makes tokens. */
+  oauth: { scope: string };
 }
 
 function run(command: string, args: string[], what: string, secrets: string[] = []): Promise<string> {
@@ -141,7 +143,31 @@ export async function makeCertificates(dir: string, password: string): Promise<{
   return { keystore, ca: readFileSync(caPem, 'utf8') };
 }
 
-const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
+
+/** The scope every OAUTHBEARER token must grant: a token without it is refused. */
+const OAUTH_SCOPE = 'twinstream';
+
+/** The JWT claims of an OAUTHBEARER token: `sub` (the principal), `exp` and `iat` in seconds, `scope`. */
+export interface JwtClaims {
+  sub?: string;
+  exp?: number;
+  iat?: number;
+  scope?: string;
+  [claim: string]: unknown;
+}
+
+/**
+ * An unsigned JWT (`alg: none`): what Kafka's development-only OAUTHBEARER validator takes, and what a real
+ * identity provider's token looks like without its signature.
+ *
+ * @example
+ * const token = unsecuredJwt({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 3600, scope: 'twinstream' });
+ */
+export function unsecuredJwt(claims: JwtClaims): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'none' })}.${part(claims)}.`;
+}
 
 function jaas(listener: string, plainUser: KafkaUser): Record<string, string> {
   const out: Record<string, string> = {};
@@ -151,6 +177,14 @@ function jaas(listener: string, plainUser: KafkaUser): Record<string, string> {
   for (const m of ['scram-sha-256', 'scram-sha-512']) {
     out[`${prefix}.${m}.sasl.jaas.config`] = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
   }
+  // OAUTHBEARER with Kafka's unsecured validator (for development: it checks the claims, `exp` and the scope, but
+  // no signature). It is the broker's default for this mechanism; named here so that the choice is visible. Its
+  // options come from the listener's JAAS entry; the login module logs the broker itself in at start, with an
+  // unsigned token of its own, and fails without a subject for it.
+  out[`${prefix}.oauthbearer.sasl.jaas.config`] =
+    `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker" unsecuredValidatorRequiredScope="${OAUTH_SCOPE}";`;
+  out[`${prefix}.oauthbearer.sasl.server.callback.handler.class`] =
+    'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler';
   return out;
 }
 
@@ -242,6 +276,7 @@ export async function startSecureKafka(options: Omit<StartKafkaOptions, 'brokers
       ca: certs.ca,
       plainUser,
       scramUser,
+      oauth: { scope: OAUTH_SCOPE },
       async stop() {
         await stop();
         rmSync(dir, { recursive: true, force: true });

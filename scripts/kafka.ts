@@ -6,15 +6,15 @@
 //   npm run kafka -- --port 19092       on that port
 //   npm run kafka -- --brokers 3        a three-node cluster
 //   npm run kafka -- --data ./kafka     keep the data in ./kafka (a temporary directory is removed on exit)
-//   npm run kafka -- --secure           also SASL_PLAINTEXT, SSL and SASL_SSL listeners (prints users and the CA)
+//   npm run kafka -- --secure           also SASL_PLAINTEXT, SSL and SASL_SSL listeners (prints users, a token, the CA)
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { startKafka } from './kafka-cluster.ts';
-import { startSecureKafka } from './kafka-secure.ts';
+import { startSecureKafka, unsecuredJwt } from './kafka-secure.ts';
 
 export { type KafkaCluster, type KafkaNode, type StartKafkaOptions, startKafka } from './kafka-cluster.ts';
 export { installKafka, KAFKA_VERSION } from './kafka-install.ts';
-export { type KafkaUser, type SecureKafka, startSecureKafka } from './kafka-secure.ts';
+export { type JwtClaims, type KafkaUser, type SecureKafka, startSecureKafka, unsecuredJwt } from './kafka-secure.ts';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -57,6 +57,9 @@ async function main(): Promise<void> {
     console.log(`  SASL_PLAINTEXT ${l.saslPlaintext}  SSL ${l.ssl}  SASL_SSL ${l.saslSsl}`);
     console.log(`  PLAIN user ${secure.plainUser.username} / ${secure.plainUser.password}`);
     console.log(`  SCRAM-SHA-256/512 user ${secure.scramUser.username} / ${secure.scramUser.password}`);
+    const exp = Math.floor(Date.now() / 1000) + 24 * 3600;
+    const token = unsecuredJwt({ sub: 'oauth-user', exp, scope: secure.oauth.scope });
+    console.log(`  OAUTHBEARER (unsigned JWTs with scope "${secure.oauth.scope}"), a token valid for a day: ${token}`);
     console.log(`  the CA of the broker's certificate (tls.ca):\n${secure.ca}`);
   }
   console.log('Press Ctrl-C to stop it.');

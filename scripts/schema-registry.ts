@@ -116,6 +116,11 @@ export async function startSchemaRegistry(
     unref?: boolean;
     /** Serve HTTPS only, with this PKCS12 keystore (see `makeCertificates` in kafka-secure.ts); `ca` is its CA. */
     tls?: { keystore: string; password: string; ca: string };
+    /**
+     * Require authentication: tokens of this Keycloak realm (scripts/keycloak.ts), and HTTP basic credentials
+     * taken as a client id and secret of the realm, which the registry exchanges for a token there.
+     */
+    keycloak?: { url: string; realm: string };
   } = {},
 ): Promise<SchemaRegistryServer> {
   const install = installSchemaRegistry();
@@ -131,6 +136,15 @@ export async function startSchemaRegistry(
         `-Dquarkus.http.ssl.certificate.key-store-password=${tls.password}`,
       ]
     : [`-Dquarkus.http.port=${port}`];
+  const keycloak = options.keycloak;
+  const authSettings = keycloak
+    ? [
+        '-Dregistry.auth.enabled=true',
+        `-Dregistry.keycloak.url=${keycloak.url}`,
+        `-Dregistry.keycloak.realm=${keycloak.realm}`,
+        '-Dregistry.auth.basic-auth-client-credentials.enabled=true',
+      ]
+    : [];
   const log = join(tmpdir(), `twinstream-registry-${process.pid}-${port}.log`);
   const fd = openSync(log, 'w');
   // The registry must not outlive this process even when it is killed: a shell starts the JVM and kills it as
@@ -148,6 +162,7 @@ export async function startSchemaRegistry(
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
       ...httpSettings,
+      ...authSettings,
       '-Dquarkus.http.host=127.0.0.1',
       '-Dquarkus.log.level=WARN',
       '-jar',
@@ -199,7 +214,8 @@ export async function startSchemaRegistry(
         signal: AbortSignal.timeout(2000),
         ...(dispatcher ? { dispatcher } : {}),
       } as RequestInit);
-      if (response.ok) return { url, port, log, stop };
+      // With authentication required, "not authenticated" is the answer of a registry that is up.
+      if (response.ok || (keycloak && response.status === 401)) return { url, port, log, stop };
       last = `HTTP ${response.status}`;
     } catch (error) {
       last = (error as Error).message;

@@ -58,9 +58,33 @@ export function clientOptions(connection: KafkaConnection, where: string, suffix
       badArgument(where, 'sasl.mechanism', m, "'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512' or 'OAUTHBEARER'");
     }
     options.sasl = { ...connection.sasl };
+    if (m === 'OAUTHBEARER') (options.sasl as Record<string, unknown>).authBytesValidator ??= oauthBearerAnswer;
   }
   if (connection.tls) options.tls = connection.tls === true ? {} : connection.tls;
   return options;
+}
+
+/**
+ * Reads the broker's answer to an OAUTHBEARER token. A broker that refuses the token does not fail the exchange
+ * at once: it answers with an RFC 7628 error (`{"status":"invalid_token"}`, or `insufficient_scope` with the
+ * scope it wants) and waits for the client to end it. @platformatic/kafka 2.12.1 takes any answer for a success,
+ * and its next request is then refused as "not valid given the current SASL state", which says nothing of the
+ * token. An error here makes it the authentication failure it is (the client wraps it in its AuthenticationError).
+ */
+function oauthBearerAnswer(bytes: Buffer, callback: (error: Error | null, bytes?: Buffer) => void): void {
+  let answer: { status?: unknown; scope?: unknown } = {};
+  try {
+    if (bytes.length > 0) answer = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    answer = { status: 'an answer that is not JSON' };
+  }
+  if (answer?.status === undefined) {
+    callback(null, bytes);
+    return;
+  }
+  const scope = typeof answer.scope === 'string' ? `, scope wanted: ${answer.scope}` : '';
+  const error = new Error(`the broker refused the OAUTHBEARER token (${String(answer.status)}${scope})`);
+  callback(Object.assign(error, { oauthBearerStatus: String(answer.status) }));
 }
 
 /** The timeout of a connection, in ms. */
@@ -131,9 +155,17 @@ function securityFailure(
         .map((x) => (x as { response?: { errorMessage?: unknown } }).response?.errorMessage)
         .find((m): m is string => typeof m === 'string' && m !== '');
       const sasl = connection?.sasl;
+      const refusedToken = tree.find(
+        (x) => typeof (x as { oauthBearerStatus?: unknown }).oauthBearerStatus === 'string',
+      );
+      const reason = said ?? refusedToken?.message;
+      const check =
+        sasl?.mechanism === 'OAUTHBEARER'
+          ? 'check sasl.token (its expiry, scope and signature)'
+          : 'check sasl.username and sasl.password';
       return {
         code: 'TS_KAFKA_AUTH',
-        text: `SASL authentication failed (mechanism ${sasl?.mechanism ?? 'unknown'})${said ? `; the broker says: ${said}` : ''}; check sasl.username and sasl.password (or token)`,
+        text: `SASL authentication failed (mechanism ${sasl?.mechanism ?? 'unknown'})${reason ? `; ${said ? 'the broker says: ' : ''}${reason}` : ''}; ${check}`,
       };
     }
     if (/^Broker requires TLS/.test(e.message)) {

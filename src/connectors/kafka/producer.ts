@@ -2,6 +2,7 @@ import type { Producer } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
 import { fastProduceInstalled, installFastProduce, murmur2Partitioner, toClientShape } from './fast-produce.ts';
+import { failOnRefusedAuthentication } from './final-auth-failure.ts';
 
 /** A Kafka transaction of the client (what `Producer.beginTransaction` resolves to). */
 export type KafkaTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
@@ -125,6 +126,8 @@ export class KafkaProducer {
         options.producerEpoch = -1;
       }
       const client = new kafka.Producer(options as any);
+      // Wrong credentials fail the send at once (TS_KAFKA_AUTH): the idempotent producer would retry them forever.
+      failOnRefusedAuthentication(kafka, client);
       const encoder = c.recordEncoder ?? 'twinstream';
       if (encoder === 'twinstream') installFastProduce(kafka, client);
       this.client = client;

@@ -1,10 +1,11 @@
-// Kafka over SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), TLS and SASL_SSL, against a broker this file starts with
-// those listeners (scripts/kafka-secure.ts: random passwords, a keytool-made certificate): toKafka, fromKafka and an
-// Application round trip on each; a wrong password or an untrusted certificate fails within a bounded time with a
-// clear error, and the password shows nowhere: not in the message, the cause chain, or anything printed.
+// Kafka over SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER), TLS and SASL_SSL, against a broker this file
+// starts with those listeners (scripts/kafka-secure.ts: random passwords, unsigned tokens for Kafka's development
+// OAUTHBEARER validator, a keytool-made certificate): toKafka, fromKafka and an Application round trip on each; a
+// wrong password or an untrusted certificate fails within a bounded time with a clear error, and the password
+// shows nowhere: not in the message, the cause chain, or anything printed. security-refusals.test.ts has the
+// producers' refusals and refused tokens.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { inspect } from 'node:util';
 import { type SecureKafka, startSecureKafka } from '../../../scripts/kafka-secure.ts';
 import {
   Application,
@@ -16,6 +17,7 @@ import {
   TwinstreamError,
 } from '../../../src/index.ts';
 import { uniqueName } from '../../kafka-setup.ts';
+import { allText, assertHidden, capturingOutput, token, write } from './secure-output.ts';
 
 let kafka: SecureKafka;
 
@@ -49,6 +51,14 @@ const CASES: Case[] = [
     secret: () => kafka.scramUser.password,
   },
   {
+    name: 'SASL OAUTHBEARER',
+    connection: () => ({
+      brokers: kafka.listeners.saslPlaintext,
+      sasl: { mechanism: 'OAUTHBEARER', token: token(kafka) },
+    }),
+    secret: () => null,
+  },
+  {
     name: 'TLS',
     connection: () => ({ brokers: kafka.listeners.ssl, tls: { ca: kafka.ca } }),
     secret: () => null,
@@ -61,6 +71,15 @@ const CASES: Case[] = [
       sasl: { mechanism: 'SCRAM-SHA-512', ...kafka.scramUser },
     }),
     secret: () => kafka.scramUser.password,
+  },
+  {
+    name: 'SASL_SSL with OAUTHBEARER (a token from a function)',
+    connection: () => ({
+      brokers: kafka.listeners.saslSsl,
+      tls: { ca: kafka.ca },
+      sasl: { mechanism: 'OAUTHBEARER', token: async () => token(kafka) },
+    }),
+    secret: () => null,
   },
 ];
 
@@ -80,27 +99,6 @@ async function collect<T>(source: KafkaSource<string, T>, n: number, timeoutMs =
   source.stop();
   await source.done;
   return out;
-}
-
-async function write(
-  connection: KafkaConnection & { acks?: 'all' | 'leader' },
-  topic: string,
-  values: readonly unknown[],
-  options: { create?: boolean } = {},
-): Promise<void> {
-  if (options.create) {
-    const admin = new KafkaAdmin(connection);
-    await admin.ensureTopics([{ name: topic }]);
-    await admin.close();
-  }
-  const input = new Stream<unknown>();
-  const sink = input.toKafka(topic, { ...connection, key: () => 'k' });
-  for (const v of values) {
-    const r = input.emit(v);
-    if (r) await r;
-  }
-  await sink.close();
-  assert.equal(sink.sent, values.length);
 }
 
 for (const c of CASES) {
@@ -125,7 +123,7 @@ for (const c of CASES) {
   });
 }
 
-for (const c of [CASES[1]!, CASES[4]!]) {
+for (const c of [CASES[1]!, CASES[5]!]) {
   test(`an Application consumes and produces over ${c.name}`, async () => {
     const connection = c.connection();
     const inName = uniqueName('secure-in');
@@ -159,80 +157,6 @@ for (const c of [CASES[1]!, CASES[4]!]) {
     );
     for (const r of out) assert.ok(Math.abs(r.c - r.id / 1.8) < 1e-9);
   });
-}
-
-/** The `debug` logger @platformatic/kafka writes its own log through (DEBUG=plt:kafka:*). */
-type Debug = { enable(namespaces: string): void; disable(): string; log: (...args: unknown[]) => void };
-
-/**
- * Everything printed through the console or written to stdout/stderr while `fn` runs, and everything the Kafka
- * client logs with its debug logging of events switched on (connections, SASL handshakes, retries, failures). Not
- * its protocol log (`plt:kafka:protocol`): that dumps the first 50 bytes of every request, and a SASL PLAIN
- * request carries the password's first bytes there (@platformatic/kafka 2.12.1; README says so).
- */
-async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ result: T; printed: string }> {
-  let printed = '';
-  // The client's own dependency (not one of this project's): resolved from @platformatic/kafka.
-  const { createRequire } = await import('node:module');
-  const fromClient = createRequire(createRequire(import.meta.url).resolve('@platformatic/kafka'));
-  const debug = fromClient('debug') as Debug;
-  const savedLog = debug.log;
-  const savedNamespaces = debug.disable();
-  debug.enable('plt:kafka:*,-plt:kafka:protocol');
-  debug.log = (...args: unknown[]) => void (printed += `${inspect(args, { depth: 5 })}\n`);
-  const methods = ['log', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-  const saved = methods.map((m) => console[m]);
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  for (const m of methods) console[m] = (...args: unknown[]) => void (printed += `${inspect(args)}\n`);
-  const tee =
-    (original: typeof process.stdout.write) =>
-    (chunk: unknown, ...rest: unknown[]): boolean => {
-      printed += String(chunk);
-      return (original as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    };
-  process.stdout.write = tee(out) as typeof out;
-  process.stderr.write = tee(err) as typeof err;
-  try {
-    return { result: await fn(), printed };
-  } finally {
-    methods.forEach((m, i) => {
-      console[m] = saved[i]!;
-    });
-    process.stdout.write = out;
-    process.stderr.write = err;
-    debug.log = savedLog;
-    debug.disable();
-    if (savedNamespaces) debug.enable(savedNamespaces);
-  }
-}
-
-/** Every message in an error's cause tree (causes and aggregated errors), with the whole error as printed. */
-function allText(error: unknown): string {
-  const parts: string[] = [inspect(error, { depth: Number.POSITIVE_INFINITY })];
-  const queue = [error];
-  const seen = new Set<unknown>();
-  while (queue.length > 0) {
-    const e = queue.shift();
-    if (!(e instanceof Error) || seen.has(e)) continue;
-    seen.add(e);
-    parts.push(e.message, String(e.stack));
-    const nested = e as { cause?: unknown; errors?: unknown[] };
-    if (Array.isArray(nested.errors)) queue.push(...nested.errors);
-    if (nested.cause !== undefined) queue.push(nested.cause);
-  }
-  return parts.join('\n');
-}
-
-/** Asserts `secret` (and the forms SASL sends it in) shows nowhere in `text`. */
-function assertHidden(text: string, secret: string, user: string): void {
-  const forms = [
-    secret,
-    Buffer.from(secret).toString('base64'),
-    Buffer.from(`\0${user}\0${secret}`).toString('base64'),
-    Buffer.from(secret).toString('hex'),
-  ];
-  for (const f of forms) assert.ok(!text.includes(f), `a form of the password appears in:\n${text.slice(0, 3000)}`);
 }
 
 for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
@@ -292,29 +216,6 @@ for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
     assertHidden(printed, wrong, user.username);
   });
 }
-
-test('an idempotent sink with a wrong password fails within its timeout, naming the credentials to check', async () => {
-  // The client's idempotent producer never settles a send whose authentication failed (@platformatic/kafka
-  // 2.12.1); twinstream's timeout bounds it and says what to check.
-  const wrong = `not-${kafka.scramUser.password}`;
-  const connection: KafkaConnection = {
-    brokers: kafka.listeners.saslPlaintext,
-    sasl: { mechanism: 'SCRAM-SHA-256', username: kafka.scramUser.username, password: wrong },
-    timeout: '3s',
-    retries: 1,
-  };
-  const t0 = performance.now();
-  const error = await write(connection, uniqueName('never'), [1]).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  const ms = performance.now() - t0;
-  assert.ok(error instanceof TwinstreamError);
-  assert.ok(['TS_KAFKA_AUTH', 'TS_KAFKA_TIMEOUT', 'TS_KAFKA_PRODUCE'].includes(error.code), error.code);
-  assert.match(error.message, /SASL/);
-  assert.ok(ms < 10_000, `took ${Math.round(ms)} ms`);
-  assertHidden(allText(error), wrong, kafka.scramUser.username);
-});
 
 test('TLS without the CA fails with TS_KAFKA_TLS saying to give tls.ca', async () => {
   const admin = new KafkaAdmin({ brokers: kafka.listeners.ssl, tls: true, timeout: '5s', retries: 1 });
