@@ -7,7 +7,7 @@ import {
   withTimeout,
 } from '../connectors/kafka/connection.ts';
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
-import { readCommittedConsumer } from '../connectors/kafka/read-committed.ts';
+import { newConsumer } from '../connectors/kafka/read-committed.ts';
 import { TwinstreamError } from '../errors.ts';
 
 /** One write of a state store mirrored to its changelog: a JSON value, or null for a deleted key. */
@@ -90,12 +90,16 @@ export async function readChangelogs(
   const timeout = timeoutOf(connection, 'Application');
   // State is what committed transactions wrote: an aborted one's writes are dropped, even when a fetch ends before
   // its abort marker.
-  const consumer: Consumer = readCommittedConsumer(kafka, {
-    ...clientOptions(connection, 'Application', 'restore'),
-    groupId: `twinstream-restore-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    autocommit: false,
-    maxWaitTime: 100,
-  });
+  const consumer: Consumer = newConsumer(
+    kafka,
+    {
+      ...clientOptions(connection, 'Application', 'restore'),
+      groupId: `twinstream-restore-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      autocommit: false,
+      maxWaitTime: 100,
+    },
+    true,
+  );
   try {
     const list = (timestamp?: bigint) =>
       withTimeout(

@@ -1,6 +1,7 @@
 import type { Admin } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
+import { failOnRefusedAuthentication } from './final-auth-failure.ts';
 
 /** A topic to create: its name, partitions, replication and broker settings (`cleanup.policy`, ...). */
 export interface TopicSpec {
@@ -34,9 +35,11 @@ export class KafkaAdmin {
 
   private async admin(): Promise<Admin> {
     if (this.client) return this.client;
-    const { Admin } = await import('@platformatic/kafka');
-    this.client = new Admin(clientOptions(this.connection, 'KafkaAdmin', 'admin') as any);
-    return this.client;
+    const kafka = await import('@platformatic/kafka');
+    const client = new kafka.Admin(clientOptions(this.connection, 'KafkaAdmin', 'admin') as any);
+    failOnRefusedAuthentication(kafka, client);
+    this.client = client;
+    return client;
   }
 
   /** Creates the topics that do not exist yet; existing ones are left as they are. */

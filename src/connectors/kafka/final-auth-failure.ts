@@ -8,16 +8,10 @@
 // AuthenticationError where the client gets its connections (every request of a client goes through these two
 // methods), so the operation fails at the first refusal (`kafkaError` makes it TS_KAFKA_AUTH).
 
+import { findSymbol } from './fast-produce.ts';
+
 type Kafka = typeof import('@platformatic/kafka');
 type Callback = (error: unknown, result?: unknown) => void;
-
-function findSymbol(object: object, description: string): symbol | undefined {
-  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
-    const s = Object.getOwnPropertySymbols(o).find((x) => x.description === description);
-    if (s !== undefined) return s;
-  }
-  return undefined;
-}
 
 /** Whether `error` or an error in its cause chain is the client's AuthenticationError. */
 function causedByAuthentication(error: unknown): boolean {

@@ -15,6 +15,7 @@
 import type { Consumer } from '@platformatic/kafka';
 import { TwinstreamError } from '../../errors.ts';
 import { findSymbol } from './fast-produce.ts';
+import { failOnRefusedAuthentication } from './final-auth-failure.ts';
 
 const TRANSACTIONAL = 1 << 4;
 const CONTROL = 1 << 5;
@@ -121,9 +122,14 @@ export function readCommittedConsumer(kafka: Kafka, options: Record<string, unkn
   return consumer;
 }
 
-/** A consumer of the client: reading committed records only ({@link readCommittedConsumer}), or all. */
+/**
+ * A consumer of the client: reading committed records only ({@link readCommittedConsumer}), or all; a refused
+ * authentication fails its operations at once.
+ */
 export function newConsumer(kafka: Kafka, options: Record<string, unknown>, readCommitted: boolean): Consumer {
-  return readCommitted ? readCommittedConsumer(kafka, options) : new kafka.Consumer(options as any);
+  const consumer = readCommitted ? readCommittedConsumer(kafka, options) : new kafka.Consumer(options as any);
+  failOnRefusedAuthentication(kafka, consumer);
+  return consumer;
 }
 
 /**

@@ -49,6 +49,30 @@ test('a wrong password fails an idempotent sink (the default) with TS_KAFKA_AUTH
   }
 });
 
+test('a wrong password fails admin and a source with TS_KAFKA_AUTH at once with the default retries', async () => {
+  // Without final-auth-failure.ts on their clients, each retried the refusal 10 times (about 8 s).
+  const { connection, wrong } = wrongScram();
+  const admin = new KafkaAdmin(connection);
+  const viaAdmin = await failure(() => admin.ensureTopics([{ name: uniqueName('never') }]));
+  await admin.close();
+  const viaSource = await failure(async () => {
+    const source = Stream.fromKafka(uniqueName('never'), { ...connection, groupId: uniqueName('never') });
+    source.sink(() => {});
+    source.start();
+    await source.done;
+  });
+  for (const [what, { error, ms }] of [
+    ['admin', viaAdmin],
+    ['source', viaSource],
+  ] as const) {
+    assert.ok(error instanceof TwinstreamError, `${what}: ${error}`);
+    assert.equal(error.code, 'TS_KAFKA_AUTH', `${what}: ${error.message}`);
+    assert.match(error.message, /invalid credentials/, `${what}: the broker's reason is kept`);
+    assert.ok(ms < 3_000, `${what} took ${Math.round(ms)} ms`);
+    assertHidden(allText(error), wrong, kafka.scramUser.username);
+  }
+});
+
 test('a wrong password fails a transactional producer at initTransactions with TS_KAFKA_AUTH at once', async () => {
   const { connection, wrong } = wrongScram({ retries: 1 });
   const producer = new KafkaProducer({ ...connection, transactionalId: uniqueName('never') });
