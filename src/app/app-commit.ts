@@ -1,3 +1,4 @@
+import type { OffsetToCommit } from '../connectors/kafka/kafka-source-config.ts';
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { TwinstreamError } from '../errors.ts';
 import type { AppSource } from './app-source.ts';
@@ -12,6 +13,8 @@ export interface CommitScope {
   readonly producer: KafkaProducer;
   /** Flushes every `toTopic` sink; stops the application when that fails (and rethrows). */
   flushSinks(): Promise<void>;
+  /** Settles once no node of the application's graph holds an element it will hand on later (`whenGraphIdle`). */
+  whenIdle(): Promise<void>;
   /** A produce failed: counted and reported (`onProducerError`), and the application stops. */
   producerFailed(error: TwinstreamError): void;
   /** Processing cannot go on safely: the application stops, and `run` rejects with `error`. */
@@ -71,19 +74,15 @@ export class AppTransactions {
 
   /** Exactly-once: the outputs since the last commit and the offsets they cover commit together, or not at all. */
   async commit(scope: CommitScope): Promise<void> {
-    const { source, state } = scope;
-    let release!: () => void;
-    source.holdUntil(new Promise<void>((r) => (release = r)));
+    const release = holdSource(scope.source);
     try {
-      await scope.flushSinks();
-      const offsets = source.finishedOffsets();
-      const checkpoint = state?.checkpoint(source.handledOffsets());
+      const { offsets, checkpoint } = await takeCheckpoint(scope);
       if (offsets.length === 0 && this.transaction === null && !checkpoint?.records.length) return;
       const tx = await this.current();
       const next = checkpoint?.records.length
         ? await writeChangelog(scope.producer, checkpoint.records, tx)
         : new Map();
-      const consumer = source.client;
+      const consumer = scope.source.client;
       if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
       // The group's current generation, not the one a partition's last message was fetched in: a commit with a
       // stale generation is refused after a rebalance.
@@ -111,7 +110,7 @@ export class AppTransactions {
       // After the transaction: a local store never holds what the changelog may not (a crash in between leaves it
       // behind, and the next restore reads the rest).
       checkpoint?.commit(next);
-      source.markCommitted(offsets);
+      scope.source.markCommitted(offsets);
     } catch (error) {
       const tx = this.transaction;
       this.transaction = null;
@@ -131,19 +130,42 @@ export class AppTransactions {
   }
 }
 
+/** Makes the source wait before its next record; returns what lets it go on. */
+function holdSource(source: AppSource): () => void {
+  let release!: () => void;
+  source.holdUntil(new Promise<void>((r) => (release = r)));
+  return release;
+}
+
+/**
+ * The prologue both commit paths share, run with the source held. With state, the nodes that hold records
+ * asynchronously (a `mapAsync`, `buffer`, `delay`, `rateLimit`, a `timedWindow` until its tick) first hand them
+ * all on: the checkpoint then covers exactly the records the source has handed on, each of them in the windows or
+ * past them. Taken while such a node still held some, it counted them as covered, and a restore from it skipped
+ * them without their being in the windows. Then the sinks flush, and the finished offsets and the checkpoint are
+ * taken.
+ */
+async function takeCheckpoint(scope: CommitScope): Promise<{
+  offsets: OffsetToCommit[];
+  checkpoint: ReturnType<AppState['checkpoint']> | null;
+}> {
+  const { source, state } = scope;
+  if (state !== null) await scope.whenIdle();
+  await scope.flushSinks();
+  const offsets = source.finishedOffsets();
+  return { offsets, checkpoint: state?.checkpoint(source.handledOffsets()) ?? null };
+}
+
 /**
  * At-least-once with a changelog: outputs flushed, then the state written since the last commit goes to the
  * changelog (acknowledged) and the local stores, then the offsets commit. The source waits meanwhile, so the
  * offsets the state covers are exactly those handled when it was written.
  */
 export async function commitWithChangelog(scope: CommitScope & { readonly state: AppState }): Promise<void> {
-  const { source, state } = scope;
-  let release!: () => void;
-  source.holdUntil(new Promise<void>((r) => (release = r)));
+  const release = holdSource(scope.source);
   try {
-    await scope.flushSinks();
-    const offsets = source.finishedOffsets();
-    const checkpoint = state.checkpoint(source.handledOffsets());
+    const { offsets, checkpoint: taken } = await takeCheckpoint(scope);
+    const checkpoint = taken!; // there is state
     let next: Map<string, number>;
     try {
       next = await writeChangelog(scope.producer, checkpoint.records);
@@ -159,7 +181,7 @@ export async function commitWithChangelog(scope: CommitScope & { readonly state:
     }
     // After the changelog acknowledged: a local store is never ahead of it.
     checkpoint.commit(next);
-    if (offsets.length > 0) await source.commitOffsets(offsets);
+    if (offsets.length > 0) await scope.source.commitOffsets(offsets);
   } finally {
     release();
   }

@@ -3,6 +3,7 @@ import type { DeadLetter } from '../connectors/kafka/dead-letter.ts';
 import { KafkaProducer } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { KafkaSinkNode } from '../connectors/kafka/to-kafka.ts';
+import { whenGraphIdle } from '../core/idle.ts';
 import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
 import { toMillis } from '../time/duration.ts';
@@ -182,6 +183,9 @@ export class Application {
       state,
       producer: this.producer,
       flushSinks: () => this.flushSinks(),
+      // The whole graph, windows' outputs included: an output still in a mapAsync after its window was
+      // checkpointed closed would be lost with the process.
+      whenIdle: () => whenGraphIdle([this.root]),
       producerFailed: (e) => {
         this.counters.producerErrors++;
         this.config.onProducerError?.(e);

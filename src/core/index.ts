@@ -1,6 +1,7 @@
 export * from './fusion.ts';
 export * from './graph.ts';
 export * from './held.ts';
+export * from './idle.ts';
 export * from './iterate.ts';
 export * from './key.ts';
 export * from './operators/accumulate.ts';

@@ -254,6 +254,20 @@ export class Stream<T = unknown> {
 
   /** Hook: what a node does with held elements when its input ends (most hold none). */
   protected flushOnEnd(): void {}
+
+  /**
+   * Null while this node holds no element it will hand on by itself later (a call in flight, a queue being
+   * drained, a timer due); else a promise that settles once it has handed them all on. A node that holds
+   * elements until more input comes (a zip, a count window) answers null: waiting would not help. An application
+   * asks every node before it checkpoints its state (see `whenGraphIdle`). Called only then: nothing per element.
+   *
+   * @example
+   * const stage = source.mapAsync(lookup, { parallelism: 8 });
+   * await stage.whenIdle(); // every call begun so far has handed on its result
+   */
+  whenIdle(): Promise<void> | null {
+    return null;
+  }
 }
 
 /** The function that does nothing, shared so that no closure is allocated for it. */

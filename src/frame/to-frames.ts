@@ -1,6 +1,7 @@
 // Rows meet frames: `stream.toFrames({ size | interval })` batches row objects into frames, `frames.rows()` turns
 // frames back into rows.
 import { type Held, hold, releaseAll } from '../core/held.ts';
+import { IdleSignal } from '../core/idle.ts';
 import { fieldReader } from '../core/key.ts';
 import { concatMetadata, type Metadata } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
@@ -34,6 +35,7 @@ export class ToFramesNode extends Stream<Frame> {
   private readonly readTime: ((x: unknown) => unknown) | null;
   private pending: Held<unknown>[] = [];
   private timer: Timer | null = null;
+  private readonly idleSignal = new IdleSignal();
 
   constructor(upstream: Stream<unknown>, options: ToFramesOptions) {
     const o = options ?? {};
@@ -69,6 +71,7 @@ export class ToFramesNode extends Stream<Frame> {
       this.timer = this.clock.setTimer(this.interval, () => {
         this.timer = null;
         void this.flush();
+        this.idleSignal.idle();
       });
     }
   }
@@ -87,6 +90,14 @@ export class ToFramesNode extends Stream<Frame> {
     } finally {
       releaseAll(held);
     }
+  }
+
+  /**
+   * Busy while rows wait for the interval's timer: up to `interval`. Rows that wait only for `size` more rows
+   * leave it idle, as waiting would not help.
+   */
+  override whenIdle(): Promise<void> | null {
+    return this.timer !== null && this.pending.length > 0 ? this.idleSignal.wait() : null;
   }
 
   protected override flushOnEnd(): void {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { IdleSignal } from '../core/idle.ts';
 import { FilterNode } from '../core/operators/filter.ts';
 import { FlattenNode } from '../core/operators/flatten.ts';
 import { MapNode } from '../core/operators/map.ts';
@@ -59,6 +60,7 @@ export class ScatterNode<T> extends Stream<T> {
   private readonly waiting: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: { error: unknown } | null = null;
   private emitting = false;
+  private readonly idleSignal = new IdleSignal();
   private endedUpstreams = 0;
   private ending = false;
 
@@ -157,7 +159,13 @@ export class ScatterNode<T> extends Stream<T> {
     } finally {
       this.emitting = false;
     }
+    if (this.jobs.length === 0) this.idleSignal.idle();
     if (this.ending && this.jobs.length === 0) this.finish();
+  }
+
+  /** Busy while a job is in the pool or its results are being handed to the gather node. */
+  override whenIdle(): Promise<void> | null {
+    return this.jobs.length === 0 && !this.emitting ? null : this.idleSignal.wait();
   }
 
   private async deliver(job: Job): Promise<void> {

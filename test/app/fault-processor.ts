@@ -1,7 +1,8 @@
 // A processor run as a child process by the fault tests: input → { id } → output (or, with `--window`, 1 s
 // tumbling windows per key → { key, start, n, ids } with their state in a changelog), until it has handled every
 // record the input held when it started (`--until-end`), or `--idle` ms without input; then it drains, commits and
-// exits 0. Or until it is killed. It prints its progress every 20 ms.
+// exits 0. Or until it is killed. It prints its progress every 20 ms. With `--async`, a yielding `mapAsync` (eight
+// calls in flight) comes before the windows: commits must wait for what it holds.
 import { parseArgs } from 'node:util';
 import { Application, count, type KafkaRecord, sum } from '../../src/index.ts';
 import { stopAtEnd } from './kafka-io.ts';
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     group: { type: 'string' },
     guarantee: { type: 'string', default: 'at-least-once' },
     window: { type: 'boolean', default: false },
+    async: { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
     idle: { type: 'string', default: '4000' },
@@ -38,8 +40,12 @@ const app = new Application({
 const input = app.topic<string, { id: number; t: number }>(values.input!);
 const output = app.topic(values.output!);
 if (values.window) {
-  app
-    .stream(input)
+  const records = app.stream(input);
+  const yielding = async (r: KafkaRecord<string, { id: number; t: number }>) => {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return r;
+  };
+  (values.async ? records.mapAsync(yielding, { parallelism: 8 }) : records)
     .tumblingWindow('1s', {
       timestamp: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.t,
       value: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.id,

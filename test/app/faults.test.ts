@@ -60,6 +60,8 @@ interface FaultRun {
   window?: boolean;
   /** The processors' state directory (windows): wiped before the first and third restart, kept before the second. */
   stateDir?: string;
+  /** A yielding `mapAsync` before the windows (records in flight at every commit). */
+  async?: boolean;
 }
 
 async function killedRuns(
@@ -89,6 +91,7 @@ async function killedRuns(
     '--guarantee',
     guarantee,
     ...(run.window ? ['--window'] : []),
+    ...(run.async ? ['--async'] : []),
   ];
   // With windows, the same processor once without interruption (its own group, output and memory state), meanwhile.
   const refOutput = uniqueName('fault-ref');
@@ -167,10 +170,15 @@ test('exactly-once: processors killed with SIGKILL and restarted write each outp
   assert.equal(new Set(got).size, N);
 });
 
-test('exactly-once with windows: killed with SIGKILL, state restored from the changelog (local copy wiped, then kept), the windows equal an uninterrupted run', async () => {
+/**
+ * Windows killed with SIGKILL three times and restored from the changelog (the local copy wiped, then kept): every
+ * window equals the uninterrupted run's, written once under exactly-once (at-least-once may write one twice, with
+ * the same result).
+ */
+async function killedWindows(guarantee: string, run: FaultRun = {}): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'ts-faults-'));
   try {
-    const { out, kills, reference, last } = await killedRuns('exactly-once', { window: true, stateDir });
+    const { out, kills, reference, last } = await killedRuns(guarantee, { ...run, window: true, stateDir });
     assert.equal(kills, 3);
     assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
     // The last processor started with its directory wiped: its open windows came from the changelog.
@@ -180,16 +188,32 @@ test('exactly-once with windows: killed with SIGKILL, state restored from the ch
     // Each key's windows but its last (still open) closed: 10 readings per window.
     assert.equal(want.size, KEYS * (N / KEYS / 10 - 1));
     const seen = new Set<string>();
+    const wrong: string[] = [];
     for (const r of out) {
-      assert.ok(!seen.has(key(r)), `window ${key(r)} written once`);
+      if (guarantee === 'exactly-once') assert.ok(!seen.has(key(r)), `window ${key(r)} written once`);
       seen.add(key(r));
-      assert.deepEqual({ n: r.value.n, ids: r.value.ids }, want.get(key(r)), key(r));
+      const w = want.get(key(r));
+      if (w === undefined || w.n !== r.value.n || w.ids !== r.value.ids)
+        wrong.push(`${key(r)}: n=${r.value.n}, want ${w?.n}`);
     }
+    assert.deepEqual(wrong.slice(0, 6), [], `${wrong.length} of ${out.length} windows differ`);
     assert.equal(seen.size, want.size);
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+test('exactly-once with windows: killed with SIGKILL, state restored from the changelog (local copy wiped, then kept), the windows equal an uninterrupted run', async () => {
+  await killedWindows('exactly-once');
 });
+
+// Records in a mapAsync at a commit were handed on but are not in the windows yet: the commit waits until they are,
+// or the restored state would count them while a restart skips them (windows a reading short, outputs lost).
+for (const guarantee of ['at-least-once', 'exactly-once']) {
+  test(`${guarantee} with a mapAsync before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
+    await killedWindows(guarantee, { async: true });
+  });
+}
 
 test('a broker restarted mid-run: the application reconnects and finishes with nothing lost', async () => {
   const kafka = await startKafka();

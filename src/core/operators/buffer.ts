@@ -1,5 +1,6 @@
 import { requireInteger } from '../../errors.ts';
 import { emitHeld, type Held, hold } from '../held.ts';
+import { IdleSignal } from '../idle.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -14,6 +15,7 @@ export class BufferNode<T> extends Stream<T> {
   private readonly queue: Held<T>[] = [];
   private readonly waiting: (() => void)[] = [];
   private draining = false;
+  private readonly idleSignal = new IdleSignal();
 
   constructor(upstream: Stream<T>, n: number) {
     requireInteger('buffer', 'n', n, 1);
@@ -57,7 +59,13 @@ export class BufferNode<T> extends Stream<T> {
       }
     } finally {
       this.draining = false;
+      this.idleSignal.idle();
     }
+  }
+
+  /** Busy from the first element queued until the queue is drained (elements left after a failure wait for more). */
+  override whenIdle(): Promise<void> | null {
+    return this.draining ? this.idleSignal.wait() : null;
   }
 }
 

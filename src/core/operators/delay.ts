@@ -1,6 +1,7 @@
 import { requireInteger } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { emitHeld, type Held, hold, sleep } from '../held.ts';
+import { IdleSignal } from '../idle.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -20,6 +21,9 @@ export class DelayNode<T> extends Stream<T> {
   private readonly queue: Held<T>[] = [];
   private readonly waiting: (() => void)[] = [];
   private running = false;
+  // True while the element taken from the queue goes on: with the queue empty, the node is idle after it.
+  private sending = false;
+  private readonly idleSignal = new IdleSignal();
   private last: number;
 
   constructor(upstream: Stream<T>, interval: number, options: DelayOptions) {
@@ -50,11 +54,23 @@ export class DelayNode<T> extends Stream<T> {
         return;
       }
       this.waiting.shift()?.();
-      await emitHeld(this, item);
+      this.sending = true;
+      try {
+        await emitHeld(this, item);
+      } finally {
+        this.sending = false;
+      }
+      // Idle before the pause that spaces it from a next element: a commit waiting for it need not wait that out.
+      if (this.queue.length === 0) this.idleSignal.idle();
       const wait = this.interval - (this.clock.now() - this.last);
       if (wait > 0) await sleep(this.clock, wait);
       this.last = this.clock.now();
     }
+  }
+
+  /** Busy while elements wait in the queue or one goes on: up to the queue's length times `interval`. */
+  override whenIdle(): Promise<void> | null {
+    return this.queue.length === 0 && !this.sending ? null : this.idleSignal.wait();
   }
 }
 

@@ -1,4 +1,5 @@
 import { emitHeld, type Held, hold } from '../held.ts';
+import { IdleSignal } from '../idle.ts';
 import { type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -10,6 +11,7 @@ export class LatestNode<T> extends Stream<T> {
   override kind = 'latest';
   private waiting: Held<T> | null = null;
   private draining = false;
+  private readonly idleSignal = new IdleSignal();
 
   constructor(upstream: Stream<T>) {
     super({ clock: upstream.clock });
@@ -34,7 +36,13 @@ export class LatestNode<T> extends Stream<T> {
       }
     } finally {
       this.draining = false;
+      this.idleSignal.idle();
     }
+  }
+
+  /** Busy while an element waits or goes on. */
+  override whenIdle(): Promise<void> | null {
+    return this.draining ? this.idleSignal.wait() : null;
   }
 }
 

@@ -1,4 +1,5 @@
 import { badArgument, requireFunction, requireInteger } from '../../errors.ts';
+import { IdleSignal } from '../idle.ts';
 import { type Metadata, releaseRefs, retainRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -33,6 +34,7 @@ export class MapAsyncNode<T, R> extends Stream<R> {
   private readonly waiting: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: { error: unknown } | null = null;
   private emitting = false;
+  private readonly idleSignal = new IdleSignal();
 
   constructor(upstream: Stream<T>, fn: (x: T) => R | PromiseLike<R>, options: MapAsyncOptions) {
     requireFunction('mapAsync', 'fn', fn);
@@ -99,6 +101,12 @@ export class MapAsyncNode<T, R> extends Stream<R> {
     } finally {
       this.emitting = false;
     }
+    if (this.calls.length === 0) this.idleSignal.idle();
+  }
+
+  /** Busy while a call is in flight or its result is being handed on. */
+  override whenIdle(): Promise<void> | null {
+    return this.calls.length === 0 && !this.emitting ? null : this.idleSignal.wait();
   }
 
   private report(error: unknown): void {

@@ -1,6 +1,7 @@
 import type { Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { emitHeldBatch, type Held, hold } from '../held.ts';
+import { IdleSignal } from '../idle.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 import { UniqueBuffer, type UniqueBufferOptions } from './partition-unique.ts';
@@ -14,6 +15,7 @@ abstract class Ticker<T, R> extends Stream<R> {
   private timer: Timer | null = null;
   private ticks = 0;
   private readonly origin: number;
+  private readonly idleSignal = new IdleSignal();
 
   constructor(upstream: Stream<T>, interval: number) {
     super({ clock: upstream.clock });
@@ -30,10 +32,22 @@ abstract class Ticker<T, R> extends Stream<R> {
       this.ticks++;
       this.schedule();
       void this.tick();
+      this.idleSignal.idle();
     });
   }
 
   protected abstract tick(): Pushed;
+
+  /** True while elements wait for the next tick. */
+  protected abstract holds(): boolean;
+
+  /**
+   * Busy while elements wait for the next tick: up to `interval`. Not sooner, as a tick out of turn would break
+   * the grid the batches are cut on. A stopped ticker holds them for good: idle, as waiting would not help.
+   */
+  override whenIdle(): Promise<void> | null {
+    return this.timer !== null && this.holds() ? this.idleSignal.wait() : null;
+  }
 
   protected override flushOnEnd(): void {
     void this.tick();
@@ -56,6 +70,10 @@ export class TimedWindowNode<T> extends Ticker<T, T[]> {
     this.items.push(hold(x as T, metadata));
   }
 
+  protected holds(): boolean {
+    return this.items.length > 0;
+  }
+
   protected tick(): Pushed {
     const items = this.items;
     this.items = [];
@@ -76,6 +94,10 @@ export class TimedWindowUniqueNode<T> extends Ticker<T, T[]> {
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     this.keys.add(x as T, metadata);
+  }
+
+  protected holds(): boolean {
+    return this.keys !== undefined && this.keys.items.size > 0;
   }
 
   protected tick(): Pushed {
