@@ -138,19 +138,21 @@ function holdSource(source: AppSource): () => void {
 }
 
 /**
- * The prologue both commit paths share, run with the source held. With state, the nodes that hold records
- * asynchronously (a `mapAsync`, `buffer`, `delay`, `rateLimit`, a `timedWindow` until its tick) first hand them
- * all on: the checkpoint then covers exactly the records the source has handed on, each of them in the windows or
- * past them. Taken while such a node still held some, it counted them as covered, and a restore from it skipped
- * them without their being in the windows. Then the sinks flush, and the finished offsets and the checkpoint are
- * taken.
+ * The prologue both commit paths share, run with the source held. The nodes that hold records asynchronously (a
+ * `mapAsync`, `buffer`, `delay`, `rateLimit`, a `timedWindow` until its tick) first hand them all on:
+ * - a checkpoint then covers exactly the records the source has handed on, each of them in the windows or past
+ *   them (taken while such a node still held some, it counted them as covered, and a restore from it skipped them
+ *   without their being in the windows);
+ * - and, exactly-once, with or without state, no output reaches a sink while its transaction commits (it went
+ *   into the committing transaction without its record's offset, or failed the send).
+ * Then the sinks flush, and the finished offsets and the checkpoint are taken.
  */
 async function takeCheckpoint(scope: CommitScope): Promise<{
   offsets: OffsetToCommit[];
   checkpoint: ReturnType<AppState['checkpoint']> | null;
 }> {
   const { source, state } = scope;
-  if (state !== null) await scope.whenIdle();
+  await scope.whenIdle();
   await scope.flushSinks();
   const offsets = source.finishedOffsets();
   return { offsets, checkpoint: state?.checkpoint(source.handledOffsets()) ?? null };
