@@ -36,8 +36,16 @@ export class AppTransactions {
     this.timeout = timeout;
   }
 
-  /** The open transaction, begun on first use. */
+  /** Settles when the transaction being committed is over (null while none is). */
+  private ending: Promise<void> | null = null;
+
+  /**
+   * The open transaction, begun on first use. While one commits, the next one: an output a timer hands to a sink
+   * meanwhile (a window closed by the clock) goes into the next transaction, as its record's offset will (the
+   * sink holds the record until the send is acknowledged, so its offset is not in the committing one).
+   */
   current(): Promise<KafkaTransaction> {
+    if (this.ending !== null) return this.ending.then(() => this.current());
     this.transaction ??= this.begin();
     return this.transaction;
   }
@@ -75,10 +83,12 @@ export class AppTransactions {
   /** Exactly-once: the outputs since the last commit and the offsets they cover commit together, or not at all. */
   async commit(scope: CommitScope): Promise<void> {
     const release = holdSource(scope.source);
+    let ended = (): void => {};
     try {
       const { offsets, checkpoint } = await takeCheckpoint(scope);
       if (offsets.length === 0 && this.transaction === null && !checkpoint?.records.length) return;
       const tx = await this.current();
+      this.ending = new Promise<void>((r) => (ended = r));
       const next = checkpoint?.records.length
         ? await writeChangelog(scope.producer, checkpoint.records, tx)
         : new Map();
@@ -125,6 +135,8 @@ export class AppTransactions {
       scope.fail(e);
       throw e;
     } finally {
+      this.ending = null;
+      ended();
       release();
     }
   }

@@ -53,6 +53,8 @@ export abstract class EventTimeWindowNode<T = any> extends WindowNode<T> {
   private readonly lateHandler: ((info: LateInfo) => void) | null;
   private idleTimer: Timer | null = null;
   private lastArrival = 0;
+  /** What closing windows on the clock threw with no error branch to take it: thrown by the next update. */
+  private idleFailure: { error: unknown } | null = null;
 
   constructor(
     upstream: Stream<T>,
@@ -84,6 +86,11 @@ export abstract class EventTimeWindowNode<T = any> extends WindowNode<T> {
 
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     if (this.idleTimeout > 0) {
+      if (this.idleFailure !== null) {
+        const { error } = this.idleFailure;
+        this.idleFailure = null;
+        throw error;
+      }
       this.lastArrival = this.clock.now();
       if (this.idleTimer === null) this.armIdle(this.idleTimeout);
     }
@@ -162,8 +169,30 @@ export abstract class EventTimeWindowNode<T = any> extends WindowNode<T> {
   private armIdle(ms: number): void {
     this.idleTimer = this.clock.setTimer(ms, () => {
       this.idleTimer = null;
-      void this.onIdle();
+      let r: Pushed;
+      try {
+        r = this.onIdle();
+      } catch (error) {
+        this.idleFailed(error);
+        return;
+      }
+      r?.then(undefined, (error: unknown) => this.idleFailed(error));
     });
+  }
+
+  /**
+   * Closing windows on the clock failed downstream (a sink that cannot send): the error goes to this node's error
+   * branch, or else to the next update. Thrown from the timer, it would end the process.
+   */
+  private idleFailed(error: unknown): void {
+    try {
+      const r = this.fail(error, undefined, undefined);
+      r?.then(undefined, (e: unknown) => {
+        this.idleFailure ??= { error: e };
+      });
+    } catch (e) {
+      this.idleFailure ??= { error: e };
+    }
   }
 
   private onIdle(): Pushed {

@@ -144,6 +144,36 @@ describe('tumblingWindow', () => {
     node.stop();
   });
 
+  it('a failure downstream of windows closed on the clock goes to its error branch, or to the next update', async () => {
+    const clock = new VirtualClock();
+    const boom = new Error('the sink cannot send');
+    // Without an error branch: the timer does not throw (it would end the process); the next element does.
+    const s = new Stream<Reading>({ clock });
+    const node = s.tumblingWindow('10s', { value: 'value', idleTimeout: '5s' }).sum().final();
+    node.sink(() => {
+      throw boom;
+    });
+    s.emit({ timestamp: 1000, value: 1 });
+    await clock.advance(9000); // closes [0, 10000) on the clock
+    assert.throws(() => s.emit({ timestamp: 20_000, value: 2 }), /the sink cannot send/);
+    node.stop();
+    // With an error branch on the failing node: the failure goes there, and the stream goes on.
+    const t = new Stream<Reading>({ clock });
+    const window = t.tumblingWindow('10s', { value: 'value', idleTimeout: '5s' }).sum().final();
+    const errors = window
+      .sink(() => {
+        throw boom;
+      })
+      .catch()
+      .sinkToList();
+    t.emit({ timestamp: 1000, value: 1 });
+    await clock.advance(9000);
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]!.error.message), /the sink cannot send/);
+    t.emit({ timestamp: 20_000, value: 2 });
+    window.stop();
+  });
+
   it('takes Quix defaults on Kafka records: record key, record timestamp, record value', () => {
     const s = new Stream<any>();
     const out = s.tumblingWindow(10).sum().current().sinkToList();
