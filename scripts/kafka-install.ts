@@ -9,8 +9,8 @@
 //     broker-<java>.jsa   the CDS archive, once a broker has stopped cleanly
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot } from './services.ts';
 
 /** The Kafka release the tests and `npm run kafka` use: the newest one @platformatic/kafka 2.12 is tested against. */
 export const KAFKA_VERSION = '4.2.0';
@@ -33,12 +33,6 @@ export interface KafkaInstall {
   mainClass: string;
   /** Where the class-data-sharing archive lives (it may not exist yet). */
   archive: string;
-}
-
-function cacheRoot(): string {
-  if (process.env.TWINSTREAM_KAFKA_CACHE) return process.env.TWINSTREAM_KAFKA_CACHE;
-  const xdg = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return join(xdg, 'twinstream');
 }
 
 function findJava(): { java: string; major: number } {

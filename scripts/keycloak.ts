@@ -8,22 +8,15 @@
 //
 // It runs in development mode with an in-memory database: nothing outlives it, and every start has a new admin
 // password; realms and clients are made through its admin REST API once it answers.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot, freePort, installFromMaven, startGuarded, waitUntilUp } from './services.ts';
 
 /** The Keycloak release. */
 export const KEYCLOAK_VERSION = '24.0.5';
 
 const ARTIFACT = `org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip`;
-
-function cacheRoot(): string {
-  if (process.env.TWINSTREAM_KAFKA_CACHE) return process.env.TWINSTREAM_KAFKA_CACHE;
-  const xdg = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return join(xdg, 'twinstream');
-}
 
 /**
  * Makes sure Keycloak's distribution is unpacked in the cache (fetched with Maven the first time, 177 MB) and
@@ -34,41 +27,8 @@ function cacheRoot(): string {
  */
 export function installKeycloak(): string {
   const home = join(cacheRoot(), `keycloak-${KEYCLOAK_VERSION}`);
-  if (existsSync(join(home, 'bin', 'kc.sh'))) return home;
-  mkdirSync(cacheRoot(), { recursive: true });
-  const mvn = process.env.MVN ?? 'mvn';
-  const fetch = spawnSync(mvn, ['-q', '-B', 'dependency:get', `-Dartifact=${ARTIFACT}`, '-Dtransitive=false'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const local = join(
-    process.env.MAVEN_REPO ?? join(homedir(), '.m2', 'repository'),
-    'org/keycloak/keycloak-quarkus-dist',
-    KEYCLOAK_VERSION,
-    `keycloak-quarkus-dist-${KEYCLOAK_VERSION}.zip`,
-  );
-  if (fetch.error || fetch.status !== 0 || !existsSync(local)) {
-    const output = `${fetch.stdout ?? ''}${fetch.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
-    throw new Error(
-      `could not fetch ${ARTIFACT} from Maven Central with "${mvn}" (${fetch.error?.message ?? `exit ${fetch.status}`}); is Maven 3 installed and Maven Central reachable?\n${output}`,
-    );
-  }
-  // Unpacked next to the final place and renamed: a concurrent installer sees nothing or everything.
-  const staging = `${home}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const unzip = spawnSync('unzip', ['-q', local, '-d', staging], { encoding: 'utf8' });
-  if (unzip.error || unzip.status !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`could not unpack ${local} with unzip: ${unzip.error?.message ?? unzip.stderr}`);
-  }
-  try {
-    renameSync(join(staging, `keycloak-${KEYCLOAK_VERSION}`), home);
-  } catch (error) {
-    if (!existsSync(join(home, 'bin', 'kc.sh'))) throw error;
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  if (!existsSync(join(home, 'bin', 'kc.sh')))
+    installFromMaven(ARTIFACT, home, 'unzip', `keycloak-${KEYCLOAK_VERSION}`);
   return home;
 }
 
@@ -93,17 +53,6 @@ export interface KeycloakServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as import('node:net').AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function secret(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
 }
@@ -124,17 +73,9 @@ export async function startKeycloak(options: { startTimeout?: number; unref?: bo
   const url = `http://127.0.0.1:${port}`;
   const adminPassword = secret();
   const log = join(tmpdir(), `twinstream-keycloak-${process.pid}-${port}.log`);
-  const fd = openSync(log, 'w');
-  // As for the registry (scripts/schema-registry.ts): a shell runs Keycloak and kills it as soon as its standard
-  // input (a pipe from this process) closes, which stop() does and the kernel does when this process dies.
-  const guard =
-    'exec 3<&0; "$@" </dev/null & pid=$!; (cat <&3 >/dev/null; kill $pid 2>/dev/null) & wait $pid; status=$?; exit $status';
-  const child: ChildProcess = spawn(
-    'sh',
+  // As for the registry: a shell runs Keycloak and kills it as soon as this process stops or ends.
+  const service = startGuarded(
     [
-      '-c',
-      guard,
-      'sh',
       join(home, 'bin', 'kc.sh'),
       'start-dev',
       '--db=dev-mem',
@@ -144,45 +85,16 @@ export async function startKeycloak(options: { startTimeout?: number; unref?: bo
     ],
     {
       cwd: home,
-      stdio: ['pipe', fd, fd],
+      log,
       env: {
         ...process.env,
         KEYCLOAK_ADMIN: 'admin',
         KEYCLOAK_ADMIN_PASSWORD: adminPassword,
         JAVA_OPTS: '-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
       },
+      ...(options.unref ? { unref: true } : {}),
     },
   );
-  closeSync(fd);
-  if (options.unref) {
-    child.unref();
-    (child.stdin as unknown as { unref(): void }).unref();
-  }
-  let exited = false;
-  const done = new Promise<void>((resolve) => {
-    child.on('exit', () => {
-      exited = true;
-      resolve();
-    });
-    child.on('error', () => {
-      exited = true;
-      resolve();
-    });
-  });
-  const onExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.on('exit', onExit);
-  const stop = async (): Promise<void> => {
-    process.off('exit', onExit);
-    if (!exited) {
-      child.stdin?.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await done;
-      clearTimeout(timer);
-    }
-    rmSync(log, { force: true });
-  };
 
   const adminToken = async (): Promise<string> => {
     const response = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
@@ -226,21 +138,16 @@ export async function startKeycloak(options: { startTimeout?: number; unref?: bo
     }
   };
 
-  const deadline = Date.now() + (options.startTimeout ?? 180_000);
-  let last = '';
-  while (Date.now() < deadline && !exited) {
-    try {
+  await waitUntilUp(
+    service,
+    options.startTimeout ?? 180_000,
+    async () => {
       const response = await fetch(`${url}/realms/master/.well-known/openid-configuration`, {
         signal: AbortSignal.timeout(2000),
       });
-      if (response.ok) return { url, createRealm, log, stop };
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const text = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '(no log)';
-  await stop();
-  throw new Error(`Keycloak did not start at ${url} (${exited ? 'it exited' : `last: ${last}`}):\n${text}`);
+      return response.ok ? true : `HTTP ${response.status}`;
+    },
+    (exited, last) => `Keycloak did not start at ${url} (${exited ? 'it exited' : `last: ${last}`}):`,
+  );
+  return { url, createRealm, log, stop: () => service.stop() };
 }

@@ -6,22 +6,15 @@
 //
 //   ~/.cache/twinstream/apicurio-registry-2.6.13.Final/
 //     apicurio-registry-app-2.6.13.Final-runner.jar, lib/   the unpacked distribution (Java 17)
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot, freePort, installFromMaven, startGuarded, waitUntilUp } from './services.ts';
 
 /** The Apicurio Registry release: the newest that runs on Java 17 (3.x needs Java 21). */
 export const REGISTRY_VERSION = '2.6.13.Final';
 
 const ARTIFACT = `io.apicurio:apicurio-registry-app:${REGISTRY_VERSION}:tar.gz:all`;
-
-function cacheRoot(): string {
-  if (process.env.TWINSTREAM_KAFKA_CACHE) return process.env.TWINSTREAM_KAFKA_CACHE;
-  const xdg = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return join(xdg, 'twinstream');
-}
 
 /** Where the registry is installed and how to start it. */
 export interface RegistryInstall {
@@ -41,40 +34,7 @@ export function installSchemaRegistry(): RegistryInstall {
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const home = join(cacheRoot(), `apicurio-registry-${REGISTRY_VERSION}`);
   const jar = join(home, `apicurio-registry-app-${REGISTRY_VERSION}-runner.jar`);
-  if (existsSync(jar)) return { home, java, jar };
-  mkdirSync(cacheRoot(), { recursive: true });
-  const mvn = process.env.MVN ?? 'mvn';
-  const fetch = spawnSync(mvn, ['-q', '-B', 'dependency:get', `-Dartifact=${ARTIFACT}`, '-Dtransitive=false'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const local = join(
-    process.env.MAVEN_REPO ?? join(homedir(), '.m2', 'repository'),
-    'io/apicurio/apicurio-registry-app',
-    REGISTRY_VERSION,
-    `apicurio-registry-app-${REGISTRY_VERSION}-all.tar.gz`,
-  );
-  if (fetch.error || fetch.status !== 0 || !existsSync(local)) {
-    const output = `${fetch.stdout ?? ''}${fetch.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
-    throw new Error(
-      `could not fetch ${ARTIFACT} from Maven Central with "${mvn}" (${fetch.error?.message ?? `exit ${fetch.status}`}); is Maven 3 installed and Maven Central reachable?\n${output}`,
-    );
-  }
-  // Unpack next to the final place and rename: a concurrent installer sees nothing or everything.
-  const staging = `${home}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const untar = spawnSync('tar', ['xzf', local, '-C', staging], { encoding: 'utf8' });
-  if (untar.error || untar.status !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`could not unpack ${local} with tar: ${untar.error?.message ?? untar.stderr}`);
-  }
-  try {
-    renameSync(staging, home);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(jar)) throw error;
-  }
+  if (!existsSync(jar)) installFromMaven(ARTIFACT, home, 'tar');
   return { home, java, jar };
 }
 
@@ -87,17 +47,6 @@ export interface SchemaRegistryServer {
   log: string;
   /** Stops it (closes its guard's input, which ends the JVM with SIGTERM; SIGKILL to the guard after 10 s). */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as import('node:net').AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -146,17 +95,8 @@ export async function startSchemaRegistry(
       ]
     : [];
   const log = join(tmpdir(), `twinstream-registry-${process.pid}-${port}.log`);
-  const fd = openSync(log, 'w');
-  // The registry must not outlive this process even when it is killed: a shell starts the JVM and kills it as
-  // soon as its standard input (a pipe from this process) closes, which stop() does and the kernel does on death.
-  const guard =
-    'exec 3<&0; "$@" </dev/null & pid=$!; (cat <&3 >/dev/null; kill $pid 2>/dev/null) & wait $pid; status=$?; exit $status';
-  const child: ChildProcess = spawn(
-    'sh',
+  const service = startGuarded(
     [
-      '-c',
-      guard,
-      'sh',
       install.java,
       '-Xmx256m',
       '-XX:TieredStopAtLevel=1',
@@ -168,65 +108,28 @@ export async function startSchemaRegistry(
       '-jar',
       install.jar,
     ],
-    { cwd: install.home, stdio: ['pipe', fd, fd] },
+    { cwd: install.home, log, ...(options.unref ? { unref: true } : {}) },
   );
-  closeSync(fd);
-  if (options.unref) {
-    child.unref();
-    (child.stdin as unknown as { unref(): void }).unref();
-  }
-  let exited = false;
-  const done = new Promise<void>((resolve) => {
-    child.on('exit', () => {
-      exited = true;
-      resolve();
-    });
-    child.on('error', () => {
-      exited = true;
-      resolve();
-    });
-  });
-  const onExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.on('exit', onExit);
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}/apis/ccompat/v7`;
   // The probe trusts the given CA (through the HTTP agent the Kafka library makes for its own registry client).
   const dispatcher = tls
     ? (await import('@platformatic/kafka')).createUndiciAgent({ connect: { ca: tls.ca } })
     : undefined;
-  const stop = async (): Promise<void> => {
-    process.off('exit', onExit);
-    if (!exited) {
-      child.stdin?.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await done;
-      clearTimeout(timer);
-    }
-    rmSync(log, { force: true });
-  };
-  const deadline = Date.now() + (options.startTimeout ?? 90_000);
-  let last = '';
-  while (Date.now() < deadline) {
-    if (exited) break;
-    try {
+  await waitUntilUp(
+    service,
+    options.startTimeout ?? 90_000,
+    async () => {
       const response = await fetch(`${url}/subjects`, {
         signal: AbortSignal.timeout(2000),
         ...(dispatcher ? { dispatcher } : {}),
       } as RequestInit);
       // With authentication required, "not authenticated" is the answer of a registry that is up.
-      if (response.ok || (keycloak && response.status === 401)) return { url, port, log, stop };
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const text = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '(no log)';
-  await stop();
-  throw new Error(
-    `the schema registry (Apicurio ${REGISTRY_VERSION}) did not ${exited ? 'stay up' : 'answer in time'} on port ${port} (${last})\n${text}`,
+      return response.ok || (keycloak !== undefined && response.status === 401) ? true : `HTTP ${response.status}`;
+    },
+    (exited, last) =>
+      `the schema registry (Apicurio ${REGISTRY_VERSION}) did not ${exited ? 'stay up' : 'answer in time'} on port ${port} (${last})`,
   );
+  return { url, port, log, stop: () => service.stop() };
 }
 
 // `node scripts/schema-registry.ts` runs a registry until Ctrl-C.

@@ -11,14 +11,23 @@ before(async () => {
   brokers = await kafkaBrokers();
 });
 
-test('a read_committed source skips every transaction its producer aborted, not only the last', async () => {
-  const topic = uniqueName('aborted');
+/** A new one-partition topic, and `records(from, n)`: messages `{ id }` for ids from..from+n-1 to it. */
+async function topicWithRecords(prefix: string): Promise<{
+  topic: string;
+  records: (from: number, n: number) => { topic: string; value: Buffer }[];
+}> {
+  const topic = uniqueName(prefix);
   const admin = new KafkaAdmin({ brokers });
   await admin.ensureTopics([{ name: topic, partitions: 1 }]);
   await admin.close();
-  const producer = new KafkaProducer({ brokers, transactionalId: uniqueName('tx') });
   const records = (from: number, n: number) =>
     Array.from({ length: n }, (_, i) => ({ topic, value: Buffer.from(JSON.stringify({ id: from + i })) }));
+  return { topic, records };
+}
+
+test('a read_committed source skips every transaction its producer aborted, not only the last', async () => {
+  const { topic, records } = await topicWithRecords('aborted');
+  const producer = new KafkaProducer({ brokers, transactionalId: uniqueName('tx') });
   try {
     await producer.initTransactions();
     // Thousands 0, 2 and 4 committed; 1 and 3 aborted, by the same producer (what a restarted exactly-once
@@ -68,13 +77,8 @@ async function readCommitted(topic: string, n: number, fetchMaxBytes: number): P
 // The client ended the aborted range at the producer's last abort marker in a response, so it dropped the
 // committed transactions in between (11,000 of 100,000 outputs in the fault tests).
 test('a read_committed source keeps the committed transactions between an aborted one and a later abort marker', async () => {
-  const topic = uniqueName('aborted-late');
-  const admin = new KafkaAdmin({ brokers });
-  await admin.ensureTopics([{ name: topic, partitions: 1 }]);
-  await admin.close();
+  const { topic, records } = await topicWithRecords('aborted-late');
   const producer = new KafkaProducer({ brokers, transactionalId: uniqueName('tx') });
-  const records = (from: number, n: number) =>
-    Array.from({ length: n }, (_, i) => ({ topic, value: Buffer.from(JSON.stringify({ id: from + i })) }));
   try {
     await producer.initTransactions();
     // 0-599 aborted (three batches), 1000-1399 committed (two), an empty aborted transaction, 2000-2199 committed.
@@ -105,13 +109,8 @@ test('a read_committed source keeps the committed transactions between an aborte
 // A restarted exactly-once processor reads its committed offsets after initTransactions: the transaction its killed
 // predecessor left open must be over by then (aborted), and the predecessor fenced.
 test('initTransactions fences an earlier producer of the same transactional id and aborts its open transaction', async () => {
-  const topic = uniqueName('fenced');
-  const admin = new KafkaAdmin({ brokers });
-  await admin.ensureTopics([{ name: topic, partitions: 1 }]);
-  await admin.close();
+  const { topic, records } = await topicWithRecords('fenced');
   const id = uniqueName('tx');
-  const records = (from: number, n: number) =>
-    Array.from({ length: n }, (_, i) => ({ topic, value: Buffer.from(JSON.stringify({ id: from + i })) }));
   const first = new KafkaProducer({ brokers, transactionalId: id });
   const second = new KafkaProducer({ brokers, transactionalId: id });
   try {

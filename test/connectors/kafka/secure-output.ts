@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { type JwtClaims, type SecureKafka, unsecuredJwt } from '../../../scripts/kafka-secure.ts';
-import { KafkaAdmin, type KafkaConnection, Stream } from '../../../src/index.ts';
+import { KafkaAdmin, type KafkaConnection, Stream, type TwinstreamError } from '../../../src/index.ts';
 
 /** An unsigned token for the broker's OAUTHBEARER validator: valid for an hour, with its scope, unless overridden. */
 export function token(kafka: SecureKafka, claims: JwtClaims = {}): string {
@@ -125,4 +125,30 @@ export async function failure(fn: () => Promise<unknown>): Promise<{ error: unkn
     ),
   );
   return { error, ms: performance.now() - t0, printed };
+}
+
+/** Creates a topic through a `KafkaAdmin` on `connection` (closed after): what an admin's refusal looks like. */
+export async function ensureTopicOn(connection: KafkaConnection, topic: string): Promise<void> {
+  const admin = new KafkaAdmin(connection);
+  try {
+    await admin.ensureTopics([{ name: topic }]);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Runs a source on `connection` until it ends (it fails when the broker refuses it). */
+export async function runSourceOn(
+  connection: KafkaConnection,
+  topic: string,
+  onConsumerError?: (e: TwinstreamError) => void,
+): Promise<void> {
+  const source = Stream.fromKafka(topic, {
+    ...connection,
+    groupId: `${topic}-group`,
+    ...(onConsumerError ? { onConsumerError } : {}),
+  });
+  source.sink(() => {});
+  source.start();
+  await source.done;
 }

@@ -6,9 +6,19 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type SecureKafka, startSecureKafka } from '../../../scripts/kafka-secure.ts';
 import { startSchemaRegistry } from '../../../scripts/schema-registry.ts';
-import { avro, KafkaAdmin, type KafkaConnection, KafkaProducer, Stream, TwinstreamError } from '../../../src/index.ts';
+import { avro, type KafkaConnection, KafkaProducer, Stream, TwinstreamError } from '../../../src/index.ts';
 import { uniqueName } from '../../kafka-setup.ts';
-import { allText, assertHidden, assertTokenHidden, capturingOutput, failure, token, write } from './secure-output.ts';
+import {
+  allText,
+  assertHidden,
+  assertTokenHidden,
+  capturingOutput,
+  ensureTopicOn,
+  failure,
+  runSourceOn,
+  token,
+  write,
+} from './secure-output.ts';
 
 let kafka: SecureKafka;
 
@@ -52,15 +62,8 @@ test('a wrong password fails an idempotent sink (the default) with TS_KAFKA_AUTH
 test('a wrong password fails admin and a source with TS_KAFKA_AUTH at once with the default retries', async () => {
   // Without final-auth-failure.ts on their clients, each retried the refusal 10 times (about 8 s).
   const { connection, wrong } = wrongScram();
-  const admin = new KafkaAdmin(connection);
-  const viaAdmin = await failure(() => admin.ensureTopics([{ name: uniqueName('never') }]));
-  await admin.close();
-  const viaSource = await failure(async () => {
-    const source = Stream.fromKafka(uniqueName('never'), { ...connection, groupId: uniqueName('never') });
-    source.sink(() => {});
-    source.start();
-    await source.done;
-  });
+  const viaAdmin = await failure(() => ensureTopicOn(connection, uniqueName('never')));
+  const viaSource = await failure(() => runSourceOn(connection, uniqueName('never')));
   for (const [what, { error, ms }] of [
     ['admin', viaAdmin],
     ['source', viaSource],
@@ -141,20 +144,8 @@ for (const [what, bad, reason] of [
         );
         failures.push({ what, error, ms: performance.now() - t0 });
       };
-      await timed('admin', async () => {
-        const admin = new KafkaAdmin(connection);
-        try {
-          await admin.ensureTopics([{ name: uniqueName('never') }]);
-        } finally {
-          await admin.close();
-        }
-      });
-      await timed('source', async () => {
-        const source = Stream.fromKafka(uniqueName('never'), { ...connection, groupId: uniqueName('never') });
-        source.sink(() => {});
-        source.start();
-        await source.done;
-      });
+      await timed('admin', () => ensureTopicOn(connection, uniqueName('never')));
+      await timed('source', () => runSourceOn(connection, uniqueName('never')));
       // The default sink: an idempotent producer.
       await timed('sink', () => write(connection, uniqueName('never'), [1]));
     });

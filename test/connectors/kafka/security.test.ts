@@ -17,7 +17,7 @@ import {
   TwinstreamError,
 } from '../../../src/index.ts';
 import { uniqueName } from '../../kafka-setup.ts';
-import { allText, assertHidden, capturingOutput, token, write } from './secure-output.ts';
+import { allText, assertHidden, capturingOutput, ensureTopicOn, runSourceOn, token, write } from './secure-output.ts';
 
 let kafka: SecureKafka;
 
@@ -181,24 +181,8 @@ for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
           failures.push({ what, error, ms: performance.now() - t0 });
         }
       };
-      await timed('admin', async () => {
-        const admin = new KafkaAdmin(connection);
-        try {
-          await admin.ensureTopics([{ name: uniqueName('never') }]);
-        } finally {
-          await admin.close();
-        }
-      });
-      await timed('source', async () => {
-        const source = Stream.fromKafka(uniqueName('never'), {
-          ...connection,
-          groupId: uniqueName('never'),
-          onConsumerError: (e) => consumerErrors.push(e),
-        });
-        source.sink(() => {});
-        source.start();
-        await source.done;
-      });
+      await timed('admin', () => ensureTopicOn(connection, uniqueName('never')));
+      await timed('source', () => runSourceOn(connection, uniqueName('never'), (e) => consumerErrors.push(e)));
       // acks 'leader': the client's plain producer reports the failed authentication itself.
       await timed('sink', () => write({ ...connection, acks: 'leader' }, uniqueName('never'), [1]));
       return failures;
