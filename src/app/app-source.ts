@@ -35,11 +35,23 @@ export class AppSource extends KafkaSource<unknown, unknown> {
     }
   }
 
+  // The decoder of the last message's topic: consecutive messages mostly share it (no map lookup per message).
+  private lastTopic: string | null = null;
+  private lastDecoder: RecordDecoder = this.decoder;
+
+  private decoderOf(topic: string): RecordDecoder {
+    if (topic !== this.lastTopic) {
+      this.lastDecoder = this.decoders.get(topic) ?? this.decoder;
+      this.lastTopic = topic;
+    }
+    return this.lastDecoder;
+  }
+
   protected override prepareDecode(m: RawMessage): Promise<void> | null {
-    return (this.decoders.get(m.topic) ?? this.decoder).prepare(m);
+    return this.decoderOf(m.topic).prepare(m);
   }
 
   protected override decode(m: RawMessage): KafkaRecord<unknown, unknown> {
-    return (this.decoders.get(m.topic) ?? this.decoder).decode(m);
+    return this.decoderOf(m.topic).decode(m);
   }
 }

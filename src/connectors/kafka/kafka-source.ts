@@ -8,10 +8,10 @@ import { clientOptions, kafkaError, timeoutOf, withTimeout } from './connection.
 import { deadLetterMessage, deadLetterOf } from './dead-letter.ts';
 import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './kafka-source-config.ts';
 import { pump } from './message-pump.ts';
-import { PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
+import { MessageEntry, PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
 import { KafkaProducer } from './producer.ts';
 import { newConsumer } from './read-committed.ts';
-import type { KafkaMetadata, KafkaRecord } from './record.ts';
+import type { KafkaRecord } from './record.ts';
 import { type RawMessage, RecordDecoder } from './record-decoder.ts';
 
 export * from './kafka-source-config.ts';
@@ -178,9 +178,10 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     if (wait !== null) return wait.then(() => this.resume(m));
     const fetching = this.prepareDecode(m); // a schema to fetch first (Avro)
     if (fetching !== null) return fetching.then(() => this.resume(m));
-    const offset = Number(m.offset);
-    const entry = this.offsets.track(key, offset, m);
-    if (entry === null) return; // handled already, before a rejoin (see PartitionOffsets)
+    // The element's metadata entry, offset entry and reference counter in one (marks the offset done when the
+    // last node holding the element lets go).
+    const entry = new MessageEntry(Number(m.offset), m.topic, m.partition, m.key ?? undefined);
+    if (!this.offsets.track(key, entry, m)) return; // handled already, before a rejoin (see PartitionOffsets)
     this.counters.consumed++;
     let record: KafkaRecord<K, V>;
     try {
@@ -198,16 +199,9 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       if (b.records.length >= this.batch.maxBatchSize) return this.emitBatch(key, b);
       return;
     }
-    const meta: KafkaMetadata & { ref: RefCounter; [field: string]: unknown } = {
-      ref: entry, // marks the offset done when the last node holding the element lets go
-      topic: m.topic,
-      partition: m.partition,
-      offset,
-      kafkaKey: m.key ?? undefined,
-    };
     let r: void | Promise<void>;
     try {
-      r = this.emit(record as unknown as T, [meta]);
+      r = this.emit(record as unknown as T, [entry]);
     } catch (error) {
       return this.processingFailed(error, m, record, entry);
     }

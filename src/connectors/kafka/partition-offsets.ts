@@ -1,10 +1,53 @@
+import type { MetadataEntry, RefCounter } from '../../core/refcount.ts';
 import type { OffsetToCommit } from './kafka-source-config.ts';
-import { OffsetTracker, type PendingOffset } from './offset-tracker.ts';
+import { OffsetTracker, PendingOffset } from './offset-tracker.ts';
+import type { KafkaMetadata } from './record.ts';
 
 /** One message in work: its reference counter marks it done (or failed). */
 export interface TrackedMessage {
   done: boolean;
   failed: boolean;
+}
+
+/**
+ * The metadata entry a source attaches to a message's element, which is also its offset entry and reference
+ * counter: one object per message where there were two (an entry and a metadata object pointing at it).
+ *
+ * @example
+ * const entry = new MessageEntry(42, 'raw', 0, keyBytes);
+ * source.emit(record, [entry]); // entry.ref === entry
+ */
+export class MessageEntry extends PendingOffset implements KafkaMetadata, MetadataEntry {
+  // Metadata entries are open records (joins and users add fields): this one is too, so it passes as one.
+  [field: string]: unknown;
+  /** The reference counter the graph retains and releases: the entry itself. */
+  readonly ref: RefCounter = this;
+  readonly topic: string;
+  readonly partition: number;
+  readonly kafkaKey: Buffer | undefined;
+
+  constructor(offset: number, topic: string, partition: number, kafkaKey: Buffer | undefined) {
+    super(offset);
+    this.topic = topic;
+    this.partition = partition;
+    this.kafkaKey = kafkaKey;
+  }
+}
+
+/** What a source knows of one partition (`topic:partition`). */
+class PartitionState {
+  /** The greatest offset handled since the partition was assigned (-1: none). */
+  highest = -1;
+  readonly tracker = new OffsetTracker();
+  /** The last message handled (its group metadata goes with a transactional commit). */
+  lastMessage: unknown = undefined;
+  /** The offset last committed (-1: none). */
+  committed = -1;
+  readonly key: string;
+
+  constructor(key: string) {
+    this.key = key;
+  }
 }
 
 /**
@@ -16,54 +59,70 @@ export interface TrackedMessage {
  *
  * @example
  * const offsets = new PartitionOffsets();
- * const entry = offsets.track('raw:0', 42, message); // null when offset 42 was handled already
+ * const entry = offsets.track('raw:0', new PendingOffset(42), message); // false when offset 42 was handled already
  * entry.done = true;
  * offsets.finished(); // [{ topic: 'raw', partition: 0, offset: 43, message }]
  */
 export class PartitionOffsets {
-  private readonly trackers = new Map<string, OffsetTracker>();
-  private readonly highest = new Map<string, number>();
-  private readonly lastMessage = new Map<string, unknown>();
-  private readonly committed = new Map<string, number>();
+  private readonly partitions = new Map<string, PartitionState>();
+  // Consecutive messages mostly come from one partition: one lookup per change of partition, not four per message.
+  private last: PartitionState | null = null;
 
-  /** The greatest offset handled per partition, since it was assigned here. */
+  private state(key: string): PartitionState {
+    const last = this.last;
+    if (last !== null && last.key === key) return last;
+    let p = this.partitions.get(key);
+    if (p === undefined) this.partitions.set(key, (p = new PartitionState(key)));
+    this.last = p;
+    return p;
+  }
+
+  /** The greatest offset handled per partition, since it was assigned here (a copy). */
   handled(): ReadonlyMap<string, number> {
-    return this.highest;
+    const out = new Map<string, number>();
+    for (const [key, p] of this.partitions) if (p.highest >= 0) out.set(key, p.highest);
+    return out;
   }
 
   /** Restored state already covers the partition up to `offset`: messages up to it are not handled again. */
   cover(key: string, offset: number): void {
-    if (offset > (this.highest.get(key) ?? -1)) this.highest.set(key, offset);
+    const p = this.state(key);
+    if (offset > p.highest) p.highest = offset;
   }
 
-  /** Registers a message about to be handled; null when it was handled already. The entry is its reference counter. */
-  track(key: string, offset: number, message: unknown): PendingOffset | null {
-    if (offset <= (this.highest.get(key) ?? -1)) return null;
-    this.highest.set(key, offset);
-    let tracker = this.trackers.get(key);
-    if (!tracker) this.trackers.set(key, (tracker = new OffsetTracker()));
-    this.lastMessage.set(key, message);
-    return tracker.add(offset);
+  /**
+   * Registers a message about to be handled, with its entry (its reference counter; `entry.offset` is the
+   * message's); false when the offset was handled already (the entry is then not tracked).
+   */
+  track(key: string, entry: PendingOffset, message: unknown): boolean {
+    const p = this.state(key);
+    if (entry.offset <= p.highest) return false;
+    p.highest = entry.offset;
+    p.lastMessage = message;
+    p.tracker.push(entry);
+    return true;
   }
 
   /** The partition was revoked: what was handled and in work there is forgotten. */
   revoke(key: string): void {
-    this.highest.delete(key);
-    this.trackers.get(key)?.reset();
+    const p = this.partitions.get(key);
+    if (p === undefined) return;
+    p.highest = -1;
+    p.tracker.reset();
   }
 
   /** The offsets finished since the last commit, per partition. */
   finished(): OffsetToCommit[] {
     const out: OffsetToCommit[] = [];
-    for (const [key, tracker] of this.trackers) {
-      const next = tracker.committable();
-      if (next < 0 || next <= (this.committed.get(key) ?? -1)) continue;
+    for (const [key, p] of this.partitions) {
+      const next = p.tracker.committable();
+      if (next < 0 || next <= p.committed) continue;
       const i = key.lastIndexOf(':');
       out.push({
         topic: key.slice(0, i),
         partition: Number(key.slice(i + 1)),
         offset: next,
-        message: this.lastMessage.get(key),
+        message: p.lastMessage,
       });
     }
     return out;
@@ -71,7 +130,7 @@ export class PartitionOffsets {
 
   /** Records that `offsets` were committed. */
   markCommitted(offsets: readonly OffsetToCommit[]): void {
-    for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, o.offset);
+    for (const o of offsets) this.state(`${o.topic}:${o.partition}`).committed = o.offset;
   }
 }
 
@@ -95,12 +154,19 @@ export class PartitionPreparer {
     this.hooks = hooks;
   }
 
+  // The last partition found prepared: consecutive messages mostly share it (no map lookup per message).
+  private lastReady: string | null = null;
+
   /** Null when the partition's messages may be handled now; else what they wait for. */
   ready(key: string, topic: string, partition: number): Promise<void> | null {
+    if (key === this.lastReady) return null;
     const before = this.hooks.beforePartition;
     if (before === null) return null;
     const ready = this.prepared.get(key);
-    if (ready === true) return null;
+    if (ready === true) {
+      this.lastReady = key;
+      return null;
+    }
     if (ready !== undefined) return ready;
     const p = before(topic, partition).then((covered) => {
       this.offsets.cover(key, covered);
@@ -118,6 +184,7 @@ export class PartitionPreparer {
     for (const a of assignments) for (const p of a.partitions ?? []) now.add(`${a.topic}:${p}`);
     for (const key of [...this.prepared.keys()]) {
       if (now.has(key)) continue;
+      if (key === this.lastReady) this.lastReady = null;
       this.prepared.delete(key);
       this.offsets.revoke(key);
       const i = key.lastIndexOf(':');

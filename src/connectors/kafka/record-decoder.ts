@@ -1,6 +1,6 @@
 import { TwinstreamError } from '../../errors.ts';
 import type { KafkaRecord } from './record.ts';
-import { type Serde, type SerdeSpec, toSerde } from './serializers.ts';
+import { type Serde, type SerdeSpec, stringSerde, toSerde } from './serializers.ts';
 
 /** A message as the client delivers it: bytes, and where it came from. */
 export interface RawMessage {
@@ -41,9 +41,12 @@ export class RecordDecoder<K = unknown, V = unknown> {
   readonly value: Serde<V>;
   private readonly extract: ((value: V, record: KafkaRecord<K, V>) => number | Date | string) | undefined;
   private readonly maxBytes: number;
+  /** String keys decoded once each (the default key serde); null for other serdes. */
+  private readonly keys: StringKeys | null;
 
   constructor(options: DecodeOptions<K, V>, where: string) {
     this.key = toSerde(options.key, where, 'key', 'string');
+    this.keys = this.key === (stringSerde as Serde<unknown>) ? new StringKeys() : null;
     this.value = toSerde(options.value, where, 'value', 'json');
     this.extract = options.timestamp;
     this.maxBytes = options.maxMessageBytes ?? 8 * 1024 * 1024;
@@ -81,7 +84,11 @@ export class RecordDecoder<K = unknown, V = unknown> {
       topic: m.topic,
       partition: m.partition,
       offset: Number(m.offset),
-      key: (key == null || key.length === 0 ? null : this.key.deserialize(key)) as K,
+      key: (key == null || key.length === 0
+        ? null
+        : this.keys !== null
+          ? this.keys.decode(key)
+          : this.key.deserialize(key)) as K,
       value: (value == null ? null : this.value.deserialize(value)) as V,
       timestamp: Number(m.timestamp),
       headers,
@@ -112,5 +119,46 @@ export class RecordDecoder<K = unknown, V = unknown> {
       );
     }
     return ms;
+  }
+}
+
+/** Slots of `StringKeys` (a power of two), and the longest key it keeps. */
+const KEY_SLOTS = 1024;
+const KEY_BYTES = 48;
+
+/**
+ * UTF-8 keys decoded once per distinct key: a topic's keys repeat (sensor, device, user ids). A key found here
+ * costs a hash of its bytes instead of a string made by the runtime, and comes back as the same string each
+ * time, whose hash a window's key lookup then has cached. Direct-mapped: a slot keeps the last key that hashed
+ * there (its bytes copied into one preallocated array, no allocation per key); a different key decodes as usual
+ * and takes the slot. Bounded: KEY_SLOTS keys of at most KEY_BYTES bytes; longer ones are not kept.
+ *
+ * @example
+ * const keys = new StringKeys();
+ * keys.decode(Buffer.from('sensor-1')) === keys.decode(Buffer.from('sensor-1')); // true, decoded once
+ */
+class StringKeys {
+  private readonly bytes = new Uint8Array(KEY_SLOTS * KEY_BYTES);
+  private readonly lengths = new Int32Array(KEY_SLOTS).fill(-1);
+  private readonly strings: string[] = new Array<string>(KEY_SLOTS).fill('');
+
+  decode(b: Buffer): string {
+    const n = b.length;
+    if (n > KEY_BYTES) return b.toString('utf8');
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const slot = (h ^ (h >>> 16)) & (KEY_SLOTS - 1);
+    const at = slot * KEY_BYTES;
+    const kept = this.bytes;
+    if (this.lengths[slot] === n) {
+      let i = 0;
+      while (i < n && kept[at + i] === b[i]) i++;
+      if (i === n) return this.strings[slot]!;
+    }
+    const s = b.toString('utf8');
+    kept.set(b, at);
+    this.lengths[slot] = n;
+    this.strings[slot] = s;
+    return s;
   }
 }
