@@ -168,11 +168,16 @@ export class PartitionPreparer {
       return null;
     }
     if (ready !== undefined) return ready;
-    const p = before(topic, partition).then((covered) => {
+    // A restore that ends after its partition was revoked (and maybe assigned again, with a newer restore under
+    // way) changes nothing: only the partition's current restore marks it prepared.
+    const p: Promise<void> = before(topic, partition).then((covered) => {
+      if (this.prepared.get(key) !== p) return;
       this.offsets.cover(key, covered);
       this.prepared.set(key, true);
     });
-    p.catch(() => this.prepared.delete(key));
+    p.catch(() => {
+      if (this.prepared.get(key) === p) this.prepared.delete(key);
+    });
     this.prepared.set(key, p);
     return p;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { releaseRefs, retainRefs } from '../../../src/core/refcount.ts';
-import { MessageEntry, OffsetTracker, PartitionOffsets, PendingOffset } from '../../../src/index.ts';
+import { MessageEntry, OffsetTracker, PartitionOffsets, PartitionPreparer, PendingOffset } from '../../../src/index.ts';
 
 /** One message through a graph that keeps nothing: the source retains it while it emits, then lets go. */
 function passThrough(e: PendingOffset): void {
@@ -116,4 +116,24 @@ test('partition offsets: per partition, skipping what was handled, committing th
   offsets.revoke('a:0');
   assert.equal(offsets.handled().has('a:0'), false);
   assert.equal(offsets.track('a:0', new MessageEntry(6, 'a', 0, undefined), 'm6'), true);
+});
+
+test('a restore that ends after its partition was revoked and assigned again changes nothing', async () => {
+  const offsets = new PartitionOffsets();
+  const restores: { resolve: (covered: number) => void }[] = [];
+  const preparer = new PartitionPreparer(offsets, {
+    beforePartition: () => new Promise<number>((resolve) => restores.push({ resolve })),
+    onRevoke: null,
+  });
+  const first = preparer.ready('t:0', 't', 0)!;
+  preparer.assigned([{ topic: 't', partitions: [] }]); // revoked while its restore runs
+  preparer.assigned([{ topic: 't', partitions: [0] }]);
+  const second = preparer.ready('t:0', 't', 0)!;
+  assert.notEqual(second, first, 'a new restore for the new assignment');
+  restores[1]!.resolve(41); // the new owner's state covers up to 41
+  await second;
+  restores[0]!.resolve(99); // the stale restore ends last
+  await first;
+  assert.equal(offsets.handled().get('t:0'), 41, 'the stale restore did not cover offsets the state does not hold');
+  assert.equal(preparer.ready('t:0', 't', 0), null, 'prepared');
 });
