@@ -51,12 +51,17 @@ test('a read_committed source skips every transaction its producer aborted, not 
 });
 
 /** Reads `topic` read_committed with fetches of at most `fetchMaxBytes`, until `n` records or 20 s. */
-async function readCommitted(topic: string, n: number, fetchMaxBytes: number): Promise<number[]> {
+async function readCommitted(
+  topic: string,
+  n: number,
+  fetchMaxBytes: number,
+  isolationLevel: 'read_committed' | 'read_uncommitted' = 'read_committed',
+): Promise<number[]> {
   const source = Stream.fromKafka<string, { id: number }>(topic, {
     brokers,
     groupId: uniqueName('reader'),
     autoOffsetReset: 'earliest',
-    isolationLevel: 'read_committed',
+    isolationLevel,
     fetchMaxBytes,
   });
   const got: number[] = [];
@@ -104,6 +109,9 @@ test('a read_committed source keeps the committed transactions between an aborte
   // stop the reading.
   assert.deepEqual(await readCommitted(topic, want.length, 1024 * 1024), want);
   assert.deepEqual(await readCommitted(topic, want.length, 64), want);
+  // Read uncommitted, every record comes, the aborted ones too (the client's own read_committed stays off).
+  const all = [...Array.from({ length: 600 }, (_, i) => i), ...want];
+  assert.deepEqual(await readCommitted(topic, all.length, 1024 * 1024, 'read_uncommitted'), all);
 });
 
 // A restarted exactly-once processor reads its committed offsets after initTransactions: the transaction its killed

@@ -70,7 +70,9 @@ export function consumerOptions(c: KafkaSourceConfig<any, any>, kind: string): R
     maxWaitTime: toMillis(c.maxWaitTime ?? '200ms', 'maxWaitTime'),
     highWaterMark: c.highWaterMark ?? 65_536,
     maxBytes: fetchMaxBytes(c, kind),
-    isolationLevel: c.isolationLevel === 'read_committed' ? 1 : 0,
+    // Never the client's read_committed (its default, with a filter that drops committed records): a
+    // read_committed source asks the broker itself (readCommittedConsumer).
+    isolationLevel: 0,
   };
 }
 
