@@ -32,6 +32,15 @@ export function afterPushed(r: Pushed, then: () => void): Pushed {
   });
 }
 
+/** Combines two pending deliveries into one (no promise when neither is one). */
+export function both(a: Pushed, b: Pushed): Pushed {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Promise.all([a, b]).then(ignore);
+}
+
+function ignore(): void {}
+
 /** A promise that resolves after `ms` on `clock`. */
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => {

@@ -46,7 +46,7 @@ export async function whenGraphIdle(roots: readonly Stream<any>[]): Promise<void
   for (;;) {
     const busy: Promise<void>[] = [];
     for (const node of graphNodes(roots)) {
-      const p = node.whenIdle();
+      const p = node.whenSettled();
       if (p !== null) busy.push(p);
     }
     if (busy.length === 0) return;

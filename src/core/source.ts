@@ -2,6 +2,7 @@ import { badArgument, requireFunction } from '../errors.ts';
 import type { Timer } from '../time/clock.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { compilePush } from './fusion.ts';
+import { whenGraphIdle } from './idle.ts';
 import { Stream, type StreamOptions } from './stream.ts';
 
 /**
@@ -12,6 +13,7 @@ export abstract class Source<T> extends Stream<T> {
   override kind = 'source';
   private controller: AbortController | null = null;
   private running: Promise<void> | null = null;
+  private finished: { of: Promise<void>; promise: Promise<void> } | null = null;
   /** True once `stop()` was called: loops read this plain field, not `signal.aborted` (a slow accessor). */
   protected stopping = false;
 
@@ -26,6 +28,8 @@ export abstract class Source<T> extends Stream<T> {
   /** Begins emitting. Starting a started source does nothing. */
   override start(): void {
     if (this.started) return;
+    // The graph starts with its source: nodes downstream with timers of their own start them now.
+    for (const node of downstreamOf(this)) node.graphStarted();
     const controller = new AbortController();
     this.controller = controller;
     this.stopping = false;
@@ -48,11 +52,32 @@ export abstract class Source<T> extends Stream<T> {
   }
 
   /**
-   * Settles when the current run ends: after the last element was emitted (and every emit it awaited settled), or
-   * after `stop()`. Work that nodes downstream still hold without making the source wait (a `buffer`, a `delay`,
-   * a window) may finish later.
+   * Settles when the current run has ended (the last element emitted, or `stop()`) and the graph has let go of
+   * everything it emitted: every node downstream (a `buffer`, `mapAsync`, `scatter`, `delay`, a window's final
+   * flush, `toFrames`, a join) has handed on what it held, and every async sink has settled and every file sink
+   * closed. Rejects if the run failed, or if handing on at the end failed. `ended` settles earlier, when the
+   * source itself is through.
+   *
+   * @example
+   * const source = Stream.fromIterable(rows);
+   * source.buffer(1000).sink(async (r) => await database.insert(r));
+   * source.start();
+   * await source.done; // every row inserted
    */
   get done(): Promise<void> {
+    const running = this.running;
+    if (running === null) return Promise.resolve();
+    if (this.finished?.of !== running) {
+      this.finished = { of: running, promise: running.then(() => whenGraphIdle([this])) };
+    }
+    return this.finished.promise;
+  }
+
+  /**
+   * Settles as soon as the current run has ended, when nodes downstream may still hold what it emitted (see
+   * `done`, which waits for them too).
+   */
+  get ended(): Promise<void> {
     return this.running ?? Promise.resolve();
   }
 
@@ -60,6 +85,19 @@ export abstract class Source<T> extends Stream<T> {
     this.stop();
     await this.done;
   }
+}
+
+/** Every node downstream of `source`, each once. */
+function downstreamOf(source: Stream<any>): Set<Stream<any>> {
+  const seen = new Set<Stream<any>>();
+  const stack = [...source.downstreams];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...n.downstreams);
+  }
+  return seen;
 }
 
 class IterableSource<T> extends Source<T> {

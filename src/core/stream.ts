@@ -66,7 +66,9 @@ export class Stream<T = unknown> {
   errorHandler: ((info: StreamErrorInfo) => unknown) | null = null;
   /** @internal The compiled delivery to the downstreams; rebuilt after the graph around this node changes. */
   _push: PushFn | null = null;
-  private ended = 0;
+  private upstreamsEnded = 0;
+  // While the end waits for what the node flushed or still holds; null otherwise.
+  private endInProgress: Promise<void> | null = null;
 
   constructor(options: StreamOptions = {}) {
     this.name = options.name;
@@ -174,6 +176,12 @@ export class Stream<T = unknown> {
     for (const up of this.upstreams) up.start();
   }
 
+  /**
+   * @internal Hook: a source upstream has started. Nodes with a timer of their own (a ticker) start it here, or
+   * at their first element when the graph is fed by hand; never in their constructor.
+   */
+  graphStarted(): void {}
+
   /** Stops the sources upstream of this node; nodes with timers also stop them. */
   stop(): void {
     for (const up of this.upstreams) up.stop();
@@ -243,17 +251,52 @@ export class Stream<T = unknown> {
     for (const d of [...this.downstreams]) d.upstreamEnded(this);
   }
 
-  /** An upstream ended; a node ends when all of its upstreams have. Nodes that hold elements flush first. */
+  /**
+   * An upstream ended; a node ends when all of its upstreams have, and once it has handed on what it held: it
+   * flushes first (`flushOnEnd`), then waits until what that emitted has settled and `whenIdle` says it holds
+   * nothing more, then tells its downstreams. So a window behind a buffer sees the end after the buffer's last
+   * element, not before.
+   */
   protected upstreamEnded(_up: Stream<any>): void {
-    if (++this.ended >= this.upstreams.length) {
-      this.ended = 0;
-      this.flushOnEnd();
-      this.end();
+    if (++this.upstreamsEnded >= this.upstreams.length) {
+      this.upstreamsEnded = 0;
+      this.endAfter(this.flushOnEnd());
     }
   }
 
-  /** Hook: what a node does with held elements when its input ends (most hold none). */
-  protected flushOnEnd(): void {}
+  private endAfter(flushed: Pushed): void {
+    const busy = flushed ?? this.whenIdle();
+    if (busy === null || busy === undefined) {
+      this.endInProgress = null;
+      this.end();
+      return;
+    }
+    const next = busy.then(
+      () => this.endAfter(undefined),
+      (error: unknown) => {
+        this.endInProgress = null;
+        this.end();
+        throw error;
+      },
+    );
+    // Observed by `whenGraphIdle` (so `done` rejects with the error); never left unhandled.
+    next.catch(noop);
+    this.endInProgress = next;
+  }
+
+  /**
+   * Hook: what a node does with held elements when its input ends (most hold none). What it returns (the
+   * delivery of what it flushed) is waited for before the end goes on, and by `done`.
+   */
+  protected flushOnEnd(): Pushed {}
+
+  /**
+   * @internal What `whenGraphIdle` waits for: the node's end in progress (a flush settling, elements still going
+   * on), else its `whenIdle`.
+   */
+  whenSettled(): Promise<void> | null {
+    return this.endInProgress ?? this.whenIdle();
+  }
 
   /**
    * Null while this node holds no element it will hand on by itself later (a call in flight, a queue being

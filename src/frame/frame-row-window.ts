@@ -1,6 +1,9 @@
 // Every window kind of src/window on frames, by feeding each frame's rows, in order, through the row window node
 // itself: results, lateness, closing, idleness and persistence are those of the row windows by construction.
 // No row object is built unless an aggregator takes whole rows (generic aggregators without a value column).
+
+import { both } from '../core/held.ts';
+import { whenGraphIdle } from '../core/idle.ts';
 import type { Metadata, MetadataEntry } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import type { Aggregator } from '../window/aggregator.ts';
@@ -13,7 +16,6 @@ import type { WindowStoreReader, WindowStoreWriter } from '../window/window-stor
 import { DictionaryColumn } from './dictionary-column.ts';
 import type { Frame } from './frame.ts';
 import type { FrameColumn } from './frame-column.ts';
-import { bothPushed } from './frame-window-keys.ts';
 
 /**
  * What the row-engine frame window needs, resolved by the definition (`sf.sessionWindow(...).sum().final()`).
@@ -144,7 +146,7 @@ export class FrameRowWindowNode<O = any> extends Stream<O> {
           for (let j = 0; j < pick.length; j++) o[pick[j]![0]] = at(pick[j]![1], i);
           this.v = o;
         } else this.v = this.rowAt(f, i);
-        r = bothPushed(r, node.update(ELEMENT, undefined, md));
+        r = both(r, node.update(ELEMENT, undefined, md));
       }
     } finally {
       this.frame = null;
@@ -165,9 +167,11 @@ export class FrameRowWindowNode<O = any> extends Stream<O> {
     return this.frame === null ? undefined : this.rowAt(this.frame, this.row);
   }
 
-  protected override flushOnEnd(): void {
-    // Ends the row node's input: it closes and emits every open window (through the relay).
+  protected override flushOnEnd(): Pushed {
+    // Ends the row node's input: it closes and emits every open window (through the relay). The inner graph is
+    // not connected to this one, so its end (and what the relay's downstreams still do with it) is awaited here.
     for (const up of this.inner.upstreams) up.end();
+    return whenGraphIdle([this.inner]);
   }
 
   override stop(): void {

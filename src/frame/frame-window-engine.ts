@@ -2,6 +2,7 @@
 // flat Float64Array of slots, reused when windows close), the row-at-a-time path (window assignment, lateness,
 // generic aggregators), closing by watermark per key or partition, and the outputs. The vectorised scans over a
 // frame's columns are in frame-time-window.ts.
+import { both } from '../core/held.ts';
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { TwinstreamError } from '../errors.ts';
@@ -10,17 +11,7 @@ import { type OutputRecord, outputRecord } from '../window/output-record.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import type { Frame } from './frame.ts';
 import type { NumericArray } from './frame-column.ts';
-import {
-  badTime,
-  bothPushed,
-  type FrameWindowConfig,
-  foldRun,
-  NEG,
-  POS,
-  W,
-  type Win,
-  WindowKeys,
-} from './frame-window-keys.ts';
+import { badTime, type FrameWindowConfig, foldRun, NEG, POS, W, type Win, WindowKeys } from './frame-window-keys.ts';
 import { moveCursor, type RowCursor } from './row-cursor.ts';
 
 /**
@@ -235,8 +226,8 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
       }
     }
     let r: Pushed = undefined;
-    if (this.c.current) for (const w of touched) r = bothPushed(r, this.pass(this.output(w), md));
-    return bothPushed(r, this.emitClosed());
+    if (this.c.current) for (const w of touched) r = both(r, this.pass(this.output(w), md));
+    return both(r, this.emitClosed());
   }
 
   private emitClosed(): Pushed {
@@ -248,7 +239,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
       w.held = null;
       if (!this.c.current) {
         const out = this.output(w);
-        r = bothPushed(r, held === null ? this.pass(out) : this.pass(out, concatMetadata(held)));
+        r = both(r, held === null ? this.pass(out) : this.pass(out, concatMetadata(held)));
       }
       if (held !== null) for (const h of held) releaseRefs(h);
       this.free.push(w.slot);
@@ -270,7 +261,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
   }
 
   /** Every open window closes when the input ends, oldest first. */
-  protected override flushOnEnd(): void {
+  protected override flushOnEnd(): Pushed {
     for (let k = 0; k < this.keys.open.length; k++) {
       this.closed.push(...this.keys.open[k]!);
       this.keys.open[k] = [];
@@ -279,7 +270,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
     }
     const rank = this.keys.rank;
     this.closed.sort((a, b) => a.start - b.start || rank[a.key]! - rank[b.key]!);
-    void this.emitClosed();
+    return this.emitClosed();
   }
 }
 

@@ -1,7 +1,6 @@
 // The per-key state of frame windows (newest window bounds, greatest time, next close, open windows, in typed
 // arrays indexed by a dense key number) and the configuration the frame window node runs with.
 import type { Metadata } from '../core/refcount.ts';
-import type { Pushed } from '../core/stream.ts';
 import { TwinstreamError } from '../errors.ts';
 import type { Aggregator } from '../window/aggregator.ts';
 import type { LateInfo } from '../window/event-time-window.ts';
@@ -219,13 +218,6 @@ export function foldMoments(S: Float64Array, b: number, col: NumericArray, from:
     S[b + 4] += d / n;
     S[b + 5] += d * (x - S[b + 4]!);
   }
-}
-
-/** Combines two pending results. */
-export function bothPushed(a: Pushed, b: Pushed): Pushed {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Promise.all([a, b]).then(() => undefined);
 }
 
 /** The error for a row whose time is not a finite number (rows before it were folded; none after it). */

@@ -2,6 +2,7 @@
 // frames back into rows.
 import { type Held, hold, releaseAll } from '../core/held.ts';
 import { IdleSignal } from '../core/idle.ts';
+import { InFlight } from '../core/in-flight.ts';
 import { fieldReader } from '../core/key.ts';
 import { concatMetadata, type Metadata } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
@@ -36,6 +37,8 @@ export class ToFramesNode extends Stream<Frame> {
   private pending: Held<unknown>[] = [];
   private timer: Timer | null = null;
   private readonly idleSignal = new IdleSignal();
+  // What the interval timer flushed that is still settling downstream: nobody upstream waits for it.
+  private readonly inFlight = new InFlight();
 
   constructor(upstream: Stream<unknown>, options: ToFramesOptions) {
     const o = options ?? {};
@@ -70,7 +73,7 @@ export class ToFramesNode extends Stream<Frame> {
     if (this.interval > 0 && this.timer === null) {
       this.timer = this.clock.setTimer(this.interval, () => {
         this.timer = null;
-        void this.flush();
+        void this.inFlight.track(this.flush());
         this.idleSignal.idle();
       });
     }
@@ -97,13 +100,13 @@ export class ToFramesNode extends Stream<Frame> {
    * leave it idle, as waiting would not help.
    */
   override whenIdle(): Promise<void> | null {
-    return this.timer !== null && this.pending.length > 0 ? this.idleSignal.wait() : null;
+    return this.timer !== null && this.pending.length > 0 ? this.idleSignal.wait() : this.inFlight.wait();
   }
 
-  protected override flushOnEnd(): void {
+  protected override flushOnEnd(): Pushed {
     this.timer?.cancel();
     this.timer = null;
-    void this.flush();
+    return this.flush();
   }
 
   override stop(): void {

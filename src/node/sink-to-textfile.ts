@@ -127,8 +127,9 @@ export class SinkToTextfileNode<T> extends Stream<never> {
     this.close().catch(() => {});
   }
 
-  protected override flushOnEnd(): void {
-    this.close().catch(() => {});
+  // `done` waits until the file is closed; a write error is kept for `close()`.
+  protected override flushOnEnd(): Pushed {
+    return this.close().catch(() => {});
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

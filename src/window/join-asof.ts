@@ -112,8 +112,8 @@ export class JoinAsofNode<L, R, O> extends Stream<O> {
     return r;
   }
 
-  protected override flushOnEnd(): void {
-    void this.resolve(true);
+  protected override flushOnEnd(): Pushed {
+    return this.resolve(true);
   }
 }
 

@@ -93,8 +93,8 @@ export class MergeSortedNode<T> extends Stream<T> {
     super.upstreamEnded(up);
   }
 
-  protected override flushOnEnd(): void {
-    void this.drain(Number.POSITIVE_INFINITY);
+  protected override flushOnEnd(): Pushed {
+    return this.drain(Number.POSITIVE_INFINITY);
   }
 
   private less(a: Entry<T>, b: Entry<T>): boolean {

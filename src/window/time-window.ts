@@ -227,9 +227,9 @@ return ${node}.update(x, undefined, md);
     return this.mode === 'current' ? this.emitCurrent(kw, w, md) : undefined;
   }
 
-  protected override flushOnEnd(): void {
+  protected override flushOnEnd(): Pushed {
     this.lane?.clear();
-    super.flushOnEnd();
+    return super.flushOnEnd();
   }
 
   private closeEarly(kw: KeyWindows, w: OpenWindow): Pushed {

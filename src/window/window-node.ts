@@ -1,6 +1,7 @@
+import { both } from '../core/held.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
-import { noop, type Pushed, Stream } from '../core/stream.ts';
+import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
 import { KeyWindows, type OpenWindow, PartitionWindows, persistWindows, restoreWindows } from './open-windows.ts';
@@ -31,12 +32,8 @@ export interface WindowOptions<T = any> {
 /** How a window is emitted: once when it closes, or after every update. */
 export type EmitMode = 'final' | 'current';
 
-/** Combines two pending results into one. */
-export function both(a: Pushed, b: Pushed): Pushed {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Promise.all([a, b]).then(noop);
-}
+// One combinator for the whole graph; re-exported here, where the window kinds have always imported it from.
+export { both };
 
 /**
  * The machinery every window kind shares: reading time, key and value from elements, partitions and keys,
@@ -246,7 +243,7 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
    * The input ended (a finite source ran out): every open window is closed now, oldest first, so `final()`
    * emits the last windows too instead of keeping them for ever.
    */
-  protected override flushOnEnd(): void {
+  protected override flushOnEnd(): Pushed {
     const due: [KeyWindows, OpenWindow][] = [];
     for (const p of this.parts.values()) {
       for (const kw of p.keys.values()) {
@@ -255,7 +252,9 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
       }
     }
     due.sort((a, b) => a[1].start - b[1].start);
-    for (const [kw, w] of due) void this.closeAtEnd(kw, w);
+    let r: Pushed = undefined;
+    for (const [kw, w] of due) r = both(r, this.closeAtEnd(kw, w));
+    return r;
   }
 
   /** Closes one window at the end of the input (sliding windows emit only their left windows). */

@@ -125,7 +125,10 @@ describe('whenIdle', () => {
     const source = new Stream<number>({ clock });
     const batches = source.timedWindow(100);
     const out = batches.sinkToList();
-    await clock.advance(0); // the first tick, right after it is built
+    assert.equal(batches.whenIdle(), null);
+    source.emit(0); // the graph starts with its first element: the first tick comes on the next turn
+    await clock.advance(0);
+    assert.deepEqual(out, [[0]]);
     assert.equal(batches.whenIdle(), null);
     source.emit(1);
     const idle = batches.whenIdle()!;

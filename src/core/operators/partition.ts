@@ -1,7 +1,8 @@
 import { requireInteger } from '../../errors.ts';
 import type { Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
-import { emitHeldBatch, type Held, hold } from '../held.ts';
+import { both, emitHeldBatch, type Held, hold } from '../held.ts';
+import { InFlight } from '../in-flight.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../key.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
@@ -26,6 +27,8 @@ export class PartitionNode<T> extends Stream<T[]> {
   private readonly keyOf: ((x: T) => unknown) | null;
   // Bounded by n elements per key; the number of keys is the caller's (each key's bucket empties at n).
   private readonly buckets = new Map<unknown, Bucket<T>>();
+  // What a timeout flushed that is still settling downstream: nobody upstream waits for it.
+  private readonly inFlight = new InFlight();
 
   constructor(upstream: Stream<T>, n: number, options: PartitionOptions<T>) {
     requireInteger('partition', 'n', n, 1);
@@ -47,7 +50,7 @@ export class PartitionNode<T> extends Stream<T[]> {
     }
     b.items.push(hold(x as T, metadata));
     if (b.items.length === 1 && this.timeout !== null) {
-      b.timer = this.clock.setTimer(this.timeout, () => void this.flushKey(k));
+      b.timer = this.clock.setTimer(this.timeout, () => void this.inFlight.track(this.flushKey(k)));
     }
     if (b.items.length >= this.n) return this.flushKey(k);
   }
@@ -60,8 +63,15 @@ export class PartitionNode<T> extends Stream<T[]> {
     return emitHeldBatch(this, b.items);
   }
 
-  protected override flushOnEnd(): void {
-    for (const k of [...this.buckets.keys()]) this.flushKey(k);
+  protected override flushOnEnd(): Pushed {
+    let r: Pushed = undefined;
+    for (const k of [...this.buckets.keys()]) r = both(r, this.flushKey(k));
+    return r;
+  }
+
+  /** Busy while what a timeout flushed is still settling downstream; buckets that wait for more input are not. */
+  override whenIdle(): Promise<void> | null {
+    return this.inFlight.wait();
   }
 
   override stop(): void {
