@@ -1,15 +1,24 @@
+import type { TwinstreamErrorCode } from './error-codes.ts';
+
+export { ERROR_CODES, type TwinstreamErrorCode } from './error-codes.ts';
+
 /**
- * The one error type of twinstream. Every error carries a stable `code` a program can branch on, a message that
- * says what was wrong, where, and what is accepted, an optional `cause`, and optional context.
+ * The one error type of twinstream. Every error carries a stable `code` a program can branch on (one of
+ * `ERROR_CODES`, documented in docs/errors.md with whether a retry can help), a message that says what was wrong,
+ * where, and what is accepted, an optional `cause`, and optional context.
  *
  * @example
  * throw new TwinstreamError('TS_BAD_DURATION', 'duration "10x" is not a number of ms or a string like "250ms", "10s"');
  */
 export class TwinstreamError extends Error {
-  readonly code: string;
+  readonly code: TwinstreamErrorCode;
   readonly context: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, options?: { cause?: unknown; context?: Record<string, unknown> }) {
+  constructor(
+    code: TwinstreamErrorCode,
+    message: string,
+    options?: { cause?: unknown; context?: Record<string, unknown> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TwinstreamError';
     this.code = code;

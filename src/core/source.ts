@@ -1,4 +1,4 @@
-import { badArgument, requireFunction } from '../errors.ts';
+import { badArgument, requireFunction, TwinstreamError } from '../errors.ts';
 import type { Timer } from '../time/clock.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { compilePush } from './fusion.ts';
@@ -40,8 +40,21 @@ export abstract class Source<T> extends Stream<T> {
       },
       (e) => {
         controller.abort();
-        throw e;
+        throw this.runFailure(e);
       },
+    );
+  }
+
+  /**
+   * What `done` rejects with when the run failed: a `TwinstreamError` as it is, anything else (a user function's
+   * error that came back through `emit`, the iterable's own) wrapped as `TS_NODE_FAILED` with it as `cause`.
+   */
+  private runFailure(e: unknown): TwinstreamError {
+    if (e instanceof TwinstreamError) return e;
+    return new TwinstreamError(
+      'TS_NODE_FAILED',
+      `${this.label()} stopped: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e, context: { node: this.label() } },
     );
   }
 
@@ -55,8 +68,9 @@ export abstract class Source<T> extends Stream<T> {
    * Settles when the current run has ended (the last element emitted, or `stop()`) and the graph has let go of
    * everything it emitted: every node downstream (a `buffer`, `mapAsync`, `scatter`, `delay`, a window's final
    * flush, `toFrames`, a join) has handed on what it held, and every async sink has settled and every file sink
-   * closed. Rejects if the run failed, or if handing on at the end failed. `ended` settles earlier, when the
-   * source itself is through.
+   * closed. Rejects if the run failed (with a `TwinstreamError`: a user function's error that came back through
+   * `emit` is wrapped as `TS_NODE_FAILED`, the original as `cause`), or if handing on at the end failed. `ended`
+   * settles earlier, when the source itself is through.
    *
    * @example
    * const source = Stream.fromIterable(rows);

@@ -1,4 +1,4 @@
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument, TwinstreamError } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { type Aggregator, isAggregator } from '../window/aggregator.ts';
 import { collect, count, max, mean, min, reduce, sum } from '../window/aggregators.ts';
@@ -68,31 +68,18 @@ export class FrameWindowDefinition {
     shape?: WindowShape,
   ) {
     const timed = shape === undefined;
-    if (timed && !(duration >= 1))
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${where}: duration = ${duration} ms is not valid; expected at least 1 ms`,
-      );
+    if (timed && !(duration >= 1)) badArgument(where, 'duration', duration, 'at least 1 ms');
     const hopping = where === 'hoppingWindow';
     if (timed && !(step > 0 && (hopping ? step < duration : step === duration))) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${where}: step = ${step} ms is not valid; expected more than 0 and less than the duration (${duration} ms)`,
-      );
+      badArgument(where, 'step', step, `more than 0 ms and less than the duration (${duration} ms)`);
     }
     const o = options ?? {};
     if (o.closingStrategy !== undefined && o.closingStrategy !== 'key' && o.closingStrategy !== 'partition') {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${where}: closingStrategy = ${describe(o.closingStrategy)} is not valid; expected 'key' or 'partition'`,
-      );
+      badArgument(where, 'closingStrategy', o.closingStrategy, "'key' or 'partition'");
     }
     for (const name of ['key', 'value'] as const) {
       if (o[name] !== undefined && typeof o[name] !== 'string') {
-        throw new TwinstreamError(
-          'TS_BAD_ARGUMENT',
-          `${where}: ${name} = ${describe(o[name])} is not valid; on frames it names a column`,
-        );
+        badArgument(where, name, o[name], 'a column name (on frames it names a column)');
       }
     }
     this.source = source;
@@ -154,10 +141,7 @@ export class FrameWindowAggregation<R> {
   constructor(def: FrameWindowDefinition, aggs: Readonly<Record<string, Aggregator>>, single: boolean) {
     const names = Object.keys(aggs ?? {});
     if (names.length === 0)
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${def.where}.agg: give at least one named aggregator, e.g. { mean: mean('x') }`,
-      );
+      badArgument(`${def.where}.agg`, 'aggregators', aggs, "at least one named aggregator, e.g. { mean: mean('x') }");
     const o = def.options;
     const value = o.value ?? null;
     const blocks: (string | null)[] = [];
@@ -169,15 +153,13 @@ export class FrameWindowAggregation<R> {
     const fields: FieldPlan[] = names.map((n) => {
       const agg = aggs[n];
       if (n === 'key' || n === 'start' || n === 'end')
-        throw new TwinstreamError(
-          'TS_BAD_ARGUMENT',
-          `${def.where}.agg: "${n}" is taken by the output; pick another name`,
+        badArgument(
+          `${def.where}.agg`,
+          n,
+          agg,
+          'a name the output does not take (start, end, key...); pick another name',
         );
-      if (!isAggregator(agg))
-        throw new TwinstreamError(
-          'TS_BAD_ARGUMENT',
-          `${def.where}.agg: ${n} = ${describe(agg)} is not an Aggregator { init, add, result }`,
-        );
+      if (!isAggregator(agg)) badArgument(`${def.where}.agg`, n, agg, 'an Aggregator { init, add, result }');
       const k = columnKernelOf(agg);
       if (k === undefined) return { agg };
       const column = k.column ?? value;

@@ -1,6 +1,6 @@
 // Sliding, session and count windows on streaming frames: the same definitions, aggregations and outputs as the
 // row windows of src/window, computed by feeding each frame's rows through the row window node.
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import type { WindowShape } from '../window/window-definition.ts';
 import { FrameWindowDefinition, type FrameWindowOptions } from './frame-window-definition.ts';
@@ -45,10 +45,7 @@ declare module './streaming-frame.ts' {
 
 function define(sf: StreamingFrame, shape: WindowShape, options: FrameWindowOptions): FrameWindowDefinition {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new TwinstreamError(
-      'TS_BAD_ARGUMENT',
-      `${shape.kind}: options = ${describe(options)} is not valid; expected an object`,
-    );
+    badArgument(shape.kind, 'options', options, 'an object');
   }
   return new FrameWindowDefinition(sf, shape.kind, 0, 0, options ?? {}, shape);
 }

@@ -1,5 +1,5 @@
 import type { Stream } from '../core/stream.ts';
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import type { Aggregator } from '../window/aggregator.ts';
 import { isAggregator } from '../window/aggregator.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
@@ -80,8 +80,7 @@ export class GroupBy {
     columns: readonly string[] | null = null,
   ) {
     if (by instanceof StreamingSeries) source.check(by, 'groupby');
-    else if (typeof by !== 'string')
-      throw new TwinstreamError('TS_BAD_ARGUMENT', `groupby: ${describe(by)} is not a column name or a series`);
+    else if (typeof by !== 'string') badArgument('groupby', 'by', by, 'a column name or a series');
     this.source = source;
     this.by = by;
     this.window = window;
@@ -122,11 +121,7 @@ export class GroupBy {
   /** Named aggregators of src/window (each sees the row, so `sum('y')` sums column y and `count()` counts rows). */
   agg(aggs: Readonly<Record<string, Aggregator>>): Stream<Frame> {
     for (const n of Object.keys(aggs ?? {})) {
-      if (!isAggregator(aggs[n]))
-        throw new TwinstreamError(
-          'TS_BAD_ARGUMENT',
-          `groupby.agg: ${n} = ${describe(aggs[n])} is not an Aggregator { init, add, result }`,
-        );
+      if (!isAggregator(aggs[n])) badArgument('groupby.agg', n, aggs[n], 'an Aggregator { init, add, result }');
     }
     return this.run({ kind: 'agg', aggs });
   }

@@ -1,4 +1,4 @@
-import { TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import type { NumericArray } from './frame-column.ts';
 
 /** The reductions frames compute per column (and per group): pandas' names and rules (NaN is skipped). */
@@ -12,10 +12,7 @@ const REDUCTIONS: readonly Reduction[] = ['sum', 'mean', 'count', 'min', 'max', 
  */
 export function checkReduction(where: string, r: unknown): Reduction {
   if (!REDUCTIONS.includes(r as Reduction)) {
-    throw new TwinstreamError(
-      'TS_BAD_ARGUMENT',
-      `${where}: "${String(r)}" is not a reduction; expected one of ${REDUCTIONS.join(', ')}`,
-    );
+    badArgument(where, 'reduction', r, `one of ${REDUCTIONS.join(', ')}`);
   }
   return r as Reduction;
 }

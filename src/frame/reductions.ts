@@ -1,6 +1,6 @@
 // Running reductions over everything seen so far, one result per frame (streamz's `sdf.sum()`, `sdf.x.mean()`).
 import type { Stream } from '../core/stream.ts';
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import type { Frame } from './frame.ts';
 import { FrameNode } from './frame-node.ts';
@@ -43,10 +43,7 @@ function seriesReduction(series: StreamingSeries, r: Reduction, options: Reducti
       if (r === 'sum') m.sum[0] = start;
       else m.n[0] = m.rows[0] = start;
     } else {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${r}: start = ${describe(start)} is not valid; expected a number for sum and count, [total, count] for mean`,
-      );
+      badArgument(r, 'start', start, 'a number for sum and count, [total, count] for mean');
     }
   }
   return new FrameNode<Frame, number>(series.source.stream, r, {
@@ -170,9 +167,11 @@ export function checkCustom(where: string, agg: unknown, needsOld: boolean): voi
     typeof a.onNew !== 'function' ||
     (needsOld && typeof a.onOld !== 'function')
   ) {
-    throw new TwinstreamError(
-      'TS_BAD_ARGUMENT',
-      `${where}: ${describe(agg)} is not a custom aggregation; expected { initial(frame), onNew(state, frame) => [state, result]${needsOld ? ', onOld(state, frame) => [state, result]' : ''} }`,
+    badArgument(
+      where,
+      'aggregation',
+      agg,
+      `a custom aggregation { initial(frame), onNew(state, frame) => [state, result]${needsOld ? ', onOld(state, frame) => [state, result]' : ''} }`,
     );
   }
 }

@@ -3,7 +3,7 @@
 // (row-rolling.ts); over a duration, vectorised per column over one buffer holding [history, frame]: sums slide,
 // min/max use a monotonic deque of indexes; no allocation per row.
 import type { Stream } from '../core/stream.ts';
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
@@ -182,19 +182,14 @@ export class Rolling {
   constructor(source: StreamingFrame, window: number | Duration, options: RollingFrameOptions = {}) {
     const byRows = typeof window === 'number';
     if (byRows && !(Number.isInteger(window) && window >= 1)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `rolling: window = ${describe(window)} is not valid; expected a row count (an integer >= 1) or a duration such as '2h'`,
-      );
+      badArgument('rolling', 'window', window, "a row count (an integer >= 1) or a duration such as '2h'");
     }
     this.source = source;
     this.n = byRows ? window : Number.POSITIVE_INFINITY;
     this.span = byRows ? Number.POSITIVE_INFINITY : toMillis(window, 'rolling: window');
-    if (this.span === 0)
-      throw new TwinstreamError('TS_BAD_ARGUMENT', 'rolling: a duration window must be longer than 0 ms');
+    if (this.span === 0) badArgument('rolling', 'window', window, 'a duration longer than 0 ms');
     const minP = options.minPeriods ?? (byRows ? window : 1);
-    if (!(Number.isInteger(minP) && minP >= 0))
-      throw new TwinstreamError('TS_BAD_ARGUMENT', `rolling: minPeriods = ${describe(minP)} is not an integer >= 0`);
+    if (!(Number.isInteger(minP) && minP >= 0)) badArgument('rolling', 'minPeriods', minP, 'an integer >= 0');
     this.minPeriods = minP;
   }
 

@@ -1,7 +1,7 @@
 import { type Held, hold, releaseAll } from '../core/held.ts';
 import type { Metadata } from '../core/refcount.ts';
 import { releaseRefs } from '../core/refcount.ts';
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { Frame } from './frame.ts';
 
@@ -27,25 +27,16 @@ export class RowWindow {
   constructor(spec: RowWindowSpec, where: string) {
     const s = spec as { n?: unknown; value?: unknown; start?: unknown };
     if (s === null || typeof s !== 'object' || (s.n === undefined) === (s.value === undefined)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${where}: ${describe(spec)} is not a window; expected { n: rows } or { value: '2h' }`,
-      );
+      badArgument(where, 'window', spec, "{ n: rows } or { value: '2h' }");
     }
     if (s.n !== undefined && !(Number.isInteger(s.n) && (s.n as number) >= 1)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${where}: n = ${describe(s.n)} is not valid; expected an integer >= 1`,
-      );
+      badArgument(where, 'n', s.n, 'an integer >= 1');
     }
     this.n = s.n === undefined ? Number.POSITIVE_INFINITY : (s.n as number);
     this.span = s.value === undefined ? Number.POSITIVE_INFINITY : toMillis(s.value as Duration, `${where}: value`);
     if (s.start !== undefined) {
       if (!(s.start instanceof Frame)) {
-        throw new TwinstreamError(
-          'TS_BAD_ARGUMENT',
-          `${where}: start = ${describe(s.start)} is not a Frame (a saved window state)`,
-        );
+        badArgument(where, 'start', s.start, 'a Frame (a saved window state)');
       }
       this.push(s.start, undefined);
     }

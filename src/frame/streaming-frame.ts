@@ -1,6 +1,6 @@
 import type { Metadata } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument, describe, TwinstreamError } from '../errors.ts';
 import { Frame, type RowPredicate } from './frame.ts';
 import type { ColumnInput, FrameColumn } from './frame-column.ts';
 
@@ -37,7 +37,7 @@ export class StreamingFrame {
   /** Wraps a stream of frames; without one, a new source stream you `emit` frames into. */
   constructor(stream: Stream<Frame> = new Stream<Frame>()) {
     if (!(stream instanceof Stream)) {
-      throw new TwinstreamError('TS_BAD_ARGUMENT', `StreamingFrame: ${describe(stream)} is not a Stream of frames`);
+      badArgument('StreamingFrame', 'stream', stream, 'a Stream of frames');
     }
     this.stream = stream;
   }
@@ -126,10 +126,7 @@ export class StreamingFrame {
   /** @internal Checks that an expression is computed from this streaming frame's own frames. */
   check(e: FrameExpression, where: string): void {
     if (e === null || typeof e !== 'object' || typeof e.evaluate !== 'function') {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${where}: ${describe(e)} is not a column expression such as sf.col('x').gt(0)`,
-      );
+      badArgument(where, 'expression', e, "a column expression such as sf.col('x').gt(0)");
     }
     if (e.source.stream !== this.stream) {
       throw new TwinstreamError(

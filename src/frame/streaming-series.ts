@@ -1,4 +1,4 @@
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument, TwinstreamError } from '../errors.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
 import type { FrameColumn, NumericArray } from './frame-column.ts';
@@ -126,10 +126,7 @@ export class StreamingSeries implements FrameExpression {
       this.source.check(other, where);
       return (f) => other.numbers(f);
     }
-    throw new TwinstreamError(
-      'TS_BAD_ARGUMENT',
-      `${where}: ${describe(other)} is not a number or a column of the same frames`,
-    );
+    badArgument(where, 'other', other, 'a number or a column of the same frames');
   }
 
   private arith(other: Operand, op: string, f: Binary): StreamingSeries {
@@ -193,7 +190,6 @@ declare module './streaming-frame.ts' {
 }
 
 StreamingFrame.prototype.col = function col(this: StreamingFrame, name: string): StreamingSeries {
-  if (typeof name !== 'string')
-    throw new TwinstreamError('TS_BAD_ARGUMENT', `col: ${describe(name)} is not a column name`);
+  if (typeof name !== 'string') badArgument('col', 'name', name, 'a column name');
   return new StreamingSeries(this, name, (f) => f.column(name));
 };

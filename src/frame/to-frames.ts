@@ -6,7 +6,7 @@ import { InFlight } from '../core/in-flight.ts';
 import { fieldReader } from '../core/key.ts';
 import { concatMetadata, type Metadata } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import type { Timer } from '../time/clock.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { toTimestamp } from '../window/timestamp.ts';
@@ -43,16 +43,10 @@ export class ToFramesNode extends Stream<Frame> {
   constructor(upstream: Stream<unknown>, options: ToFramesOptions) {
     const o = options ?? {};
     if (o.size === undefined && o.interval === undefined) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        'toFrames: give { size } (rows per frame), { interval } (a duration), or both',
-      );
+      badArgument('toFrames', 'options', o, '{ size } (rows per frame), { interval } (a duration), or both');
     }
     if (o.size !== undefined && !(Number.isInteger(o.size) && o.size >= 1)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `toFrames: size = ${describe(o.size)} is not valid; expected an integer >= 1`,
-      );
+      badArgument('toFrames', 'size', o.size, 'an integer >= 1');
     }
     const interval = o.interval === undefined ? 0 : toMillis(o.interval, 'toFrames: interval');
     super({ clock: upstream.clock });

@@ -1,7 +1,9 @@
 // The entry of the worker threads behind scatter()/gather(): piscina loads this file in each thread and calls
 // the default export once per element. The stages arrive once, as the pool's workerData, so a task carries only
-// the element. This file imports nothing from the rest of twinstream: a worker starts fast.
+// the element. This file imports nothing from the rest of twinstream but its error type (two small files): a
+// worker starts fast.
 import { threadId, workerData } from 'node:worker_threads';
+import { TwinstreamError } from '../errors.ts';
 
 /** How a worker finds a stage's function: an export of a module, or the source text of a self-contained function. */
 export type StageFunction = { readonly module: string; readonly exportName: string } | { readonly source: string };
@@ -46,7 +48,10 @@ async function loadFunction(fn: StageFunction): Promise<Function> {
   const mod = await import(fn.module);
   const f = mod[fn.exportName];
   if (typeof f !== 'function') {
-    throw new TypeError(`module ${fn.module} has no function export named "${fn.exportName}"`);
+    throw new TwinstreamError(
+      'TS_SCATTER_FUNCTION',
+      `module ${fn.module} has no function export named "${fn.exportName}"`,
+    );
   }
   return f as Function;
 }
@@ -55,7 +60,10 @@ async function compile(spec: StageSpec): Promise<Step> {
   if (spec.kind === 'flatten') {
     return (v, out) => {
       if (v === null || typeof (v as any)?.[Symbol.iterator] !== 'function') {
-        throw new TypeError(`flatten: element ${String(v)} is not iterable; expected an array or another iterable`);
+        throw new TwinstreamError(
+          'TS_NOT_ITERABLE',
+          `flatten: element ${String(v)} is not iterable; expected an array or another iterable`,
+        );
       }
       for (const y of v as Iterable<unknown>) out.push(y);
     };

@@ -1,4 +1,4 @@
-import { describe, TwinstreamError } from '../errors.ts';
+import { badArgument, TwinstreamError } from '../errors.ts';
 import { realClock } from '../time/clock.ts';
 import { Egress, type EgressOptions, type EgressSink } from './egress/egress.ts';
 import { BaseEnvironment, type EnvironmentOptions, type RunOptions } from './kernel/environment.ts';
@@ -60,20 +60,14 @@ export class RealtimeEnvironment extends BaseEnvironment {
     super({ ...options, logicalStartTime: options.logicalStartTime ?? realClock.now() });
     const factor = options.factor ?? 1;
     if (typeof factor !== 'number' || !(factor >= 0) || !Number.isFinite(factor)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `RealtimeEnvironment: factor = ${describe(factor)} is not valid; expected a finite number >= 0 (0 = unpaced)`,
-      );
+      badArgument('RealtimeEnvironment', 'factor', factor, 'a finite number >= 0 (0 = unpaced)');
     }
     this.factor = factor;
     this.strict = options.strict ?? false;
     this.maxLagSeconds = options.maxLag ?? (factor * this.timeUnitMs) / 1000;
     this.lagInterval = options.lagInterval ?? 1;
     if (!(this.lagInterval > 0)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `RealtimeEnvironment: lagInterval = ${describe(options.lagInterval)} is not valid; expected a number > 0`,
-      );
+      badArgument('RealtimeEnvironment', 'lagInterval', options.lagInterval, 'a number > 0');
     }
   }
 

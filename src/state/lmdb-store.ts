@@ -1,6 +1,6 @@
 // lmdb is a native module: imported when a store is opened, so the package root stays importable in a browser.
 import type { Database, RootDatabase } from 'lmdb';
-import { TwinstreamError } from '../errors.ts';
+import { badArgument, TwinstreamError } from '../errors.ts';
 import { BufferedTransaction, type PendingWrite, runTransaction } from './buffered-transaction.ts';
 import type { SetOptions, StateStore, Transaction } from './state-store.ts';
 
@@ -36,10 +36,7 @@ export class LmdbStateStore implements StateStore {
   /** Opens (or creates) the database at `options.path`. */
   static async open(options: LmdbStateStoreOptions): Promise<LmdbStateStore> {
     if (typeof options?.path !== 'string' || options.path === '') {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `LmdbStateStore.open: path = ${String(options?.path)} is not valid; expected a directory path`,
-      );
+      badArgument('LmdbStateStore.open', 'path', options?.path, 'a directory path');
     }
     try {
       const { open } = await import('lmdb');

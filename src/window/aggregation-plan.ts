@@ -1,4 +1,4 @@
-import { badArgument } from '../errors.ts';
+import { badArgument, TwinstreamError } from '../errors.ts';
 import { type Aggregator, isAggregator } from './aggregator.ts';
 import {
   type Kernel,
@@ -98,7 +98,10 @@ export class AggregationPlan {
   /** Takes `value` back out of every state (each aggregation must have `remove`). */
   remove(states: unknown[], value: unknown, t: number): void {
     if (this.kernels !== null) {
-      throw new TypeError('AggregationPlan.remove: the numeric fast path keeps no values to remove');
+      throw new TwinstreamError(
+        'TS_INTERNAL',
+        'AggregationPlan.remove: the numeric fast path keeps no values to remove',
+      );
     }
     const aggs = this.aggs;
     for (let i = 0; i < aggs.length; i++) states[i] = aggs[i]!.remove!(states[i], value, t);

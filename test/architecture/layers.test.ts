@@ -1,4 +1,4 @@
-// DESIGN.md "Layers": imports point down only, and modules form no cycle. Type-only imports are erased at run
+// docs/architecture.md, "The layers": imports point down only, and modules form no cycle. Type-only imports are erased at run
 // time and are allowed across a layer's own modules, but still may not point up.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 // Lowest first. A module may import its own layer and the layers below it.
 const RANKS: [string, number][] = [
   ['errors.ts', 0],
+  ['error-codes.ts', 0],
   ['time/', 1],
   ['core/', 2],
   ['frame/', 3],
@@ -27,7 +28,7 @@ const RANKS: [string, number][] = [
   ['index.ts', 8],
 ];
 // core/ and time/ run in a browser: no Node-only module, no runtime dependency.
-const BROWSER_SAFE = ['errors.ts', 'time/', 'core/', 'frame/', 'window/'];
+const BROWSER_SAFE = ['errors.ts', 'error-codes.ts', 'time/', 'core/', 'frame/', 'window/'];
 
 function rankOf(file: string): number {
   const rel = relative(SRC, file).replaceAll('\\', '/');

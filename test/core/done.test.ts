@@ -20,7 +20,12 @@ function slowInto<T>(out: T[]): (x: T) => Promise<void> {
 describe('done: the graph has let go', () => {
   test("the README's back-pressure example finds every row inserted", async () => {
     const inserted: number[] = [];
-    const database = { insert: async (r: number) => void (await turn(), inserted.push(r)) };
+    const database = {
+      insert: async (r: number) => {
+        await turn();
+        inserted.push(r);
+      },
+    };
     const source = Stream.fromIterable(range(5000));
     source.buffer(1000).sink(async (r) => await database.insert(r)); // at most 1000 waiting
     source.start();
@@ -43,7 +48,15 @@ describe('done: the graph has let go', () => {
   test('mapAsync: every call has handed on its result', async () => {
     const out: number[] = [];
     const source = Stream.fromIterable(range(40));
-    source.mapAsync(async (x) => (await wait(1), 2 * x), { parallelism: 8 }).sink(slowInto(out));
+    source
+      .mapAsync(
+        async (x) => {
+          await wait(1);
+          return 2 * x;
+        },
+        { parallelism: 8 },
+      )
+      .sink(slowInto(out));
     source.start();
     await source.done;
     assert.deepEqual(

@@ -1,6 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
-import { badArgument, TwinstreamError } from '../../errors.ts';
+import { badArgument, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 
 /** SASL credentials, passed to the client as they are; they never appear in errors or logs. */
@@ -217,7 +217,7 @@ function leaksSecret(cause: unknown, connection: KafkaConnection | undefined): b
  * throw kafkaError('TS_KAFKA_PRODUCE', 'producing to "out" failed', error, config);
  */
 export function kafkaError(
-  code: string,
+  code: TwinstreamErrorCode,
   message: string,
   cause: unknown,
   connection: KafkaConnection | undefined,

@@ -1,4 +1,4 @@
-import { TwinstreamError } from '../../errors.ts';
+import { TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import type { OutgoingMessage } from './producer.ts';
 import type { RawMessage } from './record-decoder.ts';
 
@@ -13,7 +13,7 @@ export const DEAD_LETTER_HEADERS = {
 
 /** What a dead-lettered message was and why: what `onDeadLetter` receives. */
 export interface DeadLetter {
-  code: string;
+  code: TwinstreamErrorCode;
   reason: string;
   topic: string;
   partition: number;

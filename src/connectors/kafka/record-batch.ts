@@ -14,6 +14,7 @@
 // Record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint | key varint-length bytes
 //   (-1: null) | value likewise | header count varint | per header: key varint-length bytes, value likewise.
 // Varints are zig-zag encoded base-128, least significant group first.
+import { badArgument, TwinstreamError } from '../../errors.ts';
 
 /** A message as the client hands it to the Produce request: bytes, a partition and a bigint (or number) time. */
 export interface EncodableMessage {
@@ -107,7 +108,11 @@ function timeOf(t: bigint | number | undefined, now: number): number {
   if (t === undefined) return now;
   const n = typeof t === 'number' ? Math.trunc(t) : Number(t);
   if (!Number.isSafeInteger(n)) {
-    throw new RangeError(`a message timestamp must be milliseconds since the epoch, got ${String(t)}`);
+    throw new TwinstreamError(
+      'TS_BAD_TIMESTAMP',
+      `a message timestamp must be milliseconds since the epoch, got ${String(t)}`,
+      { context: { timestamp: String(t) } },
+    );
   }
   return n;
 }
@@ -153,7 +158,7 @@ export function encodeRecordBatch(
   crc32c: (data: Buffer) => number,
 ): Buffer {
   const count = messages.length;
-  if (count === 0) throw new RangeError('encodeRecordBatch: a record batch needs at least one message');
+  if (count === 0) badArgument('encodeRecordBatch', 'messages', messages, 'at least one message');
   if (bodySizes.length < count) {
     bodySizes = new Int32Array(count * 2);
     deltas = new Float64Array(count * 2);

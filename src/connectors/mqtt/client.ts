@@ -1,5 +1,5 @@
 import type { MqttClient as Client, IClientOptions } from 'mqtt';
-import { badArgument, TwinstreamError } from '../../errors.ts';
+import { badArgument, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 
 /** Where an MQTT broker is and how to talk to it. */
@@ -93,7 +93,7 @@ export class MqttClient {
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`no CONNACK within ${options.connectTimeout} ms`)),
+          () => reject(new TwinstreamError('TS_MQTT_CONNECT', `no CONNACK within ${options.connectTimeout} ms`)),
           options.connectTimeout,
         );
         client.once('connect', () => {
@@ -130,7 +130,9 @@ export class MqttClient {
     try {
       const granted = await this.client!.subscribeAsync(filter, { qos: options.qos ?? 1 });
       const refused = granted.find((g) => g.qos === 128);
-      if (refused) throw new Error(`the broker refused the subscription (${refused.topic})`);
+      if (refused) {
+        throw new TwinstreamError('TS_MQTT_SUBSCRIBE', `the broker refused the subscription (${refused.topic})`);
+      }
     } catch (error) {
       throw this.fail('TS_MQTT_SUBSCRIBE', `subscribing to "${filter}" on ${this.where} failed`, error);
     }
@@ -158,7 +160,7 @@ export class MqttClient {
     await client?.endAsync();
   }
 
-  private fail(code: string, what: string, error: unknown): TwinstreamError {
+  private fail(code: TwinstreamErrorCode, what: string, error: unknown): TwinstreamError {
     const reason = scrubMqtt(error instanceof Error ? error.message : String(error), this.connection);
     return new TwinstreamError(code, `${what}: ${reason}`, { context: { url: this.where } });
   }

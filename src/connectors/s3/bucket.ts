@@ -1,4 +1,4 @@
-import { describe, TwinstreamError } from '../../errors.ts';
+import { badArgument, TwinstreamError } from '../../errors.ts';
 
 /** Where an S3 bucket is and how to reach it. Credentials come from the AWS SDK's usual chain unless given. */
 export interface S3BucketOptions {
@@ -42,16 +42,10 @@ export class S3Bucket {
       typeof options.bucket !== 'string' ||
       options.bucket.length < 3
     ) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `S3Bucket: bucket = ${describe(options?.bucket)} is not valid; expected a bucket name of 3 to 63 characters`,
-      );
+      badArgument('S3Bucket', 'bucket', options?.bucket, 'a bucket name of 3 to 63 characters');
     }
     if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `S3Bucket: endpoint = ${describe(options.endpoint)} is not valid; expected a URL such as http://127.0.0.1:9000`,
-      );
+      badArgument('S3Bucket', 'endpoint', options.endpoint, 'a URL such as http://127.0.0.1:9000');
     }
     this.bucket = options.bucket;
     this.options = options;

@@ -1,4 +1,4 @@
-import { TwinstreamError } from '../../errors.ts';
+import { TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import type { ParameterRegistry } from '../parameters.ts';
 
 /** One parameter update: a dot path of the registry and its new value. */
@@ -12,7 +12,7 @@ export interface Rejection {
   /** Where it came from: `kafka:<topic>/<partition>@<offset>`, `mqtt:<topic>`, ... */
   source: string;
   /** `TS_SIM_BAD_UPDATE` (unreadable message) or the registry's code (`TS_SIM_BAD_PARAMETER`, ...). */
-  code: string;
+  code: TwinstreamErrorCode;
   reason: string;
   /** The message as text, cut at 500 characters. */
   payload: string;
@@ -90,7 +90,7 @@ export class ParameterIngress {
   }
 
   /** Records a rejection (also used by transports for messages they cannot hand over). */
-  reject(source: string, code: string, reason: string, payload: string): void {
+  reject(source: string, code: TwinstreamErrorCode, reason: string, payload: string): void {
     this.counters.rejected++;
     const rejection: Rejection = { source, code, reason, payload: payload.slice(0, 500) };
     if (this.rejections.length >= KEEP_REJECTIONS) this.rejections.shift();

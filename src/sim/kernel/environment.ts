@@ -1,4 +1,4 @@
-import { describe, TwinstreamError } from '../../errors.ts';
+import { badArgument, describe, TwinstreamError } from '../../errors.ts';
 import type { Clock, Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { allEvents, anyEvents, Condition } from './condition.ts';
@@ -53,26 +53,17 @@ export class BaseEnvironment implements Scheduler {
 
   constructor(options: EnvironmentOptions = {}) {
     if (options === null || typeof options !== 'object') {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `Environment: options = ${describe(options)} is not valid; expected an object such as { initialTime: 0 }`,
-      );
+      badArgument('Environment', 'options', options, 'an object such as { initialTime: 0 }');
     }
     const initial = options.initialTime ?? 0;
     if (typeof initial !== 'number' || !Number.isFinite(initial)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `Environment: initialTime = ${describe(initial)} is not valid; expected a finite number`,
-      );
+      badArgument('Environment', 'initialTime', initial, 'a finite number');
     }
     this._now = initial;
-    this.logicalStartTime = toTimestampMs(options.logicalStartTime ?? 0, 'Environment: logicalStartTime');
+    this.logicalStartTime = toTimestampMs(options.logicalStartTime ?? 0, 'Environment', 'logicalStartTime');
     this.timeUnitMs = toMillis(options.timeUnit ?? '1s', 'Environment: timeUnit');
     if (this.timeUnitMs <= 0) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `Environment: timeUnit = ${describe(options.timeUnit)} is not valid; expected a duration > 0`,
-      );
+      badArgument('Environment', 'timeUnit', options.timeUnit, 'a duration > 0');
     }
   }
 
@@ -262,13 +253,10 @@ function outcome<T>(ev: Event<T>): T {
   throw ev._value;
 }
 
-function toTimestampMs(value: number | Date | string, where: string): number {
+function toTimestampMs(value: number | Date | string, where: string, name: string): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw new TwinstreamError(
-      'TS_BAD_ARGUMENT',
-      `${where} = ${describe(value)} is not valid; expected ms since the epoch, a Date or an ISO 8601 string`,
-    );
+    badArgument(where, name, value, 'ms since the epoch, a Date or an ISO 8601 string');
   }
   return ms;
 }

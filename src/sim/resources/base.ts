@@ -1,4 +1,4 @@
-import { describe, TwinstreamError } from '../../errors.ts';
+import { badArgument, describe, TwinstreamError } from '../../errors.ts';
 import { Event, type EventCallback, type Scheduler } from '../kernel/events.ts';
 
 /** Options shared by resources. */
@@ -91,10 +91,7 @@ export abstract class BaseResource<P extends PutEvent<any>, G extends GetEvent<a
 
   constructor(env: Scheduler, kind: string, options: ResourceOptions, defaultCapacity: number) {
     if (env === null || typeof env !== 'object' || typeof (env as any)._schedule !== 'function') {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `${kind}: env = ${describe(env)} is not an environment; pass new Environment()`,
-      );
+      badArgument(kind, 'env', env, 'an environment (new Environment())');
     }
     this.env = env;
     this.name = options.name ?? kind;

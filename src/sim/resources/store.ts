@@ -1,4 +1,4 @@
-import { describe, TwinstreamError } from '../../errors.ts';
+import { badArgument } from '../../errors.ts';
 import type { Scheduler } from '../kernel/events.ts';
 import { BaseResource, GetEvent, PutEvent, type ResourceOptions } from './base.ts';
 
@@ -95,10 +95,7 @@ export class Store<T = unknown> extends BaseResource<StorePut<T>, StoreGet<T>> {
 export class FilterStore<T = unknown> extends Store<T> {
   override get(filter: (item: T) => boolean = any): StoreGet<T> {
     if (typeof filter !== 'function') {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `FilterStore "${this.name}".get(${describe(filter)}): expected a function (item) => boolean`,
-      );
+      badArgument(`FilterStore "${this.name}".get`, 'filter', filter, 'a function (item) => boolean');
     }
     return this._get(new StoreGet<T>(this, filter));
   }
@@ -162,10 +159,7 @@ export class PriorityStore<T = unknown> extends Store<T> {
     super(env, options);
     const compare = typeof options === 'number' ? undefined : options.compare;
     if (compare !== undefined && typeof compare !== 'function') {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `PriorityStore "${this.name}": compare = ${describe(compare)} is not a function (a, b) => number`,
-      );
+      badArgument(`PriorityStore "${this.name}"`, 'compare', compare, 'a function (a, b) => number');
     }
     this.compare = compare ?? naturalOrder;
   }

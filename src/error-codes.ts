@@ -1,0 +1,241 @@
+/**
+ * Every code a `TwinstreamError` may carry, each with what it means and whether trying again can help
+ * (`retriable: true`: the same call may succeed later, as the cause is outside the program — a broker away, a
+ * timeout, a full queue; `false`: the input, the configuration or the program must change). docs/errors.md is
+ * this list as a table; a test keeps the two equal.
+ *
+ * @example
+ * import { ERROR_CODES } from 'twinstream';
+ * ERROR_CODES.TS_KAFKA_TIMEOUT.retriable; // true
+ */
+export const ERROR_CODES = {
+  // Arguments, time and the stream graph
+  TS_BAD_ARGUMENT: {
+    meaning: 'An argument or option was refused; the message names it and what is accepted.',
+    retriable: false,
+  },
+  TS_BAD_DURATION: {
+    meaning:
+      'A duration is neither milliseconds (a finite number >= 0) nor a string like "250ms", "10s", "5m", "2h", "1d".',
+    retriable: false,
+  },
+  TS_BAD_TIMESTAMP: {
+    meaning:
+      "An element's event time is missing, not finite or not parseable (the message names the field and the value).",
+    retriable: false,
+  },
+  TS_NODE_FAILED: {
+    meaning:
+      "A node's own work on an element threw (a user function, a bad element); the thrown error is the `cause`. What an error branch receives, and what `done` rejects with.",
+    retriable: false,
+  },
+  TS_OPERATOR_EXISTS: {
+    meaning: '`Stream.register` was given the name of a built-in member of Stream.',
+    retriable: false,
+  },
+  TS_NOT_ITERABLE: { meaning: '`flatten` received an element that is not iterable.', retriable: false },
+  TS_PLUCK_MISSING: { meaning: '`pluck` found no such field or index in an element.', retriable: false },
+  TS_INTERNAL: {
+    meaning: 'An invariant of twinstream itself did not hold: a bug, please report it with the message.',
+    retriable: false,
+  },
+  // Frames
+  TS_FRAME_BAD_AGGREGATOR: { meaning: "A frame window's aggregator has no column to aggregate.", retriable: false },
+  TS_FRAME_BAD_ARROW: {
+    meaning: 'What was given to `frameFromArrow` is not an Arrow table twinstream can read.',
+    retriable: false,
+  },
+  TS_FRAME_BAD_COLUMN: {
+    meaning: 'A frame column is not a typed array, an array of numbers or strings, or a dictionary column.',
+    retriable: false,
+  },
+  TS_FRAME_BAD_EWM: {
+    meaning: "The options of `ewm` are not valid (pandas' own rules and messages).",
+    retriable: false,
+  },
+  TS_FRAME_BAD_MASK: { meaning: 'A filter mask is neither one byte per row nor a predicate.', retriable: false },
+  TS_FRAME_BAD_ROW: { meaning: 'A row given to `Frame.fromRows` is not an object.', retriable: false },
+  TS_FRAME_BAD_VALUE: {
+    meaning: "A value in a column is not of the column's kind (the message names the column and the row).",
+    retriable: false,
+  },
+  TS_FRAME_LENGTH_MISMATCH: { meaning: 'The columns of a frame do not all have one value per row.', retriable: false },
+  TS_FRAME_NOT_A_FRAME: { meaning: 'A streaming frame received something that is not a Frame.', retriable: false },
+  TS_FRAME_NOT_NUMERIC: { meaning: 'A string column was used where a numeric one is needed.', retriable: false },
+  TS_FRAME_NOT_STRING: { meaning: 'A numeric column was used where a string one is needed.', retriable: false },
+  TS_FRAME_NO_TIME: { meaning: "An operation needs the frame's time column and the frame has none.", retriable: false },
+  TS_FRAME_SCHEMA_MISMATCH: {
+    meaning: 'Frames to concatenate do not have the same columns of the same kinds.',
+    retriable: false,
+  },
+  TS_FRAME_SOURCE_MISMATCH: { meaning: 'Columns of two different streaming frames were combined.', retriable: false },
+  TS_FRAME_UNKNOWN_COLUMN: {
+    meaning: 'No column of that name (the message lists the columns there are).',
+    retriable: false,
+  },
+  // Node edges
+  TS_FILE_WRITE: {
+    meaning: 'Writing a file failed (a missing directory, a full disk); the system error is the `cause`.',
+    retriable: true,
+  },
+  TS_SINK_CLOSED: { meaning: 'An element reached a file sink after it was closed.', retriable: false },
+  TS_NULL_ELEMENT: { meaning: '`toReadable` met a null element, which a Node stream cannot carry.', retriable: false },
+  TS_RENDER_FAILED: { meaning: '`visualize` could not run graphviz `dot`.', retriable: false },
+  TS_GATHER_WITHOUT_SCATTER: {
+    meaning: '`gather()` is not on a single path down from a `scatter()`.',
+    retriable: false,
+  },
+  TS_SCATTER_FUNCTION: {
+    meaning: "A stage's function cannot be sent to a worker thread (it uses variables around it).",
+    retriable: false,
+  },
+  TS_SCATTER_GATHERED: { meaning: 'A `scatter()` node already has its `gather()`.', retriable: false },
+  TS_SCATTER_OPEN: {
+    meaning: 'A `scatter()` node received an element before `gather()` was called after its stages.',
+    retriable: false,
+  },
+  TS_SCATTER_STAGE: {
+    meaning: 'The stages between `scatter()` and `gather()` branch; they must form one chain.',
+    retriable: false,
+  },
+  TS_WORKER_FAILED: {
+    meaning:
+      'A stage failed on a worker thread, or an element could not go through the pool; the error is the `cause`.',
+    retriable: false,
+  },
+  TS_WORKER_TASK_MAIN_THREAD: {
+    meaning: 'A `workerTask` was called outside a worker thread (it runs only between `scatter()` and `gather()`).',
+    retriable: false,
+  },
+  // State
+  TS_STATE_CLOSED: { meaning: 'A state store was used after it was closed.', retriable: false },
+  TS_STATE_OPEN: {
+    meaning: 'A state store could not be opened (its path, its permissions); the cause says why.',
+    retriable: true,
+  },
+  TS_TX_CLOSED: { meaning: 'A state transaction was used after it was committed or aborted.', retriable: false },
+  // Kafka, MQTT, S3
+  TS_KAFKA_ADMIN: { meaning: 'An administrative request to Kafka (creating a topic) failed.', retriable: true },
+  TS_KAFKA_AUTH: { meaning: 'The broker refused the credentials (SASL).', retriable: false },
+  TS_KAFKA_BAD_TIMESTAMP: {
+    meaning: 'A timestamp extractor failed or gave no valid timestamp for a message (dead-lettered).',
+    retriable: false,
+  },
+  TS_KAFKA_COMMIT: { meaning: "Committing the group's offsets failed.", retriable: true },
+  TS_KAFKA_CONSUME: {
+    meaning: 'Fetching messages failed (the broker away or restarting); sources retry it for a while first.',
+    retriable: true,
+  },
+  TS_KAFKA_DESERIALIZE: {
+    meaning: "A message's key or value could not be deserialized (dead-lettered with the reason).",
+    retriable: false,
+  },
+  TS_KAFKA_PROCESSING: {
+    meaning: "Processing a message failed with an error that had no code of its own (the dead letter's code).",
+    retriable: false,
+  },
+  TS_KAFKA_PRODUCE: { meaning: 'Sending messages to Kafka failed.', retriable: true },
+  TS_KAFKA_SERIALIZE: { meaning: 'A value could not be serialized for Kafka.', retriable: false },
+  TS_KAFKA_TIMEOUT: {
+    meaning: 'A request to Kafka did not finish in time (the message says what to check).',
+    retriable: true,
+  },
+  TS_KAFKA_TLS: {
+    meaning: 'The TLS handshake with the broker failed (certificate, host name, protocol).',
+    retriable: false,
+  },
+  TS_KAFKA_TOO_LARGE: {
+    meaning: 'A message is larger than `maxMessageBytes` (dead-lettered without its value).',
+    retriable: false,
+  },
+  TS_KAFKA_TRANSACTION: {
+    meaning: 'An exactly-once transaction failed to begin, send or commit; its work is aborted and read again.',
+    retriable: true,
+  },
+  TS_SCHEMA_REGISTRY: { meaning: 'A request to the schema registry failed.', retriable: true },
+  TS_SCHEMA_UNKNOWN_ID: { meaning: 'A message names a schema id the registry does not know.', retriable: false },
+  TS_MQTT_CONNECT: { meaning: 'Connecting to the MQTT broker failed.', retriable: true },
+  TS_MQTT_PUBLISH: { meaning: 'Publishing to the MQTT broker failed.', retriable: true },
+  TS_MQTT_SUBSCRIBE: { meaning: 'Subscribing on the MQTT broker failed or was refused.', retriable: true },
+  TS_S3_ERROR: {
+    meaning: 'A request to S3 failed (the message names the operation, bucket and key).',
+    retriable: true,
+  },
+  // Kafka applications
+  TS_APP_NO_STREAMS: {
+    meaning: '`Application.run` was called before any input stream was declared.',
+    retriable: false,
+  },
+  TS_APP_RUNNING: { meaning: '`Application.run` was called while the application runs.', retriable: false },
+  TS_APP_STATE: {
+    meaning:
+      "The application's state cannot be used: two windows share a namespace, the state is closed, or a restore was stopped.",
+    retriable: false,
+  },
+  // Simulation
+  TS_SIM_ALREADY_RUNNING: { meaning: '`run()` was called on an environment that is running.', retriable: false },
+  TS_SIM_ALREADY_TRIGGERED: { meaning: 'An event was triggered twice.', retriable: false },
+  TS_SIM_BAD_AMOUNT: { meaning: 'A container `put`/`get` amount is not a finite number > 0.', retriable: false },
+  TS_SIM_BAD_CAPACITY: { meaning: 'A resource capacity is not valid.', retriable: false },
+  TS_SIM_BAD_CONDITION: { meaning: 'A condition was given something that is not an event.', retriable: false },
+  TS_SIM_BAD_DELAY: { meaning: 'A timeout delay is not a finite number >= 0.', retriable: false },
+  TS_SIM_BAD_DISTRIBUTION: { meaning: 'A distribution or its parameters are not valid.', retriable: false },
+  TS_SIM_BAD_EGRESS: {
+    meaning: 'The egress is misconfigured or a router returned no valid destination.',
+    retriable: false,
+  },
+  TS_SIM_BAD_LEVEL: { meaning: "A container's initial level is outside 0 to its capacity.", retriable: false },
+  TS_SIM_BAD_MODEL: {
+    meaning: "A model file cannot be read or is not valid (the message names each bad field's path and line).",
+    retriable: false,
+  },
+  TS_SIM_BAD_PARAMETER: { meaning: 'A live parameter registration is not valid.', retriable: false },
+  TS_SIM_BAD_ROUTE: { meaning: 'A path router returned no valid destination path.', retriable: false },
+  TS_SIM_BAD_SEED: { meaning: 'A sampler seed is not an integer from 1 to 4294967295.', retriable: false },
+  TS_SIM_BAD_STATE: { meaning: 'A saved sampler state is not what `saveState()` gives.', retriable: false },
+  TS_SIM_BAD_UNTIL: { meaning: '`run({ until })` was given neither an event nor a time after now.', retriable: false },
+  TS_SIM_BAD_UPDATE: {
+    meaning: 'A parameter update from outside (Kafka, MQTT) is malformed (rejected, the run goes on).',
+    retriable: false,
+  },
+  TS_SIM_BAD_YIELD: { meaning: 'A process yielded something that is not an event.', retriable: false },
+  TS_SIM_BEYOND_CAPACITY: {
+    meaning: 'A container request can never be served: it exceeds the capacity.',
+    retriable: false,
+  },
+  TS_SIM_EGRESS_CLOSED: { meaning: 'A record was published after the egress was torn down.', retriable: false },
+  TS_SIM_EMPTY_SCHEDULE: { meaning: '`step()` was called with no event scheduled.', retriable: false },
+  TS_SIM_EVENT_PENDING: { meaning: 'The value of an event was read before it was triggered.', retriable: false },
+  TS_SIM_EVENT_PROCESSED: { meaning: 'A callback was added to an event already processed.', retriable: false },
+  TS_SIM_MIXED_ENVIRONMENTS: { meaning: 'A condition mixes events of different environments.', retriable: false },
+  TS_SIM_NOT_A_GENERATOR: {
+    meaning: '`process()` was given something that is not a generator object.',
+    retriable: false,
+  },
+  TS_SIM_NOT_IN_CONDITION: {
+    meaning: "An event was looked up in a condition's value it is not part of.",
+    retriable: false,
+  },
+  TS_SIM_PROCESS_TERMINATED: { meaning: 'A process that has terminated was interrupted.', retriable: false },
+  TS_SIM_RESOURCE_DESTROYED: { meaning: 'A resource was used after it was destroyed.', retriable: false },
+  TS_SIM_SCHEMA_DRIFT: {
+    meaning: 'A record has a field the schema fixed by the first batch lacks (Parquet egress).',
+    retriable: false,
+  },
+  TS_SIM_SELF_INTERRUPT: { meaning: 'A process tried to interrupt itself.', retriable: false },
+  TS_SIM_TOO_SLOW: {
+    meaning: 'A strict real-time run fell behind the wall clock by more than `maxLag`.',
+    retriable: true,
+  },
+  TS_SIM_UNKNOWN_PARAMETER: {
+    meaning: 'A parameter path is not valid or names no registered parameter.',
+    retriable: false,
+  },
+  TS_SIM_UNTIL_NOT_TRIGGERED: {
+    meaning: 'The run ran out of events before the `until` event was triggered.',
+    retriable: false,
+  },
+} as const satisfies Record<string, { readonly meaning: string; readonly retriable: boolean }>;
+
+/** The code of a `TwinstreamError`: one of {@link ERROR_CODES}. */
+export type TwinstreamErrorCode = keyof typeof ERROR_CODES;
