@@ -12,6 +12,7 @@ export * from './session-window.ts';
 export * from './sliding-time-window.ts';
 export * from './time-window.ts';
 export * from './timestamp.ts';
+export * from './window-defaults.ts';
 export * from './window-definition.ts';
 export * from './window-node.ts';
 export * from './window-store.ts';

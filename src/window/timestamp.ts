@@ -4,23 +4,6 @@ import { badArgument, TwinstreamError } from '../errors.ts';
 /** How a window reads a field of each element: a function of it, or a field name. */
 export type Extractor<T, R = unknown> = ElementFn<T, R> | string;
 
-/**
- * True for what a Kafka source emits: a record with `topic`, `partition`, `offset`, `key`, `value` and
- * `timestamp`. On such records windows default to Quix's choices: keyed by the record key, stamped by the record
- * timestamp, aggregating the record value.
- */
-export function isKafkaRecord(x: unknown): boolean {
-  return (
-    x !== null &&
-    typeof x === 'object' &&
-    'topic' in x &&
-    'offset' in x &&
-    'value' in x &&
-    'timestamp' in x &&
-    'key' in x
-  );
-}
-
 /** Turns an extractor option into a function; `undefined` stays `undefined` (the caller's default applies). */
 export function toExtractor<T>(
   where: string,

@@ -5,7 +5,8 @@ import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
 import { KeyWindows, type OpenWindow, PartitionWindows, persistWindows, restoreWindows } from './open-windows.ts';
-import { type Extractor, isKafkaRecord, toExtractor, toTimestamp } from './timestamp.ts';
+import { type Extractor, toExtractor, toTimestamp } from './timestamp.ts';
+import { windowDefaultsOf } from './window-defaults.ts';
 import type { WindowStoreReader, WindowStoreWriter } from './window-store.ts';
 
 export { KeyWindows, type OpenWindow, PartitionWindows } from './open-windows.ts';
@@ -158,13 +159,14 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
   /** Puts one element into its windows and closes what is due; returns what emitting cost. */
   protected abstract process(kw: KeyWindows, t: number, value: unknown, md: Metadata | undefined): Pushed;
 
+  /** Takes what the first element says windows read from it (`windowDefaults`) where no extractor was given. */
   private checkDefaults(x: unknown): void {
     this.defaultsChecked = true;
-    if (!isKafkaRecord(x)) return;
-    // Quix's defaults on Kafka records: keyed by the record key, aggregating the record value.
-    if (this.readKey === null) this.readKey = (r: any) => r.key;
-    if (this.readValue === null) this.readValue = (r: any) => r.value;
-    if (this.readPartition === null) this.readPartition = (r: any) => r.partition ?? 0;
+    const d = windowDefaultsOf(x);
+    if (d === undefined) return;
+    if (this.readKey === null && d.key !== undefined) this.readKey = d.key;
+    if (this.readValue === null && d.value !== undefined) this.readValue = d.value;
+    if (this.readPartition === null && d.partition !== undefined) this.readPartition = d.partition;
   }
 
   private defaultPartition(_x: unknown): PartitionWindows {

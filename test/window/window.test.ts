@@ -11,7 +11,7 @@ import {
   VirtualClock,
   variance,
 } from '../../src/index.ts';
-import { aggregate, median } from '../../src/window/index.ts';
+import { aggregate, median, type WindowDefaults, windowDefaults } from '../../src/window/index.ts';
 
 interface Reading {
   timestamp: number;
@@ -174,11 +174,41 @@ describe('tumblingWindow', () => {
     window.stop();
   });
 
-  it('takes Quix defaults on Kafka records: record key, record timestamp, record value', () => {
-    const s = new Stream<any>();
+  it('takes the defaults an element carries (windowDefaults) where no extractor was given', () => {
+    class Reading {
+      readonly sensor: string;
+      readonly celsius: number;
+      readonly timestamp: number;
+      constructor(sensor: string, celsius: number, timestamp: number) {
+        this.sensor = sensor;
+        this.celsius = celsius;
+        this.timestamp = timestamp;
+      }
+    }
+    const defaults: WindowDefaults = { key: (r) => (r as Reading).sensor, value: (r) => (r as Reading).celsius };
+    Object.defineProperty(Reading.prototype, windowDefaults, { value: defaults });
+    const s = new Stream<Reading>();
     const out = s.tumblingWindow(10).sum().current().sinkToList();
+    const given = s
+      .tumblingWindow(10, { key: () => 'all' })
+      .sum()
+      .current()
+      .sinkToList();
+    s.emit(new Reading('a', 3, 4));
+    s.emit(new Reading('b', 5, 6));
+    assert.deepEqual(out, [
+      { key: 'a', start: 0, end: 10, value: 3 },
+      { key: 'b', start: 0, end: 10, value: 5 },
+    ]);
+    // An extractor given wins; the others still come from the element.
+    assert.deepEqual(given.at(-1), { key: 'all', start: 0, end: 10, value: 8 });
+  });
+
+  it('a plain object shaped like a Kafka record gets no defaults: the window layer knows no record shape', () => {
+    const s = new Stream<any>();
+    const out = s.tumblingWindow(10, { value: 'value' }).sum().current().sinkToList();
     s.emit({ topic: 't', partition: 0, offset: 0, key: 'k', value: 3, timestamp: 4, headers: {} });
-    assert.deepEqual(out, [{ key: 'k', start: 0, end: 10, value: 3 }]);
+    assert.deepEqual(out, [{ key: null, start: 0, end: 10, value: 3 }]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { TwinstreamError } from '../../errors.ts';
+import { DecodedRecord } from './decoded-record.ts';
 import type { KafkaRecord } from './record.ts';
 import { type Serde, type SerdeSpec, stringSerde, toSerde } from './serializers.ts';
 
@@ -80,19 +81,19 @@ export class RecordDecoder<K = unknown, V = unknown> {
     if (m.headers.size > 0) for (const [k, v] of m.headers) headers[typeof k === 'string' ? k : k.toString()] = v;
     const key = m.key;
     const value = m.value;
-    const record: KafkaRecord<K, V> = {
-      topic: m.topic,
-      partition: m.partition,
-      offset: Number(m.offset),
-      key: (key == null || key.length === 0
+    const record = new DecodedRecord<K, V>(
+      m.topic,
+      m.partition,
+      Number(m.offset),
+      (key == null || key.length === 0
         ? null
         : this.keys !== null
           ? this.keys.decode(key)
           : this.key.deserialize(key)) as K,
-      value: (value == null ? null : this.value.deserialize(value)) as V,
-      timestamp: Number(m.timestamp),
+      (value == null ? null : this.value.deserialize(value)) as V,
+      Number(m.timestamp),
       headers,
-    };
+    );
     if (this.extract !== undefined) record.timestamp = this.eventTime(record);
     return record;
   }

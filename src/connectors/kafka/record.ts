@@ -1,7 +1,8 @@
 /**
  * What a Kafka source emits for one message: Quix's record fields plus the topic. `timestamp` is in ms since the
  * epoch (the record's own, or what the topic's timestamp extractor returned); `offset` is a number (exact up to
- * 2^53). Windows recognise this shape: keyed by `key`, stamped by `timestamp`, aggregating `value`.
+ * 2^53). A source's records carry Quix's window defaults (`windowDefaults`): keyed by `key`, stamped by `timestamp`,
+ * aggregating `value`.
  *
  * @example
  * source.sink((r: KafkaRecord<string, { value: number }>) => console.log(r.key, r.value.value, r.offset));

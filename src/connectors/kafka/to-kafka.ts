@@ -2,6 +2,7 @@ import { type Metadata, releaseRefs, retainRefs } from '../../core/refcount.ts';
 import { type Pushed, Stream } from '../../core/stream.ts';
 import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { isKafkaRecord } from './decoded-record.ts';
 import {
   KafkaProducer,
   type KafkaProducerConfig,
@@ -124,7 +125,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
 
   private toMessage(x: T, metadata: Metadata | undefined): PreparedMessage {
     const c = this.config;
-    const record = isRecord(x) ? (x as any) : null;
+    const record = isKafkaRecord(x) ? (x as any) : null;
     let key: Buffer | undefined;
     if (this.keyOf) key = this.encodeKey(this.keyOf(x));
     else if (record) key = this.encodeKey(record.key);
@@ -215,18 +216,6 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
   protected override flushOnEnd(): void {
     this.sendCurrent();
   }
-}
-
-function isRecord(x: unknown): boolean {
-  return (
-    x !== null &&
-    typeof x === 'object' &&
-    'topic' in x &&
-    'offset' in x &&
-    'value' in x &&
-    'key' in x &&
-    'partition' in x
-  );
 }
 
 function keyFromMetadata(metadata: Metadata | undefined): Buffer | undefined {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecordDecoder } from '../../../src/index.ts';
+import { type KafkaRecord, RecordDecoder, Stream, windowDefaultsOf } from '../../../src/index.ts';
 
 const message = (key: Buffer | null, offset = 0) => ({
   topic: 't',
@@ -68,4 +68,34 @@ test('a custom key serde is used as given', () => {
   );
   assert.equal(decoder.decode(message(Buffer.from('abc'))).key, 'ABC');
   assert.equal(decoder.decode(message(Buffer.from('abc'))).key, 'ABC');
+});
+
+test("decoded records carry Quix's window defaults: windows key them by the record key and sum the value", () => {
+  const decoder = new RecordDecoder({ value: 'json' }, 'test');
+  const s = new Stream<KafkaRecord<string, { v: number }>>();
+  const out = s.tumblingWindow(10_000).count().final().sinkToList();
+  const sums = s
+    .tumblingWindow(10_000, { value: (r) => r.value.v })
+    .sum()
+    .final()
+    .sinkToList();
+  s.emit(decoder.decode(message(Buffer.from('a'), 0)) as KafkaRecord<string, { v: number }>);
+  s.emit(decoder.decode(message(Buffer.from('b'), 1)) as KafkaRecord<string, { v: number }>);
+  s.emit(decoder.decode(message(Buffer.from('a'), 2)) as KafkaRecord<string, { v: number }>);
+  s.end();
+  assert.deepEqual(
+    out.map((w) => [w.key, w.value]),
+    [
+      ['a', 2],
+      ['b', 1],
+    ],
+  );
+  assert.deepEqual(
+    sums.map((w) => [w.key, w.value]),
+    [
+      ['a', 2],
+      ['b', 1],
+    ],
+  );
+  assert.equal(windowDefaultsOf(decoder.decode(message(Buffer.from('a'))))?.partition?.({ partition: 3 }), 3);
 });

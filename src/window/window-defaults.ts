@@ -1,0 +1,32 @@
+/**
+ * How an element tells windows what to read from it when the window was given no extractor: an element (or its
+ * prototype) with a `[windowDefaults]` property holding `WindowDefaults`. A Kafka source's records carry Quix's
+ * defaults this way (keyed by the record key, aggregating the record value, partitioned as the record); so may
+ * any element type of a connector, without the window layer knowing it. The timestamp default needs no protocol:
+ * it is the `timestamp` field of every element.
+ *
+ * @example
+ * class Reading {
+ *   constructor(readonly sensor: string, readonly celsius: number, readonly timestamp: number) {}
+ *   static readonly defaults: WindowDefaults = { key: (r) => (r as Reading).sensor, value: (r) => (r as Reading).celsius };
+ * }
+ * Object.defineProperty(Reading.prototype, windowDefaults, { value: Reading.defaults });
+ * readings.tumblingWindow('10s').mean(); // per sensor, of celsius
+ */
+export const windowDefaults: unique symbol = Symbol.for('twinstream.windowDefaults');
+
+/** What an element says windows read from it by default; each part applies where the window has no extractor. */
+export interface WindowDefaults {
+  /** The key windows are kept per. */
+  readonly key?: (x: unknown) => unknown;
+  /** The value aggregated. */
+  readonly value?: (x: unknown) => unknown;
+  /** The partition whose watermark closes the windows (`closingStrategy: 'partition'`). */
+  readonly partition?: (x: unknown) => number;
+}
+
+/** The defaults `x` carries, or undefined. */
+export function windowDefaultsOf(x: unknown): WindowDefaults | undefined {
+  if (x === null || typeof x !== 'object') return undefined;
+  return (x as { [windowDefaults]?: WindowDefaults })[windowDefaults];
+}
