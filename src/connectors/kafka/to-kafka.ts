@@ -213,8 +213,10 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     }
   }
 
-  protected override flushOnEnd(): void {
-    this.sendCurrent();
+  // The input ended: what is batched goes now, and `done` of the source waits until the broker acknowledged it
+  // (or rejects with the failure, which `flush()` and `close()` report too).
+  protected override flushOnEnd(): Pushed {
+    return this.flush();
   }
 }
 
