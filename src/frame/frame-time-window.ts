@@ -2,6 +2,7 @@
 // dictionary- or number-coded column, built-in aggregations folded into one flat Float64Array of window slots.
 // No row object is built: a row's window is found with two comparisons against its key's newest window, and only
 // a row that leaves that window takes the slow path (open, late, close).
+import { addMoment } from '../core/moments.ts';
 import type { Metadata } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
 import type { Frame } from './frame.ts';
@@ -162,16 +163,7 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
             continue;
           }
           const x = col[i]!;
-          if (Number.isNaN(x)) continue;
-          const cnt = ++S[b]!;
-          S[b + 1] += x;
-          if (x < S[b + 2]!) S[b + 2] = x;
-          if (x > S[b + 3]!) S[b + 3] = x;
-          if (moments) {
-            const d = x - S[b + 4]!;
-            S[b + 4] += d / cnt;
-            S[b + 5] += d * (x - S[b + 4]!);
-          }
+          if (!Number.isNaN(x)) addMoment(S, b, x, moments);
         }
         if (t > maxT[k]!) {
           maxT[k] = t;

@@ -1,5 +1,6 @@
 // The per-key state of frame windows (newest window bounds, greatest time, next close, open windows, in typed
 // arrays indexed by a dense key number) and the configuration the frame window node runs with.
+import { addMoment } from '../core/moments.ts';
 import type { Metadata } from '../core/refcount.ts';
 import { TwinstreamError } from '../errors.ts';
 import type { Aggregator } from '../window/aggregator.ts';
@@ -205,18 +206,11 @@ export function foldRun(
   }
 }
 
-/** Folds rows `[from, to)` of `col` into a kernel block with Welford's update (var, std). */
+/** Folds rows `[from, to)` of `col` into a kernel block with Welford's update (var, std); NaN is skipped. */
 export function foldMoments(S: Float64Array, b: number, col: NumericArray, from: number, to: number): void {
   for (let i = from; i < to; i++) {
     const x = col[i]!;
-    if (Number.isNaN(x)) continue;
-    const n = ++S[b]!;
-    S[b + 1] += x;
-    if (x < S[b + 2]!) S[b + 2] = x;
-    if (x > S[b + 3]!) S[b + 3] = x;
-    const d = x - S[b + 4]!;
-    S[b + 4] += d / n;
-    S[b + 5] += d * (x - S[b + 4]!);
+    if (!Number.isNaN(x)) addMoment(S, b, x, true);
   }
 }
 

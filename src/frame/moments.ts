@@ -1,8 +1,9 @@
+import { type Aggregate, addMoment, MOMENT_SLOTS, momentResult, resetMoments, SLOT } from '../core/moments.ts';
 import { badArgument } from '../errors.ts';
 import type { NumericArray } from './frame-column.ts';
 
 /** The reductions frames compute per column (and per group): pandas' names and rules (NaN is skipped). */
-export type Reduction = 'sum' | 'mean' | 'count' | 'min' | 'max' | 'var' | 'std' | 'size';
+export type Reduction = Aggregate | 'size';
 
 const REDUCTIONS: readonly Reduction[] = ['sum', 'mean', 'count', 'min', 'max', 'var', 'std', 'size'];
 
@@ -17,9 +18,14 @@ export function checkReduction(where: string, r: unknown): Reduction {
   return r as Reduction;
 }
 
+// Per group: the rows seen, then the kernel block of core/moments.ts (count of values, sum, min, max, mean, M2).
+const ROWS = 0;
+const STRIDE = 1 + MOMENT_SLOTS;
+
 /**
- * Running statistics of one numeric column for any number of groups, in growable typed arrays: rows seen, values
- * counted (NaN skipped, as pandas does), sum, min, max and (when asked) Welford's mean and M2 for var/std.
+ * Running statistics of one numeric column for any number of groups, in one growable Float64Array: rows seen,
+ * then the shared kernel (core/moments.ts) of the values (NaN skipped, as pandas does), with Welford's mean and
+ * M2 for var/std when asked.
  *
  * @example
  * const m = new Moments(true);
@@ -29,13 +35,7 @@ export function checkReduction(where: string, r: unknown): Reduction {
 export class Moments {
   readonly moments: boolean;
   groups = 0;
-  rows = new Float64Array(4);
-  n = new Float64Array(4);
-  sum = new Float64Array(4);
-  min = new Float64Array(4);
-  max = new Float64Array(4);
-  mean = new Float64Array(4);
-  m2 = new Float64Array(4);
+  private S = new Float64Array(4 * STRIDE);
 
   constructor(moments: boolean) {
     this.moments = moments;
@@ -44,106 +44,61 @@ export class Moments {
   /** Makes room for group `g` (groups are dense indexes from 0). */
   ensure(g: number): void {
     if (g < this.groups) return;
-    if (g >= this.n.length) {
-      const cap = Math.max(g + 1, this.n.length * 2);
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(cap);
-        b.set(a);
-        return b;
-      };
-      this.rows = grow(this.rows);
-      this.n = grow(this.n);
-      this.sum = grow(this.sum);
-      this.min = grow(this.min);
-      this.max = grow(this.max);
-      this.mean = grow(this.mean);
-      this.m2 = grow(this.m2);
+    if ((g + 1) * STRIDE > this.S.length) {
+      const grown = new Float64Array(Math.max(g + 1, 2 * (this.S.length / STRIDE)) * STRIDE);
+      grown.set(this.S);
+      this.S = grown;
     }
     for (let i = this.groups; i <= g; i++) {
-      this.min[i] = Number.POSITIVE_INFINITY;
-      this.max[i] = Number.NEGATIVE_INFINITY;
+      this.S[i * STRIDE + ROWS] = 0;
+      resetMoments(this.S, i * STRIDE + 1);
     }
     this.groups = g + 1;
   }
 
+  /**
+   * Starts group 0 from saved figures (a reduction's `start`): a sum and a count of values (and of rows).
+   * @example m.seed(300, 2); // resumes a mean of 150 over 2 values
+   */
+  seed(sum: number, n: number): void {
+    this.ensure(0);
+    this.S[ROWS] = n;
+    this.S[1 + SLOT.N] = n;
+    this.S[1 + SLOT.SUM] = sum;
+  }
+
   /** Folds rows `[from, to)` of `values` into group `groups[i]` each (group 0 for all when `groups` is null). */
   addColumn(values: NumericArray, groups: Int32Array | null, from = 0, to = values.length): void {
+    const moments = this.moments;
     if (groups === null) {
       this.ensure(0);
-      this.addRange(values, from, to);
+      const S = this.S;
+      S[ROWS] += to - from;
+      for (let i = from; i < to; i++) {
+        const x = values[i]!;
+        if (!Number.isNaN(x)) addMoment(S, 1, x, moments);
+      }
       return;
     }
-    const { rows, n, sum, min, max, mean, m2 } = this;
+    let S = this.S;
     for (let i = from; i < to; i++) {
       const g = groups[i]!;
       if (g < 0) continue;
-      rows[g]++;
-      const x = values[i]!;
-      if (Number.isNaN(x)) continue;
-      const k = ++n[g]!;
-      sum[g] += x;
-      if (x < min[g]!) min[g] = x;
-      if (x > max[g]!) max[g] = x;
-      if (this.moments) {
-        const d = x - mean[g]!;
-        mean[g] += d / k;
-        m2[g] += d * (x - mean[g]!);
+      if (g >= this.groups) {
+        this.ensure(g);
+        S = this.S;
       }
-    }
-  }
-
-  // One group: locals in registers, one pass.
-  private addRange(values: NumericArray, from: number, to: number): void {
-    let k = this.n[0]!;
-    let s = this.sum[0]!;
-    let lo = this.min[0]!;
-    let hi = this.max[0]!;
-    let mu = this.mean[0]!;
-    let q = this.m2[0]!;
-    const moments = this.moments;
-    for (let i = from; i < to; i++) {
+      const b = g * STRIDE;
+      S[b + ROWS]++;
       const x = values[i]!;
-      if (Number.isNaN(x)) continue;
-      k++;
-      s += x;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-      if (moments) {
-        const d = x - mu;
-        mu += d / k;
-        q += d * (x - mu);
-      }
+      if (!Number.isNaN(x)) addMoment(S, b + 1, x, moments);
     }
-    this.rows[0] += to - from;
-    this.n[0] = k;
-    this.sum[0] = s;
-    this.min[0] = lo;
-    this.max[0] = hi;
-    this.mean[0] = mu;
-    this.m2[0] = q;
   }
 
   /** The reduction of group `g` (NaN where pandas gives NaN: an empty mean, min or max, var below two values). */
   result(r: Reduction, g: number): number {
-    const k = g < this.groups ? this.n[g]! : 0;
-    switch (r) {
-      case 'count':
-        return k;
-      case 'size':
-        return g < this.groups ? this.rows[g]! : 0;
-      case 'sum':
-        return g < this.groups ? this.sum[g]! : 0;
-      case 'mean':
-        return k === 0 ? Number.NaN : this.sum[g]! / k;
-      case 'min':
-        return k === 0 ? Number.NaN : this.min[g]!;
-      case 'max':
-        return k === 0 ? Number.NaN : this.max[g]!;
-      default: {
-        if (k < 2) return Number.NaN;
-        const v = Math.max(0, this.m2[g]! / (k - 1));
-        return r === 'std' ? Math.sqrt(v) : v;
-      }
-    }
+    if (g >= this.groups) return r === 'count' || r === 'size' || r === 'sum' ? 0 : Number.NaN;
+    if (r === 'size') return this.S[g * STRIDE + ROWS]!;
+    return momentResult(this.S, g * STRIDE + 1, r, Number.NaN);
   }
 }

@@ -37,11 +37,10 @@ function seriesReduction(series: StreamingSeries, r: Reduction, options: Reducti
   const start = options.start;
   if (start !== undefined) {
     if (r === 'mean' && Array.isArray(start) && start.length === 2) {
-      m.sum[0] = start[0];
-      m.n[0] = start[1];
+      m.seed(start[0], start[1]);
     } else if ((r === 'sum' || r === 'count' || r === 'size') && typeof start === 'number') {
-      if (r === 'sum') m.sum[0] = start;
-      else m.n[0] = m.rows[0] = start;
+      if (r === 'sum') m.seed(start, 0);
+      else m.seed(0, start);
     } else {
       badArgument(r, 'start', start, 'a number for sum and count, [total, count] for mean');
     }

@@ -2,6 +2,7 @@
 // window needs from earlier frames (streamz's `sdf.rolling(…)`). Over rows: state carried across frames
 // (row-rolling.ts); over a duration, vectorised per column over one buffer holding [history, frame]: sums slide,
 // min/max use a monotonic deque of indexes; no allocation per row.
+import { sampleVariance } from '../core/moments.ts';
 import type { Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
@@ -118,9 +119,8 @@ function rollSums(
     else if (r === 'sum') v = s;
     else if (r === 'mean') v = s / k;
     else if (r === 'count') v = k;
-    else if (k < 2) v = Number.NaN;
     else {
-      const variance = Math.max(0, (q - (s * s) / k) / (k - 1));
+      const variance = sampleVariance(k, q - (s * s) / k);
       v = r === 'std' ? Math.sqrt(variance) : variance;
     }
     out[i - from] = v;

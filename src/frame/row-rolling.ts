@@ -3,6 +3,7 @@
 // [history, frame], bit for bit: sums restart at every frame over the rows still in the window (so error cannot
 // build up across frames) and add then remove in the same order; min and max run van Herk/Gil-Werman over blocks
 // of n rows.
+import { sampleVariance } from '../core/moments.ts';
 import type { NumericArray } from './frame-column.ts';
 import type { Reduction } from './moments.ts';
 
@@ -276,7 +277,6 @@ function result(kind: number, std: boolean, s: number, q: number, k: number): nu
   if (kind === SUM) return s;
   if (kind === MEAN) return s / k;
   if (kind === COUNT) return k;
-  if (k < 2) return Number.NaN;
-  const variance = Math.max(0, (q - (s * s) / k) / (k - 1));
+  const variance = sampleVariance(k, q - (s * s) / k);
   return std ? Math.sqrt(variance) : variance;
 }

@@ -1,5 +1,6 @@
 // The built-in aggregators. Each skips null and undefined values (a sensor that reported nothing) and lets NaN
 // through (a sensor that reported garbage should show it). States are small objects mutated in place.
+import { sampleVariance } from '../core/moments.ts';
 import { badArgument, requireFunction } from '../errors.ts';
 import { type Aggregator, type Column, onColumn } from './aggregator.ts';
 import { type Kernel, withKernel } from './kernel.ts';
@@ -161,7 +162,7 @@ function moments(name: string, root: boolean, column?: Column): Aggregator<Momen
       },
       result: (s) => {
         if (s.n < 2) return null;
-        const v = Math.max(0, s.m2 / (s.n - 1));
+        const v = sampleVariance(s.n, s.m2);
         return root ? Math.sqrt(v) : v;
       },
     },

@@ -2,20 +2,23 @@
 // of the window's value (no column of its own), one Float64Array per window holds them all and one pass updates
 // them: no boxed numbers, no calls through the aggregator objects, ~4x less work per element. Results, and what
 // a store receives, are exactly those of the aggregators themselves.
+import {
+  type Aggregate,
+  addMoment,
+  MOMENT_SLOTS,
+  mergeMoments,
+  momentResult,
+  resetMoments,
+  SLOT,
+} from '../core/moments.ts';
 import type { Aggregator, Column } from './aggregator.ts';
 
-/** The built-in numeric aggregations the fast path computes. */
-export type Kernel = 'count' | 'sum' | 'mean' | 'min' | 'max' | 'var' | 'std';
+/** The built-in numeric aggregations the fast path computes (core/moments.ts: the one kernel of every layer). */
+export type Kernel = Aggregate;
 
-// Slots of a kernel state.
-const N = 0;
-const SUM = 1;
-const MIN = 2;
-const MAX = 3;
-const MEAN = 4;
-const M2 = 5;
+const { N, SUM, MIN, MAX, MEAN, M2 } = SLOT;
 /** The length of a kernel state. */
-export const KERNEL_SLOTS = 6;
+export const KERNEL_SLOTS = MOMENT_SLOTS;
 
 /**
  * Marks a built-in aggregator as computable by the fast path (only without a column).
@@ -46,72 +49,31 @@ export function columnKernelOf(agg: Aggregator): { kernel: Kernel; column: strin
 /** A fresh kernel state. */
 export function kernelInit(): Float64Array {
   const k = new Float64Array(KERNEL_SLOTS);
-  k[MIN] = Number.POSITIVE_INFINITY;
-  k[MAX] = Number.NEGATIVE_INFINITY;
+  resetMoments(k, 0);
   return k;
 }
 
-/** Folds one value; `moments` adds Welford's update (var, std). */
+/** Folds one value (null and undefined are skipped); `moments` adds Welford's update (var, std). */
 export function kernelAdd(k: Float64Array, v: unknown, moments: boolean): void {
   if (v == null) return;
-  const x = v as number;
-  const n = ++k[N]!;
-  k[SUM] += x;
-  if (x < k[MIN]! || Number.isNaN(x)) k[MIN] = x;
-  if (x > k[MAX]! || Number.isNaN(x)) k[MAX] = x;
-  if (moments) {
-    const d = x - k[MEAN]!;
-    k[MEAN] += d / n;
-    k[M2] += d * (x - k[MEAN]!);
-  }
+  addMoment(k, 0, v as number, moments);
 }
 
 /** Joins two kernel states (session windows). */
 export function kernelMerge(a: Float64Array, b: Float64Array): Float64Array {
-  const out = kernelInit();
-  const n = a[N]! + b[N]!;
-  out[N] = n;
-  out[SUM] = a[SUM]! + b[SUM]!;
-  out[MIN] = Math.min(a[MIN]!, b[MIN]!);
-  out[MAX] = Math.max(a[MAX]!, b[MAX]!);
-  if (n > 0) {
-    const d = b[MEAN]! - a[MEAN]!;
-    out[MEAN] = a[MEAN]! + (d * b[N]!) / n;
-    out[M2] = a[M2]! + b[M2]! + (d * d * a[N]! * b[N]!) / n;
-  }
+  const out = new Float64Array(KERNEL_SLOTS);
+  mergeMoments(out, 0, a, 0, b, 0);
   return out;
 }
 
 /** The result of one aggregation from a kernel state (at offset `at` of `k`), identical to the aggregator's own. */
 export function kernelResult(k: Float64Array, kind: Kernel, at = 0): number | null {
-  const n = k[at + N]!;
-  switch (kind) {
-    case 'count':
-      return n;
-    case 'sum':
-      return k[at + SUM]!;
-    case 'mean':
-      return n === 0 ? null : k[at + SUM]! / n;
-    case 'min':
-      return n === 0 ? null : k[at + MIN]!;
-    case 'max':
-      return n === 0 ? null : k[at + MAX]!;
-    default: {
-      if (n < 2) return null;
-      const v = Math.max(0, k[at + M2]! / (n - 1));
-      return kind === 'std' ? Math.sqrt(v) : v;
-    }
-  }
+  return momentResult(k, at, kind, null);
 }
 
 /** Writes a fresh kernel state at offset `at` of `k` (what `kernelInit` returns, without allocating). */
 export function kernelReset(k: Float64Array, at: number): void {
-  k[at + N] = 0;
-  k[at + SUM] = 0;
-  k[at + MIN] = Number.POSITIVE_INFINITY;
-  k[at + MAX] = Number.NEGATIVE_INFINITY;
-  k[at + MEAN] = 0;
-  k[at + M2] = 0;
+  resetMoments(k, at);
 }
 
 /** The aggregator's own state for one aggregation, as a store keeps it (so a plan without the fast path reads it). */

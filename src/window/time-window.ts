@@ -1,4 +1,5 @@
 import type { Fusable, FuseContext } from '../core/fusion.ts';
+import { addMomentCode } from '../core/moments.ts';
 import type { Metadata } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction } from '../errors.ts';
@@ -97,15 +98,9 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> implements F
       this.readValue === null ? 'x' : f.value !== null ? field(f.value) : `${ctx.bind(this.readValue)}(x)`;
     const grace = ctx.bind(this.grace);
     const k = LANE_KERNEL;
-    const moments = this.plan.kernels!.some((kind) => kind === 'var' || kind === 'std')
-      ? `const wd = wv - C[wb + ${k + 4}]; C[wb + ${k + 4}] += wd / wn; C[wb + ${k + 5}] += wd * (wv - C[wb + ${k + 4}]);`
-      : '';
-    // Kernel slots as in src/window/kernel.ts (kernelAdd), then the window's greatest and smallest timestamp.
-    const fold = `const wn = ++C[wb + ${k}];
-      C[wb + ${k + 1}] += wv;
-      if (wv < C[wb + ${k + 2}] || wv !== wv) C[wb + ${k + 2}] = wv;
-      if (wv > C[wb + ${k + 3}] || wv !== wv) C[wb + ${k + 3}] = wv;
-      ${moments}
+    const moments = this.plan.kernels!.some((kind) => kind === 'var' || kind === 'std');
+    // The kernel's fold (core/moments.ts), then the window's greatest and smallest timestamp.
+    const fold = `${addMomentCode('C', `wb + ${k}`, 'wv', moments)}
       if (wt > C[wb + ${LANE_MAX_TS}]) C[wb + ${LANE_MAX_TS}] = wt;
       if (wt < C[wb + ${LANE_MIN_TS}]) C[wb + ${LANE_MIN_TS}] = wt;
       return;`;

@@ -4,6 +4,7 @@
 // that cache without a call or an object store. Everything else takes the full path, which first writes the
 // key's entry back into its window (`evict`) and afterwards caches it again (`install`). `persist` and the end of
 // the input write every entry back (`flush`).
+import { MOMENT_SLOTS } from '../core/moments.ts';
 import type { KeyWindows, OpenWindow } from './window-node.ts';
 
 /** Keys the lane caches; the full path takes the others (an entry is replaced round-robin). */
@@ -19,7 +20,6 @@ export const LANE_MAX_TS = 3;
 export const LANE_MIN_TS = 4;
 const COUNT_AT_INSTALL = 5;
 export const LANE_KERNEL = 8;
-const KERNEL_SLOTS = 6;
 
 /**
  * The cached entries. Entry `e` promises: an element of key `keys[e]` with a numeric value and a finite timestamp
@@ -104,7 +104,7 @@ export class WindowLane {
     if (added === 0) return;
     const w = this.windows[e]!;
     const kw = this.owners[e]!;
-    (w.states[0] as Float64Array).set(C.subarray(b + LANE_KERNEL, b + LANE_KERNEL + KERNEL_SLOTS));
+    (w.states[0] as Float64Array).set(C.subarray(b + LANE_KERNEL, b + LANE_KERNEL + MOMENT_SLOTS));
     w.n += added;
     w.maxTs = C[b + LANE_MAX_TS]!;
     w.minTs = C[b + LANE_MIN_TS]!;

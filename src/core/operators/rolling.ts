@@ -1,10 +1,11 @@
 import { badArgument, requireInteger } from '../../errors.ts';
 import type { Fusable, FuseContext } from '../fusion.ts';
+import { AGGREGATES, type Aggregate, sampleVariance } from '../moments.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
-/** The aggregates `rolling` keeps in O(1) per element. */
-export type RollingAggregate = 'sum' | 'mean' | 'count' | 'min' | 'max' | 'var' | 'std';
+/** The aggregates `rolling` keeps in O(1) per element: the built-in ones of every layer (core/moments.ts). */
+export type RollingAggregate = Aggregate;
 
 export interface RollingOptions {
   /** Emit only once this many elements are in the window. Default: `n` (a full window). */
@@ -128,9 +129,8 @@ class RollingSums extends RollingState {
       case 'count':
         return k;
       default: {
-        // var and std: sample variance (n - 1)
-        if (k < 2) return Number.NaN;
-        const v = Math.max(0, (this.acc[1]! - (sum * sum) / k) / (k - 1));
+        // var and std from the window's Σx and Σx² (values leave the window: no Welford here), M2 = Σx² − (Σx)²/k
+        const v = sampleVariance(k, this.acc[1]! - (sum * sum) / k);
         return this.kind === 'std' ? Math.sqrt(v) : v;
       }
     }
@@ -190,8 +190,8 @@ export class RollingNode extends Stream<number> implements Fusable {
 
   constructor(upstream: Stream<number>, n: number, aggregate: RollingAggregate, options: RollingOptions) {
     requireInteger('rolling', 'n', n, 1);
-    if (!['sum', 'mean', 'count', 'min', 'max', 'var', 'std'].includes(aggregate)) {
-      badArgument('rolling', 'aggregate', aggregate, "'sum', 'mean', 'count', 'min', 'max', 'var' or 'std'");
+    if (!AGGREGATES.includes(aggregate)) {
+      badArgument('rolling', 'aggregate', aggregate, `one of ${AGGREGATES.join(', ')}`);
     }
     const minPeriods = options.minPeriods ?? n;
     requireInteger('rolling', 'minPeriods', minPeriods, 1);
