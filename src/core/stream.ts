@@ -274,12 +274,12 @@ export class Stream<T = unknown> {
     const next = busy.then(
       () => this.endAfter(undefined),
       (error: unknown) => {
-        this.endInProgress = null;
         this.end();
         throw error;
       },
     );
-    // Observed by `whenGraphIdle` (so `done` rejects with the error); never left unhandled.
+    // Kept when it fails, for `whenGraphIdle` to see (so `done` rejects with the error, however late it is asked);
+    // never left unhandled.
     next.catch(noop);
     this.endInProgress = next;
   }

@@ -135,6 +135,18 @@ describe('done: the graph has let go', () => {
     source.start();
     await assert.rejects(source.done, /disk full/);
   });
+
+  test('done asked only after the flush at the end failed rejects too', async () => {
+    const source = Stream.fromIterable([1, 2, 3]);
+    source.partition(10).sink(async () => {
+      await turn();
+      throw new Error('disk full');
+    });
+    source.start();
+    await source.ended;
+    for (let i = 0; i < 5; i++) await turn();
+    await assert.rejects(source.done, /disk full/);
+  });
 });
 
 describe('timers start when the graph starts', () => {
