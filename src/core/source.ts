@@ -7,7 +7,8 @@ import { Stream, type StreamOptions } from './stream.ts';
 
 /**
  * A node that produces elements by itself once started. `run` emits and awaits each `emit` that returns a
- * promise, so a slow consumer slows the source. `done` settles when the run ends (rejects if it failed).
+ * promise, so a slow consumer slows the source. `done` settles when the run has ended and the graph has let go of
+ * everything it emitted (rejects if either failed); `ended` when the run alone has.
  */
 export abstract class Source<T> extends Stream<T> {
   override kind = 'source';
