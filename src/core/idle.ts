@@ -34,9 +34,10 @@ export class IdleSignal {
 
 /**
  * Settles once no node of the graph around `roots` holds an element it will hand on by itself: with the sources
- * held, everything they emitted has then reached a sink, a window or a node that waits for more input. Asks again
+ * held, everything they emitted has then reached a sink, a window or a node that waits for more input. A node
+ * whose end is in progress (its flush at the end settling) counts as busy, and a failed flush rejects. Asks again
  * after each wait, as a node that lets go feeds the next one. Resolves at once (without a promise per node) when
- * every node is idle.
+ * every node is idle. What `done` of a source waits for.
  *
  * @example
  * source.holdUntil(done); // no new elements meanwhile

@@ -32,11 +32,6 @@ export class InFlight {
     if (--this.count === 0) this.signal.idle();
   }
 
-  /** True while a tracked delivery has not settled. */
-  get busy(): boolean {
-    return this.count > 0;
-  }
-
   /** Null when nothing is in flight; else a promise that settles when all of it has. */
   wait(): Promise<void> | null {
     return this.count === 0 ? null : this.signal.wait();
