@@ -1,0 +1,66 @@
+import { describe, TwinstreamError } from '../errors.ts';
+
+/** Keys refused in any parameter value: through them, data from outside would reach or replace a prototype. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** How deep a parameter value may nest: configs are a few levels deep; this is far more than any needs. */
+export const MAX_PARAMETER_DEPTH = 64;
+
+/**
+ * Copies a parameter value as data: numbers, strings, booleans, null, arrays and plain objects, the objects into
+ * null-prototype ones, so nothing in it can ever be or reach a prototype. Refuses, naming the dot path of the
+ * offending field, a `__proto__`, `constructor` or `prototype` key (`JSON.parse` makes `"__proto__"` an ordinary
+ * own key, which `Object.assign` would then turn into a prototype), a value nested deeper than 64 levels, and
+ * anything that is not data (functions, class instances, symbols, bigints). This is the one way a value enters the
+ * parameter registry, from a model, a schedule or an ingress.
+ *
+ * @example
+ * copyParameterValue({ dist: 'constant', value: 2 }, 'Line_A.service.milling'); // [Object: null prototype] { dist: 'constant', value: 2 }
+ * copyParameterValue(JSON.parse('{"__proto__":{"max":-5}}'), 'Line_A.service.milling');
+ * // throws TS_SIM_BAD_PARAMETER: Line_A.service.milling.__proto__ is a key no parameter may have ...
+ */
+export function copyParameterValue(value: unknown, path: string): unknown {
+  return copy(value, path, 0);
+}
+
+function copy(value: unknown, path: string, depth: number): unknown {
+  if (value === null || value === undefined) return value;
+  const type = typeof value;
+  if (type === 'number' || type === 'string' || type === 'boolean') return value;
+  if (type !== 'object')
+    refuse(path, `${describe(value)} is not data`, 'numbers, strings, booleans, null, arrays and plain objects');
+  if (depth >= MAX_PARAMETER_DEPTH) {
+    refuse(
+      path,
+      `nests deeper than ${MAX_PARAMETER_DEPTH} levels`,
+      `a value at most ${MAX_PARAMETER_DEPTH} levels deep`,
+    );
+  }
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], `${path}[${i}]`, depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    refuse(
+      path,
+      `${describe(value)} is not a plain object`,
+      'numbers, strings, booleans, null, arrays and plain objects',
+    );
+  }
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value as object)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      refuse(`${path}.${key}`, 'is a key no parameter may have', `keys other than ${[...FORBIDDEN_KEYS].join(', ')}`);
+    }
+    out[key] = copy((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+  }
+  return out;
+}
+
+function refuse(path: string, what: string, accepted: string): never {
+  throw new TwinstreamError('TS_SIM_BAD_PARAMETER', `${path} ${what}; expected ${accepted}`, {
+    context: { path },
+  });
+}
