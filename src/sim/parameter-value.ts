@@ -20,47 +20,50 @@ export const MAX_PARAMETER_DEPTH = 64;
  * // throws TS_SIM_BAD_PARAMETER: Line_A.service.milling.__proto__ is a key no parameter may have ...
  */
 export function copyParameterValue(value: unknown, path: string): unknown {
-  return copy(value, path, 0);
+  return copy(value, path, [], 0);
 }
 
-function copy(value: unknown, path: string, depth: number): unknown {
+function copy(value: unknown, path: string, at: (string | number)[], depth: number): unknown {
   if (value === null || value === undefined) return value;
   const type = typeof value;
   if (type === 'number' || type === 'string' || type === 'boolean') return value;
-  if (type !== 'object')
-    refuse(path, `${describe(value)} is not data`, 'numbers, strings, booleans, null, arrays and plain objects');
+  const data = 'numbers, strings, booleans, null, arrays and plain objects';
+  if (type !== 'object') refuse(path, at, `${describe(value)} is not data`, data);
   if (depth >= MAX_PARAMETER_DEPTH) {
     refuse(
       path,
+      at,
       `nests deeper than ${MAX_PARAMETER_DEPTH} levels`,
       `a value at most ${MAX_PARAMETER_DEPTH} levels deep`,
     );
   }
   if (Array.isArray(value)) {
     const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], `${path}[${i}]`, depth + 1);
+    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], path, [...at, i], depth + 1);
     return out;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    refuse(
-      path,
-      `${describe(value)} is not a plain object`,
-      'numbers, strings, booleans, null, arrays and plain objects',
-    );
-  }
+  if (proto !== Object.prototype && proto !== null) refuse(path, at, `${describe(value)} is not a plain object`, data);
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value as object)) {
     if (FORBIDDEN_KEYS.has(key)) {
-      refuse(`${path}.${key}`, 'is a key no parameter may have', `keys other than ${[...FORBIDDEN_KEYS].join(', ')}`);
+      refuse(path, [...at, key], 'is a key no parameter may have', `keys other than ${[...FORBIDDEN_KEYS].join(', ')}`);
     }
-    out[key] = copy((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    out[key] = copy((value as Record<string, unknown>)[key], path, [...at, key], depth + 1);
   }
   return out;
 }
 
-function refuse(path: string, what: string, accepted: string): never {
-  throw new TwinstreamError('TS_SIM_BAD_PARAMETER', `${path} ${what}; expected ${accepted}`, {
-    context: { path },
+/** `path` followed by `at` as a dot path: `Line_A.variables.v[0].x`. */
+function joinPath(path: string, at: readonly (string | number)[]): string {
+  let out = path;
+  for (const k of at) out += typeof k === 'number' ? `[${k}]` : out === '' ? k : `.${k}`;
+  return out;
+}
+
+function refuse(path: string, at: (string | number)[], what: string, accepted: string): never {
+  const where = joinPath(path, at);
+  throw new TwinstreamError('TS_SIM_BAD_PARAMETER', `${where} ${what}; expected ${accepted}`, {
+    context: { path: where, at },
   });
 }
