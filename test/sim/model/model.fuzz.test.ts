@@ -186,7 +186,7 @@ describe('mutated models', () => {
         async (edits) => {
           const m = lineA();
           for (const [picks, value] of edits) mutate(m, picks, value);
-          let spec;
+          let spec: Awaited<ReturnType<typeof validateModel>>;
           try {
             spec = await validateModel(m, 'm');
           } catch (e) {
