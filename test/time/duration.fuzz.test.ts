@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { toMillis, TwinstreamError } from '../../src/index.ts';
+import { TwinstreamError, toMillis } from '../../src/index.ts';
 import { fuzzParameters } from '../support/fuzz.ts';
 
 const refused = (e: unknown) => e instanceof TwinstreamError && e.code === 'TS_BAD_DURATION' && e.message.length > 0;
