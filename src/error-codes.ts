@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   },
   TS_BAD_TIMESTAMP: {
     meaning:
-      "An element's event time is missing, not finite or not parseable (the message names the field and the value).",
+      "An element's event time is missing, not finite, not parseable or outside the Date range of ±8.64e15 ms (the message names the field and the value).",
     retriable: false,
   },
   TS_NODE_FAILED: {
@@ -223,6 +223,11 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_SIM_SELF_INTERRUPT: { meaning: 'A process tried to interrupt itself.', retriable: false },
+  TS_SIM_TIME_STALLED: {
+    meaning:
+      "A process kept scheduling itself with positive delays that no longer advance simulated time (a delay far below the clock's resolution at this time); the message names the process.",
+    retriable: false,
+  },
   TS_SIM_TOO_SLOW: {
     meaning: 'A strict real-time run fell behind the wall clock by more than `maxLag`.',
     retriable: true,

@@ -28,15 +28,22 @@ export class TwinstreamError extends Error {
 
 /** Describes a value for an error message, short and without throwing. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'string')
+    return value.length > 80 ? `${JSON.stringify(value.slice(0, 77))}...` : JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || typeof value !== 'object') return String(value);
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  // Outside values may be proxies, have throwing getters or `toJSON`, or no prototype: each step may throw.
   try {
+    if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
     const s = JSON.stringify(value);
+    if (typeof s !== 'string') return Object.prototype.toString.call(value);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return 'an object that cannot be described';
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 // and `frameFromArrow` reads any Arrow table by its documented shape. Numeric columns cross zero-copy both ways.
 import type * as Arrow from 'apache-arrow';
 import { describe, TwinstreamError } from '../errors.ts';
+import { MAX_TIMESTAMP, toTimestamp } from '../window/timestamp.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
 import { type FrameColumn, isNumericArray, type NumericArray, toColumn } from './frame-column.ts';
@@ -56,15 +57,78 @@ export function frameFromArrow(table: Arrow.Table, options: FromArrowOptions = {
   }
   const cols: Record<string, FrameColumn> = {};
   let time: Float64Array | null = null;
+  const rows = table.numRows;
   for (const field of table.schema.fields) {
-    const vector = table.getChild(field.name)!;
-    if (field.name === timeName) {
-      time = timeColumn(field.name, vector);
-    } else {
-      cols[field.name] = readVector(field.name, vector);
+    // Buffers are checked against the lengths they claim before anything is read: a corrupt table (bytes from
+    // outside) fails here, naming the column, instead of reading past a buffer or looping over a length no buffer
+    // holds. Anything Arrow itself throws while reading is reported the same way.
+    try {
+      const vector = table.getChild(field.name)!;
+      checkVector(field.name, vector, rows);
+      if (field.name === timeName) time = timeColumn(field.name, vector);
+      else cols[field.name] = readVector(field.name, vector);
+    } catch (error) {
+      if (error instanceof TwinstreamError) throw error;
+      throw badArrow(
+        field.name,
+        `it cannot be read (${error instanceof Error ? error.message : describe(error)})`,
+        error,
+      );
     }
   }
   return new Frame(cols, time, timeName ?? 'time', key);
+}
+
+function badArrow(column: string, why: string, cause?: unknown): TwinstreamError {
+  return new TwinstreamError('TS_FRAME_BAD_ARROW', `frameFromArrow: column "${column}" is corrupt: ${why}`, {
+    ...(cause === undefined ? {} : { cause }),
+    context: { column },
+  });
+}
+
+/** Checks every chunk of a column: its length against the table's, and against what its buffers hold. */
+function checkVector(name: string, v: Arrow.Vector | null, rows: number): void {
+  if (v === null || v === undefined) throw badArrow(name, 'the table has no data for it');
+  let total = 0;
+  for (const d of v.data) {
+    checkData(name, d as Arrow.Data);
+    total += d.length;
+  }
+  if (total !== rows) throw badArrow(name, `it holds ${total} rows, the table ${rows}`);
+}
+
+function checkData(name: string, d: Arrow.Data): void {
+  const n = d.length;
+  if (!Number.isSafeInteger(n) || n < 0 || !Number.isSafeInteger(d.offset) || d.offset < 0) {
+    throw badArrow(name, `a chunk claims length ${n} at offset ${d.offset}`);
+  }
+  const bitmap = d.nullBitmap;
+  if (d.nullCount !== 0 && bitmap !== undefined && bitmap.length > 0 && bitmap.length * 8 < d.offset + n) {
+    throw badArrow(name, `its validity bitmap holds ${bitmap.length * 8} bits for ${d.offset + n} rows`);
+  }
+  const typeId = (d.type as Arrow.DataType).typeId;
+  if (typeId === T_UTF8 || typeId === T_LARGE_UTF8) {
+    const offsets = d.valueOffsets;
+    if (offsets === undefined || offsets.length < n + 1)
+      throw badArrow(name, `it has too few string offsets for ${n} rows`);
+    const end = Number(offsets[n]);
+    if (!(end >= 0 && end <= (d.values?.length ?? 0)))
+      throw badArrow(name, `a string ends at byte ${end}, past its data`);
+    return;
+  }
+  const fixed = typeId === T_INT || typeId === T_FLOAT || typeId === T_TIMESTAMP || typeId === T_DICTIONARY;
+  if (fixed && (d.values === undefined || d.values.length < n * (d.stride || 1))) {
+    throw badArrow(name, `its values hold ${d.values?.length ?? 0} slots for ${n} rows`);
+  }
+  if (typeId === T_DICTIONARY) {
+    const size = d.dictionary?.length ?? 0;
+    if (d.dictionary !== undefined) for (const c of d.dictionary.data) checkData(name, c as Arrow.Data);
+    const codes = d.values as ArrayLike<number | bigint>;
+    for (let i = 0; i < n; i++) {
+      const c = Number(codes[i]);
+      if (!(c >= 0 && c < size) && d.getValid(i)) throw badArrow(name, `row ${i} has dictionary code ${c} of ${size}`);
+    }
+  }
 }
 
 function readVector(name: string, v: Arrow.Vector): FrameColumn {
@@ -116,7 +180,12 @@ function timeColumn(name: string, v: Arrow.Vector): Float64Array {
     let i = 0;
     for (const d of v.data) {
       const values = d.values as BigInt64Array;
-      for (let j = 0; j < d.length; j++) out[i++] = Number(values[j]!) * scale;
+      for (let j = 0; j < d.length; j++) {
+        const t = Number(values[j]!) * scale;
+        if (!(t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP))
+          toTimestamp(t, `frameFromArrow: time column "${name}" row ${i}`);
+        out[i++] = t;
+      }
     }
     return out;
   }

@@ -8,6 +8,7 @@ import { type Pushed, Stream } from '../core/stream.ts';
 import { TwinstreamError } from '../errors.ts';
 import { kernelReset, kernelResult } from '../window/kernel.ts';
 import { type OutputRecord, outputRecord } from '../window/output-record.ts';
+import { MAX_TIMESTAMP } from '../window/timestamp.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import type { Frame } from './frame.ts';
 import type { NumericArray } from './frame-column.ts';
@@ -82,14 +83,20 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> {
     if (!(k < this.keys.values.length)) throw badKey(this.c.key, this.frame!, i);
     // A key's first row always comes here (it has no window yet): windows of one start close in this order.
     if (this.keys.rank[k]! < 0) this.keys.rank[k] = this.keys.ranked++;
-    if (!(t - t === 0)) throw badTime(this.c.where, t, i);
+    if (!(t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP)) throw badTime(this.c.where, t, i);
     const { duration, step } = this.c;
-    let first = Math.floor((t - duration) / step) * step + step;
-    const last = Math.floor(t / step) * step;
+    // Counted, not stepped (see TimeWindowNode.place): each start is its index times the step.
+    let first = Math.floor((t - duration) / step) + 1;
+    const last = Math.floor(t / step);
     if (first < 0 && last >= 0) first = 0;
+    const count = Math.min(last - first + 1, Math.ceil(duration / step));
     const wm = this.watermark(k);
     let reported = false;
-    for (let start = first; start <= last; start += step) {
+    let previous = Number.NaN;
+    for (let n = 0; n < count; n++) {
+      const start = (first + n) * step;
+      if (start === previous) continue;
+      previous = start;
       const end = start + duration;
       if (end <= wm) {
         if (!reported) this.late++;

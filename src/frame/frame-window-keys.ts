@@ -218,7 +218,7 @@ export function foldMoments(S: Float64Array, b: number, col: NumericArray, from:
 export function badTime(where: string, t: number, row: number): TwinstreamError {
   return new TwinstreamError(
     'TS_BAD_TIMESTAMP',
-    `${where}: time ${t} at row ${row} is not a finite number of ms; the rows after it were not folded`,
+    `${where}: time ${t} at row ${row} is not a usable timestamp (a number of ms within ±8.64e15, the range of a Date); the rows after it were not folded`,
     {
       context: { row, timestamp: t },
     },

@@ -1,5 +1,5 @@
 import { describe, TwinstreamError } from '../errors.ts';
-import { toTimestamp } from '../window/timestamp.ts';
+import { MAX_TIMESTAMP, toTimestamp } from '../window/timestamp.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import {
   type ColumnInput,
@@ -299,7 +299,10 @@ function toTime(name: string, t: unknown): Float64Array {
     const out = new Float64Array(src.length);
     for (let i = 0; i < out.length; i++) {
       const v = src[i];
-      out[i] = typeof v === 'number' && v - v === 0 ? v : toTimestamp(v, `time column "${name}" row ${i}`);
+      out[i] =
+        typeof v === 'number' && v >= -MAX_TIMESTAMP && v <= MAX_TIMESTAMP
+          ? v
+          : toTimestamp(v, `time column "${name}" row ${i}`);
     }
     return out;
   }

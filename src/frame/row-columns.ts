@@ -1,7 +1,7 @@
 // Rows to columns and back: what `Frame.fromRows` and `frame.toRows()` do, kept apart from the Frame class.
 import { fieldReader } from '../core/key.ts';
 import { describe, TwinstreamError } from '../errors.ts';
-import { toTimestamp } from '../window/timestamp.ts';
+import { MAX_TIMESTAMP, toTimestamp } from '../window/timestamp.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { type FrameColumn, valueAt } from './frame-column.ts';
 
@@ -38,7 +38,7 @@ export function columnsFromRows(rows: readonly unknown[], options: FromRowsOptio
     for (let i = 0; i < n; i++) {
       const raw = read(rows[i]);
       time[i] =
-        typeof raw === 'number' && raw - raw === 0
+        typeof raw === 'number' && raw >= -MAX_TIMESTAMP && raw <= MAX_TIMESTAMP
           ? raw
           : toTimestamp(raw, `Frame.fromRows row ${i} field "${timeName}"`);
     }

@@ -9,7 +9,7 @@ import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import type { Timer } from '../time/clock.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
-import { toTimestamp } from '../window/timestamp.ts';
+import { MAX_TIMESTAMP, toTimestamp } from '../window/timestamp.ts';
 import { Frame } from './frame.ts';
 import { FrameNode } from './frame-node.ts';
 import type { FromRowsOptions } from './row-columns.ts';
@@ -60,7 +60,8 @@ export class ToFramesNode extends Stream<Frame> {
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     if (this.readTime !== null) {
       const t = this.readTime(x);
-      if (!(typeof t === 'number' && t - t === 0)) toTimestamp(t, `toFrames: field "${this.options.time}"`);
+      if (!(typeof t === 'number' && t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP))
+        toTimestamp(t, `toFrames: field "${this.options.time}"`);
     }
     this.pending.push(hold(x, metadata));
     if (this.pending.length >= this.size) return this.flush();

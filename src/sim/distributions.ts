@@ -29,9 +29,16 @@ export const DISTRIBUTIONS = [
   'empirical',
 ] as const;
 
+/**
+ * The greatest exponential `rate`, per time unit: a mean gap of 1e-9 units (a nanosecond when a unit is a second).
+ * Faster rates draw gaps too small to advance simulated time once it has grown, and the run would never end.
+ */
+export const MAX_RATE = 1e9;
+const RATE_BOUND = `a rate <= ${MAX_RATE} per time unit`;
+
 // The parameters each distribution requires, and what each must be.
-const PARAMS: Record<string, [string, 'positive' | 'number' | 'nonnegative'][]> = {
-  exponential: [['rate', 'positive']],
+const PARAMS: Record<string, [string, 'positive' | 'number' | 'nonnegative' | 'rate'][]> = {
+  exponential: [['rate', 'rate']],
   normal: [
     ['mean', 'number'],
     ['std', 'nonnegative'],
@@ -61,7 +68,12 @@ const PARAMS: Record<string, [string, 'positive' | 'number' | 'nonnegative'][]> 
   empirical: [],
 };
 
-const WORDS = { positive: 'a finite number > 0', nonnegative: 'a finite number >= 0', number: 'a finite number' };
+const WORDS = {
+  positive: 'a finite number > 0',
+  nonnegative: 'a finite number >= 0',
+  number: 'a finite number',
+  rate: 'a finite number > 0',
+};
 
 function bad(path: string, field: string, value: unknown, accepted: string): never {
   const where = path === '' ? field : `${path}.${field}`;
@@ -92,8 +104,10 @@ export function validateDistribution(config: unknown, path = ''): asserts config
   for (const [name, kind] of params) {
     const v = c[name];
     const ok =
-      typeof v === 'number' && Number.isFinite(v) && (kind === 'number' || (kind === 'positive' ? v > 0 : v >= 0));
-    if (!ok) bad(path, name, v, WORDS[kind]);
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      (kind === 'number' || (kind === 'positive' ? v > 0 : kind === 'rate' ? v > 0 && v <= MAX_RATE : v >= 0));
+    if (!ok) bad(path, name, v, kind === 'rate' && (v as number) > MAX_RATE ? RATE_BOUND : WORDS[kind]);
   }
   for (const name of ['min', 'max']) {
     if (c[name] !== undefined && (typeof c[name] !== 'number' || Number.isNaN(c[name])))

@@ -2,6 +2,7 @@ import { describe, TwinstreamError } from '../errors.ts';
 import { type DistributionConfig, validateDistribution } from './distributions.ts';
 import type { Event, Scheduler } from './kernel/events.ts';
 import type { Process, ProcessGenerator } from './kernel/process.ts';
+import { copyParameterValue } from './parameter-value.ts';
 
 /** A capacity that may change at run time, within `maxCap`. */
 export interface CapacityConfig {
@@ -51,7 +52,9 @@ const SECTIONS = ['arrival', 'service', 'resources', 'containers', 'stores', 'va
  */
 export class ParameterRegistry {
   readonly env: Scheduler;
-  private readonly root: Tree = {};
+  // Null-prototype all the way down (see copyParameterValue): a name like "toString" or "__proto__" is only ever
+  // an own key, and lookups use Object.hasOwn.
+  private readonly root: Tree = Object.create(null);
   private readonly listeners = new Map<string, Set<Listener>>();
 
   constructor(env: Scheduler) {
@@ -73,8 +76,9 @@ export class ParameterRegistry {
       );
     }
     const id = param.simId;
-    if (id in this.root) throw new TwinstreamError('TS_SIM_BAD_PARAMETER', `register: "${id}" is registered already`);
-    const tree: Tree = {};
+    if (Object.hasOwn(this.root, id))
+      throw new TwinstreamError('TS_SIM_BAD_PARAMETER', `register: "${id}" is registered already`);
+    const tree: Tree = Object.create(null);
     for (const [section, entries] of Object.entries(param)) {
       if (section === 'simId') continue;
       if (!SECTIONS.includes(section)) {
@@ -89,7 +93,7 @@ export class ParameterRegistry {
           `${id}.${section} = ${describe(entries)} is not valid; expected an object of named entries`,
         );
       }
-      tree[section] = structuredClone(entries);
+      tree[section] = copyParameterValue(entries, `${id}.${section}`);
       for (const [name, cfg] of Object.entries(tree[section])) validateEntry(section, `${id}.${section}.${name}`, cfg);
     }
     this.root[id] = tree;
@@ -138,10 +142,12 @@ export class ParameterRegistry {
         `update("${path}"): expected a path like "Line_A.service.milling.mean"`,
       );
     this.lookup(path);
+    // From here on the value is a copy made of data only (it may come from outside: MQTT, Kafka, a file).
+    value = copyParameterValue(value, path);
     if (parts.length >= 3 && section !== 'variables') {
       // Validate the whole entry as it would be after the update.
       const entryPath = `${id}.${section}.${name}`;
-      const candidate = structuredClone(this.lookup(entryPath)) as Tree;
+      const candidate = copyParameterValue(this.lookup(entryPath), entryPath) as Tree;
       const next = parts.length === 3 ? value : setIn(candidate, parts.slice(3), value);
       validateEntry(section!, entryPath, next);
     } else if (parts.length === 2 && section !== 'variables') {
@@ -160,9 +166,10 @@ export class ParameterRegistry {
       value !== null &&
       !Array.isArray(value)
     ) {
-      // Replace in place so live config objects handed out by getConfig see the change.
+      // Replace in place so live config objects handed out by getConfig see the change: key by key from the
+      // copy, whose keys are data only (never `__proto__`), so no assignment here can set a prototype.
       for (const k of Object.keys(old)) delete old[k];
-      Object.assign(old, structuredClone(value));
+      for (const k of Object.keys(value)) old[k] = (value as Tree)[k];
     } else {
       parent[last] = value;
     }

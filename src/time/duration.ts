@@ -19,7 +19,11 @@ export function toMillis(duration: Duration, name = 'duration'): number {
     if (Number.isFinite(duration) && duration >= 0) return duration;
   } else if (typeof duration === 'string') {
     const m = PATTERN.exec(duration);
-    if (m) return Number(m[1]) * UNIT_MS[m[2]!]!;
+    if (m) {
+      // '1' followed by 400 zeros matches the pattern and is Infinity as a number.
+      const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
+      if (Number.isFinite(ms)) return ms;
+    }
   }
   throw new TwinstreamError(
     'TS_BAD_DURATION',

@@ -5,6 +5,7 @@ import type { Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction } from '../errors.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
 import { EventTimeWindowNode, type EventTimeWindowOptions } from './event-time-window.ts';
+import { MAX_TIMESTAMP } from './timestamp.ts';
 import {
   LANE_CLOSE,
   LANE_END,
@@ -124,7 +125,7 @@ return ${node}.update(x, undefined, md);
     return `{
 if (typeof x === 'object' && x !== null && md === undefined) {
   const wt = ${readTs};
-  if (typeof wt !== 'number' || wt - wt !== 0) return ${node}.afterTs(x, wt, md);
+  if (typeof wt !== 'number' || !(wt >= ${-MAX_TIMESTAMP} && wt <= ${MAX_TIMESTAMP})) return ${node}.afterTs(x, wt, md);
   const wk = ${readKey};
   const wks = ${L}.keys; const wm = ${L}.size; let we = 0;
   while (we < wm && wks[we] !== wk) we++;
@@ -180,13 +181,22 @@ return ${node}.update(x, undefined, md);
       const r = this.mode === 'current' ? this.emitCurrent(kw, newest, md) : undefined;
       return t > kw.maxTs || t > kw.partition.maxTs ? both(r, this.advance(kw, t)) : r;
     }
-    // Windows with a negative start are not opened (as in Quix): event time begins at the epoch.
-    let firstStart = Math.floor((t - duration) / step) * step + step;
-    if (firstStart < 0 && lastStart >= 0) firstStart = 0;
+    // Windows with a negative start are not opened (as in Quix): event time begins at the epoch. The windows are
+    // counted, not stepped: `start += step` need not change a large start, so each start is its index times the
+    // step (the same number whichever element opens it), and an element is in at most ceil(duration / step).
+    let first = Math.floor((t - duration) / step) + 1;
+    const last = Math.floor(t / step);
+    if (first < 0 && last >= 0) first = 0;
+    const count = Math.min(last - first + 1, Math.ceil(duration / step));
     const wm = this.watermark(kw);
     let r: Pushed = undefined;
     let reported = false;
-    for (let start = firstStart; start <= lastStart; start += step) {
+    let previous = Number.NaN;
+    for (let n = 0; n < count; n++) {
+      const start = (first + n) * step;
+      // Past 2^53 steps, indexes n apart may name one start: it is one window.
+      if (start === previous) continue;
+      previous = start;
       const end = start + duration;
       if (end <= wm) {
         this.reportLate(kw, t, start, end, !reported);

@@ -1,5 +1,23 @@
 import { type ElementFn, fieldReader } from '../core/key.ts';
-import { badArgument, TwinstreamError } from '../errors.ts';
+import { badArgument, describe, TwinstreamError } from '../errors.ts';
+
+/**
+ * The greatest timestamp accepted anywhere, in ms from the epoch either way: the range of a JavaScript `Date`
+ * (±100,000,000 days, ±8.64e15 ms). Beyond it a window's start plus its step stops being a different number, and
+ * no date can name the time, so such a timestamp is refused with `TS_BAD_TIMESTAMP` where it enters.
+ */
+export const MAX_TIMESTAMP = 8.64e15;
+
+/**
+ * True for a number that is a usable timestamp: finite and within ±`MAX_TIMESTAMP`. Two comparisons, no call:
+ * hot paths inline the same test (`t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP`, false for NaN).
+ *
+ * @example isTimestamp(1718359200000); // true
+ * isTimestamp(1e300); // false
+ */
+export function isTimestamp(t: unknown): t is number {
+  return typeof t === 'number' && t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP;
+}
 
 /** How a window reads a field of each element: a function of it, or a field name. */
 export type Extractor<T, R = unknown> = ElementFn<T, R> | string;
@@ -26,8 +44,8 @@ export function toExtractor<T>(
  */
 export function toTimestamp(t: unknown, where: string): number {
   if (typeof t === 'number') {
-    if (Number.isFinite(t)) return t;
-    throw badTimestamp(where, t, 'it is not a finite number');
+    if (t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP) return t;
+    throw badTimestamp(where, t, Number.isFinite(t) ? OUT_OF_RANGE : 'it is not a finite number');
   }
   if (t === undefined || t === null) throw badTimestamp(where, t, 'the element has no timestamp');
   if (t instanceof Date) {
@@ -35,9 +53,19 @@ export function toTimestamp(t: unknown, where: string): number {
     if (Number.isFinite(ms)) return ms;
     throw badTimestamp(where, t, 'it is an invalid Date');
   }
-  if (typeof t === 'bigint') return Number(t);
+  if (typeof t === 'bigint') {
+    const ms = Number(t);
+    if (ms >= -MAX_TIMESTAMP && ms <= MAX_TIMESTAMP) return ms;
+    throw badTimestamp(where, t, OUT_OF_RANGE);
+  }
   if (typeof t === 'string') {
-    const ms = t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : Date.parse(t);
+    const n = t.trim() !== '' ? Number(t) : Number.NaN;
+    if (Number.isFinite(n)) {
+      if (n >= -MAX_TIMESTAMP && n <= MAX_TIMESTAMP) return n;
+      throw badTimestamp(where, t, OUT_OF_RANGE);
+    }
+    // Date.parse gives NaN or a time within the Date range.
+    const ms = Date.parse(t);
     if (Number.isFinite(ms)) return ms;
     throw badTimestamp(where, t, 'it is not a parseable date');
   }
@@ -47,13 +75,15 @@ export function toTimestamp(t: unknown, where: string): number {
 function badTimestamp(where: string, t: unknown, reason: string): TwinstreamError {
   return new TwinstreamError(
     'TS_BAD_TIMESTAMP',
-    `${where}: timestamp ${describeTs(t)} is not usable: ${reason}; expected milliseconds since the epoch (a finite number), a Date or an ISO 8601 string`,
+    `${where}: timestamp ${describeTs(t)} is not usable: ${reason}; expected milliseconds since the epoch (a number within ±${MAX_TIMESTAMP}), a Date or an ISO 8601 string`,
     { context: { timestamp: t, reason } },
   );
 }
 
+const OUT_OF_RANGE = `it is outside ±${MAX_TIMESTAMP} ms (the range of a Date)`;
+
+// `describe` never throws: a value without a prototype (`Object.create(null)`) has no `toString` for `String()`.
 function describeTs(t: unknown): string {
-  if (typeof t === 'string') return JSON.stringify(t);
   if (t instanceof Date) return 'Invalid Date';
-  return String(t);
+  return describe(t);
 }

@@ -5,7 +5,7 @@ import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
 import { KeyWindows, type OpenWindow, PartitionWindows, persistWindows, restoreWindows } from './open-windows.ts';
-import { type Extractor, toExtractor, toTimestamp } from './timestamp.ts';
+import { type Extractor, MAX_TIMESTAMP, toExtractor, toTimestamp } from './timestamp.ts';
 import { windowDefaultsOf } from './window-defaults.ts';
 import type { WindowStoreReader, WindowStoreWriter } from './window-store.ts';
 
@@ -114,7 +114,7 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
     if (!this.defaultsChecked) this.checkDefaults(x);
     // Count windows do not need event time: without a timestamp their start and end are null.
     const t =
-      typeof raw === 'number' && raw - raw === 0
+      typeof raw === 'number' && raw >= -MAX_TIMESTAMP && raw <= MAX_TIMESTAMP
         ? raw
         : raw == null && !this.needsTime
           ? Number.NaN

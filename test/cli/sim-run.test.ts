@@ -1,7 +1,7 @@
 // `twinstream sim run` as a user runs it: a child process on the pinned Node, checked by exit code and output.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -90,4 +90,33 @@ test('usage errors: a missing file, a bad option value, a missing argument, an u
   const version = cli('--version');
   assert.equal(version.status, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('bad model files end in one line naming the problem and exit code 1, never a stack trace', () => {
+  const levels = ['a: &a [x,x,x,x,x,x,x,x,x]'];
+  for (let i = 1; i < 9; i++) {
+    const name = String.fromCharCode(97 + i);
+    levels.push(
+      `${name}: &${name} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
+  }
+  const bomb = join(dir, 'bomb.yaml');
+  writeFileSync(bomb, `${levels.join('\n')}\n`);
+  const deep = join(dir, 'deep.json');
+  writeFileSync(deep, `{"simId":"A","variables":{"v":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`);
+  const longPath = join(dir, 'long.yaml');
+  writeFileSync(longPath, readFileSync(MODEL, 'utf8').replace('path: events.parquet', `path: ${'x'.repeat(100_000)}`));
+  for (const [file, reason] of [
+    [bomb, /not a usable YAML document: Excessive alias count/],
+    [deep, /variables\.v(\[0\])+ nests deeper than 64 levels|nests deeper than 64 levels[^\n]*\n {2}→ at variables\.v/],
+    [longPath, /expected a path of at most 1024 characters\n {2}→ at egress\.sinks\[0\]\.path \(line \d+\)/],
+  ] as const) {
+    const r = cli('sim', 'run', file, '--until', '10', '--out', join(dir, 'bad'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^twinstream: /);
+    assert.match(r.stderr, reason);
+    assert.doesNotMatch(r.stderr, /\n\s+at .*\.ts:\d+/);
+  }
 });

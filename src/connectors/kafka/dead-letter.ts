@@ -1,4 +1,4 @@
-import { TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
+import { describe, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import type { OutgoingMessage } from './producer.ts';
 import type { RawMessage } from './record-decoder.ts';
 
@@ -26,7 +26,7 @@ export function deadLetterOf(
   m: { topic: string; partition: number; offset: bigint | number },
 ): DeadLetter {
   const code = error instanceof TwinstreamError ? error.code : 'TS_KAFKA_PROCESSING';
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = error instanceof Error ? error.message : describe(error);
   return { code, reason, topic: m.topic, partition: m.partition, offset: Number(m.offset) };
 }
 

@@ -4,6 +4,7 @@ import { Source } from '../../core/source.ts';
 import type { StreamOptions } from '../../core/stream.ts';
 import { badArgument, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { KafkaAdmin } from './admin.ts';
 import { clientOptions, kafkaError, timeoutOf, withTimeout } from './connection.ts';
 import { deadLetterMessage, deadLetterOf } from './dead-letter.ts';
 import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './kafka-source-config.ts';
@@ -91,6 +92,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   protected async run(signal: AbortSignal): Promise<void> {
     const kafka = await import('@platformatic/kafka');
     const c = this.config;
+    if (c.deadLetterTopic !== undefined) await this.ensureDeadLetterTopic(c.deadLetterTopic);
     const consumer = newConsumer(kafka, consumerOptions(c, this.kind), c.isolationLevel === 'read_committed');
     this.consumer = consumer;
     consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
@@ -276,6 +278,20 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
    * open (partial) windows, whose records are not committed and come back after a restart.
    */
   override end(): void {}
+
+  /**
+   * Creates the dead-letter topic when missing, before the first message (as an application does): found missing
+   * at the first bad record, the send would fail and stop the source there. A topic that cannot be created fails
+   * the start with `TS_KAFKA_ADMIN` naming it. An application creates its topics itself and skips this.
+   */
+  protected async ensureDeadLetterTopic(topic: string): Promise<void> {
+    const admin = new KafkaAdmin(this.config);
+    try {
+      await admin.ensureTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
+    } finally {
+      await admin.close();
+    }
+  }
 
   /** What `decode` needs fetched first (an application decodes per topic). */
   protected prepareDecode(m: RawMessage): Promise<void> | null {

@@ -1,4 +1,5 @@
-import { TwinstreamError } from '../../errors.ts';
+import { describe, TwinstreamError } from '../../errors.ts';
+import { MAX_TIMESTAMP, toTimestamp } from '../../window/timestamp.ts';
 import { DecodedRecord } from './decoded-record.ts';
 import type { KafkaRecord } from './record.ts';
 import { type Serde, type SerdeSpec, stringSerde, toSerde } from './serializers.ts';
@@ -76,7 +77,8 @@ export class RecordDecoder<K = unknown, V = unknown> {
         },
       );
     }
-    const headers: Record<string, Buffer> = {};
+    // Null-prototype: a header named "__proto__" is an ordinary key, not the record's prototype.
+    const headers: Record<string, Buffer> = Object.create(null);
     // Most messages carry none: skip the iterator (and its entry arrays) then.
     if (m.headers.size > 0) for (const [k, v] of m.headers) headers[typeof k === 'string' ? k : k.toString()] = v;
     const key = m.key;
@@ -85,11 +87,14 @@ export class RecordDecoder<K = unknown, V = unknown> {
       m.topic,
       m.partition,
       Number(m.offset),
-      (key == null || key.length === 0
+      // A null key is no key; an empty one is the key '' for strings (other serdes cannot read empty bytes).
+      (key == null
         ? null
         : this.keys !== null
           ? this.keys.decode(key)
-          : this.key.deserialize(key)) as K,
+          : key.length === 0
+            ? null
+            : this.key.deserialize(key)) as K,
       (value == null ? null : this.value.deserialize(value)) as V,
       Number(m.timestamp),
       headers,
@@ -105,21 +110,23 @@ export class RecordDecoder<K = unknown, V = unknown> {
     } catch (error) {
       throw new TwinstreamError(
         'TS_KAFKA_BAD_TIMESTAMP',
-        `timestamp extractor failed: ${(error as Error)?.message ?? error}`,
+        `timestamp extractor failed: ${error instanceof Error ? error.message : describe(error)}`,
         {
           cause: error,
         },
       );
     }
-    const ms =
-      typeof t === 'number' ? t : t instanceof Date ? t.getTime() : typeof t === 'string' ? Date.parse(t) : Number.NaN;
-    if (!Number.isFinite(ms)) {
+    if (typeof t === 'number' && t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP) return t;
+    try {
+      // The one reading of timestamps (windows use it too): the Date range, ISO strings, never a throw describing t.
+      return toTimestamp(t, 'timestamp extractor');
+    } catch (error) {
       throw new TwinstreamError(
         'TS_KAFKA_BAD_TIMESTAMP',
-        `timestamp extractor returned ${t === undefined ? 'undefined (missing timestamp?)' : JSON.stringify(t)}; expected ms since the epoch, a Date or an ISO 8601 string`,
+        `timestamp extractor returned ${t === undefined ? 'undefined (missing timestamp?)' : describe(t)}; expected ms since the epoch within ±${MAX_TIMESTAMP}, a Date or an ISO 8601 string`,
+        { cause: error },
       );
     }
-    return ms;
   }
 }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { badArgument, describe, TwinstreamError } from '../../errors.ts';
 
 /**
@@ -147,6 +148,8 @@ export function json<T = unknown>(options: { schema?: JsonSchema<T> } = {}): Ser
       return Buffer.from(text);
     },
     deserialize(bytes) {
+      // Bad UTF-8 would become U+FFFD in silence: refused, so the message is dead-lettered with the reason.
+      if (!isUtf8(bytes)) throw fail('json', 'the bytes are not valid UTF-8');
       let value: unknown;
       try {
         value = JSON.parse(bytes.toString('utf8'));

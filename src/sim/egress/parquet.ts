@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
+import { badArgument, requireFunction } from '../../errors.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
 import { openParquetWriter, type ParquetRowGroupWriter, parquetColumns } from './parquet-columns.ts';
@@ -13,13 +14,29 @@ export interface ParquetStorageOptions {
   pathRouter?: PathRouter;
   /** Compression (default `'SNAPPY'`). */
   codec?: 'SNAPPY' | 'UNCOMPRESSED';
+  /**
+   * Rows after which a file is finished and the next one begun (default 10,000,000). An open Parquet file keeps
+   * the metadata of each of its row groups (about 5 KB) until it is finished, for its footer: rolling bounds that
+   * memory in a long run. The first file has the routed path, the next ones `-1`, `-2`, ... before the extension
+   * (`events.parquet`, `events-1.parquet`, ...).
+   */
+  maxRowsPerFile?: number;
+  /** Called when a file is complete (rolled over, or at `close()`), with its path and row count. */
+  onFileClosed?: (path: string, rows: number) => void;
 }
 
 interface OpenFile {
   schema: SchemaGuard;
   fields: [string, FieldType][];
   writer: ParquetRowGroupWriter;
+  /** Where this file is written (the routed path, or a rolled-over one). */
+  file: string;
+  rows: number;
+  /** Files finished so far for this routed path. */
+  rolled: number;
 }
+
+const DEFAULT_MAX_ROWS = 10_000_000;
 
 /**
  * Writes records to local Parquet files chosen by a path router, one row group per batch (hyparquet-writer,
@@ -35,10 +52,20 @@ export class ParquetStorageEgress implements EgressSink {
   private readonly router: PathRouter;
   private readonly codec: 'SNAPPY' | 'UNCOMPRESSED';
   private readonly files = new Map<string, OpenFile>();
+  private readonly maxRows: number;
+  private readonly onFileClosed: ((path: string, rows: number) => void) | null;
 
   constructor(options: ParquetStorageOptions = {}) {
     this.router = options.pathRouter ?? byStreamType(options.directory ?? 'data', '.parquet');
     this.codec = options.codec ?? 'SNAPPY';
+    const max = options.maxRowsPerFile ?? DEFAULT_MAX_ROWS;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      badArgument('ParquetStorageEgress', 'maxRowsPerFile', max, 'an integer >= 1');
+    }
+    this.maxRows = max;
+    if (options.onFileClosed !== undefined)
+      requireFunction('ParquetStorageEgress', 'onFileClosed', options.onFileClosed);
+    this.onFileClosed = options.onFileClosed ?? null;
   }
 
   async write(batch: readonly SimRecord[]): Promise<void> {
@@ -47,19 +74,42 @@ export class ParquetStorageEgress implements EgressSink {
       if (file === undefined) {
         const schema = new SchemaGuard(path);
         const fields = [...schema.check(records)];
-        file = { schema, fields, writer: await openWriter(path, fields, this.codec) };
+        file = { schema, fields, writer: await openWriter(path, fields, this.codec), file: path, rows: 0, rolled: 0 };
         this.files.set(path, file);
       } else {
         file.schema.check(records);
       }
+      // A batch goes whole into one file (one row group); the file rolls over before a batch that would pass
+      // the bound, so no file holds more than max(maxRowsPerFile, one batch) rows.
+      if (file.rows > 0 && file.rows + records.length > this.maxRows) await this.roll(path, file);
       await file.writer.write({ columnData: parquetColumns(records, file.fields), rowGroupSize: records.length });
+      file.rows += records.length;
     }
   }
 
   async close(): Promise<void> {
-    for (const file of this.files.values()) await file.writer.finish();
+    for (const file of this.files.values()) await this.finish(file);
     this.files.clear();
   }
+
+  private async roll(path: string, file: OpenFile): Promise<void> {
+    await this.finish(file);
+    file.rolled++;
+    file.file = rolledPath(path, file.rolled);
+    file.writer = await openWriter(file.file, file.fields, this.codec);
+    file.rows = 0;
+  }
+
+  private async finish(file: OpenFile): Promise<void> {
+    await file.writer.finish();
+    this.onFileClosed?.(file.file, file.rows);
+  }
+}
+
+/** `data/events.parquet`, 2 → `data/events-2.parquet` (no extension: `data/events-2`). */
+function rolledPath(path: string, n: number): string {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}-${n}${ext}`;
 }
 
 async function openWriter(

@@ -1,4 +1,4 @@
-import { TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
+import { describe, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import type { ParameterRegistry } from '../parameters.ts';
 
 /** One parameter update: a dot path of the registry and its new value. */
@@ -27,6 +27,7 @@ export interface IngressCallbacks {
 }
 
 const KEEP_REJECTIONS = 100;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Applies parameter updates arriving as messages to a registry, the way every ingress (Kafka, MQTT) does it:
@@ -59,7 +60,14 @@ export class ParameterIngress {
    */
   handle(message: Buffer | string, source: string, path?: string): number {
     this.counters.received++;
-    const text = typeof message === 'string' ? message : message.toString('utf8');
+    let text: string;
+    try {
+      text = typeof message === 'string' ? message : UTF8.decode(message);
+    } catch {
+      // Replacing bad bytes with U+FFFD would apply a value no one sent.
+      this.reject(source, 'TS_SIM_BAD_UPDATE', 'the message is not valid UTF-8', message.toString('latin1'));
+      return 0;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -68,6 +76,10 @@ export class ParameterIngress {
       return 0;
     }
     const items = Array.isArray(parsed) && (path === undefined || parsed.every(isUpdateShape)) ? parsed : [parsed];
+    if (items.length === 0) {
+      this.reject(source, 'TS_SIM_BAD_UPDATE', 'an empty array holds no update', text);
+      return 0;
+    }
     let applied = 0;
     for (const item of items) {
       const update = toUpdate(item, path);
@@ -79,7 +91,7 @@ export class ParameterIngress {
         this.registry.update(update.path, update.value);
       } catch (error) {
         const code = error instanceof TwinstreamError ? error.code : 'TS_SIM_BAD_UPDATE';
-        this.reject(source, code, error instanceof Error ? error.message : String(error), JSON.stringify(item));
+        this.reject(source, code, error instanceof Error ? error.message : describe(error), JSON.stringify(item));
         continue;
       }
       applied++;
@@ -100,7 +112,12 @@ export class ParameterIngress {
 }
 
 function isUpdateShape(x: unknown): boolean {
-  return x !== null && typeof x === 'object' && !Array.isArray(x) && ('path' in x || 'path_id' in x);
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    !Array.isArray(x) &&
+    (Object.hasOwn(x, 'path') || Object.hasOwn(x, 'path_id'))
+  );
 }
 
 function toUpdate(item: unknown, path: string | undefined): ParameterUpdate | string {
@@ -109,7 +126,7 @@ function toUpdate(item: unknown, path: string | undefined): ParameterUpdate | st
     const p = o.path ?? o.path_id;
     if (typeof p !== 'string' || p === '')
       return `"path" must be a dot path such as "Line_A.arrival.standard.rate", got ${JSON.stringify(p)}`;
-    if (!('value' in o)) return `the update of "${p}" has no "value"`;
+    if (!Object.hasOwn(o, 'value')) return `the update of "${p}" has no "value"`;
     return { path: p, value: o.value };
   }
   if (path !== undefined && path !== '') return { path, value: item };

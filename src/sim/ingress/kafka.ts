@@ -21,6 +21,8 @@ export interface KafkaIngressOptions extends KafkaConnection, IngressCallbacks {
   keyIsPath?: boolean;
   /** Where rejected messages go, with `x-error-code` and `x-error-reason` headers. Default: none (counted, kept). */
   deadLetterTopic?: string;
+  /** Messages larger than this many bytes are rejected unread (`TS_KAFKA_TOO_LARGE`). Default 8 MiB. */
+  maxMessageBytes?: number;
 }
 
 /**
@@ -55,6 +57,13 @@ export class KafkaParameterIngress extends ParameterIngress {
       autoOffsetReset: options.autoOffsetReset ?? 'latest',
       key: 'string',
       value: 'bytes',
+      // Messages the source cannot hand over (larger than maxMessageBytes, ...) are updates not applied either:
+      // counted and reported like any rejection (and dead-lettered by the source, when there is a topic).
+      ...(deadLetterTopic === undefined ? {} : { deadLetterTopic }),
+      onDeadLetter: (letter) => {
+        this.counters.received++;
+        this.reject(`kafka:${letter.topic}/${letter.partition}@${letter.offset}`, letter.code, letter.reason, '');
+      },
     });
     this.deadLetters =
       deadLetterTopic === undefined ? null : { topic: deadLetterTopic, producer: new KafkaProducer(connection) };

@@ -17,6 +17,12 @@ import {
 import { Process, type ProcessGenerator } from './process.ts';
 import { EventQueue } from './queue.ts';
 
+/**
+ * How many positive timeouts that do not advance time (`now + delay === now`) the kernel allows at one simulated
+ * time before it refuses the next with `TS_SIM_TIME_STALLED`, naming the process.
+ */
+export const MAX_STALLED_TIMEOUTS = 100_000;
+
 /** Options of an environment. */
 export interface EnvironmentOptions {
   /** The simulated time to start at (default 0). */
@@ -101,9 +107,33 @@ export class BaseEnvironment implements Scheduler {
   timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
     // `!(delay >= 0)` also rejects NaN; a string fails the typeof test.
     if (typeof delay !== 'number' || !(delay >= 0) || delay === Number.POSITIVE_INFINITY) badDelay(this, delay);
+    const at = this._now + delay;
+    // A positive delay too small to change `now` (a rate of 1e300, an interval of 1e-300) would freeze time.
+    if (at === this._now && delay > 0) this.noAdvance(delay);
     const ev = new Event<T>(this, TRIGGERED, value);
-    this._queue.push(this._now + delay, NORMAL, ev);
+    this._queue.push(at, NORMAL, ev);
     return ev;
+  }
+
+  private stallTime = Number.NaN;
+  private stallCount = 0;
+
+  /**
+   * Counts positive delays that leave `now` where it is; past MAX_STALLED_TIMEOUTS of them at one time, the run is
+   * stuck (it would never reach its end while memory grows), and the process asking for one more is refused.
+   */
+  private noAdvance(delay: number): void {
+    if (this.stallTime !== this._now) {
+      this.stallTime = this._now;
+      this.stallCount = 0;
+    }
+    if (++this.stallCount <= MAX_STALLED_TIMEOUTS) return;
+    const who = this._active === null ? 'a timer outside any process' : `process "${this._active.name}"`;
+    throw new TwinstreamError(
+      'TS_SIM_TIME_STALLED',
+      `${who} asked for timeout(${delay}) at time ${this._now}, where a delay that small does not advance time, after ${MAX_STALLED_TIMEOUTS} such timeouts at this time; simulated time is stuck. Use delays that advance time at this time scale (a smaller rate, a longer interval)`,
+      { context: { process: this._active?.name, now: this._now, delay } },
+    );
   }
 
   /** A new pending event; trigger it with `succeed(value)` or `fail(error)`. */

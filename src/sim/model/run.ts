@@ -117,7 +117,20 @@ export async function loadModel(file: string): Promise<ModelSpec> {
   }
   const { LineCounter, parseDocument } = await import('yaml');
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  let doc: ReturnType<typeof parseDocument>;
+  let data: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+    // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
+    // structure nested past the stack is a RangeError.
+    data = doc.errors.length > 0 ? undefined : doc.toJS();
+  } catch (error) {
+    throw new TwinstreamError(
+      'TS_SIM_BAD_MODEL',
+      `${file} is not a usable YAML document: ${(error as Error)?.message ?? error}`,
+      { cause: error },
+    );
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     throw new TwinstreamError(
@@ -138,7 +151,7 @@ export async function loadModel(file: string): Promise<ModelSpec> {
     }
     return undefined;
   };
-  return validateModel(doc.toJS(), file, lineOf);
+  return validateModel(data, file, lineOf);
 }
 
 /**

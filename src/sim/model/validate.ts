@@ -1,4 +1,6 @@
 import { TwinstreamError } from '../../errors.ts';
+import { MAX_RATE } from '../distributions.ts';
+import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
 import type { ModelSpec } from './spec.ts';
 
 type Zod = typeof import('zod').z;
@@ -11,13 +13,25 @@ function build(z: Zod) {
   const positive = finite.gt(0, { error: 'expected a number > 0' });
   const nonNegative = finite.min(0, { error: 'expected a number >= 0' });
   const clip = { min: finite.optional(), max: finite.optional() };
+  // `__proto__`, `constructor` and `prototype` are refused as names: as keys of a section they would be dropped
+  // or reach a prototype.
+  const notForbidden = {
+    error: `expected a name other than ${[...FORBIDDEN_KEYS].join(', ')}`,
+  };
   const name = z
     .string({ error: 'expected a name' })
-    .regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a name of letters, digits, _ and - (no dots)' });
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a name of letters, digits, _ and - (no dots)' })
+    .refine((n) => !FORBIDDEN_KEYS.has(n), notForbidden);
+  // A file path: long enough for any real one, short enough that the file system never refuses it for length.
+  const path = z.string().min(1).max(1024, { error: 'expected a path of at most 1024 characters' });
   const distribution = z.discriminatedUnion(
     'dist',
     [
-      z.strictObject({ dist: z.literal('exponential'), rate: positive, ...clip }),
+      z.strictObject({
+        dist: z.literal('exponential'),
+        rate: positive.max(MAX_RATE, { error: `expected a rate <= ${MAX_RATE} per time unit` }),
+        ...clip,
+      }),
       z.strictObject({ dist: z.literal('normal'), mean: finite, std: nonNegative, ...clip }),
       z.strictObject({ dist: z.literal('lognormal'), mean: finite, sigma: nonNegative, ...clip }),
       z.strictObject({ dist: z.literal('uniform'), low: finite, high: finite, ...clip }),
@@ -58,12 +72,12 @@ function build(z: Zod) {
     'type',
     [
       z.strictObject({ type: z.literal('console'), ...shaping }),
-      z.strictObject({ type: z.enum(['jsonl', 'parquet']), path: z.string().min(1).optional(), ...shaping }),
+      z.strictObject({ type: z.enum(['jsonl', 'parquet']), path: path.optional(), ...shaping }),
       z.strictObject({
         type: z.enum(['s3-jsonl', 's3-parquet']),
         bucket: z.string().min(3, { error: 'expected an S3 bucket name (3 to 63 characters)' }).max(63),
-        prefix: z.string().optional(),
-        path: z.string().min(1).optional(),
+        prefix: z.string().max(1024).optional(),
+        path: path.optional(),
         endpoint: z.url({ error: 'expected a URL such as http://127.0.0.1:9000' }).optional(),
         region: z.string().optional(),
         forcePathStyle: z.boolean().optional(),
@@ -100,7 +114,12 @@ function build(z: Zod) {
         .record(name, z.strictObject({ ...capacity, init: nonNegative.optional() }).check(capCheck as never))
         .optional(),
       stores: z.record(name, z.strictObject(capacity).check(capCheck as never)).optional(),
-      variables: z.record(z.string(), z.unknown()).optional(),
+      variables: z
+        .record(
+          z.string().refine((n) => !FORBIDDEN_KEYS.has(n), notForbidden),
+          z.unknown(),
+        )
+        .optional(),
       flows: z
         .array(
           z.strictObject({
@@ -151,7 +170,9 @@ interface Ctx {
 // Names that refer to other parts of the model must exist there.
 function crossReferences(ctx: Ctx): void {
   const m = ctx.value;
-  const known = (section: Record<string, unknown> | undefined, key: string) => section !== undefined && key in section;
+  // Own keys only: `toString` or `constructor` must not name a resource because every object has one.
+  const known = (section: Record<string, unknown> | undefined, key: string) =>
+    section !== undefined && Object.hasOwn(section, key);
   const ref = (ok: boolean, path: (string | number)[], kind: string, value: string, section?: object) => {
     if (ok) return;
     const names = section ? Object.keys(section) : [];
@@ -162,6 +183,17 @@ function crossReferences(ctx: Ctx): void {
       message: `"${value}" is not a ${kind} of this model; expected one of: ${names.length ? names.join(', ') : `(none; add ${kind === 'service distribution' ? 'service' : `${kind.split(' ')[0]}s`} first)`}`,
     });
   };
+  // Values that enter the parameter registry as they are: data only, not too deep (see copyParameterValue).
+  // At most a billion telemetry samples per run: a smaller interval stops advancing simulated time.
+  const interval = m.telemetry?.interval;
+  if (typeof interval === 'number' && typeof m.run.until === 'number' && interval < m.run.until / 1e9) {
+    ctx.issues.push({
+      code: 'custom',
+      input: interval,
+      path: ['telemetry', 'interval'],
+      message: `expected an interval >= run.until / 1e9 (${m.run.until / 1e9}): at most a billion samples per run`,
+    });
+  }
   m.flows.forEach((f, i) => {
     ref(known(m.arrival, f.arrival), ['flows', i, 'arrival'], 'arrival distribution', f.arrival, m.arrival);
     f.steps.forEach((s, j) => {
@@ -196,15 +228,31 @@ export async function validateModel(
 ): Promise<ModelSpec> {
   const { z } = await import('zod');
   cached ??= build(z);
+  // The model as data first, all of it: no `__proto__`, `constructor` or `prototype` key anywhere (zod's records
+  // drop a `__proto__` entry in silence), nothing nested past what any model needs, no functions or instances.
+  let unsafe: { code: 'custom'; input: unknown; path: (string | number)[]; message: string } | null = null;
+  try {
+    copyParameterValue(input, '');
+  } catch (error) {
+    const e = error as TwinstreamError;
+    const at = (e.context?.at as (string | number)[] | undefined) ?? [];
+    const message = e.message.startsWith(`${e.context?.path} `)
+      ? e.message.slice(`${e.context?.path} `.length)
+      : e.message;
+    unsafe = { code: 'custom', input: undefined, path: at, message };
+  }
   const result = cached.safeParse(input);
-  if (result.success) return result.data as ModelSpec;
+  if (result.success && unsafe === null) return result.data as ModelSpec;
+  const error = new z.ZodError(
+    unsafe === null ? result.error!.issues : [unsafe as never, ...(result.error?.issues ?? [])],
+  );
   const lines = new Map<string, number>();
-  for (const issue of result.error.issues) {
+  for (const issue of error.issues) {
     const line = lineOf?.(issue.path);
     if (line !== undefined) lines.set(issue.path.join('.'), line);
   }
   const text = z
-    .prettifyError(result.error)
+    .prettifyError(error)
     .split('\n')
     .map((l) => {
       const m = /^ {2}→ at (.+)$/.exec(l);
@@ -213,6 +261,6 @@ export async function validateModel(
     })
     .join('\n');
   throw new TwinstreamError('TS_SIM_BAD_MODEL', `${source} is not a valid model:\n${text}`, {
-    context: { source, issues: result.error.issues },
+    context: { source, issues: error.issues },
   });
 }

@@ -40,9 +40,9 @@ test('string keys decode as the runtime decodes them, however they repeat, colli
   }
 });
 
-test('empty and missing keys are null', () => {
+test('an empty key is the string key "", a missing key is null', () => {
   const decoder = new RecordDecoder({}, 'test');
-  assert.equal(decoder.decode(message(Buffer.alloc(0))).key, null);
+  assert.equal(decoder.decode(message(Buffer.alloc(0))).key, '');
   assert.equal(decoder.decode(message(null)).key, null);
 });
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Consumer } from '@platformatic/kafka';
-import { KafkaAdmin, type KafkaRecord, type KafkaSinkNode, Stream } from '../../../src/index.ts';
+import { KafkaAdmin, KafkaProducer, type KafkaRecord, type KafkaSinkNode, Stream } from '../../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
 
 let brokers: string[];
@@ -216,4 +216,83 @@ test('fromKafkaBatched emits batches per partition no larger than maxBatchSize',
     assert.equal(new Set(b.map((r) => r.partition)).size, 1);
     for (const r of b) assert.equal(r.value % 2, r.partition);
   }
+});
+
+test('a dead-letter topic that does not exist yet is created at start, and bad records go there', async () => {
+  const topic = uniqueName('dlq-missing');
+  const dlq = `${topic}-dlq`;
+  await admin.ensureTopics([{ name: topic }]);
+  assert.equal((await admin.topicNames()).has(dlq), false);
+  const raw = new Stream<string>();
+  const sink = raw.toKafka(topic, { brokers, valueSerializer: 'string' });
+  for (const v of ['{"value":1}', '{not json', '{"value":2}']) raw.emit(v);
+  await sink.close();
+  const letters: string[] = [];
+  const source = Stream.fromKafka<string, { value: number }>(topic, {
+    brokers,
+    groupId: uniqueName('g'),
+    autoOffsetReset: 'earliest',
+    deadLetterTopic: dlq,
+    onDeadLetter: (l) => letters.push(`${l.code}@${l.offset}`),
+  });
+  const good = await collect(source, 2);
+  assert.deepEqual(
+    good.map((r) => r.value.value),
+    [1, 2],
+  );
+  assert.deepEqual(letters, ['TS_KAFKA_DESERIALIZE@1']);
+  const dead = await collect(
+    Stream.fromKafka<string, string>(dlq, {
+      brokers,
+      groupId: uniqueName('g'),
+      autoOffsetReset: 'earliest',
+      value: 'string',
+    }),
+    1,
+  );
+  assert.equal(dead[0]?.value, '{not json');
+});
+
+test('the key "" is a key (windows count it), and a header named "__proto__" is a header', async () => {
+  const topic = uniqueName('empty-key');
+  await admin.ensureTopics([{ name: topic }]);
+  const producer = new KafkaProducer({ brokers });
+  const ts = Date.parse('2024-06-14T10:00:00Z');
+  const json = (v: number) => Buffer.from(JSON.stringify({ v }));
+  await producer.send([
+    { topic, key: Buffer.alloc(0), value: json(1), timestamp: ts },
+    { topic, value: json(2), timestamp: ts + 1 },
+    {
+      topic,
+      key: Buffer.alloc(0),
+      value: json(3),
+      timestamp: ts + 2,
+      headers: new Map([['__proto__', Buffer.from('p')]]),
+    },
+    { topic, key: Buffer.from('a'), value: json(4), timestamp: ts + 3 },
+    { topic, key: Buffer.alloc(0), value: json(5), timestamp: ts + 60_000 }, // closes the first minute of ""
+  ]);
+  await producer.close();
+  const source = Stream.fromKafka<string | null, { v: number }>(topic, {
+    brokers,
+    groupId: uniqueName('g'),
+    autoOffsetReset: 'earliest',
+  });
+  const counts = source
+    .tumblingWindow('1m', { value: (r: any) => r.value.v })
+    .count()
+    .final()
+    .sinkToList();
+  const records = await collect(source, 5);
+  assert.deepEqual(
+    records.map((r) => r.key),
+    ['', null, '', 'a', ''],
+  );
+  assert.equal(Object.getOwnPropertyDescriptor(records[2]!.headers, '__proto__')?.value.toString(), 'p');
+  assert.equal(Object.getPrototypeOf(records[2]!.headers), null);
+  // The keyless record is skipped by the keyed window; the two records keyed "" are counted.
+  assert.deepEqual(
+    counts.map((w: any) => [w.key, w.value]),
+    [['', 2]],
+  );
 });

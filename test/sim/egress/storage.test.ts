@@ -107,3 +107,35 @@ test('a router returning something other than a path or null is an error', async
   const sink = new JsonlStorageEgress({ pathRouter: () => 42 as any });
   await assert.rejects(sink.write([telemetryRecord('x', 1, 0, 0)]), { code: 'TS_SIM_BAD_ROUTE' });
 });
+
+test('Parquet: a long-lived writer rolls to a new file every maxRowsPerFile rows; every row is in one file', async () => {
+  const file = join(dir, 'roll', 'events.parquet');
+  const closed: [string, number][] = [];
+  const sink = new ParquetStorageEgress({
+    pathRouter: () => file,
+    maxRowsPerFile: 10_000,
+    onFileClosed: (path, rows) => closed.push([path, rows]),
+  });
+  let n = 0;
+  for (let b = 0; b < 25; b++) {
+    const batch = Array.from({ length: 1000 }, () => eventRecord('line', { n: n++ }, n, n));
+    await sink.write(batch);
+  }
+  await sink.close();
+  const names = ['events.parquet', 'events-1.parquet', 'events-2.parquet'].map((f) => join(dir, 'roll', f));
+  assert.deepEqual(closed, [
+    [names[0], 10_000],
+    [names[1], 10_000],
+    [names[2], 5000],
+  ]);
+  const seen: number[] = [];
+  for (const f of names) {
+    const rows = await parquetReadObjects({ file: await asyncBufferFromFile(f) });
+    for (const r of rows) seen.push((r.value as { n: number }).n);
+  }
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 25_000 }, (_, i) => i),
+  );
+  assert.throws(() => new ParquetStorageEgress({ maxRowsPerFile: 0 }), /maxRowsPerFile = 0 is not valid/);
+});

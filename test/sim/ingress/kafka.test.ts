@@ -93,3 +93,29 @@ test('Kafka updates change the arrival rate of a paced simulation; bad messages 
   assert.equal(letters[2]!.key, `${ARRIVAL}.value`);
   assert.match(letters[1]!.headers[DEAD_LETTER_HEADERS.reason]!.toString(), /Line_A\.arrival\.nope/);
 });
+
+test('every update not applied is counted and reported: too large, an empty array, bad UTF-8', async () => {
+  const topic = uniqueName('sim-params-bad');
+  await admin.ensureTopics([{ name: topic }]);
+  const twin = pacedTwin();
+  const codes: string[] = [];
+  const ingress = new KafkaParameterIngress(twin.env.registry, {
+    brokers,
+    topic,
+    autoOffsetReset: 'earliest',
+    maxMessageBytes: 1024,
+    onReject: (r) => codes.push(r.code),
+  });
+  ingress.start();
+  await producer.send([
+    message(topic, JSON.stringify({ path: `${ARRIVAL}.value`, value: 0.5, pad: 'x'.repeat(2000) })),
+    message(topic, '[]'),
+    { topic, value: Buffer.from([0x22, 0xff, 0x22]), key: Buffer.from(`${ARRIVAL}.value`) },
+    message(topic, JSON.stringify({ path: `${ARRIVAL}.value`, value: 0.5 })),
+  ]);
+  await twin.until(() => ingress.counters.received === 4, 'the four messages');
+  await twin.stop();
+  await ingress.stop();
+  assert.deepEqual(ingress.counters, { received: 4, applied: 1, rejected: 3 });
+  assert.deepEqual(codes, ['TS_KAFKA_TOO_LARGE', 'TS_SIM_BAD_UPDATE', 'TS_SIM_BAD_UPDATE']);
+});
