@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatSummary, runModel } from '../sim/model/run.ts';
+import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
 
 /** Where the program writes: stdout and stderr by default, buffers in tests. */
 export interface CliOutput {
@@ -45,9 +46,16 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .option('--seed <n>', 'random seed (overrides run.seed)', number('an integer', 1, false))
     .option('--out <dir>', 'directory for local egress files', 'data')
     .option('--quiet', 'print no summary')
+    .addOption(
+      new Option('--stats <level>', 'built-in statistics in the summary (overrides stats.level)').choices(STATS_LEVELS),
+    )
     .action(
-      async (model: string, opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean }) => {
+      async (
+        model: string,
+        opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean; stats?: StatsLevel },
+      ) => {
         const summary = await runModel(model, {
+          ...(opts.stats === undefined ? {} : { stats: opts.stats }),
           ...(opts.until === undefined ? {} : { until: opts.until }),
           ...(opts.factor === undefined ? {} : { factor: opts.factor }),
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),

@@ -28,4 +28,5 @@ export * from './resources/dynamic.ts';
 export * from './resources/resource.ts';
 export * from './resources/store.ts';
 export * from './sampler.ts';
+export * from './stats/index.ts';
 export * from './telemetry.ts';

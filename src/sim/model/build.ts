@@ -5,6 +5,9 @@ import { dynamicResource } from '../resources/dynamic.ts';
 import type { Resource } from '../resources/resource.ts';
 import { Store } from '../resources/store.ts';
 import { Sampler } from '../sampler.ts';
+import { measureModel } from '../stats/measure-model.ts';
+import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
+import { publishStatistics } from '../stats/publish-statistics.ts';
 import type { ModelFlow, ModelSpec } from './spec.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
@@ -21,6 +24,10 @@ export interface BuiltModel {
   stores: Map<string, Store<string>>;
   sampler: Sampler;
   counts: ModelCounts;
+  /** The built-in statistics, at the model's `stats.level` (default `typical`). */
+  statistics: ModelStatistics;
+  /** The statistics last published as telemetry, so the end of the run repeats no unchanged value. */
+  published: Map<string, number>;
 }
 
 /**
@@ -35,7 +42,12 @@ export interface BuiltModel {
  * const built = buildModel(env, spec);
  * await env.run({ until: spec.run.until });
  */
-export function buildModel(env: RealtimeEnvironment, spec: ModelSpec, seed = spec.run.seed ?? 42): BuiltModel {
+export function buildModel(
+  env: RealtimeEnvironment,
+  spec: ModelSpec,
+  seed = spec.run.seed ?? 42,
+  level: StatsLevel = spec.stats?.level ?? 'typical',
+): BuiltModel {
   const id = spec.simId;
   const capacities = (s: Record<string, { currentCap: number; maxCap: number }> | undefined) =>
     s === undefined
@@ -79,32 +91,58 @@ export function buildModel(env: RealtimeEnvironment, spec: ModelSpec, seed = spe
   }
   const sampler = new Sampler({ seed });
   const counts: ModelCounts = { arrived: {}, completed: {}, statuses: {} };
-  const built: BuiltModel = { resources, containers, stores, sampler, counts };
+  const statistics = new ModelStatistics(env, id, level);
+  const built: BuiltModel = { resources, containers, stores, sampler, counts, statistics, published: new Map() };
+  const measured = measureModel(statistics, env.registry, id, built);
 
   const publish = (key: string, pathId: string, status: string) => {
     counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
-    env.publishEvent(key, { path_id: pathId, status });
+    // Without egress the record would be built and dropped: replications run with none.
+    if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status });
   };
 
-  function* entity(flow: ModelFlow, key: string): ProcessGenerator<void> {
+  function* entity(flow: ModelFlow, key: string, flowStats: FlowStats): ProcessGenerator<void> {
     for (const step of flow.steps) {
       const pathId = `${id}.service.${step.service}`;
+      const task = statistics.task(step.service);
+      const queuedAt = env.now;
+      task.inProgress++;
       publish(key, pathId, 'queued');
       const res = step.resource === undefined ? undefined : resources.get(step.resource)!;
+      const resStats = step.resource === undefined ? undefined : measured.resources.get(step.resource)!;
       const req = res?.request();
-      if (req !== undefined) yield req;
-      try {
-        for (const c of step.consume ?? []) yield containers.get(c.container)!.get(c.amount ?? 1);
-        publish(key, pathId, 'started');
-        yield env.timeout(sampler.sample(env.registry.getConfig(pathId), pathId));
-        for (const c of step.produce ?? []) yield containers.get(c.container)!.put(c.amount ?? 1);
-        publish(key, pathId, 'finished');
-      } finally {
-        if (req !== undefined) res!.release(req);
+      resStats?.changed();
+      if (req !== undefined) {
+        yield req;
+        resStats!.changed();
       }
-      if (step.store !== undefined) yield stores.get(step.store)!.put(key);
+      try {
+        for (const c of step.consume ?? []) {
+          yield containers.get(c.container)!.get(c.amount ?? 1);
+          measured.holders.get(c.container)!.changed();
+        }
+        publish(key, pathId, 'started');
+        const startedAt = env.now;
+        yield env.timeout(sampler.sample(env.registry.getConfig(pathId), pathId));
+        for (const c of step.produce ?? []) {
+          yield containers.get(c.container)!.put(c.amount ?? 1);
+          measured.holders.get(c.container)!.changed();
+        }
+        publish(key, pathId, 'finished');
+        task.done(startedAt - queuedAt, env.now - startedAt);
+      } finally {
+        if (req !== undefined) {
+          res!.release(req);
+          resStats!.changed();
+        }
+      }
+      if (step.store !== undefined) {
+        yield stores.get(step.store)!.put(key);
+        measured.holders.get(step.store)!.changed();
+      }
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
+    flowStats.finished++;
   }
 
   function* arrivals(flow: ModelFlow): ProcessGenerator<void> {
@@ -112,15 +150,20 @@ export function buildModel(env: RealtimeEnvironment, spec: ModelSpec, seed = spe
     const config = env.registry.getConfig(path);
     const prefix = flow.entity ?? 'task';
     const limit = flow.limit ?? Number.POSITIVE_INFINITY;
+    const flowStats = statistics.flow(flow.name);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
       counts.arrived[flow.name] = n + 1;
-      env.process(entity(flow, `${prefix}-${n}`), `${flow.name}-${n}`);
+      flowStats.started++;
+      env.process(entity(flow, `${prefix}-${n}`, flowStats), `${flow.name}-${n}`);
     }
   }
 
   for (const flow of spec.flows) env.process(arrivals(flow), `${flow.name}-arrivals`);
   if (spec.telemetry !== undefined) env.process(monitor(env, id, built, spec.telemetry.interval), 'telemetry');
+  if (spec.stats?.interval !== undefined && statistics.enabled) {
+    env.process(publishStatistics(env, statistics, spec.stats.interval, built.published), 'statistics');
+  }
   if (spec.schedule !== undefined && spec.schedule.length > 0) env.registry.schedule(spec.schedule);
   return built;
 }
