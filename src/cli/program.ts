@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
+import { addAnalysisCommands } from './analysis-commands.ts';
 
 /** Where the program writes: stdout and stderr by default, buffers in tests. */
 export interface CliOutput {
@@ -92,6 +93,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         if (opts.quiet !== true) for (const line of formatSummary(summary)) io.out(line);
       },
     );
+  addAnalysisCommands(sim, io);
   return program;
 }
 

@@ -1,5 +1,6 @@
 // The simulation: a SimPy-style kernel, resources, real time, live parameters, sampling and egress.
 
+export * from './analysis/index.ts';
 export * from './distributions.ts';
 export * from './egress/console.ts';
 export * from './egress/egress.ts';
@@ -22,6 +23,7 @@ export * from './kernel/queue.ts';
 export * from './model/index.ts';
 export * from './parameters.ts';
 export * from './realtime.ts';
+export * from './replicate/index.ts';
 export * from './resources/base.ts';
 export * from './resources/container.ts';
 export * from './resources/dynamic.ts';
