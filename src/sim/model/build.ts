@@ -8,7 +8,7 @@ import { Sampler } from '../sampler.ts';
 import { measureModel } from '../stats/measure-model.ts';
 import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
 import { publishStatistics } from '../stats/publish-statistics.ts';
-import type { ModelFlow, ModelSpec } from './spec.ts';
+import type { ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {
@@ -101,15 +101,34 @@ export function buildModel(
     if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status });
   };
 
+  // Each step's names, parts and statistics, looked up once per model rather than once per entity and step.
+  // The service config is the registry's live object, read at every draw (as the arrivals' is).
+  const plan = (step: ModelStep) => {
+    const pathId = `${id}.service.${step.service}`;
+    return {
+      pathId,
+      config: env.registry.getConfig(pathId),
+      task: statistics.task(step.service),
+      res: step.resource === undefined ? undefined : resources.get(step.resource)!,
+      resStats: step.resource === undefined ? undefined : measured.resources.get(step.resource)!,
+      consume: (step.consume ?? []).map(
+        (c) => [containers.get(c.container)!, c.amount ?? 1, measured.holders.get(c.container)!] as const,
+      ),
+      produce: (step.produce ?? []).map(
+        (c) => [containers.get(c.container)!, c.amount ?? 1, measured.holders.get(c.container)!] as const,
+      ),
+      store:
+        step.store === undefined ? undefined : ([stores.get(step.store)!, measured.holders.get(step.store)!] as const),
+    };
+  };
+  const plans = new Map(spec.flows.map((f) => [f, f.steps.map(plan)]));
+
   function* entity(flow: ModelFlow, key: string, flowStats: FlowStats): ProcessGenerator<void> {
-    for (const step of flow.steps) {
-      const pathId = `${id}.service.${step.service}`;
-      const task = statistics.task(step.service);
+    for (const step of plans.get(flow)!) {
+      const { pathId, task, res, resStats } = step;
       const queuedAt = env.now;
       task.inProgress++;
       publish(key, pathId, 'queued');
-      const res = step.resource === undefined ? undefined : resources.get(step.resource)!;
-      const resStats = step.resource === undefined ? undefined : measured.resources.get(step.resource)!;
       const req = res?.request();
       resStats?.changed();
       if (req !== undefined) {
@@ -117,16 +136,16 @@ export function buildModel(
         resStats!.changed();
       }
       try {
-        for (const c of step.consume ?? []) {
-          yield containers.get(c.container)!.get(c.amount ?? 1);
-          measured.holders.get(c.container)!.changed();
+        for (const [container, amount, holder] of step.consume) {
+          yield container.get(amount);
+          holder.changed();
         }
         publish(key, pathId, 'started');
         const startedAt = env.now;
-        yield env.timeout(sampler.sample(env.registry.getConfig(pathId), pathId));
-        for (const c of step.produce ?? []) {
-          yield containers.get(c.container)!.put(c.amount ?? 1);
-          measured.holders.get(c.container)!.changed();
+        yield env.timeout(sampler.sample(step.config, pathId));
+        for (const [container, amount, holder] of step.produce) {
+          yield container.put(amount);
+          holder.changed();
         }
         publish(key, pathId, 'finished');
         task.done(startedAt - queuedAt, env.now - startedAt);
@@ -137,8 +156,8 @@ export function buildModel(
         }
       }
       if (step.store !== undefined) {
-        yield stores.get(step.store)!.put(key);
-        measured.holders.get(step.store)!.changed();
+        yield step.store[0].put(key);
+        step.store[1].changed();
       }
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { badArgument, TwinstreamError } from '../../errors.ts';
 import { loadModel } from '../model/run.ts';
@@ -18,7 +17,7 @@ const WORKER_FILE = fileURLToPath(
 export interface ReplicateOptions {
   /** How many replications (at least 2). */
   replications: number;
-  /** Replications run at once, each in a worker thread (default 1: one after another in this thread). */
+  /** Replications run at once: this thread and `workers - 1` worker threads (default 1: one after another here). */
   workers?: number;
   /** The confidence level of the intervals (default 0.95). */
   level?: number;
@@ -102,12 +101,25 @@ async function inThisThread(tasks: ReplicationTask[]): Promise<ReplicationOutcom
   return out;
 }
 
+// `workers` replications at once: this thread is one of them (it has the model loaded already, and a thread less
+// to start saves its module loading), worker threads the others. Each takes the next replication when it is done;
+// results keep the seeds' order, so the summary does not depend on who ran what.
 async function onWorkers(tasks: ReplicationTask[], workers: number): Promise<ReplicationOutcome[]> {
   const { Piscina } = await import('piscina');
-  const threads = Math.min(workers, tasks.length, Math.max(availableParallelism(), workers));
+  const threads = Math.min(workers - 1, tasks.length - 1);
   const pool = new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads });
+  const results: ReplicationOutcome[] = new Array(tasks.length);
+  let next = 0;
+  const pump = async (run: (t: ReplicationTask) => Promise<ReplicationOutcome>) => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await run(tasks[i]!);
+    }
+  };
   try {
-    return await Promise.all(tasks.map((t) => pool.run(t) as Promise<ReplicationOutcome>));
+    const remote = (t: ReplicationTask) => pool.run(t) as Promise<ReplicationOutcome>;
+    await Promise.all([...Array.from({ length: threads }, () => pump(remote)), pump(runReplication)]);
+    return results;
   } catch (error) {
     throw new TwinstreamError('TS_SIM_REPLICATION_FAILED', `a replication failed: ${(error as Error).message}`, {
       cause: error,
