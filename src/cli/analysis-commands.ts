@@ -77,6 +77,36 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
     );
 
   sim
+    .command('experiment')
+    .description(
+      'run variants of a model on common seeds, compare them in pairs, and check measures (exit 1 on a failed check)',
+    )
+    .argument('<file>', 'the experiment file (.yaml, .yml or .json)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { runExperiment } = await import('../sim/experiment/run-experiment.ts');
+      const result = await runExperiment(file);
+      if (opts.json === true) {
+        const { variants, ...rest } = result;
+        io.out(
+          json({
+            ...rest,
+            variants: variants.map((v) => ({
+              name: v.name,
+              set: v.set,
+              measures: v.summary.measures,
+              seeds: v.summary.seeds,
+            })),
+          }),
+        );
+      } else {
+        const { formatExperiment } = await import('../sim/experiment/format-experiment.ts');
+        for (const line of formatExperiment(result)) io.out(line);
+      }
+      if (!result.passed) process.exitCode = 1;
+    });
+
+  sim
     .command('fit')
     .description('fit a CSV column to the distribution families by maximum likelihood, ranked by AIC')
     .argument('<data>', 'a CSV file with a header row')

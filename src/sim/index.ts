@@ -11,6 +11,7 @@ export * from './egress/parquet-columns.ts';
 export * from './egress/s3.ts';
 export * from './egress/schema.ts';
 export * from './egress/stream.ts';
+export * from './experiment/index.ts';
 export * from './ingress/ingress.ts';
 export * from './ingress/kafka.ts';
 export * from './ingress/mqtt.ts';
