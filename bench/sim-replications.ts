@@ -2,7 +2,8 @@
 // one simulated hour of Line_A (exponential arrivals at 2/s, normal service 2 ± 0.2 s, a lathe of 4 units), with 2
 // workers, every statistic at level "all", wall time of the whole command as a user types it (start-up included).
 // desflow runs from a venv this script creates (bench/.venv-desflow, gitignored). With --week, also the week of
-// Line_A written to Parquet by `twinstream sim run`, with statistics at each level (CPU seconds).
+// Line_A written to Parquet by `twinstream sim run`, with statistics at each level (CPU seconds). twinstream runs
+// as installed: the built bin, dist/cli/main.js (the script builds it first).
 //   node bench/sim-replications.ts [--reps 3] [--replications 20] [--workers 2] [--week]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,7 +90,14 @@ const rows: [string, Timed | string][] = [];
 try {
   const model = join(ROOT, 'examples/models/line-a.yaml');
   const node = process.execPath;
-  const main = join(ROOT, 'src/cli/main.ts');
+  // The command as installed: the built `twinstream` bin (dist/cli/main.js), built here first; from source (Node
+  // stripping the types of every module at start-up) if the build fails.
+  const build = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const main = join(ROOT, build.status === 0 ? 'dist/cli/main.js' : 'src/cli/main.ts');
+  if (build.status !== 0) console.error(`build failed, running from source: ${build.stdout.slice(0, 300)}`);
   const blueprint = join(dir, 'line_a.yaml');
   writeFileSync(blueprint, BLUEPRINT);
   const bin = desflow();
