@@ -2,6 +2,8 @@
 // against simulation: the formulas' waits must fall inside the replications' 95% intervals.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -139,4 +141,36 @@ test('sim explain prints the table with UNSTABLE, and --json the same analysis',
   };
   assert.equal(parsed.resources[0]!.utilization, 1);
   assert.equal(parsed.resources[0]!.waitKingman, 'Infinity');
+});
+
+test('sim explain --verify puts simulated figures with their intervals beside the formulas', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twinstream-explain-'));
+  try {
+    const file = join(dir, 'mm1.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        simId: 'MM1',
+        arrival: { poisson: { dist: 'exponential', rate: 0.5 } },
+        service: { serve: { dist: 'exponential', rate: 1 } },
+        resources: { server: { currentCap: 1, maxCap: 1 } },
+        flows: [{ name: 'jobs', arrival: 'poisson', steps: [{ resource: 'server', service: 'serve' }] }],
+        run: { until: 5000 },
+      }),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'src/cli/main.ts'), 'sim', 'explain', file, '--verify', '--replications', '4', '--workers', '2'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /ρ simulated +Wq simulated +Lq simulated/);
+    assert.match(
+      r.stdout,
+      /^ {2}server +1 +0\.5 +1 +1 +1 +50\.0% +1 +1 +0\.5 +ok +[\d.]+% ± [\d.]+% +[\d.]+ ± [\d.]+ +[\d.]+ ± [\d.]+$/m,
+    );
+    assert.match(r.stdout, /^simulated: 4 replications of 5000 time units, 95% intervals, [\d.]+ s wall$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
