@@ -2,7 +2,12 @@ import gammaln from '@stdlib/math-base-special-gammaln';
 import { badArgument } from '../../errors.ts';
 import type { DistributionConfig } from '../distributions.ts';
 
-/** The families that `fromMeanStd` can parameterise from a mean and a standard deviation. */
+/**
+ * The families that `fromMeanStd` can parameterise from a mean and a standard deviation.
+ *
+ * @example
+ * MEAN_STD_FAMILIES.includes('gamma'); // true
+ */
 export const MEAN_STD_FAMILIES = [
   'exponential',
   'normal',

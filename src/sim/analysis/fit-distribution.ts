@@ -4,7 +4,12 @@ import { badArgument } from '../../errors.ts';
 import type { DistributionConfig } from '../distributions.ts';
 import { distributionCdf, kolmogorovSmirnov } from './goodness-of-fit.ts';
 
-/** The families `fitDistribution` tries. */
+/**
+ * The families `fitDistribution` tries.
+ *
+ * @example
+ * FIT_FAMILIES.length; // 7
+ */
 export const FIT_FAMILIES = [
   'exponential',
   'normal',

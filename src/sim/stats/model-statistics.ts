@@ -2,7 +2,12 @@ import { badArgument } from '../../errors.ts';
 import { Observations } from './observations.ts';
 import { TimeAverage } from './time-average.ts';
 
-/** How much a run measures about itself, from nothing to percentiles (desflow's levels). */
+/**
+ * How much a run measures about itself, from nothing to percentiles (desflow's levels).
+ *
+ * @example
+ * STATS_LEVELS.includes('typical'); // true
+ */
 export const STATS_LEVELS = ['none', 'minimal', 'basic', 'typical', 'all'] as const;
 /** One of `STATS_LEVELS`. */
 export type StatsLevel = (typeof STATS_LEVELS)[number];
@@ -26,7 +31,14 @@ export interface MeasuredHolder {
   readonly level: number;
 }
 
-/** The statistics of one resource; `changed()` after anything that may change its use or its queue. */
+/**
+ * The statistics of one resource; `changed()` after anything that may change its use or its queue.
+ *
+ * @example
+ * const lathe = statistics.resource('lathe', resource);
+ * const req = resource.request();
+ * lathe.changed(); // granted or queued: either changes the time averages
+ */
 export class ResourceStats {
   readonly name: string;
   readonly resource: MeasuredResource;
@@ -58,7 +70,14 @@ function utilization(r: MeasuredResource): number {
   return r.capacity > 0 ? (r.count / r.capacity) * 100 : 0;
 }
 
-/** The statistics of a container or store: its level averaged over time. */
+/**
+ * The statistics of a container or store: its level averaged over time.
+ *
+ * @example
+ * const tank = statistics.holder('containers', 'tank', container);
+ * yield container.get(5);
+ * tank.changed();
+ */
 export class HolderStats {
   readonly name: string;
   readonly category: 'containers' | 'stores';
@@ -87,7 +106,14 @@ export class HolderStats {
   }
 }
 
-/** The statistics of one task: entities in progress, finished, and their waits and services. */
+/**
+ * The statistics of one task: entities in progress, finished, and their waits and services.
+ *
+ * @example
+ * const milling = statistics.task('milling');
+ * milling.inProgress++; // queued
+ * milling.done(startedAt - queuedAt, env.now - startedAt);
+ */
 export class TaskStats {
   readonly name: string;
   inProgress = 0;
@@ -110,7 +136,13 @@ export class TaskStats {
   }
 }
 
-/** The counts of one flow: entities started, finished, and in the system now. */
+/**
+ * The counts of one flow: entities started, finished, and in the system now.
+ *
+ * @example
+ * const orders = statistics.flow('orders');
+ * orders.started++; // an entity arrived
+ */
 export class FlowStats {
   readonly name: string;
   started = 0;
