@@ -30,6 +30,8 @@ export interface ExplainedResource {
   unitsFor85: number;
   /** The tasks (service names) of the steps that take it. */
   tasks: string[];
+  /** ρ and the Kingman wait for each number of units from 1 to `maxCapacity` (at most 50). */
+  byUnits: { units: number; utilization: number; waitKingman: number }[];
 }
 
 /** One step of a flow. */
@@ -169,6 +171,12 @@ export function explainModel(spec: ModelSpec): Explanation {
       unitsForStable: Math.floor(offered) + 1,
       unitsFor85: Math.max(1, Math.ceil(offered / 0.85 - 1e-9)),
       tasks: l.tasks,
+      byUnits: Array.from({ length: Math.min(50, Math.floor(spec.resources?.[name]?.maxCap ?? c)) }, (_, i) => {
+        const units = i + 1;
+        const rho = offered / units;
+        const w = l.rate === 0 ? 0 : rho < 1 ? kingmanWait(l.rate, mu, units, ca2, cs2) : Number.POSITIVE_INFINITY;
+        return { units, utilization: rho, waitKingman: w };
+      }),
     });
   }
   const byName = new Map(resources.map((r) => [r.name, r]));
@@ -211,6 +219,8 @@ function sizingHints(r: ExplainedResource): string[] {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const rhoAt = (c: number) => (r.arrivalRate * r.serviceMean) / c;
   const out: string[] = [];
+  // The arrival rate at which the current units reach 85 %: how much demand the resource can take.
+  const at85 = r.capacity > 0 && r.serviceMean > 0 ? (0.85 * r.capacity) / r.serviceMean : 0;
   const beyond = (c: number) => (c > r.maxCapacity ? ` (more than its maxCap ${r.maxCapacity})` : '');
   if (!r.stable) {
     out.push(
@@ -223,6 +233,11 @@ function sizingHints(r: ExplainedResource): string[] {
   } else if (r.capacity > 1 && r.arrivalRate > 0 && rhoAt(r.capacity - 1) <= 0.5) {
     out.push(
       `${r.name} is lightly used (ρ = ${pct(r.utilization)}): ${r.capacity - 1} units would give ρ = ${pct(rhoAt(r.capacity - 1))}`,
+    );
+  }
+  if (r.arrivalRate > 0 && at85 > 0 && r.utilization > 0.85) {
+    out.push(
+      `${r.name} with ${r.capacity} units reaches ρ = 85% at ${Number(at85.toPrecision(4))} arrivals per time unit (now ${Number(r.arrivalRate.toPrecision(4))})`,
     );
   }
   return out;

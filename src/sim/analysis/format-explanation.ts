@@ -56,6 +56,20 @@ export function formatExplanation(e: Explanation, v?: Verification): string[] {
     rows.push(row);
   }
   out.push(...table(rows));
+  const b = e.resources.find((r) => r.name === e.bottleneck);
+  if (b !== undefined && b.byUnits.length > 1) {
+    out.push('', `${b.name} by units:`);
+    const rows = [['units', 'ρ', 'Wq Kingman', 'status']];
+    for (const u of b.byUnits) {
+      rows.push([
+        String(u.units),
+        pct(u.utilization),
+        num(u.waitKingman),
+        u.utilization >= 1 ? 'UNSTABLE' : u.utilization > 0.85 ? 'busy' : 'ok',
+      ]);
+    }
+    out.push(...table(rows));
+  }
   out.push('', 'throughput (Jackson network):');
   for (const f of e.flows) {
     const cut = f.throughput < f.arrivalRate * (1 - 1e-12);

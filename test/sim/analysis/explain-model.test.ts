@@ -63,6 +63,13 @@ test('M/M/c: the Erlang C wait of the textbook sum, c = 3, λ = 2, μ = 1', asyn
   close(r.utilization, rho, 'ρ');
   close(r.waitErlangC, wq, 'Wq');
   close(r.queueLength, lambda * wq, 'Lq (Little)');
+  // By units: 1 and 2 units cannot keep up with 2 Erlangs; 3 units are this queue.
+  assert.deepEqual(
+    r.byUnits.slice(0, 2).map((u) => u.waitKingman),
+    [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY],
+  );
+  close(r.byUnits[2]!.waitKingman, wq, 'Wq at 3 units');
+  assert.equal(r.byUnits.length, c + 10);
 });
 
 test('M/D/1: Kingman equals Pollaczek–Khinchine, λE[S²] / (2(1 − ρ)), half the M/M/1 wait', async () => {
