@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatSummary, runModel } from '../sim/model/run.ts';
+import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
+import { addAnalysisCommands } from './analysis-commands.ts';
 
 /** Where the program writes: stdout and stderr by default, buffers in tests. */
 export interface CliOutput {
@@ -45,9 +47,43 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .option('--seed <n>', 'random seed (overrides run.seed)', number('an integer', 1, false))
     .option('--out <dir>', 'directory for local egress files', 'data')
     .option('--quiet', 'print no summary')
+    .addOption(
+      new Option('--stats <level>', 'built-in statistics in the summary (overrides stats.level)').choices(STATS_LEVELS),
+    )
+    .option(
+      '--replications <n>',
+      'run n replications unpaced with no I/O, seeds spawned from the seed; print each statistic with its interval',
+      number('an integer', 2, false),
+    )
+    .option('--workers <n>', 'replications run at once, each in a worker thread', number('an integer', 1, false), 1)
+    .option('--level <p>', 'confidence level of the intervals', number('a number', 0, true), 0.95)
+    .option('--measure <name...>', 'statistics to summarise, such as tasks.milling.wait_mean (default: all)')
     .action(
-      async (model: string, opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean }) => {
+      async (
+        model: string,
+        opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean; stats?: StatsLevel } & {
+          replications?: number;
+          workers: number;
+          level: number;
+          measure?: string[];
+        },
+      ) => {
+        if (opts.replications !== undefined) {
+          const { formatReplications, replicate } = await import('../sim/replicate/replicate.ts');
+          const summary = await replicate(model, {
+            replications: opts.replications,
+            workers: opts.workers,
+            level: opts.level,
+            ...(opts.measure === undefined ? {} : { measures: opts.measure }),
+            ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+            ...(opts.until === undefined ? {} : { until: opts.until }),
+            ...(opts.stats === undefined ? {} : { stats: opts.stats }),
+          });
+          for (const line of formatReplications(summary)) io.out(line);
+          return;
+        }
         const summary = await runModel(model, {
+          ...(opts.stats === undefined ? {} : { stats: opts.stats }),
           ...(opts.until === undefined ? {} : { until: opts.until }),
           ...(opts.factor === undefined ? {} : { factor: opts.factor }),
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),
@@ -57,6 +93,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         if (opts.quiet !== true) for (const line of formatSummary(summary)) io.out(line);
       },
     );
+  addAnalysisCommands(sim, io);
   return program;
 }
 

@@ -1,5 +1,6 @@
 // The simulation: a SimPy-style kernel, resources, real time, live parameters, sampling and egress.
 
+export * from './analysis/index.ts';
 export * from './distributions.ts';
 export * from './egress/console.ts';
 export * from './egress/egress.ts';
@@ -10,6 +11,7 @@ export * from './egress/parquet-columns.ts';
 export * from './egress/s3.ts';
 export * from './egress/schema.ts';
 export * from './egress/stream.ts';
+export * from './experiment/index.ts';
 export * from './ingress/ingress.ts';
 export * from './ingress/kafka.ts';
 export * from './ingress/mqtt.ts';
@@ -22,10 +24,12 @@ export * from './kernel/queue.ts';
 export * from './model/index.ts';
 export * from './parameters.ts';
 export * from './realtime.ts';
+export * from './replicate/index.ts';
 export * from './resources/base.ts';
 export * from './resources/container.ts';
 export * from './resources/dynamic.ts';
 export * from './resources/resource.ts';
 export * from './resources/store.ts';
 export * from './sampler.ts';
+export * from './stats/index.ts';
 export * from './telemetry.ts';

@@ -5,7 +5,10 @@ import { dynamicResource } from '../resources/dynamic.ts';
 import type { Resource } from '../resources/resource.ts';
 import { Store } from '../resources/store.ts';
 import { Sampler } from '../sampler.ts';
-import type { ModelFlow, ModelSpec } from './spec.ts';
+import { measureModel } from '../stats/measure-model.ts';
+import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
+import { publishStatistics } from '../stats/publish-statistics.ts';
+import type { ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {
@@ -21,6 +24,10 @@ export interface BuiltModel {
   stores: Map<string, Store<string>>;
   sampler: Sampler;
   counts: ModelCounts;
+  /** The built-in statistics, at the model's `stats.level` (default `typical`). */
+  statistics: ModelStatistics;
+  /** The statistics last published as telemetry, so the end of the run repeats no unchanged value. */
+  published: Map<string, number>;
 }
 
 /**
@@ -35,7 +42,12 @@ export interface BuiltModel {
  * const built = buildModel(env, spec);
  * await env.run({ until: spec.run.until });
  */
-export function buildModel(env: RealtimeEnvironment, spec: ModelSpec, seed = spec.run.seed ?? 42): BuiltModel {
+export function buildModel(
+  env: RealtimeEnvironment,
+  spec: ModelSpec,
+  seed = spec.run.seed ?? 42,
+  level: StatsLevel = spec.stats?.level ?? 'typical',
+): BuiltModel {
   const id = spec.simId;
   const capacities = (s: Record<string, { currentCap: number; maxCap: number }> | undefined) =>
     s === undefined
@@ -79,32 +91,77 @@ export function buildModel(env: RealtimeEnvironment, spec: ModelSpec, seed = spe
   }
   const sampler = new Sampler({ seed });
   const counts: ModelCounts = { arrived: {}, completed: {}, statuses: {} };
-  const built: BuiltModel = { resources, containers, stores, sampler, counts };
+  const statistics = new ModelStatistics(env, id, level);
+  const built: BuiltModel = { resources, containers, stores, sampler, counts, statistics, published: new Map() };
+  const measured = measureModel(statistics, env.registry, id, built);
 
   const publish = (key: string, pathId: string, status: string) => {
     counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
-    env.publishEvent(key, { path_id: pathId, status });
+    // Without egress the record would be built and dropped: replications run with none.
+    if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status });
   };
 
-  function* entity(flow: ModelFlow, key: string): ProcessGenerator<void> {
-    for (const step of flow.steps) {
-      const pathId = `${id}.service.${step.service}`;
+  // Each step's names, parts and statistics, looked up once per model rather than once per entity and step.
+  // The service config is the registry's live object, read at every draw (as the arrivals' is).
+  const plan = (step: ModelStep) => {
+    const pathId = `${id}.service.${step.service}`;
+    return {
+      pathId,
+      config: env.registry.getConfig(pathId),
+      task: statistics.task(step.service),
+      res: step.resource === undefined ? undefined : resources.get(step.resource)!,
+      resStats: step.resource === undefined ? undefined : measured.resources.get(step.resource)!,
+      consume: (step.consume ?? []).map(
+        (c) => [containers.get(c.container)!, c.amount ?? 1, measured.holders.get(c.container)!] as const,
+      ),
+      produce: (step.produce ?? []).map(
+        (c) => [containers.get(c.container)!, c.amount ?? 1, measured.holders.get(c.container)!] as const,
+      ),
+      store:
+        step.store === undefined ? undefined : ([stores.get(step.store)!, measured.holders.get(step.store)!] as const),
+    };
+  };
+  const plans = new Map(spec.flows.map((f) => [f, f.steps.map(plan)]));
+
+  function* entity(flow: ModelFlow, key: string, flowStats: FlowStats): ProcessGenerator<void> {
+    for (const step of plans.get(flow)!) {
+      const { pathId, task, res, resStats } = step;
+      const queuedAt = env.now;
+      task.inProgress++;
       publish(key, pathId, 'queued');
-      const res = step.resource === undefined ? undefined : resources.get(step.resource)!;
       const req = res?.request();
-      if (req !== undefined) yield req;
-      try {
-        for (const c of step.consume ?? []) yield containers.get(c.container)!.get(c.amount ?? 1);
-        publish(key, pathId, 'started');
-        yield env.timeout(sampler.sample(env.registry.getConfig(pathId), pathId));
-        for (const c of step.produce ?? []) yield containers.get(c.container)!.put(c.amount ?? 1);
-        publish(key, pathId, 'finished');
-      } finally {
-        if (req !== undefined) res!.release(req);
+      resStats?.changed();
+      if (req !== undefined) {
+        yield req;
+        resStats!.changed();
       }
-      if (step.store !== undefined) yield stores.get(step.store)!.put(key);
+      try {
+        for (const [container, amount, holder] of step.consume) {
+          yield container.get(amount);
+          holder.changed();
+        }
+        publish(key, pathId, 'started');
+        const startedAt = env.now;
+        yield env.timeout(sampler.sample(step.config, pathId));
+        for (const [container, amount, holder] of step.produce) {
+          yield container.put(amount);
+          holder.changed();
+        }
+        publish(key, pathId, 'finished');
+        task.done(startedAt - queuedAt, env.now - startedAt);
+      } finally {
+        if (req !== undefined) {
+          res!.release(req);
+          resStats!.changed();
+        }
+      }
+      if (step.store !== undefined) {
+        yield step.store[0].put(key);
+        step.store[1].changed();
+      }
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
+    flowStats.finished++;
   }
 
   function* arrivals(flow: ModelFlow): ProcessGenerator<void> {
@@ -112,15 +169,20 @@ export function buildModel(env: RealtimeEnvironment, spec: ModelSpec, seed = spe
     const config = env.registry.getConfig(path);
     const prefix = flow.entity ?? 'task';
     const limit = flow.limit ?? Number.POSITIVE_INFINITY;
+    const flowStats = statistics.flow(flow.name);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
       counts.arrived[flow.name] = n + 1;
-      env.process(entity(flow, `${prefix}-${n}`), `${flow.name}-${n}`);
+      flowStats.started++;
+      env.process(entity(flow, `${prefix}-${n}`, flowStats), `${flow.name}-${n}`);
     }
   }
 
   for (const flow of spec.flows) env.process(arrivals(flow), `${flow.name}-arrivals`);
   if (spec.telemetry !== undefined) env.process(monitor(env, id, built, spec.telemetry.interval), 'telemetry');
+  if (spec.stats?.interval !== undefined && statistics.enabled) {
+    env.process(publishStatistics(env, statistics, spec.stats.interval, built.published), 'statistics');
+  }
   if (spec.schedule !== undefined && spec.schedule.length > 0) env.registry.schedule(spec.schedule);
   return built;
 }

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { TwinstreamError } from '../../errors.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
+import type { StatsLevel } from '../stats/model-statistics.ts';
+import { publishReadings } from '../stats/publish-statistics.ts';
 import { type BuiltModel, buildModel } from './build.ts';
 import { modelSinks } from './sinks.ts';
 import type { ModelSpec } from './spec.ts';
@@ -21,6 +23,8 @@ export interface RunModelOptions {
   print?: (line: string) => void;
   /** Sinks added to the model's own (a `StreamEgress`, a test collector). */
   sinks?: readonly EgressSink[];
+  /** The statistics level (overrides `stats.level`; default `typical`). */
+  stats?: StatsLevel;
 }
 
 /** What a model run did. */
@@ -37,6 +41,8 @@ export interface ModelSummary {
   statuses: Record<string, number>;
   /** Records handed to the egress sinks (before their routers keep or drop them). */
   recordsPublished: number;
+  /** The built-in statistics at the end of the run, by name (`<simId>.stats.<category>.<name>.<statistic>`). */
+  statistics: Record<string, number>;
   wallSeconds: number;
   /** The parts of the model, for inspection. */
   model: BuiltModel;
@@ -57,7 +63,7 @@ export async function runModel(model: string | object, options: RunModelOptions 
     factor: options.factor ?? run.factor ?? 0,
     logicalStartTime: run.logicalStartTime ?? 0,
   });
-  const built = buildModel(env, spec, options.seed ?? run.seed ?? 42);
+  const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
   const sinks = [
     ...modelSinks(spec.egress?.sinks ?? [], options.outDir ?? 'data', options.print),
     ...(options.sinks ?? []),
@@ -72,6 +78,7 @@ export async function runModel(model: string | object, options: RunModelOptions 
   const t0 = performance.now();
   try {
     await env.run({ until });
+    if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
     await env.teardown();
   }
@@ -83,6 +90,7 @@ export async function runModel(model: string | object, options: RunModelOptions 
     completed: built.counts.completed,
     statuses: built.counts.statuses,
     recordsPublished: env.egress?.written ?? 0,
+    statistics: built.statistics.readings(),
     wallSeconds: (performance.now() - t0) / 1000,
     model: built,
   };
@@ -172,5 +180,26 @@ export function formatSummary(s: ModelSummary): string[] {
         .join(', ') || 'none'
     }`,
     `records published: ${s.recordsPublished}`,
+    ...formatStatistics(s.simId, s.statistics),
   ];
+}
+
+// One line per statistic, its name without the `<simId>.stats.` prefix, to 4 significant digits.
+function formatStatistics(simId: string, stats: Record<string, number>): string[] {
+  const names = Object.keys(stats);
+  if (names.length === 0) return [];
+  const prefix = `${simId}.stats.`;
+  const width = Math.max(...names.map((n) => n.length - prefix.length));
+  return ['statistics:', ...names.map((n) => `  ${n.slice(prefix.length).padEnd(width)}  ${formatNumber(stats[n]!)}`)];
+}
+
+/**
+ * A number as the summaries print it: integers whole, others to 4 significant digits.
+ *
+ * @example
+ * formatNumber(99.1534); // '99.15'
+ */
+export function formatNumber(x: number): string {
+  if (Number.isInteger(x)) return String(x);
+  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
 }

@@ -1,4 +1,5 @@
 import type { DistributionConfig } from '../distributions.ts';
+import type { StatsLevel } from '../stats/model-statistics.ts';
 
 /** A resource, container or store capacity in a model; `currentCap` may change while the model runs. */
 export interface ModelCapacity {
@@ -109,6 +110,11 @@ export interface ModelSpec {
   schedule?: { at: number; path: string; value: unknown }[];
   /** Publish each resource's capacity, in_use, queue_length and utilization (and container levels, store sizes) every `interval`. */
   telemetry?: { interval: number };
+  /**
+   * Built-in statistics: what they measure (`level`, default `typical`; they appear in the run summary) and, with
+   * `interval`, publication as telemetry every `interval` and at the end of the run.
+   */
+  stats?: { level?: StatsLevel; interval?: number };
   run: ModelRun;
   egress?: { batchSize?: number; flushInterval?: number; sinks: ModelSink[] };
 }

@@ -143,6 +143,16 @@ function build(z: Zod) {
         .min(1, { error: 'expected at least one flow' }),
       schedule: z.array(z.strictObject({ at: nonNegative, path: z.string().min(1), value: z.unknown() })).optional(),
       telemetry: z.strictObject({ interval: positive }).optional(),
+      stats: z
+        .strictObject({
+          level: z
+            .enum(['none', 'minimal', 'basic', 'typical', 'all'], {
+              error: 'expected one of none, minimal, basic, typical, all',
+            })
+            .optional(),
+          interval: positive.optional(),
+        })
+        .optional(),
       run: z.strictObject({
         until: positive,
         factor: nonNegative.optional(),

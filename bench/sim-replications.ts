@@ -1,0 +1,175 @@
+// Replications side by side with desflow (PyPI `desflow`, the renamed dynamic-des), in one run: 20 replications of
+// one simulated hour of Line_A (exponential arrivals at 2/s, normal service 2 ± 0.2 s, a lathe of 4 units), with 2
+// workers, every statistic at level "all", wall time of the whole command as a user types it (start-up included).
+// desflow runs from a venv this script creates (bench/.venv-desflow, gitignored). With --week, also the week of
+// Line_A written to Parquet by `twinstream sim run`, with statistics at each level (CPU seconds). twinstream runs
+// as installed: the built bin, dist/cli/main.js (the script builds it first).
+//   node bench/sim-replications.ts [--reps 3] [--replications 20] [--workers 2] [--week]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const VENV = join(ROOT, 'bench/.venv-desflow');
+const DESFLOW_VERSION = '0.25.0';
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : fallback;
+};
+const REPS = Number(opt('reps', '3'));
+const N = opt('replications', '20');
+const W = opt('workers', '2');
+
+// Line_A as a desflow blueprint: the same system as examples/models/line-a.yaml.
+const BLUEPRINT = `simulation:
+  sim_id: Line_A
+  random_seed: 42
+resources:
+  lathe: { current_cap: 4, max_cap: 10 }
+services:
+  milling: { dist: normal, mean: 2, std: 0.2 }
+arrivals:
+  standard: { dist: exponential, rate: 2, spawn: milling }
+tasks:
+  milling: { service: milling, resource: lathe, payload: {} }
+stats:
+  level: all
+run:
+  until: 3600
+`;
+
+function desflow(): string | null {
+  const bin = join(VENV, 'bin/desflow');
+  if (existsSync(bin)) return bin;
+  process.stderr.write(`creating ${VENV} and installing desflow ${DESFLOW_VERSION} from PyPI ...\n`);
+  const venv = spawnSync('python3', ['-m', 'venv', VENV], { encoding: 'utf8' });
+  if (venv.status !== 0) return null;
+  const pip = spawnSync(join(VENV, 'bin/pip'), ['install', '-q', `desflow==${DESFLOW_VERSION}`], {
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
+  if (pip.status !== 0) {
+    process.stderr.write(`pip install desflow failed: ${pip.stderr.trim().split('\n').pop()}\n`);
+    return null;
+  }
+  return existsSync(bin) ? bin : null;
+}
+
+interface Timed {
+  wall: number[];
+  cpu: number[];
+  last: string;
+}
+
+// Wall and CPU seconds (the child's user + system, from /usr/bin/time's format) of one command, `REPS` times.
+function time(cmd: string, args: string[], cwd: string, reps = REPS): Timed | string {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let last = '';
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', cmd, ...args], { cwd, encoding: 'utf8', timeout: 900_000 });
+    const t1 = performance.now();
+    if (r.status !== 0) return `failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`;
+    const [u, s] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    wall.push((t1 - t0) / 1000);
+    cpu.push(u! + s!);
+    last = r.stdout;
+  }
+  return { wall, cpu, last };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const fmt = (t: Timed) =>
+  `${median(t.wall).toFixed(2)} | ${Math.min(...t.wall).toFixed(2)}–${Math.max(...t.wall).toFixed(2)} | ${median(t.cpu).toFixed(2)}`;
+
+const dir = mkdtempSync(join(tmpdir(), 'twinstream-replications-bench-'));
+const rows: [string, Timed | string][] = [];
+try {
+  const model = join(ROOT, 'examples/models/line-a.yaml');
+  const node = process.execPath;
+  // The command as installed: the built `twinstream` bin (dist/cli/main.js), built here first; from source (Node
+  // stripping the types of every module at start-up) if the build fails.
+  const build = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const main = join(ROOT, build.status === 0 ? 'dist/cli/main.js' : 'src/cli/main.ts');
+  if (build.status !== 0) console.error(`build failed, running from source: ${build.stdout.slice(0, 300)}`);
+  const blueprint = join(dir, 'line_a.yaml');
+  writeFileSync(blueprint, BLUEPRINT);
+  const bin = desflow();
+  // Interleaved, one command after the other, so both see the same machine.
+  const ours: Timed = { wall: [], cpu: [], last: '' };
+  const theirs: Timed = { wall: [], cpu: [], last: '' };
+  let failed: string | null = null;
+  for (let i = 0; i < REPS && failed === null; i++) {
+    const a = time(
+      node,
+      [main, 'sim', 'run', model, '--until', '3600', '--replications', N, '--workers', W, '--stats', 'all'],
+      dir,
+      1,
+    );
+    if (typeof a === 'string') failed = `twinstream ${a}`;
+    else {
+      ours.wall.push(...a.wall);
+      ours.cpu.push(...a.cpu);
+      ours.last = a.last;
+    }
+    if (bin !== null) {
+      const b = time(bin, ['run', blueprint, '--replications', N, '--workers', W], dir, 1);
+      if (typeof b === 'string') failed = `desflow ${b}`;
+      else {
+        theirs.wall.push(...b.wall);
+        theirs.cpu.push(...b.cpu);
+        theirs.last = b.last;
+      }
+    }
+  }
+  if (failed !== null) console.error(failed);
+  rows.push([`twinstream sim run --replications ${N} --workers ${W}`, ours]);
+  rows.push([
+    `desflow ${DESFLOW_VERSION} run --replications ${N} --workers ${W}`,
+    bin === null ? 'not installed (pip install desflow failed); published figure: 4.2–4.4 s wall' : theirs,
+  ]);
+  console.log(
+    `\n### ${N} replications of one simulated hour of Line_A, ${W} workers, statistics "all" — ${REPS} runs each\n`,
+  );
+  console.log('| command | wall s median | min–max | CPU s median | × twinstream (wall) |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, t] of rows) {
+    if (typeof t === 'string') console.log(`| ${name} | ${t} | | | |`);
+    else console.log(`| ${name} | ${fmt(t)} | ${(median(t.wall) / median(ours.wall)).toFixed(2)} |`);
+  }
+  const wait = (out: string) => /tasks\.milling\.wait_mean\s+\d+\s+([\d.]+)\s+([\d.]+)/.exec(out)?.slice(1).join(' ± ');
+  console.log(`\nwait_mean: twinstream ${wait(ours.last)}, desflow ${theirs.last ? wait(theirs.last) : '-'}`);
+
+  if (argv.includes('--week')) {
+    console.log('\n### the week of Line_A to Parquet, `twinstream sim run` with statistics at each level\n');
+    console.log('| statistics | wall s median | min–max | CPU s median | × none (CPU) |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    const week: [string, Timed | string][] = [];
+    for (const level of ['none', 'typical', 'all']) {
+      week.push([
+        level,
+        time(node, [main, 'sim', 'run', model, '--out', join(dir, level), '--stats', level, '--quiet'], dir),
+      ]);
+    }
+    const none = week[0]![1];
+    for (const [level, t] of week) {
+      if (typeof t === 'string') console.log(`| ${level} | ${t} | | | |`);
+      else
+        console.log(
+          `| ${level} | ${fmt(t)} | ${typeof none === 'string' ? '-' : (median(t.cpu) / median(none.cpu)).toFixed(2)} |`,
+        );
+    }
+  }
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const file = join(ROOT, `bench/results/sim-replications-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ replications: N, workers: W, reps: REPS, rows }, null, 2)}\n`);
+  console.log(`\nsaved ${file}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

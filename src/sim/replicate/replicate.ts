@@ -1,0 +1,190 @@
+import { fileURLToPath } from 'node:url';
+import { badArgument, TwinstreamError } from '../../errors.ts';
+import { loadModel } from '../model/run.ts';
+import type { ModelSpec } from '../model/spec.ts';
+import { validateModel } from '../model/validate.ts';
+import { STATS_LEVELS, type StatsLevel } from '../stats/model-statistics.ts';
+import { type ReplicationOutcome, type ReplicationTask, runReplication } from './run-replication.ts';
+import { spawnSeeds } from './spawn-seeds.ts';
+import { type ConfidenceInterval, studentT } from './student-t.ts';
+
+// Built, the package holds replication-worker.js next to this file; from source it is the .ts (Node strips types).
+const WORKER_FILE = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './replication-worker.ts' : './replication-worker.js', import.meta.url),
+);
+
+/** How to replicate a model. */
+export interface ReplicateOptions {
+  /** How many replications (at least 2). */
+  replications: number;
+  /** Replications run at once: this thread and `workers - 1` worker threads (default 1: one after another here). */
+  workers?: number;
+  /** The confidence level of the intervals (default 0.95). */
+  level?: number;
+  /** The statistics to summarise, such as `tasks.milling.wait_mean` (default: every one the runs measured). */
+  measures?: readonly string[];
+  /** The seed the replications' seeds are spawned from (default `run.seed`, else 42). */
+  seed?: number;
+  /** Simulated time of each replication (default `run.until`). */
+  until?: number;
+  /** The statistics level of each run (default `all`). */
+  stats?: StatsLevel;
+}
+
+/** One measure across the replications: its mean and Student-t interval. */
+export interface ReplicatedMeasure extends ConfidenceInterval {
+  name: string;
+}
+
+/** What `replicate` found. */
+export interface ReplicationSummary {
+  simId: string;
+  /** Each replication's seed, in order: `runModel(file, { seed })` repeats one. */
+  seeds: number[];
+  level: number;
+  measures: ReplicatedMeasure[];
+  /** Every replication's statistics, in seed order. */
+  runs: ReplicationOutcome[];
+  /** Kernel events over all replications. */
+  events: number;
+  wallSeconds: number;
+}
+
+/**
+ * Runs `replications` independent replications of a model (a file path or an object) with seeds spawned from one
+ * seed, unpaced and with no I/O, on `workers` threads, and gives each statistic's mean with its Student-t interval.
+ * The same seed always gives the same summary, whatever the number of workers.
+ *
+ * @example
+ * const r = await replicate('examples/models/line-a.yaml', { replications: 20, workers: 2, until: 3600 });
+ * for (const m of r.measures) console.log(m.name, m.mean, '±', m.halfWidth);
+ */
+export async function replicate(model: string | object, options: ReplicateOptions): Promise<ReplicationSummary> {
+  const n = options.replications;
+  if (!Number.isInteger(n) || n < 2) badArgument('replicate', 'replications', n, 'an integer >= 2');
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) badArgument('replicate', 'workers', workers, 'an integer >= 1');
+  const level = options.level ?? 0.95;
+  if (!(level > 0 && level < 1)) badArgument('replicate', 'level', level, 'a number between 0 and 1, such as 0.95');
+  const stats = options.stats ?? 'all';
+  if (!STATS_LEVELS.includes(stats) || stats === 'none') {
+    badArgument('replicate', 'stats', stats, 'one of minimal, basic, typical, all');
+  }
+  const spec: ModelSpec =
+    typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
+  const seed = options.seed ?? spec.run.seed ?? 42;
+  if (!Number.isInteger(seed) || seed < 1 || seed > 4294967295) {
+    badArgument('replicate', 'seed', seed, 'an integer from 1 to 4294967295');
+  }
+  const until = options.until ?? spec.run.until;
+  if (!(until > 0) || !Number.isFinite(until)) badArgument('replicate', 'until', until, 'a finite number > 0');
+  const seeds = spawnSeeds(seed, n);
+  const tasks: ReplicationTask[] = seeds.map((s) => ({ spec, seed: s, until, stats }));
+
+  const t0 = performance.now();
+  const runs = workers === 1 ? await inThisThread(tasks) : await onWorkers(tasks, workers);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  return {
+    simId: spec.simId,
+    seeds,
+    level,
+    measures: summarise(runs, options.measures, level, spec.simId),
+    runs,
+    events: runs.reduce((a, r) => a + r.events, 0),
+    wallSeconds,
+  };
+}
+
+async function inThisThread(tasks: ReplicationTask[]): Promise<ReplicationOutcome[]> {
+  const out: ReplicationOutcome[] = [];
+  for (const t of tasks) out.push(await runReplication(t));
+  return out;
+}
+
+// `workers` replications at once: this thread is one of them (it has the model loaded already, and a thread less
+// to start saves its module loading), worker threads the others. Each takes the next replication when it is done;
+// results keep the seeds' order, so the summary does not depend on who ran what.
+async function onWorkers(tasks: ReplicationTask[], workers: number): Promise<ReplicationOutcome[]> {
+  const { Piscina } = await import('piscina');
+  const threads = Math.min(workers - 1, tasks.length - 1);
+  const pool = new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads });
+  const results: ReplicationOutcome[] = new Array(tasks.length);
+  let next = 0;
+  const pump = async (run: (t: ReplicationTask) => Promise<ReplicationOutcome>) => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await run(tasks[i]!);
+    }
+  };
+  try {
+    const remote = (t: ReplicationTask) => pool.run(t) as Promise<ReplicationOutcome>;
+    await Promise.all([...Array.from({ length: threads }, () => pump(remote)), pump(runReplication)]);
+    return results;
+  } catch (error) {
+    throw new TwinstreamError('TS_SIM_REPLICATION_FAILED', `a replication failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await pool.destroy();
+  }
+}
+
+// The measures asked for (a name with or without the `<simId>.stats.` prefix), or every one any run measured.
+function summarise(
+  runs: ReplicationOutcome[],
+  asked: readonly string[] | undefined,
+  level: number,
+  simId: string,
+): ReplicatedMeasure[] {
+  const known: string[] = [];
+  const seen = new Set<string>();
+  for (const r of runs) {
+    for (const name of Object.keys(r.statistics)) {
+      if (!seen.has(name)) {
+        seen.add(name);
+        known.push(name);
+      }
+    }
+  }
+  const prefix = `${simId}.stats.`;
+  const names = (asked ?? known).map((m) => (m.startsWith(prefix) ? m.slice(prefix.length) : m));
+  for (const name of names) {
+    if (!seen.has(name)) {
+      throw new TwinstreamError(
+        'TS_SIM_BAD_MEASURE',
+        `measure "${name}" is not a statistic of this model; expected one of: ${known.join(', ')}`,
+        { context: { measure: name } },
+      );
+    }
+  }
+  return names.map((name) => {
+    const xs: number[] = [];
+    for (const r of runs) {
+      const v = r.statistics[name];
+      if (v !== undefined) xs.push(v);
+    }
+    return { name, ...studentT(xs, level) };
+  });
+}
+
+/**
+ * A replication summary as lines of text: one row per measure with n, mean and half-width, then the seeds.
+ *
+ * @example
+ * for (const line of formatReplications(summary)) console.log(line);
+ */
+export function formatReplications(s: ReplicationSummary): string[] {
+  const pct = `half-width (${Math.round(s.level * 1000) / 10}%)`;
+  const w = Math.max(7, ...s.measures.map((m) => m.name.length));
+  const num = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x));
+  return [
+    `${'measure'.padEnd(w)}  ${'n'.padStart(4)}  ${'mean'.padStart(12)}  ${pct.padStart(18)}`,
+    ...s.measures.map(
+      (m) =>
+        `${m.name.padEnd(w)}  ${String(m.n).padStart(4)}  ${num(m.mean).padStart(12)}  ${num(m.halfWidth).padStart(18)}`,
+    ),
+    '',
+    `${s.runs.length} replications of ${s.simId} in ${s.wallSeconds.toFixed(2)} s wall (${s.events} events)`,
+    `replication seeds: ${s.seeds.join(', ')}`,
+  ];
+}
