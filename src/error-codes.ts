@@ -223,6 +223,22 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_SIM_SELF_INTERRUPT: { meaning: 'A process tried to interrupt itself.', retriable: false },
+  TS_SIM_BAD_MEASURE: {
+    meaning: "A replication measure is not one of the model's statistics; the message lists the known ones.",
+    retriable: false,
+  },
+  TS_SIM_REPLICATION_FAILED: {
+    meaning: 'A replication threw, in a worker thread or in the main thread; the error is the `cause`.',
+    retriable: false,
+  },
+  TS_SIM_BAD_DATA: {
+    meaning: 'The data to fit cannot be read, or its column is missing; the message lists the columns.',
+    retriable: false,
+  },
+  TS_SIM_BAD_EXPERIMENT: {
+    meaning: 'An experiment file, one of its variant paths or one of its checks is not valid.',
+    retriable: false,
+  },
   TS_SIM_TIME_STALLED: {
     meaning:
       "A process kept scheduling itself with positive delays that no longer advance simulated time (a delay far below the clock's resolution at this time); the message names the process.",
