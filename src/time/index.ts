@@ -1,6 +1,6 @@
+export { BSpline } from './bspline.ts';
 export * from './clock.ts';
 export * from './duration.ts';
-export { BSpline } from './bspline.ts';
 export type {
   FallbackReport,
   InterpolationFunction,
@@ -9,4 +9,6 @@ export type {
 } from './interpolator.ts';
 export { Interpolator } from './interpolator.ts';
 export { searchSorted } from './search-sorted.ts';
+export type { TimeIndexOptions } from './time-index.ts';
+export { TimeIndex } from './time-index.ts';
 export type { TimeTolerance } from './time-tolerance.ts';
