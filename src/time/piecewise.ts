@@ -35,9 +35,9 @@ export function piecewiseAt(
     const y1 = ys[i + 1]!;
     const slope = (y1 - y0) / (x1 - x0);
     const v = slope * (t - x0) + y0;
-    if (v === v) return v;
+    if (!Number.isNaN(v)) return v;
     const w = slope * (t - x1) + y1;
-    return w !== w && y0 === y1 ? y0 : w;
+    return Number.isNaN(w) && y0 === y1 ? y0 : w;
   }
   if (kind === NEXT) return ys[i + 1]!;
   // NEAREST: SciPy's rule, an exact midpoint goes to the lower neighbour.

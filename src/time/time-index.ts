@@ -211,7 +211,7 @@ export class TimeIndex {
       return xs[this.eventAt]!;
     }
     // Before the data the first value holds, so the first possible change is at the second row.
-    let j = i + 1 > s + 1 ? i + 1 : s + 1;
+    let j = Math.max(i + 1, s + 1);
     for (; j < e; j++) {
       if (xs[j] === xs[j - 1]) break;
       let changed = false;
