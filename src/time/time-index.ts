@@ -75,6 +75,39 @@ export class TimeIndex {
     this.values = this.columns.map(() => new Float64Array(INITIAL));
   }
 
+  /**
+   * An index holding the given rows (a copy), sorted by time when they are not (stable: repeated times keep their
+   * order).
+   *
+   * @example
+   * const index = TimeIndex.fromColumns([2, 0, 1], { v: [20, 0, 10] });
+   * index.column('v'); // Float64Array [0, 10, 20]
+   */
+  static fromColumns(
+    times: ArrayLike<number>,
+    columns: Record<string, ArrayLike<number>>,
+    options: Omit<TimeIndexOptions, 'columns'> = {},
+  ): TimeIndex {
+    const names = Object.keys(columns);
+    const index = new TimeIndex({ ...options, columns: names });
+    const cols = names.map((c) => columns[c]!);
+    const n = times.length;
+    let order: number[] | null = null;
+    for (let i = 1; i < n; i++) {
+      if (times[i]! < times[i - 1]!) {
+        order = Array.from({ length: n }, (_, j) => j).sort((a, b) => times[a]! - times[b]! || a - b);
+        break;
+      }
+    }
+    const row = new Float64Array(cols.length);
+    for (let r = 0; r < n; r++) {
+      const j = order === null ? r : order[r]!;
+      for (let c = 0; c < cols.length; c++) row[c] = cols[c]![j]!;
+      index.insert(times[j]!, row);
+    }
+    return index;
+  }
+
   /** The number of rows held. */
   get length(): number {
     return this.end - this.start;

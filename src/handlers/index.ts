@@ -1,0 +1,12 @@
+// Time-indexed access for models: data stream handlers by type name, and the co-simulation input set.
+export { CsvHandler, type CsvHandlerConfig } from './csv-handler.ts';
+export {
+  DataStreamHandler,
+  type HandlerClass,
+  type HandlerSpec,
+  type HandlerVariable,
+  type VariableOptions,
+} from './data-stream-handler.ts';
+export { HandlerSet } from './handler-set.ts';
+export { LocalHandler, type LocalHandlerConfig } from './local-handler.ts';
+export { ParquetHandler, type ParquetHandlerConfig } from './parquet-handler.ts';
