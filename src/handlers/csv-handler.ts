@@ -85,7 +85,7 @@ export class CsvHandler extends DataStreamHandler {
         const s = cells[r]!;
         // +s is NumPy's float() for plain numbers; '' is a missing value, not 0.
         let v = s === '' ? Number.NaN : +s;
-        if (v !== v && s !== '' && s !== 'NaN') v = c === tc ? timeValue(s, timeUnit) : v;
+        if (Number.isNaN(v) && s !== '' && s !== 'NaN' && c === tc) v = timeValue(s, timeUnit);
         if (Number.isNaN(v) && (c === tc || (s !== '' && s !== 'NaN'))) {
           throw new TwinstreamError(
             'TS_HANDLER_BAD_FILE',
