@@ -162,6 +162,11 @@ export class TimeIndex {
     return true;
   }
 
+  /** Whether the data reached `t`: the watermark is at or past `t`, within the tolerance. */
+  reached(t: number): boolean {
+    return this.watermark >= t - toleranceAt(t, this.tolerance);
+  }
+
   /** Removes every row (the watermark stays). */
   clear(): void {
     this.start = this.end = this.cursor = 0;
