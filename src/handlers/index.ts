@@ -11,4 +11,5 @@ export { HandlerSet } from './handler-set.ts';
 export { KafkaHandler, type KafkaHandlerConfig } from './kafka-handler.ts';
 export { LiveHandler, type ParsedMessage } from './live-handler.ts';
 export { LocalHandler, type LocalHandlerConfig } from './local-handler.ts';
+export { MqttHandler, type MqttHandlerConfig } from './mqtt-handler.ts';
 export { ParquetHandler, type ParquetHandlerConfig } from './parquet-handler.ts';

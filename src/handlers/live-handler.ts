@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TwinstreamError } from '../errors.ts';
+import { realClock, type Timer } from '../time/clock.ts';
 import { toMillis } from '../time/duration.ts';
 import { TimeIndex } from '../time/time-index.ts';
 import { DataStreamHandler } from './data-stream-handler.ts';
@@ -43,7 +44,7 @@ interface Waiter {
   t: number;
   resolve(): void;
   reject(error: unknown): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: Timer;
 }
 
 /**
@@ -85,7 +86,7 @@ export abstract class LiveHandler extends DataStreamHandler {
 
   override async stop(): Promise<void> {
     for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
+      w.timer.cancel();
       w.resolve();
     }
     await this.close();
@@ -148,7 +149,7 @@ export abstract class LiveHandler extends DataStreamHandler {
     const keep: Waiter[] = [];
     for (const w of this.waiters) {
       if (this.reached(w.t)) {
-        clearTimeout(w.timer);
+        w.timer.cancel();
         w.resolve();
       } else keep.push(w);
     }
@@ -176,7 +177,7 @@ export abstract class LiveHandler extends DataStreamHandler {
           resolve();
         },
         reject,
-        timer: setTimeout(() => {
+        timer: realClock.setTimer(ms, () => {
           this.waiters = this.waiters.filter((x) => x !== w);
           const mark = index.watermark;
           const lag = t - mark;
@@ -188,7 +189,7 @@ export abstract class LiveHandler extends DataStreamHandler {
           this.behind++;
           this.lag = lag;
           resolve();
-        }, ms),
+        }),
       };
       this.waiters.push(w);
     });
