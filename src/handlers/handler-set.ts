@@ -40,7 +40,10 @@ export class HandlerSet {
       handler = DataStreamHandler.create(spec);
       this.list.push(handler);
     }
-    handler.addVariable(name, streamAlias, options);
+    // A shared handler may have been made with another interpolation: the variable keeps the one its spec names.
+    const own = (spec.config as { interpolation?: unknown } | undefined)?.interpolation;
+    const method = options?.interpolation ?? (typeof own === 'string' ? own : handler.config.interpolation);
+    handler.addVariable(name, streamAlias, { ...options, interpolation: method });
     return handler;
   }
 

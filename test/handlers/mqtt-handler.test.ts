@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MqttClient } from '../../src/connectors/mqtt/client.ts';
-import { DataStreamHandler, type MqttHandler } from '../../src/handlers/index.ts';
+import { DataStreamHandler, HandlerSet, type MqttHandler } from '../../src/handlers/index.ts';
 import { mosquittoPath, startAedes, startMosquitto, type TestBroker } from '../connectors/mqtt/brokers.ts';
 
 let aedes: TestBroker;
@@ -70,4 +70,26 @@ test('equivalent streams and bad configs', () => {
     () => h.getData(0),
     (e: any) => e.code === 'TS_HANDLER_NOT_STARTED',
   );
+});
+
+test('a HandlerSet shares one subscription between specs of the same topic; each variable keeps its method', async () => {
+  await using inputs = new HandlerSet();
+  const spec = (interpolation: string) => ({
+    type: 'mqtt',
+    config: { url: aedes.url, topic: 'set/weather', interpolation, timeout: 5000 },
+  });
+  inputs.addVariable(['m', 'linear'], spec('linear'), 'u');
+  inputs.addVariable(['m', 'step'], spec('previous'), 'u');
+  assert.equal(inputs.handlers.length, 1);
+  await inputs.start();
+  const publisher = new MqttClient({ url: aedes.url });
+  try {
+    const reading = inputs.read(1);
+    await publisher.publish('set/weather', JSON.stringify({ t: 0, u: 0 }));
+    await publisher.publish('set/weather', JSON.stringify({ t: 1, u: 10 }));
+    await reading;
+    assert.deepEqual(inputs.getData(0.5), { 'm.linear': 5, 'm.step': 0 });
+  } finally {
+    await publisher.close();
+  }
 });
