@@ -2,6 +2,7 @@ import { badArgument, describe, TwinstreamError } from '../errors.ts';
 import { Interpolator } from '../time/interpolator.ts';
 import { NEAREST } from '../time/piecewise.ts';
 import type { TimeIndex } from '../time/time-index.ts';
+import { HandlerSource } from './handler-source.ts';
 
 /** How a model input is read from a stream column. */
 export interface VariableOptions {
@@ -274,6 +275,17 @@ export abstract class DataStreamHandler {
       if (error instanceof TwinstreamError && error.code === 'TS_HANDLER_BAD_CONFIG') return false;
       throw error;
     }
+  }
+
+  /**
+   * A stream of samples of this handler at `times` (see `HandlerSource`): `{ t, "model.variable": value, … }`,
+   * each emitted once the data reached its time.
+   *
+   * @example
+   * handler.toStream([0, 60, 120]).sink((s) => console.log(s));
+   */
+  toStream(times: Iterable<number> | AsyncIterable<number>): HandlerSource {
+    return new HandlerSource(this, times);
   }
 
   /** Records a skipped row or message (kept: the last 100). */

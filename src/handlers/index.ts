@@ -8,6 +8,7 @@ export {
   type VariableOptions,
 } from './data-stream-handler.ts';
 export { HandlerSet } from './handler-set.ts';
+export { type HandlerSample, HandlerSource } from './handler-source.ts';
 export { KafkaHandler, type KafkaHandlerConfig } from './kafka-handler.ts';
 export { LiveHandler, type ParsedMessage } from './live-handler.ts';
 export { LocalHandler, type LocalHandlerConfig } from './local-handler.ts';
