@@ -81,7 +81,12 @@ const variants: Record<string, Variant> = {
       const i = searchSorted(times, 0, times.length, t);
       for (let c = 0; c < VARS; c++) {
         const ys = cols[c]!;
-        out[c] = i < 0 ? ys[0]! : i >= times.length - 1 ? ys[times.length - 1]! : ys[i]! + ((ys[i + 1]! - ys[i]!) / (times[i + 1]! - times[i]!)) * (t - times[i]!);
+        out[c] =
+          i < 0
+            ? ys[0]!
+            : i >= times.length - 1
+              ? ys[times.length - 1]!
+              : ys[i]! + ((ys[i + 1]! - ys[i]!) / (times[i + 1]! - times[i]!)) * (t - times[i]!);
       }
       check += out[3]!;
     }
@@ -132,18 +137,26 @@ for (const [order, ts] of [
 // CoFmuPy, in a venv made here on first use.
 const venv = new URL('./.venv/', import.meta.url).pathname;
 const python = join(venv, 'bin', 'python');
-let peer: { version: string; load_s: number; queries: number; increasing_s: number[]; random_s: number[] } | null = null;
+let peer: { version: string; load_s: number; queries: number; increasing_s: number[]; random_s: number[] } | null =
+  null;
 let note = '';
 if (!existsSync(join(venv, 'bin', 'pip')) || spawnSync(python, ['-c', 'import cofmupy']).status !== 0) {
   process.stderr.write('making bench/.venv with cofmupy (once)\n');
   const mk = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
-  const pip = mk.status === 0 ? spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', 'cofmupy'], { encoding: 'utf8' }) : mk;
+  const pip =
+    mk.status === 0 ? spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', 'cofmupy'], { encoding: 'utf8' }) : mk;
   if (pip.status !== 0) note = `CoFmuPy not measured: ${(pip.stderr || String(pip.error)).trim().split('\n').pop()}`;
 }
 if (note === '') {
   const r = spawnSync(
     python,
-    [new URL('./handlers-cofmupy.py', import.meta.url).pathname, path, 'linear', String(PEER_QUERIES), String(Math.min(REPS, 3))],
+    [
+      new URL('./handlers-cofmupy.py', import.meta.url).pathname,
+      path,
+      'linear',
+      String(PEER_QUERIES),
+      String(Math.min(REPS, 3)),
+    ],
     { encoding: 'utf8', timeout: 1_800_000 },
   );
   if (r.status === 0) peer = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -151,7 +164,8 @@ if (note === '') {
 }
 rmSync(dir, { recursive: true, force: true });
 
-const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(1));
+const fmt = (x: number) =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(1);
 console.log(
   `\ngetData(t) for ${VARS} variables on a ${ROWS.toLocaleString('en')}-row index, linear; ${QUERIES.toLocaleString('en')} lookups, median of ${REPS} (CPU time)\n`,
 );
@@ -173,7 +187,9 @@ console.log(
     (peer ? `, CoFmuPy (pandas.read_csv) ${(mib / peer.load_s).toFixed(1)} MiB/s` : ''),
 );
 const checks = new Set(rows.filter((r) => r.order === 'increasing').map((r) => r.check.toFixed(3)));
-console.log(`every twinstream variant gives the same sum: ${checks.size === 1 ? 'yes' : `no (${[...checks].join(', ')})`}`);
+console.log(
+  `every twinstream variant gives the same sum: ${checks.size === 1 ? 'yes' : `no (${[...checks].join(', ')})`}`,
+);
 if (note) console.log(`\n- ${note}`);
 const resultsDir = new URL('./results/', import.meta.url).pathname;
 mkdirSync(resultsDir, { recursive: true });
