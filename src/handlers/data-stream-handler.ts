@@ -1,5 +1,5 @@
 import { badArgument, describe, TwinstreamError } from '../errors.ts';
-import { Interpolator } from '../time/interpolator.ts';
+import { Interpolator, type MethodEntry } from '../time/interpolator.ts';
 import { NEAREST } from '../time/piecewise.ts';
 import type { TimeIndex } from '../time/time-index.ts';
 import { HandlerSource } from './handler-source.ts';
@@ -72,6 +72,12 @@ export abstract class DataStreamHandler {
   private readonly vars: HandlerVariable[] = [];
   private bound: Bound[] = [];
   private stepColumns: number[] = [];
+  // The hot path's view of `bound`: columns, keys, and the methods resolved for `resolvedFor` rows.
+  private columns = new Int32Array(0);
+  private keys: string[] = [];
+  private methods: MethodEntry[] = [];
+  private resolvedFor = -1;
+  private scratch = new Float64Array(0);
 
   protected constructor(config: { interpolation: string }) {
     this.config = config;
@@ -182,6 +188,10 @@ export abstract class DataStreamHandler {
     }
     const column = index.columnIndex(v.alias);
     this.bound.push({ key: v.key, column, interpolator: v.interpolator });
+    this.columns = Int32Array.from(this.bound, (b) => b.column);
+    this.keys = this.bound.map((b) => b.key);
+    this.scratch = new Float64Array(this.bound.length);
+    this.resolvedFor = -1;
     // A step method changes value only at samples: a master should land on those times.
     if (Interpolator.lookup(v.interpolator.method, 'handler').kind <= NEAREST) this.stepColumns.push(column);
   }
@@ -219,32 +229,23 @@ export abstract class DataStreamHandler {
    * before any data). Pass `into` to reuse an object instead of allocating one per call.
    */
   getData(t: number, into: Record<string, number> = {}): Record<string, number> {
-    const index = this.requireIndex();
-    const bound = this.bound;
-    const n = index.length;
-    if (n === 0) {
-      for (let v = 0; v < bound.length; v++) into[bound[v]!.key] = Number.NaN;
-      return into;
-    }
-    const i = index.locate(t);
-    for (let v = 0; v < bound.length; v++) {
-      const b = bound[v]!;
-      into[b.key] = index.evaluate(b.column, b.interpolator.resolve(n), i);
-    }
+    const out = this.getValues(t, this.scratch);
+    const keys = this.keys;
+    for (let v = 0; v < keys.length; v++) into[keys[v]!] = out[v]!;
     return into;
   }
 
   /** The values at `t` in the order of `variables`, written into `out` (no allocation). */
   getValues(t: number, out: Float64Array): Float64Array {
     const index = this.requireIndex();
-    const bound = this.bound;
     const n = index.length;
-    if (n === 0) return out.fill(Number.NaN, 0, bound.length);
-    const i = index.locate(t);
-    for (let v = 0; v < bound.length; v++) {
-      const b = bound[v]!;
-      out[v] = index.evaluate(b.column, b.interpolator.resolve(n), i);
+    if (n === 0) return out.fill(Number.NaN, 0, this.keys.length);
+    if (n !== this.resolvedFor) {
+      // With fewer rows than a method needs, its variables use linear until there are enough.
+      this.methods = this.bound.map((b) => b.interpolator.resolve(n));
+      this.resolvedFor = n;
     }
+    index.evaluateMany(this.columns, this.methods, index.locate(t), out);
     return out;
   }
 

@@ -1,6 +1,6 @@
 import { badArgument, describe } from '../errors.ts';
 import { CUSTOM, type Interpolator, type MethodEntry, QUADRATIC, SPLINE } from './interpolator.ts';
-import { piecewiseAt } from './piecewise.ts';
+import { LINEAR, piecewiseAt } from './piecewise.ts';
 import { searchSorted } from './search-sorted.ts';
 import { SplineCurve } from './spline-curve.ts';
 import { type TimeTolerance, toleranceAt, toleranceOption } from './time-tolerance.ts';
@@ -216,6 +216,34 @@ export class TimeIndex {
       return r[0]!;
     }
     return this.curve(c, kind).at(this.located, i + s);
+  }
+
+  /**
+   * `evaluate` for several columns at once, into `out`: the sample interval is read once and shared, which is
+   * what makes a handler's `getData` for many variables cost little more than for one.
+   */
+  evaluateMany(columns: ArrayLike<number>, methods: readonly MethodEntry[], i: number, out: Float64Array): void {
+    const s = this.start;
+    const a = i + s;
+    const t = this.located;
+    const xs = this.times;
+    // Strictly inside an interval (not on a sample): the common case of a linear lookup.
+    const inside = i >= 0 && a < this.end - 1 && t !== xs[a];
+    const x0 = inside ? xs[a]! : 0;
+    const dx = inside ? xs[a + 1]! - x0 : 1;
+    const dt = t - x0;
+    for (let v = 0; v < columns.length; v++) {
+      const m = methods[v]!;
+      if (inside && m.kind === LINEAR) {
+        const ys = this.values[columns[v]!]!;
+        const y0 = ys[a]!;
+        // NumPy's operations in NumPy's order (see piecewiseAt), so the result is the same to the last bit.
+        const r = ((ys[a + 1]! - y0) / dx) * dt + y0;
+        out[v] = Number.isNaN(r) ? this.evaluate(columns[v]!, m, i) : r;
+      } else {
+        out[v] = this.evaluate(columns[v]!, m, i);
+      }
+    }
   }
 
   /**
