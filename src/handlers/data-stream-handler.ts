@@ -215,13 +215,15 @@ export abstract class DataStreamHandler {
   }
 
   protected requireIndex(): TimeIndex {
-    if (this.index === null) {
-      throw new TwinstreamError(
-        'TS_HANDLER_NOT_STARTED',
-        `${this.describeStream()}: getData before the handler started; call await handler.start() first`,
-      );
-    }
+    if (this.index === null) throw this.notStarted();
     return this.index;
+  }
+
+  protected notStarted(): TwinstreamError {
+    return new TwinstreamError(
+      'TS_HANDLER_NOT_STARTED',
+      `${this.describeStream()}: read before the handler started; call await handler.start() first`,
+    );
   }
 
   /**

@@ -25,6 +25,8 @@ const schema = z
     maxRetries: z.number().int().min(0).default(10),
     retryDelay: z.union([z.number().min(0), z.string()]).default('500ms'),
     deadLetterTopic: z.string().min(1).optional(),
+    /** How long the consumer keeps trying to reach the brokers before the handler fails. */
+    reconnectTimeout: z.union([z.number().min(0), z.string()]).default('60s'),
     clientId: z.string().optional(),
     tls: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
     sasl: z
@@ -72,8 +74,6 @@ export class KafkaHandler extends LiveHandler {
   static readonly typeName = 'kafka';
   declare readonly config: z.output<typeof schema>;
   private source: KafkaSource<unknown, unknown> | null = null;
-  /** Why the consumer stopped, when it failed. */
-  failure: unknown = null;
 
   constructor(config: KafkaHandlerConfig) {
     super(parseHandlerConfig(schema, config, 'kafka'));
@@ -112,6 +112,8 @@ export class KafkaHandler extends LiveHandler {
       autoOffsetReset: c.offsetReset,
       retries: c.maxRetries,
       retryDelay: toMillis(c.retryDelay, 'kafka handler: retryDelay'),
+      reconnectTimeout: c.reconnectTimeout,
+      connectTimeout: Math.min(10_000, toMillis(c.reconnectTimeout, 'kafka handler: reconnectTimeout')),
       value: c.parse ? 'bytes' : 'json',
       ...(c.deadLetterTopic === undefined ? {} : { deadLetterTopic: c.deadLetterTopic }),
       onDeadLetter: (letter: DeadLetter) => this.reportError(`${letter.partition}:${letter.offset}`, letter.reason),
@@ -124,9 +126,7 @@ export class KafkaHandler extends LiveHandler {
     });
     this.source = source;
     source.start();
-    source.done.catch((error: unknown) => {
-      this.failure = error;
-    });
+    source.done.catch((error: unknown) => this.fail(error));
   }
 
   protected async close(): Promise<void> {

@@ -61,6 +61,8 @@ export abstract class LiveHandler extends DataStreamHandler {
   lag = 0;
   /** Messages put into the index. */
   received = 0;
+  /** Why the stream stopped feeding the handler, when it failed (`waitFor` then rejects with it). */
+  failure: unknown = null;
   private waiters: Waiter[] = [];
   private aliases: string[] = [];
 
@@ -90,6 +92,15 @@ export abstract class LiveHandler extends DataStreamHandler {
       w.resolve();
     }
     await this.close();
+  }
+
+  /** Records that the stream failed: pending and later `waitFor` calls reject with `error`. */
+  protected fail(error: unknown): void {
+    this.failure = error;
+    for (const w of this.waiters.splice(0)) {
+      w.timer.cancel();
+      w.reject(error);
+    }
   }
 
   /** Reads one message into the index; a bad one goes to `errors` with `offset` and the reason. */
@@ -162,7 +173,9 @@ export abstract class LiveHandler extends DataStreamHandler {
    * `TS_HANDLER_BEHIND` under `whenBehind: 'error'`.
    */
   override waitFor(t: number): Promise<void> {
-    const index = this.requireIndex();
+    if (this.index === null) return Promise.reject(this.notStarted());
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const index = this.index;
     if (this.reached(t)) {
       this.lag = 0;
       return Promise.resolve();

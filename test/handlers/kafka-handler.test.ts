@@ -146,3 +146,25 @@ test('network settings from a separate JSON file; bad configs name the field', a
   const missing = new KafkaHandler({ topic, networkConfig: join(tmpdir(), 'absent-network.json') });
   await assert.rejects(missing.start(), /networkConfig .* is not a readable JSON file/);
 });
+
+test('waitFor before start rejects; a consumer that cannot reach its broker fails the waiters, naming the broker', async () => {
+  const h = new KafkaHandler({
+    topic: 'nowhere',
+    brokers: '127.0.0.1:1',
+    maxRetries: 0,
+    retryDelay: 10,
+    reconnectTimeout: '1s',
+    firstMessageTimeout: '60s',
+  });
+  h.addVariable(['m', 'u'], 'u');
+  await assert.rejects(h.waitFor(0), (e: any) => e.code === 'TS_HANDLER_NOT_STARTED');
+  await h.start();
+  const t0 = Date.now();
+  await assert.rejects(h.waitFor(0), (e: any) => {
+    assert.match(String(e.message), /127\.0\.0\.1:1/);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 30_000, 'failed long before firstMessageTimeout');
+  await assert.rejects(h.waitFor(1), (e: any) => e === h.failure);
+  await h.stop();
+});
