@@ -74,31 +74,64 @@ export class CsvHandler extends DataStreamHandler {
         `csv handler: ${path} has no time column "${timeColumn}" (its columns: ${names.join(', ')}); set timeColumn`,
       );
     }
-    const strings = initParser(csvSchema).stringCols(text) as string[][];
-    const rows = strings[0]?.length ?? 0;
-    const times = new Float64Array(rows);
-    const columns: Record<string, Float64Array> = {};
-    for (let c = 0; c < names.length; c++) {
-      const cells = strings[c]!;
-      const out = c === tc ? times : new Float64Array(rows);
-      for (let r = 0; r < rows; r++) {
-        const s = cells[r]!;
-        // +s is NumPy's float() for plain numbers; '' is a missing value, not 0.
-        let v = s === '' ? Number.NaN : +s;
-        if (Number.isNaN(v) && s !== '' && s !== 'NaN' && c === tc) v = timeValue(s, timeUnit);
-        if (Number.isNaN(v) && (c === tc || (s !== '' && s !== 'NaN'))) {
-          throw new TwinstreamError(
-            'TS_HANDLER_BAD_FILE',
-            `csv handler: ${path} line ${r + 2}, column "${names[c]}": ${JSON.stringify(s)} is not ${c === tc ? 'a time (a number or an ISO date-time)' : 'a number'}`,
-            { context: { path, line: r + 2, column: names[c] } },
-          );
+    const parser = initParser(csvSchema);
+    // Fast path: every column looks numeric, so uDSV converts while it parses (an empty cell comes back null).
+    // A NaN then means a cell that is not a number (or a literal NaN): the strict path below says which.
+    let columns: Float64Array[] | null = null;
+    if (csvSchema.cols.every((c) => c.type === 'n')) {
+      columns = (parser.typedCols(text) as (number | null)[][]).map((cells, c) => {
+        const out = new Float64Array(cells.length);
+        for (let r = 0; r < cells.length; r++) {
+          const v = cells[r];
+          if (v === null) {
+            if (c === tc) return null;
+            out[r] = Number.NaN;
+          } else if (Number.isNaN(v)) return null;
+          else out[r] = v!;
         }
-        out[r] = v;
-      }
-      if (c !== tc) columns[names[c]!] = out;
+        return out;
+      }) as Float64Array[];
+      if (columns.some((c) => c === null)) columns = null;
     }
-    this.setIndex(TimeIndex.fromColumns(times, columns, tolerance === undefined ? {} : { tolerance }));
+    columns ??= strictColumns(parser.stringCols(text) as string[][], names, tc, path, timeUnit);
+    const byName: Record<string, Float64Array> = {};
+    names.forEach((n, c) => {
+      if (c !== tc) byName[n] = columns[c]!;
+    });
+    const times = columns[tc] ?? new Float64Array(0);
+    this.setIndex(TimeIndex.fromColumns(times, byName, tolerance === undefined ? {} : { tolerance }));
   }
+}
+
+// Every cell read one by one: a time column may hold ISO date-times, an empty cell is a missing value, and a
+// cell that is neither fails the load naming its line and column.
+function strictColumns(
+  strings: string[][],
+  names: string[],
+  tc: number,
+  path: string,
+  timeUnit: 's' | 'ms',
+): Float64Array[] {
+  const rows = strings[0]?.length ?? 0;
+  return names.map((name, c) => {
+    const cells = strings[c] ?? [];
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const s = cells[r]!;
+      // +s is NumPy's float() for plain numbers; '' is a missing value, not 0.
+      let v = s === '' ? Number.NaN : +s;
+      if (Number.isNaN(v) && s !== '' && s !== 'NaN' && c === tc) v = timeValue(s, timeUnit);
+      if (Number.isNaN(v) && (c === tc || (s !== '' && s !== 'NaN'))) {
+        throw new TwinstreamError(
+          'TS_HANDLER_BAD_FILE',
+          `csv handler: ${path} line ${r + 2}, column "${name}": ${JSON.stringify(s)} is not ${c === tc ? 'a time (a number or an ISO date-time)' : 'a number'}`,
+          { context: { path, line: r + 2, column: name } },
+        );
+      }
+      out[r] = v;
+    }
+    return out;
+  });
 }
 
 DataStreamHandler.register(CsvHandler);

@@ -117,3 +117,16 @@ test('bad files and bad configs say where', async () => {
   );
   assert.throws(() => early.addVariable(['m'] as never, 'u'), /\[model, variable\]/);
 });
+
+test('a large numeric file: empty cells are missing values, a bad cell far down is still found', async () => {
+  const rows = Array.from({ length: 5000 }, (_, i) => `${i},${i % 10 === 0 ? '' : i * 2}`);
+  const ok = new CsvHandler({ path: csv(`t,u\n${rows.join('\n')}\n`), interpolation: 'linear' });
+  ok.addVariable(['m', 'u'], 'u');
+  await ok.start();
+  assert.equal(ok.getData(4321.5)['m.u'], 8643);
+  assert.ok(Number.isNaN(ok.getData(4320)['m.u']!));
+  const bad = new CsvHandler({ path: csv(`t,u\n${rows.join('\n')}\n5000,abc\n`) });
+  await assert.rejects(bad.start(), /line 5002, column "u": "abc" is not a number/);
+  const noTime = new CsvHandler({ path: csv(`t,u\n${rows.join('\n')}\n,1\n`) });
+  await assert.rejects(noTime.start(), /line 5002, column "t": "" is not a time/);
+});
