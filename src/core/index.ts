@@ -25,6 +25,7 @@ export * from './operators/slice.ts';
 export * from './operators/sliding-window.ts';
 export * from './operators/starmap.ts';
 export * from './operators/timed-window.ts';
+export * from './operators/to-time-index.ts';
 export * from './operators/union.ts';
 export * from './operators/unique.ts';
 export * from './operators/zip.ts';
