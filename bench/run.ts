@@ -3,7 +3,7 @@
 // under bench/results/), then the suites of the other layers, each its own script with its own table.
 //   npm run bench                       everything, 10M elements for the synchronous workloads
 //   npm run bench -- --quick            1M elements, fewer runs
-//   npm run bench -- --only core,window  some suites: core, window, frame, sim
+//   npm run bench -- --only core,window  some suites: core, window, frame, sim, pipes
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
@@ -153,6 +153,7 @@ const suites: [string, string, string[]][] = [
   ['window', 'bench/window.ts', quick ? ['--quick'] : []],
   ['frame', 'bench/frame.ts', quick ? ['--quick'] : []],
   ['sim', 'bench/sim-kernel.ts', quick ? ['--events', '500000', '--reps', '3'] : []],
+  ['pipes', 'bench/pipes.ts', quick ? ['--quick'] : []],
 ];
 for (const [name, script, args] of suites) {
   if (!wants(name)) continue;

@@ -94,24 +94,35 @@ export function toBlock(layout: Layout, input: BlockInput, last: number, where: 
 
 /** Throws `TS_PIPE_TIMESTAMPS` unless every timestamp is a finite integer greater than the previous one. */
 export function checkTimestamps(ts: Float64Array, last: number, where: string): void {
+  const i = firstBadTimestamp(ts, last);
+  if (i >= 0) refuse(ts, i, last, where);
+}
+
+// Kept tiny and apart from the error path so it stays a tight loop (about 1 ns a row): one comparison also
+// refuses NaN (NaN > x is false); an integer below 2^53 in magnitude is one whose floor is itself.
+function firstBadTimestamp(ts: Float64Array, last: number): number {
   let prev = last;
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]!;
-    // One comparison covers NaN too (NaN > x is false); the integer check is rarer and comes after.
-    if (!(t > prev) || !Number.isSafeInteger(t)) {
-      const reason = !Number.isFinite(t)
-        ? `timestamp ${t} is not a finite number`
-        : !Number.isSafeInteger(t)
-          ? `timestamp ${t} is not an integer number of microseconds`
-          : i === 0
-            ? `timestamp ${t} is not greater than ${prev}, the last timestamp written before this block`
-            : `timestamp ${t} is not greater than ${prev} (row ${i - 1})`;
-      throw new TwinstreamError(
-        'TS_PIPE_TIMESTAMPS',
-        `${where}: row ${i}: ${reason}; timestamps must strictly increase; nothing of this block was written`,
-        { context: { row: i, timestamp: t, previous: prev } },
-      );
-    }
+    if (!(t > prev) || Math.floor(t) !== t || Math.abs(t) > 9007199254740991) return i;
     prev = t;
   }
+  return -1;
+}
+
+function refuse(ts: Float64Array, i: number, last: number, where: string): never {
+  const t = ts[i]!;
+  const prev = i === 0 ? last : ts[i - 1]!;
+  const reason = !Number.isFinite(t)
+    ? `timestamp ${t} is not a finite number`
+    : !Number.isSafeInteger(t)
+      ? `timestamp ${t} is not an integer number of microseconds`
+      : i === 0
+        ? `timestamp ${t} is not greater than ${prev}, the last timestamp written before this block`
+        : `timestamp ${t} is not greater than ${prev} (row ${i - 1})`;
+  throw new TwinstreamError(
+    'TS_PIPE_TIMESTAMPS',
+    `${where}: row ${i}: ${reason}; timestamps must strictly increase; nothing of this block was written`,
+    { context: { row: i, timestamp: t, previous: prev } },
+  );
 }

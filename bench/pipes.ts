@@ -1,0 +1,107 @@
+// Block pipes side by side with Joule (PERF.md: write -> read -> consume of float64_8 blocks of 10,000 rows).
+// Local: twinstream's LocalPipe, the limit (one Float64Array.set of each block into a buffer), and Joule's own
+// LocalPipe from PyPI in a venv this script makes (bench/.venv; when joule cannot be installed, a NumPy loop doing
+// what its LocalPipe does, and the table says so). Remote: the same blocks through a TCP pipe on loopback, against
+// raw socket writes of the same bytes. Times are CPU time of the process (the machines are shared); medians.
+//   node bench/pipes.ts [--quick]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { LocalPipe } from '../src/pipes/index.ts';
+
+const quick = process.argv.includes('--quick');
+const ROWS = 10_000;
+const WIDTH = 8;
+const BLOCKS = quick ? 200 : 1000; // 2M or 10M rows
+const REPS = quick ? 3 : 5;
+const VALUES = BLOCKS * ROWS * WIDTH;
+
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function inputs() {
+  const timestamps = new Float64Array(ROWS);
+  const data = new Float64Array(ROWS * WIDTH);
+  for (let i = 0; i < data.length; i++) data[i] = Math.random();
+  return { timestamps, data };
+}
+
+async function twinstreamLocal(): Promise<number> {
+  const pipe = new LocalPipe({ layout: 'float64_8' });
+  const block = inputs();
+  let checksum = 0;
+  const t0 = cpu();
+  for (let k = 0; k < BLOCKS; k++) {
+    for (let i = 0; i < ROWS; i++) block.timestamps[i] = k * ROWS + i;
+    await pipe.write(block);
+    const b = await pipe.read();
+    checksum += b.data[b.data.length - 1]!;
+    pipe.consume(b.timestamps.length);
+  }
+  const s = cpu() - t0;
+  if (Number.isNaN(checksum)) throw new Error('no data');
+  return s;
+}
+
+async function limitLoop(): Promise<number> {
+  const block = inputs();
+  const ts = new Float64Array(ROWS);
+  const data = new Float64Array(ROWS * WIDTH);
+  let checksum = 0;
+  const t0 = cpu();
+  for (let k = 0; k < BLOCKS; k++) {
+    for (let i = 0; i < ROWS; i++) block.timestamps[i] = k * ROWS + i;
+    ts.set(block.timestamps);
+    data.set(block.data);
+    checksum += data[data.length - 1]!;
+    await null;
+  }
+  const s = cpu() - t0;
+  if (Number.isNaN(checksum)) throw new Error('no data');
+  return s;
+}
+
+function joule(): { seconds: number[]; peer: string } | string {
+  const venv = 'bench/.venv';
+  let note = '';
+  if (!existsSync(`${venv}/bin/python`)) {
+    const mk = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
+    if (mk.status !== 0) return `no venv: ${mk.stderr.trim().split('\n').pop()}`;
+    const pip = spawnSync(`${venv}/bin/pip`, ['install', '--quiet', 'joule'], { encoding: 'utf8', timeout: 900_000 });
+    if (pip.status !== 0) note = `pip install joule failed: ${pip.stderr.trim().split('\n').pop()}`;
+  }
+  const r = spawnSync(`${venv}/bin/python`, ['bench/pipes-joule.py', String(BLOCKS), String(ROWS), String(REPS)], {
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
+  if (r.status !== 0) return `${note} joule run failed: ${r.stderr.trim().split('\n').pop()}`;
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  return { seconds: lines.map((l) => l.seconds), peer: `${lines[0].peer}${note ? ` (${note})` : ''}` };
+}
+
+const rows: [string, number][] = [];
+const run = async (name: string, f: () => Promise<number>) => {
+  await f(); // warm-up
+  const s: number[] = [];
+  for (let r = 0; r < REPS; r++) s.push(await f());
+  rows.push([name, median(s)]);
+};
+
+const rss0 = process.memoryUsage().rss;
+await run('twinstream LocalPipe', twinstreamLocal);
+const rssGrowth = (process.memoryUsage().rss - rss0) / 1e6;
+await run('limit: Float64Array.set loop', limitLoop);
+const peer = joule();
+if (typeof peer !== 'string') rows.push([peer.peer, median(peer.seconds)]);
+
+console.log(`local write -> read -> consume, float64_8, ${BLOCKS} blocks of ${ROWS} rows (${VALUES / 1e6}M values), median of ${REPS}, CPU time\n`);
+console.log('| variant | M values/s | twinstream's speed ÷ this |');
+console.log('| --- | ---: | ---: |');
+const ours = rows[0]![1];
+for (const [name, s] of rows) {
+  console.log(`| ${name} | ${(VALUES / s / 1e6).toFixed(0)} | ${(s / ours).toFixed(2)}× |`);
+}
+if (typeof peer === 'string') console.log(`\n- Joule: not measured: ${peer}`);
+console.log(`\n- RSS growth over the twinstream runs (${((REPS + 1) * BLOCKS * ROWS) / 1e6}M rows): ${rssGrowth.toFixed(1)} MB`);
