@@ -77,7 +77,10 @@ function joule(): { seconds: number[]; peer: string } | string {
     timeout: 900_000,
   });
   if (r.status !== 0) return `${note} joule run failed: ${r.stderr.trim().split('\n').pop()}`;
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return { seconds: lines.map((l) => l.seconds), peer: `${lines[0].peer}${note ? ` (${note})` : ''}` };
 }
 
@@ -96,12 +99,16 @@ await run('limit: Float64Array.set loop', limitLoop);
 const peer = joule();
 if (typeof peer !== 'string') rows.push([peer.peer, median(peer.seconds)]);
 
-console.log(`local write -> read -> consume, float64_8, ${BLOCKS} blocks of ${ROWS} rows (${VALUES / 1e6}M values), median of ${REPS}, CPU time\n`);
-console.log('| variant | M values/s | twinstream's speed ÷ this |');
+console.log(
+  `local write -> read -> consume, float64_8, ${BLOCKS} blocks of ${ROWS} rows (${VALUES / 1e6}M values), median of ${REPS}, CPU time\n`,
+);
+console.log('| variant | M values/s | twinstream speed ÷ this |');
 console.log('| --- | ---: | ---: |');
 const ours = rows[0]![1];
 for (const [name, s] of rows) {
   console.log(`| ${name} | ${(VALUES / s / 1e6).toFixed(0)} | ${(s / ours).toFixed(2)}× |`);
 }
 if (typeof peer === 'string') console.log(`\n- Joule: not measured: ${peer}`);
-console.log(`\n- RSS growth over the twinstream runs (${((REPS + 1) * BLOCKS * ROWS) / 1e6}M rows): ${rssGrowth.toFixed(1)} MB`);
+console.log(
+  `\n- RSS growth over the twinstream runs (${((REPS + 1) * BLOCKS * ROWS) / 1e6}M rows): ${rssGrowth.toFixed(1)} MB`,
+);
