@@ -29,7 +29,7 @@ function inputs() {
 }
 
 async function twinstreamLocal(): Promise<number> {
-  const pipe = new LocalPipe({ layout: 'float64_8' });
+  const pipe = new LocalPipe<Float64Array>({ layout: 'float64_8' });
   const block = inputs();
   let checksum = 0;
   const t0 = cpu();

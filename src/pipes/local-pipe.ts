@@ -199,6 +199,16 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
     return this.#take(options);
   }
 
+  /**
+   * Resolves when a read would return something not returned before (rows or a break), when the pipe is closed and
+   * drained, or when it failed. For loops that must not spin on a closed pipe's leftovers (a remote reader's server).
+   */
+  async waitForNews(): Promise<void> {
+    while (this.#failure === undefined && !this.#buffer.hasNews() && !(this.#closed && this.#buffer.unconsumed === 0)) {
+      await new Promise<void>((resolve) => this.#readers.push(resolve));
+    }
+  }
+
   /** Returns what is there now (an empty block when nothing is), never waiting. */
   readNowait(options?: { flatten?: false }): Block<D>;
   readNowait(options: { flatten: true }): FlatBlock;
@@ -220,11 +230,26 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
 
   consume(rows: number): void {
     requireInteger(`pipe "${this.name}": consume`, 'rows', rows, 0);
-    if (this.#buffer.consume(rows) > 0 && this.#writers.length > 0) {
+    if (this.#buffer.consume(rows) === 0) return;
+    // Consuming up to an interval break lets the rows behind it through: that is news to a waiting reader.
+    if (this.#readers.length > 0 && (this.#buffer.hasNews() || (this.#closed && this.#buffer.unconsumed === 0))) {
+      this.#wakeReaders();
+    }
+    if (this.#writers.length > 0) {
       const waiting = this.#writers;
       this.#writers = [];
       for (const w of waiting) w();
     }
+  }
+
+  /**
+   * Consumes every row of the last read with a timestamp up to `timestamp`, and returns how many. Saying it twice
+   * does no harm, which is what a remote reader needs when its report may arrive twice.
+   */
+  consumeThrough(timestamp: number): number {
+    const n = this.#buffer.countThrough(timestamp);
+    this.consume(n);
+    return n;
   }
 
   consumeAll(): void {

@@ -36,9 +36,17 @@ export class RowBuffer {
     return this.#end - this.#start + this.#pendingRows;
   }
 
-  /** Rows the reader has not been shown yet, plus an unreported break. */
+  /**
+   * Something the reader has not been shown: rows, or a break not yet reported. Rows behind a reported break are not
+   * news until the reader has consumed up to that break (so a reader loop waiting for news does not spin on it).
+   */
   hasNews(): boolean {
-    return this.#pendingRows > 0 || this.#end > this.#visible || this.#breakAt(this.#base + this.#visible);
+    const brk = this.#breaks[0];
+    if (brk !== undefined && brk === this.#base + this.#visible) {
+      if (this.#reported !== brk) return true;
+      if (this.#start < this.#visible) return false;
+    }
+    return this.#pendingRows > 0 || this.#end > this.#visible;
   }
 
   append(block: Block): void {
@@ -109,8 +117,16 @@ export class RowBuffer {
     return k;
   }
 
-  #breakAt(abs: number): boolean {
-    return this.#breaks.length > 0 && this.#breaks[0] === abs && this.#reported !== abs;
+  /** How many rows of the last view, from the first, have a timestamp up to `t` (binary search). */
+  countThrough(t: number): number {
+    let lo = this.#start;
+    let hi = this.#visible;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#ts[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - this.#start;
   }
 
   #allocate(rows: number): void {
