@@ -6,7 +6,10 @@
 //   node bench/pipes.ts [--quick]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { LocalPipe } from '../src/pipes/index.ts';
+import { connect, createServer } from 'node:net';
+import { LocalPipe, PipeServer, RemoteInputPipe, RemoteOutputPipe } from '../src/pipes/index.ts';
+import { parseLayout } from '../src/pipes/layout.ts';
+import { encodeData } from '../src/pipes/remote/wire.ts';
 
 const quick = process.argv.includes('--quick');
 const ROWS = 10_000;
@@ -84,6 +87,66 @@ function joule(): { seconds: number[]; peer: string } | string {
   return { seconds: lines.map((l) => l.seconds), peer: `${lines[0].peer}${note ? ` (${note})` : ''}` };
 }
 
+// ---- remote, over loopback TCP: wall time (both ends share this process and its event loop) ----
+const TCP_BLOCKS = quick ? 100 : 300;
+const BYTES = TCP_BLOCKS * ROWS * parseLayout('float64_8').rowBytes;
+
+async function tcpToServedPipe(remoteReader: boolean): Promise<number> {
+  const served = new LocalPipe<Float64Array>({ layout: 'float64_8', name: 's' });
+  const server = new PipeServer({ pipes: { s: served } });
+  const { port } = await server.start();
+  const out = new RemoteOutputPipe({ port, stream: 's', layout: 'float64_8' });
+  const input = remoteReader ? new RemoteInputPipe<Float64Array>({ port, stream: 's', layout: 'float64_8' }) : served;
+  await out.connect();
+  if (input instanceof RemoteInputPipe) await input.connect();
+  const block = inputs();
+  const t0 = performance.now();
+  const reading = (async () => {
+    let got = 0;
+    while (got < TCP_BLOCKS * ROWS) {
+      const b = await input.read();
+      got += b.timestamps.length;
+      input.consume(b.timestamps.length);
+    }
+  })();
+  for (let k = 0; k < TCP_BLOCKS; k++) {
+    for (let i = 0; i < ROWS; i++) block.timestamps[i] = k * ROWS + i;
+    await out.write(block);
+  }
+  await reading;
+  const s = (performance.now() - t0) / 1000;
+  await out.close();
+  await input.close();
+  await server.close();
+  return s;
+}
+
+async function rawSocket(): Promise<number> {
+  // The same bytes (frames encoded beforehand) written to a socket whose other end only counts them.
+  const frame = encodeData(parseLayout('float64_8'), 1, inputs());
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  const server = createServer((sock) => {
+    let n = 0;
+    sock.on('data', (c) => {
+      n += c.length;
+      if (n >= frame.length * TCP_BLOCKS) done();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const sock = connect((server.address() as { port: number }).port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  const t0 = performance.now();
+  for (let k = 0; k < TCP_BLOCKS; k++) {
+    if (!sock.write(frame)) await new Promise((r) => sock.once('drain', r));
+  }
+  await finished;
+  const s = (performance.now() - t0) / 1000;
+  sock.destroy();
+  server.close();
+  return s;
+}
+
 const rows: [string, number][] = [];
 const run = async (name: string, f: () => Promise<number>) => {
   await f(); // warm-up
@@ -112,3 +175,23 @@ if (typeof peer === 'string') console.log(`\n- Joule: not measured: ${peer}`);
 console.log(
   `\n- RSS growth over the twinstream runs (${((REPS + 1) * BLOCKS * ROWS) / 1e6}M rows): ${rssGrowth.toFixed(1)} MB`,
 );
+
+const tcp: [string, number][] = [];
+const runTcp = async (name: string, f: () => Promise<number>) => {
+  await f();
+  const s: number[] = [];
+  for (let r = 0; r < REPS; r++) s.push(await f());
+  tcp.push([name, median(s)]);
+};
+await runTcp('twinstream RemoteOutputPipe -> PipeServer -> LocalPipe', () => tcpToServedPipe(false));
+await runTcp('twinstream RemoteOutputPipe -> PipeServer -> RemoteInputPipe', () => tcpToServedPipe(true));
+await runTcp('raw socket writes of the same bytes', rawSocket);
+console.log(
+  `\nremote over loopback TCP, float64_8, ${TCP_BLOCKS} blocks of ${ROWS} rows (${(BYTES / 1e6).toFixed(0)} MB of ` +
+    `rows), median of ${REPS}, wall time, both ends in one process\n`,
+);
+console.log('| variant | MB/s | first row speed ÷ this |');
+console.log('| --- | ---: | ---: |');
+for (const [name, s] of tcp) {
+  console.log(`| ${name} | ${(BYTES / s / 1e6).toFixed(0)} | ${(s / tcp[0]![1]).toFixed(2)}× |`);
+}

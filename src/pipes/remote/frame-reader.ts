@@ -39,7 +39,8 @@ export class FrameReader {
             `frame of ${body + HEADER_BYTES} bytes is larger than maxFrameBytes = ${this.#max}`,
           );
         }
-        this.#frame = new Uint8Array(HEADER_BYTES + body);
+        // Own buffer (aligned views), not zero-filled: every byte is copied in before use.
+        this.#frame = Buffer.allocUnsafeSlow(HEADER_BYTES + body);
         this.#frame.set(this.#header);
         this.#fill = HEADER_BYTES;
         this.#headerFill = 0;

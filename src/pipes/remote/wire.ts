@@ -1,6 +1,6 @@
 import { TwinstreamError } from '../../errors.ts';
 import type { Block } from '../block.ts';
-import type { DataArray, Layout } from '../layout.ts';
+import type { Layout } from '../layout.ts';
 
 /**
  * The remote pipe protocol. Every frame is an 8-byte header — body length (uint32 LE), kind (uint8), 3 bytes of
@@ -30,11 +30,12 @@ export const HEADER_BYTES = 8;
 
 /** A frame with a body of `bodyBytes`, header filled in; the body is written by the caller. */
 function frame(kind: number, bodyBytes: number): Uint8Array {
-  // Its own ArrayBuffer (not Node's shared pool) so typed views of the body are aligned.
-  const out = new Uint8Array(HEADER_BYTES + bodyBytes);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, bodyBytes, true);
-  dv.setUint8(4, kind);
+  // Its own ArrayBuffer (not Node's shared pool) so typed views of the body are aligned; not zero-filled, as every
+  // byte but the padding is written.
+  const out = Buffer.allocUnsafeSlow(HEADER_BYTES + bodyBytes);
+  out.writeUInt32LE(bodyBytes, 0);
+  out[4] = kind;
+  out[5] = out[6] = out[7] = 0;
   return out;
 }
 
@@ -63,26 +64,17 @@ export function decodeJson(f: Uint8Array): Record<string, unknown> {
 }
 
 // A row of `layout` as elements of its own typed array: the timestamp takes 8 / valueBytes of them. Every row
-// size is a multiple of the value size (8 + width × valueBytes), so one view of the body's type reaches every value.
+// size is a multiple of the value size (8 + width × valueBytes), so one view of the body's type reaches every
+// value; the copies below are strided loops over typed arrays (no DataView call per value). Little-endian hosts only
+// (every platform Node supports today), as the typed views read in host order.
 export function encodeData(layout: Layout, seq: number, block: Block): Uint8Array {
   const n = block.timestamps.length;
   const out = frame(FRAME.data, 8 + n * layout.rowBytes);
-  const dv = new DataView(out.buffer);
-  dv.setFloat64(HEADER_BYTES, seq, true);
-  const vb = layout.valueBytes;
-  const w = layout.width;
-  const rowEls = layout.rowBytes / vb;
-  const tsEls = 8 / vb;
-  const body = new layout.DataArray(out.buffer, HEADER_BYTES + 8, n * rowEls) as any;
-  const data = block.data as any;
-  const ts = block.timestamps;
-  for (let i = 0, o = HEADER_BYTES + 8, e = tsEls, d = 0; i < n; i++, o += layout.rowBytes, e += rowEls) {
-    const t = ts[i]!;
-    const hi = Math.floor(t / 4294967296);
-    dv.setUint32(o, t - hi * 4294967296, true);
-    dv.setInt32(o + 4, hi, true);
-    for (let j = 0; j < w; j++) body[e + j] = data[d++];
-  }
+  new DataView(out.buffer).setFloat64(HEADER_BYTES, seq, true);
+  const rowEls = layout.rowBytes / layout.valueBytes;
+  const body = new layout.DataArray(out.buffer, HEADER_BYTES + 8, n * rowEls);
+  copyRows(body, 8 / layout.valueBytes, rowEls, block.data, 0, layout.width, n, layout.width);
+  writeTimestamps(out, HEADER_BYTES + 8, layout.rowBytes, block.timestamps);
   return out;
 }
 
@@ -95,17 +87,66 @@ export function decodeData(layout: Layout, f: Uint8Array): { seq: number; block:
     );
   }
   const n = bodyBytes / layout.rowBytes;
-  const dv = new DataView(f.buffer, f.byteOffset, f.length);
-  const seq = dv.getFloat64(HEADER_BYTES, true);
-  const vb = layout.valueBytes;
-  const w = layout.width;
-  const rowEls = layout.rowBytes / vb;
-  const body = new layout.DataArray(f.buffer, f.byteOffset + HEADER_BYTES + 8, n * rowEls) as any;
+  const seq = new DataView(f.buffer, f.byteOffset, f.length).getFloat64(HEADER_BYTES, true);
+  const rowEls = layout.rowBytes / layout.valueBytes;
+  const body = new layout.DataArray(f.buffer, f.byteOffset + HEADER_BYTES + 8, n * rowEls);
+  const data = new layout.DataArray(n * layout.width);
+  copyRows(data, 0, layout.width, body, 8 / layout.valueBytes, rowEls, n, layout.width);
   const timestamps = new Float64Array(n);
-  const data = new layout.DataArray(n * w) as any;
-  for (let i = 0, o = HEADER_BYTES + 8, e = 8 / vb, d = 0; i < n; i++, o += layout.rowBytes, e += rowEls) {
-    timestamps[i] = dv.getInt32(o + 4, true) * 4294967296 + dv.getUint32(o, true);
-    for (let j = 0; j < w; j++) data[d++] = body[e + j];
+  readTimestamps(f, f.byteOffset + HEADER_BYTES + 8, layout.rowBytes, timestamps);
+  return { seq, block: { timestamps, data } };
+}
+
+function copyRows(
+  dst: any,
+  dAt: number,
+  dStride: number,
+  src: any,
+  sAt: number,
+  sStride: number,
+  n: number,
+  w: number,
+) {
+  for (let i = 0; i < n; i++, dAt += dStride, sAt += sStride) {
+    for (let j = 0; j < w; j++) dst[dAt + j] = src[sAt + j];
   }
-  return { seq, block: { timestamps, data: data as DataArray } };
+}
+
+// int64 timestamps as two 32-bit words (exact for integers below 2^53): through 32-bit views when every row starts
+// 4-aligned, else a DataView.
+function writeTimestamps(out: Uint8Array, at: number, rowBytes: number, ts: Float64Array): void {
+  const n = ts.length;
+  if (rowBytes % 4 === 0) {
+    const u32 = new Uint32Array(out.buffer, out.byteOffset + at, (n * rowBytes) / 4);
+    const i32 = new Int32Array(out.buffer, out.byteOffset + at, (n * rowBytes) / 4);
+    const words = rowBytes / 4;
+    for (let i = 0, o = 0; i < n; i++, o += words) {
+      const t = ts[i]!;
+      const hi = Math.floor(t / 4294967296);
+      u32[o] = t - hi * 4294967296;
+      i32[o + 1] = hi;
+    }
+    return;
+  }
+  const dv = new DataView(out.buffer, out.byteOffset);
+  for (let i = 0, o = at; i < n; i++, o += rowBytes) {
+    const t = ts[i]!;
+    const hi = Math.floor(t / 4294967296);
+    dv.setUint32(o, t - hi * 4294967296, true);
+    dv.setInt32(o + 4, hi, true);
+  }
+}
+
+function readTimestamps(f: Uint8Array, at: number, rowBytes: number, ts: Float64Array): void {
+  const n = ts.length;
+  if (rowBytes % 4 === 0 && at % 4 === 0) {
+    const u32 = new Uint32Array(f.buffer, at, (n * rowBytes) / 4);
+    const i32 = new Int32Array(f.buffer, at, (n * rowBytes) / 4);
+    const words = rowBytes / 4;
+    for (let i = 0, o = 0; i < n; i++, o += words) ts[i] = i32[o + 1]! * 4294967296 + u32[o]!;
+    return;
+  }
+  const dv = new DataView(f.buffer);
+  for (let i = 0, o = at; i < n; i++, o += rowBytes)
+    ts[i] = dv.getInt32(o + 4, true) * 4294967296 + dv.getUint32(o, true);
 }
