@@ -42,6 +42,7 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
   #closed = false;
   #failure: unknown = undefined;
   #endOfInterval = false;
+  #endOfStream = false;
   #reread = false;
   #cache: WriteCache | null = null;
   readonly #subscribers: OutputPipe[] = [];
@@ -60,6 +61,11 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
 
   get endOfInterval(): boolean {
     return this.#endOfInterval;
+  }
+
+  /** True when the last read returned the final rows: the pipe is closed and nothing follows them. */
+  get endOfStream(): boolean {
+    return this.#endOfStream;
   }
 
   get closed(): boolean {
@@ -222,7 +228,8 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
     const { block, endOfInterval } = this.#buffer.view(!this.#reread);
     this.#reread = false;
     this.#endOfInterval = endOfInterval;
-    if (this.#closed && block.timestamps.length === 0 && !endOfInterval) {
+    this.#endOfStream = this.#closed && !endOfInterval && !this.#buffer.hasNews();
+    if (this.#closed && block.timestamps.length === 0 && !endOfInterval && this.#buffer.unconsumed === 0) {
       throw new TwinstreamError('TS_PIPE_EMPTY', `pipe "${this.name}" is closed and every row was consumed`);
     }
     return options?.flatten === true ? flatten(block, this.layout.width) : (block as Block<D>);

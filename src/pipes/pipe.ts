@@ -24,6 +24,11 @@ export interface InputPipe<D extends DataArray = DataArray> {
   readonly layout: Layout;
   /** True when the last read ended at an interval break. */
   readonly endOfInterval: boolean;
+  /**
+   * True when the last read returned the final rows (the pipe is closed and nothing follows): a filter that keeps a
+   * tail unconsumed to join with later rows consumes everything then, as at an interval's end.
+   */
+  readonly endOfStream: boolean;
   /** True once the writer closed the pipe (rows may still wait to be read). */
   readonly closed: boolean;
   read(options?: { flatten?: false }): Promise<Block<D>>;

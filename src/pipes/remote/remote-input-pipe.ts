@@ -50,6 +50,10 @@ export class RemoteInputPipe<D extends DataArray = DataArray> implements InputPi
     return this.#local.endOfInterval;
   }
 
+  get endOfStream(): boolean {
+    return this.#local.endOfStream;
+  }
+
   get closed(): boolean {
     return this.#local.closed;
   }
@@ -132,7 +136,7 @@ export class RemoteInputPipe<D extends DataArray = DataArray> implements InputPi
           this.#local.closeInterval();
           return;
         case FRAME.close:
-          this.#conn.end();
+          // The connection stays: consumption reports still go to the server until this pipe is closed.
           this.#local.close();
           return;
       }

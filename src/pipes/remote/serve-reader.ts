@@ -18,23 +18,21 @@ export function serveReader(socket: Socket, pipe: LocalPipe, maxFrameBytes: numb
   const send = (bytes: Uint8Array): Promise<void> | undefined =>
     socket.write(bytes) ? undefined : new Promise((r) => socket.once('drain', r));
 
+  let closeSent = false;
   const loop = async () => {
     // The rows a previous connection was shown are not news to the pipe: show them again first.
     pipe.rereadLast();
-    let first = true;
-    while (!stop) {
+    for (let first = true; !stop; first = false) {
+      if (!first) await pipe.waitForNews();
+      if (stop) return;
       let b: ReturnType<LocalPipe['readNowait']>;
       try {
-        if (!first) await pipe.waitForNews();
-        first = false;
-        if (stop) return;
         b = pipe.readNowait();
       } catch (e) {
-        if ((e as TwinstreamError).code === 'TS_PIPE_EMPTY') socket.end(encodeNumber(FRAME.close, 0));
-        else refuse(socket, e);
+        if ((e as TwinstreamError).code !== 'TS_PIPE_EMPTY') throw e;
+        if (!closeSent) socket.write(encodeNumber(FRAME.close, 0));
         return;
       }
-      if (stop) return;
       const n = b.timestamps.length;
       const w = pipe.layout.width;
       for (let from = sent; from < n; from += rowsPerFrame) {
@@ -52,6 +50,12 @@ export function serveReader(socket: Socket, pipe: LocalPipe, maxFrameBytes: numb
         breakSentAt = consumed + n;
         const wait = send(encodeNumber(FRAME.interval, 0));
         if (wait !== undefined) await wait;
+      }
+      // The reader learns of the end once it has every row, not once it consumed them: it may keep a tail. The
+      // connection stays open for its last consumption reports.
+      if (pipe.endOfStream && !closeSent && sent === n) {
+        closeSent = true;
+        socket.write(encodeNumber(FRAME.close, 0));
       }
     }
   };
