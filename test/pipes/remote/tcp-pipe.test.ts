@@ -238,4 +238,33 @@ describe('remote pipes over TCP', () => {
     assert.deepEqual(blockRows(served.readNowait()), [[100, 0]]);
     await server.close();
   });
+
+  test('joule.streampipe.interval_token over TCP: a real all-zero row at timestamp 0 stays data', async () => {
+    const served = new LocalPipe({ layout: 'float32_2', name: 's' });
+    const server = new PipeServer({ pipes: { s: served } });
+    const { port } = await server.start();
+    const out = new RemoteOutputPipe({ port, stream: 's', layout: 'float32_2' });
+    const input = new RemoteInputPipe({ port, stream: 's', layout: 'float32_2' });
+    await input.connect();
+    await out.closeInterval(); // before any row: nothing to close, as Joule
+    await out.write([
+      [0, 0, 0],
+      [10, 1, 2],
+    ]);
+    await out.closeInterval();
+    await out.write([[20, 1, 2]]);
+    await out.close();
+    assert.deepEqual(blockRows(await input.read()), [
+      [0, 0, 0],
+      [10, 1, 2],
+    ]);
+    assert.equal(input.endOfInterval, true);
+    input.consumeAll();
+    assert.deepEqual(blockRows(await input.read()), [[20, 1, 2]]);
+    assert.equal(input.endOfStream, true);
+    input.consumeAll();
+    await assert.rejects(input.read(), { code: 'TS_PIPE_EMPTY' });
+    await input.close();
+    await server.close();
+  });
 });
