@@ -43,6 +43,8 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
   #failure: unknown = undefined;
   #endOfInterval = false;
   #endOfStream = false;
+  /** Rows consumed since the last read: at an interval's end, what is left of it is read again at once. */
+  #consumedSinceRead = false;
   #reread = false;
   #cache: WriteCache | null = null;
   readonly #subscribers: OutputPipe[] = [];
@@ -197,7 +199,13 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
   read(options: { flatten: true }): Promise<FlatBlock>;
   read(options?: ReadOptions): Promise<Block<D> | FlatBlock>;
   async read(options?: ReadOptions): Promise<Block<D> | FlatBlock> {
-    while (!this.#reread && !this.#closed && this.#failure === undefined && !this.#buffer.hasNews()) {
+    while (
+      !this.#reread &&
+      !this.#closed &&
+      this.#failure === undefined &&
+      !this.#buffer.hasNews() &&
+      !(this.#endOfInterval && this.#consumedSinceRead && this.#buffer.unconsumed > 0)
+    ) {
       // A writer held back by the limit must not wait on a reader that waits for news: hand back what is there.
       if (this.#writers.length > 0 && this.#buffer.unconsumed > 0) break;
       await new Promise<void>((resolve) => this.#readers.push(resolve));
@@ -228,6 +236,7 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
     const { block, endOfInterval } = this.#buffer.view(!this.#reread);
     this.#reread = false;
     this.#endOfInterval = endOfInterval;
+    this.#consumedSinceRead = false;
     this.#endOfStream = this.#closed && !endOfInterval && !this.#buffer.hasNews();
     if (this.#closed && block.timestamps.length === 0 && !endOfInterval && this.#buffer.unconsumed === 0) {
       throw new TwinstreamError('TS_PIPE_EMPTY', `pipe "${this.name}" is closed and every row was consumed`);
@@ -238,6 +247,7 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
   consume(rows: number): void {
     requireInteger(`pipe "${this.name}": consume`, 'rows', rows, 0);
     if (this.#buffer.consume(rows) === 0) return;
+    this.#consumedSinceRead = true;
     // Consuming up to an interval break lets the rows behind it through: that is news to a waiting reader.
     if (this.#readers.length > 0 && (this.#buffer.hasNews() || (this.#closed && this.#buffer.unconsumed === 0))) {
       this.#wakeReaders();

@@ -133,4 +133,42 @@ describe('LocalPipe', () => {
       pipe.consumeAll();
     }
   });
+
+  test('at an interval end, what is left after a partial consume is read again at once, then the next interval', async () => {
+    const pipe = new LocalPipe({ layout: 'float32_1' });
+    await pipe.write([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
+    await pipe.closeInterval();
+    await pipe.write([[9, 0]]);
+    assert.equal((await pipe.read()).timestamps.length, 3);
+    pipe.consume(2);
+    assert.deepEqual(Array.from((await pipe.read()).timestamps), [3]);
+    assert.equal(pipe.endOfInterval, true);
+    pipe.consume(1);
+    assert.deepEqual(Array.from((await pipe.read()).timestamps), [9]);
+    assert.equal(pipe.endOfInterval, false);
+  });
+
+  test('without a break, a reader that kept a tail waits for new rows instead of spinning on it', async () => {
+    const pipe = new LocalPipe({ layout: 'float32_1' });
+    await pipe.write([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
+    await pipe.read();
+    pipe.consume(2);
+    let woke = false;
+    const next = pipe.read().then((b) => {
+      woke = true;
+      return b;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(woke, false);
+    await pipe.write([[4, 0]]);
+    assert.deepEqual(Array.from((await next).timestamps), [3, 4]);
+  });
 });
