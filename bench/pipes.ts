@@ -195,3 +195,46 @@ console.log('| --- | ---: | ---: |');
 for (const [name, s] of tcp) {
   console.log(`| ${name} | ${(BYTES / s / 1e6).toFixed(0)} | ${(s / tcp[0]![1]).toFixed(2)}× |`);
 }
+
+// ---- stored streams: insert and range read, rows/s (CPU time) ----
+{
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { StreamStore } = await import('../src/pipes/index.ts');
+  const STORE_BLOCKS = quick ? 50 : 200;
+  const insert: number[] = [];
+  const read: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const dir = mkdtempSync(join(tmpdir(), 'twinstream-bench-store-'));
+    const store = await StreamStore.open({ path: dir });
+    store.createStream('/bench', 'float64_8');
+    const block = inputs();
+    let t0 = cpu();
+    for (let k = 0; k < STORE_BLOCKS; k++) {
+      for (let i = 0; i < ROWS; i++) block.timestamps[i] = k * ROWS + i;
+      store.insert('/bench', block, { continueInterval: true });
+    }
+    insert.push(cpu() - t0);
+    t0 = cpu();
+    let got = 0;
+    for (let from = 0; ; ) {
+      const b = store.read('/bench', { start: from, maxRows: 100_000 });
+      if (b.timestamps.length === 0) break;
+      got += b.timestamps.length;
+      from = b.timestamps[b.timestamps.length - 1]! + 1;
+    }
+    read.push(cpu() - t0);
+    if (got !== STORE_BLOCKS * ROWS) throw new Error(`read ${got} rows`);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const n = STORE_BLOCKS * ROWS;
+  console.log(
+    `\nstored stream (lmdb), float64_8, ${n / 1e6}M rows in blocks of ${ROWS}, median of ${REPS}, CPU time\n`,
+  );
+  console.log('| operation | M rows/s |');
+  console.log('| --- | ---: |');
+  console.log(`| insert | ${(n / median(insert) / 1e6).toFixed(2)} |`);
+  console.log(`| range read (100k rows a read) | ${(n / median(read) / 1e6).toFixed(2)} |`);
+}

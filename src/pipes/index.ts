@@ -32,3 +32,8 @@ export { runStoredFilter } from './store/run-stored-filter.ts';
 export { StoredStreamWriter } from './store/stored-stream-writer.ts';
 export type { TimeRange } from './store/stream-store.ts';
 export { StreamStore } from './store/stream-store.ts';
+
+import './to-pipe.ts';
+
+export type { PipeRow } from './to-stream.ts';
+export { toStream } from './to-stream.ts';
