@@ -35,5 +35,7 @@ export { StreamStore } from './store/stream-store.ts';
 
 import './to-pipe.ts';
 
+export type { PipeHttpServerOptions } from './remote/pipe-http-server.ts';
+export { PipeHttpServer } from './remote/pipe-http-server.ts';
 export type { PipeRow } from './to-stream.ts';
 export { toStream } from './to-stream.ts';
