@@ -10,7 +10,7 @@ const block = (rows: number[][]) => ({
   data: Int16Array.from(rows.flatMap((r) => r.slice(1))),
 });
 /** Joule's raw rows: what its clients POST. */
-const rawRows = (rows: number[][]) => encodeData(layout, 0, block(rows)).subarray(HEADER_BYTES + 8);
+const rawRows = (rows: number[][]) => Buffer.from(encodeData(layout, 0, block(rows)).subarray(HEADER_BYTES + 8));
 
 describe('pipes over HTTP', () => {
   test('POST raw rows (Joule) and frames with an interval; GET streams them as frames', async () => {
@@ -62,11 +62,11 @@ describe('pipes over HTTP', () => {
     const power = new LocalPipe({ layout: 'int16_2', name: 'power' });
     const server = new PipeHttpServer({ pipes: { power }, token: 't0k', maxBodyBytes: 4096 });
     const { port } = await server.start();
-    const post = (stream: string, body: Uint8Array, token = 't0k') =>
+    const post = (stream: string, body: Buffer, token = 't0k') =>
       fetch(`http://127.0.0.1:${port}/data?stream=${stream}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-        body,
+        body: new Uint8Array(body),
       });
     let r = await post('power', rawRows([[1, 1, 1]]), 'nope');
     assert.equal(r.status, 401);
@@ -91,7 +91,7 @@ describe('pipes over HTTP', () => {
     );
     assert.equal(r.status, 400);
     assert.match((await r.json()).message, /row 1: timestamp 4 is not greater than 5/);
-    r = await post('power', new Uint8Array(8192));
+    r = await post('power', Buffer.alloc(8192));
     assert.equal(r.status, 413);
     assert.deepEqual(blockRows(power.readNowait()), [[1, 1, 1]], 'the whole rows before the cut one are in');
     await server.close();
