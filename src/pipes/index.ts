@@ -35,6 +35,8 @@ export { StreamStore } from './store/stream-store.ts';
 
 import './to-pipe.ts';
 
+export type { RunModuleFileOptions } from './modules/run-module-file.ts';
+export { runModuleFile } from './modules/run-module-file.ts';
 export type { PipeHttpServerOptions } from './remote/pipe-http-server.ts';
 export { PipeHttpServer } from './remote/pipe-http-server.ts';
 export type { PipeRow } from './to-stream.ts';
