@@ -35,6 +35,8 @@ export { StreamStore } from './store/stream-store.ts';
 
 import './to-pipe.ts';
 
+export { CsvReader } from './modules/csv-reader.ts';
+export { MedianFilter } from './modules/median-filter.ts';
 export type { RunModuleFileOptions } from './modules/run-module-file.ts';
 export { runModuleFile } from './modules/run-module-file.ts';
 export type { PipeHttpServerOptions } from './remote/pipe-http-server.ts';
