@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
 import type { LocalPipe } from '../local-pipe.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -22,6 +24,11 @@ export interface PipeServerOptions {
   readonly maxFrameBytes?: number;
   /** Default 64. */
   readonly maxConnections?: number;
+  /**
+   * `tcp` (default): the frames on a plain TCP socket. `websocket`: the same frames in WebSocket binary messages
+   * (an HTTP server upgrading any path), for peers behind proxies or in browsers.
+   */
+  readonly transport?: 'tcp' | 'websocket';
 }
 
 /**
@@ -45,9 +52,10 @@ export class PipeServer {
   readonly #maxFrame: number;
   readonly #maxConnections: number;
   readonly #writers = new Map<string, WriterState>();
-  readonly #active = new Map<string, Socket>();
-  readonly #sockets = new Set<Socket>();
-  #server: Server | null = null;
+  readonly #transport: 'tcp' | 'websocket';
+  readonly #active = new Map<string, Duplex>();
+  readonly #sockets = new Set<Duplex>();
+  #server: Server | import('node:http').Server | null = null;
 
   constructor(options: PipeServerOptions) {
     const where = 'PipeServer';
@@ -63,6 +71,10 @@ export class PipeServer {
     requireInteger(where, 'maxFrameBytes', this.#maxFrame, 1024);
     this.#maxConnections = options.maxConnections ?? 64;
     requireInteger(where, 'maxConnections', this.#maxConnections, 1);
+    this.#transport = options.transport ?? 'tcp';
+    if (this.#transport !== 'tcp' && this.#transport !== 'websocket') {
+      badArgument(where, 'transport', options.transport, '"tcp" or "websocket"');
+    }
   }
 
   /** The port listened on (after `start`). */
@@ -71,8 +83,21 @@ export class PipeServer {
     return typeof a === 'object' && a !== null ? a.port : 0;
   }
 
-  start(): Promise<{ host: string; port: number }> {
-    const server = createServer((socket) => this.#accept(socket));
+  async start(): Promise<{ host: string; port: number }> {
+    let server: Server | import('node:http').Server;
+    if (this.#transport === 'tcp') {
+      server = createServer((socket: Socket) => {
+        socket.setNoDelay(true);
+        this.#accept(socket);
+      });
+    } else {
+      // ws is loaded only by servers that speak WebSocket.
+      const { WebSocketServer, createWebSocketStream } = await import('ws');
+      const http = createHttpServer();
+      server = http;
+      const wss = new WebSocketServer({ server: http, maxPayload: this.#maxFrame });
+      wss.on('connection', (ws) => this.#accept(createWebSocketStream(ws)));
+    }
     server.maxConnections = this.#maxConnections;
     this.#server = server;
     return new Promise((resolve, reject) => {
@@ -89,9 +114,8 @@ export class PipeServer {
     return new Promise((resolve) => (server === null ? resolve() : server.close(() => resolve())));
   }
 
-  #accept(socket: Socket): void {
+  #accept(socket: Duplex): void {
     this.#sockets.add(socket);
-    socket.setNoDelay(true);
     const reader = new FrameReader(this.#maxFrame);
     let onFrame = (f: Uint8Array) => this.#hello(socket, f, (next) => (onFrame = next));
     socket.on('data', (chunk) => {
@@ -102,10 +126,12 @@ export class PipeServer {
       }
     });
     socket.on('error', () => {});
+    // A WebSocket stream only ends when the connection drops; make it close, as a TCP socket does.
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => this.#sockets.delete(socket));
   }
 
-  #hello(socket: Socket, f: Uint8Array, become: (next: (f: Uint8Array) => void) => void): void {
+  #hello(socket: Duplex, f: Uint8Array, become: (next: (f: Uint8Array) => void) => void): void {
     if (f[4] !== FRAME.hello) throw fault('TS_PIPE_FRAME', `the first frame must be a hello, not kind ${f[4]}`);
     let hello: Record<string, unknown>;
     try {

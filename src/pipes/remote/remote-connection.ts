@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TwinstreamError } from '../../errors.ts';
 import { realClock } from '../../time/clock.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -19,7 +20,12 @@ export interface RemotePipeOptions {
   readonly reconnectTimeoutMs?: number;
   /** Largest frame accepted from the server, header included. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /** As the server's: `tcp` (default) or `websocket` (`ws://host:port/`). */
+  readonly transport?: 'tcp' | 'websocket';
 }
+
+// ws, loaded on the first WebSocket connection only.
+let wsModule: typeof import('ws') | null = null;
 
 /**
  * One client connection to a `PipeServer`, made again when it drops (after `retryMs`, until `reconnectTimeoutMs`).
@@ -32,7 +38,7 @@ export class RemoteConnection {
   readonly #onWelcome: (welcome: Record<string, unknown>) => void;
   readonly #onFrame: (f: Uint8Array) => void;
   readonly #onFail: (e: TwinstreamError) => void;
-  #socket: Socket | null = null;
+  #socket: Duplex | null = null;
   #ready = false;
   #stopped = false;
   #since = 0;
@@ -75,8 +81,9 @@ export class RemoteConnection {
   }
 
   /** Connects; resolves at the first welcome, rejects if the first connection fails for good. */
-  open(): Promise<void> {
+  async open(): Promise<void> {
     this.#since = realClock.now();
+    if (this.#options.transport === 'websocket') wsModule ??= await import('ws');
     return new Promise((resolve, reject) => this.#dial(resolve, reject));
   }
 
@@ -96,12 +103,24 @@ export class RemoteConnection {
 
   #dial(resolve?: () => void, reject?: (e: unknown) => void): void {
     const o = this.#options;
-    const socket = connect({ host: o.host ?? '127.0.0.1', port: o.port });
+    const hello = () => encodeJson(FRAME.hello, { v: 1, ...this.#hello, token: o.token });
+    let socket: Duplex;
+    if (o.transport === 'websocket') {
+      const ws = new wsModule!.WebSocket(`ws://${o.host ?? '127.0.0.1'}:${o.port}/`, {
+        maxPayload: o.maxFrameBytes ?? 16 * 1024 * 1024,
+      });
+      socket = wsModule!.createWebSocketStream(ws);
+      // The stream holds writes until the WebSocket is open.
+      socket.write(hello());
+    } else {
+      const tcp = connect({ host: o.host ?? '127.0.0.1', port: o.port });
+      tcp.setNoDelay(true);
+      tcp.on('connect', () => tcp.write(hello()));
+      socket = tcp;
+    }
     this.#socket = socket;
-    socket.setNoDelay(true);
     const reader = new FrameReader(o.maxFrameBytes ?? 16 * 1024 * 1024);
     let failed = false;
-    socket.on('connect', () => socket.write(encodeJson(FRAME.hello, { v: 1, ...this.#hello, token: o.token })));
     socket.on('data', (chunk) => {
       reader.push(chunk, (f) => {
         if (f[4] === FRAME.error) {
@@ -120,6 +139,8 @@ export class RemoteConnection {
       });
     });
     socket.on('error', () => {});
+    // A WebSocket stream only ends when the connection drops; make it close, as a TCP socket does.
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => {
       if (this.#socket !== socket) return;
       this.#ready = false;

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TwinstreamError } from '../../errors.ts';
 import type { LocalPipe } from '../local-pipe.ts';
 import { refuse } from './refuse.ts';
@@ -8,7 +8,7 @@ import { decodeNumber, encodeData, encodeNumber, FRAME, HEADER_BYTES } from './w
  * Sends a pipe's rows to a remote reader and consumes them here only as the reader reports consuming them. A new
  * connection starts with everything still unconsumed, so a reader that died gets exactly that again.
  */
-export function serveReader(socket: Socket, pipe: LocalPipe, maxFrameBytes: number): (f: Uint8Array) => void {
+export function serveReader(socket: Duplex, pipe: LocalPipe, maxFrameBytes: number): (f: Uint8Array) => void {
   let sent = 0;
   let consumed = 0;
   let breakSentAt = -1;

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { LocalPipe } from '../local-pipe.ts';
 import { refuse } from './refuse.ts';
 import { decodeData, decodeNumber, encodeNumber, FRAME } from './wire.ts';
@@ -18,7 +18,7 @@ export interface WriterState {
  * not acknowledged when it reconnects), and acknowledges each once the pipe took it: a pipe behind its writeLimit
  * delays the acknowledgement, which holds the writer back.
  */
-export function serveWriter(socket: Socket, pipe: LocalPipe, state: WriterState): (f: Uint8Array) => void {
+export function serveWriter(socket: Duplex, pipe: LocalPipe, state: WriterState): (f: Uint8Array) => void {
   const apply = (seq: number, step: () => void | Promise<void>) => {
     state.chain = state.chain
       .then(async () => {

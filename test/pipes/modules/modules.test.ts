@@ -50,7 +50,7 @@ async function collect(pipe: InputPipe): Promise<{ rows: number[][]; breaks: num
 }
 
 describe('modules', () => {
-  test('a filter gives the same output in-process, in a child process and over TCP', async () => {
+  test('a filter gives the same output in-process, in a child process, over TCP and over WebSocket', async () => {
     const args = { window: '5' };
     // in-process
     const inA = new LocalPipe({ layout: 'float64_2' });
@@ -67,20 +67,22 @@ describe('modules', () => {
     const [, , b] = await Promise.all([feed(inB), child.done, collect(outB)]);
     assert.deepEqual(b, a);
 
-    // against remote pipes, in this process
-    const inC = new LocalPipe({ layout: 'float64_2', name: 'in' });
-    const outC = new LocalPipe({ layout: 'float64_2', name: 'out' });
-    const server = new PipeServer({ pipes: { in: inC, out: outC } });
-    const { port } = await server.start();
-    const rin = new RemoteInputPipe({ port, stream: 'in', layout: 'float64_2' });
-    const rout = new RemoteOutputPipe({ port, stream: 'out', layout: 'float64_2' });
-    await rin.connect();
-    await rout.connect();
-    const runC = runModule(new MeanFilter(), { inputs: { in: rin }, outputs: { out: rout }, args });
-    const [, , c] = await Promise.all([feed(inC), runC, collect(outC)]);
-    assert.deepEqual(c, a);
-    await rin.close();
-    await server.close();
+    // against remote pipes, in this process, over TCP and over WebSocket
+    for (const transport of ['tcp', 'websocket'] as const) {
+      const inC = new LocalPipe({ layout: 'float64_2', name: 'in' });
+      const outC = new LocalPipe({ layout: 'float64_2', name: 'out' });
+      const server = new PipeServer({ pipes: { in: inC, out: outC }, transport });
+      const { port } = await server.start();
+      const rin = new RemoteInputPipe({ port, stream: 'in', layout: 'float64_2', transport });
+      const rout = new RemoteOutputPipe({ port, stream: 'out', layout: 'float64_2', transport });
+      await rin.connect();
+      await rout.connect();
+      const runC = runModule(new MeanFilter(), { inputs: { in: rin }, outputs: { out: rout }, args });
+      const [, , c] = await Promise.all([feed(inC), runC, collect(outC)]);
+      assert.deepEqual(c, a, transport);
+      await rin.close();
+      await server.close();
+    }
   });
 
   test('a module that throws in a child process fails its run with the error', async () => {
