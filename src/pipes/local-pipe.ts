@@ -93,10 +93,20 @@ export class LocalPipe<D extends DataArray = DataArray> implements InputPipe<D>,
     return this.#accept(block);
   }
 
-  /** Writes without waiting. Throws `TS_PIPE_NOWAIT` when a subscriber can only be written asynchronously. */
+  /**
+   * Writes without waiting. Throws `TS_PIPE_FULL` when the reader already has `writeLimit` rows unconsumed (where
+   * `write` would wait), and `TS_PIPE_NOWAIT` when a subscriber can only be written asynchronously.
+   */
   writeNowait(input: BlockInput): void {
     this.#writable();
     const block = toBlock(this.layout, input, this.#last, `write to pipe "${this.name}"`);
+    if (this.#buffer.unconsumed >= this.#writeLimit) {
+      throw new TwinstreamError(
+        'TS_PIPE_FULL',
+        `pipe "${this.name}": ${this.#buffer.unconsumed} rows unconsumed, writeLimit = ${this.#writeLimit}; ` +
+          'use write (which waits) or a larger writeLimit',
+      );
+    }
     for (const s of this.#subscribers) {
       if (!(s instanceof LocalPipe)) {
         throw new TwinstreamError(

@@ -83,6 +83,14 @@ describe('LocalPipe', () => {
     await w;
     assert.equal(written, true);
     assert.deepEqual(blockRows(await pipe.read()), [[3, 0]]);
+    pipe.writeNowait([
+      [4, 0],
+      [5, 0],
+    ]);
+    assert.throws(
+      () => pipe.writeNowait([[6, 0]]),
+      (e: any) => e.code === 'TS_PIPE_FULL' && /writeLimit = 2/.test(e.message),
+    );
   });
 
   test('subscribers get every block and interval break; unsubscribe stops them', async () => {

@@ -32,7 +32,12 @@ export class RemoteInputPipe<D extends DataArray = DataArray> implements InputPi
   #through = Number.NEGATIVE_INFINITY;
 
   constructor(options: RemotePipeOptions) {
-    this.#local = new LocalPipe<D>({ layout: options.layout, name: options.stream });
+    // Bounded by the served pipe: the server sends at most what it holds unconsumed (its own writeLimit).
+    this.#local = new LocalPipe<D>({
+      layout: options.layout,
+      name: options.stream,
+      writeLimit: Number.MAX_SAFE_INTEGER,
+    });
     this.layout = this.#local.layout;
     this.name = options.stream;
     this.#conn = new RemoteConnection(
