@@ -92,7 +92,14 @@ export function toBlock(layout: Layout, input: BlockInput, last: number, where: 
   return block;
 }
 
-/** Throws `TS_PIPE_TIMESTAMPS` unless every timestamp is a finite integer greater than the previous one. */
+/**
+ * Throws `TS_PIPE_TIMESTAMPS` unless every timestamp is a finite integer greater than the previous one (and the first
+ * greater than `last`), naming the row and the two timestamps.
+ *
+ * @example
+ * checkTimestamps(new Float64Array([1, 2, 2]), Number.NEGATIVE_INFINITY, 'my block');
+ * // throws: my block: row 2: timestamp 2 is not greater than 2 (row 1); …
+ */
 export function checkTimestamps(ts: Float64Array, last: number, where: string): void {
   const i = firstBadTimestamp(ts, last);
   if (i >= 0) refuse(ts, i, last, where);

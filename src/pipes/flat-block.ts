@@ -29,7 +29,12 @@ export function flatten(block: Block, width: number): FlatBlock {
   return { rows: n, columns, values };
 }
 
-/** The rows of a block as arrays `[ts, v1, …]` (for printing and tests). */
+/**
+ * The rows of a block as arrays `[ts, v1, …]` (for printing and tests).
+ *
+ * @example
+ * blockRows({ timestamps: new Float64Array([5]), data: new Int16Array([1, 2]) }); // [[5, 1, 2]]
+ */
 export function blockRows(block: Block | FlatBlock, width?: number): number[][] {
   const out: number[][] = [];
   if ('values' in block) {

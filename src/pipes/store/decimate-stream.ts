@@ -1,7 +1,12 @@
 import type { Block } from '../block.ts';
 import type { StreamStore, TimeRange } from './stream-store.ts';
 
-/** Where a decimation level of `path` is kept: `/a/b~4`, `/a/b~16`, … */
+/**
+ * Where a decimation level of `path` is kept: `/a/b~4`, `/a/b~16`, …
+ *
+ * @example
+ * levelPath('/plant/power', 16); // '/plant/power~16'
+ */
 export const levelPath = (path: string, factor: number): string => `${path}~${factor}`;
 
 /**
