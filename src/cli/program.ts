@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
@@ -94,6 +95,33 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       },
     );
   addAnalysisCommands(sim, io);
+  const collect = (v: string, all: string[]) => [...all, v];
+  program
+    .command('module')
+    .description('pipe modules')
+    .command('run')
+    .description('run a module file against the streams of a PipeServer (token from TWINSTREAM_PIPE_TOKEN)')
+    .argument('<file>', 'the module file: its default export is a module or a module class')
+    .requiredOption('--port <port>', 'the PipeServer port', number('a port', 1, false))
+    .option('--host <host>', 'the PipeServer host', '127.0.0.1')
+    .option('--input <name:layout>', 'an input pipe (repeatable)', collect, [])
+    .option('--output <name:layout>', 'an output pipe (repeatable)', collect, [])
+    .option('--arg <name=value>', 'a module argument (repeatable)', collect, [])
+    .action(
+      async (file: string, opts: { port: number; host: string; input: string[]; output: string[]; arg: string[] }) => {
+        const stop = new AbortController();
+        process.once('SIGTERM', () => stop.abort());
+        await runModuleFile(file, {
+          host: opts.host,
+          port: opts.port,
+          token: process.env.TWINSTREAM_PIPE_TOKEN,
+          inputs: parsePairs(opts.input, ':', 'input'),
+          outputs: parsePairs(opts.output, ':', 'output'),
+          args: parsePairs(opts.arg, '=', 'arg'),
+          signal: stop.signal,
+        });
+      },
+    );
   return program;
 }
 
