@@ -223,6 +223,97 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_SIM_SELF_INTERRUPT: { meaning: 'A process tried to interrupt itself.', retriable: false },
+  TS_HANDLER_BAD_CONFIG: {
+    meaning: "A data stream handler's `{ type, config }` is not valid (an unknown type lists the known ones).",
+    retriable: false,
+  },
+  TS_HANDLER_BAD_FILE: {
+    meaning:
+      "A handler's CSV or Parquet file cannot be read, or a cell is not a number; the message names the file, row and column.",
+    retriable: false,
+  },
+  TS_HANDLER_BAD_MESSAGE: {
+    meaning: "A live handler's message (Kafka or MQTT) has no usable time or values; it is counted and skipped.",
+    retriable: false,
+  },
+  TS_HANDLER_BEHIND: {
+    meaning: "A live handler has no data up to the asked time within its wait, under `whenBehind: 'error'`.",
+    retriable: true,
+  },
+  TS_HANDLER_NOT_STARTED: {
+    meaning: 'A live handler was asked for data before `start()`.',
+    retriable: false,
+  },
+  TS_BAD_LAYOUT: {
+    meaning: 'A pipe layout is not `dtype_width` with a known dtype and a width >= 1.',
+    retriable: false,
+  },
+  TS_PIPE_TIMESTAMPS: {
+    meaning:
+      "A block's timestamps are not finite integers strictly increasing within it and after the last written; the block is refused whole.",
+    retriable: false,
+  },
+  TS_PIPE_BAD_BLOCK: {
+    meaning:
+      "A block does not match its pipe's layout, or a row read for a pipe is malformed; the message names the row.",
+    retriable: false,
+  },
+  TS_PIPE_CLOSED: {
+    meaning: 'A pipe was written after it was closed.',
+    retriable: false,
+  },
+  TS_PIPE_FAILED: {
+    meaning: 'The pipe was failed by its writer or its connection; the error is the `cause`.',
+    retriable: false,
+  },
+  TS_PIPE_FULL: {
+    meaning: '`writeNow` found the reader holding `writeLimit` unconsumed rows: wait (`write`) or read first.',
+    retriable: true,
+  },
+  TS_PIPE_NOWAIT: {
+    meaning: '`writeNow` cannot complete because a subscriber can only be written asynchronously.',
+    retriable: false,
+  },
+  TS_PIPE_EMPTY: {
+    meaning: 'A read found no data and the pipe is closed: the stream has ended.',
+    retriable: false,
+  },
+  TS_PIPE_OVERFLOW: {
+    meaning: '`readAll` found more than `maxRows` rows with `errorOnOverflow` set.',
+    retriable: false,
+  },
+  TS_PIPE_AUTH: {
+    meaning: "A remote pipe's peer sent a wrong or missing token.",
+    retriable: false,
+  },
+  TS_PIPE_FRAME: {
+    meaning: 'A remote pipe frame or HTTP body is malformed or larger than its cap.',
+    retriable: false,
+  },
+  TS_PIPE_DISCONNECTED: {
+    meaning: 'A remote pipe lost its connection and could not reconnect in time.',
+    retriable: true,
+  },
+  TS_PIPE_UNKNOWN_STREAM: {
+    meaning: 'A remote pipe asked for a stream or route the server does not have.',
+    retriable: false,
+  },
+  TS_MODULE_FAILED: {
+    meaning: 'A module run as a child process exited with an error; the message holds its exit code and stderr.',
+    retriable: false,
+  },
+  TS_STORE_LAYOUT: {
+    meaning: 'A stored stream exists with another layout than the one asked.',
+    retriable: false,
+  },
+  TS_STORE_NO_STREAM: {
+    meaning: 'The stream store has no stream at that path.',
+    retriable: false,
+  },
+  TS_STORE_OVERLAP: {
+    meaning: 'A block falls inside data the store already holds for that stream; refused whole, naming both ranges.',
+    retriable: false,
+  },
   TS_SIM_BAD_MEASURE: {
     meaning: "A replication measure is not one of the model's statistics; the message lists the known ones.",
     retriable: false,

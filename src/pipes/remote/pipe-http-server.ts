@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
+import { badArgument, requireInteger, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import type { Block } from '../block.ts';
 import type { DataArray } from '../layout.ts';
 import type { LocalPipe } from '../local-pipe.ts';
@@ -191,7 +191,7 @@ function rowsBlock(pipe: LocalPipe, rows: Uint8Array): Block {
   return block as Block<DataArray>;
 }
 
-function httpError(status: number, code: string, message: string): TwinstreamError {
+function httpError(status: number, code: TwinstreamErrorCode, message: string): TwinstreamError {
   return new TwinstreamError(code, message, { context: { status } });
 }
 

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
+import { badArgument, requireInteger, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import type { LocalPipe } from '../local-pipe.ts';
 import { FrameReader } from './frame-reader.ts';
 import { refuse } from './refuse.ts';
@@ -182,6 +182,6 @@ export class PipeServer {
   }
 }
 
-function fault(code: string, message: string): TwinstreamError {
+function fault(code: TwinstreamErrorCode, message: string): TwinstreamError {
   return new TwinstreamError(code, `pipe server: ${message}`);
 }

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TwinstreamError } from '../../errors.ts';
+import { ERROR_CODES, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import { realClock } from '../../time/clock.ts';
 import { FrameReader } from './frame-reader.ts';
 import { decodeJson, encodeJson, FRAME } from './wire.ts';
@@ -126,7 +126,11 @@ export class RemoteConnection {
         if (f[4] === FRAME.error) {
           const { code, message } = decodeJson(f);
           failed = true;
-          const e = new TwinstreamError(String(code), String(message), { context: { stream: o.stream } });
+          // The peer's code is outside data: only a known code is kept, anything else is a failed pipe.
+          const known = typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+          const e = new TwinstreamError(known ? (code as TwinstreamErrorCode) : 'TS_PIPE_FAILED', String(message), {
+            context: { stream: o.stream, peerCode: code },
+          });
           this.destroy();
           this.#onFail(e);
           reject?.(e);
