@@ -294,6 +294,10 @@ export const ERROR_CODES = {
     meaning: 'A remote pipe lost its connection and could not reconnect in time.',
     retriable: true,
   },
+  TS_PIPE_BAD_REQUEST: {
+    meaning: "A remote pipe's HTTP request uses a method the server does not serve (GET reads, POST writes).",
+    retriable: false,
+  },
   TS_PIPE_UNKNOWN_STREAM: {
     meaning: 'A remote pipe asked for a stream or route the server does not have.',
     retriable: false,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TwinstreamError } from '../errors.ts';
+import { describe, TwinstreamError } from '../errors.ts';
 import { realClock, type Timer } from '../time/clock.ts';
 import { toMillis } from '../time/duration.ts';
 import { TimeIndex } from '../time/time-index.ts';
@@ -143,7 +143,7 @@ export abstract class LiveHandler extends DataStreamHandler {
   private parseDefault(payload: unknown): ParsedMessage {
     const value = Buffer.isBuffer(payload) ? JSON.parse(payload.toString('utf8')) : payload;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new Error(`expected a JSON object, got ${JSON.stringify(value)?.slice(0, 40)}`);
+      throw new TwinstreamError('TS_HANDLER_BAD_MESSAGE', `expected a JSON object, got ${describe(value)}`);
     }
     const record = value as Record<string, unknown>;
     return {

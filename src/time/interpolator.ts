@@ -1,4 +1,4 @@
-import { badArgument, describe, TwinstreamError } from '../errors.ts';
+import { badArgument } from '../errors.ts';
 import { LINEAR, NEAREST, NEXT, PREVIOUS, piecewiseAt } from './piecewise.ts';
 import { searchSorted } from './search-sorted.ts';
 import { SplineCurve } from './spline-curve.ts';
@@ -135,16 +135,15 @@ export class Interpolator {
   /** Interpolates `ys` sampled at `xs` at each of `xNew`. Arrays or typed arrays in, a new `Float64Array` out. */
   interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, xNew: ArrayLike<number>): Float64Array {
     if (xs.length === 0 || ys.length === 0 || xNew.length === 0) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `Interpolator.interpolate: xs, ys and xNew must each hold at least one value (lengths ${xs.length}, ${ys.length}, ${xNew.length})`,
+      badArgument(
+        'Interpolator.interpolate',
+        'the lengths of xs, ys and xNew',
+        [xs.length, ys.length, xNew.length],
+        'at least one value in each',
       );
     }
     if (xs.length !== ys.length) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `Interpolator.interpolate: xs has ${xs.length} values and ys ${ys.length}; they must be the same length`,
-      );
+      badArgument('Interpolator.interpolate', 'the lengths of xs and ys', [xs.length, ys.length], 'the same length');
     }
     const [sx, sy] = sortedPairs(xs, ys);
     const n = sx.length;
@@ -153,9 +152,11 @@ export class Interpolator {
     if (entry.kind === CUSTOM) {
       const r = entry.fn!(sx, sy, Float64Array.from(xNew));
       if (r.length !== xNew.length) {
-        throw new TwinstreamError(
-          'TS_BAD_ARGUMENT',
-          `Interpolator: method '${entry.name}' returned ${r.length} values for ${xNew.length} times`,
+        badArgument(
+          `Interpolator method '${entry.name}'`,
+          'its result length',
+          r.length,
+          `${xNew.length} values, one per time`,
         );
       }
       out.set(r);
@@ -185,10 +186,7 @@ function sortedPairs(xs: ArrayLike<number>, ys: ArrayLike<number>): [Float64Arra
   for (let i = 0; i < n; i++) {
     const x = sx[i]!;
     if (!Number.isFinite(x)) {
-      throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `Interpolator.interpolate: xs[${i}] = ${describe(xs[i])} is not a finite number`,
-      );
+      badArgument('Interpolator.interpolate', `xs[${i}]`, xs[i], 'a finite number');
     }
     if (i > 0 && x < sx[i - 1]!) sorted = false;
   }

@@ -70,7 +70,10 @@ test('registered methods are used by name, checked, and cannot replace built-ins
   assert.deepEqual([...ip.interpolate([0, 1, 2], [0, 10, 20], [0.5])], [-1]);
   assert.equal(reports.length, 1);
   Interpolator.register('wrong-length', () => [1, 2]);
-  assert.throws(() => new Interpolator('wrong-length').interpolate([0], [0], [0]), /returned 2 values for 1 times/);
+  assert.throws(
+    () => new Interpolator('wrong-length').interpolate([0], [0], [0]),
+    /'wrong-length': its result length = 2 is not valid; expected 1 values, one per time/,
+  );
   assert.throws(() => Interpolator.register('linear', () => []), /other than the built-in/);
   assert.throws(() => Interpolator.register('x', () => [], { minPoints: 0 }), /minPoints/);
   assert.throws(() => Interpolator.register('', () => []), /name/);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { badArgument } from '../../errors.ts';
 import type { InputPipe, OutputPipe } from '../pipe.ts';
 import { RemoteInputPipe } from '../remote/remote-input-pipe.ts';
 import { RemoteOutputPipe } from '../remote/remote-output-pipe.ts';
@@ -56,7 +57,8 @@ export function parsePairs(specs: readonly string[], sep: ':' | '=', what: strin
   const out: Record<string, string> = Object.create(null);
   for (const spec of specs) {
     const i = spec.indexOf(sep);
-    if (i <= 0) throw new Error(`--${what} ${spec}: expected name${sep}${sep === ':' ? 'layout' : 'value'}`);
+    if (i <= 0)
+      badArgument('twinstream module run', `--${what}`, spec, `name${sep}${sep === ':' ? 'layout' : 'value'}`);
     out[spec.slice(0, i)] = spec.slice(i + 1);
   }
   return out;

@@ -1,4 +1,4 @@
-import { TwinstreamError } from '../../errors.ts';
+import { badArgument } from '../../errors.ts';
 import type { InputPipe, OutputPipe } from '../pipe.ts';
 import type { ModuleContext, PipeModule } from './pipe-module.ts';
 
@@ -34,10 +34,7 @@ export async function runModule(module: PipeModule, options: RunModuleOptions = 
     if (module.kind === 'reader') {
       const outs = Object.values(outputs);
       if (outs.length !== 1) {
-        throw new TwinstreamError(
-          'TS_BAD_ARGUMENT',
-          `a reader module writes one output; got ${outs.length} (${Object.keys(outputs).join(', ') || 'none'})`,
-        );
+        badArgument('runModule', 'outputs', Object.keys(outputs), 'exactly one output for a reader module');
       }
       await module.run(outs[0]!, ctx);
     } else if (module.kind === 'filter') await module.run(inputs, outputs, ctx);

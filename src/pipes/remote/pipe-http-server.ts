@@ -107,7 +107,7 @@ export class PipeHttpServer {
     if (pipe === undefined) throw httpError(404, 'TS_PIPE_UNKNOWN_STREAM', `no stream "${stream}" here`);
     if (req.method === 'POST') return this.#post(req, res, pipe);
     if (req.method === 'GET') return this.#get(req, res, pipe);
-    throw httpError(405, 'TS_BAD_ARGUMENT', `method ${req.method} is not served; use GET or POST`);
+    throw httpError(405, 'TS_PIPE_BAD_REQUEST', `method ${req.method} is not served; use GET or POST`);
   }
 
   async #post(req: IncomingMessage, res: ServerResponse, pipe: LocalPipe): Promise<void> {

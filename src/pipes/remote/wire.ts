@@ -58,7 +58,8 @@ export function decodeNumber(f: Uint8Array): number {
 
 export function decodeJson(f: Uint8Array): Record<string, unknown> {
   const v = JSON.parse(new TextDecoder().decode(f.subarray(HEADER_BYTES)));
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new TwinstreamError('TS_PIPE_FRAME', 'a control frame does not hold a JSON object');
   // Outside data never becomes a prototype: copy the own fields into a null-prototype object.
   return Object.assign(Object.create(null), v);
 }
