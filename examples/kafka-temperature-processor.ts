@@ -4,7 +4,8 @@
 //
 //   node examples/kafka-temperature-processor.ts       runs until Ctrl-C (drains and commits on the way out)
 import { parseArgs } from 'node:util';
-import { Application, type ApplicationConfig, count, max, mean, min } from '../src/index.ts';
+import { Application, type ApplicationConfig } from '../src/app/index.ts';
+import { count, max, mean, min } from '../src/index.ts';
 
 export const WINDOW = '10s';
 export const GRACE = '1s';

@@ -7,6 +7,7 @@ import type { Topic } from './topic.ts';
 /**
  * The consumer of an application: one Kafka source over all of its input topics, each topic read with its own
  * serializers and timestamp extractor.
+ * @internal
  */
 export class AppSource extends KafkaSource<unknown, unknown> {
   override kind = 'application';

@@ -18,7 +18,7 @@ export * from './app-config.ts';
 
 const owners = new WeakMap<Topic<any, any>, Application>();
 
-/** The application a topic belongs to (for `toTopic`). */
+/** @internal The application a topic belongs to (for `toTopic`). */
 export function applicationOf(topic: Topic<any, any>): Application {
   const app = owners.get(topic);
   if (!app) badArgument('toTopic', 'topic', topic?.name, 'a topic made by app.topic(...)');

@@ -23,6 +23,7 @@ export interface ChangelogRecord {
  * written, the offset just past its last record: a store that applied these records holds the changelog up to
  * there. A partition whose offset the broker did not report is left out (its checkpoint stays where it was: a
  * restore then reads a little more, never less).
+ * @internal
  */
 export async function writeChangelog(
   producer: KafkaProducer,
@@ -66,7 +67,7 @@ export async function writeChangelog(
   return next;
 }
 
-/** Where a restore reads one changelog: from `from` up to `end` (exclusive). */
+/** @internal Where a restore reads one changelog: from `from` up to `end` (exclusive). */
 export interface ChangelogRange {
   from: bigint;
   end: bigint;
@@ -77,6 +78,7 @@ export interface ChangelogRange {
  * topics' bounds (earliest offset, end offset now), handing each record to `fn` in offset order, and resolves with
  * the end offsets read up to. The end is known from the consumer's fetch position, which moves past transaction
  * markers too, so a changelog ending with a marker is read without waiting for a record that never comes.
+ * @internal
  */
 export async function readChangelogs(
   connection: KafkaConnection,

@@ -9,7 +9,7 @@ export type ElementFn<T, R = unknown> = { bivariant(x: T): R }['bivariant'];
 /** How an operator picks a key from an element: a function of it, or a field name / index into it. */
 export type KeySpec<T> = ElementFn<T> | string | number;
 
-/** Turns a key spec into a function. A missing spec means the element itself. */
+/** @internal Turns a key spec into a function. A missing spec means the element itself. */
 export function toKeyFn<T>(where: string, key: KeySpec<T> | undefined): (x: T) => unknown {
   if (key === undefined || key === null) return identity;
   if (typeof key === 'function') return key;
@@ -24,6 +24,7 @@ function identity<T>(x: T): T {
 /**
  * A value usable as a `Map` key with value equality: primitives as they are, objects and arrays as their
  * canonical JSON (keys sorted), so `{ a: 1, b: 2 }` and `{ b: 2, a: 1 }` are the same key.
+ * @internal
  */
 export function hashKey(k: unknown): unknown {
   if (k === null || typeof k !== 'object') return k;
@@ -47,6 +48,7 @@ let codegen: boolean | undefined;
  * megamorphic keyed load, which costs several times a whole window update.
  *
  * @example fieldReader('ts')({ ts: 5 }); // 5
+ * @internal
  */
 export function fieldReader(name: string | number): (x: any) => unknown {
   let r = readers.get(name);

@@ -270,10 +270,10 @@ export class Stream<T = unknown> {
   }
 }
 
-/** The function that does nothing, shared so that no closure is allocated for it. */
+/** @internal The function that does nothing, shared so that no closure is allocated for it. */
 export function noop(): void {}
 
-/** True for anything with a `then` method. */
+/** @internal True for anything with a `then` method. */
 export function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as any).then === 'function';
 }

@@ -9,6 +9,7 @@ const REDUCTIONS: readonly Reduction[] = ['sum', 'mean', 'count', 'min', 'max', 
 /**
  * Checks a reduction name; throws `TS_BAD_ARGUMENT` listing the accepted ones.
  * @example checkReduction('rolling', 'mean');
+ * @internal
  */
 export function checkReduction(where: string, r: unknown): Reduction {
   if (!REDUCTIONS.includes(r as Reduction)) {
@@ -28,6 +29,7 @@ export function checkReduction(where: string, r: unknown): Reduction {
  * const m = new Moments(true);
  * m.addColumn(new Float64Array([1, 2, 3]), null);
  * m.result('std', 0); // 1
+ * @internal
  */
 export class Moments {
   readonly moments: boolean;

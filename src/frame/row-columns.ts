@@ -15,7 +15,7 @@ export interface FromRowsOptions {
   columns?: readonly string[];
 }
 
-/** Columns read from rows: what the Frame constructor takes. */
+/** @internal Columns read from rows: what the Frame constructor takes. */
 export interface RowColumns {
   time: Float64Array | null;
   columns: Record<string, FrameColumn>;
@@ -27,6 +27,7 @@ export interface RowColumns {
  * bad time fails with `TS_BAD_TIMESTAMP` naming the row.
  *
  * @example columnsFromRows([{ ts: 1, x: 2 }], { time: 'ts' }); // { time: Float64Array [1], columns: { x: Float64Array [2] } }
+ * @internal
  */
 export function columnsFromRows(rows: readonly unknown[], options: FromRowsOptions = {}): RowColumns {
   const n = rows.length;
@@ -96,6 +97,7 @@ function readColumn(rows: readonly unknown[], name: string): FrameColumn {
  * stored (NaN for missing ones).
  *
  * @example rowsFromColumns(null, 'time', { x: new Float64Array([1]) }, ['x'], 1); // [{ x: 1 }]
+ * @internal
  */
 export function rowsFromColumns(
   time: Float64Array | null,

@@ -1,2 +1,6 @@
-export * from './clock.ts';
-export * from './duration.ts';
+// Clocks and durations (browser-safe). Re-exports only, by name.
+
+export type { Clock, Timer } from './clock.ts';
+export { RealClock, realClock, VirtualClock } from './clock.ts';
+export type { Duration, DurationUnit } from './duration.ts';
+export { toMillis } from './duration.ts';

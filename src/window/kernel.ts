@@ -14,12 +14,13 @@ const MIN = 2;
 const MAX = 3;
 const MEAN = 4;
 const M2 = 5;
-/** The length of a kernel state. */
+/** @internal The length of a kernel state. */
 export const KERNEL_SLOTS = 6;
 
 /**
  * Marks a built-in aggregator as computable by the fast path (only without a column).
  * @example withKernel(sumAggregator, 'sum', undefined)
+ * @internal
  */
 export function withKernel<A extends Aggregator>(agg: A, kernel: Kernel, column: Column | undefined): A {
   if (column === undefined || column === null) Object.defineProperty(agg, 'kernel', { value: kernel });
@@ -28,7 +29,7 @@ export function withKernel<A extends Aggregator>(agg: A, kernel: Kernel, column:
   return agg;
 }
 
-/** The fast-path kind of an aggregator, if it has one. */
+/** @internal The fast-path kind of an aggregator, if it has one. */
 export function kernelOf(agg: Aggregator): Kernel | undefined {
   return (agg as { kernel?: Kernel }).kernel;
 }
@@ -36,6 +37,7 @@ export function kernelOf(agg: Aggregator): Kernel | undefined {
 /**
  * The kind and column (null: the window's value) of a built-in numeric aggregator, whatever its column.
  * @example columnKernelOf(mean('temperature')); // { kernel: 'mean', column: 'temperature' }
+ * @internal
  */
 export function columnKernelOf(agg: Aggregator): { kernel: Kernel; column: string | null } | undefined {
   const k = kernelOf(agg);
@@ -43,7 +45,7 @@ export function columnKernelOf(agg: Aggregator): { kernel: Kernel; column: strin
   return (agg as { columnKernel?: { kernel: Kernel; column: string } }).columnKernel;
 }
 
-/** A fresh kernel state. */
+/** @internal A fresh kernel state. */
 export function kernelInit(): Float64Array {
   const k = new Float64Array(KERNEL_SLOTS);
   k[MIN] = Number.POSITIVE_INFINITY;
@@ -51,7 +53,7 @@ export function kernelInit(): Float64Array {
   return k;
 }
 
-/** Folds one value; `moments` adds Welford's update (var, std). */
+/** @internal Folds one value; `moments` adds Welford's update (var, std). */
 export function kernelAdd(k: Float64Array, v: unknown, moments: boolean): void {
   if (v == null) return;
   const x = v as number;
@@ -66,7 +68,7 @@ export function kernelAdd(k: Float64Array, v: unknown, moments: boolean): void {
   }
 }
 
-/** Joins two kernel states (session windows). */
+/** @internal Joins two kernel states (session windows). */
 export function kernelMerge(a: Float64Array, b: Float64Array): Float64Array {
   const out = kernelInit();
   const n = a[N]! + b[N]!;
@@ -82,7 +84,7 @@ export function kernelMerge(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
-/** The result of one aggregation from a kernel state (at offset `at` of `k`), identical to the aggregator's own. */
+/** @internal The result of one aggregation from a kernel state (at offset `at` of `k`), identical to the aggregator's own. */
 export function kernelResult(k: Float64Array, kind: Kernel, at = 0): number | null {
   const n = k[at + N]!;
   switch (kind) {
@@ -104,7 +106,7 @@ export function kernelResult(k: Float64Array, kind: Kernel, at = 0): number | nu
   }
 }
 
-/** Writes a fresh kernel state at offset `at` of `k` (what `kernelInit` returns, without allocating). */
+/** @internal Writes a fresh kernel state at offset `at` of `k` (what `kernelInit` returns, without allocating). */
 export function kernelReset(k: Float64Array, at: number): void {
   k[at + N] = 0;
   k[at + SUM] = 0;
@@ -114,7 +116,7 @@ export function kernelReset(k: Float64Array, at: number): void {
   k[at + M2] = 0;
 }
 
-/** The aggregator's own state for one aggregation, as a store keeps it (so a plan without the fast path reads it). */
+/** @internal The aggregator's own state for one aggregation, as a store keeps it (so a plan without the fast path reads it). */
 export function kernelToState(k: Float64Array, kind: Kernel): unknown {
   const n = k[N]!;
   switch (kind) {
@@ -133,7 +135,7 @@ export function kernelToState(k: Float64Array, kind: Kernel): unknown {
   }
 }
 
-/** A kernel state back from aggregator states by kind (the first one that says something wins per slot). */
+/** @internal A kernel state back from aggregator states by kind (the first one that says something wins per slot). */
 export function kernelFromStates(states: Partial<Record<Kernel, any>>): Float64Array {
   const k = kernelInit();
   const m = states.var ?? states.std;

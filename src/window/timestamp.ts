@@ -8,6 +8,7 @@ export type Extractor<T, R = unknown> = ElementFn<T, R> | string;
  * True for what a Kafka source emits: a record with `topic`, `partition`, `offset`, `key`, `value` and
  * `timestamp`. On such records windows default to Quix's choices: keyed by the record key, stamped by the record
  * timestamp, aggregating the record value.
+ * @internal
  */
 export function isKafkaRecord(x: unknown): boolean {
   return (
@@ -21,7 +22,7 @@ export function isKafkaRecord(x: unknown): boolean {
   );
 }
 
-/** Turns an extractor option into a function; `undefined` stays `undefined` (the caller's default applies). */
+/** @internal Turns an extractor option into a function; `undefined` stays `undefined` (the caller's default applies). */
 export function toExtractor<T>(
   where: string,
   name: string,
@@ -40,6 +41,7 @@ export function toExtractor<T>(
  *
  * @example
  * toTimestamp('2024-06-14T10:00:00Z', 'tumblingWindow'); // 1718359200000
+ * @internal
  */
 export function toTimestamp(t: unknown, where: string): number {
   if (typeof t === 'number') {

@@ -31,7 +31,7 @@ export interface WindowOptions<T = any> {
 /** How a window is emitted: once when it closes, or after every update. */
 export type EmitMode = 'final' | 'current';
 
-/** Combines two pending results into one. */
+/** @internal Combines two pending results into one. */
 export function both(a: Pushed, b: Pushed): Pushed {
   if (a === undefined) return b;
   if (b === undefined) return a;

@@ -1,7 +1,8 @@
 // Application against the real broker: at-least-once and exactly-once runs, dead letters, commits.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { Application, type KafkaRecord } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll } from './kafka-io.ts';
 

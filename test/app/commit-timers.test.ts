@@ -4,7 +4,9 @@
 // into the committing one, and every window must come out once.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { Application, count, KafkaAdmin, KafkaProducer, type KafkaRecord, sum } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import { KafkaAdmin, KafkaProducer, type KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { count, sum } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { readAll } from './kafka-io.ts';
 

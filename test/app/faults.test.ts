@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startKafka } from '../../scripts/kafka.ts';
-import { Application, count, type KafkaRecord } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { count } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll, stopAtEnd } from './kafka-io.ts';
 

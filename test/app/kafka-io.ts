@@ -1,5 +1,7 @@
 // Writing and reading whole topics in tests, through the library's own producer and sources.
-import { type Application, KafkaAdmin, KafkaProducer, type KafkaRecord, Stream } from '../../src/index.ts';
+import type { Application } from '../../src/app/index.ts';
+import { KafkaAdmin, KafkaProducer, type KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { Stream } from '../../src/index.ts';
 import { uniqueName } from '../kafka-setup.ts';
 
 /** Creates `topic` (with `partitions`) if needed and writes `values` (JSON; strings as they are), keyed by `key(v)`. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DictionaryColumn, Frame, TwinstreamError } from '../../src/index.ts';
+import { DictionaryColumn } from '../../src/frame/index.ts';
+import { Frame, TwinstreamError } from '../../src/index.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof TwinstreamError && e.code === c;
 

@@ -245,7 +245,7 @@ function toPrepared(m: OutgoingMessage): PreparedMessage {
   };
 }
 
-/** A message timestamp checked: whole milliseconds since the epoch. */
+/** @internal A message timestamp checked: whole milliseconds since the epoch. */
 export function timestampOf(t: unknown, where: string): number {
   if (typeof t !== 'number' || !Number.isFinite(t) || Math.abs(t) > Number.MAX_SAFE_INTEGER) {
     badArgument(where, 'timestamp', t, 'milliseconds since the epoch (a finite number)');

@@ -15,7 +15,7 @@
 //   (-1: null) | value likewise | header count varint | per header: key varint-length bytes, value likewise.
 // Varints are zig-zag encoded base-128, least significant group first.
 
-/** A message as the client hands it to the Produce request: bytes, a partition and a bigint (or number) time. */
+/** @internal A message as the client hands it to the Produce request: bytes, a partition and a bigint (or number) time. */
 export interface EncodableMessage {
   topic: string;
   partition?: number | undefined;
@@ -26,7 +26,7 @@ export interface EncodableMessage {
   timestamp?: bigint | number | undefined;
 }
 
-/** What the batch header needs besides the records. */
+/** @internal What the batch header needs besides the records. */
 export interface RecordBatchOptions {
   /** Compresses the records section; returns the compressed bytes. */
   compress?: ((records: Buffer) => Buffer) | undefined;
@@ -146,6 +146,7 @@ function writeRecords(messages: readonly EncodableMessage[], buf: Buffer, pos: n
 /**
  * Encodes messages (all of one topic partition) as one record batch with base offset 0, as a producer sends it.
  * `crc32c` is the checksum function (the client's: native when available).
+ * @internal
  */
 export function encodeRecordBatch(
   messages: readonly EncodableMessage[],

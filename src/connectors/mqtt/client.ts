@@ -30,7 +30,7 @@ export interface MqttMessage {
   qos: 0 | 1 | 2;
 }
 
-/** Replaces credentials in `text`: the password, and any `user:secret@` in a URL. */
+/** @internal Replaces credentials in `text`: the password, and any `user:secret@` in a URL. */
 export function scrubMqtt(text: string, connection: MqttConnection): string {
   let out = text.replace(/\/\/[^/@\s]*@/g, '//***@');
   const secret = connection.password;
@@ -179,6 +179,7 @@ function validUrl(url: unknown): boolean {
  * @example
  * matches('plant/+/temp', 'plant/a/temp'); // true
  * matches('plant/#', 'plant/a/b');         // true
+ * @internal
  */
 export function matches(filter: string, topic: string): boolean {
   const f = filter.split('/');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecordDecoder } from '../../../src/index.ts';
+import { RecordDecoder } from '../../../src/connectors/kafka/record-decoder.ts';
 
 const message = (key: Buffer | null, offset = 0) => ({
   topic: 't',

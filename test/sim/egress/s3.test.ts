@@ -2,14 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
-import {
-  RealtimeEnvironment,
-  runModel,
-  S3Bucket,
-  S3JsonlEgress,
-  S3ParquetEgress,
-  TwinstreamError,
-} from '../../../src/index.ts';
+import { S3Bucket } from '../../../src/connectors/s3/index.ts';
+import { TwinstreamError } from '../../../src/index.ts';
+import { RealtimeEnvironment, S3JsonlEgress, S3ParquetEgress } from '../../../src/sim/index.ts';
+import { runModel } from '../../../src/sim/model/index.ts';
 import { type S3TestServer, startS3Server } from '../../connectors/s3/server.ts';
 
 let server: S3TestServer;

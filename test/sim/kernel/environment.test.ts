@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Environment } from '../../../src/index.ts';
+import { Environment } from '../../../src/sim/index.ts';
 
 test('step, peek and an empty schedule', () => {
   const env = new Environment({ initialTime: 10 });

@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { TwinstreamError } from '../../../src/index.ts';
 import {
   dynamicResource,
   type EgressSink,
   RealtimeEnvironment,
-  runModel,
   Sampler,
   type SimRecord,
-  TwinstreamError,
-} from '../../../src/index.ts';
+} from '../../../src/sim/index.ts';
+import { runModel } from '../../../src/sim/model/index.ts';
 
 const MODEL = new URL('../../../examples/models/line-a.yaml', import.meta.url).pathname;
 const HOUR = 3600;
