@@ -9,6 +9,7 @@ import {
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { newConsumer } from '../connectors/kafka/read-committed.ts';
 import { TwinstreamError } from '../errors.ts';
+import { importOptional } from '../import-optional.ts';
 
 /** One write of a state store mirrored to its changelog: a JSON value, or null for a deleted key. */
 export interface ChangelogRecord {
@@ -88,7 +89,11 @@ export async function readChangelogs(
   fn: (topic: string, key: string, value: Buffer | null) => void,
   signal?: AbortSignal,
 ): Promise<Map<string, bigint>> {
-  const kafka = await import('@platformatic/kafka');
+  const kafka = await importOptional(
+    '@platformatic/kafka',
+    'Application (state restore)',
+    () => import('@platformatic/kafka'),
+  );
   const timeout = timeoutOf(connection, 'Application');
   // State is what committed transactions wrote: an aborted one's writes are dropped, even when a fetch ends before
   // its abort marker.

@@ -1,5 +1,6 @@
 import type { MqttClient as Client, IClientOptions } from 'mqtt';
 import { badArgument, TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 
 /** Where an MQTT broker is and how to talk to it. */
@@ -77,7 +78,7 @@ export class MqttClient {
   /** Connects (once); resolves when the broker accepted the connection. */
   async connect(): Promise<void> {
     if (this.client !== null) return;
-    const mqtt = await import('mqtt');
+    const mqtt = await importOptional('mqtt', 'MqttClient', () => import('mqtt'));
     const c = this.connection;
     const options: IClientOptions = {
       protocolVersion: c.protocolVersion ?? 4,

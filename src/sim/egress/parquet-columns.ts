@@ -1,3 +1,4 @@
+import { importOptional } from '../../import-optional.ts';
 import type { FieldType } from './schema.ts';
 
 /** The Parquet type each field type is written as (every column nullable). */
@@ -103,7 +104,11 @@ export async function openParquetWriter(
   fields: readonly (readonly [string, FieldType])[],
   codec: 'SNAPPY' | 'UNCOMPRESSED',
 ): Promise<ParquetRowGroupWriter> {
-  const { ParquetWriter, schemaFromColumnData } = await import('hyparquet-writer');
+  const { ParquetWriter, schemaFromColumnData } = await importOptional(
+    'hyparquet-writer',
+    'Parquet egress',
+    () => import('hyparquet-writer'),
+  );
   const schema = schemaFromColumnData({
     columnData: fields.map(([name, type]) => ({ name, type: BASIC[type] as never, nullable: true, data: [] })),
   });

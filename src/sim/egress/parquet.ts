@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { importOptional } from '../../import-optional.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
 import { openParquetWriter, type ParquetRowGroupWriter, parquetColumns } from './parquet-columns.ts';
@@ -67,7 +68,11 @@ async function openWriter(
   fields: [string, FieldType][],
   codec: 'SNAPPY' | 'UNCOMPRESSED',
 ): Promise<ParquetRowGroupWriter> {
-  const { fileWriter } = await import('hyparquet-writer');
+  const { fileWriter } = await importOptional(
+    'hyparquet-writer',
+    'ParquetStorageEgress',
+    () => import('hyparquet-writer'),
+  );
   mkdirSync(dirname(path), { recursive: true });
   return openParquetWriter(fileWriter(path), fields, codec);
 }
