@@ -21,7 +21,7 @@
 //   2. add it to package.json "exports" next to the others, with its types first:
 //        "./handlers": { "types": "./dist/handlers/index.d.ts", "default": "./dist/handlers/index.js" }
 //      (a connector takes its own name: "./websocket" -> ./dist/connectors/websocket/index.*);
-//   3. list it above. test/package/entry-points.test.ts reads the exports map, so it checks the new entry
+//   3. list it above. test/package.test.ts reads the exports map, so it checks the new entry
 //      (it imports, its types exist, no internal name is reachable) with no change to the test.
 // Only add a name here when most programs need it: a root that loads everything took ~160 ms to import.
 

@@ -60,7 +60,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
   return program;
 }
 
-// ../../package.json from src/cli and from dist/cli alike.
+// ../../package.json from src/cli, and from dist/cli or dist/chunks once built (scripts/build.ts).
 function packageVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }

@@ -24,9 +24,10 @@ export interface ScatterOptions {
   maxQueue?: number;
 }
 
-// Built, the package holds scatter-worker.js next to this file; from source it is the .ts (Node strips its types).
+// From source, the worker is the .ts next to this file (Node strips its types). Built, it is dist/node/scatter-worker.js
+// and this code is in dist/node/ or dist/chunks/: one folder below dist/ either way (scripts/build.ts).
 const WORKER_FILE = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './scatter-worker.ts' : './scatter-worker.js', import.meta.url),
+  new URL(import.meta.url.endsWith('.ts') ? '../node/scatter-worker.ts' : '../node/scatter-worker.js', import.meta.url),
 );
 
 // piscina is an optional peer dependency, loaded (synchronously: its CommonJS build) when the first element
