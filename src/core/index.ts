@@ -47,5 +47,5 @@ export { ZipNode, zip } from './operators/zip.ts';
 export type { Metadata, MetadataEntry } from './refcount.ts';
 export { RefCounter } from './refcount.ts';
 export { Source } from './source.ts';
-export type { Connectable, Pushed, StreamErrorInfo, StreamOptions } from './stream.ts';
+export type { Connectable, Pushed, StreamErrorInfo, StreamOperators, StreamOptions } from './stream.ts';
 export { Stream } from './stream.ts';
