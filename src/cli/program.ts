@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatSummary, runModel } from '../sim/model/run.ts';
+import { toMillis } from '../time/duration.ts';
 
 /** Where the program writes: stdout and stderr by default, buffers in tests. */
 export interface CliOutput {
@@ -17,6 +18,24 @@ const number =
     }
     return n;
   };
+
+// --until: seconds, or a duration string (the same strings as everywhere in twinstream), as seconds.
+function duration(value: string): number {
+  if (/^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i.test(value)) {
+    try {
+      return toMillis(value, '--until') / 1000;
+    } catch {
+      // reported below, with what is accepted
+    }
+  }
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(
+      `expected a number of seconds > 0 or a duration such as 90s, 5m, 1h, got "${value}"`,
+    );
+  }
+  return n;
+}
 
 /**
  * The `twinstream` command line: `twinstream sim run <model> [--until t] [--factor f] [--seed n] [--out dir]` runs a
@@ -36,7 +55,11 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .command('run')
     .description('run a declarative model (YAML or JSON) and print a summary')
     .argument('<model>', 'the model file (.yaml, .yml or .json)')
-    .option('--until <time>', 'simulated time to run (overrides run.until)', number('a number', 0, true))
+    .option(
+      '--until <time>',
+      'simulated time to run, in seconds or as a duration such as 90s, 5m, 1h, 7d (overrides run.until)',
+      duration,
+    )
     .option(
       '--factor <f>',
       'wall time per simulated time, 0 = as fast as possible (overrides run.factor)',

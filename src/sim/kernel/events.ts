@@ -200,7 +200,7 @@ export type Timeout<T = undefined> = Event<T>;
 export function badDelay(env: Scheduler, delay: unknown): never {
   throw new TwinstreamError(
     'TS_SIM_BAD_DELAY',
-    `timeout delay = ${describe(delay)}${env.activeProcess ? ` in process "${env.activeProcess.name}"` : ''} is not valid; expected a finite number >= 0`,
+    `timeout delay = ${describe(delay)}${env.activeProcess ? ` in process "${env.activeProcess.name}"` : ''} is not valid; expected a finite number >= 0 (time units) or a duration such as '5m'`,
     { context: { delay } },
   );
 }

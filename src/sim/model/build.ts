@@ -35,7 +35,7 @@ export interface BuiltModel {
  * const built = buildModel(env, spec);
  * await env.run({ until: spec.run.until });
  */
-export function buildModel(env: RealtimeEnvironment, spec: ModelSpec, seed = spec.run.seed ?? 42): BuiltModel {
+export function buildModel(env: RealtimeEnvironment, spec: ModelSpec<number>, seed = spec.run.seed ?? 42): BuiltModel {
   const id = spec.simId;
   const capacities = (s: Record<string, { currentCap: number; maxCap: number }> | undefined) =>
     s === undefined
