@@ -152,6 +152,25 @@ describe('the package', () => {
     });
   });
 
+  test('an entry point alone brings the operators of the layers it builds on', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        [
+          "const { Application } = await import('twinstream/app');",
+          "const app = new Application({ brokers: '127.0.0.1:1', groupId: 'g' });",
+          "const s = app.stream(app.topic('t'));",
+          'console.log(typeof s.tumblingWindow, typeof s.sink, typeof s.toKafka);',
+        ].join('\n'),
+      ],
+      { cwd: work, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'function function function');
+  });
+
   test('a class is one class across entry points (the chunks share modules)', () => {
     const r = spawnSync(
       process.execPath,

@@ -27,7 +27,7 @@ export class AppSource extends KafkaSource<unknown, unknown> {
           {
             key: t.keySerde,
             value: t.valueSerde,
-            ...(t.config.timestampExtractor ? { timestamp: t.config.timestampExtractor } : {}),
+            ...(t.config.timestamp ? { timestamp: t.config.timestamp } : {}),
             ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
           },
           `app.topic("${t.name}")`,

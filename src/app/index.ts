@@ -1,8 +1,14 @@
 // Kafka applications (Quix Streams' Application, in TypeScript). Re-exports only, by name.
 
+// The entry points of the layers this one builds on: their operators are on Stream whenever this
+// layer's are (its nodes use them, and its declarations promise them).
+import '../core/index.ts';
+import '../window/index.ts';
+import '../connectors/kafka/index.ts';
+
 export type { AppWindow } from './app-state.ts';
 export { AppState } from './app-state.ts';
-export type { ApplicationConfig, AppRunOptions, Produced } from './application.ts';
+export type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './application.ts';
 export { Application } from './application.ts';
 
 import './to-topic.ts';

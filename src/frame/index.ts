@@ -1,6 +1,11 @@
 // Columnar batches and the streaming frame. Re-exports only, by name (the operator files also extend
 // StreamingFrame, StreamingSeries and Stream when imported).
 
+// The entry points of the layers this one builds on: their operators are on Stream whenever this
+// layer's are (its nodes use them, and its declarations promise them).
+import '../core/index.ts';
+import '../window/index.ts';
+
 export type { ArrowModule, FromArrowOptions } from './arrow.ts';
 export { frameFromArrow, frameToArrow } from './arrow.ts';
 

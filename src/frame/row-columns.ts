@@ -8,6 +8,8 @@ import { type FrameColumn, valueAt } from './frame-column.ts';
 /** Options of `Frame.fromRows`. */
 export interface FromRowsOptions {
   /** The field holding each row's event time (ms, a Date or an ISO string); it becomes the frame's time column. */
+  timestamp?: string;
+  /** @deprecated The former name of `timestamp`. */
   time?: string;
   /** A column that keys the rows (windows and groupings per key use it). */
   key?: string;
@@ -31,7 +33,7 @@ export interface RowColumns {
  */
 export function columnsFromRows(rows: readonly unknown[], options: FromRowsOptions = {}): RowColumns {
   const n = rows.length;
-  const timeName = options.time;
+  const timeName = options.timestamp ?? options.time;
   let time: Float64Array | null = null;
   if (timeName !== undefined) {
     const read = fieldReader(timeName);

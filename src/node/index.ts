@@ -1,5 +1,9 @@
 // What needs Node: worker threads, Node streams, files, graph drawings. Re-exports only, by name.
 
+// The entry points of the layers this one builds on: their operators are on Stream whenever this
+// layer's are (its nodes use them, and its declarations promise them).
+import '../core/index.ts';
+
 export type { ScatterOptions } from './scatter.ts';
 export { GatherNode, ScatterNode } from './scatter.ts';
 export type { SinkToTextfileOptions } from './sink-to-textfile.ts';

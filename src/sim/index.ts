@@ -1,5 +1,11 @@
 // The simulation: a SimPy-style kernel, resources, real time, live parameters, sampling and egress.
 // Re-exports only, by name.
+
+// The entry points of the layers this one builds on: their operators are on Stream whenever this
+// layer's are (its nodes use them, and its declarations promise them).
+import '../core/index.ts';
+import '../connectors/kafka/index.ts';
+
 export type { DistributionConfig } from './distributions.ts';
 export { ConsoleEgress } from './egress/console.ts';
 export type { EgressOptions, EgressSink } from './egress/egress.ts';

@@ -1,5 +1,9 @@
 // Event-time windows and aggregators. Re-exports only, by name (the window modules also extend Stream).
 
+// The entry points of the layers this one builds on: their operators are on Stream whenever this
+// layer's are (its nodes use them, and its declarations promise them).
+import '../core/index.ts';
+
 export type { Aggregator, Column } from './aggregator.ts';
 export { aggregate, isAggregator } from './aggregator.ts';
 export type { AggregatorName } from './aggregators.ts';

@@ -62,13 +62,13 @@ function build(
 ): Application {
   const app = new Application({
     brokers,
-    consumerGroup: group,
+    groupId: group,
     autoOffsetReset: 'earliest',
     stateDir,
     commitInterval: '50ms',
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
   });
-  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestampExtractor: (v) => v.ts });
+  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestamp: (v) => v.ts });
   let calls = 0;
   app
     .stream(inTopic)

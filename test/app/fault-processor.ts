@@ -27,7 +27,7 @@ const { values } = parseArgs({
 const stateDir = values['state-dir'];
 const app = new Application({
   brokers: values.brokers!,
-  consumerGroup: values.group!,
+  groupId: values.group!,
   autoOffsetReset: 'earliest',
   processingGuarantee: values.guarantee as 'at-least-once' | 'exactly-once',
   commitInterval: '100ms',

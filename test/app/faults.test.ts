@@ -233,7 +233,7 @@ test('a broker restarted mid-run: the application reconnects and finishes with n
     );
     const app = new Application({
       brokers,
-      consumerGroup: uniqueName('restart'),
+      groupId: uniqueName('restart'),
       autoOffsetReset: 'earliest',
       retries: 60,
       retryDelay: 250,
@@ -277,7 +277,7 @@ test('a second instance joining mid-run takes partitions; every window equals th
     // (test/app/state.test.ts hands windows over through the changelog).
     const app = new Application({
       brokers,
-      consumerGroup: groupId,
+      groupId: groupId,
       autoOffsetReset: 'earliest',
       commitInterval: '200ms',
       sessionTimeout: '3s',

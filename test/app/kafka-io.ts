@@ -96,7 +96,7 @@ export async function endOffsets(
  */
 export async function stopAtEnd(app: Application, topic: string): Promise<() => void> {
   const brokers = typeof app.config.brokers === 'string' ? app.config.brokers.split(',') : [...app.config.brokers];
-  const { end, committed } = await endOffsets(brokers, topic, app.config.consumerGroup);
+  const { end, committed } = await endOffsets(brokers, topic, app.config.groupId);
   const source = () => (app as unknown as { source: { handledOffsets(): ReadonlyMap<string, number> } | null }).source;
   const watch = setInterval(() => {
     const handled = source()?.handledOffsets();

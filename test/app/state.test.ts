@@ -65,13 +65,13 @@ function build(
   const app = new Application({
     brokers,
     instanceId,
-    consumerGroup: group,
+    groupId: group,
     autoOffsetReset: 'earliest',
     ...(stateDir === undefined ? {} : { stateDir }),
     commitInterval: '200ms',
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
   });
-  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestampExtractor: (v) => v.ts });
+  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestamp: (v) => v.ts });
   const outTopic = app.topic(output, { value: 'json' });
   app
     .stream(inTopic)

@@ -1,5 +1,9 @@
 // Kafka sources, sinks and clients. Re-exports only, by name. @platformatic/kafka is imported lazily, on first use.
 
+// The entry points of the layers this one builds on: their operators are on Stream whenever this
+// layer's are (its nodes use them, and its declarations promise them).
+import '../../core/index.ts';
+
 export type { TopicSpec } from './admin.ts';
 export { KafkaAdmin } from './admin.ts';
 export type { AvroOptions, AvroSerde } from './avro.ts';
