@@ -1,4 +1,4 @@
-import { type ElementFn, fieldReader } from '../core/key.ts';
+import { type ElementFn, fieldReader, requiredFieldReader } from '../core/key.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
 
 /** How a window reads a field of each element: a function of it, or a field name. */
@@ -27,10 +27,11 @@ export function toExtractor<T>(
   where: string,
   name: string,
   spec: Extractor<T> | undefined,
+  required = false,
 ): ((x: T) => unknown) | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (typeof spec === 'function') return spec;
-  if (typeof spec === 'string') return fieldReader(spec);
+  if (typeof spec === 'string') return required ? requiredFieldReader(spec, where, name) : fieldReader(spec);
   return badArgument(where, name, spec, 'a function of the element or a field name');
 }
 
