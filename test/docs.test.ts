@@ -126,7 +126,7 @@ describe('the snippets of the README and the docs', () => {
       const r = spawnSync(process.execPath, ['--import', HOOK, join(dir, fileOf(s))], {
         cwd: work,
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 180_000, // a shared 2-core machine running other suites beside this one
       });
       assert.equal(r.status, 0, `${name} exited with ${r.status}:\n${r.stderr}`);
       const out = r.stdout.split('\n').map((l) => l.trim());
