@@ -17,7 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { count, DictionaryColumn, Frame, max, mean, min, Stream, StreamingFrame } from '../src/index.ts';
+import { DictionaryColumn } from '../src/frame/index.ts';
+import { count, Frame, max, mean, min, Stream, StreamingFrame } from '../src/index.ts';
 import {
   BATCH,
   batches,

@@ -18,17 +18,9 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Consumer, Producer } from '@platformatic/kafka';
 import { startKafka } from '../scripts/kafka.ts';
-import {
-  Application,
-  count,
-  KafkaAdmin,
-  KafkaProducer,
-  max,
-  mean,
-  min,
-  type OutgoingMessage,
-  Stream,
-} from '../src/index.ts';
+import { Application } from '../src/app/index.ts';
+import { KafkaAdmin, KafkaProducer, type OutgoingMessage } from '../src/connectors/kafka/index.ts';
+import { count, max, mean, min, Stream } from '../src/index.ts';
 
 const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce');

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type EgressSink,
-  isoTimestamp,
   JsonlStorageEgress,
   ParquetStorageEgress,
   type PathRouter,
   RealtimeEnvironment,
 } from '../src/sim/index.ts';
+import { isoTimestamp } from '../src/sim/telemetry.ts';
 
 const BATCH = 10_000;
 const PATHS = ['Line_A.lathe.in_use', 'Line_A.lathe.queue_length', 'Line_A.lathe.utilization', 'Line_A.lathe.capacity'];

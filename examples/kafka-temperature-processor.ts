@@ -4,20 +4,25 @@
 //
 //   node examples/kafka-temperature-processor.ts       runs until Ctrl-C (drains and commits on the way out)
 import { parseArgs } from 'node:util';
-import { Application, type ApplicationConfig, count, max, mean, min } from '../src/index.ts';
+import { Application, type ApplicationOptions } from '../src/app/index.ts';
+import { count, max, mean, min } from '../src/index.ts';
 
 export const WINDOW = '10s';
 export const GRACE = '1s';
 
 /** The processor: an application with its graph built, ready to `run()`. */
 export function temperatureProcessor(
-  config: Partial<ApplicationConfig> & Pick<ApplicationConfig, 'brokers'>,
+  config: Partial<ApplicationOptions> & Pick<ApplicationOptions, 'brokers'> & { groupId?: string },
   topics = { input: 'raw-temperature', output: 'agg-temperature' },
 ): Application {
-  const app = new Application({ consumerGroup: 'temperature-processor', autoOffsetReset: 'earliest', ...config });
+  const app = new Application({
+    autoOffsetReset: 'earliest',
+    ...config,
+    groupId: config.groupId ?? 'temperature-processor',
+  });
   const input = app.topic<string, { ts: string; value: number }>(topics.input, {
     value: 'json',
-    timestampExtractor: (v) => v.ts,
+    timestamp: (v) => v.ts,
   });
   const output = app.topic(topics.output, { value: 'json' });
   app

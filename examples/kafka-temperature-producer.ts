@@ -6,7 +6,7 @@
 //   node examples/kafka-temperature-producer.ts --count 100000 --fast   as fast as possible, timestamps 250 ms apart
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { KafkaAdmin, KafkaProducer } from '../src/index.ts';
+import { KafkaAdmin, KafkaProducer } from '../src/connectors/kafka/index.ts';
 
 export const SENSORS = ['Sensor1', 'Sensor2', 'Sensor3', 'Sensor4', 'Sensor5'];
 

@@ -1,7 +1,7 @@
 // SimPy's classic bank with reneging: customers arrive at random, wait for the one counter, and leave when their
 // patience (1–3 minutes) runs out first. `anyOf` races the request against the patience timeout.
 //   node examples/sim-bank.ts
-import { type ConditionValue, Environment, Resource, Sampler } from '../src/index.ts';
+import { type ConditionValue, Environment, Resource, Sampler } from '../src/sim/index.ts';
 
 const CUSTOMERS = 5;
 const INTERVAL = 10;

@@ -6,7 +6,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { dynamicResource, ParquetStorageEgress, type PathRouter, RealtimeEnvironment, Sampler } from '../src/index.ts';
+import {
+  dynamicResource,
+  ParquetStorageEgress,
+  type PathRouter,
+  RealtimeEnvironment,
+  Sampler,
+} from '../src/sim/index.ts';
 
 const argv = process.argv.slice(2);
 const arg = (name: string) => {

@@ -2,7 +2,7 @@
 // leaves his less important other jobs when a machine breaks (a PreemptiveResource). Machines are interrupted by
 // their breakdowns. Prints the parts each machine made in four weeks.
 //   node examples/sim-machine-shop.ts
-import { Environment, Interrupt, Preempted, PreemptiveResource, type Process, Sampler } from '../src/index.ts';
+import { Environment, Interrupt, Preempted, PreemptiveResource, type Process, Sampler } from '../src/sim/index.ts';
 
 const PT_MEAN = 10; // minutes per part
 const PT_SIGMA = 2;

@@ -8,15 +8,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { Stream } from '../src/index.ts';
 import {
   buildModel,
   ParquetStorageEgress,
   RealtimeEnvironment,
   type SimRecord,
-  Stream,
   StreamEgress,
   validateModel,
-} from '../src/index.ts';
+} from '../src/sim/index.ts';
+import '../src/window/index.ts';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {

@@ -24,6 +24,16 @@ export const ERROR_CODES = {
       "An element's event time is missing, not finite, not parseable or outside the Date range of ±8.64e15 ms (the message names the field and the value).",
     retriable: false,
   },
+  TS_MISSING_FIELD: {
+    meaning:
+      "A window's key or value field is absent from an element (`context.field` names it); a field present with null is skipped instead.",
+    retriable: false,
+  },
+  TS_MISSING_DEPENDENCY: {
+    meaning:
+      'An optional peer dependency is not installed (`context.package` names it): install it with npm to use the feature.',
+    retriable: false,
+  },
   TS_NODE_FAILED: {
     meaning:
       "A node's own work on an element threw (a user function, a bad element); the thrown error is the `cause`. What an error branch receives, and what `done` rejects with.",

@@ -26,7 +26,7 @@ export class TwinstreamError extends Error {
   }
 }
 
-/** Describes a value for an error message, short and without throwing. */
+/** @internal Describes a value for an error message, short and without throwing. */
 export function describe(value: unknown): string {
   if (typeof value === 'string')
     return value.length > 80 ? `${JSON.stringify(value.slice(0, 77))}...` : JSON.stringify(value);
@@ -58,12 +58,12 @@ export function badArgument(where: string, name: string, value: unknown, accepte
   );
 }
 
-/** Checks that `value` is a function; throws a `TS_BAD_ARGUMENT` error at construction otherwise. */
+/** @internal Checks that `value` is a function; throws a `TS_BAD_ARGUMENT` error at construction otherwise. */
 export function requireFunction(where: string, name: string, value: unknown): void {
   if (typeof value !== 'function') badArgument(where, name, value, 'a function');
 }
 
-/** Checks that `value` is an integer >= `min`. */
+/** @internal Checks that `value` is an integer >= `min`. */
 export function requireInteger(where: string, name: string, value: unknown, min = 0): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     badArgument(where, name, value, `an integer >= ${min}`);

@@ -1,6 +1,7 @@
 // (a) map(x + 1) -> filter(even) -> accumulate(sum) over N integers, and (c) the same across an async sink.
 import { createRequire } from 'node:module';
-import { type AccumulateNode, Stream } from '../../src/index.ts';
+import type { AccumulateNode } from '../../src/core/index.ts';
+import { Stream } from '../../src/index.ts';
 import { runVariant, type Variant } from '../harness.ts';
 
 const require = createRequire(import.meta.url);

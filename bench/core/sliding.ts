@@ -1,6 +1,7 @@
 // (b) a sliding mean over a window of 100, N numbers.
 import { createRequire } from 'node:module';
-import { type RollingNode, Stream } from '../../src/index.ts';
+import type { RollingNode } from '../../src/core/index.ts';
+import { Stream } from '../../src/index.ts';
 import { runVariant, type Variant } from '../harness.ts';
 
 const require = createRequire(import.meta.url);

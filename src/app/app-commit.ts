@@ -5,7 +5,7 @@ import type { AppSource } from './app-source.ts';
 import type { AppState } from './app-state.ts';
 import { writeChangelog } from './changelog.ts';
 
-/** What a commit of a run works with. */
+/** @internal What a commit of a run works with. */
 export interface CommitScope {
   readonly source: AppSource;
   /** The run's state (windows with a changelog), or null. */
@@ -24,6 +24,7 @@ export interface CommitScope {
 /**
  * The Kafka transactions of an exactly-once application: the one open transaction its sinks write into, and the
  * commit that ties those outputs, the state changelog and the input offsets together.
+ * @internal
  */
 export class AppTransactions {
   private transaction: Promise<KafkaTransaction> | null = null;
@@ -174,6 +175,7 @@ async function takeCheckpoint(scope: CommitScope): Promise<{
  * At-least-once with a changelog: outputs flushed, then the state written since the last commit goes to the
  * changelog (acknowledged) and the local stores, then the offsets commit. The source waits meanwhile, so the
  * offsets the state covers are exactly those handled when it was written.
+ * @internal
  */
 export async function commitWithChangelog(scope: CommitScope & { readonly state: AppState }): Promise<void> {
   const release = holdSource(scope.source);

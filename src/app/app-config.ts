@@ -4,10 +4,26 @@ import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { TwinstreamError } from '../errors.ts';
 import type { Duration } from '../time/duration.ts';
 
-/** How an application consumes, processes and produces (Quix's `Application` options). */
-export interface ApplicationConfig extends KafkaConnection {
-  /** The consumer group: start more processes with the same group and they share the partitions. */
-  consumerGroup: string;
+/**
+ * How an application consumes, processes and produces (Quix's `Application` options). The consumer group is
+ * `groupId`, as in `Stream.fromKafka` and in Kafka itself; `consumerGroup` (Quix's name) is still accepted.
+ */
+export type ApplicationConfig = ApplicationOptions &
+  (
+    | {
+        /** The consumer group: start more processes with the same group and they share the partitions. */
+        groupId: string;
+        consumerGroup?: undefined;
+      }
+    | {
+        /** @deprecated The consumer group under Quix's name: use `groupId`. */
+        consumerGroup: string;
+        groupId?: undefined;
+      }
+  );
+
+/** The options of `ApplicationConfig` other than the consumer group. */
+export interface ApplicationOptions extends KafkaConnection {
   /** Where a group without committed offsets starts. Default `'latest'`. */
   autoOffsetReset?: 'earliest' | 'latest';
   /** How often finished work is committed. Default `'1s'`. */
@@ -20,7 +36,7 @@ export interface ApplicationConfig extends KafkaConnection {
   instanceId?: string;
   /** Create missing topics (inputs, outputs, dead letters) before running. Default true. */
   autoCreateTopics?: boolean;
-  /** Where unreadable or failing messages go; `false` for nowhere (skipped, counted). Default `<consumerGroup>-dead-letters`. */
+  /** Where unreadable or failing messages go; `false` for nowhere (skipped, counted). Default `<groupId>-dead-letters`. */
   deadLetterTopic?: string | false;
   /** Errors the consumer survives (a failed commit, a reconnect). */
   onConsumerError?: (error: TwinstreamError) => void;
@@ -40,7 +56,7 @@ export interface ApplicationConfig extends KafkaConnection {
   stateDir?: string;
   /**
    * Windows keep their state per input partition and mirror every committed write to a compacted changelog topic
-   * `<consumerGroup>-changelog-<namespace>`; a partition assigned to this process restores its windows from there
+   * `<groupId>-changelog-<namespace>`; a partition assigned to this process restores its windows from there
    * before its first record. Default: on (with or without `stateDir`). Off: open windows are rebuilt by replaying
    * the records they hold (their offsets stay uncommitted until the window closes).
    */

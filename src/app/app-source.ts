@@ -7,6 +7,7 @@ import type { Topic } from './topic.ts';
 /**
  * The consumer of an application: one Kafka source over all of its input topics, each topic read with its own
  * serializers and timestamp extractor.
+ * @internal
  */
 export class AppSource extends KafkaSource<unknown, unknown> {
   override kind = 'application';
@@ -26,7 +27,7 @@ export class AppSource extends KafkaSource<unknown, unknown> {
           {
             key: t.keySerde,
             value: t.valueSerde,
-            ...(t.config.timestampExtractor ? { timestamp: t.config.timestampExtractor } : {}),
+            ...(t.config.timestamp ? { timestamp: t.config.timestamp } : {}),
             ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
           },
           `app.topic("${t.name}")`,

@@ -9,7 +9,7 @@ import { WindowNode } from '../window/window-node.ts';
 import type { WindowStoreWriter } from '../window/window-store.ts';
 import { type ChangelogRecord, readChangelogs } from './changelog.ts';
 
-/** The namespace under which each partition's store keeps the input offset its state covers. */
+/** @internal The namespace under which each partition's store keeps the input offset its state covers. */
 export const OFFSETS_NAMESPACE = 'offsets';
 const COVERED = 'covered';
 
@@ -19,7 +19,7 @@ export interface AppWindow {
   topic: string;
 }
 
-/** The window nodes downstream of `start` (not past another window: its output is not keyed by input partition). */
+/** @internal The window nodes downstream of `start` (not past another window: its output is not keyed by input partition). */
 export function windowsBelow(start: Stream<any>): WindowNode<any, any>[] {
   const out: WindowNode<any, any>[] = [];
   const seen = new Set<Stream<any>>();
@@ -37,7 +37,7 @@ export function windowsBelow(start: Stream<any>): WindowNode<any, any>[] {
   return out;
 }
 
-/** The changelog topic of a namespace. */
+/** @internal The changelog topic of a namespace. */
 export function changelogTopic(group: string, namespace: string): string {
   return `${group}-changelog-${namespace}`;
 }

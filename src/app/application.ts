@@ -8,7 +8,7 @@ import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
 import { toMillis } from '../time/duration.ts';
 import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
-import type { ApplicationConfig, AppRunOptions, Produced } from './app-config.ts';
+import type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './app-config.ts';
 import { AppSource } from './app-source.ts';
 import { AppState, type AppWindow, windowsBelow } from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
@@ -18,7 +18,7 @@ export * from './app-config.ts';
 
 const owners = new WeakMap<Topic<any, any>, Application>();
 
-/** The application a topic belongs to (for `toTopic`). */
+/** @internal The application a topic belongs to (for `toTopic`). */
 export function applicationOf(topic: Topic<any, any>): Application {
   const app = owners.get(topic);
   if (!app) badArgument('toTopic', 'topic', topic?.name, 'a topic made by app.topic(...)');
@@ -32,8 +32,8 @@ export function applicationOf(topic: Topic<any, any>): Application {
  * dead-lettered with the reason, and the application goes on.
  *
  * @example
- * const app = new Application({ brokers: 'localhost:9092', consumerGroup: 'temps', autoOffsetReset: 'earliest' });
- * const input = app.topic('raw-temperature', { value: 'json', timestampExtractor: (v) => v.ts });
+ * const app = new Application({ brokers: 'localhost:9092', groupId: 'temps', autoOffsetReset: 'earliest' });
+ * const input = app.topic('raw-temperature', { value: 'json', timestamp: (v) => v.ts });
  * const output = app.topic('agg-temperature', { value: 'json' });
  * app.stream(input)
  *   .tumblingWindow('10s', { grace: '1s', value: (r) => r.value.value })
@@ -43,7 +43,8 @@ export function applicationOf(topic: Topic<any, any>): Application {
  * await app.run();
  */
 export class Application {
-  readonly config: ApplicationConfig;
+  /** The configuration, with the consumer group as `groupId` whichever spelling was given. */
+  readonly config: ApplicationOptions & { readonly groupId: string };
   /** Shared by every `toTopic` of the application (transactional in exactly-once mode). */
   readonly producer: KafkaProducer;
   readonly counters = { processed: 0, deadLettered: 0, processingErrors: 0, consumerErrors: 0, producerErrors: 0 };
@@ -68,19 +69,20 @@ export class Application {
   }
 
   constructor(config: ApplicationConfig) {
-    if (typeof config?.consumerGroup !== 'string' || config.consumerGroup === '') {
-      badArgument('Application', 'consumerGroup', config?.consumerGroup, 'a consumer group name');
+    const groupId = config?.groupId ?? config?.consumerGroup;
+    if (typeof groupId !== 'string' || groupId === '') {
+      badArgument('Application', 'groupId', groupId, 'a consumer group name (groupId, or consumerGroup as in Quix)');
     }
     const guarantee = config.processingGuarantee ?? 'at-least-once';
     if (guarantee !== 'at-least-once' && guarantee !== 'exactly-once') {
       badArgument('Application', 'processingGuarantee', guarantee, "'at-least-once' or 'exactly-once'");
     }
-    this.config = config;
+    this.config = { ...config, groupId };
     const exactlyOnce = guarantee === 'exactly-once';
     this.producer = new KafkaProducer({
       ...config,
       ...config.producer,
-      ...(exactlyOnce ? { transactionalId: `${config.consumerGroup}-tx-${config.instanceId ?? '0'}` } : {}),
+      ...(exactlyOnce ? { transactionalId: `${groupId}-tx-${config.instanceId ?? '0'}` } : {}),
     });
     this.transactions = new AppTransactions(this.producer, toMillis(config.timeout ?? 30_000, 'Application: timeout'));
     // Counted before the graph sees the record; the count stop waits for the element to finish.
@@ -96,7 +98,7 @@ export class Application {
 
   /**
    * Declares a topic with its serializers and timestamp extractor.
-   * @example const input = app.topic('raw', { value: 'json', timestampExtractor: (v) => v.ts });
+   * @example const input = app.topic('raw', { value: 'json', timestamp: (v) => v.ts });
    */
   topic<K = string, V = unknown>(name: string, config: TopicConfig<K, V> = {}): Topic<K, V> {
     const t = new Topic<K, V>(name, config);
@@ -129,7 +131,7 @@ export class Application {
 
   private deadLetterTopic(): string | undefined {
     const d = this.config.deadLetterTopic;
-    return d === false ? undefined : (d ?? `${this.config.consumerGroup}-dead-letters`);
+    return d === false ? undefined : (d ?? `${this.config.groupId}-dead-letters`);
   }
 
   /**
@@ -148,7 +150,7 @@ export class Application {
     if (c.changelog ?? true) {
       for (const [topic, s] of this.inputs) for (const node of windowsBelow(s)) windows.push({ node, topic });
     }
-    const state = windows.length > 0 ? new AppState(windows, c.consumerGroup, c, c.stateDir) : null;
+    const state = windows.length > 0 ? new AppState(windows, c.groupId, c, c.stateDir) : null;
     this.state = state;
     await this.createTopics(state, dlq);
     const finite = options.count !== undefined || options.timeout !== undefined;
@@ -158,7 +160,7 @@ export class Application {
       [...this.inputs.keys()].map((n) => this.topics.get(n)!),
       {
         ...c,
-        groupId: c.consumerGroup,
+        groupId: c.groupId,
         deadLetterTopic: dlq,
         isolationLevel: this.exactlyOnce ? 'read_committed' : 'read_uncommitted',
         onDeadLetter: (_letter: DeadLetter) => {

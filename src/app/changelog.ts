@@ -9,6 +9,7 @@ import {
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { newConsumer } from '../connectors/kafka/read-committed.ts';
 import { TwinstreamError } from '../errors.ts';
+import { importOptional } from '../import-optional.ts';
 
 /** One write of a state store mirrored to its changelog: a JSON value, or null for a deleted key. */
 export interface ChangelogRecord {
@@ -23,6 +24,7 @@ export interface ChangelogRecord {
  * written, the offset just past its last record: a store that applied these records holds the changelog up to
  * there. A partition whose offset the broker did not report is left out (its checkpoint stays where it was: a
  * restore then reads a little more, never less).
+ * @internal
  */
 export async function writeChangelog(
   producer: KafkaProducer,
@@ -66,7 +68,7 @@ export async function writeChangelog(
   return next;
 }
 
-/** Where a restore reads one changelog: from `from` up to `end` (exclusive). */
+/** @internal Where a restore reads one changelog: from `from` up to `end` (exclusive). */
 export interface ChangelogRange {
   from: bigint;
   end: bigint;
@@ -77,6 +79,7 @@ export interface ChangelogRange {
  * topics' bounds (earliest offset, end offset now), handing each record to `fn` in offset order, and resolves with
  * the end offsets read up to. The end is known from the consumer's fetch position, which moves past transaction
  * markers too, so a changelog ending with a marker is read without waiting for a record that never comes.
+ * @internal
  */
 export async function readChangelogs(
   connection: KafkaConnection,
@@ -86,7 +89,11 @@ export async function readChangelogs(
   fn: (topic: string, key: string, value: Buffer | null) => void,
   signal?: AbortSignal,
 ): Promise<Map<string, bigint>> {
-  const kafka = await import('@platformatic/kafka');
+  const kafka = await importOptional(
+    '@platformatic/kafka',
+    'Application (state restore)',
+    () => import('@platformatic/kafka'),
+  );
   const timeout = timeoutOf(connection, 'Application');
   // State is what committed transactions wrote: an aborted one's writes are dropped, even when a fetch ends before
   // its abort marker.

@@ -1,7 +1,18 @@
-// Kafka applications (Quix's Application, in TypeScript). Re-exports only.
-export * from './app-source.ts';
-export * from './app-state.ts';
-export * from './application.ts';
-export * from './changelog.ts';
-export * from './to-topic.ts';
-export * from './topic.ts';
+// Kafka applications (Quix Streams' Application, in TypeScript). Re-exports only, by name.
+
+// The entry points of the layers this one builds on: their operators are on Stream whenever this
+// layer's are (its nodes use them, and its declarations promise them).
+import '../core/index.ts';
+import '../window/index.ts';
+import '../connectors/kafka/index.ts';
+
+export type { AppWindow } from './app-state.ts';
+export { AppState } from './app-state.ts';
+export type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './application.ts';
+export { Application } from './application.ts';
+
+import './to-topic.ts';
+
+export type { ToTopicOptions } from './to-topic.ts';
+export type { TopicConfig } from './topic.ts';
+export { Topic } from './topic.ts';

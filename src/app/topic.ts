@@ -9,6 +9,8 @@ export interface TopicConfig<K = string, V = unknown> {
   /** Value (de)serializer. Default `'json'`. */
   value?: SerdeSpec<V>;
   /** The event time of a record from its value; default: the Kafka timestamp. */
+  timestamp?: (value: V, record: KafkaRecord<K, V>) => number | Date | string;
+  /** @deprecated Quix's name of `timestamp`. */
   timestampExtractor?: (value: V, record: KafkaRecord<K, V>) => number | Date | string;
   /** Partitions when the application creates the topic. Default 1. */
   partitions?: number;
@@ -22,7 +24,7 @@ export interface TopicConfig<K = string, V = unknown> {
  * A topic of an application: its name, serializers and event-time extractor. Made by `app.topic(name, config)`.
  *
  * @example
- * const input = app.topic('raw-temperature', { value: 'json', timestampExtractor: (v) => v.ts });
+ * const input = app.topic('raw-temperature', { value: 'json', timestamp: (v) => v.ts });
  */
 export class Topic<K = string, V = unknown> {
   readonly name: string;
@@ -32,11 +34,13 @@ export class Topic<K = string, V = unknown> {
 
   constructor(name: string, config: TopicConfig<K, V> = {}) {
     if (typeof name !== 'string' || name === '') badArgument('app.topic', 'name', name, 'a topic name');
-    if (config.timestampExtractor !== undefined && typeof config.timestampExtractor !== 'function') {
-      badArgument('app.topic', 'timestampExtractor', config.timestampExtractor, 'a function of the value');
+    const timestamp = config.timestamp ?? config.timestampExtractor;
+    if (timestamp !== undefined && typeof timestamp !== 'function') {
+      const option = config.timestamp === undefined ? 'timestampExtractor' : 'timestamp';
+      badArgument('app.topic', option, timestamp, 'a function of the value');
     }
     this.name = name;
-    this.config = config;
+    this.config = timestamp === undefined ? config : { ...config, timestamp };
     this.keySerde = toSerde(config.key, 'app.topic', 'key', 'string');
     this.valueSerde = toSerde(config.value, 'app.topic', 'value', 'json');
   }

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
+import { toMillis } from '../time/duration.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
 
 /** Where the program writes: stdout and stderr by default, buffers in tests. */
@@ -20,6 +21,24 @@ const number =
     }
     return n;
   };
+
+// --until: seconds, or a duration string (the same strings as everywhere in twinstream), as seconds.
+function duration(value: string): number {
+  if (/^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i.test(value)) {
+    try {
+      return toMillis(value, '--until') / 1000;
+    } catch {
+      // reported below, with what is accepted
+    }
+  }
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(
+      `expected a number of seconds > 0 or a duration such as 90s, 5m, 1h, got "${value}"`,
+    );
+  }
+  return n;
+}
 
 /**
  * The `twinstream` command line: `twinstream sim run <model> [--until t] [--factor f] [--seed n] [--out dir]` runs a
@@ -39,7 +58,11 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .command('run')
     .description('run a declarative model (YAML or JSON) and print a summary')
     .argument('<model>', 'the model file (.yaml, .yml or .json)')
-    .option('--until <time>', 'simulated time to run (overrides run.until)', number('a number', 0, true))
+    .option(
+      '--until <time>',
+      'simulated time to run, in seconds or as a duration such as 90s, 5m, 1h, 7d (overrides run.until)',
+      duration,
+    )
     .option(
       '--factor <f>',
       'wall time per simulated time, 0 = as fast as possible (overrides run.factor)',
@@ -125,7 +148,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
   return program;
 }
 
-// ../../package.json from src/cli and from dist/cli alike.
+// ../../package.json from src/cli, and from dist/cli or dist/chunks once built (scripts/build.ts).
 function packageVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }

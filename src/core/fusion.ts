@@ -160,7 +160,7 @@ function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
   return factory(...bound);
 }
 
-/** Builds (and caches on the node) the delivery of `node` to its downstreams. */
+/** @internal Builds (and caches on the node) the delivery of `node` to its downstreams. */
 export function compilePush(node: Stream<any>): PushFn {
   const ds = node.downstreams;
   let push: PushFn;
@@ -172,7 +172,7 @@ export function compilePush(node: Stream<any>): PushFn {
   return push;
 }
 
-/** Forgets the compiled delivery of `node` and of every node upstream of it, whose chains may pass through it. */
+/** @internal Forgets the compiled delivery of `node` and of every node upstream of it, whose chains may pass through it. */
 export function invalidate(node: Stream<any>): void {
   const stack = [node];
   const seen = new Set<Stream<any>>();

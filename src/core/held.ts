@@ -9,18 +9,18 @@ export interface Held<T> {
   readonly md: Metadata | undefined;
 }
 
-/** Retains `md` and wraps the element for keeping. */
+/** @internal Retains `md` and wraps the element for keeping. */
 export function hold<T>(x: T, md: Metadata | undefined): Held<T> {
   retainRefs(md);
   return { x, md };
 }
 
-/** Releases the metadata of every held element. */
+/** @internal Releases the metadata of every held element. */
 export function releaseAll(items: readonly Held<unknown>[]): void {
   for (let i = 0; i < items.length; i++) releaseRefs(items[i]!.md);
 }
 
-/** Runs `then` once `r` has settled (at once when it is not a promise), passing a rejection on after it. */
+/** @internal Runs `then` once `r` has settled (at once when it is not a promise), passing a rejection on after it. */
 export function afterPushed(r: Pushed, then: () => void): Pushed {
   if (r === undefined) {
     then();
@@ -32,7 +32,7 @@ export function afterPushed(r: Pushed, then: () => void): Pushed {
   });
 }
 
-/** Combines two pending deliveries into one (no promise when neither is one). */
+/** @internal Combines two pending deliveries into one (no promise when neither is one). */
 export function both(a: Pushed, b: Pushed): Pushed {
   if (a === undefined) return b;
   if (b === undefined) return a;
@@ -41,14 +41,14 @@ export function both(a: Pushed, b: Pushed): Pushed {
 
 function ignore(): void {}
 
-/** A promise that resolves after `ms` on `clock`. */
+/** @internal A promise that resolves after `ms` on `clock`. */
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => {
     clock.setTimer(ms, resolve);
   });
 }
 
-/** Emits held elements as one array, with their metadata concatenated, then releases them (a batch let go). */
+/** @internal Emits held elements as one array, with their metadata concatenated, then releases them (a batch let go). */
 export function emitHeldBatch<T>(node: Stream<T[]>, items: readonly Held<T>[]): Pushed {
   try {
     return node.emit(
@@ -60,7 +60,7 @@ export function emitHeldBatch<T>(node: Stream<T[]>, items: readonly Held<T>[]): 
   }
 }
 
-/** Emits one held element, waits until the graph has taken it, then releases it (a queue's consumer step). */
+/** @internal Emits one held element, waits until the graph has taken it, then releases it (a queue's consumer step). */
 export async function emitHeld<T>(node: Stream<T>, item: Held<T>): Promise<void> {
   try {
     const r = node.emit(item.x, item.md);

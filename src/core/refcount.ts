@@ -43,19 +43,19 @@ export interface MetadataEntry {
 /** Metadata travels with an element through the graph: a list, because joins concatenate their inputs' lists. */
 export type Metadata = readonly MetadataEntry[];
 
-/** Retains every counter in `metadata` `n` times. */
+/** @internal Retains every counter in `metadata` `n` times. */
 export function retainRefs(metadata: Metadata | undefined, n = 1): void {
   if (metadata === undefined) return;
   for (let i = 0; i < metadata.length; i++) metadata[i]!.ref?.retain(n);
 }
 
-/** Releases every counter in `metadata` once. */
+/** @internal Releases every counter in `metadata` once. */
 export function releaseRefs(metadata: Metadata | undefined): void {
   if (metadata === undefined) return;
   for (let i = 0; i < metadata.length; i++) metadata[i]!.ref?.release();
 }
 
-/** Concatenates the metadata of several held elements, as a join or a window emits it. */
+/** @internal Concatenates the metadata of several held elements, as a join or a window emits it. */
 export function concatMetadata(parts: readonly (Metadata | undefined)[]): Metadata | undefined {
   let out: MetadataEntry[] | undefined;
   for (const p of parts) {

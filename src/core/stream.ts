@@ -45,6 +45,28 @@ let nextId = 0;
 const passedThrough = new WeakMap<object, Stream<any>>();
 
 /**
+ * The operators that plugins add to every stream, typed by declaration merging. TypeScript does not merge an
+ * augmentation into a class re-exported by an entry point, but it does into an interface: augment this one.
+ *
+ * @example
+ * import { Stream } from 'twinstream';
+ * declare module 'twinstream' {
+ *   interface StreamOperators<T> {
+ *     celsiusToKelvin(this: Stream<number>): Stream<number>;
+ *   }
+ * }
+ * Stream.register('celsiusToKelvin', function (this: Stream<number>) {
+ *   return this.map((c) => c + 273.15);
+ * });
+ */
+// biome-ignore lint/correctness/noUnusedVariables: T is the element type the augmenting methods see
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, from plugins
+export interface StreamOperators<T> {}
+
+// The class takes the plugins' operators through this interface.
+export interface Stream<T = unknown> extends StreamOperators<T> {}
+
+/**
  * A node in a push graph. `emit(x)` hands `x` to every downstream node, in connection order. Operators are
  * methods (`map`, `filter`, `partition`, ...) registered with `Stream.register`, each returning a new node.
  *
@@ -54,6 +76,7 @@ const passedThrough = new WeakMap<object, Stream<any>>();
  * for (let i = 0; i < 5; i++) source.emit(i);
  * out; // [2, 4]
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: merged on purpose with the interface above
 export class Stream<T = unknown> {
   readonly id: number = nextId++;
   readonly downstreams: Stream<any>[] = [];
@@ -313,10 +336,10 @@ export class Stream<T = unknown> {
   }
 }
 
-/** The function that does nothing, shared so that no closure is allocated for it. */
+/** @internal The function that does nothing, shared so that no closure is allocated for it. */
 export function noop(): void {}
 
-/** True for anything with a `then` method. */
+/** @internal True for anything with a `then` method. */
 export function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as any).then === 'function';
 }

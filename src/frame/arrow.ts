@@ -14,6 +14,8 @@ export type ArrowModule = typeof Arrow;
 /** Options of `frameFromArrow`. Default: what `frameToArrow` wrote into the schema metadata. */
 export interface FromArrowOptions {
   /** The column holding event time (ms; Arrow timestamps of any unit and dates are converted). */
+  timestamp?: string | null;
+  /** @deprecated The former name of `timestamp`. */
   time?: string | null;
   key?: string | null;
 }
@@ -36,14 +38,15 @@ const UNIT_TO_MS = [1000, 1, 1e-3, 1e-6];
  * Int64, timestamps, dates, plain Utf8 and multi-chunk columns are converted.
  *
  * @example
- * const f = frameFromArrow(arrow.tableFromArrays({ ts: new Float64Array([0, 1]), v: new Float64Array([1, 2]) }), { time: 'ts' });
+ * const f = frameFromArrow(arrow.tableFromArrays({ ts: new Float64Array([0, 1]), v: new Float64Array([1, 2]) }), { timestamp: 'ts' });
  */
 export function frameFromArrow(table: Arrow.Table, options: FromArrowOptions = {}): Frame {
   if (table === null || typeof table !== 'object' || typeof (table as any).getChild !== 'function') {
     throw new TwinstreamError('TS_FRAME_BAD_ARROW', `frameFromArrow: ${describe(table)} is not an Arrow Table`);
   }
   const meta = table.schema.metadata;
-  const timeName = options.time === undefined ? (meta.get(TIME_META) ?? null) : options.time;
+  const option = options.timestamp === undefined ? options.time : options.timestamp;
+  const timeName = option === undefined ? (meta.get(TIME_META) ?? null) : option;
   const key = options.key === undefined ? (meta.get(KEY_META) ?? null) : options.key;
   const names = table.schema.fields.map((f) => f.name);
   if (timeName !== null && !names.includes(timeName)) {

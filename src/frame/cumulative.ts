@@ -20,6 +20,7 @@ const START: Record<Cumulative, number> = {
 /**
  * Runs one cumulative operation over `values` from `acc`; writes into `out` and returns the new running value.
  * @example cumulate('cumsum', new Float64Array([1, 2]), 10, new Float64Array(2)); // out [11, 13], returns 13
+ * @internal
  */
 export function cumulate(op: Cumulative, values: NumericArray, acc: number, out: Float64Array): number {
   const n = values.length;

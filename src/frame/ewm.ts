@@ -19,6 +19,7 @@ export interface EwmOptions {
 /**
  * The smoothing factor alpha from pandas' parameters; throws `TS_FRAME_BAD_EWM` with pandas' own messages.
  * @example ewmAlpha({ com: 1 }); // 0.5
+ * @internal
  */
 export function ewmAlpha(options: EwmOptions | number): number {
   const o: EwmOptions = typeof options === 'number' ? { com: options } : (options ?? {});

@@ -22,6 +22,7 @@ export type ColumnInput = FrameColumn | readonly (number | null | undefined)[] |
 /**
  * True for the typed arrays a numeric column may be.
  * @example isNumericArray(new Float64Array(2)); // true
+ * @internal
  */
 export function isNumericArray(x: unknown): x is NumericArray {
   return (
@@ -35,6 +36,7 @@ export function isNumericArray(x: unknown): x is NumericArray {
  * Throws `TS_FRAME_BAD_COLUMN` naming the column otherwise.
  *
  * @example toColumn('x', [1, 2, null]); // Float64Array [1, 2, NaN]
+ * @internal
  */
 export function toColumn(name: string, input: unknown): FrameColumn {
   if (input instanceof DictionaryColumn || isNumericArray(input)) return input;
@@ -74,6 +76,7 @@ function badValue(name: string, row: number, v: unknown, accepted: string): Twin
 /**
  * Rows `[start, end)` of a column, sharing its buffer.
  * @example sliceColumn(new Float64Array([1, 2, 3]), 1, 3); // Float64Array [2, 3] (a view)
+ * @internal
  */
 export function sliceColumn(c: FrameColumn, start: number, end: number): FrameColumn {
   return c instanceof DictionaryColumn ? c.slice(start, end) : c.subarray(start, end);
@@ -82,6 +85,7 @@ export function sliceColumn(c: FrameColumn, start: number, end: number): FrameCo
 /**
  * The rows of a column whose mask byte is non-zero; `count` is how many there are.
  * @example filterColumn(new Float64Array([1, 2, 3]), new Uint8Array([1, 0, 1]), 2); // Float64Array [1, 3]
+ * @internal
  */
 export function filterColumn<C extends FrameColumn>(c: C, mask: Uint8Array, count: number): C {
   if (c instanceof DictionaryColumn) return c.filter(mask, count) as C;
@@ -96,6 +100,7 @@ export function filterColumn<C extends FrameColumn>(c: C, mask: Uint8Array, coun
  * Joins the same column of several frames. Numeric parts of one array type keep it; mixed types become Float64.
  * Throws `TS_FRAME_SCHEMA_MISMATCH` when strings and numbers meet.
  * @example concatColumns('x', [new Float64Array([1]), new Float64Array([2])]); // Float64Array [1, 2]
+ * @internal
  */
 export function concatColumns(name: string, parts: readonly FrameColumn[]): FrameColumn {
   const dict = parts.filter((p) => p instanceof DictionaryColumn);
@@ -124,6 +129,7 @@ export function concatColumns(name: string, parts: readonly FrameColumn[]): Fram
 /**
  * The value of a column at row `i`: a number, a string, or null (a missing string).
  * @example valueAt(DictionaryColumn.encode(['a']), 0); // 'a'
+ * @internal
  */
 export function valueAt(c: FrameColumn, i: number): number | string | null {
   return c instanceof DictionaryColumn ? c.get(i) : c[i]!;

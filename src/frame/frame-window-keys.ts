@@ -32,10 +32,13 @@ export interface FrameWindowConfig {
   onLate: ((info: LateInfo) => void) | null;
 }
 
+/** @internal */
 export const W = 6;
 /** Whole number keys below this are numbered through a table. */
 const SMALL_KEYS = 4096; // slots of one kernel block, laid out as src/window/kernel.ts lays them out
+/** @internal */
 export const NEG = Number.NEGATIVE_INFINITY;
+/** @internal */
 export const POS = Number.POSITIVE_INFINITY;
 
 /** One open window: its slot in the node's Float64Array of states, the states of generic aggregators, the
@@ -168,6 +171,7 @@ export class WindowKeys {
 }
 
 /** Folds rows `[from, to)` into the kernel blocks of the window whose slots start at `b`: per column, one pass
+ * @internal
  * with the state in locals (NaN skipped); a null column counts rows. */
 export function foldRun(
   S: Float64Array,
@@ -206,7 +210,7 @@ export function foldRun(
   }
 }
 
-/** Folds rows `[from, to)` of `col` into a kernel block with Welford's update (var, std); NaN is skipped. */
+/** @internal Folds rows `[from, to)` of `col` into a kernel block with Welford's update (var, std); NaN is skipped. */
 export function foldMoments(S: Float64Array, b: number, col: NumericArray, from: number, to: number): void {
   for (let i = from; i < to; i++) {
     const x = col[i]!;
@@ -214,7 +218,7 @@ export function foldMoments(S: Float64Array, b: number, col: NumericArray, from:
   }
 }
 
-/** The error for a row whose time is not a finite number (rows before it were folded; none after it). */
+/** @internal The error for a row whose time is not a finite number (rows before it were folded; none after it). */
 export function badTime(where: string, t: number, row: number): TwinstreamError {
   return new TwinstreamError(
     'TS_BAD_TIMESTAMP',

@@ -17,6 +17,8 @@ import { columnsFromRows, type FromRowsOptions, rowsFromColumns } from './row-co
 /** Options of `Frame.fromColumns`. */
 export interface FrameOptions {
   /** The time column: the name of one of `columns` (moved out of them), or the times themselves (ms). */
+  timestamp?: string | Float64Array | readonly number[];
+  /** @deprecated The former name of `timestamp`. */
   time?: string | Float64Array | readonly number[];
   /** The field name the time column takes in rows and in Arrow. Default: the `time` column name, else 'time'. */
   timeName?: string;
@@ -34,7 +36,7 @@ export type RowPredicate = (i: number, frame: Frame) => boolean;
  * Columns of different lengths, or an unknown column name, fail at construction naming the column.
  *
  * @example
- * const f = Frame.fromColumns({ ts: [0, 1000], sensor: ['a', 'b'], v: [1.5, 2] }, { time: 'ts', key: 'sensor' });
+ * const f = Frame.fromColumns({ ts: [0, 1000], sensor: ['a', 'b'], v: [1.5, 2] }, { timestamp: 'ts', key: 'sensor' });
  * f.length;          // 2
  * f.numeric('v');    // Float64Array [1.5, 2]
  * f.filter(f.numeric('v').map((x) => (x > 1.8 ? 1 : 0)) as unknown as Uint8Array).toRows(); // [{ ts: 1000, sensor: 'b', v: 2 }]
@@ -98,10 +100,11 @@ export class Frame {
 
   /**
    * A frame from columns. `time` names the time column (or gives the times), `key` the key column.
-   * @example Frame.fromColumns({ t: [0, 1], x: [1, 2] }, { time: 't' });
+   * @example Frame.fromColumns({ t: [0, 1], x: [1, 2] }, { timestamp: 't' });
    */
   static fromColumns(columns: Readonly<Record<string, ColumnInput>>, options: FrameOptions = {}): Frame {
-    const { time, key = null } = options;
+    const { key = null } = options;
+    const time = options.timestamp ?? options.time;
     if (typeof time === 'string') {
       if (!Object.hasOwn(columns, time)) throw unknownColumn('Frame: time', time, Object.keys(columns));
       const { [time]: t, ...rest } = columns;
@@ -113,11 +116,11 @@ export class Frame {
   /**
    * A frame from row objects. `time` names the field holding event time; numbers become `Float64Array`s (NaN for
    * missing values), strings are dictionary-encoded.
-   * @example Frame.fromRows([{ ts: 0, x: 1 }, { ts: 1000, x: 2 }], { time: 'ts' }).numeric('x'); // Float64Array [1, 2]
+   * @example Frame.fromRows([{ ts: 0, x: 1 }, { ts: 1000, x: 2 }], { timestamp: 'ts' }).numeric('x'); // Float64Array [1, 2]
    */
   static fromRows(rows: readonly unknown[], options: FromRowsOptions = {}): Frame {
     const { time, columns } = columnsFromRows(rows, options);
-    return new Frame(columns, time, options.time ?? 'time', options.key ?? null);
+    return new Frame(columns, time, options.timestamp ?? options.time ?? 'time', options.key ?? null);
   }
 
   /**

@@ -10,6 +10,7 @@ const REDUCTIONS: readonly Reduction[] = ['sum', 'mean', 'count', 'min', 'max', 
 /**
  * Checks a reduction name; throws `TS_BAD_ARGUMENT` listing the accepted ones.
  * @example checkReduction('rolling', 'mean');
+ * @internal
  */
 export function checkReduction(where: string, r: unknown): Reduction {
   if (!REDUCTIONS.includes(r as Reduction)) {
@@ -31,6 +32,7 @@ const STRIDE = 1 + MOMENT_SLOTS;
  * const m = new Moments(true);
  * m.addColumn(new Float64Array([1, 2, 3]), null);
  * m.result('std', 0); // 1
+ * @internal
  */
 export class Moments {
   readonly moments: boolean;

@@ -156,7 +156,7 @@ StreamingFrame.prototype.aggregate = function aggregate<S, R>(this: StreamingFra
   });
 };
 
-/** Checks a custom aggregation object at construction. */
+/** @internal Checks a custom aggregation object at construction. */
 export function checkCustom(where: string, agg: unknown, needsOld: boolean): void {
   const a = agg as CustomAggregation | null;
   if (

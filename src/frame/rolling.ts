@@ -32,6 +32,7 @@ class ColumnHistory {
 /**
  * Rolling values of one column for one frame, given its history; returns the output and updates the history.
  * `n` rows, or `span` ms of time (`(t - span, t]`), whichever is finite.
+ * @internal
  */
 export function rollColumn(
   h: ColumnHistory,

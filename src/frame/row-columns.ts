@@ -8,6 +8,8 @@ import { type FrameColumn, valueAt } from './frame-column.ts';
 /** Options of `Frame.fromRows`. */
 export interface FromRowsOptions {
   /** The field holding each row's event time (ms, a Date or an ISO string); it becomes the frame's time column. */
+  timestamp?: string;
+  /** @deprecated The former name of `timestamp`. */
   time?: string;
   /** A column that keys the rows (windows and groupings per key use it). */
   key?: string;
@@ -15,7 +17,7 @@ export interface FromRowsOptions {
   columns?: readonly string[];
 }
 
-/** Columns read from rows: what the Frame constructor takes. */
+/** @internal Columns read from rows: what the Frame constructor takes. */
 export interface RowColumns {
   time: Float64Array | null;
   columns: Record<string, FrameColumn>;
@@ -27,10 +29,11 @@ export interface RowColumns {
  * bad time fails with `TS_BAD_TIMESTAMP` naming the row.
  *
  * @example columnsFromRows([{ ts: 1, x: 2 }], { time: 'ts' }); // { time: Float64Array [1], columns: { x: Float64Array [2] } }
+ * @internal
  */
 export function columnsFromRows(rows: readonly unknown[], options: FromRowsOptions = {}): RowColumns {
   const n = rows.length;
-  const timeName = options.time;
+  const timeName = options.timestamp ?? options.time;
   let time: Float64Array | null = null;
   if (timeName !== undefined) {
     const read = fieldReader(timeName);
@@ -96,6 +99,7 @@ function readColumn(rows: readonly unknown[], name: string): FrameColumn {
  * stored (NaN for missing ones).
  *
  * @example rowsFromColumns(null, 'time', { x: new Float64Array([1]) }, ['x'], 1); // [{ x: 1 }]
+ * @internal
  */
 export function rowsFromColumns(
   time: Float64Array | null,

@@ -33,6 +33,7 @@ export class RowCursor {
 /**
  * Points a cursor at row `i` (a function, not a method, so that no column name can shadow it).
  * @example moveCursor(cursor, 3);
+ * @internal
  */
 export function moveCursor(cursor: RowCursor, i: number): void {
   cursor[ROW] = i;

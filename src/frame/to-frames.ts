@@ -52,8 +52,9 @@ export class ToFramesNode extends Stream<Frame> {
     super({ clock: upstream.clock });
     this.size = o.size ?? Number.POSITIVE_INFINITY;
     this.interval = interval;
-    this.options = { time: o.time, key: o.key, columns: o.columns };
-    this.readTime = o.time === undefined ? null : fieldReader(o.time);
+    const time = o.timestamp ?? o.time;
+    this.options = { timestamp: time, key: o.key, columns: o.columns };
+    this.readTime = time === undefined ? null : fieldReader(time);
     upstream.connect(this);
   }
 
@@ -61,7 +62,7 @@ export class ToFramesNode extends Stream<Frame> {
     if (this.readTime !== null) {
       const t = this.readTime(x);
       if (!(typeof t === 'number' && t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP))
-        toTimestamp(t, `toFrames: field "${this.options.time}"`);
+        toTimestamp(t, `toFrames: field "${this.options.timestamp}"`);
     }
     this.pending.push(hold(x, metadata));
     if (this.pending.length >= this.size) return this.flush();

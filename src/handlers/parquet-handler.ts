@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { TwinstreamError } from '../errors.ts';
+import { importOptional } from '../import-optional.ts';
 import { TimeIndex } from '../time/time-index.ts';
 import { DataStreamHandler } from './data-stream-handler.ts';
 import { interpolationField, parseHandlerConfig, toleranceField } from './handler-config.ts';
@@ -48,7 +49,11 @@ export class ParquetHandler extends DataStreamHandler {
   async start(): Promise<void> {
     if (this.index !== null) return;
     const { path, timeColumn, timeUnit, tolerance } = this.config;
-    const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import('hyparquet');
+    const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await importOptional(
+      'hyparquet',
+      'the parquet handler',
+      () => import('hyparquet'),
+    );
     let file: Awaited<ReturnType<typeof asyncBufferFromFile>>;
     let names: string[];
     try {

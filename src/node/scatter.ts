@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { IdleSignal } from '../core/idle.ts';
 import { FilterNode } from '../core/operators/filter.ts';
 import { FlattenNode } from '../core/operators/flatten.ts';
@@ -9,6 +10,7 @@ import { StarmapNode } from '../core/operators/starmap.ts';
 import { type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { describe, requireInteger, TwinstreamError } from '../errors.ts';
+import { requireOptional } from '../import-optional.ts';
 import type { StageFunction, StageResult, StageSpec } from './scatter-worker.ts';
 import { workerTaskRef } from './worker-task.ts';
 
@@ -22,10 +24,20 @@ export interface ScatterOptions {
   maxQueue?: number;
 }
 
-// Built, the package holds scatter-worker.js next to this file; from source it is the .ts (Node strips its types).
+// From source, the worker is the .ts next to this file (Node strips its types). Built, it is dist/node/scatter-worker.js
+// and this code is in dist/node/ or dist/chunks/: one folder below dist/ either way (scripts/build.ts).
 const WORKER_FILE = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './scatter-worker.ts' : './scatter-worker.js', import.meta.url),
+  new URL(import.meta.url.endsWith('.ts') ? '../node/scatter-worker.ts' : '../node/scatter-worker.js', import.meta.url),
 );
+
+// piscina is an optional peer dependency, loaded (synchronously: its CommonJS build) when the first element
+// reaches a scatter node, so that importing twinstream/node does not load a worker pool.
+const require = createRequire(import.meta.url);
+let piscina: typeof Piscina | null = null;
+function loadPiscina(): typeof Piscina {
+  piscina ??= requireOptional('piscina', 'scatter', () => require('piscina') as { Piscina: typeof Piscina }).Piscina;
+  return piscina;
+}
 
 interface Job {
   readonly x: unknown;
@@ -102,7 +114,7 @@ export class ScatterNode<T> extends Stream<T> {
         `${this.label()} received an element but has no gather(): call .gather() after the parallel stages`,
       );
     }
-    this.pool ??= new Piscina({
+    this.pool ??= new (loadPiscina())({
       filename: WORKER_FILE,
       minThreads: this.workers,
       maxThreads: this.workers,

@@ -22,6 +22,7 @@ export interface SinkToTextfileOptions {
  *
  * @example
  * formatLine({ id: 'pump-1', t: 1 }); // '{"id":"pump-1","t":1}'
+ * @internal
  */
 export function formatLine(x: unknown): string {
   if (typeof x === 'string') return x;

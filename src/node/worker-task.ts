@@ -30,7 +30,7 @@ const refs = new WeakMap<Function, WorkerTaskRef>();
  * const parse = workerTask<typeof stages.parse>(new URL('./stages.ts', import.meta.url), 'parse');
  * source.scatter({ workers: 4 }).map(parse).gather().sink(console.log);
  */
-export function workerTask<F extends (...args: any[]) => unknown = (x: any) => any>(
+export function workerTask<F extends (...args: any[]) => unknown = (x: any) => unknown>(
   module: string | URL,
   exportName = 'default',
 ): WorkerFunction<F> {

@@ -16,7 +16,7 @@ export type DistributionConfig = (
   | { dist: 'empirical'; values: number[]; weights?: number[] }
 ) & { min?: number; max?: number };
 
-/** The names `dist` accepts. */
+/** @internal The names `dist` accepts. */
 export const DISTRIBUTIONS = [
   'exponential',
   'normal',
@@ -92,6 +92,7 @@ function bad(path: string, field: string, value: unknown, accepted: string): nev
  * @example
  * validateDistribution({ dist: 'exponential', rate: -1 }, 'Line_A.arrival.standard');
  * // throws TS_SIM_BAD_DISTRIBUTION: Line_A.arrival.standard.rate = -1 is not valid; expected a finite number > 0
+ * @internal
  */
 export function validateDistribution(config: unknown, path = ''): asserts config is DistributionConfig {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {

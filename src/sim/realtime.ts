@@ -129,7 +129,7 @@ export class RealtimeEnvironment extends BaseEnvironment {
         `run({ until }): no event is left, but ${stop.describe()} given as until was never triggered`,
       );
     }
-    return stop === null || typeof until === 'number' ? undefined : outcome(stop);
+    return stop !== null && until instanceof Event ? outcome(stop) : undefined;
   }
 
   private async loop(stopped: () => boolean): Promise<void> {

@@ -1,6 +1,12 @@
-import mt19937 from '@stdlib/random-base-mt19937';
+import { createRequire } from 'node:module';
+import type mt19937Module from '@stdlib/random-base-mt19937';
 import { describe, TwinstreamError } from '../errors.ts';
 import { type DistributionConfig, validateDistribution } from './distributions.ts';
+
+// The Mersenne Twister is loaded when the first sampler is made: the package costs ~60 ms to import, which every
+// import of twinstream/sim would pay otherwise. It is a CommonJS package, so a synchronous require serves.
+const require = createRequire(import.meta.url);
+let mt19937: typeof mt19937Module | null = null;
 
 // The generator as it is at run time (the package's types omit `normalized`).
 interface MersenneTwister {
@@ -55,6 +61,7 @@ export class Sampler {
       );
     }
     this.seed = seed;
+    mt19937 ??= require('@stdlib/random-base-mt19937') as typeof mt19937Module;
     this.rng = mt19937.factory({ seed }) as unknown as MersenneTwister;
     this.uniform = this.rng.normalized;
   }

@@ -23,7 +23,7 @@ export interface EventRecord {
 /** What the simulation publishes to egress. Sinks may reshape records (a path router flattens or drops them). */
 export type SimRecord = TelemetryRecord | EventRecord;
 
-/** The path of the lag telemetry a paced environment publishes: seconds the simulation runs behind the wall clock. */
+/** @internal The path of the lag telemetry a paced environment publishes: seconds the simulation runs behind the wall clock. */
 export const LAG_PATH = 'system.simulation.lag_seconds';
 
 const DAY_MS = 86_400_000;
@@ -37,6 +37,7 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
  *
  * @example
  * isoTimestamp(Date.parse('2024-01-01T12:34:56.789Z')); // '2024-01-01T12:34:56.789Z'
+ * @internal
  */
 export function isoTimestamp(ms: number): string {
   if (!(ms >= 0 && ms < 253402300800000)) return new Date(ms).toISOString(); // before 1970 or after 9999: the slow way

@@ -1,7 +1,7 @@
 import { badArgument, TwinstreamError } from '../errors.ts';
 import type { SetOptions, StateReader, Transaction } from './state-store.ts';
 
-/** One pending write: a value to set, or `undefined` with `deleted` for a delete. */
+/** @internal One pending write: a value to set, or `undefined` with `deleted` for a delete. */
 export interface PendingWrite {
   readonly namespace: string;
   readonly partition: number;
@@ -19,6 +19,7 @@ export interface PendingWrite {
  * const tx = new BufferedTransaction(store, (writes) => apply(writes));
  * tx.set('window', 0, 'k"a"', { sum: 1 });
  * tx.commit();
+ * @internal
  */
 export class BufferedTransaction implements Transaction {
   private readonly base: StateReader;
@@ -109,7 +110,7 @@ export class BufferedTransaction implements Transaction {
   }
 }
 
-/** Runs `fn` in `tx`, committing when it returns and aborting when it throws. */
+/** @internal Runs `fn` in `tx`, committing when it returns and aborting when it throws. */
 export function runTransaction<R>(tx: Transaction, fn: (tx: Transaction) => R): R {
   let r: R;
   try {
@@ -122,7 +123,7 @@ export function runTransaction<R>(tx: Transaction, fn: (tx: Transaction) => R): 
   return r;
 }
 
-/** Checks the address of an entry (shared by both stores). */
+/** @internal Checks the address of an entry (shared by both stores). */
 export function checkAddress(namespace: unknown, partition: unknown, key: unknown): void {
   if (typeof namespace !== 'string' || namespace === '')
     badArgument('StateStore', 'namespace', namespace, 'a non-empty string');

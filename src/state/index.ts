@@ -1,5 +1,6 @@
-// Keyed state stores. Re-exports only.
-export * from './buffered-transaction.ts';
-export * from './lmdb-store.ts';
-export * from './memory-store.ts';
-export * from './state-store.ts';
+// Keyed state stores. Re-exports only, by name.
+
+export type { LmdbStateStoreOptions } from './lmdb-store.ts';
+export { LmdbStateStore } from './lmdb-store.ts';
+export { MemoryStateStore } from './memory-store.ts';
+export type { SetOptions, StateReader, StateStore, Transaction } from './state-store.ts';

@@ -1,6 +1,8 @@
 // lmdb is a native module: imported when a store is opened, so the package root stays importable in a browser.
+
 import type { Database, RootDatabase } from 'lmdb';
 import { badArgument, TwinstreamError } from '../errors.ts';
+import { importOptional } from '../import-optional.ts';
 import { BufferedTransaction, type PendingWrite, runTransaction } from './buffered-transaction.ts';
 import type { SetOptions, StateStore, Transaction } from './state-store.ts';
 
@@ -38,8 +40,8 @@ export class LmdbStateStore implements StateStore {
     if (typeof options?.path !== 'string' || options.path === '') {
       badArgument('LmdbStateStore.open', 'path', options?.path, 'a directory path');
     }
+    const { open } = await importOptional('lmdb', 'LmdbStateStore', () => import('lmdb'));
     try {
-      const { open } = await import('lmdb');
       return new LmdbStateStore(open<Stored, Key>({ path: options.path, compression: false }));
     } catch (e) {
       throw new TwinstreamError(

@@ -1,6 +1,9 @@
-export { BSpline } from './bspline.ts';
-export * from './clock.ts';
-export * from './duration.ts';
+// Clocks and durations (browser-safe). Re-exports only, by name.
+
+export type { Clock, Timer } from './clock.ts';
+export { RealClock, realClock, VirtualClock } from './clock.ts';
+export type { Duration, DurationUnit } from './duration.ts';
+export { toMillis } from './duration.ts';
 export type {
   FallbackReport,
   InterpolationFunction,
@@ -8,7 +11,6 @@ export type {
   InterpolatorOptions,
 } from './interpolator.ts';
 export { Interpolator } from './interpolator.ts';
-export { searchSorted } from './search-sorted.ts';
 export type { TimeIndexOptions } from './time-index.ts';
 export { TimeIndex } from './time-index.ts';
 export type { TimeTolerance } from './time-tolerance.ts';

@@ -35,7 +35,7 @@ export interface Aggregator<S = any, R = unknown> {
 /** Where an aggregator reads its value in each element: a field name or a function; absent means the element. */
 export type Column = string | ((value: any) => unknown);
 
-/** Checks a column argument and returns the suffix it adds to the state name. */
+/** @internal Checks a column argument and returns the suffix it adds to the state name. */
 export function columnSuffix(where: string, column: Column | undefined): string {
   if (column === undefined || column === null) return '';
   if (typeof column === 'string') return `/${column}`;
@@ -43,7 +43,7 @@ export function columnSuffix(where: string, column: Column | undefined): string 
   return badArgument(where, 'column', column, 'a field name or a function of the element');
 }
 
-/** Reads `column` from `value`: missing fields and non-objects give `undefined` (skipped). */
+/** @internal Reads `column` from `value`: missing fields and non-objects give `undefined` (skipped). */
 export function pickColumn(value: unknown, column: Column): unknown {
   if (typeof column === 'function') return column(value);
   if (value === null || typeof value !== 'object') return undefined;
@@ -55,6 +55,7 @@ export function pickColumn(value: unknown, column: Column): unknown {
  *
  * @example
  * const s = onColumn(sum(), 'temperature'); // name 'Sum/temperature'
+ * @internal
  */
 export function onColumn<S, R>(agg: Aggregator<S, R>, column: Column | undefined): Aggregator<S, R> {
   if (column === undefined || column === null) return agg;

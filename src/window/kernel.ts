@@ -17,12 +17,13 @@ import type { Aggregator, Column } from './aggregator.ts';
 export type Kernel = Aggregate;
 
 const { N, SUM, MIN, MAX, MEAN, M2 } = SLOT;
-/** The length of a kernel state. */
+/** @internal The length of a kernel state. */
 export const KERNEL_SLOTS = MOMENT_SLOTS;
 
 /**
  * Marks a built-in aggregator as computable by the fast path (only without a column).
  * @example withKernel(sumAggregator, 'sum', undefined)
+ * @internal
  */
 export function withKernel<A extends Aggregator>(agg: A, kernel: Kernel, column: Column | undefined): A {
   if (column === undefined || column === null) Object.defineProperty(agg, 'kernel', { value: kernel });
@@ -31,7 +32,7 @@ export function withKernel<A extends Aggregator>(agg: A, kernel: Kernel, column:
   return agg;
 }
 
-/** The fast-path kind of an aggregator, if it has one. */
+/** @internal The fast-path kind of an aggregator, if it has one. */
 export function kernelOf(agg: Aggregator): Kernel | undefined {
   return (agg as { kernel?: Kernel }).kernel;
 }
@@ -39,6 +40,7 @@ export function kernelOf(agg: Aggregator): Kernel | undefined {
 /**
  * The kind and column (null: the window's value) of a built-in numeric aggregator, whatever its column.
  * @example columnKernelOf(mean('temperature')); // { kernel: 'mean', column: 'temperature' }
+ * @internal
  */
 export function columnKernelOf(agg: Aggregator): { kernel: Kernel; column: string | null } | undefined {
   const k = kernelOf(agg);
@@ -46,37 +48,37 @@ export function columnKernelOf(agg: Aggregator): { kernel: Kernel; column: strin
   return (agg as { columnKernel?: { kernel: Kernel; column: string } }).columnKernel;
 }
 
-/** A fresh kernel state. */
+/** @internal A fresh kernel state. */
 export function kernelInit(): Float64Array {
   const k = new Float64Array(KERNEL_SLOTS);
   resetMoments(k, 0);
   return k;
 }
 
-/** Folds one value (null and undefined are skipped); `moments` adds Welford's update (var, std). */
+/** @internal Folds one value (null and undefined are skipped); `moments` adds Welford's update (var, std). */
 export function kernelAdd(k: Float64Array, v: unknown, moments: boolean): void {
   if (v == null) return;
   addMoment(k, 0, v as number, moments);
 }
 
-/** Joins two kernel states (session windows). */
+/** @internal Joins two kernel states (session windows). */
 export function kernelMerge(a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(KERNEL_SLOTS);
   mergeMoments(out, 0, a, 0, b, 0);
   return out;
 }
 
-/** The result of one aggregation from a kernel state (at offset `at` of `k`), identical to the aggregator's own. */
+/** @internal The result of one aggregation from a kernel state (at offset `at` of `k`), identical to the aggregator's own. */
 export function kernelResult(k: Float64Array, kind: Kernel, at = 0): number | null {
   return momentResult(k, at, kind, null);
 }
 
-/** Writes a fresh kernel state at offset `at` of `k` (what `kernelInit` returns, without allocating). */
+/** @internal Writes a fresh kernel state at offset `at` of `k` (what `kernelInit` returns, without allocating). */
 export function kernelReset(k: Float64Array, at: number): void {
   resetMoments(k, at);
 }
 
-/** The aggregator's own state for one aggregation, as a store keeps it (so a plan without the fast path reads it). */
+/** @internal The aggregator's own state for one aggregation, as a store keeps it (so a plan without the fast path reads it). */
 export function kernelToState(k: Float64Array, kind: Kernel): unknown {
   const n = k[N]!;
   switch (kind) {
@@ -95,7 +97,7 @@ export function kernelToState(k: Float64Array, kind: Kernel): unknown {
   }
 }
 
-/** A kernel state back from aggregator states by kind (the first one that says something wins per slot). */
+/** @internal A kernel state back from aggregator states by kind (the first one that says something wins per slot). */
 export function kernelFromStates(states: Partial<Record<Kernel, any>>): Float64Array {
   const k = kernelInit();
   const m = states.var ?? states.std;

@@ -1,4 +1,4 @@
-import { type ElementFn, fieldReader } from '../core/key.ts';
+import { type ElementFn, fieldReader, requiredFieldReader } from '../core/key.ts';
 import { badArgument, describe, TwinstreamError } from '../errors.ts';
 
 /**
@@ -22,15 +22,16 @@ export function isTimestamp(t: unknown): t is number {
 /** How a window reads a field of each element: a function of it, or a field name. */
 export type Extractor<T, R = unknown> = ElementFn<T, R> | string;
 
-/** Turns an extractor option into a function; `undefined` stays `undefined` (the caller's default applies). */
+/** @internal Turns an extractor option into a function; `undefined` stays `undefined` (the caller's default applies). */
 export function toExtractor<T>(
   where: string,
   name: string,
   spec: Extractor<T> | undefined,
+  required = false,
 ): ((x: T) => unknown) | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (typeof spec === 'function') return spec;
-  if (typeof spec === 'string') return fieldReader(spec);
+  if (typeof spec === 'string') return required ? requiredFieldReader(spec, where, name) : fieldReader(spec);
   return badArgument(where, name, spec, 'a function of the element or a field name');
 }
 
@@ -41,6 +42,7 @@ export function toExtractor<T>(
  *
  * @example
  * toTimestamp('2024-06-14T10:00:00Z', 'tumblingWindow'); // 1718359200000
+ * @internal
  */
 export function toTimestamp(t: unknown, where: string): number {
   if (typeof t === 'number') {

@@ -73,7 +73,7 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
     if (mode !== 'final' && mode !== 'current') badArgument(where, 'mode', mode, "'final' or 'current'");
     const readTs = toExtractor(where, 'timestamp', options.timestamp);
     const readKey = options.key === undefined ? undefined : toKeyFn(where, options.key);
-    const readValue = toExtractor(where, 'value', options.value);
+    const readValue = toExtractor(where, 'value', options.value, true);
     if (options.partition !== undefined && typeof options.partition !== 'function') {
       badArgument(where, 'partition', options.partition, 'a function of the element');
     }

@@ -22,10 +22,10 @@ export interface WindowStoreWriter {
   delete(namespace: string, partition: number, key: string): void;
 }
 
-/** The key under which a window stores a partition's bookkeeping (its watermark). */
+/** @internal The key under which a window stores a partition's bookkeeping (its watermark). */
 export const PARTITION_ENTRY = '~partition';
 
-/** The store key of a window key: JSON, so any JSON-serializable key survives a restart. */
+/** @internal The store key of a window key: JSON, so any JSON-serializable key survives a restart. */
 export function storeKey(key: unknown): string {
   return `k${JSON.stringify(key ?? null)}`;
 }

@@ -1,7 +1,8 @@
 // Application against the real broker: at-least-once and exactly-once runs, dead letters, commits.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { Application, type KafkaRecord } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll } from './kafka-io.ts';
 
@@ -20,7 +21,7 @@ test('an at-least-once application maps every record to its output topic and com
     Array.from({ length: 500 }, (_, i) => ({ id: i, f: 32 + i })),
     (v) => `k${v.id % 7}`,
   );
-  const app = new Application({ brokers, consumerGroup: group, autoOffsetReset: 'earliest' });
+  const app = new Application({ brokers, groupId: group, autoOffsetReset: 'earliest' });
   const input = app.topic<string, { id: number; f: number }>(inName, { value: 'json' });
   const output = app.topic(outName, { value: 'json' });
   app
@@ -38,7 +39,7 @@ test('an at-least-once application maps every record to its output topic and com
   // The key travels with the record, as in Quix.
   for (const r of out) assert.equal(r.key, `k${r.value.id % 7}`);
   // Everything was committed: a second run of the same group finds nothing to do.
-  const again = new Application({ brokers, consumerGroup: group, autoOffsetReset: 'earliest' });
+  const again = new Application({ brokers, groupId: group, autoOffsetReset: 'earliest' });
   again.stream(again.topic(inName)).toTopic(again.topic(outName));
   assert.deepEqual(await again.run({ timeout: 1500 }), []);
 });
@@ -52,7 +53,7 @@ test('records that fail to parse or to process are dead-lettered with the reason
   const errors: string[] = [];
   const app = new Application({
     brokers,
-    consumerGroup: group,
+    groupId: group,
     autoOffsetReset: 'earliest',
     onProcessingError: (e) => {
       errors.push(String(e));
@@ -100,7 +101,7 @@ test('an exactly-once application writes each output once, in transactions, with
   );
   const app = new Application({
     brokers,
-    consumerGroup: group,
+    groupId: group,
     autoOffsetReset: 'earliest',
     processingGuarantee: 'exactly-once',
     commitInterval: '200ms',
@@ -114,7 +115,7 @@ test('an exactly-once application writes each output once, in transactions, with
   const out = await readAll<{ id: number }>(brokers, outName, { expect: 300 });
   assert.equal(out.length, 300);
   assert.equal(new Set(out.map((r) => r.value.id)).size, 300);
-  const again = new Application({ brokers, consumerGroup: group, processingGuarantee: 'exactly-once' });
+  const again = new Application({ brokers, groupId: group, processingGuarantee: 'exactly-once' });
   again.stream(again.topic(inName)).toTopic(again.topic(outName));
   assert.deepEqual(await again.run({ timeout: 1500 }), []);
 });
@@ -122,7 +123,7 @@ test('an exactly-once application writes each output once, in transactions, with
 test('stop() while the consumer is still joining its group ends the run', async () => {
   const inName = uniqueName('in');
   await produceJson(brokers, inName, [{ id: 1 }]);
-  const app = new Application({ brokers, consumerGroup: uniqueName('app'), autoOffsetReset: 'earliest' });
+  const app = new Application({ brokers, groupId: uniqueName('app'), autoOffsetReset: 'earliest' });
   app.stream(app.topic(inName)).toTopic(app.topic(uniqueName('out')));
   const running = app.run({ timeout: 60_000 });
   // The source exists once the topics are there; the group join (its first step) takes a while longer.

@@ -6,7 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { Application, count, type KafkaRecord, sum } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { count, sum } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll } from './kafka-io.ts';
 
@@ -60,13 +62,13 @@ function build(
 ): Application {
   const app = new Application({
     brokers,
-    consumerGroup: group,
+    groupId: group,
     autoOffsetReset: 'earliest',
     stateDir,
     commitInterval: '50ms',
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
   });
-  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestampExtractor: (v) => v.ts });
+  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestamp: (v) => v.ts });
   let calls = 0;
   app
     .stream(inTopic)

@@ -4,7 +4,9 @@
 // into the committing one, and every window must come out once.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { Application, count, KafkaAdmin, KafkaProducer, type KafkaRecord, sum } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import { KafkaAdmin, KafkaProducer, type KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { count, sum } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { readAll } from './kafka-io.ts';
 
@@ -23,14 +25,14 @@ test('exactly-once: windows closed by the clock during commits come out once eac
   await admin.close();
   const app = new Application({
     brokers,
-    consumerGroup: uniqueName('timers'),
+    groupId: uniqueName('timers'),
     autoOffsetReset: 'earliest',
     commitInterval: '10ms',
     processingGuarantee: 'exactly-once',
   });
   const inTopic = app.topic<string, { id: number; ts: number }>(input, {
     value: 'json',
-    timestampExtractor: (v) => v.ts,
+    timestamp: (v) => v.ts,
   });
   // Readings one second apart in event time, written every 25 ms: each one's 10 ms window closes when 15 ms of
   // the clock pass without input (as if event time kept pace), well before the next reading arrives.

@@ -4,7 +4,9 @@
 // exits 0. Or until it is killed. It prints its progress every 20 ms. With `--async`, a yielding `mapAsync` (eight
 // calls in flight) comes before the windows: commits must wait for what it holds.
 import { parseArgs } from 'node:util';
-import { Application, count, type KafkaRecord, sum } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { count, sum } from '../../src/index.ts';
 import { stopAtEnd } from './kafka-io.ts';
 
 const { values } = parseArgs({
@@ -25,7 +27,7 @@ const { values } = parseArgs({
 const stateDir = values['state-dir'];
 const app = new Application({
   brokers: values.brokers!,
-  consumerGroup: values.group!,
+  groupId: values.group!,
   autoOffsetReset: 'earliest',
   processingGuarantee: values.guarantee as 'at-least-once' | 'exactly-once',
   commitInterval: '100ms',

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startKafka } from '../../scripts/kafka.ts';
-import { Application, count, type KafkaRecord } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { count } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll, stopAtEnd } from './kafka-io.ts';
 
@@ -231,7 +233,7 @@ test('a broker restarted mid-run: the application reconnects and finishes with n
     );
     const app = new Application({
       brokers,
-      consumerGroup: uniqueName('restart'),
+      groupId: uniqueName('restart'),
       autoOffsetReset: 'earliest',
       retries: 60,
       retryDelay: 250,
@@ -275,7 +277,7 @@ test('a second instance joining mid-run takes partitions; every window equals th
     // (test/app/state.test.ts hands windows over through the changelog).
     const app = new Application({
       brokers,
-      consumerGroup: groupId,
+      groupId: groupId,
       autoOffsetReset: 'earliest',
       commitInterval: '200ms',
       sessionTimeout: '3s',

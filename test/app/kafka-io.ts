@@ -1,5 +1,7 @@
 // Writing and reading whole topics in tests, through the library's own producer and sources.
-import { type Application, KafkaAdmin, KafkaProducer, type KafkaRecord, Stream } from '../../src/index.ts';
+import type { Application } from '../../src/app/index.ts';
+import { KafkaAdmin, KafkaProducer, type KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { Stream } from '../../src/index.ts';
 import { uniqueName } from '../kafka-setup.ts';
 
 /** Creates `topic` (with `partitions`) if needed and writes `values` (JSON; strings as they are), keyed by `key(v)`. */
@@ -94,7 +96,7 @@ export async function endOffsets(
  */
 export async function stopAtEnd(app: Application, topic: string): Promise<() => void> {
   const brokers = typeof app.config.brokers === 'string' ? app.config.brokers.split(',') : [...app.config.brokers];
-  const { end, committed } = await endOffsets(brokers, topic, app.config.consumerGroup);
+  const { end, committed } = await endOffsets(brokers, topic, app.config.groupId);
   const source = () => (app as unknown as { source: { handledOffsets(): ReadonlyMap<string, number> } | null }).source;
   const watch = setInterval(() => {
     const handled = source()?.handledOffsets();

@@ -48,7 +48,7 @@ test('the temperature tutorial aggregates every closed 10 s window per sensor', 
   const topics = { input: uniqueName('raw-temperature'), output: uniqueName('agg-temperature') };
   const list = readings(2000, { seed: 7 });
   await produceReadings(brokers, list, { topic: topics.input, fast: true, partitions: 3 });
-  const app = temperatureProcessor({ brokers, consumerGroup: uniqueName('tutorial') }, topics);
+  const app = temperatureProcessor({ brokers, groupId: uniqueName('tutorial') }, topics);
   await app.run({ count: list.length });
   const got = await readAll<Agg>(brokers, topics.output);
   const expected = expectedWindows(list);

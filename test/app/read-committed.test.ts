@@ -2,7 +2,9 @@
 // src/connectors/kafka/read-committed.ts). Against the real broker, and on a fetch response built here.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { dropAbortedBatches, KafkaAdmin, KafkaProducer, type KafkaRecord, Stream } from '../../src/index.ts';
+import { KafkaAdmin, KafkaProducer, type KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { dropAbortedBatches } from '../../src/connectors/kafka/read-committed.ts';
+import { Stream } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { readAll } from './kafka-io.ts';
 

@@ -5,7 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { Application, count, KafkaAdmin, type KafkaRecord, max, sum } from '../../src/index.ts';
+import { Application } from '../../src/app/index.ts';
+import { KafkaAdmin, type KafkaRecord } from '../../src/connectors/kafka/index.ts';
+import { count, max, sum } from '../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll } from './kafka-io.ts';
 
@@ -63,13 +65,13 @@ function build(
   const app = new Application({
     brokers,
     instanceId,
-    consumerGroup: group,
+    groupId: group,
     autoOffsetReset: 'earliest',
     ...(stateDir === undefined ? {} : { stateDir }),
     commitInterval: '200ms',
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
   });
-  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestampExtractor: (v) => v.ts });
+  const inTopic = app.topic<string, Reading>(input, { value: 'json', timestamp: (v) => v.ts });
   const outTopic = app.topic(output, { value: 'json' });
   app
     .stream(inTopic)

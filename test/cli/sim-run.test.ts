@@ -40,6 +40,19 @@ test('sim run runs a model for --until, writes its egress under --out and prints
   assert.equal(Number(meta.num_rows), events);
 });
 
+test('--until takes a duration string as everywhere else: 1m is 60 seconds', () => {
+  const seconds = cli('sim', 'run', MODEL, '--until', '60', '--out', join(dir, 's'));
+  const minute = cli('sim', 'run', MODEL, '--until', '1m', '--out', join(dir, 'm'));
+  assert.equal(minute.status, 0, minute.stderr);
+  assert.match(minute.stdout, /^model Line_A: simulated 60 time units/);
+  const counts = (out: string) =>
+    out
+      .split('\n')
+      .slice(1, 5)
+      .map((l) => l.replace(/\(.*\)/, ''));
+  assert.deepEqual(counts(minute.stdout), counts(seconds.stdout));
+});
+
 test('the same seed gives the same run; --seed changes it; --factor paces it', () => {
   const a = cli('sim', 'run', MODEL, '--until', '60', '--out', join(dir, 'a'));
   const b = cli('sim', 'run', MODEL, '--until', '60', '--out', join(dir, 'b'));
@@ -80,7 +93,10 @@ test('usage errors: a missing file, a bad option value, a missing argument, an u
   assert.match(missing.stderr, /^twinstream: cannot read model nope\.yaml: ENOENT/);
   const until = cli('sim', 'run', MODEL, '--until', 'soon');
   assert.equal(until.status, 1);
-  assert.match(until.stderr, /option '--until <time>' argument 'soon' is invalid\. expected a number > 0, got "soon"/);
+  assert.match(
+    until.stderr,
+    /option '--until <time>' argument 'soon' is invalid\. expected a number of seconds > 0 or a duration such as 90s, 5m, 1h, got "soon"/,
+  );
   const noModel = cli('sim', 'run');
   assert.equal(noModel.status, 1);
   assert.match(noModel.stderr, /missing required argument 'model'/);

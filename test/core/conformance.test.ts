@@ -3,7 +3,8 @@
 // vector expects. Times in the vectors are seconds; each test owns a VirtualClock in milliseconds.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RefCounter, Stream, VirtualClock, zip } from '../../src/index.ts';
+import { zip } from '../../src/core/index.ts';
+import { RefCounter, Stream, VirtualClock } from '../../src/index.ts';
 import { loadVectors, type Vector } from '../support/conformance.ts';
 import { probeMetadata } from '../support/probe.ts';
 

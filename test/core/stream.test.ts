@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { iterate, type Pushed, Stream, setCodegen, VirtualClock } from '../../src/index.ts';
+import { iterate, type Pushed, setCodegen } from '../../src/core/index.ts';
+import { Stream, VirtualClock } from '../../src/index.ts';
 
 declare module '../../src/core/stream.ts' {
   interface Stream<T> {

@@ -26,3 +26,15 @@ test('streams are covariant in their element type, whatever operators plugins ad
   const records: Stream<{ id: string }> = new Stream<{ id: string; v: number }>();
   assert.ok(anything && fromSource && records);
 });
+
+test('pluck takes field names of the element only, and types what it picks', () => {
+  const records = new Stream<{ id: string; v: number }>();
+  // @ts-expect-error a field the element does not have does not compile
+  records.pluck('nope');
+  // @ts-expect-error nor among several
+  records.pluck(['id', 'nope']);
+  const pair: Stream<readonly [string, number]> = records.pluck(['id', 'v']);
+  const loose = new Stream<any>();
+  const anything: Stream<unknown> = loose.pluck('whatever');
+  assert.ok(pair && anything);
+});

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as arrow from 'apache-arrow';
 import fc from 'fast-check';
-import { Frame, frameFromArrow, frameToArrow, TwinstreamError } from '../../src/index.ts';
+import { frameFromArrow, frameToArrow } from '../../src/frame/index.ts';
+import { Frame, TwinstreamError } from '../../src/index.ts';
 import { fuzzParameters } from '../support/fuzz.ts';
 
 const badArrow = (column: string) => (e: unknown) =>

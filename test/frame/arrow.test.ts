@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as arrow from 'apache-arrow';
-import { Frame, frameFromArrow, frameToArrow, TwinstreamError } from '../../src/index.ts';
+import { frameFromArrow, frameToArrow } from '../../src/frame/index.ts';
+import { Frame, TwinstreamError } from '../../src/index.ts';
 
 describe('Arrow in and out', () => {
   const f = Frame.fromColumns(

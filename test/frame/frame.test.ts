@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { DictionaryColumn, Frame, TwinstreamError } from '../../src/index.ts';
+import { describe, it, test } from 'node:test';
+import { DictionaryColumn } from '../../src/frame/index.ts';
+import { Frame, Stream, TwinstreamError } from '../../src/index.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof TwinstreamError && e.code === c;
 
@@ -106,4 +107,21 @@ describe('Frame', () => {
       { a: Number.NaN, b: 'x' },
     ]);
   });
+});
+
+test('the event-time option is timestamp, as on rows and Kafka; time, its former name, is accepted', () => {
+  const rows = [
+    { ts: 0, v: 1 },
+    { ts: 1000, v: 2 },
+  ];
+  const a = Frame.fromRows(rows, { timestamp: 'ts' });
+  const b = Frame.fromRows(rows, { time: 'ts' });
+  assert.deepEqual([...a.time!], [0, 1000]);
+  assert.deepEqual(a.toRows(), b.toRows());
+  assert.deepEqual([...Frame.fromColumns({ t: [5, 6], x: [1, 2] }, { timestamp: 't' }).time!], [5, 6]);
+  const out: Frame[] = [];
+  const s = new Stream<{ ts: number; v: number }>();
+  s.toFrames({ size: 2, timestamp: 'ts' }).sink((f) => out.push(f));
+  for (const r of rows) s.emit(r);
+  assert.deepEqual([...out[0]!.time!], [0, 1000]);
 });

@@ -4,7 +4,8 @@
 // result is compared only where it is data (a datetime index, the group keys).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CustomAggregation, type Frame, StreamingFrame, TwinstreamError } from '../../src/index.ts';
+import type { CustomAggregation } from '../../src/frame/index.ts';
+import { type Frame, StreamingFrame, TwinstreamError } from '../../src/index.ts';
 import { loadVectors, type Vector } from '../support/conformance.ts';
 import { close, isoIndex, type Table, toFrame } from './streamz-harness.ts';
 

@@ -3,10 +3,10 @@
 // out-of-order and late rows across frame boundaries, keys numbered differently from frame to frame.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DictionaryColumn } from '../../src/frame/index.ts';
 import {
   type Aggregator,
   count,
-  DictionaryColumn,
   Frame,
   max,
   mean,

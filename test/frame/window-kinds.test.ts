@@ -6,7 +6,6 @@ import {
   collect,
   count,
   Frame,
-  MemoryStateStore,
   max,
   mean,
   min,
@@ -16,6 +15,7 @@ import {
   sum,
   VirtualClock,
 } from '../../src/index.ts';
+import { MemoryStateStore } from '../../src/state/index.ts';
 
 interface Row {
   ts: number;

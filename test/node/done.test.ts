@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setImmediate as turn } from 'node:timers/promises';
-import { Stream, workerTask } from '../../src/index.ts';
+import { Stream } from '../../src/index.ts';
+import { workerTask } from '../../src/node/index.ts';
 import type * as stages from './fixtures/stages.ts';
 
 const STAGES = new URL('./fixtures/stages.ts', import.meta.url);

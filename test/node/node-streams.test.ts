@@ -4,6 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, test } from 'node:test';
 import { Stream } from '../../src/index.ts';
+import '../../src/node/index.ts'; // registers toReadable, toWritable, sinkToTextfile on Stream
 
 async function drain<T>(stream: Stream<T>): Promise<T[]> {
   const out: T[] = [];

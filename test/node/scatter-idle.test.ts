@@ -2,7 +2,8 @@
 // waits for it before it checkpoints its state.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Stream, whenGraphIdle, workerTask } from '../../src/index.ts';
+import { Stream, whenGraphIdle } from '../../src/index.ts';
+import { workerTask } from '../../src/node/index.ts';
 import type * as stages from './fixtures/stages.ts';
 
 const later = workerTask<typeof stages.later>(new URL('./fixtures/stages.ts', import.meta.url), 'later');

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { RefCounter, Stream, type StreamErrorInfo, TwinstreamError, workerTask } from '../../src/index.ts';
+import { RefCounter, Stream, type StreamErrorInfo, TwinstreamError } from '../../src/index.ts';
+import { workerTask } from '../../src/node/index.ts';
 import type * as stages from './fixtures/stages.ts';
 
 const STAGES = new URL('./fixtures/stages.ts', import.meta.url);

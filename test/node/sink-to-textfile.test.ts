@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { formatLine, RefCounter, Stream, type StreamErrorInfo } from '../../src/index.ts';
+import { RefCounter, Stream, type StreamErrorInfo } from '../../src/index.ts';
+import { formatLine } from '../../src/node/sink-to-textfile.ts';
+import '../../src/node/index.ts'; // registers toReadable, toWritable, sinkToTextfile on Stream
 
 const dir = mkdtempSync(join(tmpdir(), 'twinstream-textfile-'));
 let n = 0;

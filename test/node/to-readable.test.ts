@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Stream } from '../../src/index.ts';
+import '../../src/node/index.ts'; // registers toReadable, toWritable, sinkToTextfile on Stream
 
 describe('toReadable', () => {
   test('reads every element and ends when the stream ends', async () => {

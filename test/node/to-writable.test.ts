@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, test } from 'node:test';
 import { Stream } from '../../src/index.ts';
+import '../../src/node/index.ts'; // registers toReadable, toWritable, sinkToTextfile on Stream
 
 describe('toWritable', () => {
   test('writes go into the stream and finishing the Writable ends it', async () => {

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Stream, visualize } from '../../src/index.ts';
+import { Stream } from '../../src/index.ts';
+import { visualize } from '../../src/node/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twinstream-visualize-'));
 

@@ -2,6 +2,7 @@
 // `inputs.model` written against our API; the trace it logs and the final time must equal SimPy's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { TwinstreamError } from '../../src/index.ts';
 import {
   Environment,
   type Event,
@@ -11,8 +12,7 @@ import {
   type Process,
   Resource,
   Store,
-  TwinstreamError,
-} from '../../src/index.ts';
+} from '../../src/sim/index.ts';
 import { readVectorFile } from '../support/conformance.ts';
 import { pyRepr, pyStr } from './python-format.ts';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Environment, ParameterIngress, ParameterRegistry, Sampler } from '../../src/index.ts';
+import { Environment, ParameterIngress, ParameterRegistry, Sampler } from '../../src/sim/index.ts';
 import { anyOutsideValue, fuzzParameters } from '../support/fuzz.ts';
 
 function lineA() {

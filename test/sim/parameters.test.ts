@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dynamicResource, Environment, ParameterRegistry, Sampler } from '../../src/index.ts';
+import { dynamicResource, Environment, ParameterRegistry, Sampler } from '../../src/sim/index.ts';
 
 const lineA = () => ({
   simId: 'Line_A',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAG_PATH, RealtimeEnvironment, type SimRecord } from '../../src/index.ts';
+import { RealtimeEnvironment, type SimRecord } from '../../src/sim/index.ts';
+import { LAG_PATH } from '../../src/sim/telemetry.ts';
 
 const collector = () => {
   const records: SimRecord[] = [];

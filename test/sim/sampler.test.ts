@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type DistributionConfig, Sampler } from '../../src/index.ts';
+import { type DistributionConfig, Sampler } from '../../src/sim/index.ts';
 
 const configs: DistributionConfig[] = [
   { dist: 'exponential', rate: 2 },

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LmdbStateStore, Stream } from '../../src/index.ts';
+import { Stream } from '../../src/index.ts';
+import { LmdbStateStore } from '../../src/state/index.ts';
 import { inputs, pipeline } from './fixtures/window-pipeline.ts';
 
 const worker = fileURLToPath(new URL('./fixtures/window-worker.ts', import.meta.url));

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { LmdbStateStore, MemoryStateStore, type StateStore, TwinstreamError } from '../../src/index.ts';
+import { TwinstreamError } from '../../src/index.ts';
+import { LmdbStateStore, MemoryStateStore, type StateStore } from '../../src/state/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twinstream-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

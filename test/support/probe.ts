@@ -1,4 +1,5 @@
-import { type Metadata, type Pushed, Stream } from '../../src/index.ts';
+import type { Pushed } from '../../src/core/index.ts';
+import { type Metadata, Stream } from '../../src/index.ts';
 
 /** A test node that emits the metadata it receives (without reference counters), when there is any. */
 export class ProbeMetadata extends Stream<unknown[]> {

@@ -2,7 +2,9 @@
 // the same outputs, late counts, persisted states and restores with generated code on and off.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { count, MemoryStateStore, max, mean, min, Stream, setCodegen, std, sum } from '../../src/index.ts';
+import { setCodegen } from '../../src/core/index.ts';
+import { count, max, mean, min, Stream, std, sum } from '../../src/index.ts';
+import { MemoryStateStore } from '../../src/state/index.ts';
 
 interface Row {
   ts: number | string | null;

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  aggregate,
   collect,
   count,
   earliest,
@@ -19,6 +18,7 @@ import {
   TwinstreamError,
   toMillis,
 } from '../../src/index.ts';
+import { aggregate } from '../../src/window/index.ts';
 import { loadVectors } from '../support/conformance.ts';
 import { build, defineWindow, type Msg, runProcess } from './quix-harness.ts';
 

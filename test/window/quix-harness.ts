@@ -8,16 +8,15 @@ import {
   first,
   last,
   latest,
-  MemoryStateStore,
   max,
   mean,
   min,
   reduce,
   Stream,
   sum,
-  type WindowDefinition,
-  type WindowNode,
 } from '../../src/index.ts';
+import { MemoryStateStore } from '../../src/state/index.ts';
+import type { WindowDefinition, WindowNode } from '../../src/window/index.ts';
 
 export interface Msg {
   key: unknown;

@@ -2,17 +2,8 @@
 // error (an unused one fails the typecheck). At run time the windows are only built, fed and checked.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  collect,
-  count,
-  Frame,
-  max,
-  mean,
-  Stream,
-  StreamingFrame,
-  type WindowAggResult,
-  type WindowResult,
-} from '../../src/index.ts';
+import { collect, count, Frame, max, mean, Stream, StreamingFrame, type WindowResult } from '../../src/index.ts';
+import type { WindowAggResult } from '../../src/window/index.ts';
 
 interface Reading {
   timestamp: number;

@@ -1,5 +1,6 @@
 import type { Admin } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
 import { failOnRefusedAuthentication } from './final-auth-failure.ts';
 
@@ -35,7 +36,7 @@ export class KafkaAdmin {
 
   private async admin(): Promise<Admin> {
     if (this.client) return this.client;
-    const kafka = await import('@platformatic/kafka');
+    const kafka = await importOptional('@platformatic/kafka', 'KafkaAdmin', () => import('@platformatic/kafka'));
     const client = new kafka.Admin(clientOptions(this.connection, 'KafkaAdmin', 'admin') as any);
     failOnRefusedAuthentication(kafka, client);
     this.client = client;

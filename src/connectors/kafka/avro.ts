@@ -1,5 +1,6 @@
 import type { Resolver, Type } from 'avsc';
 import { badArgument, describe, TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { SchemaRegistry, type SchemaRegistryOptions, UnknownSchemaId } from './schema-registry.ts';
 import type { Serde } from './serializers.ts';
 
@@ -182,7 +183,7 @@ export async function avro<T = unknown>(options: AvroOptions): Promise<AvroSerde
   if (options.schema !== undefined && options.subject === undefined) {
     badArgument('avro', 'subject', options.subject, "a subject to register the schema under, such as '<topic>-value'");
   }
-  const avsc = (await import('avsc')).default;
+  const avsc = (await importOptional('avsc', 'avro', () => import('avsc'))).default;
   let writer: Type | null = null;
   let schemaId: number | null = null;
   if (options.schema !== undefined) {

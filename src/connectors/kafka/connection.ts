@@ -30,7 +30,7 @@ export interface KafkaConnection {
   retryDelay?: Duration;
 }
 
-/** Brokers as a list. */
+/** @internal Brokers as a list. */
 export function brokerList(brokers: string | readonly string[], where: string): string[] {
   const list = typeof brokers === 'string' ? brokers.split(',') : [...(brokers ?? [])];
   const out = list.map((b) => String(b).trim()).filter((b) => b !== '');
@@ -40,7 +40,7 @@ export function brokerList(brokers: string | readonly string[], where: string): 
   return out;
 }
 
-/** The options @platformatic/kafka's clients share, built from a connection. */
+/** @internal The options @platformatic/kafka's clients share, built from a connection. */
 export function clientOptions(connection: KafkaConnection, where: string, suffix: string): Record<string, unknown> {
   if (connection === null || typeof connection !== 'object')
     badArgument(where, 'config', connection, 'an object with brokers');
@@ -87,7 +87,7 @@ function oauthBearerAnswer(bytes: Buffer, callback: (error: Error | null, bytes?
   callback(Object.assign(error, { oauthBearerStatus: String(answer.status) }));
 }
 
-/** The timeout of a connection, in ms. */
+/** @internal The timeout of a connection, in ms. */
 export function timeoutOf(connection: KafkaConnection, where: string): number {
   return toMillis(connection.timeout ?? 30_000, `${where}: timeout`);
 }
@@ -99,7 +99,7 @@ function secretsOf(connection: KafkaConnection | undefined): string[] {
   return [s.password, s.token, s.username].filter((v): v is string => typeof v === 'string' && v.length >= 3);
 }
 
-/** Replaces every secret of `connection` in `text` with `***`. */
+/** @internal Replaces every secret of `connection` in `text` with `***`. */
 export function scrub(text: string, connection: KafkaConnection | undefined): string {
   let out = text;
   for (const secret of secretsOf(connection)) out = out.split(secret).join('***');
@@ -215,6 +215,7 @@ function leaksSecret(cause: unknown, connection: KafkaConnection | undefined): b
  *
  * @example
  * throw kafkaError('TS_KAFKA_PRODUCE', 'producing to "out" failed', error, config);
+ * @internal
  */
 export function kafkaError(
   code: TwinstreamErrorCode,
@@ -262,6 +263,7 @@ function timeoutHint(connection: KafkaConnection | undefined): string {
  *
  * @example
  * await withTimeout(admin.metadata({ topics: [] }), 30_000, 'fetching metadata from 127.0.0.1:9092');
+ * @internal
  */
 export function withTimeout<T>(
   promise: Promise<T>,

@@ -22,7 +22,7 @@ const VERSIONS = [9, 10, 11];
 const installed = new WeakSet<object>();
 const apis = new WeakMap<Kafka, Map<number, unknown>>();
 
-/** A symbol-keyed member of the client (its internal API lookup), found by the symbol's description. */
+/** @internal A symbol-keyed member of the client (its internal API lookup), found by the symbol's description. */
 export function findSymbol(object: object, description: string): symbol | undefined {
   for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
     const s = Object.getOwnPropertySymbols(o).find((x) => x.description === description);
@@ -31,12 +31,12 @@ export function findSymbol(object: object, description: string): symbol | undefi
   return undefined;
 }
 
-/** Whether `installFastProduce` took effect on this client. */
+/** @internal Whether `installFastProduce` took effect on this client. */
 export function fastProduceInstalled(client: object): boolean {
   return installed.has(client);
 }
 
-/** Makes the client build its Produce requests with twinstream's encoder; returns whether it could. */
+/** @internal Makes the client build its Produce requests with twinstream's encoder; returns whether it could. */
 export function installFastProduce(kafka: Kafka, client: object): boolean {
   const getApi = findSymbol(client, 'plt.kafka.base.getApi');
   if (getApi === undefined || typeof (kafka as any).createAPI !== 'function') return false;
@@ -163,6 +163,7 @@ function createProduceRequest(
 /**
  * Puts a message prepared for twinstream's encoder (string values, number timestamps) into the shape the client's
  * own encoder takes (bytes, bigint timestamps, no null value), in place.
+ * @internal
  */
 export function toClientShape(m: EncodableMessage): void {
   if (typeof m.value === 'string') m.value = Buffer.from(m.value);

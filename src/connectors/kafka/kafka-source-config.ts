@@ -58,7 +58,7 @@ export interface OffsetToCommit {
   message: unknown;
 }
 
-/** The options of the client's consumer for a source (`kind` names the source in errors). */
+/** @internal The options of the client's consumer for a source (`kind` names the source in errors). */
 export function consumerOptions(c: KafkaSourceConfig<any, any>, kind: string): Record<string, unknown> {
   return {
     ...clientOptions(c, kind, 'consumer'),

@@ -3,6 +3,7 @@ import { RefCounter } from '../../core/refcount.ts';
 import { Source } from '../../core/source.ts';
 import type { StreamOptions } from '../../core/stream.ts';
 import { badArgument, TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { KafkaAdmin } from './admin.ts';
 import { clientOptions, kafkaError, timeoutOf, withTimeout } from './connection.ts';
@@ -90,7 +91,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   }
 
   protected async run(signal: AbortSignal): Promise<void> {
-    const kafka = await import('@platformatic/kafka');
+    const kafka = await importOptional('@platformatic/kafka', 'KafkaSource', () => import('@platformatic/kafka'));
     const c = this.config;
     if (c.deadLetterTopic !== undefined) await this.ensureDeadLetterTopic(c.deadLetterTopic);
     const consumer = newConsumer(kafka, consumerOptions(c, this.kind), c.isolationLevel === 'read_committed');

@@ -1,7 +1,7 @@
 import type { MessagesStream } from '@platformatic/kafka';
 import type { RawMessage } from './record-decoder.ts';
 
-/** What the pump does with the messages of one client stream. */
+/** @internal What the pump does with the messages of one client stream. */
 export interface PumpHandlers {
   /** One message; a returned promise pauses the stream until it settles (back pressure). */
   message(m: RawMessage): void | Promise<void>;
@@ -17,6 +17,7 @@ export interface PumpHandlers {
  *
  * @example
  * await pump(stream, signal, { message: (m) => source.onMessage(m), failure: (e) => e });
+ * @internal
  */
 export function pump(
   messages: MessagesStream<Buffer, Buffer, Buffer, Buffer>,

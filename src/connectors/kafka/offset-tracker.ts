@@ -3,6 +3,7 @@ import { RefCounter } from '../../core/refcount.ts';
 /**
  * One consumed message of a partition whose work is not finished yet. It is the message's reference counter too
  * (one object per message, no callback): when the last node holding the element releases it, it is done.
+ * @internal
  */
 export class PendingOffset extends RefCounter {
   readonly offset: number;
@@ -31,6 +32,7 @@ export class PendingOffset extends RefCounter {
  * const a = t.add(10), b = t.add(11);
  * b.done = true; t.committable(); // -1: offset 10 is still in work
  * a.retain(); a.release(); t.committable(); // 12: the next offset to read (a's last holder let go)
+ * @internal
  */
 export class OffsetTracker {
   // A ring of entries in arrival order (its capacity a power of two, doubled when full): no allocation per

@@ -3,7 +3,7 @@ import type { OffsetToCommit } from './kafka-source-config.ts';
 import { OffsetTracker, PendingOffset } from './offset-tracker.ts';
 import type { KafkaMetadata } from './record.ts';
 
-/** One message in work: its reference counter marks it done (or failed). */
+/** @internal One message in work: its reference counter marks it done (or failed). */
 export interface TrackedMessage {
   done: boolean;
   failed: boolean;
@@ -16,6 +16,7 @@ export interface TrackedMessage {
  * @example
  * const entry = new MessageEntry(42, 'raw', 0, keyBytes);
  * source.emit(record, [entry]); // entry.ref === entry
+ * @internal
  */
 export class MessageEntry extends PendingOffset implements KafkaMetadata, MetadataEntry {
   // Metadata entries are open records (joins and users add fields): this one is too, so it passes as one.
@@ -62,6 +63,7 @@ class PartitionState {
  * const entry = offsets.track('raw:0', new PendingOffset(42), message); // false when offset 42 was handled already
  * entry.done = true;
  * offsets.finished(); // [{ topic: 'raw', partition: 0, offset: 43, message }]
+ * @internal
  */
 export class PartitionOffsets {
   private readonly partitions = new Map<string, PartitionState>();
@@ -134,7 +136,7 @@ export class PartitionOffsets {
   }
 }
 
-/** What a source's owner may hook into the life of a partition (see `KafkaSource.beforePartition`). */
+/** @internal What a source's owner may hook into the life of a partition (see `KafkaSource.beforePartition`). */
 export interface PartitionHooks {
   beforePartition: ((topic: string, partition: number) => Promise<number>) | null;
   onRevoke: ((topic: string, partition: number) => void) | null;
@@ -143,6 +145,7 @@ export interface PartitionHooks {
 /**
  * Runs the owner's `beforePartition` once per assigned partition before its first message (messages wait for it),
  * and `onRevoke` for a prepared partition a group join took away.
+ * @internal
  */
 export class PartitionPreparer {
   private readonly prepared = new Map<string, Promise<void> | true>();

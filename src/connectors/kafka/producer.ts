@@ -1,5 +1,6 @@
 import type { Producer } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
 import { fastProduceInstalled, installFastProduce, murmur2Partitioner, toClientShape } from './fast-produce.ts';
 import { failOnRefusedAuthentication } from './final-auth-failure.ts';
@@ -101,7 +102,7 @@ export class KafkaProducer {
   async producer(): Promise<Producer> {
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const kafka = await import('@platformatic/kafka');
+      const kafka = await importOptional('@platformatic/kafka', 'KafkaProducer', () => import('@platformatic/kafka'));
       const c = this.config;
       let partitioner: unknown = murmur2Partitioner;
       if (c.partitioner === 'default') partitioner = undefined;
@@ -245,7 +246,7 @@ function toPrepared(m: OutgoingMessage): PreparedMessage {
   };
 }
 
-/** A message timestamp checked: whole milliseconds since the epoch. */
+/** @internal A message timestamp checked: whole milliseconds since the epoch. */
 export function timestampOf(t: unknown, where: string): number {
   if (typeof t !== 'number' || !Number.isFinite(t) || Math.abs(t) > Number.MAX_SAFE_INTEGER) {
     badArgument(where, 'timestamp', t, 'milliseconds since the epoch (a finite number)');

@@ -37,7 +37,7 @@ interface FetchResponse {
   responses?: { partitions?: FetchPartition[] }[];
 }
 
-/** Drops, in place, every batch of an aborted transaction from a fetch response (control batches stay). */
+/** @internal Drops, in place, every batch of an aborted transaction from a fetch response (control batches stay). */
 export function dropAbortedBatches(response: FetchResponse): number {
   let dropped = 0;
   for (const topic of response?.responses ?? []) {
@@ -85,6 +85,7 @@ const READ_COMMITTED = 1;
  *
  * @example
  * const consumer = readCommittedConsumer(await import('@platformatic/kafka'), { bootstrapBrokers, groupId });
+ * @internal
  */
 export function readCommittedConsumer(kafka: Kafka, options: Record<string, unknown>): Consumer {
   const consumer = new kafka.Consumer({ ...options, isolationLevel: 0 } as any);
@@ -125,6 +126,7 @@ export function readCommittedConsumer(kafka: Kafka, options: Record<string, unkn
 /**
  * A consumer of the client: reading committed records only ({@link readCommittedConsumer}), or all; a refused
  * authentication fails its operations at once.
+ * @internal
  */
 export function newConsumer(kafka: Kafka, options: Record<string, unknown>, readCommitted: boolean): Consumer {
   const consumer = readCommitted ? readCommittedConsumer(kafka, options) : new kafka.Consumer(options as any);
@@ -135,6 +137,7 @@ export function newConsumer(kafka: Kafka, options: Record<string, unknown>, read
 /**
  * Makes a consumer drop aborted transactions from every fetch (its message streams fetch through it). Part of
  * {@link readCommittedConsumer}; alone, on a consumer the client filters too, it cannot undo the client's drops.
+ * @internal
  */
 export function dropAbortedOnFetch(consumer: Consumer): void {
   const fetch = consumer.fetch.bind(consumer) as (options: unknown, callback?: unknown) => unknown;

@@ -16,7 +16,7 @@
 // Varints are zig-zag encoded base-128, least significant group first.
 import { badArgument, TwinstreamError } from '../../errors.ts';
 
-/** A message as the client hands it to the Produce request: bytes, a partition and a bigint (or number) time. */
+/** @internal A message as the client hands it to the Produce request: bytes, a partition and a bigint (or number) time. */
 export interface EncodableMessage {
   topic: string;
   partition?: number | undefined;
@@ -27,7 +27,7 @@ export interface EncodableMessage {
   timestamp?: bigint | number | undefined;
 }
 
-/** What the batch header needs besides the records. */
+/** @internal What the batch header needs besides the records. */
 export interface RecordBatchOptions {
   /** Compresses the records section; returns the compressed bytes. */
   compress?: ((records: Buffer) => Buffer) | undefined;
@@ -151,6 +151,7 @@ function writeRecords(messages: readonly EncodableMessage[], buf: Buffer, pos: n
 /**
  * Encodes messages (all of one topic partition) as one record batch with base offset 0, as a producer sends it.
  * `crc32c` is the checksum function (the client's: native when available).
+ * @internal
  */
 export function encodeRecordBatch(
   messages: readonly EncodableMessage[],

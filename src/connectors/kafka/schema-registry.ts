@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { badArgument, TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 
 /** Where a Confluent-compatible schema registry is (Confluent Schema Registry, Karapace, Apicurio's ccompat API). */
@@ -172,7 +173,11 @@ export class SchemaRegistry {
     if (this.tls) {
       // An HTTP agent with the TLS options, made once (the Kafka library provides one for its own registry client).
       const tls = this.tls;
-      this.agent ??= import('@platformatic/kafka').then((kafka) => kafka.createUndiciAgent({ connect: tls }));
+      this.agent ??= importOptional(
+        '@platformatic/kafka',
+        'SchemaRegistry (TLS)',
+        () => import('@platformatic/kafka'),
+      ).then((kafka) => kafka.createUndiciAgent({ connect: tls }));
       init.dispatcher = await this.agent;
     }
     let response: Response;

@@ -1,5 +1,6 @@
 import type { MqttClient as Client, IClientOptions } from 'mqtt';
 import { badArgument, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 
 /** Where an MQTT broker is and how to talk to it. */
@@ -30,7 +31,7 @@ export interface MqttMessage {
   qos: 0 | 1 | 2;
 }
 
-/** Replaces credentials in `text`: the password, and any `user:secret@` in a URL. */
+/** @internal Replaces credentials in `text`: the password, and any `user:secret@` in a URL. */
 export function scrubMqtt(text: string, connection: MqttConnection): string {
   let out = text.replace(/\/\/[^/@\s]*@/g, '//***@');
   const secret = connection.password;
@@ -77,7 +78,7 @@ export class MqttClient {
   /** Connects (once); resolves when the broker accepted the connection. */
   async connect(): Promise<void> {
     if (this.client !== null) return;
-    const mqtt = await import('mqtt');
+    const mqtt = await importOptional('mqtt', 'MqttClient', () => import('mqtt'));
     const c = this.connection;
     const options: IClientOptions = {
       protocolVersion: c.protocolVersion ?? 4,
@@ -181,6 +182,7 @@ function validUrl(url: unknown): boolean {
  * @example
  * matches('plant/+/temp', 'plant/a/temp'); // true
  * matches('plant/#', 'plant/a/b');         // true
+ * @internal
  */
 export function matches(filter: string, topic: string): boolean {
   const f = filter.split('/');

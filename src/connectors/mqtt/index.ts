@@ -1,2 +1,4 @@
-// MQTT: a small client over `mqtt`, loaded lazily on first connect. Re-exports only.
-export * from './client.ts';
+// MQTT: a small client over `mqtt`, loaded lazily on first connect. Re-exports only, by name.
+
+export type { MqttConnection, MqttMessage } from './client.ts';
+export { MqttClient } from './client.ts';

@@ -1,4 +1,5 @@
-import { badArgument, TwinstreamError } from '../../errors.ts';
+import { badArgument, describe, TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 
 /** Where an S3 bucket is and how to reach it. Credentials come from the AWS SDK's usual chain unless given. */
 export interface S3BucketOptions {
@@ -52,16 +53,18 @@ export class S3Bucket {
   }
 
   private sdk(): Promise<{ sdk: Sdk; client: SdkClient }> {
-    this.loading ??= import('@aws-sdk/client-s3').then((sdk) => {
-      const o = this.options;
-      const client = new sdk.S3Client({
-        region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
-        ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
-        forcePathStyle: o.forcePathStyle ?? o.endpoint !== undefined,
-        ...(o.credentials === undefined ? {} : { credentials: o.credentials }),
-      });
-      return { sdk, client: client as unknown as SdkClient };
-    });
+    this.loading ??= importOptional('@aws-sdk/client-s3', 'S3Bucket', () => import('@aws-sdk/client-s3')).then(
+      (sdk) => {
+        const o = this.options;
+        const client = new sdk.S3Client({
+          region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
+          ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
+          forcePathStyle: o.forcePathStyle ?? o.endpoint !== undefined,
+          ...(o.credentials === undefined ? {} : { credentials: o.credentials }),
+        });
+        return { sdk, client: client as unknown as SdkClient };
+      },
+    );
     return this.loading;
   }
 

@@ -1,3 +1,4 @@
-// S3 and S3-compatible object stores.
+// S3 and S3-compatible object stores (@aws-sdk/client-s3, loaded on first use). Re-exports only, by name.
 
-export * from './bucket.ts';
+export type { S3BucketOptions } from './bucket.ts';
+export { S3Bucket } from './bucket.ts';

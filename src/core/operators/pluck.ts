@@ -46,7 +46,7 @@ declare module '../stream.ts' {
      * @example source.pluck('temperature')
      */
     pluck<K extends keyof T>(key: K): Stream<T[K]>;
-    pluck(key: string | number | readonly (string | number)[]): Stream<any>;
+    pluck<const K extends readonly (keyof T)[]>(keys: K): Stream<{ [I in keyof K]: T[K[I]] }>;
   }
 }
 

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TwinstreamError } from '../../errors.ts';
 import type { LocalPipe } from '../local-pipe.ts';
@@ -44,8 +43,11 @@ export async function spawnModule(
   for (const [name, p] of Object.entries(inputs)) argv.push('--input', `${name}:${p.layout.name}`);
   for (const [name, p] of Object.entries(outputs)) argv.push('--output', `${name}:${p.layout.name}`);
   for (const [k, v] of Object.entries(options.args ?? {})) argv.push('--arg', `${k}=${v}`);
-  // module-main has this file's extension: .ts when run from source, .js once built.
-  const main = fileURLToPath(new URL(`./module-main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+  // From source, module-main is the .ts next to this file. Built, it is dist/pipes/modules/module-main.js and this
+  // code is bundled into dist/pipes/ or dist/chunks/: one folder below dist/ either way (scripts/build.ts).
+  const main = fileURLToPath(
+    new URL(import.meta.url.endsWith('.ts') ? './module-main.ts' : '../pipes/modules/module-main.js', import.meta.url),
+  );
   const child = spawn(process.execPath, [main, ...argv], {
     env: { ...process.env, TWINSTREAM_PIPE_TOKEN: token },
     stdio: ['ignore', 'inherit', 'pipe'],

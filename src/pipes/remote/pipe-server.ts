@@ -3,6 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { badArgument, requireInteger, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import type { LocalPipe } from '../local-pipe.ts';
 import { FrameReader } from './frame-reader.ts';
 import { refuse } from './refuse.ts';
@@ -92,7 +93,11 @@ export class PipeServer {
       });
     } else {
       // ws is loaded only by servers that speak WebSocket.
-      const { WebSocketServer, createWebSocketStream } = await import('ws');
+      const { WebSocketServer, createWebSocketStream } = await importOptional(
+        'ws',
+        'PipeServer over WebSocket',
+        () => import('ws'),
+      );
       const http = createHttpServer();
       server = http;
       const wss = new WebSocketServer({ server: http, maxPayload: this.#maxFrame });

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { realClock } from '../../time/clock.ts';
 import { FrameReader } from './frame-reader.ts';
 import { decodeJson, encodeJson, FRAME } from './wire.ts';
@@ -83,7 +84,8 @@ export class RemoteConnection {
   /** Connects; resolves at the first welcome, rejects if the first connection fails for good. */
   async open(): Promise<void> {
     this.#since = realClock.now();
-    if (this.#options.transport === 'websocket') wsModule ??= await import('ws');
+    if (this.#options.transport === 'websocket')
+      wsModule ??= await importOptional('ws', 'a remote pipe over WebSocket', () => import('ws'));
     return new Promise((resolve, reject) => this.#dial(resolve, reject));
   }
 

@@ -1,5 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { badArgument, TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { type Block, type BlockInput, toBlock } from '../block.ts';
 import { type Layout, parseLayout } from '../layout.ts';
 import type { OutputPipe } from '../pipe.ts';
@@ -51,7 +52,7 @@ export class StreamStore {
     if (typeof options?.path !== 'string' || options.path === '') {
       badArgument('StreamStore.open', 'path', options?.path, 'a directory path');
     }
-    const { open } = await import('lmdb');
+    const { open } = await importOptional('lmdb', 'StreamStore', () => import('lmdb'));
     return new StreamStore(open({ path: options.path, maxDbs: 8, compression: false }));
   }
 

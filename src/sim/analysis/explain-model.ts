@@ -87,7 +87,7 @@ interface Load {
  * const e = explainModel(await loadModel('examples/models/line-a.yaml'));
  * e.resources[0].utilization; // 1: two arrivals a second, 2 s of service, 4 units
  */
-export function explainModel(spec: ModelSpec): Explanation {
+export function explainModel(spec: ModelSpec<number>): Explanation {
   const notes: string[] = [];
   const loads = new Map<string, Load>();
   const load = (r: string) => {

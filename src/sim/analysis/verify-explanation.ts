@@ -24,7 +24,7 @@ export interface Verification {
  * v.waits.milling.mean; // beside explanation.resources[0].waitKingman
  */
 export async function verifyExplanation(
-  spec: ModelSpec,
+  spec: ModelSpec<number>,
   explanation: Explanation,
   options: Omit<ReplicateOptions, 'measures' | 'stats'>,
 ): Promise<Verification> {

@@ -1,9 +1,10 @@
+import { importOptional } from '../../import-optional.ts';
 import type { FieldType } from './schema.ts';
 
 /** The Parquet type each field type is written as (every column nullable). */
 const BASIC: Record<FieldType, string> = { number: 'DOUBLE', string: 'STRING', boolean: 'BOOLEAN', json: 'JSON' };
 
-/** One column as hyparquet-writer takes it. */
+/** @internal One column as hyparquet-writer takes it. */
 export interface ParquetColumn {
   name: string;
   data: unknown[];
@@ -13,13 +14,13 @@ export interface ParquetColumn {
   statistics?: boolean;
 }
 
-/** What the storage sinks need from a hyparquet-writer `ParquetWriter`. */
+/** @internal What the storage sinks need from a hyparquet-writer `ParquetWriter`. */
 export interface ParquetRowGroupWriter {
   write(o: { columnData: ParquetColumn[]; rowGroupSize: number }): void | Promise<void>;
   finish(): void | Promise<void>;
 }
 
-/** Where a Parquet writer puts its bytes: hyparquet-writer's `Writer` (a `ByteWriter`, a file writer). */
+/** @internal Where a Parquet writer puts its bytes: hyparquet-writer's `Writer` (a `ByteWriter`, a file writer). */
 export interface ParquetByteSink {
   readonly offset: number;
 }
@@ -49,6 +50,7 @@ const toBytes: Bytes = (() => {
  * @example
  * parquetColumns([{ key: 'a', n: 1 }], [['key', 'string'], ['n', 'number']]);
  * // [{ name: 'key', type: 'STRING', ... data: ['a'] }, { name: 'n', type: 'DOUBLE', ... data: [1] }]
+ * @internal
  */
 export function parquetColumns(
   records: readonly Record<string, unknown>[],
@@ -95,13 +97,18 @@ function mostlyDistinct(data: readonly unknown[]): boolean {
  * const pw = await openParquetWriter(bytes, [['n', 'number']], 'SNAPPY');
  * await pw.write({ columnData: parquetColumns([{ n: 1 }], [['n', 'number']]), rowGroupSize: 1 });
  * await pw.finish();
+ * @internal
  */
 export async function openParquetWriter(
   writer: unknown,
   fields: readonly (readonly [string, FieldType])[],
   codec: 'SNAPPY' | 'UNCOMPRESSED',
 ): Promise<ParquetRowGroupWriter> {
-  const { ParquetWriter, schemaFromColumnData } = await import('hyparquet-writer');
+  const { ParquetWriter, schemaFromColumnData } = await importOptional(
+    'hyparquet-writer',
+    'Parquet egress',
+    () => import('hyparquet-writer'),
+  );
   const schema = schemaFromColumnData({
     columnData: fields.map(([name, type]) => ({ name, type: BASIC[type] as never, nullable: true, data: [] })),
   });

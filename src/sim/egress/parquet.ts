@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { badArgument, requireFunction } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
 import { openParquetWriter, type ParquetRowGroupWriter, parquetColumns } from './parquet-columns.ts';
@@ -117,7 +118,11 @@ async function openWriter(
   fields: [string, FieldType][],
   codec: 'SNAPPY' | 'UNCOMPRESSED',
 ): Promise<ParquetRowGroupWriter> {
-  const { fileWriter } = await import('hyparquet-writer');
+  const { fileWriter } = await importOptional(
+    'hyparquet-writer',
+    'ParquetStorageEgress',
+    () => import('hyparquet-writer'),
+  );
   mkdirSync(dirname(path), { recursive: true });
   return openParquetWriter(fileWriter(path), fields, codec);
 }

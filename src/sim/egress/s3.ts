@@ -1,4 +1,5 @@
 import { S3Bucket, type S3BucketOptions } from '../../connectors/s3/bucket.ts';
+import { importOptional } from '../../import-optional.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
 import { openParquetWriter, parquetColumns } from './parquet-columns.ts';
@@ -117,7 +118,11 @@ export class S3ParquetEgress extends S3StorageEgress {
     records: Record<string, unknown>[],
     fields: [string, 'number' | 'string' | 'boolean' | 'json'][],
   ): Promise<Uint8Array> {
-    const { ByteWriter } = await import('hyparquet-writer');
+    const { ByteWriter } = await importOptional(
+      'hyparquet-writer',
+      'S3ParquetEgress',
+      () => import('hyparquet-writer'),
+    );
     const bytes = new ByteWriter();
     const writer = await openParquetWriter(bytes, fields, this.codec);
     await writer.write({ columnData: parquetColumns(records, fields), rowGroupSize: records.length });

@@ -1,9 +1,9 @@
 import { TwinstreamError } from '../../errors.ts';
 
-/** The column types a storage sink knows: JSON holds objects and arrays. */
+/** @internal The column types a storage sink knows: JSON holds objects and arrays. */
 export type FieldType = 'number' | 'string' | 'boolean' | 'json';
 
-/** The type of a value, or null for null/undefined (which fits any type). */
+/** @internal The type of a value, or null for null/undefined (which fits any type). */
 export function fieldType(value: unknown): FieldType | null {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
@@ -29,6 +29,7 @@ export function fieldType(value: unknown): FieldType | null {
  * const schema = new SchemaGuard('data/events.parquet');
  * schema.check([{ key: 'a', n: 1 }]);   // fixes { key: string, n: number }
  * schema.check([{ key: 'b', n: 'x' }]); // throws TS_SIM_SCHEMA_DRIFT naming "n"
+ * @internal
  */
 export class SchemaGuard {
   readonly destination: string;
@@ -95,6 +96,7 @@ export type PathRouter = (record: Record<string, unknown>) => string | null | un
  *
  * @example
  * routeBatch(batch, (r) => (r.stream_type === 'event' ? 'out/events.jsonl' : null));
+ * @internal
  */
 export function routeBatch(batch: readonly object[], router: PathRouter): Map<string, Record<string, unknown>[]> {
   const out = new Map<string, Record<string, unknown>[]>();

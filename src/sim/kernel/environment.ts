@@ -33,10 +33,16 @@ export interface EnvironmentOptions {
   timeUnit?: Duration;
 }
 
+// What toMillis accepts as a string (a bare number in a string is refused: its unit would be ambiguous).
+const DURATION = /^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i;
+
 /** Options of `run()`. */
 export interface RunOptions<T = unknown> {
-  /** Stop before events at this time (a number > now), or once this event is processed (its value is returned). */
-  until?: number | Event<T>;
+  /**
+   * Stop before events at this time (a number of time units > now, or a duration string such as `'1h'` counted
+   * from time 0), or once this event is processed (its value is returned).
+   */
+  until?: number | string | Event<T>;
 }
 
 /**
@@ -103,10 +109,14 @@ export class BaseEnvironment implements Scheduler {
     return new Process<R>(this, generator, name);
   }
 
-  /** An event processed `delay` (a finite number >= 0) time units from now, with `value`. */
-  timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
-    // `!(delay >= 0)` also rejects NaN; a string fails the typeof test.
-    if (typeof delay !== 'number' || !(delay >= 0) || delay === Number.POSITIVE_INFINITY) badDelay(this, delay);
+  /**
+   * An event processed `delay` from now, with `value`: a finite number >= 0 of time units, or a duration string
+   * (`'90s'`, `'5m'`, `'1h'`) converted with the environment's `timeUnit` (one second by default).
+   */
+  timeout<T = undefined>(delay: number | string, value?: T): Timeout<T> {
+    if (typeof delay !== 'number') delay = this.toUnits(delay, 'timeout');
+    // `!(delay >= 0)` also rejects NaN.
+    if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) badDelay(this, delay);
     const at = this._now + delay;
     // A positive delay too small to change `now` (a rate of 1e300, an interval of 1e-300) would freeze time.
     if (at === this._now && delay > 0) this.noAdvance(delay);
@@ -133,6 +143,25 @@ export class BaseEnvironment implements Scheduler {
       'TS_SIM_TIME_STALLED',
       `${who} asked for timeout(${delay}) at time ${this._now}, where a delay that small does not advance time, after ${MAX_STALLED_TIMEOUTS} such timeouts at this time; simulated time is stuck. Use delays that advance time at this time scale (a smaller rate, a longer interval)`,
       { context: { process: this._active?.name, now: this._now, delay } },
+    );
+  }
+
+  /**
+   * A duration in time units: a number is already one; a string (`'250ms'`, `'10s'`, `'5m'`, `'2h'`, `'1d'`) is
+   * divided by `timeUnit`. Streams count durations in milliseconds and the simulation in its time unit, so the
+   * same `'1h'` means one hour in both.
+   *
+   * @example
+   * new Environment().toUnits('1h'); // 3600 (time unit: one second)
+   */
+  toUnits(duration: number | string, where = 'toUnits'): number {
+    if (typeof duration === 'number') return duration;
+    if (typeof duration === 'string' && DURATION.test(duration)) return toMillis(duration, where) / this.timeUnitMs;
+    throw new TwinstreamError(
+      'TS_SIM_BAD_DELAY',
+      `${where}: ${describe(duration)} is not valid; expected a number of time units >= 0 or a duration such as ` +
+        `'90s', '5m', '1h'`,
+      { context: { duration } },
     );
   }
 
@@ -210,9 +239,10 @@ export class BaseEnvironment implements Scheduler {
   }
 
   /** @internal Prepares a run: returns the event that ends it (null: run until the queue is empty). */
-  protected _stopEvent(until: number | Event<any> | undefined): Event<any> | null {
+  protected _stopEvent(until: number | string | Event<any> | undefined): Event<any> | null {
     if (until === undefined) return null;
     if (until instanceof Event) return until;
+    if (typeof until === 'string') until = this.toUnits(until, 'run({ until })');
     if (typeof until !== 'number' || Number.isNaN(until) || until <= this._now) {
       throw new TwinstreamError(
         'TS_SIM_BAD_UNTIL',
@@ -273,7 +303,7 @@ export class Environment extends BaseEnvironment {
     } finally {
       if (!stopped) stop.removeCallback(onStop);
     }
-    return typeof until === 'number' ? undefined : outcome(stop);
+    return until instanceof Event ? outcome(stop) : undefined;
   }
 }
 

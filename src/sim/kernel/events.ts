@@ -1,18 +1,23 @@
 import { describe, TwinstreamError } from '../../errors.ts';
 
-/** Priority of events that must run before normal events of the same time: process starts, interrupts, stops. */
+/** @internal Priority of events that must run before normal events of the same time: process starts, interrupts, stops. */
 export const URGENT = 0;
-/** Priority of every other event. */
+/** @internal Priority of every other event. */
 export const NORMAL = 1;
 
 // Event states. An event is triggered once it has a value and sits in the queue; processed once its callbacks ran.
+/** @internal */
 export const PENDING = 0;
+/** @internal */
 export const TRIGGERED = 1;
+/** @internal */
 export const PROCESSED = 2;
 
 // The outcome bits of `_fail`: FAILED once the event failed, DEFUSED once its error was handled. One field instead of
 // two booleans: one write fewer per event created, and the run loop tests a failed, unhandled event with one compare.
+/** @internal */
 export const FAILED = 1;
+/** @internal */
 export const DEFUSED = 2;
 
 /** A callback attached to an event; it runs when the event is processed. */
@@ -20,6 +25,7 @@ export type EventCallback<T = any> = (event: Event<T>) => void;
 
 /** Something that resumes when an event it waits for is processed: a process. */
 export interface Resumable {
+  /** @internal */
   _resume(event: Event<any>): void;
 }
 
@@ -32,6 +38,7 @@ export interface Scheduler {
   readonly activeProcess: (Event<any> & { readonly name: string }) | null;
   /** @internal the process being resumed, set by the process itself. */
   _active: (Event<any> & { readonly name: string }) | null;
+  /** @internal */
   _schedule(event: Event<any>, priority: number, delay: number): void;
 }
 
@@ -189,11 +196,11 @@ export class Event<T = unknown> {
  */
 export type Timeout<T = undefined> = Event<T>;
 
-/** Checks a timeout delay; the error names the process that asked for it. */
+/** @internal Checks a timeout delay; the error names the process that asked for it. */
 export function badDelay(env: Scheduler, delay: unknown): never {
   throw new TwinstreamError(
     'TS_SIM_BAD_DELAY',
-    `timeout delay = ${describe(delay)}${env.activeProcess ? ` in process "${env.activeProcess.name}"` : ''} is not valid; expected a finite number >= 0`,
+    `timeout delay = ${describe(delay)}${env.activeProcess ? ` in process "${env.activeProcess.name}"` : ''} is not valid; expected a finite number >= 0 (time units) or a duration such as '5m'`,
     { context: { delay } },
   );
 }

@@ -13,6 +13,7 @@ const PRIORITY_STEP = 2 ** 52;
  * @example
  * const q = new EventQueue();
  * q.push(5, 1, ev); q.peekTime(); // 5
+ * @internal
  */
 export class EventQueue {
   private times: Float64Array;

@@ -44,7 +44,7 @@ export interface BuiltModel {
  */
 export function buildModel(
   env: RealtimeEnvironment,
-  spec: ModelSpec,
+  spec: ModelSpec<number>,
   seed = spec.run.seed ?? 42,
   level: StatsLevel = spec.stats?.level ?? 'typical',
 ): BuiltModel {

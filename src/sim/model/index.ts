@@ -1,7 +1,19 @@
 // Declarative models (desflow's blueprints): a YAML or JSON file describing a simulated system, run by runModel.
+// Re-exports only, by name.
 
-export * from './build.ts';
-export * from './run.ts';
-export * from './sinks.ts';
-export * from './spec.ts';
-export * from './validate.ts';
+export type { BuiltModel, ModelCounts } from './build.ts';
+export { buildModel } from './build.ts';
+export type { ModelSummary, RunModelOptions } from './run.ts';
+export { formatSummary, loadModel, runModel } from './run.ts';
+export type { RecordShaping } from './sinks.ts';
+export type {
+  ModelCapacity,
+  ModelContainer,
+  ModelContainerAmount,
+  ModelFlow,
+  ModelRun,
+  ModelSink,
+  ModelSpec,
+  ModelStep,
+} from './spec.ts';
+export { validateModel } from './validate.ts';

@@ -11,8 +11,8 @@ import { validateModel } from './validate.ts';
 
 /** Overrides of a model's run, and where its output goes. */
 export interface RunModelOptions {
-  /** Simulated time to run (overrides `run.until`). */
-  until?: number;
+  /** How long to run, overriding `run.until`: seconds, or a duration string such as `'1h'`. */
+  until?: number | string;
   /** Wall time per simulated time (overrides `run.factor`). */
   factor?: number;
   /** The seed (overrides `run.seed`). */
@@ -56,7 +56,7 @@ export interface ModelSummary {
  * const summary = await runModel('examples/models/line-a.yaml', { until: 3600, outDir: 'out' });
  * console.log(summary.statuses); // { queued: 7211, started: 7208, finished: 7204 }
  */
-export async function runModel(model: string | object, options: RunModelOptions = {}): Promise<ModelSummary> {
+export async function runModel(model: string | ModelSpec, options: RunModelOptions = {}): Promise<ModelSummary> {
   const spec = typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
   const run = spec.run;
   const env = new RealtimeEnvironment({
@@ -74,7 +74,7 @@ export async function runModel(model: string | object, options: RunModelOptions 
       ...(spec.egress?.flushInterval === undefined ? {} : { flushInterval: spec.egress.flushInterval }),
     });
   }
-  const until = options.until ?? run.until;
+  const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
   const t0 = performance.now();
   try {
     await env.run({ until });
@@ -103,7 +103,7 @@ export async function runModel(model: string | object, options: RunModelOptions 
  * @example
  * const spec = await loadModel('examples/models/line-a.yaml');
  */
-export async function loadModel(file: string): Promise<ModelSpec> {
+export async function loadModel(file: string): Promise<ModelSpec<number>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

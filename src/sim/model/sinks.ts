@@ -25,6 +25,7 @@ export interface RecordShaping {
  * @example
  * const router = shapingRouter('out/{stream_type}.parquet', { streams: ['event'], flatten: true });
  * router({ stream_type: 'event', key: 'task-1', value: { status: 'queued' } }); // 'out/event.parquet', record flattened
+ * @internal
  */
 export function shapingRouter(path: string, shaping: RecordShaping): PathRouter {
   const streams = shaping.streams === undefined ? null : new Set<string>(shaping.streams);
@@ -49,6 +50,7 @@ export function shapingRouter(path: string, shaping: RecordShaping): PathRouter 
  *
  * @example
  * modelSinks([{ type: 'parquet', path: 'events.parquet', streams: ['event'], flatten: true }], 'data');
+ * @internal
  */
 export function modelSinks(specs: readonly ModelSink[], outDir: string, print?: (line: string) => void): EgressSink[] {
   return specs.map((s): EgressSink => {

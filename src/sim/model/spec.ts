@@ -80,10 +80,16 @@ export type ModelSink =
       drop?: string[];
     };
 
+/**
+ * A simulated duration in a model: a number of seconds (the model's time unit), or a duration string such as
+ * `'90s'`, `'5m'`, `'1h'`, `'7d'`. Validation turns strings into seconds.
+ */
+export type SimDuration = number | string;
+
 /** How long and how fast a model runs. */
-export interface ModelRun {
-  /** Simulated time units to run (one unit is a second by default). */
-  until: number;
+export interface ModelRun<Time = SimDuration> {
+  /** How long to run: seconds, or a duration string such as `'7d'`. */
+  until: Time;
   /** Wall time per simulated time: 0 runs as fast as possible (default 0). */
   factor?: number;
   /** The timestamp simulated time 0 maps to (ISO 8601; default the Unix epoch). */
@@ -97,7 +103,7 @@ export interface ModelRun {
  * service distributions, resources, containers, stores, variables), the flows of entities through it, timed
  * parameter updates, resource telemetry, the run and the egress. `runModel` validates it and runs it.
  */
-export interface ModelSpec {
+export interface ModelSpec<Time = SimDuration> {
   simId: string;
   description?: string;
   arrival: Record<string, DistributionConfig>;
@@ -107,14 +113,14 @@ export interface ModelSpec {
   stores?: Record<string, ModelCapacity>;
   variables?: Record<string, unknown>;
   flows: ModelFlow[];
-  schedule?: { at: number; path: string; value: unknown }[];
+  schedule?: { at: Time; path: string; value: unknown }[];
   /** Publish each resource's capacity, in_use, queue_length and utilization (and container levels, store sizes) every `interval`. */
-  telemetry?: { interval: number };
+  telemetry?: { interval: Time };
   /**
    * Built-in statistics: what they measure (`level`, default `typical`; they appear in the run summary) and, with
    * `interval`, publication as telemetry every `interval` and at the end of the run.
    */
-  stats?: { level?: StatsLevel; interval?: number };
-  run: ModelRun;
-  egress?: { batchSize?: number; flushInterval?: number; sinks: ModelSink[] };
+  stats?: { level?: StatsLevel; interval?: Time };
+  run: ModelRun<Time>;
+  egress?: { batchSize?: number; flushInterval?: Time; sinks: ModelSink[] };
 }

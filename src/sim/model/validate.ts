@@ -1,9 +1,12 @@
 import { TwinstreamError } from '../../errors.ts';
+import { toMillis } from '../../time/duration.ts';
 import { MAX_RATE } from '../distributions.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
 import type { ModelSpec } from './spec.ts';
 
 type Zod = typeof import('zod').z;
+
+const DURATION = /^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i;
 
 // The schema is built on first use: zod loads only when a model is validated.
 let cached: ReturnType<typeof build> | null = null;
@@ -12,6 +15,9 @@ function build(z: Zod) {
   const finite = z.number({ error: 'expected a number' }).finite({ error: 'expected a finite number' });
   const positive = finite.gt(0, { error: 'expected a number > 0' });
   const nonNegative = finite.min(0, { error: 'expected a number >= 0' });
+  // Simulated durations: seconds, or a duration string ('90s', '5m', '1h', '7d') turned into seconds here.
+  const seconds = <S extends typeof finite>(schema: S) =>
+    z.preprocess((v) => (typeof v === 'string' && DURATION.test(v) ? toMillis(v, 'model') / 1000 : v), schema);
   const clip = { min: finite.optional(), max: finite.optional() };
   // `__proto__`, `constructor` and `prototype` are refused as names: as keys of a section they would be dropped
   // or reach a prototype.
@@ -141,8 +147,10 @@ function build(z: Zod) {
           }),
         )
         .min(1, { error: 'expected at least one flow' }),
-      schedule: z.array(z.strictObject({ at: nonNegative, path: z.string().min(1), value: z.unknown() })).optional(),
-      telemetry: z.strictObject({ interval: positive }).optional(),
+      schedule: z
+        .array(z.strictObject({ at: seconds(nonNegative), path: z.string().min(1), value: z.unknown() }))
+        .optional(),
+      telemetry: z.strictObject({ interval: seconds(positive) }).optional(),
       stats: z
         .strictObject({
           level: z
@@ -150,11 +158,11 @@ function build(z: Zod) {
               error: 'expected one of none, minimal, basic, typical, all',
             })
             .optional(),
-          interval: positive.optional(),
+          interval: seconds(positive).optional(),
         })
         .optional(),
       run: z.strictObject({
-        until: positive,
+        until: seconds(positive),
         factor: nonNegative.optional(),
         logicalStartTime: z.iso
           .datetime({ error: 'expected an ISO 8601 time such as 2024-01-01T00:00:00Z' })
@@ -164,7 +172,7 @@ function build(z: Zod) {
       egress: z
         .strictObject({
           batchSize: z.int().positive().optional(),
-          flushInterval: positive.optional(),
+          flushInterval: seconds(positive).optional(),
           sinks: z.array(sink),
         })
         .optional(),
@@ -173,7 +181,7 @@ function build(z: Zod) {
 }
 
 interface Ctx {
-  value: ModelSpec;
+  value: ModelSpec<number>;
   issues: { code: 'custom'; input: unknown; path: (string | number)[]; message: string }[];
 }
 
@@ -235,7 +243,7 @@ export async function validateModel(
   input: unknown,
   source = 'model',
   lineOf?: (path: readonly PropertyKey[]) => number | undefined,
-): Promise<ModelSpec> {
+): Promise<ModelSpec<number>> {
   const { z } = await import('zod');
   cached ??= build(z);
   // The model as data first, all of it: no `__proto__`, `constructor` or `prototype` key anywhere (zod's records
@@ -252,7 +260,7 @@ export async function validateModel(
     unsafe = { code: 'custom', input: undefined, path: at, message };
   }
   const result = cached.safeParse(input);
-  if (result.success && unsafe === null) return result.data as ModelSpec;
+  if (result.success && unsafe === null) return result.data as ModelSpec<number>;
   const error = new z.ZodError(
     unsafe === null ? result.error!.issues : [unsafe as never, ...(result.error?.issues ?? [])],
   );

@@ -8,9 +8,14 @@ import { type ReplicationOutcome, type ReplicationTask, runReplication } from '.
 import { spawnSeeds } from './spawn-seeds.ts';
 import { type ConfidenceInterval, studentT } from './student-t.ts';
 
-// Built, the package holds replication-worker.js next to this file; from source it is the .ts (Node strips types).
+// From source, the worker is the .ts next to this file (Node strips its types). Built, it is
+// dist/sim/replicate/replication-worker.js and this code is bundled into dist/sim/ or dist/chunks/: one folder below
+// dist/ either way (scripts/build.ts builds the worker as an entry of its own).
 const WORKER_FILE = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './replication-worker.ts' : './replication-worker.js', import.meta.url),
+  new URL(
+    import.meta.url.endsWith('.ts') ? './replication-worker.ts' : '../sim/replicate/replication-worker.js',
+    import.meta.url,
+  ),
 );
 
 /** How to replicate a model. */
@@ -70,7 +75,7 @@ export async function replicate(model: string | object, options: ReplicateOption
   if (!STATS_LEVELS.includes(stats) || stats === 'none') {
     badArgument('replicate', 'stats', stats, 'one of minimal, basic, typical, all');
   }
-  const spec: ModelSpec =
+  const spec: ModelSpec<number> =
     typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
   const seed = options.seed ?? spec.run.seed ?? 42;
   if (!Number.isInteger(seed) || seed < 1 || seed > 4294967295) {

@@ -5,7 +5,7 @@ import type { StatsLevel } from '../stats/model-statistics.ts';
 
 /** One replication to run: the validated model, its seed, how long, and what to measure. */
 export interface ReplicationTask {
-  spec: ModelSpec;
+  spec: ModelSpec<number>;
   seed: number;
   until: number;
   stats: StatsLevel;
@@ -28,7 +28,7 @@ export interface ReplicationOutcome {
  */
 export async function runReplication(task: ReplicationTask): Promise<ReplicationOutcome> {
   const { telemetry: _t, egress: _e, stats, ...rest } = task.spec;
-  const spec: ModelSpec = { ...rest, ...(stats?.level === undefined ? {} : { stats: { level: stats.level } }) };
+  const spec: ModelSpec<number> = { ...rest, ...(stats?.level === undefined ? {} : { stats: { level: stats.level } }) };
   const env = new RealtimeEnvironment({ factor: 0, logicalStartTime: 0 });
   const built = buildModel(env, spec, task.seed, task.stats);
   await env.run({ until: task.until });

@@ -4,17 +4,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type SchemaRegistryServer, startSchemaRegistry } from '../../../scripts/schema-registry.ts';
+import { Application } from '../../../src/app/index.ts';
 import {
-  Application,
   avro,
   KafkaAdmin,
   KafkaProducer,
   type KafkaRecord,
   type KafkaSource,
   SchemaRegistry,
-  Stream,
-  TwinstreamError,
-} from '../../../src/index.ts';
+} from '../../../src/connectors/kafka/index.ts';
+import { Stream, TwinstreamError } from '../../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
 
 let brokers: string[];

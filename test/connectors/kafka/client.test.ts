@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
+import { withTimeout } from '../../../src/connectors/kafka/connection.ts';
 import {
   doubleSerde,
   intSerde,
@@ -9,10 +10,9 @@ import {
   KafkaAdmin,
   KafkaProducer,
   stringSerde,
-  TwinstreamError,
   toSerde,
-  withTimeout,
-} from '../../../src/index.ts';
+} from '../../../src/connectors/kafka/index.ts';
+import { TwinstreamError } from '../../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
 
 test('serializers round-trip and reject what they cannot read', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consumerOptions } from '../../../src/index.ts';
+import { consumerOptions } from '../../../src/connectors/kafka/kafka-source-config.ts';
 
 test('a source fetches at most fetchMaxBytes per response (1 MiB by default) and reads ahead 65 536 messages', () => {
   const base = { brokers: 'localhost:9092', groupId: 'g' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { OffsetTracker, PendingOffset } from '../../../src/connectors/kafka/offset-tracker.ts';
 import { releaseRefs, retainRefs } from '../../../src/core/refcount.ts';
-import { OffsetTracker, PendingOffset } from '../../../src/index.ts';
 
 test('an offset is done when the last holder of its element lets go, and commits advance over the done prefix', () => {
   const t = new OffsetTracker();

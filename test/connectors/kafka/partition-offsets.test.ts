@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { OffsetTracker, PendingOffset } from '../../../src/connectors/kafka/offset-tracker.ts';
+import { MessageEntry, PartitionOffsets, PartitionPreparer } from '../../../src/connectors/kafka/partition-offsets.ts';
 import { releaseRefs, retainRefs } from '../../../src/core/refcount.ts';
-import { MessageEntry, OffsetTracker, PartitionOffsets, PartitionPreparer, PendingOffset } from '../../../src/index.ts';
 
 /** One message through a graph that keeps nothing: the source retains it while it emits, then lets go. */
 function passThrough(e: PendingOffset): void {

@@ -3,17 +3,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as kafka from '@platformatic/kafka';
+import { fastProduceInstalled, installFastProduce } from '../../../src/connectors/kafka/fast-produce.ts';
 import {
-  encodeRecordBatch,
-  fastProduceInstalled,
-  installFastProduce,
   KafkaAdmin,
   KafkaProducer,
   kafkaMurmur2,
   murmur2Partitioner,
   type OutgoingMessage,
-  Stream,
-} from '../../../src/index.ts';
+} from '../../../src/connectors/kafka/index.ts';
+import { encodeRecordBatch } from '../../../src/connectors/kafka/record-batch.ts';
+import { Stream } from '../../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
 
 let brokers: string[];

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { RecordDecoder, TwinstreamError } from '../../../src/index.ts';
+import { RecordDecoder } from '../../../src/connectors/kafka/record-decoder.ts';
+import { TwinstreamError } from '../../../src/index.ts';
 import { MAX_TIMESTAMP } from '../../../src/window/timestamp.ts';
 import { anyOutsideValue, fuzzParameters } from '../../support/fuzz.ts';
 

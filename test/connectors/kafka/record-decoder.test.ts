@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type KafkaRecord, RecordDecoder, Stream, windowDefaultsOf } from '../../../src/index.ts';
+import type { KafkaRecord } from '../../../src/connectors/kafka/index.ts';
+import { RecordDecoder } from '../../../src/connectors/kafka/record-decoder.ts';
+import { Stream } from '../../../src/index.ts';
+import { windowDefaultsOf } from '../../../src/window/index.ts';
 
 const message = (key: Buffer | null, offset = 0) => ({
   topic: 't',

@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { type KeycloakServer, startKeycloak } from '../../../scripts/keycloak.ts';
 import { type SchemaRegistryServer, startSchemaRegistry } from '../../../scripts/schema-registry.ts';
-import { avro, SchemaRegistry, TwinstreamError } from '../../../src/index.ts';
+import { avro, SchemaRegistry } from '../../../src/connectors/kafka/index.ts';
+import { TwinstreamError } from '../../../src/index.ts';
 import { uniqueName } from '../../kafka-setup.ts';
 
 let keycloak: KeycloakServer;

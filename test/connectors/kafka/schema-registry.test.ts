@@ -9,7 +9,9 @@ import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { makeCertificates } from '../../../scripts/kafka-secure.ts';
 import { type SchemaRegistryServer, startSchemaRegistry } from '../../../scripts/schema-registry.ts';
-import { avro, RecordDecoder, SchemaRegistry, TwinstreamError } from '../../../src/index.ts';
+import { avro, SchemaRegistry } from '../../../src/connectors/kafka/index.ts';
+import { RecordDecoder } from '../../../src/connectors/kafka/record-decoder.ts';
+import { TwinstreamError } from '../../../src/index.ts';
 
 let server: SchemaRegistryServer;
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { type JwtClaims, type SecureKafka, unsecuredJwt } from '../../../scripts/kafka-secure.ts';
-import { KafkaAdmin, type KafkaConnection, Stream, type TwinstreamError } from '../../../src/index.ts';
+import { KafkaAdmin, type KafkaConnection } from '../../../src/connectors/kafka/index.ts';
+import { Stream, type TwinstreamError } from '../../../src/index.ts';
 
 /** An unsigned token for the broker's OAUTHBEARER validator: valid for an hour, with its scope, unless overridden. */
 export function token(kafka: SecureKafka, claims: JwtClaims = {}): string {

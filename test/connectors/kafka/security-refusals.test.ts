@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type SecureKafka, startSecureKafka } from '../../../scripts/kafka-secure.ts';
 import { startSchemaRegistry } from '../../../scripts/schema-registry.ts';
-import { avro, type KafkaConnection, KafkaProducer, Stream, TwinstreamError } from '../../../src/index.ts';
+import { avro, type KafkaConnection, KafkaProducer } from '../../../src/connectors/kafka/index.ts';
+import { Stream, TwinstreamError } from '../../../src/index.ts';
 import { uniqueName } from '../../kafka-setup.ts';
 import {
   allText,

@@ -7,15 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type SecureKafka, startSecureKafka } from '../../../scripts/kafka-secure.ts';
+import { Application } from '../../../src/app/index.ts';
 import {
-  Application,
   KafkaAdmin,
   type KafkaConnection,
   type KafkaRecord,
   type KafkaSource,
-  Stream,
-  TwinstreamError,
-} from '../../../src/index.ts';
+} from '../../../src/connectors/kafka/index.ts';
+import { Stream, TwinstreamError } from '../../../src/index.ts';
 import { uniqueName } from '../../kafka-setup.ts';
 import {
   allText,

@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Consumer } from '@platformatic/kafka';
-import { KafkaAdmin, KafkaProducer, type KafkaRecord, type KafkaSinkNode, Stream } from '../../../src/index.ts';
+import {
+  KafkaAdmin,
+  KafkaProducer,
+  type KafkaRecord,
+  type KafkaSinkNode,
+} from '../../../src/connectors/kafka/index.ts';
+import { Stream } from '../../../src/index.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
 
 let brokers: string[];

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { MqttClient, type MqttMessage, matches, TwinstreamError } from '../../../src/index.ts';
+import { matches } from '../../../src/connectors/mqtt/client.ts';
+import { MqttClient, type MqttMessage } from '../../../src/connectors/mqtt/index.ts';
+import { TwinstreamError } from '../../../src/index.ts';
 import { mosquittoPath, startAedes, startMosquitto, type TestBroker } from './brokers.ts';
 
 let broker: TestBroker;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { S3Bucket, TwinstreamError } from '../../../src/index.ts';
+import { S3Bucket } from '../../../src/connectors/s3/index.ts';
+import { TwinstreamError } from '../../../src/index.ts';
 import { type S3TestServer, startS3Server } from './server.ts';
 
 let server: S3TestServer;

@@ -16,7 +16,7 @@ import { validateModel } from '../../../src/sim/model/validate.ts';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 // One flow of Poisson arrivals (rate λ) through `stations` resources of c units each, in series.
-const queue = (lambda: number, service: object, c: number, stations = 1): Promise<ModelSpec> =>
+const queue = (lambda: number, service: object, c: number, stations = 1): Promise<ModelSpec<number>> =>
   validateModel({
     simId: 'Q',
     arrival: { poisson: { dist: 'exponential', rate: lambda } },

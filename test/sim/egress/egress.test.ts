@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Egress, isoTimestamp, RealtimeEnvironment, type SimRecord, telemetryRecord } from '../../../src/index.ts';
+import { Egress, RealtimeEnvironment, type SimRecord, telemetryRecord } from '../../../src/sim/index.ts';
+import { isoTimestamp } from '../../../src/sim/telemetry.ts';
 
 const rec = (i: number) => telemetryRecord('p', i, i, i * 1000);
 

@@ -2,16 +2,10 @@
 // connector, every record checked.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import {
-  KafkaAdmin,
-  KafkaEgress,
-  KafkaProducer,
-  type KafkaRecord,
-  RealtimeEnvironment,
-  runModel,
-  Stream,
-  TwinstreamError,
-} from '../../../src/index.ts';
+import { KafkaAdmin, KafkaProducer, type KafkaRecord } from '../../../src/connectors/kafka/index.ts';
+import { Stream, TwinstreamError } from '../../../src/index.ts';
+import { KafkaEgress, RealtimeEnvironment } from '../../../src/sim/index.ts';
+import { runModel } from '../../../src/sim/model/index.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
 
 let brokers: string[];

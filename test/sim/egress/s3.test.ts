@@ -2,14 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
-import {
-  RealtimeEnvironment,
-  runModel,
-  S3Bucket,
-  S3JsonlEgress,
-  S3ParquetEgress,
-  TwinstreamError,
-} from '../../../src/index.ts';
+import { S3Bucket } from '../../../src/connectors/s3/index.ts';
+import { TwinstreamError } from '../../../src/index.ts';
+import { RealtimeEnvironment, S3JsonlEgress, S3ParquetEgress } from '../../../src/sim/index.ts';
+import { type ModelSpec, runModel } from '../../../src/sim/model/index.ts';
 import { type S3TestServer, startS3Server } from '../../connectors/s3/server.ts';
 
 let server: S3TestServer;
@@ -116,7 +112,7 @@ test('a model with s3-jsonl and s3-parquet sinks writes to the bucket', async ()
   // The model names no credentials: the AWS SDK's usual chain finds them in the environment.
   process.env.AWS_ACCESS_KEY_ID = server.credentials.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = server.credentials.secretAccessKey;
-  const spec = {
+  const spec: ModelSpec = {
     simId: 'Line_A',
     arrival: { standard: { dist: 'exponential', rate: 2 } },
     service: { milling: { dist: 'normal', mean: 2, std: 0.2, min: 0 } },

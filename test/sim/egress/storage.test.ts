@@ -10,7 +10,7 @@ import {
   ParquetStorageEgress,
   type PathRouter,
   telemetryRecord,
-} from '../../../src/index.ts';
+} from '../../../src/sim/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twinstream-sim-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RealtimeEnvironment, type SimRecord, Stream, StreamEgress } from '../../../src/index.ts';
+import { Stream } from '../../../src/index.ts';
+import { RealtimeEnvironment, type SimRecord, StreamEgress } from '../../../src/sim/index.ts';
 
 test('a Stream sink feeds a pipeline in the same process, in simulated time', async () => {
   const env = new RealtimeEnvironment({ factor: 0, logicalStartTime: 0 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ParameterIngress, type ParameterUpdate, RealtimeEnvironment } from '../../../src/index.ts';
+import { ParameterIngress, type ParameterUpdate, RealtimeEnvironment } from '../../../src/sim/index.ts';
 
 function setup() {
   const env = new RealtimeEnvironment({ factor: 0 });

@@ -5,11 +5,11 @@ import { after, before, test } from 'node:test';
 import {
   DEAD_LETTER_HEADERS,
   KafkaAdmin,
-  KafkaParameterIngress,
   KafkaProducer,
   type KafkaRecord,
-  Stream,
-} from '../../../src/index.ts';
+} from '../../../src/connectors/kafka/index.ts';
+import { Stream } from '../../../src/index.ts';
+import { KafkaParameterIngress } from '../../../src/sim/index.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
 import { ARRIVAL, gapsAfterChange, pacedTwin } from './paced.ts';
 

@@ -1,7 +1,8 @@
 // Parameter updates over MQTT change a paced simulation while it runs (aedes in-process; mosquitto when installed).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { MqttClient, MqttParameterIngress, type Rejection } from '../../../src/index.ts';
+import { MqttClient } from '../../../src/connectors/mqtt/index.ts';
+import { MqttParameterIngress, type Rejection } from '../../../src/sim/index.ts';
 import { mosquittoPath, startAedes, startMosquitto, type TestBroker } from '../../connectors/mqtt/brokers.ts';
 import { ARRIVAL, gapsAfterChange, pacedTwin } from './paced.ts';
 

@@ -1,6 +1,6 @@
 // A paced simulation whose arrival rate is a live parameter, for the ingress tests: it records every arrival and
 // the simulated time at which the parameter changed, so a test can check the simulation reacted.
-import { RealtimeEnvironment, Sampler, type SimRecord } from '../../../src/index.ts';
+import { RealtimeEnvironment, Sampler, type SimRecord } from '../../../src/sim/index.ts';
 
 export const ARRIVAL = 'Line_A.arrival.standard';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Environment } from '../../../src/index.ts';
+import { Environment } from '../../../src/sim/index.ts';
 
 test('step, peek and an empty schedule', () => {
   const env = new Environment({ initialTime: 10 });
@@ -72,4 +72,31 @@ test('equal times resolve the same way on every run', () => {
   };
   assert.equal(runOnce(), 'a0 b0 c0 d0 a1 b1 c1 d1 a2 b2 c2 d2');
   assert.equal(runOnce(), runOnce());
+});
+
+test('durations: a number is in time units, a string such as 90s or 1h is converted with timeUnit', () => {
+  const env = new Environment();
+  const seen: number[] = [];
+  env.process(
+    (function* () {
+      yield env.timeout('90s');
+      seen.push(env.now);
+      yield env.timeout(10);
+      seen.push(env.now);
+    })(),
+  );
+  env.run({ until: '1h' });
+  assert.deepEqual(seen, [90, 100]);
+  assert.equal(env.now, 3600);
+  assert.equal(env.toUnits('2h'), 7200);
+  const minutes = new Environment({ timeUnit: '1m' });
+  assert.equal(minutes.toUnits('90s'), 1.5);
+  minutes.run({ until: '1h' });
+  assert.equal(minutes.now, 60);
+  for (const bad of ['5', 'soon', '-1s']) {
+    assert.throws(
+      () => env.timeout(bad),
+      (e: any) => e.code === 'TS_SIM_BAD_DELAY' && e.message.includes(`"${bad}"`) && /'5m'/.test(e.message),
+    );
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Environment, type Event } from '../../../src/index.ts';
+import { Environment, type Event } from '../../../src/sim/index.ts';
 
 test('an event triggers once: a second succeed or fail throws TS_SIM_ALREADY_TRIGGERED', () => {
   const env = new Environment();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Environment, type Interrupt } from '../../../src/index.ts';
+import { Environment, type Interrupt } from '../../../src/sim/index.ts';
 
 test('a process is an event: its value is the generator return value', () => {
   const env = new Environment();

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Environment, type Event, EventQueue, NORMAL, URGENT } from '../../../src/index.ts';
+import { Environment, type Event } from '../../../src/sim/index.ts';
+import { NORMAL, URGENT } from '../../../src/sim/kernel/events.ts';
+import { EventQueue } from '../../../src/sim/kernel/queue.ts';
 
 test('the queue pops by time, then priority, then insertion order, across growth', () => {
   const env = new Environment();

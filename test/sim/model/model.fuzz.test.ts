@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import YAML from 'yaml';
-import { Environment, MAX_STALLED_TIMEOUTS, RealtimeEnvironment, TwinstreamError } from '../../../src/index.ts';
+import { TwinstreamError } from '../../../src/index.ts';
+import { Environment, RealtimeEnvironment } from '../../../src/sim/index.ts';
+import { MAX_STALLED_TIMEOUTS } from '../../../src/sim/kernel/environment.ts';
 import { buildModel, loadModel, validateModel } from '../../../src/sim/model/index.ts';
 import { anyOutsideValue, fuzzParameters } from '../../support/fuzz.ts';
 

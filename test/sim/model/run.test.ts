@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { TwinstreamError } from '../../../src/index.ts';
 import {
   dynamicResource,
   type EgressSink,
   RealtimeEnvironment,
-  runModel,
   Sampler,
   type SimRecord,
-  TwinstreamError,
-} from '../../../src/index.ts';
+} from '../../../src/sim/index.ts';
+import { type ModelSpec, runModel } from '../../../src/sim/model/index.ts';
 
 const MODEL = new URL('../../../examples/models/line-a.yaml', import.meta.url).pathname;
 const HOUR = 3600;
@@ -195,7 +195,7 @@ test('an invalid model file is an error naming each dot path, its line and what 
       return true;
     });
     // A reference to something the model does not have.
-    const spec = {
+    const spec: ModelSpec = {
       simId: 'L',
       arrival: { a: { dist: 'constant', value: 1 } },
       service: { s: { dist: 'constant', value: 1 } },
@@ -207,7 +207,7 @@ test('an invalid model file is an error naming each dot path, its line and what 
       /"lathe" is not a resource of this model[^\n]*\n {2}→ at flows\[0\]\.steps\[0\]\.resource/,
     );
     await assert.rejects(
-      runModel({ ...spec, run: { until: 1, factor: 'fast' } }),
+      runModel({ ...spec, run: { until: 1, factor: 'fast' } } as unknown as ModelSpec),
       /expected a number\n {2}→ at run\.factor/,
     );
     await assert.rejects(runModel(join(dir, 'missing.yaml')), /cannot read model .*missing\.yaml/);
@@ -216,4 +216,30 @@ test('an invalid model file is an error naming each dot path, its line and what 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('durations in a model are seconds or duration strings: until 1h, telemetry every 10m, a schedule at 30m', async () => {
+  const spec: ModelSpec = {
+    simId: 'L',
+    arrival: { a: { dist: 'constant', value: 60 } },
+    service: { s: { dist: 'constant', value: 1 } },
+    resources: { lathe: { currentCap: 1, maxCap: 2 } },
+    flows: [{ name: 'f', arrival: 'a', steps: [{ resource: 'lathe', service: 's' }] }],
+    schedule: [{ at: '30m', path: 'L.resources.lathe.currentCap', value: 2 }],
+    telemetry: { interval: '10m' },
+    run: { until: '1h' },
+  };
+  const strings = await runModel(spec, { sinks: [] });
+  const numbers = await runModel({
+    ...spec,
+    schedule: [{ ...spec.schedule![0]!, at: 1800 }],
+    telemetry: { interval: 600 },
+    run: { until: 3600 },
+  });
+  assert.equal(strings.simulatedTime, 3600);
+  const counts = (m: typeof strings) => [m.simulatedTime, m.events, m.arrived, m.completed, m.statuses];
+  assert.deepEqual(counts(strings), counts(numbers));
+  assert.ok(strings.events > 100, `${strings.events} events`);
+  assert.equal((await runModel(spec, { until: '2h' })).simulatedTime, 7200);
+  await assert.rejects(runModel({ ...spec, run: { until: 'soon' } }), /expected a number\n {2}→ at run\.until/);
 });

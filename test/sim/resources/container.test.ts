@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Container, Environment } from '../../../src/index.ts';
+import { Container, Environment } from '../../../src/sim/index.ts';
 
 test('gets wait for the level and puts for room, in FIFO order', () => {
   const env = new Environment();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Environment, Interrupt, Preempted, PreemptiveResource, Resource } from '../../../src/index.ts';
+import { Environment, Interrupt, Preempted, PreemptiveResource, Resource } from '../../../src/sim/index.ts';
 
 function machineShop(capacityAt: (res: Resource, env: Environment) => void) {
   const env = new Environment();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Environment, FilterStore, PriorityItem, PriorityStore, Store } from '../../../src/index.ts';
+import { Environment, FilterStore, PriorityItem, PriorityStore, Store } from '../../../src/sim/index.ts';
 
 test('a priority store hands out the smallest item first, equal ones in arrival order', () => {
   const env = new Environment();

@@ -3,12 +3,12 @@
 // 2 to 4 and is served from 4 to 7; the run ends at 10.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EgressSink, SimRecord } from '../../../src/sim/index.ts';
+import type { EgressSink, ModelSpec, SimRecord, StatsLevel } from '../../../src/sim/index.ts';
 import { runModel } from '../../../src/sim/model/run.ts';
 import { Observations } from '../../../src/sim/stats/observations.ts';
 import { TimeAverage } from '../../../src/sim/stats/time-average.ts';
 
-const model = (stats?: object) => ({
+const model = (stats?: { level?: StatsLevel; interval?: number }): ModelSpec => ({
   simId: 'Shop',
   arrival: { every: { dist: 'constant', value: 1 } },
   service: { drill: { dist: 'constant', value: 3 } },
@@ -38,7 +38,7 @@ test('statistics by level "all" follow the hand-worked timeline', async () => {
 });
 
 test('each level adds to the one below; the default is typical; none measures nothing', async () => {
-  const names = async (level?: string) =>
+  const names = async (level?: StatsLevel) =>
     Object.keys((await runModel(model(level === undefined ? undefined : { level }))).statistics).map((n) =>
       n.slice('Shop.stats.'.length),
     );
