@@ -4,10 +4,12 @@
 //
 // In a snippet, `// prints: text` (or `// → text`) says that a line of its output is `text`; those lines must
 // appear in that order. A block preceded by `<!-- snippet: typecheck-only, <reason> -->` is type-checked but not
-// run; the reason is printed with the test's name.
+// run; the reason is printed with the test's name. A block preceded by `<!-- snippet: file <name>.ts -->` is a
+// module a later snippet imports (`./<name>.js`-style, as a user's second file): it is written under that name,
+// type-checked, and not run on its own.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,8 @@ interface Snippet {
   code: string;
   /** Why the snippet is only type-checked (null: it runs). */
   notRun: string | null;
+  /** The file name a later snippet imports it by (a module of the user's project), or null. */
+  file: string | null;
 }
 
 function snippetsOf(doc: string): Snippet[] {
@@ -33,7 +37,19 @@ function snippetsOf(doc: string): Snippet[] {
     let before = i - 1;
     while (before >= 0 && lines[before]!.trim() === '') before--;
     const marker = /^<!--\s*snippet:\s*typecheck-only,\s*(.+?)\s*-->$/.exec(lines[before]?.trim() ?? '');
-    out.push({ doc, line: i + 1, code: lines.slice(i + 1, end).join('\n'), notRun: marker ? marker[1]! : null });
+    const file = /^<!--\s*snippet:\s*file\s+([\w.-]+\.ts)\s*-->$/.exec(lines[before]?.trim() ?? '');
+    const code = lines.slice(i + 1, end).join('\n');
+    if (file !== null) {
+      out.push({
+        doc,
+        line: i + 1,
+        code,
+        notRun: `a module (${file[1]}) that a later snippet imports`,
+        file: file[1]!,
+      });
+    } else {
+      out.push({ doc, line: i + 1, code, notRun: marker ? marker[1]! : null, file: null });
+    }
     i = end;
   }
   return out;
@@ -51,7 +67,7 @@ const docs = [
     .map((f) => `docs/${f}`),
 ];
 const snippets = docs.flatMap(snippetsOf);
-const fileOf = (s: Snippet) => `${s.doc.replace(/[/.]/g, '-')}-${s.line}.ts`;
+const fileOf = (s: Snippet) => s.file ?? `${s.doc.replace(/[/.]/g, '-')}-${s.line}.ts`;
 
 describe('the snippets of the README and the docs', () => {
   let dir: string;
@@ -123,6 +139,8 @@ describe('the snippets of the README and the docs', () => {
     if (s.notRun !== null) continue; // named, with the reason, by the type-check test
     test(`${name} runs and prints what its comments say`, () => {
       const work = mkdtempSync(join(dir, 'run-'));
+      // The docs name the example models by their path in a clone of the repository (examples/models/...).
+      cpSync(join(root, 'examples/models'), join(work, 'examples/models'), { recursive: true });
       const r = spawnSync(process.execPath, ['--import', HOOK, join(dir, fileOf(s))], {
         cwd: work,
         encoding: 'utf8',
