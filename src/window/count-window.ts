@@ -1,8 +1,9 @@
+import { both } from '../core/held.ts';
 import type { Metadata } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireInteger } from '../errors.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
-import { both, type EmitMode, type KeyWindows, WindowNode, type WindowOptions } from './window-node.ts';
+import { type EmitMode, type KeyWindows, WindowNode, type WindowOptions } from './window-node.ts';
 
 /**
  * Count-based windows per key: a window of `count` elements opens every `step` elements (tumbling when

@@ -1,3 +1,4 @@
+import { both } from '../core/held.ts';
 import type { Metadata } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction } from '../errors.ts';
@@ -5,7 +6,6 @@ import type { Timer } from '../time/clock.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
 import {
-  both,
   type EmitMode,
   type KeyWindows,
   type OpenWindow,

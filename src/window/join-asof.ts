@@ -1,11 +1,10 @@
-import { type Held, hold } from '../core/held.ts';
+import { both, type Held, hold } from '../core/held.ts';
 import { fieldReader, hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import { concatMetadata, type Metadata, releaseRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { type Extractor, toTimestamp } from './timestamp.ts';
-import { both } from './window-node.ts';
 
 export interface JoinAsofOptions<L, R, O> {
   /** Event time of both sides: a function or a field name. Default: the `timestamp` field. */

@@ -1,10 +1,10 @@
+import { both } from '../core/held.ts';
 import { fieldReader, hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import type { Metadata } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { type Extractor, toTimestamp } from './timestamp.ts';
-import { both } from './window-node.ts';
 
 export interface JoinIntervalOptions<L, R, O> {
   /** How far before a left element a right element may be. */

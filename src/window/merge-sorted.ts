@@ -1,11 +1,10 @@
-import { type Held, hold } from '../core/held.ts';
+import { both, type Held, hold } from '../core/held.ts';
 import { fieldReader } from '../core/key.ts';
 import { type Metadata, releaseRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction, requireInteger } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { type Extractor, toTimestamp } from './timestamp.ts';
-import { both } from './window-node.ts';
 
 export interface MergeSortedOptions<T> {
   /** The event time of an element: a function or a field name. Default: the `timestamp` field. */

@@ -1,10 +1,11 @@
+import { both } from '../core/held.ts';
 import type { Metadata } from '../core/refcount.ts';
 import { releaseRefs, retainRefs } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import type { AggregationPlan } from './aggregation-plan.ts';
 import { EventTimeWindowNode, type EventTimeWindowOptions } from './event-time-window.ts';
-import { both, type EmitMode, type KeyWindows, type OpenWindow } from './window-node.ts';
+import type { EmitMode, KeyWindows, OpenWindow } from './window-node.ts';
 
 /**
  * Sliding windows in event time, as Quix defines them: for every element, the window of `duration` that ends at

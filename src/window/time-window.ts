@@ -1,4 +1,5 @@
 import type { Fusable, FuseContext } from '../core/fusion.ts';
+import { both } from '../core/held.ts';
 import { addMomentCode } from '../core/moments.ts';
 import type { Metadata } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
@@ -16,7 +17,7 @@ import {
   LANE_STRIDE,
   WindowLane,
 } from './window-lane.ts';
-import { both, type EmitMode, type KeyWindows, type OpenWindow } from './window-node.ts';
+import type { EmitMode, KeyWindows, OpenWindow } from './window-node.ts';
 import type { WindowStoreWriter } from './window-store.ts';
 
 /** A predicate that closes a window early: `(aggregated, value, key, timestamp) => boolean`. */

@@ -33,9 +33,6 @@ export interface WindowOptions<T = any> {
 /** How a window is emitted: once when it closes, or after every update. */
 export type EmitMode = 'final' | 'current';
 
-// One combinator for the whole graph; re-exported here, where the window kinds have always imported it from.
-export { both };
-
 /**
  * The machinery every window kind shares: reading time, key and value from elements, partitions and keys,
  * holding element metadata (so a Kafka offset is committed only after every window holding it is done), emitting

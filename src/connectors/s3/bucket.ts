@@ -1,4 +1,4 @@
-import { badArgument, describe, TwinstreamError } from '../../errors.ts';
+import { badArgument, TwinstreamError } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
 
 /** Where an S3 bucket is and how to reach it. Credentials come from the AWS SDK's usual chain unless given. */

@@ -1,6 +1,6 @@
-import gammaln from '@stdlib/math-base-special-gammaln';
 import { badArgument } from '../../errors.ts';
 import type { DistributionConfig } from '../distributions.ts';
+import { gammaln } from '../special-functions.ts';
 
 /**
  * The families that `fromMeanStd` can parameterise from a mean and a standard deviation.

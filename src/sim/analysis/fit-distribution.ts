@@ -1,7 +1,6 @@
-import digamma from '@stdlib/math-base-special-digamma';
-import gammaln from '@stdlib/math-base-special-gammaln';
 import { badArgument } from '../../errors.ts';
 import type { DistributionConfig } from '../distributions.ts';
+import { digamma, gammaln } from '../special-functions.ts';
 import { distributionCdf, kolmogorovSmirnov } from './goodness-of-fit.ts';
 
 /**

@@ -1,6 +1,5 @@
-import gammaCdf from '@stdlib/stats-base-dists-gamma-cdf';
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import type { DistributionConfig } from '../distributions.ts';
+import { gammaCdf, normalCdf } from '../special-functions.ts';
 
 /**
  * The cumulative distribution function of a config at `x` (unclipped); null for `empirical`, whose CDF is the

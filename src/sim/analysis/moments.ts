@@ -1,5 +1,5 @@
-import gammaln from '@stdlib/math-base-special-gammaln';
 import type { DistributionConfig } from '../distributions.ts';
+import { gammaln } from '../special-functions.ts';
 
 /** The mean and variance of a distribution, and its squared coefficient of variation (variance / mean²). */
 export interface DistributionMoments {

@@ -1,4 +1,9 @@
-import mt19937 from '@stdlib/random-base-mt19937';
+import { createRequire } from 'node:module';
+import type mt19937Module from '@stdlib/random-base-mt19937';
+
+// Loaded on first use, as the Sampler does: importing twinstream/sim loads no @stdlib module.
+const require = createRequire(import.meta.url);
+let mt19937: typeof mt19937Module | null = null;
 
 /**
  * `n` seeds spawned from `seed`: the first `n` non-zero words of a Mersenne Twister seeded with it, so the same seed
@@ -8,6 +13,7 @@ import mt19937 from '@stdlib/random-base-mt19937';
  * spawnSeeds(42, 3); // three integers from 1 to 4294967295, the same every time
  */
 export function spawnSeeds(seed: number, n: number): number[] {
+  mt19937 ??= require('@stdlib/random-base-mt19937') as typeof mt19937Module;
   const rng = mt19937.factory({ seed }) as unknown as () => number;
   const seeds: number[] = [];
   const seen = new Set<number>();

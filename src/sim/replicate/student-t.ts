@@ -1,5 +1,5 @@
-import quantile from '@stdlib/stats-base-dists-t-quantile';
 import { badArgument } from '../../errors.ts';
+import { tQuantile as quantile } from '../special-functions.ts';
 
 /** A mean with its Student-t confidence interval. */
 export interface ConfidenceInterval {
