@@ -4,6 +4,7 @@
 // fails when RSS grows past the bound after the warm-up.
 //   npm run soak -- --minutes 10                 the 10-minute soak
 //   npm run soak -- --minutes 3 --bound-mb 96    growth allowed after the warm-up (default 96 MB)
+//   npm run soak -- --rows-per-file 1000000      roll the events file more often (default: the writer's 10M)
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ const arg = (name: string, fallback: number) => {
 const minutes = arg('minutes', 3);
 const boundMb = arg('bound-mb', 96);
 const sampleEvery = arg('sample-seconds', 10) * 1000;
+// Rows per Parquet file before it rolls over (default: the writer's own, 10,000,000).
+const rowsPerFile = arg('rows-per-file', 0);
 // The warm-up: until the heap and the JIT settle (a quarter of the run, at most a minute).
 const warmupMs = Math.min(60_000, (minutes * 60_000) / 4);
 
@@ -50,6 +53,7 @@ const closed = (path: string, rows: number) => {
 const events = new ParquetStorageEgress({
   pathRouter: (r) => (r.stream_type === 'event' ? join(dir, 'events.parquet') : null),
   onFileClosed: closed,
+  ...(rowsPerFile > 0 ? { maxRowsPerFile: rowsPerFile } : {}),
 });
 const windowFile = new ParquetStorageEgress({ pathRouter: () => join(dir, 'windows.parquet'), onFileClosed: closed });
 
