@@ -4,6 +4,9 @@
 // fails when RSS grows past the bound after the warm-up.
 //   npm run soak -- --minutes 10                 the 10-minute soak
 //   npm run soak -- --minutes 3 --bound-mb 96    growth allowed after the warm-up (default 96 MB)
+//   npm run soak -- --rows-per-file 1000000      roll the events file more often (default: the writer's 10M)
+//   npm run soak -- --batch-size 100             a row group per 100 records (many more row groups per file)
+//   npm run soak -- --row-groups-per-file 1e12   effectively no rolling by row groups (default: the writer's 10,000)
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +30,11 @@ const arg = (name: string, fallback: number) => {
 const minutes = arg('minutes', 3);
 const boundMb = arg('bound-mb', 96);
 const sampleEvery = arg('sample-seconds', 10) * 1000;
+// Rows per Parquet file before it rolls over (default: the writer's own, 10,000,000).
+const rowsPerFile = arg('rows-per-file', 0);
+// Records per egress batch, so per Parquet row group (default 5000): smaller batches make many more row groups.
+const batchSize = arg('batch-size', 5000);
+const rowGroupsPerFile = arg('row-groups-per-file', 0);
 // The warm-up: until the heap and the JIT settle (a quarter of the run, at most a minute).
 const warmupMs = Math.min(60_000, (minutes * 60_000) / 4);
 
@@ -51,6 +59,8 @@ const closed = (path: string, rows: number) => {
 const events = new ParquetStorageEgress({
   pathRouter: (r) => (r.stream_type === 'event' ? join(dir, 'events.parquet') : null),
   onFileClosed: closed,
+  ...(rowsPerFile > 0 ? { maxRowsPerFile: rowsPerFile } : {}),
+  ...(rowGroupsPerFile > 0 ? { maxRowGroupsPerFile: rowGroupsPerFile } : {}),
 });
 const windowFile = new ParquetStorageEgress({ pathRouter: () => join(dir, 'windows.parquet'), onFileClosed: closed });
 
@@ -74,7 +84,7 @@ records
       timestamp: String(w.end),
     });
   });
-env.setupEgress([new StreamEgress(records), events], { batchSize: 5000, flushInterval: 86_400 });
+env.setupEgress([new StreamEgress(records), events], { batchSize, flushInterval: 86_400 });
 
 const mb = (n: number) => Math.round(n / 1048576);
 const t0 = performance.now();

@@ -32,6 +32,8 @@ export const DISTRIBUTIONS = [
 /**
  * The greatest exponential `rate`, per time unit: a mean gap of 1e-9 units (a nanosecond when a unit is a second).
  * Faster rates draw gaps too small to advance simulated time once it has grown, and the run would never end.
+ *
+ * @example validateDistribution({ dist: 'exponential', rate: 1e300 }, 'a'); // throws: a.rate = 1e+300 is not valid; expected a rate <= 1000000000 per time unit
  */
 export const MAX_RATE = 1e9;
 const RATE_BOUND = `a rate <= ${MAX_RATE} per time unit`;

@@ -1,9 +1,17 @@
 import { describe, TwinstreamError } from '../errors.ts';
 
-/** Keys refused in any parameter value: through them, data from outside would reach or replace a prototype. */
+/**
+ * Keys refused in any parameter value: through them, data from outside would reach or replace a prototype.
+ *
+ * @example FORBIDDEN_KEYS.has('__proto__'); // true
+ */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** How deep a parameter value may nest: configs are a few levels deep; this is far more than any needs. */
+/**
+ * How deep a parameter value may nest: configs are a few levels deep; this is far more than any needs.
+ *
+ * @example copyParameterValue(JSON.parse('['.repeat(100) + ']'.repeat(100)), 'v'); // throws: nests deeper than 64 levels
+ */
 export const MAX_PARAMETER_DEPTH = 64;
 
 /**

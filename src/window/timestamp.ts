@@ -3,8 +3,10 @@ import { badArgument, describe, TwinstreamError } from '../errors.ts';
 
 /**
  * The greatest timestamp accepted anywhere, in ms from the epoch either way: the range of a JavaScript `Date`
- * (±100,000,000 days, ±8.64e15 ms). Beyond it a window's start plus its step stops being a different number, and
- * no date can name the time, so such a timestamp is refused with `TS_BAD_TIMESTAMP` where it enters.
+ * (±100,000,000 days, ±8.64e15 ms). No date names a time beyond it, and window arithmetic on such numbers loses
+ * whole steps, so such a timestamp is refused with `TS_BAD_TIMESTAMP` where it enters.
+ *
+ * @example toTimestamp(MAX_TIMESTAMP + 1, 'w'); // throws TS_BAD_TIMESTAMP
  */
 export const MAX_TIMESTAMP = 8.64e15;
 

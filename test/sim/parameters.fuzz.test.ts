@@ -81,6 +81,9 @@ describe('parameter updates from outside', () => {
     assert.deepEqual(ingress.counters, { received: 2, applied: 0, rejected: 2 });
     assert.deepEqual(reasons, ['an empty array holds no update', 'the message is not valid UTF-8']);
     assert.equal(reg.get('Line_A.variables.shift'), 'day');
+    // With a path from the transport (an MQTT topic, a Kafka key), [] is a value like any other.
+    assert.equal(ingress.handle('[]', 't', 'Line_A.variables.shift'), 1);
+    assert.deepEqual(reg.get('Line_A.variables.shift'), []);
   });
 
   it('any message is applied or rejected, and no prototype in the registry is ever changed', () => {

@@ -77,8 +77,7 @@ export class RecordDecoder<K = unknown, V = unknown> {
         },
       );
     }
-    // Null-prototype: a header named "__proto__" is an ordinary key, not the record's prototype.
-    const headers: Record<string, Buffer> = Object.create(null);
+    const headers = new RecordHeaders();
     // Most messages carry none: skip the iterator (and its entry arrays) then.
     if (m.headers.size > 0) for (const [k, v] of m.headers) headers[typeof k === 'string' ? k : k.toString()] = v;
     const key = m.key;
@@ -129,6 +128,15 @@ export class RecordDecoder<K = unknown, V = unknown> {
     }
   }
 }
+
+/**
+ * The headers object of a record. Its prototype chain holds no `Object.prototype`, so a header named `__proto__`
+ * (or `constructor`, `toString`) is an ordinary own key and none can reach a prototype. Made by a constructor, not
+ * `Object.create(null)`: that makes a dictionary-mode object, measured here at tens to hundreds of ns each against
+ * a few for this.
+ */
+const RecordHeaders = function RecordHeaders() {} as unknown as new () => Record<string, Buffer>;
+RecordHeaders.prototype = Object.create(null);
 
 /** Slots of `StringKeys` (a power of two), and the longest key it keeps. */
 const KEY_SLOTS = 1024;

@@ -22,6 +22,11 @@ export interface ParquetStorageOptions {
    * (`events.parquet`, `events-1.parquet`, ...).
    */
   maxRowsPerFile?: number;
+  /**
+   * Row groups (batches) after which a file rolls over (default 10,000: at most about 50 MB of footer state). Small
+   * batches (a paced run flushing a few records every `flushInterval`) make many row groups of few rows.
+   */
+  maxRowGroupsPerFile?: number;
   /** Called when a file is complete (rolled over, or at `close()`), with its path and row count. */
   onFileClosed?: (path: string, rows: number) => void;
 }
@@ -33,11 +38,13 @@ interface OpenFile {
   /** Where this file is written (the routed path, or a rolled-over one). */
   file: string;
   rows: number;
+  rowGroups: number;
   /** Files finished so far for this routed path. */
   rolled: number;
 }
 
 const DEFAULT_MAX_ROWS = 10_000_000;
+const DEFAULT_MAX_ROW_GROUPS = 10_000;
 
 /**
  * Writes records to local Parquet files chosen by a path router, one row group per batch (hyparquet-writer,
@@ -54,6 +61,7 @@ export class ParquetStorageEgress implements EgressSink {
   private readonly codec: 'SNAPPY' | 'UNCOMPRESSED';
   private readonly files = new Map<string, OpenFile>();
   private readonly maxRows: number;
+  private readonly maxRowGroups: number;
   private readonly onFileClosed: ((path: string, rows: number) => void) | null;
 
   constructor(options: ParquetStorageOptions = {}) {
@@ -64,6 +72,11 @@ export class ParquetStorageEgress implements EgressSink {
       badArgument('ParquetStorageEgress', 'maxRowsPerFile', max, 'an integer >= 1');
     }
     this.maxRows = max;
+    const groups = options.maxRowGroupsPerFile ?? DEFAULT_MAX_ROW_GROUPS;
+    if (!Number.isSafeInteger(groups) || groups < 1) {
+      badArgument('ParquetStorageEgress', 'maxRowGroupsPerFile', groups, 'an integer >= 1');
+    }
+    this.maxRowGroups = groups;
     if (options.onFileClosed !== undefined)
       requireFunction('ParquetStorageEgress', 'onFileClosed', options.onFileClosed);
     this.onFileClosed = options.onFileClosed ?? null;
@@ -75,16 +88,27 @@ export class ParquetStorageEgress implements EgressSink {
       if (file === undefined) {
         const schema = new SchemaGuard(path);
         const fields = [...schema.check(records)];
-        file = { schema, fields, writer: await openWriter(path, fields, this.codec), file: path, rows: 0, rolled: 0 };
+        file = {
+          schema,
+          fields,
+          writer: await openWriter(path, fields, this.codec),
+          file: path,
+          rows: 0,
+          rowGroups: 0,
+          rolled: 0,
+        };
         this.files.set(path, file);
       } else {
         file.schema.check(records);
       }
       // A batch goes whole into one file (one row group); the file rolls over before a batch that would pass
       // the bound, so no file holds more than max(maxRowsPerFile, one batch) rows.
-      if (file.rows > 0 && file.rows + records.length > this.maxRows) await this.roll(path, file);
+      if (file.rows > 0 && (file.rows + records.length > this.maxRows || file.rowGroups >= this.maxRowGroups)) {
+        await this.roll(path, file);
+      }
       await file.writer.write({ columnData: parquetColumns(records, file.fields), rowGroupSize: records.length });
       file.rows += records.length;
+      file.rowGroups++;
     }
   }
 
@@ -99,6 +123,7 @@ export class ParquetStorageEgress implements EgressSink {
     file.file = rolledPath(path, file.rolled);
     file.writer = await openWriter(file.file, file.fields, this.codec);
     file.rows = 0;
+    file.rowGroups = 0;
   }
 
   private async finish(file: OpenFile): Promise<void> {

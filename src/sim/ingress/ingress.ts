@@ -75,11 +75,14 @@ export class ParameterIngress {
       this.reject(source, 'TS_SIM_BAD_UPDATE', `malformed JSON (${(error as Error).message})`, text);
       return 0;
     }
-    const items = Array.isArray(parsed) && (path === undefined || parsed.every(isUpdateShape)) ? parsed : [parsed];
-    if (items.length === 0) {
+    // An empty list of updates applies nothing: rejected, not passed over in silence. With a path from the
+    // transport, `[]` is a bare value (an empty array) like any other.
+    if (Array.isArray(parsed) && parsed.length === 0 && path === undefined) {
       this.reject(source, 'TS_SIM_BAD_UPDATE', 'an empty array holds no update', text);
       return 0;
     }
+    const list = Array.isArray(parsed) && parsed.length > 0 && (path === undefined || parsed.every(isUpdateShape));
+    const items = list ? (parsed as unknown[]) : [parsed];
     let applied = 0;
     for (const item of items) {
       const update = toUpdate(item, path);

@@ -20,6 +20,11 @@ import { EventQueue } from './queue.ts';
 /**
  * How many positive timeouts that do not advance time (`now + delay === now`) the kernel allows at one simulated
  * time before it refuses the next with `TS_SIM_TIME_STALLED`, naming the process.
+ *
+ * @example
+ * const env = new Environment({ initialTime: 1 });
+ * env.process((function* () { for (;;) yield env.timeout(1e-300); })(), 'arrivals');
+ * env.run({ until: 2 }); // throws TS_SIM_TIME_STALLED: process "arrivals" asked for timeout(1e-300) at time 1, ...
  */
 export const MAX_STALLED_TIMEOUTS = 100_000;
 

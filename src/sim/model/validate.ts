@@ -201,7 +201,6 @@ function crossReferences(ctx: Ctx): void {
       message: `"${value}" is not a ${kind} of this model; expected one of: ${names.length ? names.join(', ') : `(none; add ${kind === 'service distribution' ? 'service' : `${kind.split(' ')[0]}s`} first)`}`,
     });
   };
-  // Values that enter the parameter registry as they are: data only, not too deep (see copyParameterValue).
   // At most a billion telemetry samples per run: a smaller interval stops advancing simulated time.
   const interval = m.telemetry?.interval;
   if (typeof interval === 'number' && typeof m.run.until === 'number' && interval < m.run.until / 1e9) {

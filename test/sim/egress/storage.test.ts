@@ -139,3 +139,24 @@ test('Parquet: a long-lived writer rolls to a new file every maxRowsPerFile rows
   );
   assert.throws(() => new ParquetStorageEgress({ maxRowsPerFile: 0 }), /maxRowsPerFile = 0 is not valid/);
 });
+
+test('Parquet: small batches roll a file every maxRowGroupsPerFile row groups', async () => {
+  const file = join(dir, 'groups', 'events.parquet');
+  const closed: [string, number][] = [];
+  const sink = new ParquetStorageEgress({
+    pathRouter: () => file,
+    maxRowGroupsPerFile: 4,
+    onFileClosed: (path, rows) => closed.push([path, rows]),
+  });
+  for (let b = 0; b < 10; b++)
+    await sink.write([eventRecord('line', { n: b }, b, b), eventRecord('line', { n: b }, b, b)]);
+  await sink.close();
+  assert.deepEqual(
+    closed.map(([p, rows]) => [p.slice(dir.length), rows]),
+    [
+      ['/groups/events.parquet', 8],
+      ['/groups/events-1.parquet', 8],
+      ['/groups/events-2.parquet', 4],
+    ],
+  );
+});

@@ -202,3 +202,52 @@ describe('mutated models', () => {
     );
   });
 });
+
+describe('mutated model files', () => {
+  it('load, or fail with TS_SIM_BAD_MODEL, whatever characters are changed in the YAML or JSON', async () => {
+    const yaml = readFileSync(MODEL, 'utf8');
+    const json = JSON.stringify(lineA());
+    const edit = fc.tuple(
+      fc.double({ min: 0, max: 0.999, noNaN: true }),
+      fc.nat({ max: 3 }),
+      fc.constantFrom(
+        '',
+        ' ',
+        ':',
+        '-',
+        '[',
+        '{',
+        '&a',
+        '*a',
+        '!!js/function',
+        '__proto__',
+        '"',
+        '\n',
+        '\t',
+        '\u0000',
+        '1e300',
+      ),
+    );
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.array(edit, { minLength: 1, maxLength: 4 }), async (asJson, edits) => {
+        let text = asJson ? json : yaml;
+        for (const [at, cut, insert] of edits) {
+          const i = Math.floor(at * text.length);
+          text = text.slice(0, i) + insert + text.slice(i + cut);
+        }
+        const file = join(dir, `mutated-${n++}.${asJson ? 'json' : 'yaml'}`);
+        writeFileSync(file, text);
+        try {
+          await loadModel(file);
+          return true;
+        } catch (e) {
+          return e instanceof TwinstreamError && e.code === 'TS_SIM_BAD_MODEL';
+        } finally {
+          rmSync(file);
+        }
+      }),
+      fuzzParameters(400),
+    );
+  });
+});
