@@ -1,44 +1,15 @@
 import { createRequire } from 'node:module';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
-import { toMillis } from '../time/duration.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
+import { addDemoCommand } from './demo-command.ts';
+import { duration, parseNumber as number } from './option-parsers.ts';
 
-/** Where the program writes: stdout and stderr by default, buffers in tests. */
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type { CliOutput } from './option-parsers.ts';
 
-const number =
-  (what: string, min: number, strictlyAbove: boolean) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || (strictlyAbove ? n <= min : n < min)) {
-      throw new InvalidArgumentError(`expected ${what} ${strictlyAbove ? '>' : '>='} ${min}, got "${value}"`);
-    }
-    return n;
-  };
-
-// --until: seconds, or a duration string (the same strings as everywhere in twinstream), as seconds.
-function duration(value: string): number {
-  if (/^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i.test(value)) {
-    try {
-      return toMillis(value, '--until') / 1000;
-    } catch {
-      // reported below, with what is accepted
-    }
-  }
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(
-      `expected a number of seconds > 0 or a duration such as 90s, 5m, 1h, got "${value}"`,
-    );
-  }
-  return n;
-}
+import type { CliOutput } from './option-parsers.ts';
 
 /**
  * The `twinstream` command line: `twinstream sim run <model> [--until t] [--factor f] [--seed n] [--out dir]` runs a
@@ -53,6 +24,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError();
+  addDemoCommand(program, io);
   const sim = program.command('sim').description('discrete-event simulation');
   sim
     .command('run')

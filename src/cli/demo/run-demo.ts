@@ -150,21 +150,30 @@ async function simulate(dir: string, options: DemoOptions) {
   });
   const readings = records
     .filter((r) => r.stream_type === 'telemetry')
-    .map((r) => ({ sensor: r.path_id.slice(prefix.length), s: r.sim_ts, t: startMs + r.sim_ts * unitMs, value: r.value as number }))
+    .map((r) => ({
+      sensor: r.path_id.slice(prefix.length),
+      s: r.sim_ts,
+      t: startMs + r.sim_ts * unitMs,
+      value: r.value as number,
+    }))
     .named('readings');
 
   // (1) 1-minute tumbling windows per sensor.
   const windows: DemoWindow[] = [];
+  // The key is a sensor name and every window holds at least one reading, so no field is null.
   const minutes = readings
     .tumblingWindow('1m', { key: 'sensor', value: 'value', timestamp: 't' })
     .agg({ count: count(), min: min(), max: max(), mean: mean() })
     .final()
-    .named('1-minute windows');
-  minutes.sink((w: DemoWindow) => windows.push(w));
+    .named('1-minute windows') as unknown as Stream<DemoWindow>;
+  minutes.sink((w) => windows.push(w));
 
   // (2) The live view of the lathe: a data stream handler the pipeline keeps current, interpolated linearly; a
   // small model (Little's law: wait = queue × service time / capacity) reads it at the middle of every minute.
-  const view = new LocalHandler({ values: { 0: { capacity: 4, in_use: 0, queue_length: 0 } }, interpolation: 'linear' });
+  const view = new LocalHandler({
+    values: { 0: { capacity: 4, in_use: 0, queue_length: 0 } },
+    interpolation: 'linear',
+  });
   view.addVariable(['lathe', 'capacity'], 'capacity');
   view.addVariable(['lathe', 'queue'], 'queue_length');
   await view.start();
@@ -179,8 +188,8 @@ async function simulate(dir: string, options: DemoOptions) {
   let waitSum = 0;
   const seen: Record<string, number> = {};
   minutes
-    .filter((w: DemoWindow) => w.key === 'lathe.queue_length')
-    .sink((w: DemoWindow) => {
+    .filter((w) => w.key === 'lathe.queue_length')
+    .sink((w) => {
       const state = view.getData(((w.start + w.end) / 2 - startMs) / unitMs, seen);
       modelReads++;
       waitSum += ((state['lathe.queue'] ?? 0) * MEAN_SERVICE_SECONDS) / Math.max(state['lathe.capacity'] ?? 1, 1);
@@ -219,8 +228,8 @@ async function simulate(dir: string, options: DemoOptions) {
   } finally {
     await env.teardown();
   }
+  // The end of the input closes the last windows (synchronously, the pipeline has no buffer).
   records.end();
-  await records.done;
   for (const p of pipes) await p.close();
   await Promise.all(modules);
   let storedRows = 0;
@@ -252,8 +261,10 @@ async function simulate(dir: string, options: DemoOptions) {
 }
 
 async function writeWindows(file: string, windows: readonly DemoWindow[]): Promise<void> {
-  const { parquetWriteFile } = await importOptional('hyparquet-writer', 'twinstream demo', () =>
-    import('hyparquet-writer'),
+  const { parquetWriteFile } = await importOptional(
+    'hyparquet-writer',
+    'twinstream demo',
+    () => import('hyparquet-writer'),
   );
   const column = (f: (w: DemoWindow) => number) => Float64Array.from(windows, f);
   parquetWriteFile({
