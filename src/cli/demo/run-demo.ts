@@ -207,10 +207,12 @@ async function simulate(dir: string, options: DemoOptions) {
     modules.push(
       runModule(new DecimateFilter(), { inputs: { in: pipe }, outputs: { out: new StoredStreamWriter(store, path) } }),
     );
+    // Pipe timestamps are integer microseconds that strictly increase: the final sample of a run may repeat the
+    // time of the last periodic one, and is left out of the pipe.
     let last = Number.NEGATIVE_INFINITY;
     readings
-      .filter((r) => r.sensor === `lathe.${name}` && r.t > last)
-      .map((r) => [(last = r.t), r.value])
+      .filter((r) => r.sensor === `lathe.${name}` && Math.round(r.t * 1000) > last)
+      .map((r) => [(last = Math.round(r.t * 1000)), r.value])
       .toPipe(pipe);
   }
 
