@@ -24,7 +24,6 @@ export function addDemoCommand(program: Command, io: CliOutput): void {
     .option('--out <dir>', 'the output folder', 'twinstream-out')
     .option('--seed <n>', 'random seed', parseNumber('an integer', 1, false), 42)
     .option('--no-progress', 'no progress bar (there is none when stderr is not a terminal)')
-    .addHelpText('after', '\nExamples:\n  $ twinstream demo\n  $ twinstream demo --until 1d --out /tmp/demo')
     .action(async (opts: { until?: number; out: string; seed: number; progress: boolean }) => {
       const { runDemo } = await import('./demo/run-demo.ts');
       const { formatDemoSummary } = await import('./demo/demo-summary.ts');

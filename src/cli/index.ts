@@ -3,5 +3,6 @@
 export { DEMO_MODEL } from './demo/demo-model.ts';
 export type { DemoOptions, DemoProgress, DemoSummary, DemoWindow } from './demo/run-demo.ts';
 export { runDemo } from './demo/run-demo.ts';
+export { EXIT_CODES } from './exit-codes.ts';
 export type { CliOutput } from './program.ts';
 export { cliProgram } from './program.ts';

@@ -1,11 +1,16 @@
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
+import { TwinstreamError } from '../errors.ts';
 import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
+import { addCommandExamples } from './command-examples.ts';
 import { addDemoCommand } from './demo-command.ts';
+import { LINE_A_YAML } from './line-a-model.ts';
 import { duration, parseNumber as number } from './option-parsers.ts';
+import { outputFolder } from './output-folder.ts';
 
 export type { CliOutput } from './option-parsers.ts';
 
@@ -26,6 +31,15 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .showHelpAfterError();
   addDemoCommand(program, io);
   const sim = program.command('sim').description('discrete-event simulation');
+  sim
+    .command('init')
+    .description('write the example model (Line_A: one production line, one lathe) to a file, to run and edit')
+    .argument('[file]', 'where to write it', 'line-a.yaml')
+    .option('--force', 'replace the file if it exists')
+    .action((file: string, opts: { force?: boolean }) => {
+      writeExampleModel(file, opts.force === true);
+      io.out(`wrote ${file}: run it with  twinstream sim run ${file} --until 1d`);
+    });
   sim
     .command('run')
     .description('run a declarative model (YAML or JSON) and print a summary')
@@ -78,6 +92,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           for (const line of formatReplications(summary)) io.out(line);
           return;
         }
+        outputFolder(opts.out, { create: false });
         const summary = await runModel(model, {
           ...(opts.stats === undefined ? {} : { stats: opts.stats }),
           ...(opts.until === undefined ? {} : { until: opts.until }),
@@ -117,7 +132,29 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         });
       },
     );
+  addCommandExamples(program);
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 done; 1 input refused (bad option, model, file or --out); 2 unexpected error (a bug);\n' +
+      '3 an outside failure where trying again may help (a broker away, a timeout); 130 interrupted (Ctrl-C).',
+  );
   return program;
+}
+
+// `sim init`: the example model, refusing to overwrite a file unless told to.
+function writeExampleModel(file: string, force: boolean): void {
+  try {
+    writeFileSync(file, LINE_A_YAML, { flag: force ? 'w' : 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TwinstreamError(
+      'TS_CLI_BAD_OUT',
+      code === 'EEXIST'
+        ? `${file} exists: give another file name, or --force to replace it`
+        : `cannot write ${file} (${code ?? (error as Error).message}): give a path you may write to`,
+      { cause: error, context: { out: file } },
+    );
+  }
 }
 
 // ../../package.json from src/cli, and from dist/cli or dist/chunks once built (scripts/build.ts).

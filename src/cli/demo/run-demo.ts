@@ -1,12 +1,11 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import '../../core/operators/filter.ts';
 import '../../core/operators/map.ts';
 import '../../core/operators/sink.ts';
 import '../../pipes/to-pipe.ts';
 import '../../window/index.ts';
 import { Stream } from '../../core/stream.ts';
-import { TwinstreamError } from '../../errors.ts';
 import { LocalHandler } from '../../handlers/local-handler.ts';
 import { importOptional } from '../../import-optional.ts';
 import { LocalPipe } from '../../pipes/local-pipe.ts';
@@ -22,6 +21,7 @@ import { validateModel } from '../../sim/model/validate.ts';
 import { RealtimeEnvironment } from '../../sim/realtime.ts';
 import type { SimRecord } from '../../sim/telemetry.ts';
 import { count, max, mean, min } from '../../window/aggregators.ts';
+import { outputFolder } from '../output-folder.ts';
 import { renderChart } from './demo-chart.ts';
 import { DEMO_MODEL } from './demo-model.ts';
 
@@ -96,17 +96,12 @@ const MEAN_SERVICE_SECONDS = 2;
  * console.log(summary.files.map((f) => f.path));
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
-  const out = resolve(options.out ?? 'twinstream-out');
+  const out = outputFolder(options.out ?? 'twinstream-out');
   const tmp = join(out, `.twinstream-tmp-${process.pid}`);
-  try {
-    mkdirSync(tmp, { recursive: true });
-  } catch (error) {
-    throw new TwinstreamError(
-      'TS_CLI_BAD_OUT',
-      `cannot write to the output folder ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give --out a folder you may write to`,
-      { cause: error, context: { out } },
-    );
-  }
+  mkdirSync(tmp);
+  // Removed however the run ends, Ctrl-C (process.exit) included: only complete files get their final names.
+  const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', cleanup);
   try {
     const summary = await simulate(tmp, options);
     const files: DemoSummary['files'] = [];
@@ -119,7 +114,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { ...summary.figures, files };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    process.off('exit', cleanup);
+    cleanup();
   }
 }
 
