@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import '../../core/operators/filter.ts';
 import '../../core/operators/map.ts';
 import '../../core/operators/sink.ts';
+import '../../core/operators/to-time-index.ts';
 import '../../pipes/to-pipe.ts';
 import '../../window/index.ts';
 import { Stream } from '../../core/stream.ts';
-import { LocalHandler } from '../../handlers/local-handler.ts';
 import { importOptional } from '../../import-optional.ts';
 import { LocalPipe } from '../../pipes/local-pipe.ts';
 import { DecimateFilter } from '../../pipes/modules/decimate-filter.ts';
@@ -24,6 +24,7 @@ import { count, max, mean, min } from '../../window/aggregators.ts';
 import { outputFolder } from '../output-folder.ts';
 import { renderChart } from './demo-chart.ts';
 import { DEMO_MODEL } from './demo-model.ts';
+import { StreamViewHandler } from './stream-view-handler.ts';
 
 /** How to run the demo. */
 export interface DemoOptions {
@@ -164,22 +165,27 @@ async function simulate(dir: string, options: DemoOptions) {
     .named('1-minute windows') as unknown as Stream<DemoWindow>;
   minutes.sink((w) => windows.push(w));
 
-  // (2) The live view of the lathe: a data stream handler the pipeline keeps current, interpolated linearly; a
-  // small model (Little's law: wait = queue × service time / capacity) reads it at the middle of every minute.
-  const view = new LocalHandler({
-    values: { 0: { capacity: 4, in_use: 0, queue_length: 0 } },
-    interpolation: 'linear',
-  });
+  // (2) The live view of the lathe: a time index the pipeline keeps filling (the last 20,000 samples, about 28
+  // simulated hours), read through a data stream handler, interpolated linearly. The model publishes a tick's
+  // samples in a fixed order (capacity, in use, queue, utilization): the last one completes the row.
+  const row = { s: 0, capacity: 4, in_use: 0, queue_length: 0 };
+  const index = readings
+    .filter((r) => r.sensor.startsWith('lathe.'))
+    .map((r) => {
+      if (r.sensor !== 'lathe.utilization') row[r.sensor.slice(6) as 'capacity' | 'in_use' | 'queue_length'] = r.value;
+      row.s = r.s;
+      return r.sensor === 'lathe.utilization';
+    })
+    .filter((complete) => complete)
+    .map(() => row)
+    .named('lathe view')
+    .toTimeIndex({ columns: ['capacity', 'in_use', 'queue_length'], time: 's', maxRows: 20_000 });
+  const view = new StreamViewHandler(index, 'linear');
   view.addVariable(['lathe', 'capacity'], 'capacity');
   view.addVariable(['lathe', 'queue'], 'queue_length');
   await view.start();
-  const row = { capacity: 4, in_use: 0, queue_length: 0 };
-  readings
-    .filter((r) => r.sensor === 'lathe.queue_length' || r.sensor === 'lathe.capacity' || r.sensor === 'lathe.in_use')
-    .sink((r) => {
-      row[r.sensor.slice(6) as keyof typeof row] = r.value;
-      view.set(r.s, row);
-    });
+  // The model: Little's law, the expected wait in the queue = queue length × service time / capacity, read at the
+  // middle of every closed minute.
   let modelReads = 0;
   let waitSum = 0;
   const seen: Record<string, number> = {};
