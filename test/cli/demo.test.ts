@@ -109,3 +109,15 @@ test('an --out that cannot be a folder fails with exit code 1 and a message nami
   );
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test('on a terminal, a progress bar shows the simulated day, events/s and rows written', () => {
+  // util-linux's script gives the demo a pseudo-terminal, as a user's shell does.
+  const command = `${process.execPath} ${MAIN} demo --until 2h --out ${join(dir, 'tty')}`;
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const bar = /simulating \S+ (\d+)% \| day ([\d.]+) of 0\.08 \| ([\d,]+) events\/s \| ([\d,]+) rows written/g;
+  const updates = [...r.stdout.matchAll(bar)];
+  assert.ok(updates.length >= 2, r.stdout);
+  assert.equal(updates.at(-1)![1], '100');
+  assert.match(r.stdout, /twinstream demo: the Line_A factory line/);
+});

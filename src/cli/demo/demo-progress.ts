@@ -22,7 +22,7 @@ export async function demoProgressBar(stream: NodeJS.WriteStream = process.stder
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'simulating {bar} {percentage}% | day {day} of {days} | {rate} records/s | {rows} rows written',
+      format: 'simulating {bar} {percentage}% | day {day} of {days} | {rate} events/s | {rows} rows written',
       barsize: 30,
       hideCursor: true,
       clearOnComplete: false,
@@ -35,7 +35,7 @@ export async function demoProgressBar(stream: NodeJS.WriteStream = process.stder
       const payload = {
         day: (p.simulatedSeconds / 86_400).toFixed(2),
         days: (p.until / 86_400).toFixed(2),
-        rate: Math.round(p.records / Math.max(p.wallSeconds, 1e-9)).toLocaleString('en-US'),
+        rate: Math.round(p.events / Math.max(p.wallSeconds, 1e-9)).toLocaleString('en-US'),
         rows: p.records.toLocaleString('en-US'),
       };
       if (!started) {

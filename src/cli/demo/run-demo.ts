@@ -42,6 +42,8 @@ export interface DemoOptions {
 export interface DemoProgress {
   simulatedSeconds: number;
   until: number;
+  /** Events the simulation kernel processed so far. */
+  events: number;
   /** Records the simulation published so far (each becomes a Parquet row). */
   records: number;
   wallSeconds: number;
@@ -141,7 +143,13 @@ async function simulate(dir: string, options: DemoOptions) {
       const now = performance.now();
       if (now - lastReport >= 100) {
         lastReport = now;
-        onProgress({ simulatedSeconds: r.sim_ts, until, records: published, wallSeconds: (now - t0) / 1000 });
+        onProgress({
+          simulatedSeconds: r.sim_ts,
+          until,
+          events: env.scheduledCount - env.queueSize,
+          records: published,
+          wallSeconds: (now - t0) / 1000,
+        });
       }
     }
   });
