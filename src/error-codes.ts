@@ -361,6 +361,11 @@ export const ERROR_CODES = {
     meaning: 'The run ran out of events before the `until` event was triggered.',
     retriable: false,
   },
+  // The command line
+  TS_CLI_BAD_OUT: {
+    meaning: 'The output folder given to a command (`--out`) cannot be created or written; the message names it.',
+    retriable: false,
+  },
 } as const satisfies Record<string, { readonly meaning: string; readonly retriable: boolean }>;
 
 /** The code of a `TwinstreamError`: one of {@link ERROR_CODES}. */

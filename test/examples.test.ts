@@ -10,7 +10,7 @@ const checked = readdirSync(`${dir}expected`).filter((f) => f.endsWith('.txt'));
 
 describe('examples print what they should', () => {
   test('there are checked examples, and each has its script', () => {
-    assert.ok(checked.includes('demo.txt'));
+    assert.ok(checked.includes('sensors.txt'));
     for (const f of checked)
       assert.ok(existsSync(`${dir}${f.replace(/\.txt$/, '.ts')}`), `examples/${f} has no script`);
   });

@@ -328,6 +328,8 @@ describe('the package', () => {
       'piscina',
       'hyparquet-writer',
       'avsc',
+      'vega',
+      'vega-lite',
     ]) {
       assert.ok(manifest.peerDependencies[pkg], `${pkg} is not a peer dependency`);
       assert.equal(manifest.peerDependenciesMeta[pkg]?.optional, true, `${pkg} is not optional`);

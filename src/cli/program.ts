@@ -1,44 +1,20 @@
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { TwinstreamError } from '../errors.ts';
 import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
-import { toMillis } from '../time/duration.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
+import { addCommandExamples } from './command-examples.ts';
+import { addDemoCommand } from './demo-command.ts';
+import { LINE_A_YAML } from './line-a-model.ts';
+import { duration, parseNumber as number } from './option-parsers.ts';
+import { outputFolder } from './output-folder.ts';
 
-/** Where the program writes: stdout and stderr by default, buffers in tests. */
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type { CliOutput } from './option-parsers.ts';
 
-const number =
-  (what: string, min: number, strictlyAbove: boolean) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || (strictlyAbove ? n <= min : n < min)) {
-      throw new InvalidArgumentError(`expected ${what} ${strictlyAbove ? '>' : '>='} ${min}, got "${value}"`);
-    }
-    return n;
-  };
-
-// --until: seconds, or a duration string (the same strings as everywhere in twinstream), as seconds.
-function duration(value: string): number {
-  if (/^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i.test(value)) {
-    try {
-      return toMillis(value, '--until') / 1000;
-    } catch {
-      // reported below, with what is accepted
-    }
-  }
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(
-      `expected a number of seconds > 0 or a duration such as 90s, 5m, 1h, got "${value}"`,
-    );
-  }
-  return n;
-}
+import type { CliOutput } from './option-parsers.ts';
 
 /**
  * The `twinstream` command line: `twinstream sim run <model> [--until t] [--factor f] [--seed n] [--out dir]` runs a
@@ -53,7 +29,17 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError();
+  addDemoCommand(program, io);
   const sim = program.command('sim').description('discrete-event simulation');
+  sim
+    .command('init')
+    .description('write the example model (Line_A: one production line, one lathe) to a file, to run and edit')
+    .argument('[file]', 'where to write it', 'line-a.yaml')
+    .option('--force', 'replace the file if it exists')
+    .action((file: string, opts: { force?: boolean }) => {
+      writeExampleModel(file, opts.force === true);
+      io.out(`wrote ${file}: run it with  twinstream sim run ${file} --until 1d`);
+    });
   sim
     .command('run')
     .description('run a declarative model (YAML or JSON) and print a summary')
@@ -106,6 +92,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           for (const line of formatReplications(summary)) io.out(line);
           return;
         }
+        outputFolder(opts.out, { create: false });
         const summary = await runModel(model, {
           ...(opts.stats === undefined ? {} : { stats: opts.stats }),
           ...(opts.until === undefined ? {} : { until: opts.until }),
@@ -145,7 +132,29 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         });
       },
     );
+  addCommandExamples(program);
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 done; 1 input refused (bad option, model, file or --out); 2 unexpected error (a bug);\n' +
+      '3 an outside failure where trying again may help (a broker away, a timeout); 130 interrupted (Ctrl-C).',
+  );
   return program;
+}
+
+// `sim init`: the example model, refusing to overwrite a file unless told to.
+function writeExampleModel(file: string, force: boolean): void {
+  try {
+    writeFileSync(file, LINE_A_YAML, { flag: force ? 'w' : 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TwinstreamError(
+      'TS_CLI_BAD_OUT',
+      code === 'EEXIST'
+        ? `${file} exists: give another file name, or --force to replace it`
+        : `cannot write ${file} (${code ?? (error as Error).message}): give a path you may write to`,
+      { cause: error, context: { out: file } },
+    );
+  }
 }
 
 // ../../package.json from src/cli, and from dist/cli or dist/chunks once built (scripts/build.ts).

@@ -61,7 +61,8 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   const run = spec.run;
   const env = new RealtimeEnvironment({
     factor: options.factor ?? run.factor ?? 0,
-    logicalStartTime: run.logicalStartTime ?? 0,
+    // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
+    ...(run.logicalStartTime === undefined ? {} : { logicalStartTime: run.logicalStartTime }),
   });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
   const sinks = [

@@ -92,7 +92,7 @@ export interface ModelRun<Time = SimDuration> {
   until: Time;
   /** Wall time per simulated time: 0 runs as fast as possible (default 0). */
   factor?: number;
-  /** The timestamp simulated time 0 maps to (ISO 8601; default the Unix epoch). */
+  /** The timestamp simulated time 0 maps to (ISO 8601; default: when the run starts, as `RealtimeEnvironment`). */
   logicalStartTime?: string;
   /** The sampler's seed (default 42). */
   seed?: number;

@@ -1,6 +1,6 @@
-// The demo: a small digital twin of three temperature sensors, run on embedded defaults with no outside service.
+// A first pipeline: a small digital twin of three temperature sensors, run on embedded defaults with no outside service.
 // Readings arrive out of order; the pipeline dead-letters malformed ones, smooths each sensor with a rolling
-// mean, batches alarms, and prints what it found. Run: npm run demo
+// mean, batches alarms, and prints what it found. Run: node examples/sensors.ts
 import { Stream, type StreamErrorInfo } from '../src/index.ts';
 
 interface Reading {
@@ -9,7 +9,7 @@ interface Reading {
   celsius: number;
 }
 
-// A seeded generator, so the demo prints the same thing every time.
+// A seeded generator, so the example prints the same thing every time.
 function* readings(count: number): Generator<string> {
   let seed = 42;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -58,7 +58,7 @@ const alarms = parsed
 source.start();
 await source.done;
 
-console.log('twinstream demo: three sensors, 60 readings');
+console.log('three sensors, 60 readings');
 for (const [sensor, values] of smoothed) {
   console.log(
     `  ${sensor.padEnd(6)} rolling mean of 5: first ${values[0]!.toFixed(2)}, last ${values.at(-1)!.toFixed(2)} (${values.length} values)`,
