@@ -7,6 +7,7 @@ import '../../core/operators/to-time-index.ts';
 import '../../pipes/to-pipe.ts';
 import '../../window/index.ts';
 import { Stream } from '../../core/stream.ts';
+import { TwinstreamError } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
 import { LocalPipe } from '../../pipes/local-pipe.ts';
 import { DecimateFilter } from '../../pipes/modules/decimate-filter.ts';
@@ -99,6 +100,7 @@ const MEAN_SERVICE_SECONDS = 2;
  * console.log(summary.files.map((f) => f.path));
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
+  checkDemoPackages();
   const out = outputFolder(options.out ?? 'twinstream-out');
   const tmp = join(out, `.twinstream-tmp-${process.pid}`);
   mkdirSync(tmp);
@@ -120,6 +122,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     process.off('exit', cleanup);
     cleanup();
   }
+}
+
+// The optional peers the demo loads as it goes: all of them named before it starts, rather than one at a time
+// after a simulated week has already run.
+const DEMO_PACKAGES = ['hyparquet-writer', 'lmdb', 'vega', 'vega-lite'];
+
+function checkDemoPackages(): void {
+  const missing = DEMO_PACKAGES.filter((pkg) => {
+    try {
+      import.meta.resolve(pkg);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  throw new TwinstreamError(
+    'TS_MISSING_DEPENDENCY',
+    `twinstream demo needs the optional packages ${DEMO_PACKAGES.join(', ')}; not installed: ${missing.join(', ')}: ` +
+      `run npm install ${missing.join(' ')}`,
+    { context: { package: missing.join(' ') } },
+  );
 }
 
 async function simulate(dir: string, options: DemoOptions) {
