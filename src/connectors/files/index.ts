@@ -1,0 +1,6 @@
+// Files: atomic writes, files closed on SIGINT/SIGTERM. Re-exports only, by name.
+
+import '../../core/index.ts';
+
+export { AtomicFile } from './atomic-file.ts';
+export { closeAllFiles, closeOnSignal } from './close-on-signal.ts';

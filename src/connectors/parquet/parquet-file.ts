@@ -1,0 +1,65 @@
+import { importOptional } from '../../import-optional.ts';
+import { AtomicFile } from '../files/atomic-file.ts';
+
+/** @internal The part of hyparquet-writer's `ParquetWriter` the sinks use. */
+export interface ParquetRowGroups {
+  write(o: { columnData: unknown[]; rowGroupSize: number }): void;
+  finish(): void;
+}
+
+/** @internal A schema element as hyparquet-writer takes it. */
+export type ParquetSchemaElement = Record<string, unknown>;
+
+// Bytes are handed to the file once this many are buffered: few large writeSync calls.
+const CHUNK = 1 << 20;
+
+/**
+ * Opens a Parquet file written atomically: hyparquet-writer encodes into a growing buffer that is flushed to an
+ * {@link AtomicFile} every MiB, and `finish()` writes the footer and renames the file onto `path`. A SIGINT or
+ * SIGTERM before that runs `onSignal` (the owner flushes what it holds and finishes the file) or finishes the file
+ * alone, so no run leaves a Parquet file without a footer.
+ *
+ * @example
+ * const pw = await openParquetFile('out/a.parquet', schema, 'SNAPPY');
+ * pw.write({ columnData, rowGroupSize: 1000 });
+ * pw.finish();
+ * @internal
+ */
+export async function openParquetFile(
+  path: string,
+  schema: ParquetSchemaElement[],
+  codec: 'SNAPPY' | 'UNCOMPRESSED',
+  onSignal?: () => void | Promise<void>,
+): Promise<ParquetRowGroups> {
+  const { ByteWriter, ParquetWriter } = await importOptional('hyparquet-writer', 'Parquet writer', () =>
+    import('hyparquet-writer'),
+  );
+  let parquet: ParquetRowGroups | null = null;
+  // On SIGINT/SIGTERM: the owner's close (which writes what it holds first), or the footer alone.
+  const file = new AtomicFile(path, onSignal ?? (() => parquet?.finish()));
+  const bytes = new ByteWriter(CHUNK + (CHUNK >> 1)) as any;
+  const flush = () => {
+    if (bytes.index > 0) file.write(new Uint8Array(bytes.buffer, 0, bytes.index));
+    bytes.index = 0;
+  };
+  const grow = bytes.ensure.bind(bytes);
+  bytes.ensure = (size: number) => {
+    if (bytes.index > CHUNK) flush();
+    grow(size);
+  };
+  bytes.finish = () => {
+    flush();
+    file.close();
+  };
+  const writer = new ParquetWriter({ writer: bytes, schema: schema as never, codec });
+  let finished = false;
+  parquet = {
+    write: (o) => writer.write(o as never),
+    finish: () => {
+      if (finished) return;
+      finished = true;
+      writer.finish();
+    },
+  };
+  return parquet;
+}
