@@ -89,7 +89,8 @@ export const ERROR_CODES = {
     retriable: true,
   },
   TS_FILE_READ: {
-    meaning: 'A file could not be opened or read (missing, unreadable, not the format expected); the system error is the `cause`.',
+    meaning:
+      'A file could not be opened or read (missing, unreadable, not the format expected); the system error is the `cause`.',
     retriable: true,
   },
   TS_PARQUET_SCHEMA_DRIFT: {

@@ -31,8 +31,10 @@ export async function openParquetFile(
   codec: 'SNAPPY' | 'UNCOMPRESSED',
   onSignal?: () => void | Promise<void>,
 ): Promise<ParquetRowGroups> {
-  const { ByteWriter, ParquetWriter } = await importOptional('hyparquet-writer', 'Parquet writer', () =>
-    import('hyparquet-writer'),
+  const { ByteWriter, ParquetWriter } = await importOptional(
+    'hyparquet-writer',
+    'Parquet writer',
+    () => import('hyparquet-writer'),
   );
   let parquet: ParquetRowGroups | null = null;
   // On SIGINT/SIGTERM: the owner's close (which writes what it holds first), or the footer alone.

@@ -6,20 +6,27 @@ import { test } from 'node:test';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { Stream } from '../../../src/core/index.ts';
 import '../../../src/connectors/parquet/index.ts';
-import { TwinstreamError } from '../../../src/errors.ts';
+import type { TwinstreamError } from '../../../src/errors.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'ts-parquet-'));
 
 test('toParquet writes row groups with TIMESTAMP(MILLIS, UTC) that hyparquet reads back', async () => {
   const path = join(dir(), 'readings.parquet');
-  const rows = Array.from({ length: 2500 }, (_, i) => ({ time: 1_700_000_000_000 + i * 1000, value: i / 4, sensor: `s${i % 3}` }));
+  const rows = Array.from({ length: 2500 }, (_, i) => ({
+    time: 1_700_000_000_000 + i * 1000,
+    value: i / 4,
+    sensor: `s${i % 3}`,
+  }));
   const source = Stream.fromIterable(rows);
   source.toParquet(path, { rowGroupSize: 1000 });
   source.start();
   await source.done;
   const file = await asyncBufferFromFile(path);
   const metadata = await parquetMetadataAsync(file);
-  assert.deepEqual(metadata.row_groups.map((g) => Number(g.num_rows)), [1000, 1000, 500]);
+  assert.deepEqual(
+    metadata.row_groups.map((g) => Number(g.num_rows)),
+    [1000, 1000, 500],
+  );
   const time = metadata.schema.find((e) => e.name === 'time')!;
   assert.equal(time.type, 'INT64');
   assert.deepEqual(time.logical_type, { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' });
@@ -34,13 +41,23 @@ test('toParquet rolls files by rows and leaves no temporary file', async () => {
   const d = dir();
   const closed: [string, number][] = [];
   const source = Stream.fromIterable(Array.from({ length: 25 }, (_, i) => ({ time: i, v: i })));
-  source.toParquet(join(d, 'a.parquet'), { rowGroupSize: 5, rollRows: 10, onFileClosed: (p, n) => closed.push([p, n]) });
+  source.toParquet(join(d, 'a.parquet'), {
+    rowGroupSize: 5,
+    rollRows: 10,
+    onFileClosed: (p, n) => closed.push([p, n]),
+  });
   source.start();
   await source.done;
   assert.deepEqual(readdirSync(d).sort(), ['a-1.parquet', 'a-2.parquet', 'a.parquet']);
-  assert.deepEqual(closed.map(([, n]) => n), [10, 10, 5]);
+  assert.deepEqual(
+    closed.map(([, n]) => n),
+    [10, 10, 5],
+  );
   const back = await parquetReadObjects({ file: await asyncBufferFromFile(join(d, 'a-2.parquet')) });
-  assert.deepEqual(back.map((r) => r.v), [20, 21, 22, 23, 24]);
+  assert.deepEqual(
+    back.map((r) => r.v),
+    [20, 21, 22, 23, 24],
+  );
 });
 
 test('a drifting record is TS_PARQUET_SCHEMA_DRIFT naming the field; the rows before it stay in a complete file', async () => {
@@ -57,7 +74,10 @@ test('a drifting record is TS_PARQUET_SCHEMA_DRIFT naming the field; the rows be
   await sink.close();
   assert.equal(existsSync(path), true); // closed after the failure: the rows before it, complete
   const back = await parquetReadObjects({ file: await asyncBufferFromFile(path) });
-  assert.deepEqual(back.map((r) => r.v), [1]);
+  assert.deepEqual(
+    back.map((r) => r.v),
+    [1],
+  );
 });
 
 test('fromParquet reads rows and frames, timestamps as milliseconds', async () => {
@@ -78,7 +98,10 @@ test('fromParquet reads rows and frames, timestamps as milliseconds', async () =
   f.sink((x) => void frames.push(x));
   f.start();
   await f.done;
-  assert.deepEqual(frames.map((x) => x.length), [10, 10, 10]);
+  assert.deepEqual(
+    frames.map((x) => x.length),
+    [10, 10, 10],
+  );
   assert.equal(frames[2]!.time![0], 20_000);
 });
 
