@@ -4,3 +4,7 @@ import '../../core/index.ts';
 
 export { AtomicFile } from './atomic-file.ts';
 export { closeAllFiles, closeOnSignal } from './close-on-signal.ts';
+export type { FilenamesOptions } from './filenames.ts';
+export { FilenamesSource } from './filenames.ts';
+export type { FromTextFileOptions } from './from-text-file.ts';
+export { TextFileSource } from './from-text-file.ts';
