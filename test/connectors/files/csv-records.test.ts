@@ -7,14 +7,14 @@ function parse(chunks: string[]): { records: [number, string[]][]; bad: [number,
   const r = new CsvRecords(',');
   const records: [number, string[]][] = [];
   const bad: [number, string][] = [];
-  chunks.forEach((c, i) =>
+  chunks.forEach((c, i) => {
     r.push(
       c,
       i === chunks.length - 1,
-      (f, line) => records.push([line, f]),
-      (line, reason) => bad.push([line, reason]),
-    ),
-  );
+      (f, line) => void records.push([line, f]),
+      (line, reason) => void bad.push([line, reason]),
+    );
+  });
   return { records, bad };
 }
 
