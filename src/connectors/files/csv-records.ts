@@ -37,13 +37,16 @@ export class CsvRecords {
     const d = this.delimiter;
     const n = text.length;
     let pos = 0;
+    // The next quote at or after pos, found once and again only when passed: a search per line would scan to the
+    // end of a quote-free chunk every time.
+    let q = text.indexOf('"');
     while (pos < n) {
       let nl = text.indexOf('\n', pos);
       if (nl < 0) {
         if (!final) break;
         nl = n;
       }
-      const q = text.indexOf('"', pos);
+      if (q >= 0 && q < pos) q = text.indexOf('"', pos);
       if (q < 0 || q > nl) {
         const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         if (end > pos) onRecord(text.slice(pos, end).split(d), this.line);
