@@ -5,7 +5,8 @@ import { TwinstreamError } from '../../errors.ts';
  * may hold the delimiter, `""` and newlines; CRLF or LF line ends; blank lines skipped). A line without a quote
  * takes the fast path (`split`); a quoted record is walked character by character and may span chunks. Unlike
  * parsers that read a fixed number of fields per record across line ends, a short or long record stays one
- * record here, so its caller can refuse it by line number instead of merging it with the next.
+ * record here, so its caller can refuse it by line number instead of merging it with the next. The array handed
+ * to `onRecord` is reused for the next record: copy it to keep it.
  *
  * @example
  * const records = new CsvRecords(',');
@@ -16,6 +17,7 @@ import { TwinstreamError } from '../../errors.ts';
 export class CsvRecords {
   private readonly delimiter: string;
   private rest = '';
+  private readonly fields: string[] = [];
   /** The line the next record begins on. */
   line = 1;
 
@@ -40,6 +42,7 @@ export class CsvRecords {
     // The next quote at or after pos, found once and again only when passed: a search per line would scan to the
     // end of a quote-free chunk every time.
     let q = text.indexOf('"');
+    const fields = this.fields;
     while (pos < n) {
       let nl = text.indexOf('\n', pos);
       if (nl < 0) {
@@ -49,7 +52,18 @@ export class CsvRecords {
       if (q >= 0 && q < pos) q = text.indexOf('"', pos);
       if (q < 0 || q > nl) {
         const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (end > pos) onRecord(text.slice(pos, end).split(d), this.line);
+        if (end > pos) {
+          // Fields cut straight out of the chunk into one reused array: no line string, no array per record.
+          let k = 0;
+          let from = pos;
+          for (let c = text.indexOf(d, from); c >= 0 && c < end; c = text.indexOf(d, from)) {
+            fields[k++] = text.slice(from, c);
+            from = c + 1;
+          }
+          fields[k++] = text.slice(from, end);
+          fields.length = k;
+          onRecord(fields, this.line);
+        }
         this.line++;
         pos = nl + 1;
         continue;

@@ -70,10 +70,10 @@ export class CsvSource extends Source<any> {
     let numeric: boolean[] = [];
     let width = 0;
     let rows: Record<string, unknown>[] = [];
-    let cols: unknown[][] = [];
+    let cols: (Float64Array | string[])[] = [];
     let count = 0;
     // Columns of whole frames parsed and not yet emitted (bounded by one chunk's records).
-    const ready: unknown[][][] = [];
+    const ready: (Float64Array | string[])[][] = [];
     const bad: TwinstreamError[] = [];
     const badValues: unknown[] = [];
     const frames = this.as === 'frames';
@@ -82,37 +82,54 @@ export class CsvSource extends Source<any> {
       bad.push(this.badRecord(line, reason));
       badValues.push(text);
     };
+    const notNumber = (at: number, c: number, cells: string[]) => {
+      const s = cells[c]!;
+      onBad(at, `column "${names[c]}" is ${JSON.stringify(s.slice(0, 40))}, not a number`, [...cells]);
+    };
     const onRow = (cells: string[], at: number) => {
       if (cells.length !== width) {
-        onBad(at, `has ${cells.length} fields, the header has ${width}`, cells);
+        onBad(at, `has ${cells.length} fields, the header has ${width}`, [...cells]);
         return;
       }
-      const row: Record<string, unknown> | null = frames ? null : Object.create(null);
-      for (let c = 0; c < width; c++) {
-        const s = cells[c]!;
-        let v: unknown = s;
-        if (numeric[c]) {
-          if (s === '') v = null;
+      if (frames) {
+        // Numbers go straight into the frame's Float64Array at `count`; a bad one leaves `count` as it was, so
+        // the row is overwritten by the next. Strings are pushed once the numbers are known to be good.
+        for (let c = 0; c < width; c++) {
+          const num = cols[c];
+          if (!(num instanceof Float64Array)) continue;
+          const s = cells[c]!;
+          if (s === '') num[count] = Number.NaN;
           else {
             const n = +s;
-            v = n;
-            if (Number.isNaN(n) && s !== 'NaN') {
-              onBad(at, `column "${names[c]}" is ${JSON.stringify(s.slice(0, 40))}, not a number`, cells);
-              if (frames) for (let k = 0; k < c; k++) cols[k]!.pop();
-              return;
-            }
+            if (Number.isNaN(n) && s !== 'NaN') return notNumber(at, c, cells);
+            num[count] = n;
           }
         }
-        if (frames) cols[c]!.push(v);
-        else row![names[c]!] = v;
+        for (let c = 0; c < width; c++) {
+          const str = cols[c];
+          if (Array.isArray(str)) str.push(cells[c]);
+        }
+        if (++count === this.frameSize) {
+          ready.push(cols);
+          cols = newColumns();
+          count = 0;
+        }
+        return;
       }
-      if (!frames) rows.push(row!);
-      else if (++count === this.frameSize) {
-        ready.push(cols);
-        cols = names.map(() => []);
-        count = 0;
+      const row: Record<string, unknown> = Object.create(null);
+      for (let c = 0; c < width; c++) {
+        const s = cells[c]!;
+        if (!numeric[c]) row[names[c]!] = s;
+        else if (s === '') row[names[c]!] = null;
+        else {
+          const n = +s;
+          if (Number.isNaN(n) && s !== 'NaN') return notNumber(at, c, cells);
+          row[names[c]!] = n;
+        }
       }
+      rows.push(row);
     };
+    const newColumns = () => numeric.map((isNumber) => (isNumber ? new Float64Array(this.frameSize) : []));
     // The first chunk: its first record is the header; a column is numeric when its sampled values all are.
     const begin = (chunk: string) => {
       const d = this.delimiter ?? guessDelimiter(chunk);
@@ -120,7 +137,7 @@ export class CsvSource extends Source<any> {
       const sample: string[][] = [];
       const probe = new CsvRecords(d);
       probe.push(chunk.slice(0, 64 * 1024), false, (fields) => {
-        if (sample.length <= SAMPLE) sample.push(fields);
+        if (sample.length <= SAMPLE) sample.push([...fields]);
       });
       names = sample[0] ?? [];
       checkHeader(names, this.path);
@@ -135,7 +152,7 @@ export class CsvSource extends Source<any> {
         }
         return any;
       });
-      cols = names.map(() => []);
+      cols = newColumns();
       let header = true;
       return (fields: string[], line: number) => {
         if (header) header = false;
@@ -153,16 +170,14 @@ export class CsvSource extends Source<any> {
       badValues.length = 0;
       if (frames) {
         if (final && count > 0) {
-          ready.push(cols);
-          cols = names.map(() => []);
+          ready.push(cols.map((col) => (col instanceof Float64Array ? col.subarray(0, count) : col)));
+          cols = newColumns();
           count = 0;
         }
         const time = this.timeColumn ?? (names.includes('time') ? 'time' : undefined);
         for (const frameCols of ready.splice(0)) {
-          const columns: Record<string, unknown[] | Float64Array> = {};
-          for (let c = 0; c < width; c++) {
-            columns[names[c]!] = numeric[c] ? toFloat64(frameCols[c]!) : frameCols[c]!;
-          }
+          const columns: Record<string, string[] | Float64Array> = {};
+          for (let c = 0; c < width; c++) columns[names[c]!] = frameCols[c]!;
           if (time !== undefined && !numeric[names.indexOf(time)]) {
             columns[time] = isoToMillis(columns[time] as string[]);
           }
@@ -216,15 +231,6 @@ function guessDelimiter(chunk: string): string {
   const header = nl < 0 ? chunk : chunk.slice(0, nl);
   for (const d of ['\t', '|', ';', ',']) if (header.includes(d)) return d;
   return ',';
-}
-
-function toFloat64(values: unknown[]): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out[i] = v === null ? Number.NaN : (v as number);
-  }
-  return out;
 }
 
 function isoToMillis(values: string[]): Float64Array {

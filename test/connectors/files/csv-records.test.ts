@@ -11,7 +11,7 @@ function parse(chunks: string[]): { records: [number, string[]][]; bad: [number,
     r.push(
       c,
       i === chunks.length - 1,
-      (f, line) => void records.push([line, f]),
+      (f, line) => void records.push([line, [...f]]),
       (line, reason) => void bad.push([line, reason]),
     );
   });
