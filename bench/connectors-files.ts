@@ -166,5 +166,7 @@ if (process.argv[2] === '--child') {
   console.log(`\n| Parquet writing (${n} rows: TIMESTAMP, DOUBLE, STRING) | rows/s (CPU) | ratio |`);
   console.log('| --- | --- | --- |');
   console.log(`| hyparquet-writer alone (columns by a loop) | ${(rps(raw) / 1e6).toFixed(2)}M | 1.00 |`);
-  console.log(`| twinstream toParquet from row objects | ${(rps(sink) / 1e6).toFixed(2)}M | ${(rps(sink) / rps(raw)).toFixed(2)} |`);
+  console.log(
+    `| twinstream toParquet from row objects | ${(rps(sink) / 1e6).toFixed(2)}M | ${(rps(sink) / rps(raw)).toFixed(2)} |`,
+  );
 }
