@@ -122,9 +122,20 @@ export class ParquetSchema {
   }
 
   /** The batch as hyparquet-writer columns (one pass per column; missing values null). */
-  columns(rows: readonly Record<string, unknown>[]): { name: string; data: unknown[] }[] {
+  columns(rows: readonly Record<string, unknown>[]): { name: string; data: unknown[] | Float64Array }[] {
     const n = rows.length;
     return this.names.map((name, c) => {
+      if (this.kinds[c] === 'double') {
+        // A Float64Array while every value is a number: no boxed double per value for the collector to trace.
+        const values = new Float64Array(n);
+        let i = 0;
+        for (; i < n; i++) {
+          const v = rows[i]![name];
+          if (typeof v !== 'number') break;
+          values[i] = v;
+        }
+        if (i === n) return { name, data: values };
+      }
       const data = new Array<unknown>(n);
       if (this.kinds[c] === 'timestamp') {
         for (let i = 0; i < n; i++) {

@@ -110,3 +110,19 @@ test('toParquet refuses bad options at construction', () => {
   assert.throws(() => s.toParquet('x.parquet', { rowGroupSize: 0 }), { code: 'TS_BAD_ARGUMENT' });
   assert.throws(() => s.toParquet('', {}), { code: 'TS_BAD_ARGUMENT' });
 });
+
+test('toParquet writes missing values and nulls as nulls, a Date as a timestamp, a bigint as INT64', async () => {
+  const path = join(dir(), 'nulls.parquet');
+  const source = Stream.fromIterable([
+    { time: 0, at: new Date(5000), v: 1.5, n: 7n, s: 'a' },
+    { time: 1000, at: null, v: null, n: 8n },
+  ]);
+  source.toParquet(path);
+  source.start();
+  await source.done;
+  const back = await parquetReadObjects({ file: await asyncBufferFromFile(path) });
+  assert.deepEqual(back, [
+    { time: new Date(0), at: new Date(5000), v: 1.5, n: 7n, s: 'a' },
+    { time: new Date(1000), at: null, v: null, n: 8n, s: null },
+  ]);
+});
