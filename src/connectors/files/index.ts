@@ -12,5 +12,7 @@ export type { FromJsonlOptions } from './from-jsonl.ts';
 export { JsonlSource } from './from-jsonl.ts';
 export type { FromTextFileOptions } from './from-text-file.ts';
 export { TextFileSource } from './from-text-file.ts';
+export type { Storage, StorageFile } from './storage.ts';
+export { LocalStorage } from './storage.ts';
 export type { ToJsonlOptions } from './to-jsonl.ts';
 export { ToJsonlNode } from './to-jsonl.ts';

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { type Pushed, Stream } from '../../core/stream.ts';
 import { badArgument, requireFunction, requireInteger, TwinstreamError } from '../../errors.ts';
-import { AtomicFile } from './atomic-file.ts';
+import { localDisk, type Storage, type StorageFile } from './storage.ts';
 
 /** Options of {@link ToJsonlNode}. */
 export interface ToJsonlOptions {
@@ -9,6 +9,8 @@ export interface ToJsonlOptions {
   rollRows?: number;
   /** Called when a file is complete, with its path and its number of records. */
   onFileClosed?: (path: string, rows: number) => void;
+  /** Where files go: local disk (default) or an object store (`S3Storage` of `twinstream/s3`). */
+  storage?: Storage;
 }
 
 // Text held before it is handed to the file in one write.
@@ -32,11 +34,14 @@ export class ToJsonlNode extends Stream<never> {
   readonly path: string;
   private readonly rollRows: number;
   private readonly onFileClosed: ((path: string, rows: number) => void) | null;
-  private file: AtomicFile | null = null;
+  private file: StorageFile | null = null;
+  private readonly storage: Storage;
+  private finishing: Promise<void> = Promise.resolve();
   private text = '';
   private rows = 0;
   private files = 0;
   private closed = false;
+  private rolled = false;
 
   constructor(upstream: Stream<any>, path: string, options: ToJsonlOptions = {}) {
     if (typeof path !== 'string' || path === '') badArgument('toJsonl', 'path', path, 'a file path');
@@ -47,6 +52,7 @@ export class ToJsonlNode extends Stream<never> {
     this.path = path;
     this.rollRows = rollRows;
     this.onFileClosed = options.onFileClosed ?? null;
+    this.storage = options.storage ?? localDisk;
     upstream.connect(this);
   }
 
@@ -55,6 +61,11 @@ export class ToJsonlNode extends Stream<never> {
       throw new TwinstreamError('TS_SINK_CLOSED', `toJsonl: ${this.path} is closed; element not written`);
     if (Array.isArray(x)) for (const item of x) this.line(item);
     else this.line(x);
+    // A roll finished a file: the element's stream waits for it (an upload to an object store).
+    if (this.rolled) {
+      this.rolled = false;
+      return this.finishing;
+    }
   }
 
   private line(x: unknown): void {
@@ -73,11 +84,16 @@ export class ToJsonlNode extends Stream<never> {
     if (json === undefined) {
       throw new TwinstreamError('TS_BAD_RECORD', `toJsonl: ${this.path}: element ${String(x)} has no JSON form`);
     }
-    this.file ??= new AtomicFile(this.files === 0 ? this.path : rolledPath(this.path, this.files), () => this.close());
+    this.file ??= this.storage.create(this.files === 0 ? this.path : rolledPath(this.path, this.files), () =>
+      this.close(),
+    );
     this.text += `${json}\n`;
     this.rows++;
     if (this.text.length >= FLUSH_AT) this.flush();
-    if (this.rows >= this.rollRows) this.finish();
+    if (this.rows >= this.rollRows) {
+      this.finish();
+      this.rolled = true;
+    }
   }
 
   private flush(): void {
@@ -89,12 +105,13 @@ export class ToJsonlNode extends Stream<never> {
     const file = this.file;
     if (file === null) return;
     this.flush();
-    file.close();
     this.file = null;
     this.files++;
     const rows = this.rows;
     this.rows = 0;
-    this.onFileClosed?.(file.path, rows);
+    const closed = file.close().then(() => this.onFileClosed?.(file.path, rows));
+    const before = this.finishing;
+    this.finishing = before.then(() => closed);
   }
 
   /** Writes what is held, closes the file and renames it onto its path. */
@@ -103,7 +120,7 @@ export class ToJsonlNode extends Stream<never> {
       this.closed = true;
       this.finish();
     }
-    return Promise.resolve();
+    return this.finishing;
   }
 
   protected override flushOnEnd(): Pushed {

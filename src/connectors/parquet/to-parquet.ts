@@ -4,6 +4,7 @@ import { type Pushed, Stream } from '../../core/stream.ts';
 import { badArgument, requireFunction, requireInteger, TwinstreamError } from '../../errors.ts';
 import { Frame } from '../../frame/frame.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { localDisk, type Storage } from '../files/storage.ts';
 import { openParquetFile, type ParquetRowGroups } from './parquet-file.ts';
 import { ParquetSchema } from './parquet-schema.ts';
 
@@ -21,6 +22,8 @@ export interface ToParquetOptions {
   codec?: 'SNAPPY' | 'UNCOMPRESSED';
   /** Called when a file is complete, with its path and its number of rows. */
   onFileClosed?: (path: string, rows: number) => void;
+  /** Where files go: local disk (default) or an object store (`S3Storage` of `twinstream/s3`). */
+  storage?: Storage;
 }
 
 type Row = Record<string, unknown>;
@@ -49,6 +52,7 @@ export class ToParquetNode extends Stream<never> {
   private readonly timestamps: ReadonlySet<string>;
   private readonly codec: 'SNAPPY' | 'UNCOMPRESSED';
   private readonly onFileClosed: ((path: string, rows: number) => void) | null;
+  private readonly storage: Storage;
   private held: Row[] = [];
   private heldMeta: Metadata[] = [];
   private schema: ParquetSchema | null = null;
@@ -86,6 +90,7 @@ export class ToParquetNode extends Stream<never> {
     this.timestamps = new Set(timestamps);
     this.codec = codec;
     this.onFileClosed = options.onFileClosed ?? null;
+    this.storage = options.storage ?? localDisk;
     upstream.connect(this);
   }
 
@@ -115,16 +120,18 @@ export class ToParquetNode extends Stream<never> {
     this.heldMeta = [];
     if (rows.length === 0) return;
     if (this.file === null) return (this.writing = this.open(rows).then(() => this.writeRows(rows, metas)));
-    this.writeRows(rows, metas);
+    const r = this.writeRows(rows, metas);
+    if (r !== undefined) return (this.writing = r);
   }
 
-  private writeRows(rows: Row[], metas: Metadata[]): void {
+  /** Writes one row group; returns a promise when the file was finished after it (a roll). */
+  private writeRows(rows: Row[], metas: Metadata[]): Promise<void> | undefined {
     const schema = this.schema!;
     schema.check(rows, this.fileRows);
     this.file!.write({ columnData: schema.columns(rows), rowGroupSize: rows.length });
     this.fileRows += rows.length;
     for (const m of metas) releaseRefs(m);
-    if (this.needsRoll()) this.finishFile();
+    if (this.needsRoll()) return this.finishFile();
   }
 
   private needsRoll(): boolean {
@@ -137,15 +144,23 @@ export class ToParquetNode extends Stream<never> {
     this.files++;
     this.fileRows = 0;
     this.fileOpened = this.clock.now();
-    this.file = await openParquetFile(this.fileName, this.schema.elements(), this.codec, () => this.close());
+    this.file = await openParquetFile(
+      this.fileName,
+      this.schema.elements(),
+      this.codec,
+      () => this.close(),
+      this.storage,
+    );
   }
 
-  private finishFile(): void {
+  private async finishFile(): Promise<void> {
     const file = this.file;
     if (file === null) return;
     this.file = null;
-    file.finish();
-    this.onFileClosed?.(this.fileName, this.fileRows);
+    const name = this.fileName;
+    const rows = this.fileRows;
+    await file.finish();
+    this.onFileClosed?.(name, rows);
   }
 
   /** Writes what is held, finishes the file and renames it onto its path. */
@@ -154,7 +169,7 @@ export class ToParquetNode extends Stream<never> {
       await this.writing;
       const r = this.writeHeld();
       if (r !== undefined) await r;
-      this.finishFile();
+      await this.finishFile();
     })();
     return this.closing;
   }
