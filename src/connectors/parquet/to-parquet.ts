@@ -119,7 +119,15 @@ export class ToParquetNode extends Stream<never> {
     this.held = [];
     this.heldMeta = [];
     if (rows.length === 0) return;
-    if (this.file === null) return (this.writing = this.open(rows).then(() => this.writeRows(rows, metas)));
+    // No open file (the first row group, or a roll under way): wait for what is in flight, so two row groups
+    // arriving without back pressure (after a buffer) never open the file twice.
+    if (this.file === null) {
+      this.writing = this.writing.then(async () => {
+        if (this.file === null) await this.open(rows);
+        await this.writeRows(rows, metas);
+      });
+      return this.writing;
+    }
     const r = this.writeRows(rows, metas);
     if (r !== undefined) return (this.writing = r);
   }

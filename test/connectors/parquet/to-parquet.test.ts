@@ -126,3 +126,42 @@ test('toParquet writes missing values and nulls as nulls, a Date as a timestamp,
     { time: new Date(1000), at: null, v: null, n: 8n, s: null },
   ]);
 });
+
+test('toParquet rolls files by age on the graph clock', async () => {
+  const { VirtualClock } = await import('../../../src/time/index.ts');
+  const d = dir();
+  const clock = new VirtualClock();
+  const closed: [string, number][] = [];
+  // Each row 30 s after the one before: the file opened with row 0 is a minute old at row 2.
+  const rows = (async function* () {
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(30_000);
+      yield { time: clock.now(), i };
+    }
+  })();
+  const source = Stream.fromAsyncIterable(rows, { clock });
+  source.toParquet(join(d, 'age.parquet'), {
+    rowGroupSize: 1,
+    rollInterval: '1m',
+    onFileClosed: (p, n) => closed.push([p, n]),
+  });
+  source.start();
+  await source.done;
+  assert.deepEqual(closed, [
+    [join(d, 'age.parquet'), 3],
+    [join(d, 'age-1.parquet'), 2],
+  ]);
+});
+
+test('row groups arriving while the file opens (after a buffer) go into one file, in order', async () => {
+  const path = join(dir(), 'buffered.parquet');
+  const source = Stream.fromIterable(Array.from({ length: 50 }, (_, i) => ({ time: i, i })));
+  source.buffer(100).toParquet(path, { rowGroupSize: 5 });
+  source.start();
+  await source.done;
+  const back = await parquetReadObjects({ file: await asyncBufferFromFile(path) });
+  assert.deepEqual(
+    back.map((r) => r.i),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
+});
