@@ -109,8 +109,15 @@ export class ParquetSchema {
             { context: { destination: this.destination, field: key, row: firstRow + r } },
           );
         }
-        const k = kindOf(row[key], this.timestamps.has(key));
-        if (k !== null && k !== kinds[i]) {
+        // The common case in one typeof: a number in a DOUBLE or TIMESTAMP column, a string in a STRING one.
+        const v = row[key];
+        const kind = kinds[i];
+        const t = typeof v;
+        if ((t === 'number' && (kind === 'double' || kind === 'timestamp')) || (t === 'string' && kind === 'string')) {
+          continue;
+        }
+        const k = kindOf(v, kind === 'timestamp');
+        if (k !== null && k !== kind) {
           throw new TwinstreamError(
             'TS_PARQUET_SCHEMA_DRIFT',
             `${this.destination}: row ${firstRow + r}: field "${key}" is ${k} (${String(row[key]).slice(0, 40)}) but the schema fixed by the first batch says ${kinds[i]}`,
@@ -140,8 +147,8 @@ export class ParquetSchema {
       if (this.kinds[c] === 'timestamp') {
         for (let i = 0; i < n; i++) {
           const v = rows[i]![name];
-          // hyparquet-writer takes whole milliseconds: fractions are cut, as TIMESTAMP(MILLIS) holds them.
-          data[i] = v == null ? null : typeof v === 'number' ? BigInt(Math.floor(v)) : v;
+          // Whole milliseconds (fractions cut, as TIMESTAMP(MILLIS) holds them); hyparquet-writer makes the bigint.
+          data[i] = v == null ? null : typeof v === 'number' ? Math.floor(v) : v;
         }
       } else {
         for (let i = 0; i < n; i++) {
