@@ -6,7 +6,7 @@ let closing: Promise<void> | null = null;
 
 /**
  * Registers `close` to run when the process receives SIGINT or SIGTERM, then the process exits with the usual code
- * (130 for SIGINT, 143 for SIGTERM). File writers register while a file is open, so Ctrl-C leaves complete files
+ * (130 for SIGINT, 143 for SIGTERM) unless the program has a handler of its own for that signal (it then decides). File writers register while a file is open, so Ctrl-C leaves complete files
  * (a Parquet footer written, a temporary name renamed) instead of truncated ones. Returns the function that
  * unregisters it. The handlers are installed at the first registration and removed when none is left, so a
  * program with no open file keeps Node's default behaviour.
@@ -58,10 +58,18 @@ export function closeAllFiles(): Promise<void> {
   return closing;
 }
 
+// The process exits after closing only when nothing else listens for the signal: a program with its own handler
+// (an application that drains on SIGTERM) decides when to exit, as it would without open files.
 function onSigint(): void {
-  void closeAllFiles().then(() => process.exit(130));
+  const alone = process.listenerCount('SIGINT') === 1;
+  void closeAllFiles().then(() => {
+    if (alone) process.exit(130);
+  });
 }
 
 function onSigterm(): void {
-  void closeAllFiles().then(() => process.exit(143));
+  const alone = process.listenerCount('SIGTERM') === 1;
+  void closeAllFiles().then(() => {
+    if (alone) process.exit(143);
+  });
 }

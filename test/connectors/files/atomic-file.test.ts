@@ -47,3 +47,18 @@ setInterval(() => {}, 1000);`;
   assert.equal(r.status, 143, r.stderr);
   assert.equal(readFileSync(path, 'utf8'), 'line 1\n');
 });
+
+test('with a handler of its own for the signal, the program decides when to exit; files are closed first', () => {
+  const path = join(dir(), 'own.txt');
+  const atomic = fileURLToPath(new URL('../../../src/connectors/files/atomic-file.ts', import.meta.url));
+  const script = `import { existsSync } from 'node:fs';
+import { AtomicFile } from ${JSON.stringify(atomic)};
+process.on('SIGTERM', () => setTimeout(() => { console.log('drained', existsSync(${JSON.stringify(path)})); process.exit(0); }, 50));
+const f = new AtomicFile(${JSON.stringify(path)});
+f.write('x\\n');
+setTimeout(() => process.kill(process.pid, 'SIGTERM'), 10);
+setInterval(() => {}, 1000);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'drained true');
+});
