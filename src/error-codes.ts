@@ -88,6 +88,21 @@ export const ERROR_CODES = {
     meaning: 'Writing a file failed (a missing directory, a full disk); the system error is the `cause`.',
     retriable: true,
   },
+  TS_FILE_READ: {
+    meaning:
+      'A file could not be opened or read (missing, unreadable, not the format expected); the system error is the `cause`.',
+    retriable: true,
+  },
+  TS_PARQUET_SCHEMA_DRIFT: {
+    meaning:
+      'A record written to Parquet has a field the schema fixed by the first batch lacks, or a value of another type (the message names the field and row).',
+    retriable: false,
+  },
+  TS_BAD_RECORD: {
+    meaning:
+      'A line of a CSV or JSON Lines file could not be parsed (the message names the file and line); it goes to the error branch and the stream goes on.',
+    retriable: false,
+  },
   TS_SINK_CLOSED: { meaning: 'An element reached a file sink after it was closed.', retriable: false },
   TS_NULL_ELEMENT: { meaning: '`toReadable` met a null element, which a Node stream cannot carry.', retriable: false },
   TS_RENDER_FAILED: { meaning: '`visualize` could not run graphviz `dot`.', retriable: false },

@@ -10,6 +10,8 @@
 //   twinstream/kafka    Kafka sources, sinks, clients, serializers
 //   twinstream/mqtt     the MQTT client
 //   twinstream/s3       S3 buckets
+//   twinstream/files    text files followed like tail -F, folders, CSV and JSON Lines, atomic file writes
+//   twinstream/parquet  Parquet files: the toParquet sink and Stream.fromParquet
 //   twinstream/app      Kafka applications
 //   twinstream/sim      the simulator, its models and egress
 //   twinstream/node     what needs Node: worker threads, Node streams, text files, graph drawings

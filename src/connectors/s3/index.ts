@@ -2,3 +2,5 @@
 
 export type { S3BucketOptions } from './bucket.ts';
 export { S3Bucket } from './bucket.ts';
+export type { S3StorageOptions } from './s3-storage.ts';
+export { S3Storage } from './s3-storage.ts';

@@ -1,3 +1,4 @@
+import { TwinstreamError } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
 import type { FieldType } from './schema.ts';
 
@@ -65,7 +66,24 @@ export function parquetColumns(
       data[i] = v === undefined ? null : v;
     }
     const col: ParquetColumn = { name, data, type: BASIC[type], nullable: true };
-    if (type === 'string' && mostlyDistinct(data)) {
+    if (isTimestamp(name, type)) {
+      // The ISO 8601 wall-clock time of a record becomes TIMESTAMP(MILLIS, UTC): readers get a time, not text.
+      for (let i = 0; i < n; i++) {
+        const v = data[i];
+        if (typeof v === 'string') {
+          const ms = Date.parse(v);
+          if (Number.isNaN(ms)) {
+            throw new TwinstreamError(
+              'TS_SIM_SCHEMA_DRIFT',
+              `field "timestamp" is ${JSON.stringify(v)}, not an ISO 8601 time; Parquet stores it as TIMESTAMP(MILLIS, UTC)`,
+              { context: { field: 'timestamp' } },
+            );
+          }
+          data[i] = BigInt(ms);
+        }
+      }
+      col.type = 'TIMESTAMP';
+    } else if (type === 'string' && mostlyDistinct(data)) {
       for (let i = 0; i < n; i++) {
         const v = data[i];
         if (typeof v === 'string') data[i] = toBytes(v);
@@ -76,6 +94,45 @@ export function parquetColumns(
     out.push(col);
   }
   return out;
+}
+
+/** @internal The simulation's `timestamp` field (ISO 8601 text in records) is written as a Parquet TIMESTAMP. */
+export function isTimestamp(name: string, type: FieldType): boolean {
+  return name === 'timestamp' && type === 'string';
+}
+
+/**
+ * The schema elements of a Parquet file for the given fields: a root, then one optional column per field, the
+ * `timestamp` field as TIMESTAMP(MILLIS, UTC) (logical type and the legacy converted type both set).
+ *
+ * @example
+ * parquetSchemaElements([['timestamp', 'string'], ['value', 'number']]);
+ * @internal
+ */
+export function parquetSchemaElements(fields: readonly (readonly [string, FieldType])[]): Record<string, unknown>[] {
+  const leaves = fields.map(([name, type]) => {
+    const repetition_type = 'OPTIONAL';
+    if (isTimestamp(name, type)) {
+      return {
+        name,
+        repetition_type,
+        type: 'INT64',
+        converted_type: 'TIMESTAMP_MILLIS',
+        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
+      };
+    }
+    switch (type) {
+      case 'number':
+        return { name, repetition_type, type: 'DOUBLE' };
+      case 'boolean':
+        return { name, repetition_type, type: 'BOOLEAN' };
+      case 'json':
+        return { name, repetition_type, type: 'BYTE_ARRAY', converted_type: 'JSON' };
+      default:
+        return { name, repetition_type, type: 'BYTE_ARRAY', converted_type: 'UTF8' };
+    }
+  });
+  return [{ name: 'root', num_children: leaves.length }, ...leaves];
 }
 
 function mostlyDistinct(data: readonly unknown[]): boolean {
@@ -104,13 +161,15 @@ export async function openParquetWriter(
   fields: readonly (readonly [string, FieldType])[],
   codec: 'SNAPPY' | 'UNCOMPRESSED',
 ): Promise<ParquetRowGroupWriter> {
-  const { ParquetWriter, schemaFromColumnData } = await importOptional(
+  const { ParquetWriter } = await importOptional(
     'hyparquet-writer',
     'Parquet egress',
     () => import('hyparquet-writer'),
   );
-  const schema = schemaFromColumnData({
-    columnData: fields.map(([name, type]) => ({ name, type: BASIC[type] as never, nullable: true, data: [] })),
-  });
-  return new ParquetWriter({ writer: writer as never, schema, codec }) as unknown as ParquetRowGroupWriter;
+  const schema = parquetSchemaElements(fields);
+  return new ParquetWriter({
+    writer: writer as never,
+    schema: schema as never,
+    codec,
+  }) as unknown as ParquetRowGroupWriter;
 }

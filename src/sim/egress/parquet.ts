@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { extname } from 'node:path';
+import { openParquetFile } from '../../connectors/parquet/parquet-file.ts';
 import { badArgument, requireFunction } from '../../errors.ts';
-import { importOptional } from '../../import-optional.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
-import { openParquetWriter, type ParquetRowGroupWriter, parquetColumns } from './parquet-columns.ts';
+import { type ParquetRowGroupWriter, parquetColumns, parquetSchemaElements } from './parquet-columns.ts';
 import { byStreamType, type FieldType, type PathRouter, routeBatch, SchemaGuard } from './schema.ts';
 
 /** Options of Parquet storage. */
@@ -49,8 +48,9 @@ const DEFAULT_MAX_ROW_GROUPS = 10_000;
 /**
  * Writes records to local Parquet files chosen by a path router, one row group per batch (hyparquet-writer,
  * loaded when the first batch arrives). Each file's schema is fixed by its first batch: numbers are DOUBLE,
- * strings STRING, booleans BOOLEAN, objects JSON; every column is nullable. Files are complete after `close()`
- * (the environment's `teardown()`).
+ * strings STRING (the `timestamp` field TIMESTAMP(MILLIS, UTC)), booleans BOOLEAN, objects JSON; every column is
+ * nullable. Each file is written under a temporary name and renamed onto its path when complete: after `close()`
+ * (the environment's `teardown()`), a roll, or SIGINT/SIGTERM (the footer is written before the process exits).
  *
  * @example
  * env.setupEgress([new ParquetStorageEgress({ pathRouter: (r) => (r.stream_type === 'event' ? 'data/events.parquet' : null) })]);
@@ -138,16 +138,12 @@ function rolledPath(path: string, n: number): string {
   return `${path.slice(0, path.length - ext.length)}-${n}${ext}`;
 }
 
-async function openWriter(
+// Each file is written under a temporary name and renamed when finished; SIGINT/SIGTERM finishes it (footer
+// written) before the process exits, so an interrupted run leaves complete files.
+function openWriter(
   path: string,
   fields: [string, FieldType][],
   codec: 'SNAPPY' | 'UNCOMPRESSED',
 ): Promise<ParquetRowGroupWriter> {
-  const { fileWriter } = await importOptional(
-    'hyparquet-writer',
-    'ParquetStorageEgress',
-    () => import('hyparquet-writer'),
-  );
-  mkdirSync(dirname(path), { recursive: true });
-  return openParquetWriter(fileWriter(path), fields, codec);
+  return openParquetFile(path, parquetSchemaElements(fields), codec);
 }

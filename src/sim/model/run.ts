@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
 import { TwinstreamError } from '../../errors.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
@@ -77,10 +78,14 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   }
   const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
   const t0 = performance.now();
+  // Ctrl-C or SIGTERM mid-run: the egress flushes what it holds and closes its files (Parquet footers written)
+  // before the process exits.
+  const unregister = closeOnSignal(() => env.teardown());
   try {
     await env.run({ until });
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
+    unregister();
     await env.teardown();
   }
   return {

@@ -90,7 +90,7 @@ test('JSONL and Parquet egress write one object per batch and dataset; the rows 
     stream_type: 'event',
     key: 'task-1',
     sim_ts: 1,
-    timestamp: '2024-01-01T00:00:01.000Z',
+    timestamp: new Date('2024-01-01T00:00:01.000Z'),
     status: 'finished',
   });
   assert.deepEqual(
@@ -101,9 +101,9 @@ test('JSONL and Parquet egress write one object per batch and dataset; the rows 
 
 test('a record that drifts from the schema of the first part is an error naming the field', async () => {
   const sink = new S3JsonlEgress({ client: bucket, prefix: 'drift', pathRouter: () => 'all' });
-  await sink.write([{ stream_type: 'event', key: 'a', value: 1, sim_ts: 0, timestamp: 'x' }]);
+  await sink.write([{ stream_type: 'event', key: 'a', value: 1, sim_ts: 0, timestamp: '2024-01-01T00:00:00.000Z' }]);
   await assert.rejects(
-    sink.write([{ stream_type: 'event', key: 'b', value: 'one', sim_ts: 1, timestamp: 'y' }]),
+    sink.write([{ stream_type: 'event', key: 'b', value: 'one', sim_ts: 1, timestamp: '2024-01-01T00:00:01.000Z' }]),
     (e: unknown) => e instanceof TwinstreamError && e.code === 'TS_SIM_SCHEMA_DRIFT' && /field "value"/.test(e.message),
   );
 });

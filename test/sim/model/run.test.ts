@@ -101,7 +101,7 @@ test('line-a.yaml publishes the same lifecycle events as the hand-written seed 0
       stream_type: 'event',
       key: 'task-0',
       sim_ts: (expected[0] as SimRecord).sim_ts,
-      timestamp: '2024-01-01T00:00:00.234Z',
+      timestamp: new Date('2024-01-01T00:00:00.234Z'),
       path_id: 'Line_A.service.milling',
       status: 'queued',
     });

@@ -1,0 +1,135 @@
+import { createReadStream } from 'node:fs';
+import { Source } from '../../core/source.ts';
+import { Stream, type StreamOptions } from '../../core/stream.ts';
+import { badArgument, TwinstreamError } from '../../errors.ts';
+import { type Duration, toMillis } from '../../time/duration.ts';
+
+/** Options of `Stream.fromTextFile`. */
+export interface FromTextFileOptions extends StreamOptions {
+  /** Keep reading as the file grows, is truncated or rotated, like `tail -F` (default false: read to the end). */
+  follow?: boolean;
+  /** With `follow`, begin at the current end of the file instead of its first line (default false). */
+  fromEnd?: boolean;
+  /** With `follow`, how often the file is checked for new bytes, truncation and rotation (default `'250ms'`). */
+  pollInterval?: Duration;
+}
+
+/**
+ * A source of the lines of a text file (UTF-8, without their `\n` or `\r\n`). With `follow` it goes on like
+ * `tail -F` (@logdna/tail-file, loaded on first use): appended lines arrive as they are written; a truncated file
+ * is read again from its start; a rotated file (renamed, a new one created at the path) is read to its end before
+ * the new one, so no line written to the old file is lost. The file is read only as fast as the graph takes
+ * lines (each `emit` awaited). `stop()` ends it; a last line without its newline is emitted then.
+ *
+ * @example
+ * import { Stream } from 'twinstream';
+ * import 'twinstream/files';
+ * const lines = Stream.fromTextFile('/var/log/sensor.log', { follow: true, fromEnd: true });
+ * lines.sink(console.log);
+ * lines.start();
+ */
+export class TextFileSource extends Source<string> {
+  override kind = 'fromTextFile';
+  readonly path: string;
+  private readonly follow: boolean;
+  private readonly fromEnd: boolean;
+  private readonly pollInterval: number;
+
+  constructor(path: string, options: FromTextFileOptions = {}) {
+    if (typeof path !== 'string' || path === '') badArgument('Stream.fromTextFile', 'path', path, 'a file path');
+    for (const k of ['follow', 'fromEnd'] as const) {
+      if (options[k] !== undefined && typeof options[k] !== 'boolean') {
+        badArgument('Stream.fromTextFile', k, options[k], 'true or false');
+      }
+    }
+    const pollInterval = toMillis(options.pollInterval ?? '250ms', 'Stream.fromTextFile: pollInterval');
+    super(options);
+    this.path = path;
+    this.follow = options.follow ?? false;
+    this.fromEnd = options.fromEnd ?? false;
+    this.pollInterval = Math.max(1, Math.round(pollInterval));
+  }
+
+  protected async run(signal: AbortSignal): Promise<void> {
+    let chunks: AsyncIterable<string>;
+    let quit: () => Promise<void> = async () => {};
+    if (this.follow) {
+      const { default: TailFile } = await import('@logdna/tail-file');
+      const tail = new TailFile(this.path, {
+        encoding: 'utf8',
+        pollFileIntervalMs: this.pollInterval,
+        ...(this.fromEnd ? {} : { startPos: 0 }),
+      } as never);
+      let failure: unknown = null;
+      tail.on('tail_error', (e: unknown) => {
+        failure = e;
+        void tail.quit();
+      });
+      try {
+        await tail.start();
+      } catch (e) {
+        throw this.readError(e);
+      }
+      quit = () => tail.quit();
+      signal.addEventListener('abort', () => void tail.quit(), { once: true });
+      chunks = (async function* () {
+        for await (const c of tail as AsyncIterable<string>) yield c;
+        if (failure !== null) throw failure;
+      })();
+    } else {
+      chunks = createReadStream(this.path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+    }
+    let rest = '';
+    try {
+      for await (const chunk of chunks) {
+        let text = rest + chunk;
+        let start = 0;
+        let nl = text.indexOf('\n');
+        while (nl >= 0) {
+          const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+          const r = this.emit(text.slice(start, end));
+          if (r !== undefined) await r;
+          start = nl + 1;
+          if (this.stopping) break;
+          nl = text.indexOf('\n', start);
+        }
+        text = text.slice(start);
+        rest = text;
+        if (this.stopping) break;
+      }
+    } catch (e) {
+      throw this.readError(e);
+    } finally {
+      await quit();
+    }
+    if (rest !== '') {
+      const r = this.emit(rest);
+      if (r !== undefined) await r;
+    }
+  }
+
+  private readError(e: unknown): TwinstreamError {
+    if (e instanceof TwinstreamError) return e;
+    return new TwinstreamError('TS_FILE_READ', `fromTextFile: cannot read ${this.path}: ${(e as Error).message}`, {
+      cause: e,
+      context: { path: this.path },
+    });
+  }
+}
+
+declare module '../../core/stream.ts' {
+  namespace Stream {
+    /**
+     * A source of the lines of a text file, optionally followed like `tail -F` (see {@link TextFileSource}).
+     * @example
+     * Stream.fromTextFile('app.log', { follow: true }).sink(console.log);
+     */
+    function fromTextFile(path: string, options?: FromTextFileOptions): TextFileSource;
+  }
+}
+
+Object.assign(Stream, {
+  fromTextFile(path: string, options: FromTextFileOptions = {}): TextFileSource {
+    return new TextFileSource(path, options);
+  },
+});
