@@ -7,8 +7,9 @@
 //   twinstream/window   event-time windows, joins and aggregators (browser-safe)
 //   twinstream/frame    columnar frames and the streaming frame (browser-safe)
 //   twinstream/state    keyed state stores (memory, lmdb)
+//   twinstream/connector the contract of connectors: acknowledgement, malformed input
 //   twinstream/kafka    Kafka sources, sinks, clients, serializers
-//   twinstream/mqtt     the MQTT client
+//   twinstream/mqtt     MQTT source, sink and client
 //   twinstream/s3       S3 buckets
 //   twinstream/app      Kafka applications
 //   twinstream/sim      the simulator, its models and egress
