@@ -167,6 +167,15 @@ export const ERROR_CODES = {
   TS_MQTT_CONNECT: { meaning: 'Connecting to the MQTT broker failed.', retriable: true },
   TS_MQTT_PUBLISH: { meaning: 'Publishing to the MQTT broker failed.', retriable: true },
   TS_MQTT_SUBSCRIBE: { meaning: 'Subscribing on the MQTT broker failed or was refused.', retriable: true },
+  TS_HTTP_LISTEN: {
+    meaning: 'A network source could not listen on its host and port (in use, or not allowed).',
+    retriable: true,
+  },
+  TS_HTTP_POST: {
+    meaning:
+      'A `toHttp` sink gave up on a batch: the server kept failing (5xx, 429, no answer) past the retries, or refused it (4xx).',
+    retriable: true,
+  },
   TS_S3_ERROR: {
     meaning: 'A request to S3 failed (the message names the operation, bucket and key).',
     retriable: true,

@@ -10,6 +10,7 @@
 //   twinstream/connector the contract of connectors: acknowledgement, malformed input
 //   twinstream/kafka    Kafka sources, sinks, clients, serializers
 //   twinstream/mqtt     MQTT source, sink and client
+//   twinstream/http     HTTP server source and posting sink
 //   twinstream/s3       S3 buckets
 //   twinstream/app      Kafka applications
 //   twinstream/sim      the simulator, its models and egress
