@@ -171,6 +171,11 @@ export const ERROR_CODES = {
     meaning: 'A network source could not listen on its host and port (in use, or not allowed).',
     retriable: true,
   },
+  TS_WEBSOCKET_SEND: {
+    meaning:
+      'A `toWebSocket` sink could not connect, or lost its connection (WebSocket has no acknowledgement to resend from).',
+    retriable: true,
+  },
   TS_HTTP_POST: {
     meaning:
       'A `toHttp` sink gave up on a batch: the server kept failing (5xx, 429, no answer) past the retries, or refused it (4xx).',

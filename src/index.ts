@@ -11,6 +11,7 @@
 //   twinstream/kafka    Kafka sources, sinks, clients, serializers
 //   twinstream/mqtt     MQTT source, sink and client
 //   twinstream/http     HTTP server source and posting sink
+//   twinstream/websocket WebSocket server and client sources, sink
 //   twinstream/s3       S3 buckets
 //   twinstream/app      Kafka applications
 //   twinstream/sim      the simulator, its models and egress
