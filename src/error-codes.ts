@@ -171,6 +171,11 @@ export const ERROR_CODES = {
     meaning: 'A network source could not listen on its host and port (in use, or not allowed).',
     retriable: true,
   },
+  TS_UNSENDABLE_ELEMENT: {
+    meaning:
+      'A network sink met an element it cannot send: not JSON-serialisable, or its topic function gave no valid topic.',
+    retriable: false,
+  },
   TS_WEBSOCKET_SEND: {
     meaning:
       'A `toWebSocket` sink could not connect, or lost its connection (WebSocket has no acknowledgement to resend from).',

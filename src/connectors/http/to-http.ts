@@ -78,7 +78,7 @@ export class HttpSinkNode extends Stream<unknown> {
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     if (this.failure !== null) throw this.failure;
     const line = JSON.stringify(x);
-    if (line === undefined) throw new TwinstreamError('TS_BAD_ARGUMENT', `toHttp: ${typeof x} is not JSON`);
+    if (line === undefined) throw new TwinstreamError('TS_UNSENDABLE_ELEMENT', `toHttp: ${typeof x} is not JSON`);
     retainRefs(metadata);
     this.lines.push(line);
     this.held.push(metadata);

@@ -56,7 +56,7 @@ export class MqttSinkNode<T = unknown> extends Stream<unknown> {
     if (this.failure !== null) throw this.failure;
     const topic = this.topicOf(x as T);
     if (typeof topic !== 'string' || topic === '' || /[+#]/.test(topic)) {
-      throw new TwinstreamError('TS_BAD_ARGUMENT', `toMqtt: the topic of an element is ${JSON.stringify(topic)}`);
+      throw new TwinstreamError('TS_UNSENDABLE_ELEMENT', `toMqtt: the topic of an element is ${JSON.stringify(topic)}`);
     }
     const payload = this.options.payload
       ? this.options.payload(x as T)

@@ -51,7 +51,7 @@ export class WebSocketSinkNode extends Stream<unknown> {
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     if (this.failure !== null) throw this.failure;
     const data = typeof x === 'string' || Buffer.isBuffer(x) ? x : JSON.stringify(x);
-    if (data === undefined) throw new TwinstreamError('TS_BAD_ARGUMENT', `toWebSocket: ${typeof x} is not JSON`);
+    if (data === undefined) throw new TwinstreamError('TS_UNSENDABLE_ELEMENT', `toWebSocket: ${typeof x} is not JSON`);
     retainRefs(metadata);
     this.pending++;
     const ws = this.ws;

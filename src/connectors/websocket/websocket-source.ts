@@ -98,7 +98,14 @@ export class WebSocketSource<T = unknown> extends ConnectorSource<T> {
       if (signal.aborted || failure !== null) break;
       await new Promise<void>((r) => {
         const t = setTimeout(r, this.period);
-        signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            r();
+          },
+          { once: true },
+        );
       });
     }
     if (failure !== null) throw failure;
