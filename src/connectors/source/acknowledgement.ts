@@ -1,4 +1,4 @@
-import { RefCounter } from '../../core/refcount.ts';
+import { type Metadata, RefCounter } from '../../core/refcount.ts';
 
 /**
  * The reference counter of one unit of outside input (an MQTT message, an HTTP request's elements, a WebSocket
@@ -18,6 +18,8 @@ import { RefCounter } from '../../core/refcount.ts';
  * ack.seal();
  */
 export class Acknowledgement extends RefCounter {
+  /** The metadata its elements carry: one list per unit, shared by all of its elements (no allocation each). */
+  readonly metadata: Metadata = [{ ref: this }];
   private error: unknown = undefined;
   private settled = false;
   private readonly onSettled: (error: unknown) => void;

@@ -1,4 +1,3 @@
-import type { Metadata } from '../../core/refcount.ts';
 import { Source } from '../../core/source.ts';
 import { Stream, type StreamOptions } from '../../core/stream.ts';
 import type { Acknowledgement } from './acknowledgement.ts';
@@ -72,9 +71,8 @@ export abstract class ConnectorSource<T> extends Source<T> {
    */
   protected deliver(x: T, ack?: Acknowledgement): void | Promise<void> {
     this.delivered++;
-    const metadata: Metadata | undefined = ack === undefined ? undefined : [{ ref: ack }];
     try {
-      const r = this.emit(x, metadata);
+      const r = this.emit(x, ack?.metadata);
       if (r === undefined || ack === undefined) return r;
       return r.catch((e) => {
         ack.fail(e);
