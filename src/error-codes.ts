@@ -167,7 +167,7 @@ export const ERROR_CODES = {
   TS_MQTT_CONNECT: { meaning: 'Connecting to the MQTT broker failed.', retriable: true },
   TS_MQTT_PUBLISH: { meaning: 'Publishing to the MQTT broker failed.', retriable: true },
   TS_MQTT_SUBSCRIBE: { meaning: 'Subscribing on the MQTT broker failed or was refused.', retriable: true },
-  TS_HTTP_LISTEN: {
+  TS_NET_LISTEN: {
     meaning: 'A network source could not listen on its host and port (in use, or not allowed).',
     retriable: true,
   },

@@ -12,6 +12,7 @@
 //   twinstream/mqtt     MQTT source, sink and client
 //   twinstream/http     HTTP server source and posting sink
 //   twinstream/websocket WebSocket server and client sources, sink
+//   twinstream/tcp      TCP server source of lines or NDJSON
 //   twinstream/s3       S3 buckets
 //   twinstream/app      Kafka applications
 //   twinstream/sim      the simulator, its models and egress

@@ -107,7 +107,7 @@ export class HttpServerSource<T = unknown> extends ConnectorSource<T> {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e) =>
-        reject(new TwinstreamError('TS_HTTP_LISTEN', `listening on ${this.host}:${this.port} failed: ${e.message}`)),
+        reject(new TwinstreamError('TS_NET_LISTEN', `listening on ${this.host}:${this.port} failed: ${e.message}`)),
       );
       server.listen(this.port, this.host, resolve);
     });

@@ -115,7 +115,7 @@ export class WebSocketServerSource<T = unknown> extends ConnectorSource<T> {
     http.on('clientError', (_e, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       http.once('error', (e) =>
-        reject(new TwinstreamError('TS_HTTP_LISTEN', `listening on ${o.host}:${o.port} failed: ${e.message}`)),
+        reject(new TwinstreamError('TS_NET_LISTEN', `listening on ${o.host}:${o.port} failed: ${e.message}`)),
       );
       http.listen(o.port, o.host, resolve);
     });
