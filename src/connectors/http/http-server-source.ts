@@ -166,10 +166,16 @@ export class HttpServerSource<T = unknown> extends ConnectorSource<T> {
   private async push(values: T[], malformed: number, res: ServerResponse): Promise<void> {
     const ack = new Acknowledgement((error) => {
       if (error === undefined) answer(res, 202, { accepted: values.length, malformed });
+      else if (this.stopping) answer(res, 503, { error: 'the server is stopping' }, { 'retry-after': '1' });
       else answer(res, 500, { error: 'the pipeline failed on this request' });
     });
     try {
-      for (let i = 0; i < values.length && !this.stopping; i++) {
+      for (let i = 0; i < values.length; i++) {
+        // Stopped part way: the client must send the request again, so it is not told 202.
+        if (this.stopping) {
+          ack.fail(new TwinstreamError('TS_NODE_FAILED', 'the source stopped'));
+          break;
+        }
         const r = this.deliver(values[i]!, ack);
         if (r !== undefined) await r;
       }

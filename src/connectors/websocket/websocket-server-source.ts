@@ -72,7 +72,10 @@ export class WebSocketServerSource<T = unknown> extends ConnectorSource<T> {
   protected async run(signal: AbortSignal): Promise<void> {
     const { WebSocketServer } = await importOptional('ws', 'Stream.fromWebSocketServer', () => import('ws'));
     const o = this.o;
-    const http = createServer((_req, res) => res.writeHead(426, { connection: 'close' }).end());
+    // Slow clients: an upgrade request must arrive whole within 10 s.
+    const http = createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, (_req, res) =>
+      res.writeHead(426, { connection: 'close' }).end(),
+    );
     const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes });
     let failure: unknown = null;
     let finish!: () => void;
