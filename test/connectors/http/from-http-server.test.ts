@@ -161,3 +161,32 @@ test('Stream.fromHttpServer and toHttp refuse bad options at construction', () =
   assert.throws(() => Stream.fromHttpServer({ maxBodyBytes: 0 }), { code: 'TS_BAD_ARGUMENT' });
   assert.throws(() => new Stream().toHttp('ftp://x'), { code: 'TS_BAD_ARGUMENT' });
 });
+
+test('curl posts NDJSON from a file and gets its 202', async () => {
+  const { execFile } = await import('node:child_process');
+  await using source = Stream.fromHttpServer<{ t: number }>({ path: '/ingest', token: 'abc' });
+  const got: number[] = [];
+  source.sink((x) => got.push(x.t));
+  source.start();
+  const { port } = await source.listening;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      'curl',
+      [
+        '-s',
+        '-w',
+        ' %{http_code}',
+        '-H',
+        'authorization: Bearer abc',
+        '-H',
+        'content-type: application/x-ndjson',
+        '--data-binary',
+        '{"t":1}\n{"t":2}\n',
+        `http://127.0.0.1:${port}/ingest`,
+      ],
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    ),
+  );
+  assert.equal(out, '{"accepted":2,"malformed":0} 202');
+  assert.deepEqual(got, [1, 2]);
+});

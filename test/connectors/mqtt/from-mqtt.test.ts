@@ -127,6 +127,27 @@ const binary = mosquittoPath();
 if (binary === null) throw new Error("the MQTT tests need Debian's mosquitto (apt-get install mosquitto)");
 suite('mosquitto', () => startMosquitto(binary));
 
+test('MQTT 5 against mosquitto: a QoS 1 message through fromMqtt and toMqtt', async () => {
+  const broker = await startMosquitto(binary);
+  try {
+    const source = Stream.fromMqtt<string>(broker.url, 'v5/#', { protocolVersion: 5, value: 'string' });
+    const got: string[] = [];
+    source.sink((m) => got.push(`${m.topic} ${m.value}`));
+    source.start();
+    await source.ready;
+    const feed = Stream.fromIterable(['hello']);
+    feed.toMqtt(broker.url, 'v5/greeting', { protocolVersion: 5 });
+    feed.start();
+    await feed.done;
+    await until(() => got.length === 1);
+    assert.deepEqual(got, ['v5/greeting hello']);
+    source.stop();
+    await source.done;
+  } finally {
+    await broker.stop();
+  }
+});
+
 test('Stream.fromMqtt refuses a bad url, filter, qos or value format at construction', () => {
   assert.throws(() => Stream.fromMqtt('http://x', 'a'), { code: 'TS_BAD_ARGUMENT' });
   assert.throws(() => Stream.fromMqtt('mqtt://127.0.0.1:1', 'a/#/b'), { code: 'TS_BAD_ARGUMENT' });
