@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { MqttClient } from '../../../src/connectors/mqtt/index.ts';
@@ -155,4 +156,47 @@ test('Stream.fromMqtt refuses a bad url, filter, qos or value format at construc
   assert.throws(() => Stream.fromMqtt('mqtt://127.0.0.1:1', 'a', { value: 'xml' as never }), {
     code: 'TS_BAD_ARGUMENT',
   });
+});
+
+/** aedes on a given port (0: a free one). */
+async function aedesOn(port: number): Promise<{ port: number; stop(): Promise<void> }> {
+  const { Aedes } = await import('aedes');
+  const aedes = await Aedes.createBroker();
+  const server = createServer(aedes.handle as never);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    stop: async () => {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('Stream.fromMqtt reconnects and subscribes again after the broker went away', async () => {
+  let broker = await aedesOn(0);
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const source = Stream.fromMqtt<number>(url, 'r/#', { reconnectPeriod: 100 });
+  const got: number[] = [];
+  source.sink((m) => got.push(m.value));
+  source.start();
+  await source.ready;
+  const pub = new MqttClient({ url });
+  await pub.publish('r/a', '1');
+  await until(() => got.length === 1);
+  await pub.close();
+  await broker.stop();
+  broker = await aedesOn(broker.port);
+  const again = new MqttClient({ url });
+  // Published until the source has subscribed on the new broker.
+  while (!got.includes(2)) {
+    await again.publish('r/a', '2', { qos: 0 });
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(got[0], 1);
+  assert.ok(got.slice(1).every((x) => x === 2));
+  await again.close();
+  source.stop();
+  await source.done;
+  await broker.stop();
 });
