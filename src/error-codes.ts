@@ -182,6 +182,25 @@ export const ERROR_CODES = {
   TS_MQTT_CONNECT: { meaning: 'Connecting to the MQTT broker failed.', retriable: true },
   TS_MQTT_PUBLISH: { meaning: 'Publishing to the MQTT broker failed.', retriable: true },
   TS_MQTT_SUBSCRIBE: { meaning: 'Subscribing on the MQTT broker failed or was refused.', retriable: true },
+  TS_NET_LISTEN: {
+    meaning: 'A network source could not listen on its host and port (in use, or not allowed).',
+    retriable: true,
+  },
+  TS_UNSENDABLE_ELEMENT: {
+    meaning:
+      'A network sink met an element it cannot send: not JSON-serialisable, or its topic function gave no valid topic.',
+    retriable: false,
+  },
+  TS_WEBSOCKET_SEND: {
+    meaning:
+      'A `toWebSocket` sink could not connect, or lost its connection (WebSocket has no acknowledgement to resend from).',
+    retriable: true,
+  },
+  TS_HTTP_POST: {
+    meaning:
+      'A `toHttp` sink gave up on a batch: the server kept failing (5xx, 429, no answer) past the retries, or refused it (4xx).',
+    retriable: true,
+  },
   TS_S3_ERROR: {
     meaning: 'A request to S3 failed (the message names the operation, bucket and key).',
     retriable: true,

@@ -7,8 +7,12 @@
 //   twinstream/window   event-time windows, joins and aggregators (browser-safe)
 //   twinstream/frame    columnar frames and the streaming frame (browser-safe)
 //   twinstream/state    keyed state stores (memory, lmdb)
+//   twinstream/connector the contract of connectors: acknowledgement, malformed input
 //   twinstream/kafka    Kafka sources, sinks, clients, serializers
-//   twinstream/mqtt     the MQTT client
+//   twinstream/mqtt     MQTT source, sink and client
+//   twinstream/http     HTTP server source and posting sink
+//   twinstream/websocket WebSocket server and client sources, sink
+//   twinstream/tcp      TCP server source of lines or NDJSON
 //   twinstream/s3       S3 buckets
 //   twinstream/files    text files followed like tail -F, folders, CSV and JSON Lines, atomic file writes
 //   twinstream/parquet  Parquet files: the toParquet sink and Stream.fromParquet
