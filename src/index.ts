@@ -10,6 +10,8 @@
 //   twinstream/kafka    Kafka sources, sinks, clients, serializers
 //   twinstream/mqtt     the MQTT client
 //   twinstream/s3       S3 buckets
+//   twinstream/postgres PostgreSQL sources and sinks
+//   twinstream/redis    Redis Streams and Pub/Sub sources and sinks
 //   twinstream/app      Kafka applications
 //   twinstream/sim      the simulator, its models and egress
 //   twinstream/node     what needs Node: worker threads, Node streams, text files, graph drawings

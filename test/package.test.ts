@@ -307,6 +307,8 @@ describe('the package', () => {
       'piscina',
       'hyparquet-writer',
       'avsc',
+      'postgres',
+      'ioredis',
     ]) {
       assert.ok(manifest.peerDependencies[pkg], `${pkg} is not a peer dependency`);
       assert.equal(manifest.peerDependenciesMeta[pkg]?.optional, true, `${pkg} is not optional`);
