@@ -73,7 +73,8 @@ export function csvField(v: unknown, type: PostgresColumnType): string | { reaso
   if (v === null || v === undefined) return '';
   switch (type) {
     case 'double precision':
-      if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
+      if (typeof v === 'number')
+        return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
       if (typeof v === 'bigint') return String(v);
       return { reason: `expected a number, got ${describe(v)}` };
     case 'bigint':
@@ -81,8 +82,10 @@ export function csvField(v: unknown, type: PostgresColumnType): string | { reaso
       if (typeof v === 'number' && Number.isInteger(v)) return String(v);
       return { reason: `expected an integer, got ${describe(v)}` };
     case 'timestamptz': {
-      const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-      if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return { reason: `expected a timestamp (ms, Date or ISO text), got ${describe(v)}` };
+      const ms =
+        v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+      if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15)
+        return { reason: `expected a timestamp (ms, Date or ISO text), got ${describe(v)}` };
       return new Date(ms).toISOString();
     }
     case 'boolean':
@@ -91,7 +94,7 @@ export function csvField(v: unknown, type: PostgresColumnType): string | { reaso
     case 'jsonb': {
       const text = JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
       if (text === undefined) return { reason: `expected a JSON value, got ${describe(v)}` };
-      return quoted(text.replace(/\u0000/g, ''));
+      return quoted(text.split('\u0000').join(''));
     }
     default:
       if (typeof v === 'string') {

@@ -1,5 +1,5 @@
-import { importOptional } from '../../import-optional.ts';
 import { TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 
 /** Where a PostgreSQL server is: a `postgres://user:password@host:port/database` URL or its parts. */
 export type PostgresConnection =

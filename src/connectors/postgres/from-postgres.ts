@@ -36,7 +36,12 @@ export class PostgresSource<T = Record<string, unknown>> extends Source<T> {
 
   constructor(connection: PostgresConnection, options: FromPostgresOptions, streamOptions: StreamOptions = {}) {
     if (typeof connection !== 'string' && (connection === null || typeof connection !== 'object')) {
-      badArgument('fromPostgres', 'connection', connection, 'a postgres:// URL or { host, port, user, password, database }');
+      badArgument(
+        'fromPostgres',
+        'connection',
+        connection,
+        'a postgres:// URL or { host, port, user, password, database }',
+      );
     }
     if (typeof options?.query !== 'string' || options.query.trim() === '') {
       badArgument('fromPostgres', 'query', options?.query, 'a table name or a select query');

@@ -75,7 +75,12 @@ export class PostgresSinkNode extends Stream<unknown> {
 
   constructor(upstream: Stream<any>, connection: PostgresConnection, options: ToPostgresOptions) {
     if (typeof connection !== 'string' && (connection === null || typeof connection !== 'object')) {
-      badArgument('toPostgres', 'connection', connection, 'a postgres:// URL or { host, port, user, password, database }');
+      badArgument(
+        'toPostgres',
+        'connection',
+        connection,
+        'a postgres:// URL or { host, port, user, password, database }',
+      );
     }
     if (typeof options?.table !== 'string' || options.table === '') {
       badArgument('toPostgres', 'table', options?.table, 'a table name');
@@ -92,7 +97,12 @@ export class PostgresSinkNode extends Stream<unknown> {
       }
       for (const [name, type] of Object.entries(options.columns)) {
         if (!knownType(type)) {
-          badArgument('toPostgres', `columns.${name}`, type, "'timestamptz', 'double precision', 'bigint', 'text', 'jsonb' or 'boolean'");
+          badArgument(
+            'toPostgres',
+            `columns.${name}`,
+            type,
+            "'timestamptz', 'double precision', 'bigint', 'text', 'jsonb' or 'boolean'",
+          );
         }
       }
     }
@@ -136,17 +146,19 @@ export class PostgresSinkNode extends Stream<unknown> {
     const previous = this.writing;
     this.pending++;
     // One batch at a time, in order: an upsert's later value must land last.
-    this.writing = previous.then(() => this.writeBatch(b)).then(
-      () => {
-        this.pending--;
-        for (const md of b.held) releaseRefs(md);
-      },
-      (error) => {
-        this.pending--;
-        this.failure ??= error; // the elements stay held: nothing past the failure is committed upstream
-        throw this.failure;
-      },
-    );
+    this.writing = previous
+      .then(() => this.writeBatch(b))
+      .then(
+        () => {
+          this.pending--;
+          for (const md of b.held) releaseRefs(md);
+        },
+        (error) => {
+          this.pending--;
+          this.failure ??= error; // the elements stay held: nothing past the failure is committed upstream
+          throw this.failure;
+        },
+      );
     this.writing.catch(() => {});
     return this.pending > 1 ? previous.catch(() => {}) : undefined;
   }
@@ -182,7 +194,9 @@ export class PostgresSinkNode extends Stream<unknown> {
       await this.createTable();
       return;
     }
-    const [schema, name] = this.options.table.includes('.') ? this.options.table.split('.') : [null, this.options.table];
+    const [schema, name] = this.options.table.includes('.')
+      ? this.options.table.split('.')
+      : [null, this.options.table];
     const found = await this.sql`
       select column_name, data_type from information_schema.columns
       where table_name = ${name as string} and table_schema = ${schema ?? this.sql`current_schema()`}

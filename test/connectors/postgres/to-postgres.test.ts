@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import postgres from 'postgres';
-import { Frame } from '../../../src/frame/index.ts';
 import { type PostgresDeadLetter, PostgresSinkNode } from '../../../src/connectors/postgres/index.ts';
+import { Frame } from '../../../src/frame/index.ts';
 import { Stream, TwinstreamError } from '../../../src/index.ts';
 import { postgresUrl, stopDatabases, uniqueTable } from '../../support/databases.ts';
 
@@ -31,7 +31,8 @@ test('inserts by COPY into a table created from the first batch, with the inferr
   source.start();
   await source.done;
   assert.equal(sink.written, 2500);
-  const types = await sql`select column_name, data_type from information_schema.columns where table_name = ${table} order by ordinal_position`;
+  const types =
+    await sql`select column_name, data_type from information_schema.columns where table_name = ${table} order by ordinal_position`;
   assert.deepEqual(
     types.map((t) => [t.column_name, t.data_type]),
     [
@@ -74,13 +75,20 @@ test('a row that does not fit is dead-lettered with its column and reason, the r
     ],
   );
   const rows = await sql.unsafe(`select name, v from "${table}" order by ts`);
-  assert.deepEqual(rows.map((r) => [r.name, r.v]), [['a', 1.5], ['e"quoted",\nline', null]]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.v]),
+    [
+      ['a', 1.5],
+      ['e"quoted",\nline', null],
+    ],
+  );
 });
 
 test('upserts through a staging table: the last value of a key wins, within and across batches', async () => {
   const table = uniqueTable('twins');
   const rows = [];
-  for (let round = 0; round < 3; round++) for (let k = 0; k < 50; k++) rows.push({ id: k, state: `r${round}`, level: round * 10 + k });
+  for (let round = 0; round < 3; round++)
+    for (let k = 0; k < 50; k++) rows.push({ id: k, state: `r${round}`, level: round * 10 + k });
   const source = Stream.fromIterable(rows);
   const sink = source.toPostgres(url, { table, mode: 'upsert', key: 'id', createTable: true, batchSize: 70 });
   source.start();
@@ -109,7 +117,13 @@ test('frames are written row by row; columns given by the caller', async () => {
   source.start();
   await source.done;
   const rows = await sql.unsafe(`select sensor, v, extract(epoch from ts) * 1000 as ms from "${table}" order by ts`);
-  assert.deepEqual(rows.map((r) => [r.sensor, r.v, Number(r.ms)]), [['a', 1, 1000], ['b', 2.5, 2000]]);
+  assert.deepEqual(
+    rows.map((r) => [r.sensor, r.v, Number(r.ms)]),
+    [
+      ['a', 1, 1000],
+      ['b', 2.5, 2000],
+    ],
+  );
 });
 
 test('refuses bad options at construction, naming the field', () => {
