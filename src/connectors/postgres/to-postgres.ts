@@ -171,13 +171,21 @@ export class PostgresSinkNode extends Stream<unknown> {
     if (count === 0) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (this.options.mode === 'upsert') await this.upsert(csv);
-        else await this.copy(this.sql, quoteIdent(this.options.table), csv);
+        this.sql ??= await openPostgres(this.connection, 'toPostgres');
+        // In a transaction even for a plain COPY: the client ends a transaction whose connection closed, where a
+        // COPY alone could wait for ever for the server's answer.
+        await this.sql.begin((tx: Sql) =>
+          this.options.mode === 'upsert' ? this.upsert(tx, csv) : this.copy(tx, quoteIdent(this.options.table), csv),
+        );
         this.written += count;
         return;
       } catch (error) {
-        // A lost connection rolled the COPY or the transaction back: the same batch again is neither lost nor doubled.
+        // A lost connection rolled the transaction back: the same batch again is neither lost nor doubled. The
+        // pool is replaced, so that nothing of the broken one (a COPY half sent) reaches the new connection.
         if (attempt < this.retries && connectionLost(error)) {
+          const broken = this.sql;
+          this.sql = null;
+          broken?.end({ timeout: 0 }).catch(() => {});
           await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
           continue;
         }
@@ -265,24 +273,26 @@ export class PostgresSinkNode extends Stream<unknown> {
     await new Promise<void>((resolve, reject) => {
       writable.on('error', reject);
       writable.on('finish', resolve);
+      writable.on('close', () =>
+        reject(Object.assign(new Error('the COPY stream closed'), { code: 'CONNECTION_CLOSED' })),
+      );
       writable.end(csv);
     });
   }
 
-  private async upsert(csv: string): Promise<void> {
+  private async upsert(tx: Sql, csv: string): Promise<void> {
     const table = quoteIdent(this.options.table);
     const names = [...(this.columns as Map<string, PostgresColumnType>).keys()];
     const keys = this.keys.map(quoteIdent).join(', ');
     const others = names.filter((n) => !this.keys.includes(n)).map(quoteIdent);
-    const set = others.length === 0 ? 'nothing' : `update set ${others.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+    const action =
+      others.length === 0 ? 'nothing' : `update set ${others.map((c) => `${c} = excluded.${c}`).join(', ')}`;
     const list = names.map(quoteIdent).join(', ');
-    await this.sql.begin(async (tx: Sql) => {
-      await tx.unsafe(`create temp table twinstream_stage (like ${table} including defaults) on commit drop`);
-      await this.copy(tx, 'twinstream_stage', csv);
-      await tx.unsafe(
-        `insert into ${table} (${list}) select ${list} from twinstream_stage on conflict (${keys}) do ${set === 'nothing' ? 'nothing' : set}`,
-      );
-    });
+    await tx.unsafe(`create temp table twinstream_stage (like ${table} including defaults) on commit drop`);
+    await this.copy(tx, 'twinstream_stage', csv);
+    await tx.unsafe(
+      `insert into ${table} (${list}) select ${list} from twinstream_stage on conflict (${keys}) do ${action}`,
+    );
   }
 
   /** Writes what is batched and resolves when everything so far is committed. */
