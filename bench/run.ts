@@ -3,7 +3,7 @@
 // under bench/results/), then the suites of the other layers, each its own script with its own table.
 //   npm run bench                       everything, 10M elements for the synchronous workloads
 //   npm run bench -- --quick            1M elements, fewer runs
-//   npm run bench -- --only core,window  some suites: core, window, frame, sim (kernel, replications beside desflow), handlers, pipes
+//   npm run bench -- --only core,window  some suites: core, window, frame, sim (kernel, replications beside desflow), handlers, pipes, databases
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
@@ -156,6 +156,7 @@ const suites: [string, string, string[]][] = [
   ['sim', 'bench/sim-replications.ts', quick ? ['--reps', '1'] : ['--week']],
   ['handlers', 'bench/handlers.ts', quick ? ['--queries', '1000000', '--peer-queries', '300', '--reps', '3'] : []],
   ['pipes', 'bench/pipes.ts', quick ? ['--quick'] : []],
+  ['databases', 'bench/databases.ts', quick ? ['--quick'] : []],
 ];
 for (const [name, script, args] of suites) {
   if (!wants(name)) continue;
