@@ -1,5 +1,12 @@
-import { openPostgres, type PostgresConnection, quoteIdent, type Sql } from '../../connectors/postgres/connection.ts';
+import {
+  openPostgres,
+  type PostgresConnection,
+  postgresError,
+  quoteIdent,
+  type Sql,
+} from '../../connectors/postgres/connection.ts';
 import { badArgument } from '../../errors.ts';
+import { type Clock, RealClock, type Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import type { ParameterRegistry } from '../parameters.ts';
 import { type IngressCallbacks, ParameterIngress } from './ingress.ts';
@@ -13,6 +20,8 @@ export interface PostgresIngressOptions extends IngressCallbacks {
   table?: string;
   /** How often the table is polled. Default `'1s'`. */
   pollInterval?: Duration;
+  /** The clock of the polls (the wall clock by default: the table is polled in real time). */
+  clock?: Clock;
 }
 
 /**
@@ -32,7 +41,8 @@ export class PostgresParameterIngress extends ParameterIngress {
   private readonly connection: PostgresConnection;
   private readonly pollMs: number;
   private sql: Sql | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly clock: Clock;
+  private timer: Timer | null = null;
   private polling: Promise<void> = Promise.resolve();
 
   constructor(registry: ParameterRegistry, connection: PostgresConnection, options: PostgresIngressOptions = {}) {
@@ -42,6 +52,7 @@ export class PostgresParameterIngress extends ParameterIngress {
       badArgument('PostgresParameterIngress', 'table', table, 'a table name');
     this.table = table;
     this.connection = connection;
+    this.clock = options.clock ?? new RealClock();
     this.pollMs = toMillis(options.pollInterval ?? '1s', 'PostgresParameterIngress: pollInterval');
   }
 
@@ -55,32 +66,41 @@ export class PostgresParameterIngress extends ParameterIngress {
     await this.poll();
   }
 
-  /** Applies every pending row now (also what each poll does). */
+  /**
+   * Applies every pending row now (also what each poll does). A failed poll (the server away) rejects; the polls
+   * go on, and the rows wait in the table for the next one.
+   */
   poll(): Promise<void> {
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
-    this.polling = this.polling.then(async () => {
+    const run = this.polling.then(async () => {
       const sql = this.sql;
       if (sql === null) return;
       const t = quoteIdent(this.table);
-      const rows: { id: string; path: string; value: unknown }[] = await sql.unsafe(
-        `update ${t} set is_applied = true where id in (select id from ${t} where not is_applied order by id for update skip locked) returning id, path, value`,
-      );
-      rows.sort((a, b) => Number(a.id) - Number(b.id));
-      for (const r of rows)
-        this.handle(JSON.stringify({ path: r.path, value: r.value }), `postgres:${this.table}#${r.id}`);
-      if (this.sql !== null) this.timer = setTimeout(() => void this.poll().catch(() => {}), this.pollMs);
+      try {
+        const rows: { id: string; path: string; value: unknown }[] = await sql.unsafe(
+          `update ${t} set is_applied = true where id in (select id from ${t} where not is_applied order by id for update skip locked) returning id, path, value`,
+        );
+        rows.sort((a, b) => Number(a.id) - Number(b.id));
+        for (const r of rows)
+          this.handle(JSON.stringify({ path: r.path, value: r.value }), `postgres:${this.table}#${r.id}`);
+      } catch (error) {
+        throw postgresError(error, this.connection, `PostgresParameterIngress: polling ${this.table}`);
+      } finally {
+        if (this.sql !== null) this.timer = this.clock.setTimer(this.pollMs, () => void this.poll().catch(() => {}));
+      }
     });
-    return this.polling;
+    this.polling = run.catch(() => {});
+    return run;
   }
 
   /** Stops polling and disconnects. */
   async stop(): Promise<void> {
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     const sql = this.sql;
     this.sql = null;
-    await this.polling.catch(() => {});
+    await this.polling;
     await sql?.end({ timeout: 5 });
   }
 }
