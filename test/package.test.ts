@@ -307,7 +307,8 @@ describe('the package', () => {
       'piscina',
       'hyparquet-writer',
       'avsc',
-      'postgres',
+      'pg',
+      'pg-copy-streams',
       'ioredis',
     ]) {
       assert.ok(manifest.peerDependencies[pkg], `${pkg} is not a peer dependency`);

@@ -91,7 +91,7 @@ export class PostgresSource<T = Record<string, unknown>> extends Source<T> {
         if (rows.length < this.batchSize) await sleep(this.pollMs, signal);
       }
     } finally {
-      await sql.end({ timeout: 5 });
+      await sql.end();
     }
   }
 

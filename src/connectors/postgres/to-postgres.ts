@@ -11,6 +11,7 @@ import {
   postgresError,
   quoteIdent,
   type Sql,
+  type SqlTx,
 } from './connection.ts';
 
 /** A row `toPostgres` could not write, with the column and the reason. */
@@ -174,7 +175,7 @@ export class PostgresSinkNode extends Stream<unknown> {
         this.sql ??= await openPostgres(this.connection, 'toPostgres');
         // In a transaction even for a plain COPY: the client ends a transaction whose connection closed, where a
         // COPY alone could wait for ever for the server's answer.
-        await this.sql.begin((tx: Sql) =>
+        await this.sql.begin((tx: SqlTx) =>
           this.options.mode === 'upsert' ? this.upsert(tx, csv) : this.copy(tx, quoteIdent(this.options.table), csv),
         );
         this.written += count;
@@ -185,7 +186,7 @@ export class PostgresSinkNode extends Stream<unknown> {
         if (attempt < this.retries && connectionLost(error)) {
           const broken = this.sql;
           this.sql = null;
-          broken?.end({ timeout: 0 }).catch(() => {});
+          broken?.end().catch(() => {});
           await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
           continue;
         }
@@ -205,10 +206,11 @@ export class PostgresSinkNode extends Stream<unknown> {
     const [schema, name] = this.options.table.includes('.')
       ? this.options.table.split('.')
       : [null, this.options.table];
-    const found = await this.sql`
-      select column_name, data_type from information_schema.columns
-      where table_name = ${name as string} and table_schema = ${schema ?? this.sql`current_schema()`}
-      order by ordinal_position`;
+    const found = await (this.sql as Sql).unsafe(
+      `select column_name, data_type from information_schema.columns
+       where table_name = $1 and table_schema = coalesce($2, current_schema()) order by ordinal_position`,
+      [name, schema],
+    );
     if (found.length === 0) {
       throw new TwinstreamError(
         'TS_POSTGRES',
@@ -223,7 +225,9 @@ export class PostgresSinkNode extends Stream<unknown> {
     const cols = [...(this.columns as Map<string, PostgresColumnType>)].map(([n, t]) => `${quoteIdent(n)} ${t}`);
     if (this.keys.length > 0) cols.push(`primary key (${this.keys.map(quoteIdent).join(', ')})`);
     try {
-      await this.sql.unsafe(`create table if not exists ${quoteIdent(this.options.table)} (${cols.join(', ')})`);
+      await (this.sql as Sql).unsafe(
+        `create table if not exists ${quoteIdent(this.options.table)} (${cols.join(', ')})`,
+      );
     } catch (error) {
       throw postgresError(error, this.connection, `toPostgres: creating table ${this.options.table}`);
     }
@@ -267,20 +271,12 @@ export class PostgresSinkNode extends Stream<unknown> {
     this.deadLetters.push(d);
   }
 
-  private async copy(sql: Sql, target: string, csv: string): Promise<void> {
+  private copy(tx: SqlTx, target: string, csv: string): Promise<void> {
     const names = [...(this.columns as Map<string, PostgresColumnType>).keys()].map(quoteIdent).join(', ');
-    const writable = await sql.unsafe(`copy ${target} (${names}) from stdin (format csv)`).writable();
-    await new Promise<void>((resolve, reject) => {
-      writable.on('error', reject);
-      writable.on('finish', resolve);
-      writable.on('close', () =>
-        reject(Object.assign(new Error('the COPY stream closed'), { code: 'CONNECTION_CLOSED' })),
-      );
-      writable.end(csv);
-    });
+    return tx.copyIn(`copy ${target} (${names}) from stdin (format csv)`, csv);
   }
 
-  private async upsert(tx: Sql, csv: string): Promise<void> {
+  private async upsert(tx: SqlTx, csv: string): Promise<void> {
     const table = quoteIdent(this.options.table);
     const names = [...(this.columns as Map<string, PostgresColumnType>).keys()];
     const keys = this.keys.map(quoteIdent).join(', ');
@@ -306,7 +302,7 @@ export class PostgresSinkNode extends Stream<unknown> {
     try {
       await this.flush();
     } finally {
-      await this.sql?.end({ timeout: 5 });
+      await this.sql?.end();
       this.sql = null;
     }
   }

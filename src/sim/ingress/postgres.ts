@@ -101,6 +101,6 @@ export class PostgresParameterIngress extends ParameterIngress {
     const sql = this.sql;
     this.sql = null;
     await this.polling;
-    await sql?.end({ timeout: 5 });
+    await sql?.end();
   }
 }
