@@ -1,13 +1,18 @@
 // PostgreSQL and Redis sinks side by side with the client libraries alone, against real servers this script
 // starts (scripts/postgres.ts, scripts/redis.ts). Rows are {time, sensor, value, count}.
 //   toPostgres (COPY)      the sink, batches of 10,000 rows, each COPY in its own transaction
-//   postgres COPY alone    the same rows as CSV written by hand through the `postgres` client's COPY, same batches
-//   row-by-row INSERT      one INSERT statement per row through the same client (what a naive sink does)
+//   pg COPY alone          the same rows as CSV written by hand through pg + pg-copy-streams (the sink's client),
+//                          same batches, each in a transaction
+//   postgres COPY alone    the same through the `postgres` client's COPY (the faster client, not used: see
+//                          docs/databases.md)
+//   row-by-row INSERT      one INSERT statement per row through pg (what a naive sink does)
 //   toRedisStream          the sink, pipelines of 1000 XADD
 //   ioredis XADD loop      a plain loop of pipelined XADD (1000 per pipeline) with the same fields
 // Wall-clock rows/s, median of the runs (the machines are shared).
 //   node bench/databases.ts [--quick]
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import postgres from 'postgres';
 import '../src/connectors/postgres/index.ts';
 import '../src/connectors/redis/index.ts';
@@ -30,9 +35,10 @@ const rows = Array.from({ length: N }, (_, i) => ({
   count: i,
 }));
 
-const pg = await startPostgres();
+const server = await startPostgres();
+const pgUrl = (): string => server.url;
 const redisServer = await startRedis();
-const sql = postgres(pg.url, { onnotice: () => {}, max: 2 });
+const sql = postgres(server.url, { onnotice: () => {}, max: 2 });
 const redis = new Redis(redisServer.url);
 
 async function fresh(table: string): Promise<void> {
@@ -44,21 +50,47 @@ async function sink(): Promise<number> {
   await fresh('bench_sink');
   const start = performance.now();
   const source = Stream.fromIterable(rows);
-  source.toPostgres(pg.url, { table: 'bench_sink', batchSize: BATCH });
+  source.toPostgres(server.url, { table: 'bench_sink', batchSize: BATCH });
   source.start();
   await source.done;
   return N / ((performance.now() - start) / 1000);
+}
+
+function csvOf(i: number): string {
+  let csv = '';
+  for (let j = i; j < Math.min(N, i + BATCH); j++) {
+    const r = rows[j]!;
+    csv += `${new Date(r.time).toISOString()},"${r.sensor}",${r.value},${r.count}\n`;
+  }
+  return csv;
+}
+
+async function pgCopyAlone(): Promise<number> {
+  await fresh('bench_pgcopy');
+  const client = new pg.Client(pgUrl());
+  await client.connect();
+  const start = performance.now();
+  for (let i = 0; i < N; i += BATCH) {
+    const csv = csvOf(i);
+    await client.query('begin');
+    await new Promise<void>((resolve, reject) => {
+      const stream = client.query(copyFrom('copy bench_pgcopy (time, sensor, value, count) from stdin (format csv)'));
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+      stream.end(csv);
+    });
+    await client.query('commit');
+  }
+  const rate = N / ((performance.now() - start) / 1000);
+  await client.end();
+  return rate;
 }
 
 async function copyAlone(): Promise<number> {
   await fresh('bench_copy');
   const start = performance.now();
   for (let i = 0; i < N; i += BATCH) {
-    let csv = '';
-    for (let j = i; j < Math.min(N, i + BATCH); j++) {
-      const r = rows[j]!;
-      csv += `${new Date(r.time).toISOString()},"${r.sensor}",${r.value},${r.count}\n`;
-    }
+    const csv = csvOf(i);
     await sql.begin(async (tx) => {
       const w = await tx.unsafe('copy bench_copy (time, sensor, value, count) from stdin (format csv)').writable();
       await new Promise<void>((resolve, reject) => {
@@ -73,12 +105,21 @@ async function copyAlone(): Promise<number> {
 
 async function rowByRow(): Promise<number> {
   await fresh('bench_rows');
+  const client = new pg.Client(pgUrl());
+  await client.connect();
   const start = performance.now();
   for (let i = 0; i < INSERTS; i++) {
     const r = rows[i]!;
-    await sql`insert into bench_rows (time, sensor, value, count) values (${new Date(r.time)}, ${r.sensor}, ${r.value}, ${r.count})`;
+    await client.query('insert into bench_rows (time, sensor, value, count) values ($1, $2, $3, $4)', [
+      new Date(r.time),
+      r.sensor,
+      r.value,
+      r.count,
+    ]);
   }
-  return INSERTS / ((performance.now() - start) / 1000);
+  const rate = INSERTS / ((performance.now() - start) / 1000);
+  await client.end();
+  return rate;
 }
 
 async function redisSink(): Promise<number> {
@@ -121,6 +162,7 @@ async function redisLoop(): Promise<number> {
 
 const variants: [string, () => Promise<number>][] = [
   ['toPostgres (COPY)', sink],
+  ['pg COPY alone', pgCopyAlone],
   ['postgres COPY alone', copyAlone],
   ['row-by-row INSERT', rowByRow],
   ['toRedisStream', redisSink],
@@ -137,7 +179,7 @@ try {
 } finally {
   await sql.end();
   redis.disconnect();
-  await pg.stop();
+  await server.stop();
   await redisServer.stop();
 }
 const ratio = (a: string, b: string): string => (results.get(a)! / results.get(b)!).toFixed(2);
@@ -145,8 +187,7 @@ console.log(`\nDatabases: rows/s into PostgreSQL and entries/s into a Redis Stre
 console.log('| variant | rows/s |');
 console.log('| --- | ---: |');
 for (const [name] of variants) console.log(`| ${name} | ${Math.round(results.get(name)!).toLocaleString('en')} |`);
-console.log(
-  `\ntoPostgres / postgres COPY alone: ${ratio('toPostgres (COPY)', 'postgres COPY alone')}x (target >= 0.8)`,
-);
+console.log(`\ntoPostgres / pg COPY alone: ${ratio('toPostgres (COPY)', 'pg COPY alone')}x (target >= 0.8)`);
+console.log(`toPostgres / postgres COPY alone: ${ratio('toPostgres (COPY)', 'postgres COPY alone')}x`);
 console.log(`toPostgres / row-by-row INSERT: ${ratio('toPostgres (COPY)', 'row-by-row INSERT')}x`);
 console.log(`toRedisStream / ioredis XADD loop: ${ratio('toRedisStream', 'ioredis XADD loop')}x`);

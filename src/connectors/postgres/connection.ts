@@ -10,8 +10,8 @@ export type PostgresConnection =
       user?: string;
       password?: string;
       database?: string;
-      /** TLS: `true`, `'require'`, or Node's TLS options. */
-      ssl?: boolean | 'require' | 'prefer' | Record<string, unknown>;
+      /** TLS: `true`, or Node's TLS options (`{ ca, rejectUnauthorized }`). */
+      ssl?: boolean | Record<string, unknown>;
     };
 
 /** A transaction's connection. @internal */
@@ -32,8 +32,8 @@ export interface Sql {
 
 /**
  * Opens a pool (at most `max` connections) of the `pg` client, COPY through `pg-copy-streams`, both loaded on
- * first use. `pg` was kept over `postgres` (whose COPY was faster here) because, with connections cut during
- * COPY, `postgres` 3.4.9 threw from a timer (an uncaught TypeError) where `pg` rejects the statement.
+ * first use. Chosen over `postgres`: its COPY was faster in bench/databases.ts, and with connections cut during
+ * COPY `postgres` 3.4.9 threw from a timer (an uncaught TypeError) where `pg` rejects the statement.
  * @internal
  * @example
  * const sql = await openPostgres('postgres://localhost/postgres', 'toPostgres');
