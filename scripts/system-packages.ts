@@ -1,5 +1,5 @@
 // The programs from Debian's packages that some test suites drive for real: graphviz's `dot` (graph drawings),
-// the mosquitto MQTT broker (interoperability) and chromium (the browser-safe layers run in a real browser).
+// the mosquitto MQTT broker (interoperability), PostgreSQL and Redis (the database connectors) and chromium (the browser-safe layers run in a real browser).
 // `npm test` makes sure they are there, installing them with apt-get (after apt-get update) when it runs as root
 // on a machine that has it, so the suites need no manual step; anywhere else it says what is missing and the
 // suites that need it fail with that reason.
@@ -10,6 +10,8 @@ const NEEDED: { binary: string; pkg: string; paths: string[] }[] = [
   { binary: 'dot', pkg: 'graphviz', paths: ['/usr/bin/dot'] },
   { binary: 'mosquitto', pkg: 'mosquitto', paths: ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'] },
   { binary: 'chromium', pkg: 'chromium', paths: ['/usr/bin/chromium'] },
+  { binary: 'postgres', pkg: 'postgresql', paths: ['/usr/lib/postgresql'] },
+  { binary: 'redis-server', pkg: 'redis-server', paths: ['/usr/bin/redis-server'] },
 ];
 
 function present(binary: string, paths: string[]): boolean {

@@ -179,6 +179,14 @@ export const ERROR_CODES = {
   },
   TS_SCHEMA_REGISTRY: { meaning: 'A request to the schema registry failed.', retriable: true },
   TS_SCHEMA_UNKNOWN_ID: { meaning: 'A message names a schema id the registry does not know.', retriable: false },
+  TS_POSTGRES: {
+    meaning: 'A PostgreSQL query, COPY or connection failed (the message never contains the password).',
+    retriable: true,
+  },
+  TS_REDIS: {
+    meaning: 'A Redis command or connection failed (the message never contains the password).',
+    retriable: true,
+  },
   TS_MQTT_CONNECT: { meaning: 'Connecting to the MQTT broker failed.', retriable: true },
   TS_MQTT_PUBLISH: { meaning: 'Publishing to the MQTT broker failed.', retriable: true },
   TS_MQTT_SUBSCRIBE: { meaning: 'Subscribing on the MQTT broker failed or was refused.', retriable: true },

@@ -16,6 +16,8 @@
 //   twinstream/s3       S3 buckets
 //   twinstream/files    text files followed like tail -F, folders, CSV and JSON Lines, atomic file writes
 //   twinstream/parquet  Parquet files: the toParquet sink and Stream.fromParquet
+//   twinstream/postgres PostgreSQL sources and sinks
+//   twinstream/redis    Redis Streams and Pub/Sub sources and sinks
 //   twinstream/app      Kafka applications
 //   twinstream/sim      the simulator, its models and egress
 //   twinstream/node     what needs Node: worker threads, Node streams, text files, graph drawings

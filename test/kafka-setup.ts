@@ -1,4 +1,5 @@
-// One Apache Kafka broker shared by every test file that needs one.
+// One Apache Kafka broker shared by every test file that needs one (and one PostgreSQL and one Redis server for
+// the database tests, below).
 //
 // scripts/test.ts passes this file to `node --test --test-global-setup`: when the run includes a test file that
 // imports this module, `globalSetup` starts one broker (scripts/kafka.ts) before any test file runs and hands its
@@ -12,14 +13,41 @@ const ENV = 'TWINSTREAM_KAFKA_BROKERS';
 
 let shared: KafkaCluster | null = null;
 
-function runIncludesKafkaTests(): boolean {
+function runIncludes(marker: string): boolean {
   const patterns = process.argv.slice(1).filter((a) => !a.startsWith('-') && /\.(ts|js|mjs)$|\*/.test(a));
   const files = patterns.length === 0 ? globSync('test/**/*.test.ts') : patterns.flatMap((p) => globSync(p));
-  return files.some((f) => readFileSync(f, 'utf8').includes('kafka-setup.ts'));
+  return files.some((f) => readFileSync(f, 'utf8').includes(marker));
+}
+
+function runIncludesKafkaTests(): boolean {
+  return runIncludes('kafka-setup.ts');
+}
+
+// The database tests share one PostgreSQL and one Redis server the same way (test/support/databases.ts reads
+// POSTGRES_URL and REDIS_URL; a file run alone starts its own).
+let databases: { stop(): Promise<void> }[] = [];
+
+async function startDatabases(): Promise<void> {
+  if (!runIncludes('support/databases.ts')) return;
+  const [{ startPostgres }, { startRedis }] = await Promise.all([
+    import('../scripts/postgres.ts'),
+    import('../scripts/redis.ts'),
+  ]);
+  if (!process.env.POSTGRES_URL) {
+    const pg = await startPostgres();
+    databases.push(pg);
+    process.env.POSTGRES_URL = pg.url;
+  }
+  if (!process.env.REDIS_URL) {
+    const redis = await startRedis();
+    databases.push(redis);
+    process.env.REDIS_URL = redis.url;
+  }
 }
 
 /** Starts the shared broker when the run needs one (called by Node's test runner). */
 export async function globalSetup(): Promise<void> {
+  await startDatabases();
   if (process.env[ENV] || !runIncludesKafkaTests()) return;
   const { startKafka } = await import('../scripts/kafka.ts');
   const t0 = performance.now();
@@ -30,6 +58,8 @@ export async function globalSetup(): Promise<void> {
 
 /** Stops the shared broker (called by Node's test runner). */
 export async function globalTeardown(): Promise<void> {
+  await Promise.all(databases.map((d) => d.stop()));
+  databases = [];
   await shared?.stop();
   shared = null;
 }

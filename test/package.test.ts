@@ -330,6 +330,9 @@ describe('the package', () => {
       'avsc',
       'vega',
       'vega-lite',
+      'pg',
+      'pg-copy-streams',
+      'ioredis',
     ]) {
       assert.ok(manifest.peerDependencies[pkg], `${pkg} is not a peer dependency`);
       assert.equal(manifest.peerDependenciesMeta[pkg]?.optional, true, `${pkg} is not optional`);
