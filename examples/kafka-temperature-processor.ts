@@ -1,4 +1,4 @@
-// Seed 001's stream processor in TypeScript: reads `raw-temperature`, uses the payload's `ts` as event time,
+// Quix Streams' temperature tutorial processor in TypeScript: reads `raw-temperature`, uses the payload's `ts` as event time,
 // aggregates count/min/max/mean per sensor in 10 s tumbling windows with 1 s grace, and writes each closed window
 // as `{ time: end, temperature: { count, min, max, mean } }` to `agg-temperature`, keyed by sensor.
 //

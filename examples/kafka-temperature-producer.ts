@@ -1,4 +1,4 @@
-// Seed 001's producer in TypeScript: synthetic temperature readings from five sensors, JSON with an ISO `ts`,
+// Quix Streams' temperature tutorial producer in TypeScript: synthetic temperature readings from five sensors, JSON with an ISO `ts`,
 // keyed by sensor id, with a uuid header, written to `raw-temperature`.
 //
 //   npm run kafka                                   (in another terminal: a local broker)

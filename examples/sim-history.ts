@@ -1,4 +1,4 @@
-// Seed 002's history example: one simulated week of a production line, as fast as the CPU allows (factor 0),
+// dynamic-des's history example: one simulated week of a production line, as fast as the CPU allows (factor 0),
 // lifecycle events routed to one Parquet file (flattened; telemetry and lag dropped by the router), then read back
 // and checked. Deterministic output on stdout; timing figures on stderr.
 //   node examples/sim-history.ts [--days 7] [--dir <output folder>]

@@ -9,7 +9,7 @@
  * writeFileSync('line-a.yaml', LINE_A_YAML);
  * @internal
  */
-export const LINE_A_YAML = `# Seed 002's history example as a model: Line_A with exponential arrivals (2 per time unit) and normal service
+export const LINE_A_YAML = `# dynamic-des's history example as a model: Line_A with exponential arrivals (2 per time unit) and normal service
 # (mean 2, std 0.2, never negative) on a lathe of 4 units that may grow to 10. One simulated week from
 # 2024-01-01 at factor 0 (as fast as the CPU allows); lifecycle events to Parquet, flattened, telemetry dropped.
 #   twinstream sim run examples/models/line-a.yaml --out data
