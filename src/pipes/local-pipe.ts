@@ -25,7 +25,7 @@ export interface LocalPipeOptions {
  * `consume` moves an index. `write` waits while the reader has `writeLimit` rows unconsumed.
  *
  * @example
- * import { LocalPipe } from 'twinstream';
+ * import { LocalPipe } from 'twinstream/pipes';
  * const pipe = new LocalPipe({ layout: 'float32_2', name: 'power' });
  * pipe.writeNowait([[1000, 0, 1], [1001, 0.5, 1.5]]);
  * const { timestamps, data } = await pipe.read(); // Float64Array [1000, 1001], Float32Array [0, 1, 0.5, 1.5]

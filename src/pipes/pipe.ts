@@ -13,7 +13,7 @@ export interface ReadOptions {
  * first `n` rows; the rest come back first on the next read.
  *
  * @example
- * import { LocalPipe } from 'twinstream';
+ * import { LocalPipe } from 'twinstream/pipes';
  * const pipe = new LocalPipe({ layout: 'float64_1' });
  * await pipe.write([[1, 0.5]]);
  * const block = await pipe.read();
@@ -51,7 +51,7 @@ export interface InputPipe<D extends DataArray = DataArray> {
  * reader (back pressure).
  *
  * @example
- * import { LocalPipe } from 'twinstream';
+ * import { LocalPipe } from 'twinstream/pipes';
  * const out = new LocalPipe({ layout: 'int16_2', name: 'counts' });
  * await out.write({ timestamps: new Float64Array([10, 20]), data: new Int16Array([1, 2, 3, 4]) });
  * out.closeInterval();

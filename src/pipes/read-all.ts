@@ -18,7 +18,7 @@ export interface ReadAllOptions {
  * Throws `TS_PIPE_EMPTY` when the pipe closed with no row at all.
  *
  * @example
- * import { LocalPipe, readAll } from 'twinstream';
+ * import { LocalPipe, readAll } from 'twinstream/pipes';
  * const pipe = new LocalPipe({ layout: 'int32_1' });
  * pipe.writeNowait([[1, 10], [2, 20]]);
  * await pipe.close();

@@ -9,7 +9,8 @@ import type { OutputPipe } from './pipe.ts';
  * sink node.
  *
  * @example
- * import { LocalPipe, Stream } from 'twinstream';
+ * import { Stream } from 'twinstream';
+ * import { LocalPipe } from 'twinstream/pipes';
  * const pipe = new LocalPipe({ layout: 'float64_1' });
  * const source = new Stream<number[]>();
  * source.toPipe(pipe);

@@ -18,7 +18,7 @@ export interface PipeRow {
  * back pressure settled; the source ends when the pipe is closed and drained.
  *
  * @example
- * import { LocalPipe, toStream } from 'twinstream';
+ * import { LocalPipe, toStream } from 'twinstream/pipes';
  * const pipe = new LocalPipe({ layout: 'float32_2' });
  * const rows = toStream(pipe);
  * rows.sink((r) => console.log(r.timestamp, r.values));

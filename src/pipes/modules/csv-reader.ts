@@ -10,7 +10,7 @@ import { type ModuleContext, ReaderModule } from './pipe-module.ts';
  * `#` are skipped; `header=1` skips the first line. A malformed line stops it with an error naming the line.
  *
  * @example
- * import { CsvReader, LocalPipe, runModule } from 'twinstream';
+ * import { CsvReader, LocalPipe, runModule } from 'twinstream/pipes';
  * const out = new LocalPipe({ layout: 'float64_2' });
  * await runModule(new CsvReader(), { outputs: { out }, args: { file: 'power.csv', header: '1' } });
  */

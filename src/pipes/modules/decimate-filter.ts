@@ -8,7 +8,7 @@ import { FilterModule, type ModuleContext } from './pipe-module.ts';
  * `out` (layout `float64_<3 × width>` or `float32_…`). Chained, it makes the ×4 levels a chart reads from.
  *
  * @example
- * import { DecimateFilter, LocalPipe, runModule } from 'twinstream';
+ * import { DecimateFilter, LocalPipe, runModule } from 'twinstream/pipes';
  * const input = new LocalPipe({ layout: 'float32_1' });
  * const out = new LocalPipe({ layout: 'float64_3' });
  * const done = runModule(new DecimateFilter(), { inputs: { in: input }, outputs: { out }, args: { factor: '2' } });

@@ -8,7 +8,7 @@ import { FilterModule, type ModuleContext } from './pipe-module.ts';
  * every read stay unconsumed to start the next window, and a window never spans an interval break.
  *
  * @example
- * import { LocalPipe, MeanFilter, runModule } from 'twinstream';
+ * import { LocalPipe, MeanFilter, runModule } from 'twinstream/pipes';
  * const input = new LocalPipe({ layout: 'float32_1' });
  * const out = new LocalPipe({ layout: 'float64_1' });
  * const done = runModule(new MeanFilter(), { inputs: { in: input }, outputs: { out }, args: { window: '2' } });

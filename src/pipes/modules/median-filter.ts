@@ -8,7 +8,7 @@ import { FilterModule, type ModuleContext } from './pipe-module.ts';
  * `window - 1` rows of a read unconsumed, and a window never spans an interval break.
  *
  * @example
- * import { LocalPipe, MedianFilter, runModule } from 'twinstream';
+ * import { LocalPipe, MedianFilter, runModule } from 'twinstream/pipes';
  * const input = new LocalPipe({ layout: 'float32_1' });
  * const out = new LocalPipe({ layout: 'float64_1' });
  * const done = runModule(new MedianFilter(), { inputs: { in: input }, outputs: { out }, args: { window: '3' } });

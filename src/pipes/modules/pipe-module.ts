@@ -14,7 +14,7 @@ export interface ModuleContext {
  * pipes.
  *
  * @example
- * import { ReaderModule, type ModuleContext, type OutputPipe } from 'twinstream';
+ * import { ReaderModule, type ModuleContext, type OutputPipe } from 'twinstream/pipes';
  * class Counter extends ReaderModule {
  *   async run(output: OutputPipe, ctx: ModuleContext) {
  *     for (let i = 1; i <= Number(ctx.args.n ?? 3) && !ctx.signal.aborted; i++) await output.write([[i, i]]);
@@ -32,7 +32,7 @@ export abstract class ReaderModule {
  * A module that reads its inputs and writes its outputs (Joule's `FilterModule`), pipes by name.
  *
  * @example
- * import { FilterModule, type InputPipe, type OutputPipe } from 'twinstream';
+ * import { FilterModule, type InputPipe, type OutputPipe } from 'twinstream/pipes';
  * class Copy extends FilterModule {
  *   async run(inputs: Record<string, InputPipe>, outputs: Record<string, OutputPipe>) {
  *     for (;;) {
@@ -59,7 +59,7 @@ export abstract class FilterModule {
  * runs; the composite is done when all are.
  *
  * @example
- * import { CompositeModule, LocalPipe, runModule, type InputPipe, type OutputPipe } from 'twinstream';
+ * import { CompositeModule, LocalPipe, runModule, type InputPipe, type OutputPipe } from 'twinstream/pipes';
  * class Twice extends CompositeModule {
  *   setup(inputs: Record<string, InputPipe>, outputs: Record<string, OutputPipe>) {
  *     const mid = new LocalPipe({ layout: 'float64_1' });

@@ -7,7 +7,7 @@ import { type ModuleContext, ReaderModule } from './pipe-module.ts';
  * 100), timestamps from `start` every `step` µs (defaults 0 and 1000). The same `seed` gives the same data.
  *
  * @example
- * import { LocalPipe, RandomReader, runModule } from 'twinstream';
+ * import { LocalPipe, RandomReader, runModule } from 'twinstream/pipes';
  * const out = new LocalPipe({ layout: 'float64_2' });
  * await runModule(new RandomReader(), { outputs: { out }, args: { rows: '10', seed: '7' } });
  * (await out.read()).timestamps.length; // 10

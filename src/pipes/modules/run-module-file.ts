@@ -26,7 +26,7 @@ export interface RunModuleFileOptions {
  * `PipeServer`, each pipe the stream of its name. What `twinstream module run` and `spawnModule`'s child do.
  *
  * @example
- * import { runModuleFile } from 'twinstream';
+ * import { runModuleFile } from 'twinstream/pipes';
  * await runModuleFile('./mean.ts', { port: 7001, inputs: { in: 'float32_3' }, outputs: { out: 'float64_3' } });
  */
 export async function runModuleFile(file: string, options: RunModuleFileOptions): Promise<void> {

@@ -15,7 +15,7 @@ export interface RunModuleOptions {
  * on). A reader module needs exactly one output.
  *
  * @example
- * import { LocalPipe, MeanFilter, runModule } from 'twinstream';
+ * import { LocalPipe, MeanFilter, runModule } from 'twinstream/pipes';
  * const input = new LocalPipe({ layout: 'float64_1' });
  * const output = new LocalPipe({ layout: 'float64_1' });
  * const done = runModule(new MeanFilter(), { inputs: { in: input }, outputs: { out: output }, args: { window: '2' } });

@@ -22,7 +22,7 @@ export interface SpawnModuleOptions {
  * in-process. `done` resolves when the child exits 0 and rejects with its stderr otherwise.
  *
  * @example
- * import { LocalPipe, spawnModule } from 'twinstream';
+ * import { LocalPipe, spawnModule } from 'twinstream/pipes';
  * const input = new LocalPipe({ layout: 'float64_1' });
  * const out = new LocalPipe({ layout: 'float64_1' });
  * const child = await spawnModule('./my-filter.ts', { inputs: { in: input }, outputs: { out } });

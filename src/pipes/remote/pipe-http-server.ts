@@ -36,7 +36,7 @@ const FRAMES = 'application/x-twinstream-frames';
  *   a client that disconnects loses what was in flight (use `RemoteInputPipe` over TCP for no loss).
  *
  * @example
- * import { LocalPipe, PipeHttpServer } from 'twinstream';
+ * import { LocalPipe, PipeHttpServer } from 'twinstream/pipes';
  * const power = new LocalPipe({ layout: 'float32_3', name: 'power' });
  * const server = new PipeHttpServer({ pipes: { power } });
  * const { port } = await server.start();

@@ -40,7 +40,7 @@ export interface PipeServerOptions {
  * wrong layout) gets an error frame and is disconnected; the others go on.
  *
  * @example
- * import { LocalPipe, PipeServer } from 'twinstream';
+ * import { LocalPipe, PipeServer } from 'twinstream/pipes';
  * const power = new LocalPipe({ layout: 'float32_3', name: 'power' });
  * const server = new PipeServer({ pipes: { power } });
  * const { port } = await server.start(); // 127.0.0.1:port

@@ -14,7 +14,7 @@ import { decodeData, encodeNumber, FRAME } from './wire.ts';
  * here are not repeated (timestamps strictly increase, so a resent row is recognised).
  *
  * @example
- * import { RemoteInputPipe } from 'twinstream';
+ * import { RemoteInputPipe } from 'twinstream/pipes';
  * const input = new RemoteInputPipe({ port: 7001, stream: 'power', layout: 'float32_3' });
  * await input.connect();
  * const block = await input.read();

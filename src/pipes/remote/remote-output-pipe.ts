@@ -21,7 +21,7 @@ export interface RemoteOutputPipeOptions extends RemotePipeOptions {
  * holds, so nothing is lost or written twice.
  *
  * @example
- * import { RemoteOutputPipe } from 'twinstream';
+ * import { RemoteOutputPipe } from 'twinstream/pipes';
  * const out = new RemoteOutputPipe({ port: 7001, stream: 'power', layout: 'float32_3' });
  * await out.connect();
  * await out.write([[1_000_000, 1, 2, 3]]);

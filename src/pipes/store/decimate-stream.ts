@@ -16,7 +16,7 @@ export const levelPath = (path: string, factor: number): string => `${path}~${fa
  * `factor` rows. Rebuilt from the raw rows each time. Returns the factors built.
  *
  * @example
- * import { decimateStream, StreamStore } from 'twinstream';
+ * import { decimateStream, StreamStore } from 'twinstream/pipes';
  * const store = await StreamStore.open({ path: './data' });
  * decimateStream(store, '/plant/power'); // [4, 16, 64, …]
  */
@@ -80,7 +80,7 @@ function level(b: Block, w: number, factor: number, raw: boolean): Block {
  * decimation level that fits. Returns the rows and the factor (1 for raw rows).
  *
  * @example
- * import { readDecimated, StreamStore } from 'twinstream';
+ * import { readDecimated, StreamStore } from 'twinstream/pipes';
  * const store = await StreamStore.open({ path: './data' });
  * const { factor, block } = readDecimated(store, '/plant/power', { maxRows: 2000 });
  */

@@ -21,7 +21,7 @@ export interface StoredFilterOptions {
  * input from then on. Live rows that arrived while the history was replayed are not lost nor repeated.
  *
  * @example
- * import { MeanFilter, runStoredFilter, StreamStore } from 'twinstream';
+ * import { MeanFilter, runStoredFilter, StreamStore } from 'twinstream/pipes';
  * const store = await StreamStore.open({ path: './data' });
  * const stop = new AbortController();
  * const done = runStoredFilter(store, new MeanFilter(), {

@@ -9,7 +9,7 @@ import type { StreamStore } from './stream-store.ts';
  * `closeInterval` makes the next rows start another. Rows that overlap stored data are refused (`TS_STORE_OVERLAP`).
  *
  * @example
- * import { StoredStreamWriter, StreamStore } from 'twinstream';
+ * import { StoredStreamWriter, StreamStore } from 'twinstream/pipes';
  * const store = await StreamStore.open({ path: './data' });
  * store.createStream('/plant/power', 'float64_1');
  * const out = new StoredStreamWriter(store, '/plant/power');

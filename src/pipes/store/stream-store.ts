@@ -24,7 +24,7 @@ const PATH = /^(\/[A-Za-z0-9_.~-]+)+$/;
  * a chart quickly. Pipes meet the store through `writer(path)` and `subscribe(path, pipe)` (the live tail).
  *
  * @example
- * import { StreamStore } from 'twinstream';
+ * import { StreamStore } from 'twinstream/pipes';
  * const store = await StreamStore.open({ path: './data' });
  * store.createStream('/plant/line_a/power', 'float32_1');
  * store.insert('/plant/line_a/power', [[1_000_000, 4.2], [2_000_000, 4.3]]);
