@@ -1,5 +1,6 @@
 import { badArgument } from '../../errors.ts';
 import type { InputPipe, OutputPipe } from '../pipe.ts';
+import { blocksOf, finishBlock, oneInOneOut } from './filter-loop.ts';
 import { FilterModule, type ModuleContext } from './pipe-module.ts';
 
 /**
@@ -25,23 +26,12 @@ export class DecimateFilter extends FilterModule {
     outputs: Readonly<Record<string, OutputPipe>>,
     ctx: ModuleContext,
   ): Promise<void> {
-    const input = inputs.in ?? badArgument('DecimateFilter', 'inputs.in', undefined, 'an input pipe named "in"');
-    const output = outputs.out ?? badArgument('DecimateFilter', 'outputs.out', undefined, 'an output pipe named "out"');
-    const factor = Number(ctx.args.factor);
-    if (!Number.isInteger(factor) || factor < 2)
-      badArgument('DecimateFilter', 'factor', ctx.args.factor, 'an integer >= 2');
+    const { input, output, n: factor } = oneInOneOut('DecimateFilter', inputs, outputs, ctx, 'factor', 2);
     const w = input.layout.width;
     if (output.layout.width !== 3 * w) {
       badArgument('DecimateFilter', 'outputs.out', output.layout.name, `a layout of width ${3 * w} (mean, min, max)`);
     }
-    while (!ctx.signal.aborted) {
-      let b: Awaited<ReturnType<InputPipe['read']>>;
-      try {
-        b = await input.read();
-      } catch (e) {
-        if ((e as { code?: string }).code === 'TS_PIPE_EMPTY') return;
-        throw e;
-      }
+    for await (const b of blocksOf(input, ctx)) {
       const groups = Math.floor(b.timestamps.length / factor);
       if (groups > 0) {
         const ts = new Float64Array(groups);
@@ -67,10 +57,7 @@ export class DecimateFilter extends FilterModule {
         await output.write({ timestamps: ts, data: out });
       }
       // A partial group waits for more rows, unless the interval ends: then it is dropped, as Joule does.
-      if (input.endOfInterval || input.endOfStream) {
-        input.consume(b.timestamps.length);
-        if (input.endOfInterval) await output.closeInterval();
-      } else input.consume(groups * factor);
+      await finishBlock(input, output, b.timestamps.length, groups * factor);
     }
   }
 }

@@ -1,5 +1,5 @@
-import { badArgument } from '../../errors.ts';
 import type { InputPipe, OutputPipe } from '../pipe.ts';
+import { blocksOf, finishBlock, oneInOneOut } from './filter-loop.ts';
 import { FilterModule, type ModuleContext } from './pipe-module.ts';
 
 /**
@@ -25,21 +25,10 @@ export class MedianFilter extends FilterModule {
     outputs: Readonly<Record<string, OutputPipe>>,
     ctx: ModuleContext,
   ): Promise<void> {
-    const input = inputs.in ?? badArgument('MedianFilter', 'inputs.in', undefined, 'an input pipe named "in"');
-    const output = outputs.out ?? badArgument('MedianFilter', 'outputs.out', undefined, 'an output pipe named "out"');
-    const window = Number(ctx.args.window);
-    if (!Number.isInteger(window) || window < 1)
-      badArgument('MedianFilter', 'window', ctx.args.window, 'an integer >= 1');
+    const { input, output, n: window } = oneInOneOut('MedianFilter', inputs, outputs, ctx, 'window', 1);
     const w = input.layout.width;
     const scratch = new Float64Array(window);
-    while (!ctx.signal.aborted) {
-      let b: Awaited<ReturnType<InputPipe['read']>>;
-      try {
-        b = await input.read();
-      } catch (e) {
-        if ((e as { code?: string }).code === 'TS_PIPE_EMPTY') return;
-        throw e;
-      }
+    for await (const b of blocksOf(input, ctx)) {
       const n = b.timestamps.length;
       const m = n - window + 1;
       if (m > 0) {
@@ -55,10 +44,7 @@ export class MedianFilter extends FilterModule {
         }
         await output.write({ timestamps: b.timestamps.slice(window - 1), data });
       }
-      if (input.endOfInterval || input.endOfStream) {
-        input.consume(n);
-        if (input.endOfInterval) await output.closeInterval();
-      } else input.consume(Math.max(0, m));
+      await finishBlock(input, output, n, Math.max(0, m));
     }
   }
 }
