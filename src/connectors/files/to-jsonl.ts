@@ -1,6 +1,6 @@
-import { extname } from 'node:path';
 import { type Pushed, Stream } from '../../core/stream.ts';
 import { badArgument, requireFunction, requireInteger, TwinstreamError } from '../../errors.ts';
+import { rolledPath } from './rolled-path.ts';
 import { localDisk, type Storage, type StorageFile } from './storage.ts';
 
 /** Options of {@link ToJsonlNode}. */
@@ -130,11 +130,6 @@ export class ToJsonlNode extends Stream<never> {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function rolledPath(path: string, n: number): string {
-  const ext = extname(path);
-  return `${path.slice(0, path.length - ext.length)}-${n}${ext}`;
 }
 
 declare module '../../core/stream.ts' {

@@ -1,9 +1,9 @@
-import { extname } from 'node:path';
 import { type Metadata, releaseRefs, retainRefs } from '../../core/refcount.ts';
 import { type Pushed, Stream } from '../../core/stream.ts';
 import { badArgument, requireFunction, requireInteger, TwinstreamError } from '../../errors.ts';
 import { Frame } from '../../frame/frame.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { rolledPath } from '../files/rolled-path.ts';
 import { localDisk, type Storage } from '../files/storage.ts';
 import { openParquetFile, type ParquetRowGroups } from './parquet-file.ts';
 import { ParquetSchema } from './parquet-schema.ts';
@@ -189,12 +189,6 @@ export class ToParquetNode extends Stream<never> {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/** `data/a.parquet`, 2 → `data/a-2.parquet`. */
-function rolledPath(path: string, n: number): string {
-  const ext = extname(path);
-  return `${path.slice(0, path.length - ext.length)}-${n}${ext}`;
 }
 
 declare module '../../core/stream.ts' {

@@ -1,4 +1,4 @@
-import { extname } from 'node:path';
+import { rolledPath } from '../../connectors/files/rolled-path.ts';
 import { openParquetFile } from '../../connectors/parquet/parquet-file.ts';
 import { badArgument, requireFunction } from '../../errors.ts';
 import type { SimRecord } from '../telemetry.ts';
@@ -130,12 +130,6 @@ export class ParquetStorageEgress implements EgressSink {
     await file.writer.finish();
     this.onFileClosed?.(file.file, file.rows);
   }
-}
-
-/** `data/events.parquet`, 2 → `data/events-2.parquet` (no extension: `data/events-2`). */
-function rolledPath(path: string, n: number): string {
-  const ext = extname(path);
-  return `${path.slice(0, path.length - ext.length)}-${n}${ext}`;
 }
 
 // Each file is written under a temporary name and renamed when finished; SIGINT/SIGTERM finishes it (footer
