@@ -128,8 +128,8 @@ export class MqttSource<V = unknown> extends ConnectorSource<MqttRecord<V>> {
     });
     signal.addEventListener('abort', () => finish(), { once: true });
     await finished;
-    // Closed at once: a message still in work gets no PUBACK, and the broker sends it again on the next session
-    // (clean: false), so nothing is lost.
+    // Closed at once: a message still in work gets no PUBACK, and the broker sends it again when the client reconnects
+    // with its stored session (clean: false), so nothing is lost.
     await client.endAsync(true);
     if (failure !== null) throw failure;
   }
