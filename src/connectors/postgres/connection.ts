@@ -1,5 +1,6 @@
 import { TwinstreamError } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
+import { withoutPassword } from '../connection-password.ts';
 
 /** Where a PostgreSQL server is: a `postgres://user:password@host:port/database` URL or its parts. */
 export type PostgresConnection =
@@ -93,16 +94,6 @@ export async function openPostgres(connection: PostgresConnection, feature: stri
   };
 }
 
-function secretsOf(connection: PostgresConnection): string[] {
-  if (typeof connection !== 'string') return connection.password ? [connection.password] : [];
-  try {
-    const p = decodeURIComponent(new URL(connection).password);
-    return p ? [p, encodeURIComponent(p)] : [];
-  } catch {
-    return [];
-  }
-}
-
 /**
  * A `TS_POSTGRES` error for a failure of the server or the client, its message stripped of the password (a
  * client may echo the connection string).
@@ -112,8 +103,7 @@ function secretsOf(connection: PostgresConnection): string[] {
  */
 export function postgresError(error: unknown, connection: PostgresConnection, doing: string): TwinstreamError {
   if (error instanceof TwinstreamError) return error;
-  let text = error instanceof Error ? error.message : String(error);
-  for (const secret of secretsOf(connection)) text = text.split(secret).join('***');
+  const text = withoutPassword(error instanceof Error ? error.message : String(error), connection);
   const code = (error as { code?: unknown })?.code;
   return new TwinstreamError('TS_POSTGRES', `${doing} failed: ${text}`, {
     context: { ...(typeof code === 'string' ? { pgCode: code } : {}) },

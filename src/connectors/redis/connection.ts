@@ -1,5 +1,6 @@
 import { TwinstreamError } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
+import { withoutPassword } from '../connection-password.ts';
 
 /** Where a Redis server is: a `redis://[user:password@]host:port[/db]` URL (`rediss://` for TLS) or its parts. */
 export type RedisConnection =
@@ -35,16 +36,6 @@ export async function openRedis(connection: RedisConnection, feature: string): P
   return client;
 }
 
-function secretsOf(connection: RedisConnection): string[] {
-  if (typeof connection !== 'string') return connection.password ? [connection.password] : [];
-  try {
-    const p = decodeURIComponent(new URL(connection).password);
-    return p ? [p, encodeURIComponent(p)] : [];
-  } catch {
-    return [];
-  }
-}
-
 /**
  * A `TS_REDIS` error, its message stripped of the password.
  * @internal
@@ -53,8 +44,7 @@ function secretsOf(connection: RedisConnection): string[] {
  */
 export function redisError(error: unknown, connection: RedisConnection, doing: string): TwinstreamError {
   if (error instanceof TwinstreamError) return error;
-  let text = error instanceof Error ? error.message : String(error);
-  for (const secret of secretsOf(connection)) text = text.split(secret).join('***');
+  const text = withoutPassword(error instanceof Error ? error.message : String(error), connection);
   return new TwinstreamError('TS_REDIS', `${doing} failed: ${text}`);
 }
 
