@@ -7,6 +7,7 @@
 // loop inlines the whole chain: map → filter → accumulate runs at the speed of a hand-written loop (bench/core).
 // Nodes stay real nodes: the graph, its drawing, its names and its error branches are unchanged; only the path an
 // element takes through them is fused.
+import { meteredEntry, meteredExit } from './node-metrics.ts';
 import type { Metadata } from './refcount.ts';
 import { releaseRefs, retainRefs } from './refcount.ts';
 import type { Pushed, PushFn, Stream } from './stream.ts';
@@ -29,7 +30,8 @@ export interface Fusable {
 }
 
 function isFusable(node: Stream<any>): node is Stream<any> & Fusable {
-  return typeof (node as any).fuse === 'function' && node.errorHandler === null;
+  // A metered node keeps its own boundary, where its counters sit (see node-metrics.ts).
+  return typeof (node as any).fuse === 'function' && node.errorHandler === null && node.metrics === null;
 }
 
 const noPush: PushFn = () => undefined;
@@ -122,6 +124,10 @@ function fanOut(entries: PushFn[]): PushFn {
 
 /** The path of an element from `who` into `d` and on, through every stage that can be fused after it. */
 function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
+  if (d.metrics !== null) {
+    const guarded: PushFn | null = d.errorHandler === null ? null : (x, md) => deliverGuarded(d, x, who, md);
+    return meteredEntry(d, who, d.metrics, guarded);
+  }
   if (!isFusable(d) || !canGenerate()) {
     if (d.errorHandler !== null) return (x, md) => deliverGuarded(d, x, who, md);
     return (x, md) => d.update(x, who, md);
@@ -144,7 +150,7 @@ function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
   }
   const ds = last.downstreams;
   if (ds.length === 0) body += 'return;';
-  else if (ds.length === 1 && ds[0]!.errorHandler === null)
+  else if (ds.length === 1 && ds[0]!.errorHandler === null && ds[0]!.metrics === null)
     body += `return ${ctx.bind(ds[0])}.update(x, ${ctx.bind(last)}, md);`;
   else body += `return ${ctx.bind(compilePush(last))}(x, md);`;
   // The bound values arrive as the factory's parameters, not as consts destructured inside it: a closure reading
@@ -168,6 +174,7 @@ export function compilePush(node: Stream<any>): PushFn {
   else if (ds.length === 1) push = compileEntry(ds[0]!, node);
   else push = fanOut(ds.map((d) => compileEntry(d, node)));
   if (node.errorHandler !== null && push !== noPush) push = markDownstreamErrors(node, push);
+  if (node.metrics !== null && push !== noPush) push = meteredExit(node.metrics, push);
   node._push = push;
   return push;
 }

@@ -1,6 +1,7 @@
 import { badArgument, TwinstreamError } from '../errors.ts';
 import { type Clock, realClock } from '../time/clock.ts';
 import { compilePush, invalidate } from './fusion.ts';
+import { countError, type NodeMetrics, type NodeProbe } from './node-metrics.ts';
 import { type Metadata, releaseRefs, retainRefs } from './refcount.ts';
 
 /**
@@ -87,6 +88,8 @@ export class Stream<T = unknown> {
   kind = 'stream';
   /** @internal Set by `onError`; null when errors reach the caller of `emit`. */
   errorHandler: ((info: StreamErrorInfo) => unknown) | null = null;
+  /** The node's counters while metrics are on (`enableMetrics`); null, and nothing counted, otherwise. */
+  metrics: NodeMetrics | null = null;
   /** @internal The compiled delivery to the downstreams; rebuilt after the graph around this node changes. */
   _push: PushFn | null = null;
   private upstreamsEnded = 0;
@@ -244,6 +247,7 @@ export class Stream<T = unknown> {
   fail(e: unknown, x: unknown, metadata: Metadata | undefined): Pushed {
     if (typeof e === 'object' && e !== null && passedThrough.get(e) === this) throw e;
     const handler = this.errorHandler;
+    if (this.metrics !== null) countError(this.metrics, e);
     if (handler === null) throw e;
     const error =
       e instanceof TwinstreamError
@@ -262,6 +266,14 @@ export class Stream<T = unknown> {
   /** @internal Marks `e` as raised downstream of this node, so this node's error branch lets it pass. */
   markPassedThrough(e: unknown): void {
     if (typeof e === 'object' && e !== null) passedThrough.set(e, this);
+  }
+
+  /**
+   * What the node reports to metrics besides its counters (late elements, queue depth, a source's watermark and
+   * lag); read when a snapshot is taken, never per element. Null for most nodes.
+   */
+  probe(): NodeProbe | null {
+    return null;
   }
 
   /** The node's name, or its kind and id. */

@@ -1,5 +1,6 @@
 import { both, type Held, hold } from '../core/held.ts';
 import { fieldReader } from '../core/key.ts';
+import type { NodeProbe } from '../core/node-metrics.ts';
 import { type Metadata, releaseRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction, requireInteger } from '../errors.ts';
@@ -38,6 +39,15 @@ export class MergeSortedNode<T> extends Stream<T> {
   private readonly highs = new Map<Stream<any>, number>();
   private seq = 0;
   private emittedUpTo = Number.NEGATIVE_INFINITY;
+
+  override probe(): NodeProbe {
+    const wm = this.emittedUpTo;
+    return {
+      late: this.late,
+      queueDepth: this.heap.length,
+      ...(wm > Number.NEGATIVE_INFINITY ? { watermark: wm } : {}),
+    };
+  }
 
   constructor(inputs: Stream<T>[], options: MergeSortedOptions<T>) {
     if (inputs.length < 1) badArgument('mergeSorted', 'streams', inputs, 'at least one stream');

@@ -1,5 +1,6 @@
 import { both } from '../core/held.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
+import type { NodeProbe } from '../core/node-metrics.ts';
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
@@ -49,6 +50,10 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
   late = 0;
   /** Elements skipped because their key was null or undefined. */
   skipped = 0;
+
+  override probe(): NodeProbe {
+    return { late: this.late };
+  }
   protected readonly where: string;
   protected readTs: (x: any) => unknown;
   protected readKey: ((x: any) => unknown) | null;

@@ -1,6 +1,7 @@
 import { requireInteger } from '../../errors.ts';
 import { emitHeld, type Held, hold } from '../held.ts';
 import { IdleSignal } from '../idle.ts';
+import type { NodeProbe } from '../node-metrics.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -37,6 +38,10 @@ export class BufferNode<T> extends Stream<T> {
         resolve();
       });
     });
+  }
+
+  override probe(): NodeProbe {
+    return { queueDepth: this.queue.length };
   }
 
   /** How many elements wait. */
