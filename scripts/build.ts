@@ -5,7 +5,7 @@
 // exists once however many entry points a program imports.
 //   node scripts/build.ts
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -57,3 +57,5 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+// The dashboard's page is served from files beside its code (src/dashboard/static/, read relative to the module).
+cpSync(join(root, 'src/dashboard/static'), join(dist, 'dashboard/static'), { recursive: true });

@@ -24,6 +24,7 @@
 //   twinstream/handlers time-indexed access for models: data stream handlers (CSV, Parquet, Kafka, MQTT, ...)
 //   twinstream/pipes    block pipes of timestamped typed arrays, modules, stored streams
 //   twinstream/cli      the command line as a library
+//   twinstream/dashboard the live web page: plots, the pipeline's metrics, parameter controls
 //
 // Adding an entry point for a new layer (handlers, pipes, a connector):
 //   1. give the layer an index file that re-exports its public names by name (src/handlers/index.ts,

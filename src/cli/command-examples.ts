@@ -3,7 +3,15 @@ import type { Command } from 'commander';
 // One or more runnable lines per command, shown at the end of its --help; the full command path is the key.
 const EXAMPLES: Record<string, readonly string[]> = {
   twinstream: ['twinstream demo', 'twinstream sim init && twinstream sim run line-a.yaml --until 1d'],
-  demo: ['twinstream demo', 'twinstream demo --until 1d --out /tmp/demo'],
+  demo: [
+    'twinstream demo',
+    'twinstream demo --until 1d --out /tmp/demo',
+    'twinstream demo --live --speed 120 --port 8080',
+  ],
+  dashboard: [
+    'twinstream sim init && twinstream dashboard line-a.yaml',
+    'twinstream dashboard line-a.yaml --speed 600 --port 0',
+  ],
   sim: ['twinstream sim init', 'twinstream sim run line-a.yaml --until 1h --out data'],
   'sim init': ['twinstream sim init', 'twinstream sim init models/my-line.yaml --force'],
   'sim run': [

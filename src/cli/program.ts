@@ -7,6 +7,7 @@ import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
 import { addCommandExamples } from './command-examples.ts';
+import { addDashboardCommand } from './dashboard-command.ts';
 import { addDemoCommand } from './demo-command.ts';
 import { LINE_A_YAML } from './line-a-model.ts';
 import { duration, parseNumber as number } from './option-parsers.ts';
@@ -30,6 +31,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError();
   addDemoCommand(program, io);
+  addDashboardCommand(program, io);
   const sim = program.command('sim').description('discrete-event simulation');
   sim
     .command('init')

@@ -1,4 +1,5 @@
 import { badArgument } from '../errors.ts';
+import { realClock } from '../time/clock.ts';
 import { invalidate } from './fusion.ts';
 import { graphNodes } from './graph.ts';
 import { NodeMetrics, type NodeProbe } from './node-metrics.ts';
@@ -31,7 +32,7 @@ export interface NodeSnapshot {
 
 /** What `GraphMetrics.snapshot()` returns. */
 export interface MetricsSnapshot {
-  /** When it was taken, on the graph's clock (ms since the epoch). */
+  /** When it was taken, on the wall clock (ms since the epoch): rates are per wall second whatever the graph's clock. */
   at: number;
   nodes: NodeSnapshot[];
 }
@@ -49,11 +50,35 @@ export interface MetricsSnapshot {
  * metrics.snapshot().nodes.find((n) => n.label === 'double')?.out; // 1
  */
 export class GraphMetrics {
-  readonly nodes: readonly Stream<any>[];
+  readonly roots: readonly Stream<any>[];
   private readonly probes = new Map<Stream<any>, () => NodeProbe>();
+  private counted: Stream<any>[] = [];
+  private enabled = true;
 
-  constructor(nodes: readonly Stream<any>[]) {
-    this.nodes = nodes;
+  constructor(roots: readonly Stream<any>[]) {
+    this.roots = roots;
+    this.refresh();
+  }
+
+  /** The nodes counted: every node reachable from the roots (nodes connected since are picked up by `snapshot`). */
+  get nodes(): readonly Stream<any>[] {
+    return this.counted;
+  }
+
+  /**
+   * Starts counting the nodes connected since the last look (`snapshot` does this too): call it once a graph that
+   * grew after `enableMetrics` is complete, so its new nodes count from the start.
+   */
+  refresh(): void {
+    if (!this.enabled) return;
+    const nodes = graphNodes(this.roots);
+    if (nodes.length === this.counted.length) return;
+    for (const n of nodes) {
+      if (n.metrics !== null) continue;
+      n.metrics = new NodeMetrics();
+      invalidate(n);
+    }
+    this.counted = nodes;
   }
 
   /**
@@ -64,7 +89,8 @@ export class GraphMetrics {
    * metrics.watch(records, () => ({ watermark: env.clock.now(), lagSeconds: env.lagSeconds }));
    */
   watch(node: Stream<any>, probe: () => NodeProbe): this {
-    if (!this.nodes.includes(node)) badArgument('GraphMetrics.watch', 'node', node.label(), 'a node of this graph');
+    this.refresh();
+    if (!this.counted.includes(node)) badArgument('GraphMetrics.watch', 'node', node.label(), 'a node of this graph');
     if (typeof probe !== 'function') badArgument('GraphMetrics.watch', 'probe', probe, 'a function');
     this.probes.set(node, probe);
     return this;
@@ -72,8 +98,9 @@ export class GraphMetrics {
 
   /** The figures now, as plain objects. */
   snapshot(): MetricsSnapshot {
+    this.refresh();
     const nodes: NodeSnapshot[] = [];
-    for (const n of this.nodes) {
+    for (const n of this.counted) {
       const m = n.metrics ?? new NodeMetrics();
       const p = this.probes.get(n)?.() ?? n.probe() ?? {};
       nodes.push({
@@ -93,7 +120,7 @@ export class GraphMetrics {
         lagSeconds: p.lagSeconds ?? null,
       });
     }
-    return { at: this.nodes[0]?.clock.now() ?? 0, nodes };
+    return { at: realClock.now(), nodes };
   }
 
   /** The figures now in the Prometheus text format (see {@link prometheusText}). */
@@ -103,7 +130,8 @@ export class GraphMetrics {
 
   /** Stops counting: the nodes go back to their uncounted, fused delivery. The figures so far are dropped. */
   disable(): void {
-    for (const n of this.nodes) {
+    this.enabled = false;
+    for (const n of this.counted) {
       n.metrics = null;
       invalidate(n);
     }
@@ -111,8 +139,8 @@ export class GraphMetrics {
 }
 
 /**
- * Turns metrics on for every node reachable from `roots` (call it once the graph is built: nodes added later are
- * not counted). Off by default: a graph without metrics runs the same code as before this existed. On, each node
+ * Turns metrics on for every node reachable from `roots`; nodes connected later are counted from the next
+ * `snapshot()` on. Off by default: a graph without metrics runs the same code as before this existed. On, each node
  * keeps its own boundary instead of being fused with its neighbours, which costs time per element (see
  * docs/metrics.md for the figures).
  *
@@ -128,10 +156,5 @@ export function enableMetrics(roots: readonly Stream<any>[]): GraphMetrics {
   if (!Array.isArray(roots) || roots.length === 0 || !roots.every((r) => r instanceof Stream)) {
     badArgument('enableMetrics', 'roots', roots, 'a non-empty array of streams');
   }
-  const nodes = graphNodes(roots);
-  for (const n of nodes) {
-    n.metrics ??= new NodeMetrics();
-    invalidate(n);
-  }
-  return new GraphMetrics(nodes);
+  return new GraphMetrics([...roots]);
 }

@@ -7,7 +7,7 @@ import '../../core/operators/to-time-index.ts';
 import '../../pipes/to-pipe.ts';
 import '../../window/index.ts';
 import { Stream } from '../../core/stream.ts';
-import { TwinstreamError } from '../../errors.ts';
+import { badArgument, TwinstreamError } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
 import { LocalPipe } from '../../pipes/local-pipe.ts';
 import { DecimateFilter } from '../../pipes/modules/decimate-filter.ts';
@@ -18,6 +18,7 @@ import { ParquetStorageEgress } from '../../sim/egress/parquet.ts';
 import { StreamEgress } from '../../sim/egress/stream.ts';
 import { buildModel } from '../../sim/model/build.ts';
 import { shapingRouter } from '../../sim/model/sinks.ts';
+import type { ModelSpec } from '../../sim/model/spec.ts';
 import { validateModel } from '../../sim/model/validate.ts';
 import { RealtimeEnvironment } from '../../sim/realtime.ts';
 import type { SimRecord } from '../../sim/telemetry.ts';
@@ -37,6 +38,26 @@ export interface DemoOptions {
   seed?: number;
   /** Called at most every 100 ms of wall time while the simulation runs. */
   onProgress?: (p: DemoProgress) => void;
+  /**
+   * Simulated seconds per wall second: 0 (default) runs as fast as the CPU allows, 60 runs a simulated minute
+   * per second (a live run, with egress batches small enough to be seen as they come).
+   */
+  speed?: number;
+  /**
+   * Called once the pipeline is built, before the simulation starts (what `--live` uses to serve the dashboard);
+   * what it returns is called when the run ends.
+   */
+  onPipeline?: (pipeline: DemoPipeline) => Promise<() => Promise<void>>;
+}
+
+/** The running demo, as `onPipeline` sees it. */
+export interface DemoPipeline {
+  env: RealtimeEnvironment;
+  spec: ModelSpec<number>;
+  /** Every record the simulation publishes. */
+  records: Stream<SimRecord>;
+  /** The 1-minute windows of each sensor, as they close. */
+  minutes: Stream<DemoWindow>;
 }
 
 /** Where the demo is. */
@@ -148,7 +169,14 @@ function checkDemoPackages(): void {
 
 async function simulate(dir: string, options: DemoOptions) {
   const spec = await validateModel(DEMO_MODEL, 'the demo model');
-  const env = new RealtimeEnvironment({ factor: 0, logicalStartTime: spec.run.logicalStartTime ?? 0 });
+  const speed = options.speed ?? 0;
+  if (typeof speed !== 'number' || !(speed >= 0) || !Number.isFinite(speed)) {
+    badArgument('runDemo', 'speed', speed, 'a number >= 0 (0 = as fast as the CPU allows)');
+  }
+  const env = new RealtimeEnvironment({
+    factor: speed === 0 ? 0 : 1 / speed,
+    logicalStartTime: spec.run.logicalStartTime ?? 0,
+  });
   buildModel(env, spec, options.seed ?? 42, 'none');
   const until = options.until ?? spec.run.until;
   const startMs = env.logicalStartTime;
@@ -257,12 +285,18 @@ async function simulate(dir: string, options: DemoOptions) {
     pathRouter: (r) => (r.stream_type === 'event' ? events(r) : join(dir, 'telemetry.parquet')),
     onFileClosed: (path, rows) => rowsByFile.set(path.slice(dir.length + 1), rows),
   });
-  env.setupEgress([new StreamEgress(records), parquet], { batchSize: 5000 });
+  // Paced, a batch leaves every 5 simulated seconds: the plots move as the line does.
+  env.setupEgress(
+    [new StreamEgress(records), parquet],
+    speed === 0 ? { batchSize: 5000 } : { batchSize: 5000, flushInterval: 5 },
+  );
 
+  const stopLive = options.onPipeline === undefined ? null : await options.onPipeline({ env, spec, records, minutes });
   try {
     await env.run({ until });
   } finally {
     await env.teardown();
+    await stopLive?.();
   }
   // The end of the input closes the last windows (synchronously, the pipeline has no buffer).
   records.end();
