@@ -24,7 +24,7 @@
     box.append(h);
     $('plots').append(box);
     const opts = {
-      width: 420,
+      width: Math.max(300, box.clientWidth - 12),
       height: 180,
       legend: { show: false },
       scales: { x: { time: true } },
@@ -215,6 +215,9 @@
     };
   }
 
+  window.addEventListener('resize', () => {
+    for (const p of state.plots) p.plot.setSize({ width: Math.max(300, p.box.clientWidth - 12), height: 180 });
+  });
   connect();
   requestAnimationFrame(redraw);
 })();
