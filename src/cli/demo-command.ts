@@ -12,6 +12,7 @@ interface DemoCommandOptions {
   host: string;
   port: number;
   token?: string;
+  kafka?: string;
 }
 
 /**
@@ -43,10 +44,15 @@ export function addDemoCommand(program: Command, io: CliOutput): void {
     .option('--host <address>', 'with --live: the address the dashboard binds', '127.0.0.1')
     .option('--port <n>', 'with --live: its port (0: a free one)', parseNumber('a port number', 0, false), 8080)
     .option('--token <secret>', 'with --live: the token its controls need when bound beyond loopback (default: random)')
+    .option(
+      '--kafka <bootstrap>',
+      "move the records through a Kafka broker (host:port), or 'local' to start the repository's own broker",
+    )
     .action(async (opts: DemoCommandOptions) => {
       const { runDemo } = await import('./demo/run-demo.ts');
       const { formatDemoSummary } = await import('./demo/demo-summary.ts');
       const { demoProgressBar } = await import('./demo/demo-progress.ts');
+      const broker = opts.kafka === undefined ? null : await kafkaBroker(opts.kafka, io);
       const bar = opts.progress && !opts.live ? await demoProgressBar() : null;
       let summary: Awaited<ReturnType<typeof runDemo>>;
       try {
@@ -56,9 +62,11 @@ export function addDemoCommand(program: Command, io: CliOutput): void {
           ...(opts.until === undefined ? {} : { until: opts.until }),
           ...(bar === null ? {} : { onProgress: (p) => bar.update(p) }),
           ...(opts.live ? { speed: opts.speed, onPipeline: (p) => serveDemo(p, opts, io) } : {}),
+          ...(broker === null ? {} : { kafka: { brokers: broker.bootstrap } }),
         });
       } finally {
         bar?.stop();
+        await broker?.stop();
       }
       for (const line of formatDemoSummary(summary)) io.out(line);
     });
@@ -84,4 +92,31 @@ async function serveDemo(
   });
   io.out(`dashboard: ${dashboard.url}  (Ctrl-C stops; the files written so far are kept only when the run ends)`);
   return () => dashboard.stop();
+}
+
+/**
+ * The broker of `--kafka`: an address as given, or, for `local`, a single-node broker started from the
+ * repository's scripts/kafka.ts (Java and Maven needed; the package installed from npm does not ship it).
+ */
+async function kafkaBroker(value: string, io: CliOutput): Promise<{ bootstrap: string; stop(): Promise<void> }> {
+  if (value !== 'local') return { bootstrap: value, stop: async () => {} };
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  // From src/cli/ or dist/cli/ (or dist/chunks/), the repository's scripts folder is two levels up.
+  const script = new URL('../../scripts/kafka.ts', import.meta.url);
+  if (!existsSync(fileURLToPath(script))) {
+    const { TwinstreamError } = await import('../errors.ts');
+    throw new TwinstreamError(
+      'TS_MISSING_DEPENDENCY',
+      `--kafka local starts the broker of a twinstream checkout (scripts/kafka.ts), which this installation does not ` +
+        `have: give a broker's address instead (--kafka host:9092), or run the demo from a clone of the repository`,
+    );
+  }
+  io.err('starting a local Kafka broker (the first start downloads it through Maven)...');
+  const { startKafka } = (await import(script.href)) as {
+    startKafka(o: { brokers: 1 }): Promise<{ bootstrap: string; stop(): Promise<void> }>;
+  };
+  const kafka = await startKafka({ brokers: 1 });
+  io.err(`Kafka is running at ${kafka.bootstrap}`);
+  return kafka;
 }

@@ -23,6 +23,12 @@ export function formatDemoSummary(s: DemoSummary, cwd = process.cwd()): string[]
     ['decimated rows', `${n(s.storedRows)} in the stored streams`],
     ['rows written', `${n(s.rows)} (${n(s.rows / wall)}/s)`],
   ];
+  if (s.kafka !== undefined) {
+    table.splice(3, 0, [
+      'through Kafka',
+      `${n(s.kafka.produced)} produced to ${s.kafka.topic}, ${n(s.kafka.consumed)} consumed`,
+    ]);
+  }
   const width = Math.max(...table.map(([k]) => k.length));
   const shown = (p: string) => {
     const r = relative(cwd, p);

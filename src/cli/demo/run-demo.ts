@@ -48,6 +48,11 @@ export interface DemoOptions {
    * what it returns is called when the run ends.
    */
   onPipeline?: (pipeline: DemoPipeline) => Promise<() => Promise<void>>;
+  /**
+   * Moves the records through a Kafka broker instead of in-process: the simulation produces them to a topic of
+   * its own (one partition, so their order holds) and the pipeline consumes them back.
+   */
+  kafka?: { brokers: string };
 }
 
 /** The running demo, as `onPipeline` sees it. */
@@ -102,6 +107,8 @@ export interface DemoSummary {
   storedRows: number;
   /** Files written (final paths), with their row counts (the chart and the store have none). */
   files: { path: string; rows: number | null }[];
+  /** With `kafka`: the topic the records went through, and how many were produced and consumed back. */
+  kafka?: { topic: string; produced: number; consumed: number };
 }
 
 const LATHE = ['capacity', 'in_use', 'queue_length', 'utilization'] as const;
@@ -285,20 +292,25 @@ async function simulate(dir: string, options: DemoOptions) {
     pathRouter: (r) => (r.stream_type === 'event' ? events(r) : join(dir, 'telemetry.parquet')),
     onFileClosed: (path, rows) => rowsByFile.set(path.slice(dir.length + 1), rows),
   });
+  const through = options.kafka === undefined ? null : await throughKafka(options.kafka.brokers, records);
   // Paced, a batch leaves every 5 simulated seconds: the plots move as the line does.
   env.setupEgress(
-    [new StreamEgress(records), parquet],
+    [through?.egress ?? new StreamEgress(records), parquet],
     speed === 0 ? { batchSize: 5000 } : { batchSize: 5000, flushInterval: 5 },
   );
 
   const stopLive = options.onPipeline === undefined ? null : await options.onPipeline({ env, spec, records, minutes });
+  let kafka: DemoSummary['kafka'];
   try {
+    through?.source.start();
     await env.run({ until });
   } finally {
     await env.teardown();
+    if (through !== null) kafka = await through.drain(() => published);
     await stopLive?.();
   }
   // The end of the input closes the last windows (synchronously, the pipeline has no buffer).
+  // Through Kafka too: a topic has no end, so the consumer, drained and stopped, ends nothing by itself.
   records.end();
   for (const p of pipes) await p.close();
   await Promise.all(modules);
@@ -326,8 +338,57 @@ async function simulate(dir: string, options: DemoOptions) {
       modelReads,
       meanExpectedWait: modelReads > 0 ? waitSum / modelReads : 0,
       storedRows,
+      ...(kafka === undefined ? {} : { kafka }),
     },
   };
+}
+
+/**
+ * The records' way through Kafka: the simulation's Kafka egress produces every record to a new topic (one
+ * partition: the windows need them in order) and a consumer of a new group feeds them to `records`. `drain` waits
+ * until every produced record came back (at most a minute after the last), then stops the consumer.
+ */
+async function throughKafka(brokers: string, records: Stream<SimRecord>) {
+  const [{ KafkaEgress }] = await Promise.all([
+    import('../../sim/egress/kafka.ts'),
+    import('../../connectors/kafka/from-kafka.ts'),
+  ]);
+  const run = `${process.pid}-${Math.round(performance.timeOrigin)}`;
+  const topic = `twinstream-demo-records-${run}`;
+  const egress = new KafkaEgress({
+    brokers,
+    topicRouter: topic,
+    createTopics: { partitions: 1, replicationFactor: 1 },
+  });
+  const source = Stream.fromKafka<string, SimRecord>(topic, {
+    brokers,
+    groupId: `twinstream-demo-${run}`,
+    autoOffsetReset: 'earliest',
+    value: 'json',
+  });
+  let consumed = 0;
+  source
+    .map((m) => {
+      consumed++;
+      return m.value;
+    })
+    .named('from kafka')
+    .connect(records);
+  const drain = async (seen: () => number) => {
+    const produced = egress.counters.sent;
+    const deadline = performance.now() + 60_000;
+    while (seen() < produced && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    source.stop();
+    await source.done;
+    if (seen() < produced) {
+      throw new TwinstreamError(
+        'TS_KAFKA_TIMEOUT',
+        `twinstream demo --kafka: ${produced} records produced to ${topic}, only ${seen()} came back within a minute`,
+      );
+    }
+    return { topic, produced, consumed };
+  };
+  return { egress, source, drain };
 }
 
 async function writeWindows(file: string, windows: readonly DemoWindow[]): Promise<void> {
