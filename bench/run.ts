@@ -39,6 +39,7 @@ const plans: Plan[] = [
       'twinstream',
       'twinstream-emit-loop',
       'twinstream-sink',
+      'twinstream-metrics',
       'most-1x',
       'most-core',
       'rxjs',

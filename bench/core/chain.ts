@@ -1,6 +1,6 @@
 // (a) map(x + 1) -> filter(even) -> accumulate(sum) over N integers, and (c) the same across an async sink.
 import { createRequire } from 'node:module';
-import type { AccumulateNode } from '../../src/core/index.ts';
+import { type AccumulateNode, enableMetrics } from '../../src/core/index.ts';
 import { Stream } from '../../src/index.ts';
 import { runVariant, type Variant } from '../harness.ts';
 
@@ -34,6 +34,18 @@ const variants: Record<string, Variant> = {
     return async () => {
       const source = Stream.fromIterable(a);
       const total = source.map(add1).filter(even).accumulate(sum, { start: 0 }) as AccumulateNode<number, number>;
+      source.start();
+      await source.done;
+      return total.state;
+    };
+  },
+  // The same with metrics on: every node counts its elements (and times one in 64), so none is fused.
+  'twinstream-metrics': (n) => {
+    const a = numbers(n);
+    return async () => {
+      const source = Stream.fromIterable(a);
+      const total = source.map(add1).filter(even).accumulate(sum, { start: 0 }) as AccumulateNode<number, number>;
+      enableMetrics([source]);
       source.start();
       await source.done;
       return total.state;

@@ -17,7 +17,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const read = async (file: string) => parquetReadObjects({ file: await asyncBufferFromFile(file) });
 
-test('demo --kafka moves every record through the broker and back into the pipeline', { timeout: 180_000 }, async () => {
+test('demo --kafka moves every record through the broker and back into the pipeline', {
+  timeout: 300_000,
+}, async () => {
   const brokers = await kafkaBrokers();
   const child = spawn(process.execPath, [MAIN, 'demo', '--until', '1h', '--kafka', brokers.join(',')], { cwd: dir });
   let stdout = '';
