@@ -58,7 +58,7 @@ export interface DashboardOptions {
 export const MAX_SERIES = 32;
 export const MAX_CONTROLS = 32;
 
-/** @internal The options with their defaults, checked. */
+/** The options in force: what was given, checked, with the defaults filled in (`dashboard.options`). */
 export interface ResolvedDashboardOptions {
   host: string;
   port: number;

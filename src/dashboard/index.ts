@@ -7,6 +7,11 @@ export { prometheusText } from '../core/prometheus-text.ts';
 export { decodePointsFrame, encodePointsFrame, POINTS_FRAME } from './columnar-frame.ts';
 export type { DashboardStats } from './dashboard.ts';
 export { Dashboard } from './dashboard.ts';
-export type { DashboardOptions, ParameterControl, ParameterTarget } from './dashboard-options.ts';
+export type {
+  DashboardOptions,
+  ParameterControl,
+  ParameterTarget,
+  ResolvedDashboardOptions,
+} from './dashboard-options.ts';
 export { isLoopback, MAX_CONTROLS, MAX_SERIES } from './dashboard-options.ts';
 export { SeriesRing } from './series-ring.ts';
