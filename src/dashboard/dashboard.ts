@@ -49,7 +49,7 @@ const STATE_EVERY_MS = 500;
  *
  * Slow pages: a page whose socket holds more than `maxBufferedBytes` unsent skips frames, its new points coalesced
  * into the next frame it takes (past `points` per series the oldest are dropped); a page still that slow after
- * `slowClientTimeout` is disconnected (close code 1013). Nothing waits for a page: the pipeline never slows down.
+ * `slowClientTimeout` is disconnected (its connection cut). Nothing waits for a page: the pipeline never slows down.
  *
  * @example
  * import { Dashboard } from 'twinstream/dashboard';
@@ -203,9 +203,11 @@ export class Dashboard {
       if (c.ws.bufferedAmount > this.options.maxBufferedBytes) {
         if (c.slowSince === 0) c.slowSince = now;
         else if (now - c.slowSince > this.options.slowClientTimeout) {
+          // Not a close handshake: a page that reads nothing would not read that either.
           this.stats.clientsDropped++;
-          c.ws.close(1013, 'too slow: frames were not read');
+          c.ws.terminate();
           this.clients.delete(c);
+          this.stats.clients = this.clients.size;
         }
         this.stats.framesCoalesced++;
         continue;

@@ -1,5 +1,7 @@
 // The dashboard's server without a browser: its frames, its caps, the token beyond loopback, the slow-page policy.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { Stream } from '../../src/core/index.ts';
@@ -138,6 +140,45 @@ describe('Dashboard', () => {
       assert.equal(code, 1013);
       assert.equal(d.stats.clientsDropped, 1);
       first.close();
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('a page that does not read: its frames are coalesced, then it is disconnected; the others go on', async () => {
+    const source = new Stream<number>();
+    const d = new Dashboard({ points: 100_000, rate: 30, maxBufferedBytes: 64 * 1024, slowClientTimeout: 300 });
+    d.plot(source, { name: 'fast', time: (x) => x, value: (x) => x });
+    const url = new URL(await d.start());
+    try {
+      // A WebSocket client by hand that completes the handshake and then never reads a byte.
+      const stalled = connect(Number(url.port), url.hostname);
+      await new Promise((r) => stalled.once('connect', r));
+      stalled.write(
+        `GET /ws HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      await new Promise((r) => stalled.once('data', r));
+      stalled.pause();
+      const reader = new WebSocket(`ws://${url.host}/ws`);
+      let received = 0;
+      reader.on('message', (data: Buffer, binary) => {
+        if (binary) received += decodePointsFrame(new Uint8Array(data)).reduce((n, s) => n + s.values.length, 0);
+      });
+      await new Promise((r) => reader.once('open', r));
+      let t = 0;
+      const deadline = performance.now() + 20_000;
+      while (d.stats.clientsDropped === 0 && performance.now() < deadline) {
+        for (let i = 0; i < 20_000; i++) source.emit(t++);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(d.stats.clientsDropped, 1, 'the page that never read was dropped');
+      assert.ok(d.stats.framesCoalesced > 0);
+      assert.equal(d.stats.clients, 1);
+      while (received < t && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(received, t, 'the page that reads got every point');
+      reader.close();
+      stalled.destroy();
     } finally {
       await d.stop();
     }
