@@ -28,6 +28,9 @@ test('demo --kafka moves every record through the broker and back into the pipel
   child.stderr.on('data', (c) => (stderr += c));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   assert.equal(code, 0, stderr);
+  for (const line of stdout.split('\n').filter((l) => /events simulated|rows written|through Kafka/.test(l))) {
+    t.diagnostic(line.trim());
+  }
   const m = /through Kafka\s+([\d,]+) produced to (twinstream-demo-records-\S+), ([\d,]+) consumed/.exec(stdout);
   assert.ok(m, stdout);
   const produced = Number(m[1]!.replaceAll(',', ''));
