@@ -7,7 +7,7 @@
 // loop inlines the whole chain: map → filter → accumulate runs at the speed of a hand-written loop (bench/core).
 // Nodes stay real nodes: the graph, its drawing, its names and its error branches are unchanged; only the path an
 // element takes through them is fused.
-import { meteredEntry, meteredExit } from './node-metrics.ts';
+import { countError, meteredEntry, meteredExit, type NodeMetrics, TIMING_SAMPLE } from './node-metrics.ts';
 import type { Metadata } from './refcount.ts';
 import { releaseRefs, retainRefs } from './refcount.ts';
 import type { Pushed, PushFn, Stream } from './stream.ts';
@@ -30,8 +30,7 @@ export interface Fusable {
 }
 
 function isFusable(node: Stream<any>): node is Stream<any> & Fusable {
-  // A metered node keeps its own boundary, where its counters sit (see node-metrics.ts).
-  return typeof (node as any).fuse === 'function' && node.errorHandler === null && node.metrics === null;
+  return typeof (node as any).fuse === 'function' && node.errorHandler === null;
 }
 
 const noPush: PushFn = () => undefined;
@@ -124,9 +123,10 @@ function fanOut(entries: PushFn[]): PushFn {
 
 /** The path of an element from `who` into `d` and on, through every stage that can be fused after it. */
 function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
-  if (d.metrics !== null) {
+  const metered = d.metrics !== null;
+  if (metered && (!isFusable(d) || !canGenerate())) {
     const guarded: PushFn | null = d.errorHandler === null ? null : (x, md) => deliverGuarded(d, x, who, md);
-    return meteredEntry(d, who, d.metrics, guarded);
+    return meteredEntry(d, who, d.metrics!, guarded);
   }
   if (!isFusable(d) || !canGenerate()) {
     if (d.errorHandler !== null) return (x, md) => deliverGuarded(d, x, who, md);
@@ -140,23 +140,37 @@ function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
   const ctx: FuseContext = { bind, hold: bind(holdUntilSettled) };
   let body = '';
   const seen = new Set<Stream<any>>();
+  // Metered, each stage counts what enters it and what it hands on, inline; `stage[0]` says which stage is at work
+  // when one throws (see meteredChain).
+  const stages: NodeMetrics[] = [];
+  const stage = metered ? ctx.bind([0]) : '';
+  let counter = '';
   let last: Stream<any> & Fusable = d;
   for (;;) {
     seen.add(last);
+    if (metered) {
+      counter = ctx.bind(last.metrics);
+      body += `${stage}[0] = ${stages.length}; ${counter}.in++;\n`;
+      stages.push(last.metrics!);
+    }
     body += `${last.fuse(ctx)}\n`;
     const next = last.downstreams.length === 1 ? last.downstreams[0]! : undefined;
-    if (next === undefined || !isFusable(next) || seen.has(next)) break;
+    if (next === undefined || !isFusable(next) || seen.has(next) || (next.metrics !== null) !== metered) break;
+    if (metered) body += `${counter}.out++;\n`;
     last = next;
   }
   const ds = last.downstreams;
   if (ds.length === 0) body += 'return;';
-  else if (ds.length === 1 && ds[0]!.errorHandler === null && ds[0]!.metrics === null)
+  else if (ds.length === 1 && ds[0]!.errorHandler === null && ds[0]!.metrics === null) {
+    if (metered) body += `${counter}.out++;\n`;
     body += `return ${ctx.bind(ds[0])}.update(x, ${ctx.bind(last)}, md);`;
-  else body += `return ${ctx.bind(compilePush(last))}(x, md);`;
+  } else body += `return ${ctx.bind(compilePush(last))}(x, md);`; // metered, its exit counts what leaves
   // The bound values arrive as the factory's parameters, not as consts destructured inside it: a closure reading
   // a const of its parent checks it for the temporal dead zone on every access, which doubled the cost of a chain.
+  const source = metered
+    ? meteredChain(body, stage, ctx.bind(d.metrics), ctx.bind(stages), ctx.bind(countError), ctx.bind(performance))
+    : `"use strict";\nreturn function push(x, md) {\n${body}\n};`;
   const names = bound.map((_, i) => `c${i}`);
-  const source = `"use strict";\nreturn function push(x, md) {\n${body}\n};`;
   const cacheKey = `${names.length}\n${source}`;
   let factory = factories.get(cacheKey);
   if (factory === undefined) {
@@ -164,6 +178,27 @@ function compileEntry(d: Stream<any>, who: Stream<any>): PushFn {
     factories.set(cacheKey, factory);
   }
   return factory(...bound);
+}
+
+/**
+ * The source of a metered fused chain: the stages run inside `inner`; around it, the first node's processing time
+ * is sampled (one element in TIMING_SAMPLE; it covers the whole chain and what it starts downstream) and an error
+ * is counted against the stage that was at work.
+ */
+function meteredChain(body: string, stage: string, first: string, stages: string, count: string, perf: string): string {
+  return `"use strict";
+const inner = function (x, md) {\n${body}\n};
+return function push(x, md) {
+  const t = ((${first}.in + 1) & ${TIMING_SAMPLE - 1}) === 0 ? ${perf}.now() : -1;
+  let r;
+  try { r = inner(x, md); } catch (e) { ${count}(${stages}[${stage}[0]], e); throw e; }
+  if (t >= 0) { ${first}.processingSeconds += (${perf}.now() - t) / 1000; ${first}.processingSamples++; }
+  if (r !== undefined) {
+    const s = ${stage}[0];
+    return r.then(undefined, (e) => { ${count}(${stages}[s], e); throw e; });
+  }
+  return r;
+};`;
 }
 
 /** @internal Builds (and caches on the node) the delivery of `node` to its downstreams. */

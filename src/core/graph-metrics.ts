@@ -140,9 +140,8 @@ export class GraphMetrics {
 
 /**
  * Turns metrics on for every node reachable from `roots`; nodes connected later are counted from the next
- * `snapshot()` on. Off by default: a graph without metrics runs the same code as before this existed. On, each node
- * keeps its own boundary instead of being fused with its neighbours, which costs time per element (see
- * docs/metrics.md for the figures).
+ * `snapshot()` on. Off by default: a graph without metrics runs the same code as before this existed. On, the
+ * counters are compiled into the graph's delivery, fused chains included (see docs/metrics.md for the cost).
  *
  * @example
  * import { enableMetrics, Stream } from 'twinstream/core';

@@ -1,6 +1,7 @@
 // What a node counts when metrics are on. Off (the default) nothing here runs per element: a node's `metrics` is
-// null and the compiled delivery is exactly what it would be without this module. On, the delivery is compiled
-// around counting closures instead of fused code, so the cost is paid only by the graphs that asked for it.
+// null and the compiled delivery is exactly what it would be without this module. On, fused chains get their
+// counters inline (fusion.ts) and other nodes the closures below, so the cost is paid only by the graphs that
+// asked for it.
 import type { Metadata } from './refcount.ts';
 import type { Pushed, PushFn, Stream } from './stream.ts';
 
@@ -22,7 +23,7 @@ export interface NodeProbe {
 /**
  * The counters of one node while metrics are on: elements in and out, errors, and the sampled processing time
  * (one element in `TIMING_SAMPLE`, timed from its arrival until the node and the synchronous work it started
- * downstream return).
+ * downstream return; in a fused chain, only its first node is timed, for the whole chain).
  *
  * @example
  * import { enableMetrics, Stream } from 'twinstream/core';

@@ -19,7 +19,7 @@ const read = async (file: string) => parquetReadObjects({ file: await asyncBuffe
 
 test('demo --kafka moves every record through the broker and back into the pipeline', {
   timeout: 300_000,
-}, async () => {
+}, async (t) => {
   const brokers = await kafkaBrokers();
   const child = spawn(process.execPath, [MAIN, 'demo', '--until', '1h', '--kafka', brokers.join(',')], { cwd: dir });
   let stdout = '';

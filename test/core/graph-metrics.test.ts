@@ -48,6 +48,26 @@ describe('enableMetrics', () => {
     assert.equal(errors.length, 1);
   });
 
+  test('inside a fused chain, each stage counts, and an error is counted at the stage that threw', () => {
+    const source = new Stream<number>();
+    const first = source.map((x) => x + 1);
+    const second = first.map((x) => {
+      if (x === 3) throw new Error('three');
+      return x;
+    });
+    const third = second.filter((x) => x > 1);
+    const out = third.sinkToList();
+    const metrics = enableMetrics([source]);
+    for (const x of [0, 1]) source.emit(x);
+    assert.throws(() => source.emit(2), /three/);
+    source.emit(5);
+    const n = (s: Stream<any>) => metrics.snapshot().nodes.find((m) => m.id === s.id)!;
+    assert.deepEqual([n(first).in, n(first).out, n(first).errors], [4, 4, 0]);
+    assert.deepEqual([n(second).in, n(second).out, n(second).errors], [4, 3, 1]);
+    assert.deepEqual([n(third).in, n(third).out, n(third).errors], [3, 2, 0]);
+    assert.deepEqual(out, [2, 6]);
+  });
+
   test('late elements, a watched source and the Prometheus text', () => {
     const clock = new VirtualClock(0);
     const rows = new Stream<{ t: number; v: number }>({ clock, name: 'rows' });
