@@ -1,6 +1,12 @@
 import type { SeriesRing } from './series-ring.ts';
 
-/** The first word of a binary frame of new points. */
+/**
+ * The first word of a binary frame of new points (little-endian u32).
+ *
+ * @example
+ * import { POINTS_FRAME } from 'twinstream/dashboard';
+ * new DataView(frame.buffer, frame.byteOffset).getUint32(0, true) === POINTS_FRAME; // true
+ */
 export const POINTS_FRAME = 1;
 
 /**

@@ -54,8 +54,22 @@ export interface DashboardOptions {
   parameters?: { target: ParameterTarget; controls: ParameterControl[] };
 }
 
-/** At most this many plotted series and controls (each is a plot or a slider on one page). */
+/**
+ * At most this many plotted series on one page (each is a plot).
+ *
+ * @example
+ * import { MAX_SERIES } from 'twinstream/dashboard';
+ * sensors.slice(0, MAX_SERIES).forEach((s) => dashboard.plot(s.stream, s.spec));
+ */
 export const MAX_SERIES = 32;
+
+/**
+ * At most this many parameter controls (sliders) on one page.
+ *
+ * @example
+ * import { MAX_CONTROLS } from 'twinstream/dashboard';
+ * new Dashboard({ parameters: { target: env.registry, controls: controls.slice(0, MAX_CONTROLS) } });
+ */
 export const MAX_CONTROLS = 32;
 
 /** The options in force: what was given, checked, with the defaults filled in (`dashboard.options`). */
@@ -79,7 +93,15 @@ function inRange(field: string, v: unknown, min: number, max: number, fallback: 
   return v;
 }
 
-/** True for the loopback addresses, where only this machine can connect. */
+/**
+ * True for the loopback addresses, where only this machine can connect (the dashboard's controls need no token
+ * there).
+ *
+ * @example
+ * import { isLoopback } from 'twinstream/dashboard';
+ * isLoopback('127.0.0.1'); // true
+ * isLoopback('0.0.0.0'); // false
+ */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
