@@ -91,6 +91,18 @@ test('the page loads, plots update, and a parameter change reaches the simulatio
 
   // The pipeline graph, with figures per node.
   await page.waitForSelector('#graph-svg g[data-node]', { timeout: 10_000 });
+  // Throughput per node, from the counters of two snapshots: the telemetry filter passes elements every second.
+  await page.waitForFunction(
+    () => {
+      for (const g of document.querySelectorAll('#graph-svg g[data-node]')) {
+        const [label, figures] = [...g.querySelectorAll('text')].map((t) => t.textContent ?? '');
+        if (label === 'telemetry') return /^[1-9][\d.]*k?\/s/.test(figures ?? '');
+      }
+      return false;
+    },
+    null,
+    { timeout: 10_000 },
+  );
   const graphText = await page.locator('#graph-svg').textContent();
   assert.match(graphText ?? '', /telemetry/);
   assert.match(graphText ?? '', /late 0 · errors 0/);
