@@ -1,3 +1,4 @@
+import type { Checkpointable, CheckpointReader, CheckpointWriter } from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
@@ -38,7 +39,8 @@ export type EmitMode = 'final' | 'current';
  * holding element metadata (so a Kafka offset is committed only after every window holding it is done), emitting
  * final or current results, and persisting open windows into a state store. Kinds say where an element goes.
  */
-export abstract class WindowNode<T = any, O = any> extends Stream<O> {
+export abstract class WindowNode<T = any, O = any> extends Stream<O> implements Checkpointable {
+  readonly keepsInput = 'open windows';
   readonly plan: AggregationPlan;
   readonly mode: EmitMode;
   readonly namespace: string;
@@ -286,15 +288,25 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
    * Loads the open windows of one partition from a store (a partition newly assigned to this process), replacing
    * what this node held for it.
    */
-  restorePartition(store: WindowStoreReader, partition: number): void {
+  restorePartition(store: CheckpointReader, partition: number): void {
     const only: WindowStoreReader = {
       partitions: () => [partition],
       entries: (namespace, pid) => store.entries(namespace, pid),
     };
+    this.dropPartition(partition);
+    this.restore(only);
+  }
+
+  /** {@link Checkpointable}: the same as `persist`. */
+  checkpoint(writer: CheckpointWriter): void {
+    this.persist(writer);
+  }
+
+  /** Forgets the open windows of one partition (taken away from this process). */
+  dropPartition(partition: number): void {
     this.parts.delete(partition);
     this.lastPart = null;
     this.lastKeyWindows = null;
-    this.restore(only);
   }
 
   private restore(store: WindowStoreReader): void {
