@@ -30,6 +30,8 @@ interface Stamped<T> {
  * timestamp (pandas' `merge_asof`, Quix's `join_asof`), per key.
  */
 export class JoinAsofNode<L, R, O> extends Stream<O> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = "records of both sides within the join's reach";
   override kind = 'joinAsof';
   private readonly left: Stream<L>;
   private readonly readTs: (x: any) => unknown;

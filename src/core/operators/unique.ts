@@ -12,6 +12,8 @@ export interface UniqueOptions<T> {
 
 /** Passes an element only if its key is not among the remembered ones; keys compare by value. */
 export class UniqueNode<T> extends Stream<T> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'the elements seen';
   override kind = 'unique';
   private readonly keyOf: (x: T) => unknown;
   private readonly maxsize: number;
