@@ -1,4 +1,9 @@
-import type { Checkpointable, CheckpointReader, CheckpointWriter } from '../core/checkpointable.ts';
+import {
+  type Checkpointable,
+  type CheckpointReader,
+  type CheckpointWriter,
+  partitionOf,
+} from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
@@ -134,7 +139,8 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> implements 
 
   /** Goes on from the timestamp, key and value of `x`: finds its key's windows and hands it to `process`. */
   afterValue(x: unknown, t: number, key: unknown, value: unknown, metadata: Metadata | undefined): Pushed {
-    const part = this.readPartition === null ? this.defaultPartition(x) : this.partitionFor(this.readPartition(x));
+    const part =
+      this.readPartition === null ? this.defaultPartition(metadata) : this.partitionFor(this.readPartition(x));
     let kw: KeyWindows;
     // Consecutive elements of one key are the common case (sorted or batched input): skip the map lookup.
     if (this.lastKeyWindows !== null && this.lastKey === key && this.lastKeyWindows.partition === part) {
@@ -168,7 +174,12 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> implements 
     if (this.readPartition === null && d.partition !== undefined) this.readPartition = d.partition;
   }
 
-  private defaultPartition(_x: unknown): PartitionWindows {
+  /**
+   * Without a partition extractor: the partition the element came from (its metadata says, for records of a Kafka
+   * partition, even after a `map`), so an application checkpoints each partition's windows with that partition.
+   */
+  private defaultPartition(md: Metadata | undefined): PartitionWindows {
+    if (md !== undefined && md.length > 0) return this.partitionFor(partitionOf(md));
     return this.lastPart ?? this.partitionFor(0);
   }
 
