@@ -113,6 +113,7 @@ test('a pipeline of checkpointable nodes restored from any checkpoint equals an 
   let g = build();
   const outputs: string[] = [];
   let i = 0;
+  const restored = new Set<number>();
   for (let run = 0; run < 4; run++) {
     const covered = new Map<number, number>();
     for (const [k, v] of [...store.entries('offsets', 0)]) covered.set(Number(k), v as number);
@@ -121,6 +122,10 @@ test('a pipeline of checkpointable nodes restored from any checkpoint equals an 
     for (; i < until; i++) {
       const r = withOffsets[i]!;
       if (r.offset <= (covered.get(r.partition) ?? -1)) continue;
+      if (!restored.has(r.partition)) {
+        restored.add(r.partition);
+        for (const n of g.nodes) n.restorePartition(store, r.partition);
+      }
       emit(g, r);
       if (random() < 0.05) {
         store.transaction((tx) => {
@@ -140,7 +145,8 @@ test('a pipeline of checkpointable nodes restored from any checkpoint equals an 
     for (const [k, v] of [...store.entries('offsets', 0)]) resumeAt.set(Number(k), v as number);
     i = withOffsets.findIndex((r) => r.offset > (resumeAt.get(r.partition) ?? -1));
     g = build();
-    for (let p = 0; p < PARTS; p++) for (const n of g.nodes) n.restorePartition(store, p);
+    // As an application does: each partition restored just before its first record, others already flowing.
+    restored.clear();
   }
   outputs.push(...g.out);
   assert.deepEqual(outputs.sort(), [...reference.out].sort());
