@@ -81,6 +81,8 @@ export function changelogTopic(group: string, namespace: string): string {
  */
 export class AppState {
   private readonly stores = new Map<string, StateStore>();
+  /** The partitions (`topic:partition`) whose restore finished: only their stores take checkpoints. */
+  private readonly ready = new Set<string>();
   private readonly windows: AppStateNode[];
   private readonly group: string;
   private readonly stateDir: string | undefined;
@@ -195,6 +197,7 @@ export class AppState {
     for (const [cl, end] of ends) tx.set(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl), Number(end));
     tx.commit();
     for (const w of windows) w.node.restorePartition(store, partition);
+    this.ready.add(key);
     const covered = store.get(OFFSETS_NAMESPACE, partition, COVERED);
     return typeof covered === 'number' ? covered : -1;
   }
@@ -214,6 +217,8 @@ export class AppState {
       const key = `${topic}:${partition}`;
       let tx = txs.get(key);
       if (!tx) {
+        // A store still being restored takes no checkpoint: its nodes hold nothing of it yet (a start state at most).
+        if (!this.ready.has(key)) return null;
         const store = this.stores.get(key);
         if (!store) return null;
         tx = store.begin();
@@ -281,6 +286,7 @@ export class AppState {
     const key = `${topic}:${partition}`;
     const store = this.stores.get(key);
     this.stores.delete(key);
+    this.ready.delete(key);
     void store?.close().catch(() => {});
   }
 

@@ -64,6 +64,8 @@ interface FaultRun {
   stateDir?: string;
   /** A yielding `mapAsync` before the windows (records in flight at every commit). */
   async?: boolean;
+  /** State in every stage before the windows: accumulate, partition, stateful apply. */
+  pipeline?: boolean;
 }
 
 async function killedRuns(
@@ -94,6 +96,7 @@ async function killedRuns(
     guarantee,
     ...(run.window ? ['--window'] : []),
     ...(run.async ? ['--async'] : []),
+    ...(run.pipeline ? ['--pipeline'] : []),
   ];
   // With windows, the same processor once without interruption (its own group, output and memory state), meanwhile.
   const refOutput = uniqueName('fault-ref');
@@ -189,6 +192,11 @@ async function killedWindows(guarantee: string, run: FaultRun = {}): Promise<voi
     const want = new Map(reference!.map((r) => [key(r), { n: r.value.n, ids: r.value.ids }]));
     // Each key's windows but its last (still open) closed: 10 readings per window.
     assert.equal(want.size, KEYS * (N / KEYS / 10 - 1));
+    if (run.pipeline)
+      assert.ok(
+        [...want.values()].every((w) => w.n === 5),
+        'five pairs per window',
+      );
     const seen = new Set<string>();
     const wrong: string[] = [];
     for (const r of out) {
@@ -196,7 +204,7 @@ async function killedWindows(guarantee: string, run: FaultRun = {}): Promise<voi
       seen.add(key(r));
       const w = want.get(key(r));
       if (w === undefined || w.n !== r.value.n || w.ids !== r.value.ids)
-        wrong.push(`${key(r)}: n=${r.value.n}, want ${w?.n}`);
+        wrong.push(`${key(r)}: n=${r.value.n} ids=${r.value.ids}, want ${w?.n} ${w?.ids}`);
     }
     assert.deepEqual(wrong.slice(0, 6), [], `${wrong.length} of ${out.length} windows differ`);
     assert.equal(seen.size, want.size);
@@ -214,6 +222,14 @@ test('exactly-once with windows: killed with SIGKILL, state restored from the ch
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee} with a mapAsync before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
     await killedWindows(guarantee, { async: true });
+  });
+}
+
+// Every stage before the windows keeps state: a running count per partition, pairs of records of one key, a
+// running total per record key. Each is checkpointed with the windows, so a restore resumes all of them.
+for (const guarantee of ['at-least-once', 'exactly-once']) {
+  test(`${guarantee} with accumulate, partition and stateful apply before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
+    await killedWindows(guarantee, { pipeline: true });
   });
 }
 

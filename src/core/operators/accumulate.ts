@@ -42,6 +42,10 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable, Checkp
   /** The partition whose state `state` and `hasState` are; the others wait in `parked`. */
   current = 0;
   private parked: Map<number, { state: S | undefined; has: boolean }> | null = null;
+  /** The current partition's state changed since the last checkpoint (one field write per element). */
+  dirty = false;
+  /** Other partitions whose state changed since the last checkpoint. */
+  private readonly changed = new Set<number>();
   private readonly initial: { state: S | undefined; has: boolean };
 
   constructor(
@@ -68,6 +72,8 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable, Checkp
     if (p === this.current) return;
     const parked = (this.parked ??= new Map());
     parked.set(this.current, { state: this.state, has: this.hasState });
+    if (this.dirty) this.changed.add(this.current);
+    this.dirty = false;
     const next = parked.get(p) ?? this.initial;
     parked.delete(p);
     this.current = p;
@@ -77,6 +83,7 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable, Checkp
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     if (metadata !== undefined) this.switchTo(partitionOf(metadata));
+    this.dirty = true;
     if (!this.hasState) {
       this.state = x as S;
       this.hasState = true;
@@ -94,14 +101,22 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable, Checkp
     return this.pass(this.withState ? [this.state, out] : out, metadata);
   }
 
-  /** Writes the state of every partition (one entry each). */
+  /**
+   * Writes the state of each partition that changed since the last call (one entry each). Only those: a partition
+   * not restored yet holds the start state, which must not overwrite its stored one.
+   */
   checkpoint(writer: CheckpointWriter): void {
     const write = (p: number, e: { state: S | undefined; has: boolean }) => {
       if (e.has) writer.set(this.namespace, p, STATE, { state: e.state ?? null });
       else writer.delete(this.namespace, p, STATE);
     };
-    write(this.current, { state: this.state, has: this.hasState });
-    if (this.parked !== null) for (const [p, e] of this.parked) write(p, e);
+    if (this.dirty) write(this.current, { state: this.state, has: this.hasState });
+    for (const p of this.changed) {
+      const e = this.parked?.get(p);
+      if (e !== undefined) write(p, e);
+    }
+    this.dirty = false;
+    this.changed.clear();
   }
 
   restorePartition(reader: CheckpointReader, partition: number): void {
@@ -118,7 +133,9 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable, Checkp
 
   dropPartition(partition: number): void {
     this.parked?.delete(partition);
+    this.changed.delete(partition);
     if (partition === this.current) {
+      this.dirty = false;
       this.state = this.initial.state;
       this.hasState = this.initial.has;
     }
@@ -130,12 +147,12 @@ export class AccumulateNode<T, S> extends Stream<any> implements Fusable, Checkp
     const part = `if (md !== undefined) ${n}.switchTo(${ctx.bind(partitionOf)}(md));`;
     const call = `${ctx.bind(this.fn)}(${n}.state, x${this.args.map((a) => `, ${ctx.bind(a)}`).join('')})`;
     const step = this.returnsState
-      ? `{ const r = ${call}; ${n}.state = r[0]; x = r[1]; }`
-      : `{ x = ${n}.state = ${call}; }`;
+      ? `{ const r = ${call}; ${n}.state = r[0]; x = r[1]; ${n}.dirty = true; }`
+      : `{ x = ${n}.state = ${call}; ${n}.dirty = true; }`;
     const wrap = this.withState ? `x = [${n}.state, x];` : '';
     // With a start the state always exists: no branch per element.
     if (this.initial.has) return `${part} ${step} ${wrap}`;
-    const first = `${n}.state = x; ${n}.hasState = true;${this.withState ? ' x = [x, x];' : ''}`;
+    const first = `${n}.state = x; ${n}.hasState = true; ${n}.dirty = true;${this.withState ? ' x = [x, x];' : ''}`;
     return `${part} if (${n}.hasState) { ${step} ${wrap} } else { ${first} }`;
   }
 }

@@ -118,3 +118,18 @@ test('nodes that keep records say so; zip is not checkpointable', () => {
   assert.match(keepsInputOf(z)!, /records/);
   assert.equal(keepsInputOf(a.map((x) => x)), null);
 });
+
+test('accumulate writes only the partitions that changed: one not restored yet keeps its stored state', () => {
+  const store = new MemoryStateStore();
+  store.set('accumulate', 0, 'state', { state: 41 });
+  const a = new Stream<number>();
+  const sums = asCheckpointable(a.accumulate((s: number, x: number) => s + x, { start: 0 }));
+  a.emit(5, md(1)); // partition 0 (the start state) is parked, never restored nor changed
+  store.transaction((tx) => sums.checkpoint(tx));
+  assert.deepEqual([...store.entries('accumulate', 0)], [['state', { state: 41 }]]);
+  assert.deepEqual([...store.entries('accumulate', 1)], [['state', { state: 5 }]]);
+  sums.restorePartition(store, 0);
+  const out = sums.sinkToList();
+  a.emit(1, md(0));
+  assert.deepEqual(out, [42]);
+});
