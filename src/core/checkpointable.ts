@@ -76,6 +76,27 @@ export function partitionOf(md: Metadata | undefined): number {
   return typeof p === 'number' ? p : 0;
 }
 
+/**
+ * @internal What a checkpoint keeps of a held element's metadata: its partition and record key (latin1), so that
+ * a restored element still tells later nodes where it came from. Its counters stay behind: their offsets are
+ * covered by the checkpoint.
+ */
+export function metadataOrigin(md: Metadata | undefined): { partition: number; key: string | null } {
+  const k = md === undefined || md.length === 0 ? undefined : md[0]!.kafkaKey;
+  let key: string | null = null;
+  if (typeof k === 'string') key = k;
+  else if (k instanceof Uint8Array) {
+    key = '';
+    for (let i = 0; i < k.length; i++) key += String.fromCharCode(k[i]!);
+  }
+  return { partition: partitionOf(md), key };
+}
+
+/** @internal The metadata of a restored element: its origin, without counters (see `metadataOrigin`). */
+export function restoredMetadata(origin: { partition: number; key: string | null }): Metadata {
+  return origin.key === null ? [{ partition: origin.partition }] : [{ partition: origin.partition, kafkaKey: origin.key }];
+}
+
 /** @internal The namespace a node checkpoints under: the one given, else `fallback`. */
 export function namespaceOption(where: string, namespace: unknown, fallback: string): string {
   if (namespace === undefined) return fallback;

@@ -74,7 +74,7 @@ test('a pipeline of checkpointable nodes restored from any checkpoint equals an 
   const build = () => {
     const source = new Stream<(typeof withOffsets)[number]>();
     const out: string[] = [];
-    const tail = source
+    const counted = source
       .map((r) => ({ id: r.id, t: r.t, k: r.k }))
       .accumulate(
         (n: number, x: { id: number; t: number; k: string }): [number, Seen] => [n + 1, { ...x, seq: n + 1 }],
@@ -82,13 +82,23 @@ test('a pipeline of checkpointable nodes restored from any checkpoint equals an 
           start: 0,
           returnsState: true,
         },
-      )
+      );
+    // Every third reading is a reference the others join as of their time (waiting up to 300 ms of event time).
+    const references = counted.filter((x: Seen) => x.id % 3 === 0);
+    const tail = counted
+      .joinAsof(references, {
+        key: 'k',
+        timestamp: 't',
+        grace: '300ms',
+        how: 'left',
+        merge: (l: Seen, r: Seen | undefined) => ({ ...l, ref: r?.id ?? -1 }),
+      })
       .partition(2, { key: 'k' })
       .apply(
-        (pair: Seen[], state) => {
+        (pair: (Seen & { ref: number })[], state) => {
           const total = (state.get('total', 0) as number) + pair[0]!.id + pair[1]!.id;
           state.set('total', total);
-          return { k: pair[1]!.k, t: pair[1]!.t, v: total + pair[0]!.seq + pair[1]!.seq };
+          return { k: pair[1]!.k, t: pair[1]!.t, v: total + pair[0]!.seq + pair[1]!.seq + pair[0]!.ref + pair[1]!.ref };
         },
         { stateful: true },
       )
@@ -99,13 +109,14 @@ test('a pipeline of checkpointable nodes restored from any checkpoint equals an 
       out.push(`${w.key}@${w.start}=${w.ids}`);
     });
     const nodes = stateNodesBelow(new Map([['in', source as any]])).checkpointable.map((c) => c.node);
-    assert.ok(nodes.every((n) => isCheckpointable(n)) && nodes.length === 4);
+    assert.ok(nodes.every((n) => isCheckpointable(n)) && nodes.length === 5);
     return { source, out, nodes };
   };
   const emit = (g: ReturnType<typeof build>, r: (typeof withOffsets)[number]) =>
     g.source.emit(r, [{ partition: r.partition, kafkaKey: Buffer.from(r.k) }]);
   const reference = build();
   for (const r of withOffsets) emit(reference, r);
+  assert.ok(reference.out.length > 100);
 
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;

@@ -5,8 +5,10 @@ import {
   type Checkpointable,
   type CheckpointReader,
   type CheckpointWriter,
+  metadataOrigin,
   namespaceOption,
   partitionOf,
+  restoredMetadata,
 } from '../checkpointable.ts';
 import { both, emitHeldBatch, type Held, hold, releaseAll } from '../held.ts';
 import { InFlight } from '../in-flight.ts';
@@ -127,7 +129,10 @@ export class PartitionNode<T> extends Stream<T[]> implements Checkpointable {
       for (const [k, b] of part.buckets) {
         if (!b.dirty) continue;
         b.dirty = false;
-        writer.set(this.namespace, id, storeKey(k), { key: b.key ?? null, items: b.items.map((h) => h.x) });
+        writer.set(this.namespace, id, storeKey(k), {
+          key: b.key ?? null,
+          items: b.items.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
+        });
       }
     }
   }
@@ -137,9 +142,11 @@ export class PartitionNode<T> extends Stream<T[]> implements Checkpointable {
     this.dropPartition(partition);
     const part = this.part(partition);
     for (const [, v] of reader.entries(this.namespace, partition)) {
-      const e = v as { key: unknown; items: T[] };
+      const e = v as { key: unknown; items: { x: T; from: { partition: number; key: string | null } }[] };
       const k = this.keyOf === null ? undefined : hashKey(e.key);
-      const b: Bucket<T> = { key: e.key, items: e.items.map((x) => hold(x, undefined)), timer: null, dirty: false };
+      // Each element keeps where it came from (partition, record key), not its counters (its offset is covered).
+      const items = e.items.map((i) => hold(i.x, restoredMetadata(i.from)));
+      const b: Bucket<T> = { key: e.key, items, timer: null, dirty: false };
       part.buckets.set(k, b);
       this.arm(partition, k, b);
     }
