@@ -120,7 +120,9 @@ async function killedRuns(
       p.child.kill('SIGKILL');
       kills++;
     }
-    await p.exited;
+    const code = await p.exited;
+    // Ended by itself before the kill: say why (a failure, or its input went quiet for `--idle`).
+    if (code !== null) assert.equal(code, 0, `a processor ended by itself: ${p.output()}`);
   }
   // The last run stops once it handled every input record: first the killed members' sessions expire and, under
   // exactly-once, their transactions are fenced and retried, pauses of several seconds (60 s of silence stop it
