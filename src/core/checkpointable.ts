@@ -94,7 +94,9 @@ export function metadataOrigin(md: Metadata | undefined): { partition: number; k
 
 /** @internal The metadata of a restored element: its origin, without counters (see `metadataOrigin`). */
 export function restoredMetadata(origin: { partition: number; key: string | null }): Metadata {
-  return origin.key === null ? [{ partition: origin.partition }] : [{ partition: origin.partition, kafkaKey: origin.key }];
+  return origin.key === null
+    ? [{ partition: origin.partition }]
+    : [{ partition: origin.partition, kafkaKey: origin.key }];
 }
 
 /** @internal The namespace a node checkpoints under: the one given, else `fallback`. */

@@ -64,7 +64,7 @@ interface FaultRun {
   stateDir?: string;
   /** A yielding `mapAsync` before the windows (records in flight at every commit). */
   async?: boolean;
-  /** State in every stage before the windows: accumulate, partition, stateful apply. */
+  /** State in every stage before the windows: accumulate, joinAsof, partition, stateful apply. */
   pipeline?: boolean;
 }
 
@@ -227,10 +227,10 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
   });
 }
 
-// Every stage before the windows keeps state: a running count per partition, pairs of records of one key, a
+// Every stage before the windows keeps state: a running count per partition, an as-of join, pairs of one key, a
 // running total per record key. Each is checkpointed with the windows, so a restore resumes all of them.
 for (const guarantee of ['at-least-once', 'exactly-once']) {
-  test(`${guarantee} with accumulate, partition and stateful apply before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
+  test(`${guarantee} with accumulate, joinAsof, partition and stateful apply before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
     await killedWindows(guarantee, { pipeline: true });
   });
 }
