@@ -133,3 +133,23 @@ test('accumulate writes only the partitions that changed: one not restored yet k
   a.emit(1, md(0));
   assert.deepEqual(out, [42]);
 });
+
+test('unique remembers the keys seen per partition, in their order, across a checkpoint and a restore', () => {
+  const store = new MemoryStateStore();
+  const a = new Stream<string>();
+  const u = asCheckpointable(a.unique({ maxsize: 2 }));
+  const outA = u.sinkToList();
+  for (const x of ['a', 'b', 'a', 'c']) a.emit(x, md(0)); // 'b' forgotten: the least recently seen
+  a.emit('a', md(1)); // another partition: its own keys
+  store.transaction((tx) => u.checkpoint(tx));
+  assert.deepEqual(outA, ['a', 'b', 'c', 'a']);
+  assert.equal([...store.entries('unique', 0)].length, 2);
+
+  const b = new Stream<string>();
+  const again = asCheckpointable(b.unique({ maxsize: 2 }));
+  const outB = again.sinkToList();
+  again.restorePartition(store, 0);
+  for (const x of ['a', 'c', 'b', 'c', 'a']) b.emit(x, md(0));
+  // a, c remembered; b new (forgets a, the older of the two); c remembered; a new again.
+  assert.deepEqual(outB, ['b', 'a']);
+});
