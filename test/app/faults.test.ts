@@ -113,7 +113,9 @@ async function killedRuns(
   // committed state to the changelog at least once), however long starting and joining took; then let one run
   // to the end.
   for (let i = 0; i < 3; i++) {
-    const p = processor([...args(output, group), ...stateArgs(i)]);
+    // Long idle: on a loaded machine a rejoin (the killed member's session expiring) and a restore can take longer
+    // than the default 4 s of silence, and a processor that stopped by itself would not be killed.
+    const p = processor([...args(output, group), ...stateArgs(i), '--idle', '60000']);
     const target = Math.floor(N * (0.05 + Math.random() * 0.15));
     await until(p, () => p.progress.processed >= target && (!run.window || p.progress.commits > 0));
     if (p.child.exitCode === null) {
