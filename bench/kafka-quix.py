@@ -1,6 +1,8 @@
-# The Kafka benchmark's quixstreams peer: consume JSON -> 10 s tumbling window per key (count/min/max/mean) ->
-# produce, on the same broker and input topic as bench/kafka.ts. Prints the rate as JSON.
-#   python bench/kafka-quix.py BROKERS INPUT OUTPUT N
+# The Kafka benchmark's quixstreams peer, on the same broker and input topic as bench/kafka.ts. Prints the rate as
+# JSON. JOB is `window` (default: consume JSON -> 10 s tumbling window per key (count/min/max/mean) -> produce) or
+# `stateful` (consume JSON -> a running count and total per key in `apply(..., stateful=True)` -> produce one
+# output per message).
+#   python bench/kafka-quix.py BROKERS INPUT OUTPUT N [JOB]
 import json
 import sys
 import tempfile
@@ -11,6 +13,7 @@ from quixstreams import Application
 from quixstreams.dataframe.windows import Count, Max, Mean, Min
 
 brokers, input_name, output_name, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+job = sys.argv[5] if len(sys.argv) > 5 else "window"
 app = Application(
     broker_address=brokers,
     consumer_group=f"quix-bench-{time.time()}",
@@ -33,8 +36,19 @@ def tick(value):
 
 sdf = app.dataframe(input_topic)
 sdf = sdf.update(tick)
-sdf = sdf.tumbling_window(timedelta(seconds=10)).agg(count=Count(), min=Min("value"), max=Max("value"), mean=Mean("value")).final()
-sdf = sdf.apply(lambda w: {"time": w["end"], "temperature": {"count": w["count"], "min": w["min"], "max": w["max"], "mean": w["mean"]}})
+if job == "stateful":
+
+    def running(value, st):
+        n = st.get("n", 0) + 1
+        total = st.get("total", 0) + value["value"]
+        st.set("n", n)
+        st.set("total", total)
+        return {"sensor": value["sensor"], "n": n, "mean": total / n}
+
+    sdf = sdf.apply(running, stateful=True)
+else:
+    sdf = sdf.tumbling_window(timedelta(seconds=10)).agg(count=Count(), min=Min("value"), max=Max("value"), mean=Mean("value")).final()
+    sdf = sdf.apply(lambda w: {"time": w["end"], "temperature": {"count": w["count"], "min": w["min"], "max": w["max"], "mean": w["mean"]}})
 sdf = sdf.to_topic(output_topic)
 app.run()
 if state["first"] is None:

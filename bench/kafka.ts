@@ -9,6 +9,9 @@
 //             produce: the ceiling; with the client's fetch defaults and with twinstream's) vs quixstreams (PyPI, in ~/.cache/twinstream/quix-venv; skipped with a note
 //             when absent — `python3 -m venv ~/.cache/twinstream/quix-venv && …/pip install quixstreams`)
 //             (rounds in alternating order, median rate and this process's CPU per message)
+//   stateful  consume JSON -> a running count and total per key in user state (`apply(fn, { stateful: true })`,
+//             checkpointed to a changelog) -> produce one output per message: twinstream's Application vs
+//             quixstreams' `apply(fn, stateful=True)` on the same topic (part of --consume)
 //   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume] [--batch 10000]
 //   (--produce: the produce part only; --consume: the consume part only)
 import { spawnSync } from 'node:child_process';
@@ -20,7 +23,7 @@ import { Consumer, Producer } from '@platformatic/kafka';
 import { startKafka } from '../scripts/kafka.ts';
 import { Application } from '../src/app/index.ts';
 import { KafkaAdmin, KafkaProducer, type OutgoingMessage } from '../src/connectors/kafka/index.ts';
-import { count, max, mean, min, Stream } from '../src/index.ts';
+import { count, max, mean, min, type State, Stream } from '../src/index.ts';
 
 const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce');
@@ -83,6 +86,28 @@ function brokerCpuMs(): number | null {
     }
   } catch {}
   return null;
+}
+
+/**
+ * The Python of the quixstreams venv (QUIX_VENV, else ~/.cache/twinstream/quix-venv), made with quixstreams from
+ * PyPI when missing; null (the peer skipped, with a note) when it cannot be made.
+ */
+function quixPython(): string | null {
+  const venv = process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv');
+  const python = join(venv, 'bin', 'python');
+  if (!existsSync(python)) {
+    console.log(`quixstreams: making its venv in ${venv} (python3 -m venv, pip install quixstreams==3.28.0)`);
+    const made = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
+    const pip =
+      made.status === 0
+        ? spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', 'quixstreams==3.28.0'], { encoding: 'utf8' })
+        : made;
+    if (pip.status !== 0) {
+      console.log(`quixstreams: could not make its venv; skipped:\n${(pip.stderr ?? '').slice(-1000)}`);
+      return null;
+    }
+  }
+  return python;
 }
 
 function median(xs: number[]): number {
@@ -307,6 +332,41 @@ try {
         await app.run();
         return { ...end, seen };
       },
+      'stateful: twinstream Application': async () => {
+        const app = new Application({
+          brokers,
+          consumerGroup: `twinstream-stateful-${Date.now()}-${Math.random()}`,
+          autoOffsetReset: 'earliest',
+          deadLetterTopic: false,
+        });
+        const inTopic = app.topic<string, { sensor: string; value: number }>(input, { value: 'json' });
+        const outTopic = app.topic('bench-stateful-twinstream', { value: 'json' });
+        let first = 0;
+        let seen = 0;
+        let end = { ms: 0, fetchMs: 0, startMs: 0, cpuUs: 0 };
+        fetchAt = null;
+        const s = app.stream(inTopic);
+        s.sink(() => {
+          if (seen === 0) first = performance.now();
+          if (++seen === N) {
+            const last = performance.now();
+            end = { ms: last - first, ...sinceFetch(last, first) };
+            void app.stop();
+          }
+        });
+        s.apply(
+          (r, state: State<{ n: number; total: number }>) => {
+            const n = state.get('n', 0) + 1;
+            const total = state.get('total', 0) + r.value.value;
+            state.set('n', n);
+            state.set('total', total);
+            return { sensor: r.value.sensor, n, mean: total / n };
+          },
+          { stateful: true, namespace: 'running' },
+        ).toTopic(outTopic);
+        await app.run();
+        return { ...end, seen };
+      },
     };
     const consumeNames = Object.keys(consumeVariants);
     const consumeSamples = new Map<string, { rate: number[]; fetchRate: number[]; cpu: number[]; start: number[] }>();
@@ -335,21 +395,27 @@ try {
       );
     }
 
-    const python = join(process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv'), 'bin', 'python');
-    if (existsSync(python)) {
-      const run = spawnSync(python, ['bench/kafka-quix.py', brokers.join(','), input, 'bench-agg-quix', String(N)], {
-        encoding: 'utf8',
-        timeout: 300_000,
-      });
+    const python = quixPython();
+    for (const [job, name] of [
+      ['window', 'window: quixstreams (Python)'],
+      ['stateful', 'stateful: quixstreams (Python)'],
+    ] as const) {
+      if (python === null) break;
+      const run = spawnSync(
+        python,
+        ['bench/kafka-quix.py', brokers.join(','), input, `bench-${job}-quix`, String(N), job],
+        {
+          encoding: 'utf8',
+          timeout: 600_000,
+        },
+      );
       const line = run.stdout.trim().split('\n').pop() ?? '';
       try {
         const r = JSON.parse(line) as { messages: number; seconds: number };
-        record('window: quixstreams (Python)', r.messages, r.seconds);
+        record(name, r.messages, r.seconds);
       } catch {
-        console.log(`quixstreams run failed:\n${run.stderr.slice(-2000)}`);
+        console.log(`quixstreams ${job} run failed:\n${run.stderr.slice(-2000)}`);
       }
-    } else {
-      console.log(`quixstreams: not installed at ${python}; skipped`);
     }
   }
 
@@ -369,6 +435,9 @@ try {
     );
     console.log(
       `twinstream window / quixstreams:  ${ratio('window: twinstream Application', 'window: quixstreams (Python)')}`,
+    );
+    console.log(
+      `twinstream stateful / quixstreams:  ${ratio('stateful: twinstream Application', 'stateful: quixstreams (Python)')}`,
     );
   }
   for (const c of consumeOnly ? [] : ['none', 'lz4']) {

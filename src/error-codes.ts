@@ -221,7 +221,12 @@ export const ERROR_CODES = {
   TS_APP_RUNNING: { meaning: '`Application.run` was called while the application runs.', retriable: false },
   TS_APP_STATE: {
     meaning:
-      "The application's state cannot be used: two windows share a namespace, the state is closed, or a restore was stopped.",
+      "The application's state cannot be used: two stateful nodes share a namespace, the state is closed, or a restore was stopped.",
+    retriable: false,
+  },
+  TS_APP_NOT_CHECKPOINTABLE: {
+    meaning:
+      'An application with state has a node that keeps records or state between elements but cannot checkpoint them (a restore would lose them): replace the node, or run without state.',
     retriable: false,
   },
   // Simulation

@@ -36,7 +36,7 @@
 //      (it imports, its types exist, no internal name is reachable) with no change to the test.
 // Only add a name here when most programs need it: a root that loads everything took ~160 ms to import.
 
-export type { KeySpec, Metadata, StreamErrorInfo, StreamOperators, StreamOptions } from './core/index.ts';
+export type { KeySpec, Metadata, State, StreamErrorInfo, StreamOperators, StreamOptions } from './core/index.ts';
 export { RefCounter, Source, Stream, whenGraphIdle } from './core/index.ts';
 export { ERROR_CODES, TwinstreamError, type TwinstreamErrorCode } from './errors.ts';
 export type { FrameOptions } from './frame/index.ts';

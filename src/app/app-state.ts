@@ -1,40 +1,71 @@
 import { join } from 'node:path';
 import type { KafkaConnection } from '../connectors/kafka/connection.ts';
+import { type Checkpointable, type CheckpointWriter, isCheckpointable, keepsInputOf } from '../core/checkpointable.ts';
 import type { Stream } from '../core/stream.ts';
 import { TwinstreamError } from '../errors.ts';
 import { LmdbStateStore } from '../state/lmdb-store.ts';
 import { MemoryStateStore } from '../state/memory-store.ts';
 import type { StateStore, Transaction } from '../state/state-store.ts';
-import { WindowNode } from '../window/window-node.ts';
-import type { WindowStoreWriter } from '../window/window-store.ts';
 import { type ChangelogRecord, readChangelogs } from './changelog.ts';
 
 /** @internal The namespace under which each partition's store keeps the input offset its state covers. */
 export const OFFSETS_NAMESPACE = 'offsets';
 const COVERED = 'covered';
 
-/** A window of an application and the input topic its records come from. */
-export interface AppWindow {
-  node: WindowNode<any, any>;
+/** A node of an application whose state is checkpointed, and the input topic its records come from. */
+export interface AppStateNode {
+  node: Checkpointable & Stream<any>;
   topic: string;
 }
 
-/** @internal The window nodes downstream of `start` (not past another window: its output is not keyed by input partition). */
-export function windowsBelow(start: Stream<any>): WindowNode<any, any>[] {
-  const out: WindowNode<any, any>[] = [];
+/** @deprecated The name of {@link AppStateNode} when only windows had state. */
+export type AppWindow = AppStateNode;
+
+/**
+ * @internal The nodes downstream of each input that keep state or records from one element to the next: the
+ * {@link Checkpointable} ones, found by that contract, each with the first input above it; and those that keep
+ * elements without it (refused by an application with state).
+ */
+export function stateNodesBelow(inputs: ReadonlyMap<string, Stream<any>>): {
+  checkpointable: AppStateNode[];
+  unsafe: { node: Stream<any>; keeps: string }[];
+} {
+  const checkpointable: AppStateNode[] = [];
+  const unsafe: { node: Stream<any>; keeps: string }[] = [];
   const seen = new Set<Stream<any>>();
-  const stack = [...start.downstreams];
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    if (seen.has(s)) continue;
-    seen.add(s);
-    if (s instanceof WindowNode) {
-      out.push(s);
-      continue;
+  for (const [topic, start] of inputs) {
+    const stack = [...start.downstreams];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      if (isCheckpointable(s)) checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
+      else {
+        const keeps = keepsInputOf(s);
+        if (keeps !== null) unsafe.push({ node: s, keeps });
+      }
+      stack.push(...s.downstreams);
     }
-    stack.push(...s.downstreams);
   }
-  return out;
+  return { checkpointable, unsafe };
+}
+
+/**
+ * @internal Refuses a graph with state in which a node keeps records or state it cannot checkpoint: after a
+ * restore the records it held would be skipped (their offsets covered by the others' state), or it would start
+ * from nothing while the rest resumes.
+ */
+export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string }[]): void {
+  if (unsafe.length === 0) return;
+  const { node, keeps } = unsafe[0]!;
+  const name = node.name ? `"${node.name}" (${node.kind})` : `"${node.kind}"`;
+  throw new TwinstreamError(
+    'TS_APP_NOT_CHECKPOINTABLE',
+    `Application: node ${name} keeps ${keeps} between records but cannot put them into the state checkpoint; ` +
+      'a restore would lose them while the windows and other state resume. Replace it with a checkpointable ' +
+      'node (windows, accumulate, partition, stateful apply), or run without state (changelog: false)',
+    { context: { node: node.name ?? node.kind, keeps } },
+  );
 }
 
 /** @internal The changelog topic of a namespace. */
@@ -50,7 +81,9 @@ export function changelogTopic(group: string, namespace: string): string {
  */
 export class AppState {
   private readonly stores = new Map<string, StateStore>();
-  private readonly windows: AppWindow[];
+  /** The partitions (`topic:partition`) whose restore finished: only their stores take checkpoints. */
+  private readonly ready = new Set<string>();
+  private readonly windows: AppStateNode[];
   private readonly group: string;
   private readonly stateDir: string | undefined;
   private readonly connection: KafkaConnection;
@@ -59,13 +92,13 @@ export class AppState {
   /** Counters: entries restored from changelogs, changelog records written. */
   readonly counters = { restored: 0, changelogged: 0 };
 
-  constructor(windows: AppWindow[], group: string, connection: KafkaConnection, stateDir?: string) {
+  constructor(windows: AppStateNode[], group: string, connection: KafkaConnection, stateDir?: string) {
     const names = new Set<string>();
     for (const w of windows) {
       if (names.has(w.node.namespace) || w.node.namespace === OFFSETS_NAMESPACE) {
         throw new TwinstreamError(
           'TS_APP_STATE',
-          `Application: two windows share the state namespace "${w.node.namespace}"; give each its own \`namespace\``,
+          `Application: two stateful nodes share the state namespace "${w.node.namespace}"; give each its own \`namespace\``,
         );
       }
       names.add(w.node.namespace);
@@ -164,6 +197,7 @@ export class AppState {
     for (const [cl, end] of ends) tx.set(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl), Number(end));
     tx.commit();
     for (const w of windows) w.node.restorePartition(store, partition);
+    this.ready.add(key);
     const covered = store.get(OFFSETS_NAMESPACE, partition, COVERED);
     return typeof covered === 'number' ? covered : -1;
   }
@@ -183,6 +217,8 @@ export class AppState {
       const key = `${topic}:${partition}`;
       let tx = txs.get(key);
       if (!tx) {
+        // A store still being restored takes no checkpoint: its nodes hold nothing of it yet (a start state at most).
+        if (!this.ready.has(key)) return null;
         const store = this.stores.get(key);
         if (!store) return null;
         tx = store.begin();
@@ -192,7 +228,7 @@ export class AppState {
     };
     for (const w of this.windows) {
       const topic = changelogTopic(this.group, w.node.namespace);
-      const writer: WindowStoreWriter = {
+      const writer: CheckpointWriter = {
         // A partition without a store is not assigned here (any more): its writes go nowhere.
         set: (namespace, partition, key, value, options) => {
           const tx = txOf(w.topic, partition);
@@ -207,7 +243,7 @@ export class AppState {
           records.push({ topic, partition, key: Buffer.from(key), value: null });
         },
       };
-      w.node.persist(writer);
+      w.node.checkpoint(writer);
     }
     for (const [key, offset] of handled) {
       const i = key.lastIndexOf(':');
@@ -246,11 +282,11 @@ export class AppState {
    * restores it from the changelog).
    */
   revoke(topic: string, partition: number): void {
-    const none = { partitions: () => [], entries: () => [] };
-    for (const w of this.windows) if (w.topic === topic) w.node.restorePartition(none, partition);
+    for (const w of this.windows) if (w.topic === topic) w.node.dropPartition(partition);
     const key = `${topic}:${partition}`;
     const store = this.stores.get(key);
     this.stores.delete(key);
+    this.ready.delete(key);
     void store?.close().catch(() => {});
   }
 

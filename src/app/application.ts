@@ -10,7 +10,7 @@ import { toMillis } from '../time/duration.ts';
 import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
 import type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './app-config.ts';
 import { AppSource } from './app-source.ts';
-import { AppState, type AppWindow, windowsBelow } from './app-state.ts';
+import { AppState, refuseUnsafe, stateNodesBelow } from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
 
 export * from './app-commit.ts';
@@ -146,11 +146,10 @@ export class Application {
     }
     const c = this.config;
     const dlq = this.deadLetterTopic();
-    const windows: AppWindow[] = [];
-    if (c.changelog ?? true) {
-      for (const [topic, s] of this.inputs) for (const node of windowsBelow(s)) windows.push({ node, topic });
-    }
-    const state = windows.length > 0 ? new AppState(windows, c.groupId, c, c.stateDir) : null;
+    // State is found by the Checkpointable contract; a node keeping records without it is refused (see app-state).
+    const found = (c.changelog ?? true) ? stateNodesBelow(this.inputs) : null;
+    if (found && found.checkpointable.length > 0) refuseUnsafe(found.unsafe);
+    const state = found?.checkpointable.length ? new AppState(found.checkpointable, c.groupId, c, c.stateDir) : null;
     this.state = state;
     await this.createTopics(state, dlq);
     const finite = options.count !== undefined || options.timeout !== undefined;

@@ -6,7 +6,7 @@ import '../core/index.ts';
 import '../window/index.ts';
 import '../connectors/kafka/index.ts';
 
-export type { AppWindow } from './app-state.ts';
+export type { AppStateNode, AppWindow } from './app-state.ts';
 export { AppState } from './app-state.ts';
 export type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './application.ts';
 export { Application } from './application.ts';

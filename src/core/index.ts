@@ -1,5 +1,7 @@
 // The stream graph and its operators (browser-safe: no Node module, no dependency). Re-exports only, by name.
 
+export type { Checkpointable, CheckpointReader, CheckpointWriter, KeepsInput } from './checkpointable.ts';
+export { isCheckpointable } from './checkpointable.ts';
 export type { Fusable } from './fusion.ts';
 export { setCodegen } from './fusion.ts';
 export { graphNodes, toDot, toMermaid } from './graph.ts';
@@ -9,6 +11,7 @@ export { IdleSignal, whenGraphIdle } from './idle.ts';
 export type { IterateOptions } from './iterate.ts';
 export { iterate, toReadableStream } from './iterate.ts';
 export type { ElementFn, KeySpec } from './key.ts';
+export type { State } from './keyed-state.ts';
 export type { Aggregate } from './moments.ts';
 export type { NodeProbe } from './node-metrics.ts';
 export { NodeMetrics } from './node-metrics.ts';
@@ -40,6 +43,8 @@ export { SliceNode } from './operators/slice.ts';
 export type { SlidingWindowOptions } from './operators/sliding-window.ts';
 export { SlidingWindowNode } from './operators/sliding-window.ts';
 export { StarmapNode } from './operators/starmap.ts';
+export type { StatefulOptions } from './operators/stateful.ts';
+export { StatefulNode } from './operators/stateful.ts';
 export { TimedWindowNode, TimedWindowUniqueNode } from './operators/timed-window.ts';
 export type { ToTimeIndexOptions } from './operators/to-time-index.ts';
 

@@ -59,6 +59,7 @@ export function cumulate(op: Cumulative, values: NumericArray, acc: number, out:
 function cumulativeFrames(sf: StreamingFrame, op: Cumulative): StreamingFrame {
   const acc = new Map<string, number>();
   const node = new FrameNode<Frame, Frame>(sf.stream, op, {
+    keeps: 'running or rolling aggregates',
     next(f, md, out) {
       const cols: Record<string, FrameColumn> = {};
       for (const name of f.names) {

@@ -106,6 +106,7 @@ export class Ewm {
     const states = new Map<string, EwmState>();
     const { alpha, adjust } = this;
     const node = new FrameNode<Frame, Frame>(this.source.stream, 'ewm.mean', {
+      keeps: 'running or rolling aggregates',
       next(f, md, out) {
         const cols: Record<string, FrameColumn> = {};
         for (const name of f.names) {

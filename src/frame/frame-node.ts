@@ -9,6 +9,9 @@ import { type Pushed, Stream } from '../core/stream.ts';
 export interface FrameStep<I, O> {
   next(x: I, md: Metadata | undefined, out: Stream<O>): Pushed;
   end?(out: Stream<O>): void;
+  /** What the step keeps from one input to the next (running totals, a rolling window), if anything: an
+   * application with state refuses the node (see `KeepsInput` in core). */
+  readonly keeps?: string;
 }
 
 /**
@@ -27,6 +30,11 @@ export class FrameNode<I, O> extends Stream<O> {
     this.kind = kind;
     this.step = step;
     upstream.connect(this);
+  }
+
+  /** What the step keeps between inputs (`KeepsInput`), or undefined. */
+  get keepsInput(): string | undefined {
+    return this.step.keeps;
   }
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {

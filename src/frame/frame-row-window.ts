@@ -55,6 +55,8 @@ const ELEMENT: object = Object.freeze({});
  * node.late; // rows that came for closed sessions
  */
 export class FrameRowWindowNode<O = any> extends Stream<O> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'open windows';
   override kind: string;
   private readonly c: FrameRowWindowConfig;
   private readonly inner: WindowNode<any, O>;

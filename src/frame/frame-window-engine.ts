@@ -24,6 +24,8 @@ import { moveCursor, type RowCursor } from './row-cursor.ts';
  * node.late; // rows that came for closed windows
  */
 export abstract class FrameWindowEngine<O = any> extends Stream<O> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'open windows';
   override kind: string;
   late = 0;
   skipped = 0;

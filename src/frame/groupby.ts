@@ -132,6 +132,7 @@ export class GroupBy {
     const win = this.window === null ? null : new RowWindow(this.window, 'groupby window');
     let acc = win === null ? new Accumulator(plan, byName) : null;
     return new FrameNode<Frame, Frame>(this.source.stream, 'groupby', {
+      keeps: 'running aggregates',
       next(f, md, out) {
         if (win === null) {
           acc!.add(f, keyOf(f));

@@ -46,6 +46,7 @@ function seriesReduction(series: StreamingSeries, r: Reduction, options: Reducti
     }
   }
   return new FrameNode<Frame, number>(series.source.stream, r, {
+    keeps: 'running aggregates',
     next(f, md, out) {
       m.addColumn(series.numbers(f), null);
       return out.emit(m.result(r, 0), md);
@@ -56,6 +57,7 @@ function seriesReduction(series: StreamingSeries, r: Reduction, options: Reducti
 function frameReduction(sf: StreamingFrame, r: Reduction): Stream<Record<string, number>> {
   const stats = new Map<string, Moments>();
   return new FrameNode<Frame, Record<string, number>>(sf.stream, r, {
+    keeps: 'running aggregates',
     next(f, md, out) {
       const res: Record<string, number> = {};
       for (const name of f.names) {
@@ -133,6 +135,7 @@ StreamingSeries.prototype.size = function size(this: StreamingSeries) {
 StreamingFrame.prototype.size = function size(this: StreamingFrame) {
   let total = 0;
   return new FrameNode<Frame, number>(this.stream, 'size', {
+    keeps: 'running aggregates',
     next(f, md, out) {
       total += f.length * f.names.length;
       return out.emit(total, md);
@@ -144,6 +147,7 @@ StreamingFrame.prototype.aggregate = function aggregate<S, R>(this: StreamingFra
   let state: S;
   let started = false;
   return new FrameNode<Frame, R>(this.stream, 'aggregate', {
+    keeps: 'running aggregates',
     next(f, md, out) {
       if (!started) {
         state = agg.initial(f);

@@ -223,6 +223,7 @@ export class Rolling {
     const rings = new Map<string, RowRolling>();
     const { n, span, minPeriods } = this;
     const node = new FrameNode<Frame, Frame>(this.source.stream, `rolling.${r}`, {
+      keeps: 'running or rolling aggregates',
       next(f, md, out) {
         const byRows = span === Number.POSITIVE_INFINITY;
         // Over rows, every reduction carries its state across frames (row-rolling.ts): no [history, frame] buffer
@@ -280,6 +281,7 @@ export class RollingSeries {
     const ring = byRows ? new RowRolling(n, minPeriods, r) : null;
     const rows = new RowWindow(byRows ? { n } : { value: span }, 'rolling');
     return new FrameNode<Frame, RollingWithState>(this.rolling.source.stream, `rolling.${r}`, {
+      keeps: 'running or rolling aggregates',
       next(f, md, out) {
         const times = byRows ? null : f.times('rolling over a duration');
         const result =

@@ -29,6 +29,11 @@ export interface ToFramesOptions extends FromRowsOptions {
  * The buffer is bounded by `size`; with only `interval`, by what arrives within one interval.
  */
 export class ToFramesNode extends Stream<Frame> {
+  /** Rows waiting for a frame to fill (`KeepsInput`); with an interval only, the commit waits for its timer. */
+  get keepsInput(): string | undefined {
+    return this.interval > 0 ? undefined : 'rows until a frame is full';
+  }
+
   override kind = 'toFrames';
   readonly size: number;
   readonly interval: number;

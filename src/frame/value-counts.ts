@@ -20,6 +20,7 @@ StreamingSeries.prototype.valueCounts = function valueCounts(this: StreamingSeri
   const counts = new Map<number | string, number>();
   let strings = false;
   return new FrameNode<Frame, Frame>(this.source.stream, 'valueCounts', {
+    keeps: 'running or rolling aggregates',
     next: (f, md, out) => {
       const c = this.evaluate(f);
       if (c instanceof DictionaryColumn) {

@@ -33,6 +33,7 @@ function windowNode<R>(
 ): Stream<R> {
   const win = new RowWindow(spec, kind);
   return new FrameNode<Frame, R>(source.stream, kind, {
+    keeps: 'running or rolling aggregates',
     next(f, md, out) {
       const p = project(f);
       const dropped = win.push(p, md);

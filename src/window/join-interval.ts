@@ -30,6 +30,8 @@ interface Stamped<T> {
  * other side's greatest timestamp says a partner can still come.
  */
 export class JoinIntervalNode<L, R, O> extends Stream<O> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = "records of both sides within the join's reach";
   override kind = 'joinInterval';
   private readonly left: Stream<L>;
   private readonly readTs: (x: any) => unknown;

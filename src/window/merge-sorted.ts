@@ -29,6 +29,8 @@ interface Entry<T> extends Held<T> {
  * timestamps come out in arrival order. When every input has ended, the rest comes out.
  */
 export class MergeSortedNode<T> extends Stream<T> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'records until every input has one';
   override kind = 'mergeSorted';
   late = 0;
   private readonly readTs: (x: any) => unknown;

@@ -153,7 +153,8 @@ return ${node}.update(x, undefined, md);
     try {
       return this.place(kw, t, value, md);
     } finally {
-      if (this.readPartition === null && this.defaultsChecked) lane.install(kw);
+      // Only for elements without metadata: the lane knows no partition, and the fused path takes only those.
+      if (this.readPartition === null && this.defaultsChecked && md === undefined) lane.install(kw);
     }
   }
 

@@ -1,3 +1,9 @@
+import {
+  type Checkpointable,
+  type CheckpointReader,
+  type CheckpointWriter,
+  partitionOf,
+} from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
 import { hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import type { NodeProbe } from '../core/node-metrics.ts';
@@ -39,7 +45,8 @@ export type EmitMode = 'final' | 'current';
  * holding element metadata (so a Kafka offset is committed only after every window holding it is done), emitting
  * final or current results, and persisting open windows into a state store. Kinds say where an element goes.
  */
-export abstract class WindowNode<T = any, O = any> extends Stream<O> {
+export abstract class WindowNode<T = any, O = any> extends Stream<O> implements Checkpointable {
+  readonly keepsInput = 'open windows';
   readonly plan: AggregationPlan;
   readonly mode: EmitMode;
   readonly namespace: string;
@@ -137,7 +144,8 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
 
   /** Goes on from the timestamp, key and value of `x`: finds its key's windows and hands it to `process`. */
   afterValue(x: unknown, t: number, key: unknown, value: unknown, metadata: Metadata | undefined): Pushed {
-    const part = this.readPartition === null ? this.defaultPartition(x) : this.partitionFor(this.readPartition(x));
+    const part =
+      this.readPartition === null ? this.defaultPartition(metadata) : this.partitionFor(this.readPartition(x));
     let kw: KeyWindows;
     // Consecutive elements of one key are the common case (sorted or batched input): skip the map lookup.
     if (this.lastKeyWindows !== null && this.lastKey === key && this.lastKeyWindows.partition === part) {
@@ -171,7 +179,12 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
     if (this.readPartition === null && d.partition !== undefined) this.readPartition = d.partition;
   }
 
-  private defaultPartition(_x: unknown): PartitionWindows {
+  /**
+   * Without a partition extractor: the partition the element came from (its metadata says, for records of a Kafka
+   * partition, even after a `map`), so an application checkpoints each partition's windows with that partition.
+   */
+  private defaultPartition(md: Metadata | undefined): PartitionWindows {
+    if (md !== undefined && md.length > 0) return this.partitionFor(partitionOf(md));
     return this.lastPart ?? this.partitionFor(0);
   }
 
@@ -291,15 +304,25 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> {
    * Loads the open windows of one partition from a store (a partition newly assigned to this process), replacing
    * what this node held for it.
    */
-  restorePartition(store: WindowStoreReader, partition: number): void {
+  restorePartition(store: CheckpointReader, partition: number): void {
     const only: WindowStoreReader = {
       partitions: () => [partition],
       entries: (namespace, pid) => store.entries(namespace, pid),
     };
+    this.dropPartition(partition);
+    this.restore(only);
+  }
+
+  /** {@link Checkpointable}: the same as `persist`. */
+  checkpoint(writer: CheckpointWriter): void {
+    this.persist(writer);
+  }
+
+  /** Forgets the open windows of one partition (taken away from this process). */
+  dropPartition(partition: number): void {
     this.parts.delete(partition);
     this.lastPart = null;
     this.lastKeyWindows = null;
-    this.restore(only);
   }
 
   private restore(store: WindowStoreReader): void {

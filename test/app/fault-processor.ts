@@ -2,11 +2,14 @@
 // tumbling windows per key → { key, start, n, ids } with their state in a changelog), until it has handled every
 // record the input held when it started (`--until-end`), or `--idle` ms without input; then it drains, commits and
 // exits 0. Or until it is killed. It prints its progress every 20 ms. With `--async`, a yielding `mapAsync` (eight
-// calls in flight) comes before the windows: commits must wait for what it holds.
+// calls in flight) comes before the windows: commits must wait for what it holds. With `--pipeline`, state in every
+// stage before the windows: a running count per partition (`accumulate`), an as-of join with every third reading
+// (`joinAsof`), pairs of one key (`partition`), a running total per record key (stateful `apply`), all checkpointed
+// with the windows.
 import { parseArgs } from 'node:util';
 import { Application } from '../../src/app/index.ts';
 import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
-import { count, sum } from '../../src/index.ts';
+import { count, type State, sum } from '../../src/index.ts';
 import { stopAtEnd } from './kafka-io.ts';
 
 const { values } = parseArgs({
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     guarantee: { type: 'string', default: 'at-least-once' },
     window: { type: 'boolean', default: false },
     async: { type: 'boolean', default: false },
+    pipeline: { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
     idle: { type: 'string', default: '4000' },
@@ -41,7 +45,43 @@ const app = new Application({
 });
 const input = app.topic<string, { id: number; t: number }>(values.input!);
 const output = app.topic(values.output!);
-if (values.window) {
+if (values.pipeline) {
+  type Seen = { id: number; t: number; k: string; seq: number };
+  const counted = app
+    .stream(input)
+    .map((r) => ({ id: r.value.id, t: r.value.t, k: r.key! }))
+    .accumulate((n: number, x: { id: number; t: number; k: string }): [number, Seen] => [n + 1, { ...x, seq: n + 1 }], {
+      start: 0,
+      returnsState: true,
+    });
+  // Every third reading is a reference the others join as of their time (waiting up to 300 ms of event time).
+  counted
+    .joinAsof(
+      counted.filter((x: Seen) => x.id % 3 === 0),
+      {
+        key: 'k',
+        timestamp: 't',
+        grace: '300ms',
+        how: 'left',
+        merge: (l: Seen, r: Seen | undefined) => ({ ...l, ref: r?.id ?? -1 }),
+      },
+    )
+    .partition(2, { key: 'k' })
+    .apply(
+      (pair: (Seen & { ref: number })[], state: State<{ total: number }>) => {
+        const total = state.get('total', 0) + pair[0]!.id + pair[1]!.id;
+        state.set('total', total);
+        const v = (total % 1_000_003) + pair[0]!.seq + pair[1]!.seq + pair[0]!.ref + pair[1]!.ref;
+        return { k: pair[1]!.k, t: pair[1]!.t, v };
+      },
+      { stateful: true },
+    )
+    .tumblingWindow('1s', { key: 'k', timestamp: 't', value: 'v', namespace: 'faults' })
+    .agg({ n: count(), ids: sum() })
+    .final()
+    .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
+    .toTopic(output);
+} else if (values.window) {
   const records = app.stream(input);
   const yielding = async (r: KafkaRecord<string, { id: number; t: number }>) => {
     await new Promise((resolve) => setTimeout(resolve, 0));

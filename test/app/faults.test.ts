@@ -64,6 +64,8 @@ interface FaultRun {
   stateDir?: string;
   /** A yielding `mapAsync` before the windows (records in flight at every commit). */
   async?: boolean;
+  /** State in every stage before the windows: accumulate, joinAsof, partition, stateful apply. */
+  pipeline?: boolean;
 }
 
 async function killedRuns(
@@ -94,6 +96,7 @@ async function killedRuns(
     guarantee,
     ...(run.window ? ['--window'] : []),
     ...(run.async ? ['--async'] : []),
+    ...(run.pipeline ? ['--pipeline'] : []),
   ];
   // With windows, the same processor once without interruption (its own group, output and memory state), meanwhile.
   const refOutput = uniqueName('fault-ref');
@@ -110,14 +113,18 @@ async function killedRuns(
   // committed state to the changelog at least once), however long starting and joining took; then let one run
   // to the end.
   for (let i = 0; i < 3; i++) {
-    const p = processor([...args(output, group), ...stateArgs(i)]);
+    // Long idle: on a loaded machine a rejoin (the killed member's session expiring) and a restore can take longer
+    // than the default 4 s of silence, and a processor that stopped by itself would not be killed.
+    const p = processor([...args(output, group), ...stateArgs(i), '--idle', '60000']);
     const target = Math.floor(N * (0.05 + Math.random() * 0.15));
     await until(p, () => p.progress.processed >= target && (!run.window || p.progress.commits > 0));
     if (p.child.exitCode === null) {
       p.child.kill('SIGKILL');
       kills++;
     }
-    await p.exited;
+    const code = await p.exited;
+    // Ended by itself before the kill: say why (a failure, or its input went quiet for `--idle`).
+    if (code !== null) assert.equal(code, 0, `a processor ended by itself: ${p.output()}`);
   }
   // The last run stops once it handled every input record: first the killed members' sessions expire and, under
   // exactly-once, their transactions are fenced and retried, pauses of several seconds (60 s of silence stop it
@@ -189,6 +196,11 @@ async function killedWindows(guarantee: string, run: FaultRun = {}): Promise<voi
     const want = new Map(reference!.map((r) => [key(r), { n: r.value.n, ids: r.value.ids }]));
     // Each key's windows but its last (still open) closed: 10 readings per window.
     assert.equal(want.size, KEYS * (N / KEYS / 10 - 1));
+    if (run.pipeline)
+      assert.ok(
+        [...want.values()].every((w) => w.n === 5),
+        'five pairs per window',
+      );
     const seen = new Set<string>();
     const wrong: string[] = [];
     for (const r of out) {
@@ -196,7 +208,7 @@ async function killedWindows(guarantee: string, run: FaultRun = {}): Promise<voi
       seen.add(key(r));
       const w = want.get(key(r));
       if (w === undefined || w.n !== r.value.n || w.ids !== r.value.ids)
-        wrong.push(`${key(r)}: n=${r.value.n}, want ${w?.n}`);
+        wrong.push(`${key(r)}: n=${r.value.n} ids=${r.value.ids}, want ${w?.n} ${w?.ids}`);
     }
     assert.deepEqual(wrong.slice(0, 6), [], `${wrong.length} of ${out.length} windows differ`);
     assert.equal(seen.size, want.size);
@@ -214,6 +226,14 @@ test('exactly-once with windows: killed with SIGKILL, state restored from the ch
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee} with a mapAsync before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
     await killedWindows(guarantee, { async: true });
+  });
+}
+
+// Every stage before the windows keeps state: a running count per partition, an as-of join, pairs of one key, a
+// running total per record key. Each is checkpointed with the windows, so a restore resumes all of them.
+for (const guarantee of ['at-least-once', 'exactly-once']) {
+  test(`${guarantee} with accumulate, joinAsof, partition and stateful apply before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
+    await killedWindows(guarantee, { pipeline: true });
   });
 }
 

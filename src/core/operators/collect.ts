@@ -4,6 +4,8 @@ import { type Pushed, Stream } from '../stream.ts';
 
 /** Holds every element until `flush()`, which emits them all as one array (possibly empty). */
 export class CollectNode<T> extends Stream<T[]> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'records until flushed';
   override kind = 'collect';
   private items: Held<T>[] = [];
 

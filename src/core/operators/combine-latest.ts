@@ -13,6 +13,8 @@ export interface CombineLatestOptions {
  * latest elements, in input order. The latest element of each input stays held; a newer one releases it.
  */
 export class CombineLatestNode extends Stream<unknown[]> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'the latest record of each input';
   override kind = 'combineLatest';
   private readonly order: Stream<any>[] = [];
   private readonly latestOf = new Map<Stream<any>, Held<unknown>>();
@@ -70,6 +72,8 @@ export class CombineLatestNode extends Stream<unknown[]> {
  * latest elements of the others (waiting, in order, until all the others have one).
  */
 export class ZipLatestNode extends Stream<unknown[]> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'the latest record of each input';
   override kind = 'zipLatest';
   private readonly lossless: Stream<any>;
   private readonly order: Stream<any>[] = [];

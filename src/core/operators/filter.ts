@@ -2,6 +2,7 @@ import { badArgument } from '../../errors.ts';
 import type { Fusable, FuseContext } from '../fusion.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
+import { isStatefulOptions, StatefulNode } from './stateful.ts';
 
 /** Passes the elements for which `predicate(x, ...args)` is truthy (`keep`), or falsy (`remove`). */
 export class FilterNode<T> extends Stream<T> implements Fusable {
@@ -63,6 +64,8 @@ declare module '../stream.ts' {
 Stream.register(
   'filter',
   function filter(this: Stream<any>, predicate?: (x: any, ...a: any[]) => unknown, ...args: unknown[]) {
+    // `filter(fn, { stateful: true })` is Quix's stateful filter, not an extra argument.
+    if (args.length === 1 && isStatefulOptions(args[0])) return new StatefulNode(this, 'filter', predicate!, args[0]);
     return new FilterNode(this, predicate, args, true);
   },
 );

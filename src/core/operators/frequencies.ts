@@ -4,6 +4,8 @@ import { type Pushed, Stream } from '../stream.ts';
 
 /** Counts how often each value was seen; emits a fresh `Map` of the counts after every element. */
 export class FrequenciesNode<T> extends Stream<Map<T, number>> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'counts';
   override kind = 'frequencies';
   private readonly counts = new Map<unknown, number>();
   private readonly values = new Map<unknown, T>();

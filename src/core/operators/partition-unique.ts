@@ -45,6 +45,8 @@ export class UniqueBuffer<T> {
 
 /** Emits an array once `n` distinct keys are buffered. */
 export class PartitionUniqueNode<T> extends Stream<T[]> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'records until a batch is full';
   override kind = 'partitionUnique';
   readonly n: number;
   private readonly keys: UniqueBuffer<T>;

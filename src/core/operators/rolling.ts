@@ -184,6 +184,8 @@ class RollingExtreme extends RollingState {
 
 /** Emits an aggregate of the last `n` numbers after each one. */
 export class RollingNode extends Stream<number> implements Fusable {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'a rolling window of values';
   override kind = 'rolling';
   readonly state: RollingState;
   readonly minPeriods: number;

@@ -12,6 +12,8 @@ export interface SlidingWindowOptions {
  * that first holds it full has been emitted (the next element would push it out).
  */
 export class SlidingWindowNode<T> extends Stream<T[]> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'the last n records';
   override kind = 'slidingWindow';
   readonly n: number;
   private readonly returnPartial: boolean;

@@ -21,6 +21,8 @@ export interface ZipOptions {
  * Literal values fill their slot every time. The same stream given twice fills both slots from one element.
  */
 export class ZipNode extends Stream<unknown[]> {
+  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+  readonly keepsInput: string = 'records until every input has one';
   override kind = 'zip';
   private readonly slots: Slot[];
   private readonly inputs = new Map<Stream<any>, Input>();
