@@ -183,6 +183,11 @@ export const ERROR_CODES = {
     meaning: 'A PostgreSQL query, COPY or connection failed (the message never contains the password).',
     retriable: true,
   },
+  TS_POSTGRES_NO_OFFSET: {
+    meaning:
+      'A `toPostgres` sink writing Kafka positions (`offsets`) received an element that carries no Kafka offset (one made by a window, or not from Kafka).',
+    retriable: false,
+  },
   TS_REDIS: {
     meaning: 'A Redis command or connection failed (the message never contains the password).',
     retriable: true,
