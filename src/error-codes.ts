@@ -188,6 +188,14 @@ export const ERROR_CODES = {
       'A `toPostgres` sink writing Kafka positions (`offsets`) received an element that carries no Kafka offset (one made by a window, or not from Kafka).',
     retriable: false,
   },
+  TS_PROCESS_SPAWN: {
+    meaning: 'The command of `Stream.fromProcess` could not be started (not found, not executable).',
+    retriable: false,
+  },
+  TS_PROCESS_EXIT: {
+    meaning: 'The command of `Stream.fromProcess` exited with a non-zero code or was ended by a signal.',
+    retriable: true,
+  },
   TS_REDIS: {
     meaning: 'A Redis command or connection failed (the message never contains the password).',
     retriable: true,
