@@ -53,7 +53,7 @@ export class S3Storage implements Storage {
             at += p.length;
           }
           parts.length = 0;
-          await this.bucket.put(key, body);
+          await this.bucket.put(key, body, contentTypeOf(key));
         })();
         return closing;
       },
@@ -66,4 +66,17 @@ export class S3Storage implements Storage {
     unregister = closeOnSignal(onSignal ?? (() => file.close()));
     return file;
   }
+}
+
+const TYPES: Record<string, string> = {
+  parquet: 'application/vnd.apache.parquet',
+  jsonl: 'application/x-ndjson',
+  ndjson: 'application/x-ndjson',
+  json: 'application/json',
+  csv: 'text/csv',
+};
+
+/** The content type of an object by its key's extension (readers such as browsers and DuckDB look at it). */
+function contentTypeOf(key: string): string {
+  return TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
 }
