@@ -214,14 +214,13 @@ export class PostgresSinkNode extends Stream<unknown> {
       let skipped = 0;
       try {
         this.sql ??= await openPostgres(this.connection, 'toPostgres');
+        // Outside the batch's transaction: created there, a rolled-back batch would take the table with it.
+        if (offsets !== null) await offsets.ensureTable(this.sql);
         // In a transaction even for a plain COPY: the client ends a transaction whose connection closed, where a
         // COPY alone could wait for ever for the server's answer.
         await this.sql.begin(async (tx: SqlTx) => {
           let stored: Positions | null = null;
-          if (offsets !== null) {
-            await offsets.ensureTable(tx);
-            stored = await offsets.lock(tx);
-          }
+          if (offsets !== null) stored = await offsets.lock(tx);
           const owner = b.owner;
           const fresh = stored === null || owner === null ? null : freshElements(b.held, stored);
           const { csv, count: n } = this.assemble(b.rows, lines, fresh === null ? null : (row) => fresh[owner![row]!]!);

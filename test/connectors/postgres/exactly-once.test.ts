@@ -143,3 +143,27 @@ test('positions: refused when the store is of another group or database, or an e
   source.start();
   await assert.rejects(source.done, { code: 'TS_POSTGRES_NO_OFFSET', message: /carries no Kafka offset/ });
 });
+
+test('rows of records the stored positions cover are dropped, not written twice (a replaced writer)', async () => {
+  const table = uniqueTable('dedupe');
+  const offsets = new PostgresOffsets(url, { groupId: uniqueName('dedupe') });
+  // Elements as an application's stream carries them: each with its record's topic, partition and offset.
+  const write = async (from: number, to: number) => {
+    const input = new Stream<{ id: number }>();
+    const sink = input.toPostgres(url, { table, columns: { id: 'bigint' }, createTable: true, offsets });
+    for (let o = from; o < to; o++) await input.emit({ id: o }, [{ topic: 'raw', partition: 0, offset: o }]);
+    await sink.close();
+    return sink;
+  };
+  const first = await write(0, 10);
+  assert.deepEqual([first.written, first.alreadyStored], [10, 0]);
+  assert.equal(await offsets.position('raw', 0), 10);
+  // A second writer that read from offset 5 again: 5-9 are stored already, 10-14 are new.
+  const second = await write(5, 15);
+  assert.deepEqual([second.written, second.alreadyStored], [5, 5]);
+  assert.equal(await offsets.position('raw', 0), 15);
+  const [{ rows, ids }] = await sql.unsafe(
+    `select count(*)::int as rows, count(distinct id)::int as ids from "${table}"`,
+  );
+  assert.deepEqual([rows, ids], [15, 15]);
+});
