@@ -134,3 +134,68 @@ test('length-prefixed frames as bytes by default; bad client options refused at 
   assert.throws(() => Stream.fromTcp({ framing: 'length-prefixed', maxFrameBytes: 0 }), { message: /maxFrameBytes/ });
   assert.throws(() => Stream.fromTcp({ value: 'xml' as never }), { message: /value/ });
 });
+
+test('length-prefixed: 2,000 hostile inputs on their own connections; every good frame arrives once, the server still serves', async () => {
+  const source = Stream.fromTcp<unknown>({ framing: 'length-prefixed', value: 'json', maxFrameBytes: 4096 });
+  const good: number[] = [];
+  source.sink((x) => {
+    if (x !== null && typeof x === 'object' && typeof (x as { good?: unknown }).good === 'number') {
+      good.push((x as { good: number }).good);
+    }
+  });
+  source.start();
+  const { port } = await source.listening;
+  const send = (parts: Buffer[], drop: boolean) =>
+    new Promise<void>((resolve) => {
+      const s = connect(port, '127.0.0.1', async () => {
+        for (const p of parts) {
+          if (!s.write(p)) await new Promise((r) => s.once('drain', r));
+        }
+        if (drop) s.destroy();
+        else s.end();
+      });
+      s.on('error', () => resolve());
+      s.on('close', () => resolve());
+    });
+  let seed = 12345;
+  const random = (n: number) => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      b[i] = seed >> 16;
+    }
+    return b;
+  };
+  const sends: Promise<void>[] = [];
+  let hostile = 0;
+  for (let c = 0; c < 200; c++) {
+    // Ten hostile pieces a connection: random bytes, huge or cut length fields, broken JSON, invalid UTF-8.
+    const parts: Buffer[] = [];
+    for (let k = 0; k < 10; k++, hostile++) {
+      const kind = (c + k) % 5;
+      if (kind === 0) parts.push(random(1 + (hostile % 300)));
+      else if (kind === 1) parts.push(frame(random(5000 + hostile)));
+      else if (kind === 2) parts.push(frame('{"good": '));
+      else if (kind === 3) parts.push(frame(Buffer.from([0xc3, 0x28, 0xff])));
+      else parts.push(Buffer.from([0, 0, 1]));
+    }
+    sends.push(send(parts, c % 2 === 0));
+    // A good connection between hostile ones: ten frames, split at odd places.
+    const frames = Buffer.concat(Array.from({ length: 10 }, (_, k) => frame(JSON.stringify({ good: c * 10 + k }))));
+    sends.push(send([frames.subarray(0, 7), frames.subarray(7, 301), frames.subarray(301)], false));
+    if (sends.length >= 40) await Promise.all(sends.splice(0));
+  }
+  await Promise.all(sends);
+  assert.equal(hostile, 2000);
+  await until(() => good.length === 2000);
+  assert.deepEqual(
+    [...good].sort((a, b) => a - b),
+    Array.from({ length: 2000 }, (_, i) => i),
+  );
+  assert.ok(source.malformed >= 600, `${source.malformed} refused`);
+  // Still serving.
+  await send([frame(JSON.stringify({ good: 5000 }))], false);
+  await until(() => good.includes(5000));
+  source.stop();
+  await source.done;
+});
