@@ -40,6 +40,9 @@ function rows(n: number): { time: number; value: number; sensor: string }[] {
   return out;
 }
 
+/** A package shipped without type declarations (the peers of the benchmark only). */
+const untyped = (name: string): Promise<unknown> => import(name);
+
 type Variant = (size: number, dir: string) => () => Promise<number>;
 
 const variants: Record<string, Variant> = {
@@ -54,6 +57,54 @@ const variants: Record<string, Variant> = {
         parser.chunk(chunk as string, parser.typedArrs as never, (() => void n++) as never);
       }
       parser!.end();
+      return statSync(path).size;
+    };
+  },
+  // The other parsers on the same file, each to typed rows (numbers converted) as it is usually called. Only
+  // csv-parse tells the line of every record (info.lines); papaparse numbers rows, d3-dsv and udsv neither.
+  'csv-parse': (mib, dir) => {
+    const path = csvFile(dir, mib);
+    return async () => {
+      const { parse } = await import('csv-parse');
+      let n = 0;
+      const parser = createReadStream(path, { highWaterMark: 4 << 20 }).pipe(parse({ cast: true, info: true }));
+      for await (const _r of parser) n++;
+      if (n === 0) throw new Error('csv-parse read no record');
+      return statSync(path).size;
+    };
+  },
+  papaparse: (mib, dir) => {
+    const path = csvFile(dir, mib);
+    return async () => {
+      const { default: Papa } = (await untyped('papaparse')) as {
+        default: { parse(input: unknown, config: object): void };
+      };
+      let n = 0;
+      await new Promise<void>((resolve, reject) => {
+        Papa.parse(createReadStream(path, { encoding: 'utf8', highWaterMark: 4 << 20 }), {
+          dynamicTyping: true,
+          step: () => void n++,
+          complete: () => resolve(),
+          error: reject,
+        });
+      });
+      return statSync(path).size;
+    };
+  },
+  'd3-dsv': (mib, dir) => {
+    const path = csvFile(dir, mib);
+    return async () => {
+      const { csvParseRows } = (await untyped('d3-dsv')) as {
+        csvParseRows(text: string, row: (r: string[]) => unknown): unknown[];
+      };
+      // d3-dsv parses whole texts only: the file read at once.
+      const { readFileSync } = await import('node:fs');
+      let n = 0;
+      csvParseRows(readFileSync(path, 'utf8'), (r) => {
+        n++;
+        return [+r[0]!, +r[1]!, r[2]];
+      });
+      if (n === 0) throw new Error('d3-dsv read no record');
       return statSync(path).size;
     };
   },
@@ -154,10 +205,14 @@ if (process.argv[2] === '--child') {
   const reps = arg('--reps', 5);
   const udsv = measure('csv-udsv', mib, reps);
   const ours = measure('csv-twinstream', mib, reps);
+  const others = ['csv-parse', 'papaparse', 'd3-dsv'].map((v) => [v, measure(v, mib, reps)] as const);
   const mibs = (m: { units: number; seconds: number }) => m.units / 1048576 / m.seconds;
   console.log(`| CSV (${mib} MiB, time/float/string) | MiB/s (CPU) | ratio |`);
   console.log('| --- | --- | --- |');
   console.log(`| udsv alone, typed rows | ${mibs(udsv).toFixed(1)} | 1.00 |`);
+  for (const [name, m] of others) {
+    console.log(`| ${name} alone, typed rows | ${mibs(m).toFixed(1)} | ${(mibs(m) / mibs(udsv)).toFixed(2)} |`);
+  }
   console.log(`| twinstream fromCsv to frames | ${mibs(ours).toFixed(1)} | ${(mibs(ours) / mibs(udsv)).toFixed(2)} |`);
   const raw = measure('parquet-hyparquet-writer', n, reps);
   const sink = measure('parquet-twinstream', n, reps);

@@ -183,6 +183,19 @@ export const ERROR_CODES = {
     meaning: 'A PostgreSQL query, COPY or connection failed (the message never contains the password).',
     retriable: true,
   },
+  TS_POSTGRES_NO_OFFSET: {
+    meaning:
+      'A `toPostgres` sink writing Kafka positions (`offsets`) received an element that carries no Kafka offset (one made by a window, or not from Kafka).',
+    retriable: false,
+  },
+  TS_PROCESS_SPAWN: {
+    meaning: 'The command of `Stream.fromProcess` could not be started (not found, not executable).',
+    retriable: false,
+  },
+  TS_PROCESS_EXIT: {
+    meaning: 'The command of `Stream.fromProcess` exited with a non-zero code or was ended by a signal.',
+    retriable: true,
+  },
   TS_REDIS: {
     meaning: 'A Redis command or connection failed (the message never contains the password).',
     retriable: true,

@@ -13,6 +13,7 @@
 //   twinstream/http     HTTP server source and posting sink
 //   twinstream/websocket WebSocket server and client sources, sink
 //   twinstream/tcp      TCP server source of lines or NDJSON
+//   twinstream/process  a command's stdout lines as a source, its exit code reported
 //   twinstream/s3       S3 buckets
 //   twinstream/files    text files followed like tail -F, folders, CSV and JSON Lines, atomic file writes
 //   twinstream/parquet  Parquet files: the toParquet sink and Stream.fromParquet

@@ -1,4 +1,5 @@
 import type { KafkaConnection } from '../connectors/kafka/connection.ts';
+import type { OffsetStore } from '../connectors/kafka/offset-store.ts';
 import type { KafkaProducerConfig } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { TwinstreamError } from '../errors.ts';
@@ -61,6 +62,12 @@ export interface ApplicationOptions extends KafkaConnection {
    * the records they hold (their offsets stay uncommitted until the window closes).
    */
   changelog?: boolean;
+  /**
+   * Positions kept with the outputs (`PostgresOffsets`, which `toPostgres` writes in the transaction of each
+   * batch): an assigned partition starts from the stored position, so each output row exists once even when the
+   * process died between the write and the Kafka commit. For stateless pipelines (no windows).
+   */
+  offsetStore?: OffsetStore;
 }
 
 /** What `run` stops on. */

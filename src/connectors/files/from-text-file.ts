@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
+import { whenGraphIdle } from '../../core/idle.ts';
 import { Source } from '../../core/source.ts';
 import { Stream, type StreamOptions } from '../../core/stream.ts';
 import { badArgument, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { FilePosition } from './file-position.ts';
 
 /** Options of `Stream.fromTextFile`. */
 export interface FromTextFileOptions extends StreamOptions {
@@ -12,6 +14,14 @@ export interface FromTextFileOptions extends StreamOptions {
   fromEnd?: boolean;
   /** With `follow`, how often the file is checked for new bytes, truncation and rotation (default `'250ms'`). */
   pollInterval?: Duration;
+  /**
+   * A file where the position after the last line processed is kept (every node of the graph done with it and
+   * with every line before it), written every `positionInterval` and at the end; a restart resumes there, so each
+   * line is processed at least once and a finished file is not read again. Default: none.
+   */
+  positionFile?: string;
+  /** How often the position file is written. Default `'1s'`. */
+  positionInterval?: Duration;
 }
 
 /**
@@ -19,7 +29,8 @@ export interface FromTextFileOptions extends StreamOptions {
  * `tail -F` (@logdna/tail-file, loaded on first use): appended lines arrive as they are written; a truncated file
  * is read again from its start; a rotated file (renamed, a new one created at the path) is read to its end before
  * the new one, so no line written to the old file is lost. The file is read only as fast as the graph takes
- * lines (each `emit` awaited). `stop()` ends it; a last line without its newline is emitted then.
+ * lines (each `emit` awaited). A file read once ends with its last line, with or without a newline; `stop()` ends
+ * the source after the line in work. With `positionFile`, a restart resumes after the last line processed.
  *
  * @example
  * import { Stream } from 'twinstream';
@@ -34,6 +45,8 @@ export class TextFileSource extends Source<string> {
   private readonly follow: boolean;
   private readonly fromEnd: boolean;
   private readonly pollInterval: number;
+  private readonly positionFile: string | null;
+  private readonly positionInterval: number;
 
   constructor(path: string, options: FromTextFileOptions = {}) {
     if (typeof path !== 'string' || path === '') badArgument('Stream.fromTextFile', 'path', path, 'a file path');
@@ -43,14 +56,25 @@ export class TextFileSource extends Source<string> {
       }
     }
     const pollInterval = toMillis(options.pollInterval ?? '250ms', 'Stream.fromTextFile: pollInterval');
+    const positionFile = options.positionFile ?? null;
+    if (positionFile !== null && (typeof positionFile !== 'string' || positionFile === '')) {
+      badArgument('Stream.fromTextFile', 'positionFile', positionFile, 'a file path');
+    }
+    const positionInterval = toMillis(options.positionInterval ?? '1s', 'Stream.fromTextFile: positionInterval');
     super(options);
     this.path = path;
     this.follow = options.follow ?? false;
     this.fromEnd = options.fromEnd ?? false;
     this.pollInterval = Math.max(1, Math.round(pollInterval));
+    this.positionFile = positionFile;
+    this.positionInterval = Math.max(1, positionInterval);
   }
 
   protected async run(signal: AbortSignal): Promise<void> {
+    const position = this.positionFile === null ? null : new FilePosition(this.positionFile, this.path);
+    const at = position?.resumeAt() ?? 0;
+    // With a position, the saved one wins over fromEnd (0 when none: a new file is read from its start).
+    const startPos = position !== null ? at : this.fromEnd ? undefined : 0;
     let chunks: AsyncIterable<string>;
     let quit: () => Promise<void> = async () => {};
     if (this.follow) {
@@ -58,8 +82,10 @@ export class TextFileSource extends Source<string> {
       const tail = new TailFile(this.path, {
         encoding: 'utf8',
         pollFileIntervalMs: this.pollInterval,
-        ...(this.fromEnd ? {} : { startPos: 0 }),
+        ...(startPos === undefined ? {} : { startPos }),
       } as never);
+      tail.on('renamed', () => position?.lost());
+      tail.on('truncated', () => position?.lost());
       let failure: unknown = null;
       tail.on('tail_error', (e: unknown) => {
         failure = e;
@@ -77,9 +103,12 @@ export class TextFileSource extends Source<string> {
         if (failure !== null) throw failure;
       })();
     } else {
-      chunks = createReadStream(this.path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+      chunks = createReadStream(this.path, { encoding: 'utf8', highWaterMark: 256 * 1024, start: at });
     }
     let rest = '';
+    // The byte after the last line emitted (position files only: Buffer.byteLength per line costs).
+    let byte = at;
+    const saver = position === null ? null : setInterval(() => this.savePosition(position), this.positionInterval);
     try {
       for await (const chunk of chunks) {
         let text = rest + chunk;
@@ -87,7 +116,12 @@ export class TextFileSource extends Source<string> {
         let nl = text.indexOf('\n');
         while (nl >= 0) {
           const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-          const r = this.emit(text.slice(start, end));
+          let r: void | Promise<void>;
+          if (position === null) r = this.emit(text.slice(start, end));
+          else {
+            byte += Buffer.byteLength(text.slice(start, nl + 1));
+            r = this.emit(text.slice(start, end), position.line(byte));
+          }
           if (r !== undefined) await r;
           start = nl + 1;
           if (this.stopping) break;
@@ -101,12 +135,33 @@ export class TextFileSource extends Source<string> {
       throw this.readError(e);
     } finally {
       await quit();
+      if (saver !== null) clearInterval(saver);
     }
-    if (rest !== '') {
+    // Stopped, what is left of the chunk is unread (it held more lines, not one): only a last line without its
+    // newline at the end of the input is emitted, and not acknowledged (it may still be growing).
+    if (rest !== '' && !this.stopping) {
       const r = this.emit(rest);
       if (r !== undefined) await r;
     }
+    if (position !== null) {
+      await whenGraphIdle([this]);
+      this.savePosition(position);
+    }
   }
+
+  private savePosition(position: FilePosition): void {
+    try {
+      position.save();
+    } catch (e) {
+      // A position not written costs lines read again after a restart, not data: the run goes on.
+      this.positionErrors++;
+      this.lastPositionError = e;
+    }
+  }
+
+  /** Position-file writes that failed (the last error in `lastPositionError`). */
+  positionErrors = 0;
+  lastPositionError: unknown = null;
 
   private readError(e: unknown): TwinstreamError {
     if (e instanceof TwinstreamError) return e;

@@ -18,6 +18,7 @@ import './from-kafka.ts';
 export type { KafkaBatchOptions } from './from-kafka.ts';
 export type { KafkaSourceConfig } from './kafka-source.ts';
 export { KafkaSource } from './kafka-source.ts';
+export type { OffsetStore } from './offset-store.ts';
 export type { KafkaPartitioner, KafkaProducerConfig, KafkaTransaction, OutgoingMessage } from './producer.ts';
 export { KafkaProducer } from './producer.ts';
 export type { KafkaMetadata, KafkaRecord } from './record.ts';

@@ -2,6 +2,7 @@ import { badArgument, type TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { clientOptions, type KafkaConnection } from './connection.ts';
 import type { DeadLetter } from './dead-letter.ts';
+import type { OffsetStore } from './offset-store.ts';
 import type { KafkaRecord } from './record.ts';
 import type { DecodeOptions } from './record-decoder.ts';
 
@@ -48,6 +49,11 @@ export interface KafkaSourceConfig<K = unknown, V = unknown> extends KafkaConnec
    * throw) to stop the source with the error. Default: stop (the message is not committed).
    */
   onProcessingError?: (error: unknown, record: KafkaRecord<K, V>) => boolean | Promise<boolean>;
+  /**
+   * Positions kept where the outputs are (`PostgresOffsets`): a partition's messages before the stored position
+   * are skipped when it is assigned, so outputs written in one transaction with their offsets exist once.
+   */
+  offsetStore?: OffsetStore;
 }
 
 /** What a committer receives: for each partition, the next offset to read and the last message's group metadata. */

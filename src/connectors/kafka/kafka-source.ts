@@ -10,6 +10,7 @@ import { clientOptions, kafkaError, timeoutOf, withTimeout } from './connection.
 import { deadLetterMessage, deadLetterOf } from './dead-letter.ts';
 import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './kafka-source-config.ts';
 import { pump } from './message-pump.ts';
+import { withOffsetStore } from './offset-store.ts';
 import { MessageEntry, PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
 import { KafkaProducer } from './producer.ts';
 import { newConsumer } from './read-committed.ts';
@@ -50,7 +51,10 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   beforePartition: ((topic: string, partition: number) => Promise<number>) | null = null;
   /** Set by the owner, with `beforePartition`: a prepared partition was revoked (it is prepared again if it returns). */
   onRevoke: ((topic: string, partition: number) => void) | null = null;
-  private readonly preparer = new PartitionPreparer(this.offsets, this);
+  private readonly preparer = new PartitionPreparer(
+    this.offsets,
+    withOffsetStore(this, () => this.config.offsetStore),
+  );
   private barrier: Promise<void> | null = null;
   private committing: Promise<void> | null = null;
   private sinceCommit = 0;
@@ -76,6 +80,10 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       config.autoOffsetReset !== 'latest'
     ) {
       badArgument(where, 'autoOffsetReset', config.autoOffsetReset, "'earliest' or 'latest'");
+    }
+    const store = config.offsetStore;
+    if (store !== undefined && (typeof store?.position !== 'function' || store.groupId !== config.groupId)) {
+      badArgument(where, 'offsetStore', store?.groupId, `an offset store of group "${config.groupId}"`);
     }
     this.topics = list;
     this.config = config;

@@ -75,9 +75,21 @@ export class MqttClient {
     return scrubMqtt(this.connection.url, this.connection);
   }
 
-  /** Connects (once); resolves when the broker accepted the connection. */
-  async connect(): Promise<void> {
-    if (this.client !== null) return;
+  private connecting: Promise<void> | null = null;
+
+  /**
+   * Connects (once); resolves when the broker accepted the connection. Calls made while connecting share that
+   * connection (each made its own before, and the extra ones were left reconnecting for ever).
+   */
+  connect(): Promise<void> {
+    if (this.client !== null) return Promise.resolve();
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
     const mqtt = await importOptional('mqtt', 'MqttClient', () => import('mqtt'));
     const c = this.connection;
     const options: IClientOptions = {

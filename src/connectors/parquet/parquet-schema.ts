@@ -2,9 +2,9 @@ import { TwinstreamError } from '../../errors.ts';
 import type { ParquetSchemaElement } from './parquet-file.ts';
 
 /** @internal The column kinds the Parquet sink writes. */
-export type ParquetKind = 'double' | 'string' | 'boolean' | 'timestamp' | 'int64' | 'json';
+export type ParquetKind = 'double' | 'string' | 'boolean' | 'timestamp' | 'int64' | 'json' | 'struct';
 
-const ELEMENT: Record<ParquetKind, Omit<ParquetSchemaElement, 'name'>> = {
+const ELEMENT: Record<Exclude<ParquetKind, 'struct'>, Omit<ParquetSchemaElement, 'name'>> = {
   double: { type: 'DOUBLE' },
   string: { type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } },
   boolean: { type: 'BOOLEAN' },
@@ -29,15 +29,23 @@ function kindOf(value: unknown, timestamp: boolean): ParquetKind | null {
     case 'bigint':
       return 'int64';
     default:
-      return value instanceof Date ? 'timestamp' : 'json';
+      if (value instanceof Date) return 'timestamp';
+      return isPlainObject(value) ? 'struct' : 'json';
   }
+}
+
+/** An object of fields (not an array, a Date, a Map, a typed array, ...): a struct. */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && !Array.isArray(value);
 }
 
 /**
  * The schema of a Parquet file, fixed by the first batch: each field's kind is that of its first non-null value
  * (numbers DOUBLE, or TIMESTAMP(MILLIS, UTC) for the fields named as timestamps and for `Date`s; strings STRING;
- * booleans; bigints INT64; objects JSON), every column nullable. A later record with a new field or a value of
- * another kind fails with `TS_PARQUET_SCHEMA_DRIFT` naming the field.
+ * booleans; bigints INT64; plain objects structs of their fields, to any depth, the fields of all the batch's
+ * objects; arrays and other objects JSON), every column nullable. A later record with a new field or a value of
+ * another kind fails with `TS_PARQUET_SCHEMA_DRIFT` naming the field (`meta.line` inside a struct).
  *
  * @example
  * const schema = ParquetSchema.fromBatch('a.parquet', [{ time: 0, v: 1 }], new Set(['time']));
@@ -48,12 +56,24 @@ export class ParquetSchema {
   readonly destination: string;
   readonly names: string[];
   readonly kinds: ParquetKind[];
+  /** The schema of each struct field's fields (null for the other kinds). */
+  readonly children: (ParquetSchema | null)[];
+  /** The dot path of these fields inside the record (`''` at the top, `'meta.'` inside `meta`). */
+  private readonly prefix: string;
   private readonly index: Map<string, number>;
 
-  private constructor(destination: string, names: string[], kinds: ParquetKind[]) {
+  private constructor(
+    destination: string,
+    names: string[],
+    kinds: ParquetKind[],
+    children: (ParquetSchema | null)[],
+    prefix: string,
+  ) {
     this.destination = destination;
     this.names = names;
     this.kinds = kinds;
+    this.children = children;
+    this.prefix = prefix;
     this.index = new Map(names.map((n, i) => [n, i]));
   }
 
@@ -61,6 +81,7 @@ export class ParquetSchema {
     destination: string,
     rows: readonly Record<string, unknown>[],
     timestamps: ReadonlySet<string>,
+    prefix = '',
   ): ParquetSchema {
     const names: string[] = [];
     const kinds: (ParquetKind | null)[] = [];
@@ -77,19 +98,44 @@ export class ParquetSchema {
       }
     }
     // A field that is null throughout the first batch is a string column.
-    return new ParquetSchema(
-      destination,
-      names,
-      kinds.map((k) => k ?? 'string'),
-    );
+    const fixed = kinds.map((k) => k ?? 'string');
+    const children = fixed.map((k, i) => {
+      if (k !== 'struct') return null;
+      const name = names[i]!;
+      const nested: Record<string, unknown>[] = [];
+      for (const row of rows) {
+        const v = row[name];
+        if (v !== null && typeof v === 'object') nested.push(v as Record<string, unknown>);
+      }
+      return ParquetSchema.fromBatch(destination, nested, new Set(), `${prefix}${name}.`);
+    });
+    // A struct of no fields cannot be written: such a field is JSON.
+    for (let i = 0; i < fixed.length; i++) {
+      if (children[i]?.names.length === 0) {
+        fixed[i] = 'json';
+        children[i] = null;
+      }
+    }
+    return new ParquetSchema(destination, names, fixed, children, prefix);
   }
 
-  /** The schema elements for hyparquet-writer (a root, then one optional leaf per field). */
+  /** The schema elements for hyparquet-writer (a root, then the fields depth first: a struct, then its fields). */
   elements(): ParquetSchemaElement[] {
-    return [
-      { name: 'root', num_children: this.names.length },
-      ...this.names.map((name, i) => ({ name, repetition_type: 'OPTIONAL', ...ELEMENT[this.kinds[i]!] })),
-    ];
+    return [{ name: 'root', num_children: this.names.length }, ...this.fieldElements()];
+  }
+
+  private fieldElements(): ParquetSchemaElement[] {
+    const out: ParquetSchemaElement[] = [];
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i]!;
+      const kind = this.kinds[i]!;
+      const child = this.children[i];
+      if (kind === 'struct' && child) {
+        out.push({ name, repetition_type: 'OPTIONAL', num_children: child.names.length });
+        out.push(...child.fieldElements());
+      } else out.push({ name, repetition_type: 'OPTIONAL', ...ELEMENT[kind as Exclude<ParquetKind, 'struct'>] });
+    }
+    return out;
   }
 
   /** Checks every record against the schema. */
@@ -102,8 +148,8 @@ export class ParquetSchema {
         if (i === undefined) {
           throw new TwinstreamError(
             'TS_PARQUET_SCHEMA_DRIFT',
-            `${this.destination}: row ${firstRow + r}: field "${key}" is not in the schema fixed by the first batch (fields: ${this.names.join(', ')})`,
-            { context: { destination: this.destination, field: key, row: firstRow + r } },
+            `${this.destination}: row ${firstRow + r}: field "${this.prefix}${key}" is not in the schema fixed by the first batch (fields: ${this.names.map((n) => this.prefix + n).join(', ')})`,
+            { context: { destination: this.destination, field: this.prefix + key, row: firstRow + r } },
           );
         }
         // The common case in one typeof: a number in a DOUBLE or TIMESTAMP column, a string in a STRING one.
@@ -115,14 +161,35 @@ export class ParquetSchema {
         }
         const k = kindOf(v, kind === 'timestamp');
         if (k !== null && k !== kind) {
+          const field = this.prefix + key;
+          const shown = k === 'struct' ? JSON.stringify(v) : String(v);
           throw new TwinstreamError(
             'TS_PARQUET_SCHEMA_DRIFT',
-            `${this.destination}: row ${firstRow + r}: field "${key}" is ${k} (${String(row[key]).slice(0, 40)}) but the schema fixed by the first batch says ${kinds[i]}`,
-            { context: { destination: this.destination, field: key, row: firstRow + r, expected: kinds[i], got: k } },
+            `${this.destination}: row ${firstRow + r}: field "${field}" is ${k} (${shown.slice(0, 40)}) but the schema fixed by the first batch says ${kinds[i]}`,
+            { context: { destination: this.destination, field, row: firstRow + r, expected: kinds[i], got: k } },
           );
         }
+        if (k === 'struct') this.children[i]!.check([v as Record<string, unknown>], firstRow + r);
       }
     }
+  }
+
+  /**
+   * One struct value as the writer takes it: every field present (null when missing), timestamps as whole
+   * milliseconds, nested structs likewise.
+   */
+  private struct(value: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i]!;
+      const v = value[name];
+      const kind = this.kinds[i];
+      if (v == null) out[name] = null;
+      else if (kind === 'struct') out[name] = this.children[i]!.struct(v as Record<string, unknown>);
+      else if (kind === 'timestamp' && typeof v === 'number') out[name] = Math.floor(v);
+      else out[name] = v;
+    }
+    return out;
   }
 
   /** The batch as hyparquet-writer columns (one pass per column; missing values null). */
@@ -146,6 +213,12 @@ export class ParquetSchema {
           const v = rows[i]![name];
           // Whole milliseconds (fractions cut, as TIMESTAMP(MILLIS) holds them); hyparquet-writer makes the bigint.
           data[i] = v == null ? null : typeof v === 'number' ? Math.floor(v) : v;
+        }
+      } else if (this.kinds[c] === 'struct') {
+        const child = this.children[c]!;
+        for (let i = 0; i < n; i++) {
+          const v = rows[i]![name];
+          data[i] = v == null ? null : child.struct(v as Record<string, unknown>);
         }
       } else {
         for (let i = 0; i < n; i++) {

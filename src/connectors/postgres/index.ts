@@ -8,5 +8,7 @@ export type { PostgresColumnType } from './columns.ts';
 export type { PostgresConnection } from './connection.ts';
 export type { FromPostgresOptions } from './from-postgres.ts';
 export { PostgresSource } from './from-postgres.ts';
+export type { PostgresOffsetsOptions } from './postgres-offsets.ts';
+export { PostgresOffsets } from './postgres-offsets.ts';
 export type { PostgresDeadLetter, ToPostgresOptions } from './to-postgres.ts';
 export { PostgresSinkNode } from './to-postgres.ts';

@@ -13,6 +13,7 @@ import {
   type Sql,
   type SqlTx,
 } from './connection.ts';
+import { freshElements, kafkaRecordOf, type Positions, type PostgresOffsets, positionsOf } from './postgres-offsets.ts';
 
 /** A row `toPostgres` could not write, with the column and the reason. */
 export interface PostgresDeadLetter {
@@ -43,11 +44,19 @@ export interface ToPostgresOptions {
   retries?: number;
   /** Receives each row that does not fit its table; default: kept in `sink.deadLetters` (the last 1000). */
   deadLetter?: (d: PostgresDeadLetter) => void;
+  /**
+   * Kafka positions written with each batch, in its transaction (exactly-once from a Kafka application given the
+   * same store as `offsetStore`). Rows of records the stored positions already cover are dropped, not written
+   * twice. Elements must carry their record's offset (map, filter, flatMap of `app.stream`; not windows).
+   */
+  offsets?: PostgresOffsets;
 }
 
 interface Batch {
   rows: Record<string, unknown>[];
   held: (Metadata | undefined)[];
+  /** With `offsets`: the element (index in `held`) of each row. */
+  owner: number[] | null;
 }
 
 /**
@@ -58,6 +67,8 @@ export class PostgresSinkNode extends Stream<unknown> {
   override kind = 'toPostgres';
   /** Rows committed. */
   written = 0;
+  /** Rows dropped because the stored Kafka positions already covered their records (`offsets`). */
+  alreadyStored = 0;
   /** Rows refused (the last 1000, when no `deadLetter` function is given). */
   readonly deadLetters: PostgresDeadLetter[] = [];
   private readonly connection: PostgresConnection;
@@ -68,7 +79,10 @@ export class PostgresSinkNode extends Stream<unknown> {
   private readonly retries: number;
   private sql: Sql | null = null;
   private columns: Map<string, PostgresColumnType> | null = null;
-  private current: Batch = { rows: [], held: [] };
+  private readonly offsets: PostgresOffsets | null;
+  private current: Batch;
+  /** The Kafka entry of the last element (`offsets`): a record's rows are not split between batches. */
+  private lastRecord: unknown = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -112,7 +126,16 @@ export class PostgresSinkNode extends Stream<unknown> {
     const retries = options.retries ?? 5;
     requireInteger('toPostgres', 'retries', retries, 0);
     const flushMs = toMillis(options.flushInterval ?? '1s', 'toPostgres: flushInterval');
+    const offsets = options.offsets;
+    if (offsets !== undefined && (typeof offsets?.lock !== 'function' || typeof offsets.groupId !== 'string')) {
+      badArgument('toPostgres', 'offsets', offsets, 'a PostgresOffsets');
+    }
+    if (offsets !== undefined && JSON.stringify(offsets.connection) !== JSON.stringify(connection)) {
+      badArgument('toPostgres', 'offsets', offsets.table, "a PostgresOffsets on the sink's own connection");
+    }
     super({ clock: upstream.clock });
+    this.offsets = offsets ?? null;
+    this.current = this.emptyBatch();
     this.connection = connection;
     this.options = { ...options, mode };
     this.keys = keys;
@@ -123,16 +146,31 @@ export class PostgresSinkNode extends Stream<unknown> {
     upstream.connect(this);
   }
 
+  private emptyBatch(): Batch {
+    return { rows: [], held: [], owner: this.offsets === null ? null : [] };
+  }
+
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
     if (this.failure !== null) throw this.failure;
+    let pushed: Pushed | undefined;
+    if (this.offsets !== null) {
+      const record = kafkaRecordOf(metadata);
+      // All rows of a record (a flatMap's) go in one batch, with the record's position: split, a restart after the
+      // first batch would skip the record and lose the rest.
+      if (this.current.rows.length >= this.batchSize && record !== this.lastRecord) pushed = this.writeCurrent();
+      this.lastRecord = record;
+    }
     const b = this.current;
+    const before = b.rows.length;
     if (x instanceof Frame) for (const row of x.toRows()) b.rows.push(row);
     else if (x !== null && typeof x === 'object') b.rows.push(x as Record<string, unknown>);
     else badArgument('toPostgres', 'element', x, 'a row object or a Frame');
+    if (b.owner !== null) for (let i = before; i < b.rows.length; i++) b.owner.push(b.held.length);
     retainRefs(metadata);
     b.held.push(metadata);
-    if (b.rows.length >= this.batchSize) return this.writeCurrent();
+    if (b.owner === null && b.rows.length >= this.batchSize) return this.writeCurrent();
     if (this.timer === null) this.timer = setTimeout(() => void this.writeCurrent()?.catch(() => {}), this.flushMs);
+    return pushed;
   }
 
   /** Writes the batch; the returned promise (back pressure) settles when the previous batch is through. */
@@ -143,7 +181,7 @@ export class PostgresSinkNode extends Stream<unknown> {
     }
     const b = this.current;
     if (b.held.length === 0) return undefined;
-    this.current = { rows: [], held: [] };
+    this.current = this.emptyBatch();
     const previous = this.writing;
     this.pending++;
     // One batch at a time, in order: an upsert's later value must land last.
@@ -168,17 +206,34 @@ export class PostgresSinkNode extends Stream<unknown> {
     this.sql ??= await openPostgres(this.connection, 'toPostgres');
     if (this.columns === null) await this.prepareColumns(b.rows);
     else if (this.options.createTable && !this.created) await this.createTable();
-    const { csv, count } = this.encode(b.rows);
-    if (count === 0) return;
+    const lines = this.encode(b.rows);
+    const offsets = this.offsets;
+    if (offsets === null && lines.every((l) => l === null)) return;
     for (let attempt = 0; ; attempt++) {
+      let count = 0;
+      let skipped = 0;
       try {
         this.sql ??= await openPostgres(this.connection, 'toPostgres');
+        // Outside the batch's transaction: created there, a rolled-back batch would take the table with it.
+        if (offsets !== null) await offsets.ensureTable(this.sql);
         // In a transaction even for a plain COPY: the client ends a transaction whose connection closed, where a
         // COPY alone could wait for ever for the server's answer.
-        await this.sql.begin((tx: SqlTx) =>
-          this.options.mode === 'upsert' ? this.upsert(tx, csv) : this.copy(tx, quoteIdent(this.options.table), csv),
-        );
+        await this.sql.begin(async (tx: SqlTx) => {
+          let stored: Positions | null = null;
+          if (offsets !== null) stored = await offsets.lock(tx);
+          const owner = b.owner;
+          const fresh = stored === null || owner === null ? null : freshElements(b.held, stored);
+          const { csv, count: n } = this.assemble(b.rows, lines, fresh === null ? null : (row) => fresh[owner![row]!]!);
+          count = n;
+          if (fresh !== null) for (let i = 0; i < lines.length; i++) if (!fresh[owner![i]!]) skipped++;
+          if (n > 0) {
+            const table = quoteIdent(this.options.table);
+            await (this.options.mode === 'upsert' ? this.upsert(tx, csv) : this.copy(tx, table, csv));
+          }
+          if (offsets !== null) await offsets.advance(tx, positionsOf(b.held));
+        });
         this.written += count;
+        this.alreadyStored += skipped;
         return;
       } catch (error) {
         // A lost connection rolled the transaction back: the same batch again is neither lost nor doubled. The
@@ -190,7 +245,11 @@ export class PostgresSinkNode extends Stream<unknown> {
           await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
           continue;
         }
-        throw postgresError(error, this.connection, `toPostgres: writing ${count} rows to ${this.options.table}`);
+        throw postgresError(
+          error,
+          this.connection,
+          `toPostgres: writing ${lines.length} rows to ${this.options.table}`,
+        );
       }
     }
   }
@@ -234,11 +293,10 @@ export class PostgresSinkNode extends Stream<unknown> {
     this.created = true;
   }
 
-  /** The CSV of the rows that fit; the others dead-lettered. Upserts keep the last row of each key. */
-  private encode(rows: readonly Record<string, unknown>[]): { csv: string; count: number } {
+  /** The CSV line of each row, null for a row that does not fit (dead-lettered here, once per batch). */
+  private encode(rows: readonly Record<string, unknown>[]): (string | null)[] {
     const columns = [...(this.columns as Map<string, PostgresColumnType>)];
-    let lines: string[] = [];
-    const byKey = this.keys.length > 0 && this.options.mode === 'upsert' ? new Map<string, number>() : null;
+    const lines: (string | null)[] = [];
     next: for (const row of rows) {
       let line = '';
       for (let i = 0; i < columns.length; i++) {
@@ -246,20 +304,39 @@ export class PostgresSinkNode extends Stream<unknown> {
         const field = csvField(row[name], type);
         if (typeof field !== 'string') {
           this.deadLetter({ row, column: name, reason: field.reason });
+          lines.push(null);
           continue next;
         }
         line += i === 0 ? field : `,${field}`;
       }
-      if (byKey !== null) {
-        const key = JSON.stringify(this.keys.map((k) => row[k]));
-        const at = byKey.get(key);
-        if (at !== undefined) lines[at] = '';
-        byKey.set(key, lines.length);
-      }
       lines.push(`${line}\n`);
     }
-    if (byKey !== null) lines = lines.filter((l) => l !== '');
-    return { csv: lines.join(''), count: lines.length };
+    return lines;
+  }
+
+  /** The CSV of the lines kept (`keep` of the row's index; all when null). Upserts keep the last row of each key. */
+  private assemble(
+    rows: readonly Record<string, unknown>[],
+    lines: readonly (string | null)[],
+    keep: ((row: number) => boolean) | null,
+  ): { csv: string; count: number } {
+    const upsert = this.keys.length > 0 && this.options.mode === 'upsert';
+    const byKey = upsert ? new Map<string, number>() : null;
+    const out: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (line === null || line === undefined || (keep !== null && !keep(i))) continue;
+      if (byKey !== null) {
+        const row = rows[i]!;
+        const key = JSON.stringify(this.keys.map((k) => row[k]));
+        const at = byKey.get(key);
+        if (at !== undefined) out[at] = '';
+        byKey.set(key, out.length);
+      }
+      out.push(line);
+    }
+    const kept = byKey === null ? out : out.filter((l) => l !== '');
+    return { csv: kept.join(''), count: kept.length };
   }
 
   private deadLetter(d: PostgresDeadLetter): void {

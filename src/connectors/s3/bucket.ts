@@ -100,6 +100,53 @@ export class S3Bucket {
     );
   }
 
+  /**
+   * Begins a multipart upload (objects larger than one request should carry: S3 takes up to 10,000 parts of 5 MiB
+   * to 5 GiB, the last one smaller); resolves with its upload id. The object appears only when it is completed.
+   */
+  async createMultipart(key: string, contentType = 'application/octet-stream'): Promise<string> {
+    const out = await this.call<{ UploadId?: string }>(
+      'CreateMultipartUpload',
+      key,
+      (s) => new s.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+    );
+    return out.UploadId!;
+  }
+
+  /** Uploads part `n` (from 1) of a multipart upload; resolves with its ETag, which completing names. */
+  async uploadPart(key: string, uploadId: string, n: number, body: Uint8Array): Promise<string> {
+    const out = await this.call<{ ETag?: string }>(
+      'UploadPart',
+      key,
+      (s) => new s.UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: body }),
+    );
+    return out.ETag!;
+  }
+
+  /** Completes a multipart upload from its parts' ETags, in order: the object appears whole. */
+  async completeMultipart(key: string, uploadId: string, etags: readonly string[]): Promise<void> {
+    await this.call(
+      'CompleteMultipartUpload',
+      key,
+      (s) =>
+        new s.CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        }),
+    );
+  }
+
+  /** Abandons a multipart upload: its parts are deleted and no object appears. */
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.call(
+      'AbortMultipartUpload',
+      key,
+      (s) => new s.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
+    );
+  }
+
   /** Reads one object whole. */
   async get(key: string): Promise<Uint8Array> {
     const out = await this.call<{ Body: { transformToByteArray(): Promise<Uint8Array> } }>(

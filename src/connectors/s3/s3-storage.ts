@@ -1,3 +1,4 @@
+import { badArgument, requireInteger } from '../../errors.ts';
 import { closeOnSignal } from '../files/close-on-signal.ts';
 import type { Storage, StorageFile } from '../files/storage.ts';
 import { S3Bucket, type S3BucketOptions } from './bucket.ts';
@@ -8,12 +9,21 @@ export interface S3StorageOptions {
   bucket: S3Bucket | S3BucketOptions;
   /** Prepended to every key (`'history/'`); default none. */
   prefix?: string;
+  /**
+   * A file that grows past this many bytes is uploaded in parts of this size while it is written (a multipart
+   * upload, completed by `close()`), so a large file is never held whole. Default 8 MiB; at least 5 MiB (S3's
+   * smallest part but the last).
+   */
+  partSize?: number;
 }
 
+const MIN_PART = 5 * 1024 * 1024;
+
 /**
- * Files as objects of an S3 (or S3-compatible) bucket for the file writers: a file's bytes are held in memory and
- * put as one object by `close()`, so the object appears complete or not at all (an S3 object cannot be appended
- * to). Roll files (`rollRows`) to bound what is held. SIGINT/SIGTERM runs the writer's close, which uploads.
+ * Files as objects of an S3 (or S3-compatible) bucket for the file writers. A small file's bytes are held and put
+ * as one object by `close()`; a file past `partSize` becomes a multipart upload whose parts go up as they fill,
+ * completed by `close()`. Either way the object appears complete or not at all (an aborted file's upload is
+ * abandoned). SIGINT/SIGTERM runs the writer's close, which uploads.
  *
  * @example
  * import { S3Storage } from 'twinstream/s3';
@@ -23,47 +33,129 @@ export interface S3StorageOptions {
 export class S3Storage implements Storage {
   readonly bucket: S3Bucket;
   readonly prefix: string;
+  readonly partSize: number;
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.bucket instanceof S3Bucket ? options.bucket : new S3Bucket(options.bucket);
     this.prefix = options.prefix ?? '';
+    const partSize = options.partSize ?? 8 * 1024 * 1024;
+    requireInteger('S3Storage', 'partSize', partSize, 1);
+    if (partSize < MIN_PART) badArgument('S3Storage', 'partSize', partSize, `at least ${MIN_PART} bytes (5 MiB)`);
+    this.partSize = partSize;
   }
 
   create(path: string, onSignal?: () => void | Promise<void>): StorageFile {
     const key = this.prefix + path.replace(/^\/+/, '');
-    const parts: Uint8Array[] = [];
-    const encoder = new TextEncoder();
-    let closing: Promise<void> | null = null;
+    const upload = new ObjectUpload(this.bucket, key, this.partSize);
     let unregister: () => void = () => {};
     const file: StorageFile = {
       path: key,
-      write: (data) => {
-        // The writer reuses its buffer: keep a copy.
-        parts.push(typeof data === 'string' ? encoder.encode(data) : data.slice());
-      },
+      write: (data) => upload.write(data),
       close: () => {
-        closing ??= (async () => {
-          unregister();
-          let size = 0;
-          for (const p of parts) size += p.length;
-          const body = new Uint8Array(size);
-          let at = 0;
-          for (const p of parts) {
-            body.set(p, at);
-            at += p.length;
-          }
-          parts.length = 0;
-          await this.bucket.put(key, body);
-        })();
-        return closing;
+        unregister();
+        return upload.close();
       },
       abort: () => {
         unregister();
-        parts.length = 0;
-        closing ??= Promise.resolve();
+        upload.abort();
       },
     };
     unregister = closeOnSignal(onSignal ?? (() => file.close()));
     return file;
   }
+}
+
+/** One object being written: held, then put whole or uploaded in parts. */
+class ObjectUpload {
+  private readonly bucket: S3Bucket;
+  private readonly key: string;
+  private readonly partSize: number;
+  private readonly encoder = new TextEncoder();
+  private held: Uint8Array[] = [];
+  private size = 0;
+  /** The multipart upload, once the file outgrew a part: its id and the ETags of the parts, in order. */
+  private multipart: { id: Promise<string>; etags: Promise<string>[] } | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(bucket: S3Bucket, key: string, partSize: number) {
+    this.bucket = bucket;
+    this.key = key;
+    this.partSize = partSize;
+  }
+
+  write(data: Uint8Array | string): void {
+    // The writer reuses its buffer: keep a copy.
+    const bytes = typeof data === 'string' ? this.encoder.encode(data) : data.slice();
+    this.held.push(bytes);
+    this.size += bytes.length;
+    while (this.size >= this.partSize) this.sendPart(this.take(this.partSize));
+  }
+
+  /** Starts the upload of one part (in the background; a failure surfaces at `close()`). */
+  private sendPart(body: Uint8Array): void {
+    const m = (this.multipart ??= { id: this.bucket.createMultipart(this.key, contentTypeOf(this.key)), etags: [] });
+    const n = m.etags.length + 1;
+    const etag = m.id.then((id) => this.bucket.uploadPart(this.key, id, n, body));
+    etag.catch(() => {});
+    m.etags.push(etag);
+  }
+
+  /** The first `n` held bytes (all when n is larger) as one array. */
+  private take(n: number): Uint8Array {
+    const size = Math.min(n, this.size);
+    const out = new Uint8Array(size);
+    let at = 0;
+    while (at < size) {
+      const head = this.held[0]!;
+      const k = Math.min(head.length, size - at);
+      out.set(k === head.length ? head : head.subarray(0, k), at);
+      at += k;
+      if (k === head.length) this.held.shift();
+      else this.held[0] = head.subarray(k);
+    }
+    this.size -= size;
+    return out;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const m = this.multipart;
+      if (m === null) {
+        await this.bucket.put(this.key, this.take(this.size), contentTypeOf(this.key));
+        return;
+      }
+      if (this.size > 0) this.sendPart(this.take(this.size));
+      const id = await m.id;
+      try {
+        await this.bucket.completeMultipart(this.key, id, await Promise.all(m.etags));
+      } catch (error) {
+        await this.bucket.abortMultipart(this.key, id).catch(() => {});
+        throw error;
+      }
+    })();
+    return this.closing;
+  }
+
+  abort(): void {
+    this.held = [];
+    this.size = 0;
+    const m = this.multipart;
+    this.multipart = null;
+    this.closing ??= Promise.resolve();
+    // The parts already sent are deleted with the upload: no object appears.
+    if (m !== null) void m.id.then((id) => this.bucket.abortMultipart(this.key, id)).catch(() => {});
+  }
+}
+
+const TYPES: Record<string, string> = {
+  parquet: 'application/vnd.apache.parquet',
+  jsonl: 'application/x-ndjson',
+  ndjson: 'application/x-ndjson',
+  json: 'application/json',
+  csv: 'text/csv',
+};
+
+/** The content type of an object by its key's extension (readers such as browsers and DuckDB look at it). */
+function contentTypeOf(key: string): string {
+  return TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
 }

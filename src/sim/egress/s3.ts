@@ -1,4 +1,5 @@
 import { S3Bucket, type S3BucketOptions } from '../../connectors/s3/bucket.ts';
+import { S3Storage } from '../../connectors/s3/s3-storage.ts';
 import { importOptional } from '../../import-optional.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
@@ -26,12 +27,14 @@ interface Dataset {
 
 /**
  * What S3 JSONL and Parquet egress share: S3 objects cannot be appended to, so every batch of a dataset becomes a
- * new object, numbered in order, and every part of a dataset keeps the schema its first batch fixed.
+ * new object, numbered in order, and every part of a dataset keeps the schema its first batch fixed. Objects are
+ * written through the general `S3Storage` (the file writers' storage: complete objects only, multipart when large).
  */
 abstract class S3StorageEgress implements EgressSink {
   abstract readonly name: string;
   /** The bucket written to. */
   readonly bucket: S3Bucket;
+  private readonly storage: S3Storage;
   /** Every key written, in order. */
   readonly keys: string[] = [];
   private readonly router: PathRouter;
@@ -42,6 +45,7 @@ abstract class S3StorageEgress implements EgressSink {
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.client ?? new S3Bucket(options as S3BucketOptions);
+    this.storage = new S3Storage({ bucket: this.bucket });
     this.ownsClient = options.client === undefined;
     this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
     this.router = options.pathRouter ?? ((r) => String(r.stream_type ?? 'records'));
@@ -56,7 +60,9 @@ abstract class S3StorageEgress implements EgressSink {
       }
       const fields = dataset.schema.check(records);
       const key = `${this.datasetKey(path)}/part-${String(dataset.parts++).padStart(6, '0')}${this.extension}`;
-      await this.bucket.put(key, await this.encode(records, [...fields]), this.contentType);
+      const object = this.storage.create(key);
+      object.write(await this.encode(records, [...fields]));
+      await object.close();
       this.keys.push(key);
     }
   }
@@ -65,7 +71,6 @@ abstract class S3StorageEgress implements EgressSink {
     if (this.ownsClient) this.bucket.close();
   }
 
-  protected abstract readonly contentType: string;
   protected abstract encode(
     records: Record<string, unknown>[],
     fields: [string, 'number' | 'string' | 'boolean' | 'json'][],
@@ -87,7 +92,6 @@ abstract class S3StorageEgress implements EgressSink {
 export class S3JsonlEgress extends S3StorageEgress {
   readonly name = 's3-jsonl';
   protected readonly extension = '.jsonl';
-  protected readonly contentType = 'application/x-ndjson';
 
   protected async encode(records: Record<string, unknown>[]): Promise<string> {
     let text = '';
@@ -106,7 +110,6 @@ export class S3JsonlEgress extends S3StorageEgress {
 export class S3ParquetEgress extends S3StorageEgress {
   readonly name = 's3-parquet';
   protected readonly extension = '.parquet';
-  protected readonly contentType = 'application/vnd.apache.parquet';
   private readonly codec: 'SNAPPY' | 'UNCOMPRESSED';
 
   constructor(options: S3StorageOptions & { codec?: 'SNAPPY' | 'UNCOMPRESSED' }) {

@@ -80,3 +80,40 @@ test('fromCsv refuses bad options at construction', () => {
   assert.throws(() => Stream.fromCsv('a.csv', { frameSize: 0 }), { code: 'TS_BAD_ARGUMENT' });
   assert.throws(() => Stream.fromCsv('a.csv', { delimiter: ',,' }), { code: 'TS_BAD_ARGUMENT' });
 });
+
+test('fromCsv to frames: bad records among good ones with their lines; many distinct strings kept right', async () => {
+  const lines = ['time,value,id'];
+  const want: [number, number, string][] = [];
+  for (let i = 0; i < 3000; i++) {
+    const line = lines.length + 1;
+    // After the first 20 records, which decide the column types.
+    if (i % 500 === 27)
+      lines.push(`${i},oops,x`); // text in a numeric column
+    else if (i % 500 === 29)
+      lines.push(`${i},1`); // a field short
+    else {
+      // Few distinct ids for a while, then every one new: the recent-value lookup must never mix them up.
+      const id = i < 1500 ? `s${i % 3}` : `id-${i}`;
+      const value = i % 7 === 0 ? `${i}.25` : i % 11 === 0 ? `${i}e-3` : `-${i / 8}`;
+      lines.push(`${i},${value},${id}`);
+      want.push([i, +value, id]);
+      continue;
+    }
+    want.push([Number.NaN, Number.NaN, `line ${line}`]);
+  }
+  const s = Stream.fromCsv(file('bad-frames.csv', `${lines.join('\n')}\n`), { as: 'frames', frameSize: 700 });
+  const bad: string[] = [];
+  s.catch().sink(({ error }) => void bad.push((error as Error).message.replace(/^.*:(\d+):/, 'line $1:')));
+  const rows: [number, number, string][] = [];
+  s.sink((f: Frame) => {
+    for (let i = 0; i < f.length; i++)
+      rows.push([f.time![i]!, f.value('value', i) as number, f.value('id', i) as string]);
+  });
+  s.start();
+  await s.done;
+  const good = want.filter((w) => !Number.isNaN(w[0]));
+  assert.deepEqual(rows, good);
+  assert.equal(bad.length, 12);
+  assert.match(bad[0]!, /^line 29: the record column "value" is "oops", not a number/);
+  assert.match(bad[1]!, /^line 31: the record has 2 fields, the header has 3/);
+});
