@@ -124,7 +124,7 @@ try {
     // twinstream's producer on the same serialized input: the encoders side by side.
     'twinstream KafkaProducer.send()': async (compression, n) => {
       const producer = new KafkaProducer({ brokers, compression });
-      await (await producer.producer()).metadata({ topics: [topics[1]!] });
+      await ((await producer.producer()) as unknown as Producer).metadata({ topics: [topics[1]!] });
       return async () => {
         const inflight: Promise<unknown>[] = [];
         for (let i = 0; i < n; i += BATCH) {
@@ -142,7 +142,7 @@ try {
     // The sink: elements in, JSON serialization, keys and timestamps taken from the element.
     'twinstream toKafka (JSON serialize)': async (compression, n) => {
       const producer = new KafkaProducer({ brokers, compression });
-      await (await producer.producer()).metadata({ topics: [topics[2]!] });
+      await ((await producer.producer()) as unknown as Producer).metadata({ topics: [topics[2]!] });
       return async () => {
         const source = new Stream<{ sensor: string; value: number; t: number }>();
         const sink = source.toKafka(topics[2]!, {

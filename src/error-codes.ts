@@ -147,6 +147,11 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_KAFKA_COMMIT: { meaning: "Committing the group's offsets failed.", retriable: true },
+  TS_KAFKA_CONNECT: {
+    meaning:
+      'No bootstrap broker could be reached when a client first connected: the connection was refused (ECONNREFUSED) or the host name did not resolve (ENOTFOUND); the message names each address and its cause. Check `brokers`.',
+    retriable: true,
+  },
   TS_KAFKA_CONSUME: {
     meaning: 'Fetching messages failed (the broker away or restarting); sources retry it for a while first.',
     retriable: true,

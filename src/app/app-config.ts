@@ -2,6 +2,7 @@ import type { KafkaConnection } from '../connectors/kafka/connection.ts';
 import type { KafkaProducerConfig } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { TwinstreamError } from '../errors.ts';
+import type { Clock } from '../time/clock.ts';
 import type { Duration } from '../time/duration.ts';
 
 /**
@@ -61,6 +62,12 @@ export interface ApplicationOptions extends KafkaConnection {
    * the records they hold (their offsets stay uncommitted until the window closes).
    */
   changelog?: boolean;
+  /**
+   * The clock the application's timers read (commit interval, idle and count checks of `run`, reconnection and
+   * retry waits, the sinks' linger) and its windows' idle timeouts: a `VirtualClock` with an in-memory `client`
+   * runs an application in virtual time. Default: the real clock.
+   */
+  clock?: Clock;
 }
 
 /** What `run` stops on. */

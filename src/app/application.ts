@@ -1,11 +1,13 @@
 import { KafkaAdmin } from '../connectors/kafka/admin.ts';
 import type { DeadLetter } from '../connectors/kafka/dead-letter.ts';
+import type { KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { KafkaProducer } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
-import type { KafkaSinkNode } from '../connectors/kafka/to-kafka.ts';
+import type { SinkHooks, SourceHooks } from '../connectors/source/owner-hooks.ts';
 import { whenGraphIdle } from '../core/idle.ts';
 import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
+import type { Clock, Timer } from '../time/clock.ts';
 import { toMillis } from '../time/duration.ts';
 import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
 import type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './app-config.ts';
@@ -50,8 +52,8 @@ export class Application {
   readonly counters = { processed: 0, deadLettered: 0, processingErrors: 0, consumerErrors: 0, producerErrors: 0 };
   private readonly topics = new Map<string, Topic<any, any>>();
   private readonly inputs = new Map<string, Stream<KafkaRecord<any, any>>>();
-  private readonly sinks: KafkaSinkNode<any>[] = [];
-  private readonly root = new Stream<KafkaRecord<any, any>>({ name: 'application' });
+  private readonly sinks: { flush(): Promise<void> }[] = [];
+  private readonly root: Stream<KafkaRecord<any, any>>;
   private source: AppSource | null = null;
   private readonly transactions: AppTransactions;
   private fatal: unknown = null;
@@ -78,13 +80,21 @@ export class Application {
       badArgument('Application', 'processingGuarantee', guarantee, "'at-least-once' or 'exactly-once'");
     }
     this.config = { ...config, groupId };
+    this.root = new Stream<KafkaRecord<any, any>>({
+      name: 'application',
+      ...(config.clock ? { clock: config.clock } : {}),
+    });
     const exactlyOnce = guarantee === 'exactly-once';
     this.producer = new KafkaProducer({
       ...config,
       ...config.producer,
       ...(exactlyOnce ? { transactionalId: `${groupId}-tx-${config.instanceId ?? '0'}` } : {}),
     });
-    this.transactions = new AppTransactions(this.producer, toMillis(config.timeout ?? 30_000, 'Application: timeout'));
+    this.transactions = new AppTransactions(
+      this.producer,
+      toMillis(config.timeout ?? 30_000, 'Application: timeout'),
+      this.root.clock,
+    );
     // Counted before the graph sees the record; the count stop waits for the element to finish.
     this.root.sink(() => {
       this.counters.processed++;
@@ -122,11 +132,25 @@ export class Application {
     return s as Stream<KafkaRecord<K, V>>;
   }
 
-  /** @internal Called by `toTopic`. */
-  addSink(sink: KafkaSinkNode<any>, topic: Topic<any, any>): void {
+  /** The clock the application's timers read (commits, idle waits, reconnections): `config.clock`, else the real one. */
+  get clock(): Clock {
+    return this.root.clock;
+  }
+
+  /**
+   * @internal What a sink writing to `topic` gets at construction (`toTopic`): the open transaction when exactly-once,
+   * and a tap that collects its elements for a finite run's result.
+   */
+  sinkHooks(topic: Topic<any, any>): SinkHooks<KafkaTransaction> {
+    return {
+      ...(this.exactlyOnce ? { transaction: () => this.transactions.current() } : {}),
+      tap: (x) => this.collected?.push({ topic: topic.name, value: x }),
+    };
+  }
+
+  /** @internal Called by `toTopic` with the sink it made: flushed before every commit. */
+  addSink(sink: { flush(): Promise<void> }): void {
     this.sinks.push(sink);
-    if (this.exactlyOnce) sink.transaction = () => this.transactions.current();
-    sink.tap = (x) => this.collected?.push({ topic: topic.name, value: x });
   }
 
   private deadLetterTopic(): string | undefined {
@@ -156,6 +180,22 @@ export class Application {
     const finite = options.count !== undefined || options.timeout !== undefined;
     this.collected = finite ? [] : null;
     this.fatal = null;
+    // The source and the commit scope refer to each other: the hooks read `scope` when called, after both exist.
+    let scope: CommitScope;
+    const hooks: SourceHooks = {
+      drain: () => this.flushSinks(),
+      ...(this.exactlyOnce
+        ? { committer: () => this.transactions.commit(scope) }
+        : state
+          ? { committer: () => commitWithChangelog({ ...scope, state }) }
+          : {}),
+      ...(state
+        ? {
+            beforePartition: (topic: string, partition: number) => state.restore(topic, partition),
+            onRevoke: (topic: string, partition: number) => state.revoke(topic, partition),
+          }
+        : {}),
+    };
     const source = new AppSource(
       [...this.inputs.keys()].map((n) => this.topics.get(n)!),
       {
@@ -176,11 +216,11 @@ export class Application {
         },
       },
       { clock: this.root.clock },
+      hooks,
     );
     this.source = source;
     source.connect(this.root);
-    source.drain = () => this.flushSinks();
-    const scope: CommitScope = {
+    scope = {
       source,
       state,
       producer: this.producer,
@@ -195,12 +235,6 @@ export class Application {
       },
       fail: (e) => this.fail(e),
     };
-    if (this.exactlyOnce) source.committer = () => this.transactions.commit(scope);
-    else if (state) source.committer = () => commitWithChangelog({ ...scope, state });
-    if (state) {
-      source.beforePartition = (topic, partition) => state.restore(topic, partition);
-      source.onRevoke = (topic, partition) => state.revoke(topic, partition);
-    }
     const stops = this.stopConditions(options, finite);
     try {
       // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets
@@ -265,29 +299,42 @@ export class Application {
   /** Arms what ends a run (count, silence, signals); returns what disarms it. */
   private stopConditions(options: AppRunOptions, finite: boolean): () => void {
     const cleanups: (() => void)[] = [];
+    const clock = this.root.clock;
+    // A check every `ms` on the application's clock, until disarmed.
+    const every = (ms: number, check: () => void) => {
+      let timer: Timer;
+      let armed = true;
+      const arm = () => {
+        timer = clock.setTimer(ms, () => {
+          if (!armed) return;
+          arm();
+          check();
+        });
+      };
+      arm();
+      cleanups.push(() => {
+        armed = false;
+        timer.cancel();
+      });
+    };
     if (options.count !== undefined) {
       const target = options.count;
       const start = this.counters.processed;
-      const check = setInterval(() => {
+      every(10, () => {
         if (this.counters.processed - start >= target) void this.stop();
-      }, 10);
-      cleanups.push(() => clearInterval(check));
+      });
     }
     if (options.timeout !== undefined) {
       const quiet = toMillis(options.timeout, 'Application.run: timeout');
       let seen = this.counters.processed;
-      let since = Date.now();
-      const check = setInterval(
-        () => {
-          // A partition being restored is not silence (a large state takes a while).
-          if (this.counters.processed !== seen || this.state?.busy) {
-            seen = this.counters.processed;
-            since = Date.now();
-          } else if (Date.now() - since >= quiet) void this.stop();
-        },
-        Math.min(100, Math.max(10, quiet / 10)),
-      );
-      cleanups.push(() => clearInterval(check));
+      let since = clock.now();
+      every(Math.min(100, Math.max(10, quiet / 10)), () => {
+        // A partition being restored is not silence (a large state takes a while).
+        if (this.counters.processed !== seen || this.state?.busy) {
+          seen = this.counters.processed;
+          since = clock.now();
+        } else if (clock.now() - since >= quiet) void this.stop();
+      });
     }
     if (options.handleSignals ?? !finite) {
       const onSignal = () => void this.stop();
