@@ -26,10 +26,10 @@ export type {
 } from './kafka-port.ts';
 export type { KafkaSourceConfig } from './kafka-source.ts';
 export { KafkaSource } from './kafka-source.ts';
-export type { KafkaPartitioner, KafkaProducerConfig, KafkaTransaction, OutgoingMessage } from './producer.ts';
-export { KafkaProducer } from './producer.ts';
 export type { MemoryMessage, MemoryRecord } from './memory-kafka.ts';
 export { MemoryKafka } from './memory-kafka.ts';
+export type { KafkaPartitioner, KafkaProducerConfig, KafkaTransaction, OutgoingMessage } from './producer.ts';
+export { KafkaProducer } from './producer.ts';
 export type { KafkaMetadata, KafkaRecord } from './record.ts';
 export { kafkaMurmur2 } from './record-batch.ts';
 export type { SchemaRegistryOptions } from './schema-registry.ts';

@@ -1,7 +1,7 @@
 import { badArgument } from '../../errors.ts';
 import { type Clock, realClock } from '../../time/clock.ts';
 import { murmur2Partitioner } from './fast-produce.ts';
-import type { KafkaPort, PortAdmin, PortConsumer, PortMessage, PortProducer, PortProduceResult } from './kafka-port.ts';
+import type { KafkaPort, PortAdmin, PortConsumer, PortMessage, PortProduceResult, PortProducer } from './kafka-port.ts';
 import { MemoryConsumer, MemoryGroup, type MemoryMessages } from './memory-consumer.ts';
 import { PartitionLog, type TxState } from './memory-log.ts';
 import { MemoryProducer, type TransactionalId } from './memory-producer.ts';

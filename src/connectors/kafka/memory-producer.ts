@@ -2,8 +2,8 @@ import type {
   PortConsumer,
   PortMessage,
   PortOffset,
-  PortProducer,
   PortProduceResult,
+  PortProducer,
   PortTransaction,
 } from './kafka-port.ts';
 import type { MemoryConsumer } from './memory-consumer.ts';
