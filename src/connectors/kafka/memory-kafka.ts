@@ -14,6 +14,8 @@ export interface MemoryRecord {
   /** The value parsed as JSON when it is JSON, else as text; null for a tombstone. */
   value: unknown;
   timestamp: number;
+  /** Headers as UTF-8 text (a null-prototype object). */
+  headers: Record<string, string>;
 }
 
 /** A message to write with `produce`: a key, a value (JSON-encoded unless bytes or a string), where and when. */
@@ -102,7 +104,16 @@ export class MemoryKafka implements KafkaPort {
       for (let offset = 0; offset < end; offset++) {
         if (!log.visible(offset, true)) continue;
         const e = log.entries[offset]!;
-        out.push({ partition, offset, key: e.key?.toString('utf8'), value: parse(e.value), timestamp: e.timestamp });
+        const headers: Record<string, string> = Object.create(null);
+        for (const [k, v] of e.headers) headers[String(k)] = v.toString('utf8');
+        out.push({
+          partition,
+          offset,
+          key: e.key?.toString('utf8'),
+          value: parse(e.value),
+          timestamp: e.timestamp,
+          headers,
+        });
       }
     });
     return out;
