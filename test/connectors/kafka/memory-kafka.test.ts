@@ -37,12 +37,17 @@ test('a group spreads the partitions over its members and spreads them again whe
   kafka.createTopic('t', 4);
   const joins: string[][] = [[], []];
   const consumers = await Promise.all([0, 1].map(() => kafka.consumer({ groupId: 'g' }, false)));
-  consumers.forEach((c, i) =>
+  for (const [i, c] of consumers.entries()) {
     c.on('consumer:group:join', ({ assignments }) => {
       joins[i]!.push((assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)).join(','));
-    }),
-  );
-  const opts = { topics: ['t'], mode: 'committed', fallbackMode: 'earliest', autocommit: false } as const;
+    });
+  }
+  const opts = {
+    topics: ['t'],
+    mode: 'committed' as const,
+    fallbackMode: 'earliest' as const,
+    autocommit: false as const,
+  };
   await consumers[0]!.consume(opts);
   await consumers[1]!.consume(opts);
   assert.deepEqual(joins, [['t:0,t:1,t:2,t:3', 't:0,t:2'], ['t:1,t:3']]);
