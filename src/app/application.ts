@@ -19,12 +19,36 @@ export * from './app-commit.ts';
 export * from './app-config.ts';
 
 const owners = new WeakMap<Topic<any, any>, Application>();
+const roots = new WeakMap<Stream<any>, Application>();
 
 /** @internal The application a topic belongs to (for `toTopic`). */
 export function applicationOf(topic: Topic<any, any>): Application {
   const app = owners.get(topic);
   if (!app) badArgument('toTopic', 'topic', topic?.name, 'a topic made by app.topic(...)');
   return app;
+}
+
+/**
+ * @internal The application a stream of it belongs to (found through its upstreams), for the operators that need one
+ * (`groupBy`, `concat`); refused with a message naming `where` otherwise.
+ */
+export function applicationOfStream(stream: Stream<any>, where: string): Application {
+  const seen = new Set<Stream<any>>();
+  const stack = [stream];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    const app = roots.get(s);
+    if (app) return app;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    stack.push(...s.upstreams);
+  }
+  return badArgument(
+    where,
+    'stream',
+    stream?.name ?? stream?.kind,
+    'a stream of an application (below app.stream(topic))',
+  );
 }
 
 /**
@@ -52,6 +76,8 @@ export class Application {
   readonly counters = { processed: 0, deadLettered: 0, processingErrors: 0, consumerErrors: 0, producerErrors: 0 };
   private readonly topics = new Map<string, Topic<any, any>>();
   private readonly inputs = new Map<string, Stream<KafkaRecord<any, any>>>();
+  /** Repartition topics (`groupBy`), each with the input topics whose partition count it takes. */
+  private readonly repartitions = new Map<string, string[]>();
   private readonly sinks: { flush(): Promise<void> }[] = [];
   private readonly root: Stream<KafkaRecord<any, any>>;
   private source: AppSource | null = null;
@@ -84,6 +110,7 @@ export class Application {
       name: 'application',
       ...(config.clock ? { clock: config.clock } : {}),
     });
+    roots.set(this.root, this);
     const exactlyOnce = guarantee === 'exactly-once';
     this.producer = new KafkaProducer({
       ...config,
@@ -132,6 +159,36 @@ export class Application {
     return s as Stream<KafkaRecord<K, V>>;
   }
 
+  /** @internal The input topics `stream` reads from (those whose `app.stream(topic)` is above it). */
+  inputsAbove(stream: Stream<any>): string[] {
+    const byStream = new Map([...this.inputs].map(([name, s]) => [s as Stream<any>, name]));
+    const found = new Set<string>();
+    const seen = new Set<Stream<any>>();
+    const stack = [stream];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      const name = byStream.get(s);
+      if (name !== undefined) found.add(name);
+      else stack.push(...s.upstreams);
+    }
+    return [...found].sort();
+  }
+
+  /**
+   * @internal Declares the repartition topic of a `groupBy` (`repartition__<group>--<inputs>--<name>`, JSON keys and
+   * values, created at run with the greatest partition count of `inputs`) and returns it.
+   */
+  repartitionTopic(inputs: readonly string[], name: string): Topic<unknown, unknown> {
+    const topic = `repartition__${this.config.groupId}--${inputs.join('--')}--${name}`;
+    if (this.repartitions.has(topic)) {
+      badArgument('groupBy', 'name', name, `a name not used by another groupBy of ${inputs.join(', ')}`);
+    }
+    this.repartitions.set(topic, [...inputs]);
+    return this.topic<unknown, unknown>(topic, { key: 'json', value: 'json' });
+  }
+
   /** The clock the application's timers read (commits, idle waits, reconnections): `config.clock`, else the real one. */
   get clock(): Clock {
     return this.root.clock;
@@ -173,6 +230,17 @@ export class Application {
     const windows: AppWindow[] = [];
     if (c.changelog ?? true) {
       for (const [topic, s] of this.inputs) for (const node of windowsBelow(s)) windows.push({ node, topic });
+    }
+    const reachedFrom = new Map<unknown, string>();
+    for (const w of windows) {
+      const other = reachedFrom.get(w.node);
+      if (other !== undefined) {
+        throw new TwinstreamError(
+          'TS_APP_STATE',
+          `Application: the window "${w.node.namespace}" is below both "${other}" and "${w.topic}" (a concat): its state is kept per partition of one input topic; re-key the merged stream first with .groupBy(...)`,
+        );
+      }
+      reachedFrom.set(w.node, w.topic);
     }
     const state = windows.length > 0 ? new AppState(windows, c.groupId, c, c.stateDir) : null;
     this.state = state;
@@ -266,18 +334,28 @@ export class Application {
   private async createTopics(state: AppState | null, dlq: string | undefined): Promise<void> {
     const c = this.config;
     const own = c.autoCreateTopics ?? true;
-    if (!own && !state) return;
+    if (!own && !state && this.repartitions.size === 0) return;
     const admin = new KafkaAdmin(c);
     try {
       if (own) {
-        const specs = [...this.topics.values()].map((t) => ({
-          name: t.name,
-          partitions: t.config.partitions ?? 1,
-          replicationFactor: t.config.replicationFactor ?? 1,
-          ...(t.config.config ? { config: t.config.config } : {}),
-        }));
+        const specs = [...this.topics.values()]
+          .filter((t) => !this.repartitions.has(t.name))
+          .map((t) => ({
+            name: t.name,
+            partitions: t.config.partitions ?? 1,
+            replicationFactor: t.config.replicationFactor ?? 1,
+            ...(t.config.config ? { config: t.config.config } : {}),
+          }));
         if (dlq) specs.push({ name: dlq, partitions: 1, replicationFactor: 1 });
         await admin.ensureTopics(specs);
+      }
+      // Repartition topics always (they are the application's own), with their inputs' partition count: one at a
+      // time, in the order declared (a groupBy after a groupBy reads the count of the one before).
+      for (const [name, inputs] of this.repartitions) {
+        let partitions = 1;
+        for (const input of inputs) partitions = Math.max(partitions, await admin.partitions(input));
+        const replicationFactor = this.topics.get(inputs[0]!)?.config.replicationFactor ?? 1;
+        await admin.ensureTopics([{ name, partitions, replicationFactor }]);
       }
       if (state) {
         const changelogs = [];
