@@ -1,6 +1,9 @@
-# The Kafka benchmark's quixstreams peer: consume JSON -> 10 s tumbling window per key (count/min/max/mean) ->
-# produce, on the same broker and input topic as bench/kafka.ts. Prints the rate as JSON.
-#   python bench/kafka-quix.py BROKERS INPUT OUTPUT N
+# The Kafka benchmark's quixstreams peer, on the same broker and input topic as bench/kafka.ts. Prints the rate as
+# JSON. Jobs:
+#   window   consume JSON -> 10 s tumbling window per key (count/min/max/mean) -> produce (the default)
+#   groupby  consume JSON -> group_by zone (a function of the value, through a repartition topic) -> 10 s tumbling
+#            window per zone (count/mean) -> produce; the clock stops at the N-th record read back after the group_by
+#   python bench/kafka-quix.py BROKERS INPUT OUTPUT N [window|groupby]
 import json
 import sys
 import tempfile
@@ -11,6 +14,7 @@ from quixstreams import Application
 from quixstreams.dataframe.windows import Count, Max, Mean, Min
 
 brokers, input_name, output_name, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+job = sys.argv[5] if len(sys.argv) > 5 else "window"
 app = Application(
     broker_address=brokers,
     consumer_group=f"quix-bench-{time.time()}",
@@ -32,9 +36,15 @@ def tick(value):
 
 
 sdf = app.dataframe(input_topic)
-sdf = sdf.update(tick)
-sdf = sdf.tumbling_window(timedelta(seconds=10)).agg(count=Count(), min=Min("value"), max=Max("value"), mean=Mean("value")).final()
-sdf = sdf.apply(lambda w: {"time": w["end"], "temperature": {"count": w["count"], "min": w["min"], "max": w["max"], "mean": w["mean"]}})
+if job == "groupby":
+    sdf = sdf.group_by(lambda v: f"zone-{int(v['sensor'][7:]) % 10}", name="zone")
+    sdf = sdf.update(tick)
+    sdf = sdf.tumbling_window(timedelta(seconds=10)).agg(count=Count(), mean=Mean("value")).final()
+    sdf = sdf.apply(lambda w: {"time": w["end"], "count": w["count"], "mean": w["mean"]})
+else:
+    sdf = sdf.update(tick)
+    sdf = sdf.tumbling_window(timedelta(seconds=10)).agg(count=Count(), min=Min("value"), max=Max("value"), mean=Mean("value")).final()
+    sdf = sdf.apply(lambda w: {"time": w["end"], "temperature": {"count": w["count"], "min": w["min"], "max": w["max"], "mean": w["mean"]}})
 sdf = sdf.to_topic(output_topic)
 app.run()
 if state["first"] is None:

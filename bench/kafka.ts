@@ -9,6 +9,11 @@
 //             produce: the ceiling; with the client's fetch defaults and with twinstream's) vs quixstreams (PyPI, in ~/.cache/twinstream/quix-venv; skipped with a note
 //             when absent — `python3 -m venv ~/.cache/twinstream/quix-venv && …/pip install quixstreams`)
 //             (rounds in alternating order, median rate and this process's CPU per message)
+//   groupBy   consume JSON (2 partitions) -> groupBy zone (a function of the value: a repartition topic written
+//             and read back) -> 10 s tumbling window per zone (count/mean) -> produce: twinstream's Application vs
+//             quixstreams' group_by; the clock runs from the first input message to the N-th record read back
+//             from the repartition topic
+//   The quixstreams venv (~/.cache/twinstream/quix-venv, or QUIX_VENV) is made with pip when missing.
 //   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume] [--batch 10000]
 //   (--produce: the produce part only; --consume: the consume part only)
 import { spawnSync } from 'node:child_process';
@@ -36,6 +41,8 @@ const BATCH = batchArg > 0 ? Number(process.argv[batchArg + 1]) : 10_000;
 if (!Number.isInteger(BATCH) || BATCH < 1)
   throw new Error(`--batch: expected a positive integer, got ${process.argv[batchArg + 1]}`);
 const IN_FLIGHT = 4;
+/** The quixstreams release the peer runs (installed into its venv when missing). */
+const QUIX_VERSION = '3.28.0';
 
 const kafka = await startKafka({ heap: '1g' });
 const brokers = kafka.brokers;
@@ -335,7 +342,80 @@ try {
       );
     }
 
-    const python = join(process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv'), 'bin', 'python');
+    const venv = process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv');
+    const python = join(venv, 'bin', 'python');
+    if (!existsSync(python)) {
+      console.log(`making the quixstreams venv in ${venv}`);
+      spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+      spawnSync(join(venv, 'bin', 'pip'), ['install', '--quiet', `quixstreams==${QUIX_VERSION}`], { stdio: 'inherit' });
+    }
+
+    // --- groupBy -------------------------------------------------------------------------------------------------
+    // Both peers re-key through a repartition topic (quixstreams skips it on a one-partition input: two here).
+    const input2 = 'bench-readings-2p';
+    await admin.ensureTopics([{ name: input2, partitions: 2 }]);
+    const load2 = new Stream<{ sensor: string; value: number; t: number }>();
+    const loader2 = load2.toKafka(input2, { brokers, key: 'sensor', timestamp: (x) => x.t, batchSize: BATCH });
+    for (let i = 0; i < N; i++) {
+      const r = load2.emit(reading(i));
+      if (r !== undefined) await r;
+    }
+    await loader2.close();
+    const zone = (sensor: string) => `zone-${Number(sensor.slice(7)) % 10}`;
+    const groupByRun = async (): Promise<number> => {
+      const app = new Application({
+        brokers,
+        groupId: `twinstream-groupby-${Date.now()}-${Math.random()}`,
+        autoOffsetReset: 'earliest',
+        deadLetterTopic: false,
+      });
+      const inTopic = app.topic<string, { sensor: string; value: number }>(input2);
+      let first = 0;
+      let seen = 0;
+      let ms = 0;
+      const s = app.stream(inTopic);
+      s.sink(() => {
+        if (first === 0) first = performance.now();
+      });
+      const zones = s.groupBy((r) => zone(r.value.sensor), { name: 'zone' });
+      zones.sink(() => {
+        if (++seen === N) {
+          ms = performance.now() - first;
+          void app.stop();
+        }
+      });
+      zones
+        .tumblingWindow('10s')
+        .agg({ count: count(), mean: mean('value') })
+        .final()
+        .map((w) => ({ time: w.end, count: w.count, mean: w.mean }))
+        .toTopic(app.topic('bench-groupby-twinstream'));
+      await app.run();
+      return ms;
+    };
+    const groupByMs: number[] = [];
+    for (let round = 0; round <= Math.min(ROUNDS, 3); round++) {
+      const ms = await groupByRun();
+      if (round > 0) groupByMs.push(ms);
+    }
+    record('groupBy: twinstream Application', N, median(groupByMs) / 1000);
+    if (existsSync(python)) {
+      const run = spawnSync(
+        python,
+        ['bench/kafka-quix.py', brokers.join(','), input2, 'bench-groupby-quix', String(N), 'groupby'],
+        {
+          encoding: 'utf8',
+          timeout: 600_000,
+        },
+      );
+      try {
+        const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { messages: number; seconds: number };
+        record('groupBy: quixstreams (Python)', r.messages, r.seconds);
+      } catch {
+        console.log(`quixstreams groupby run failed:\n${run.stderr.slice(-2000)}`);
+      }
+    }
+
     if (existsSync(python)) {
       const run = spawnSync(python, ['bench/kafka-quix.py', brokers.join(','), input, 'bench-agg-quix', String(N)], {
         encoding: 'utf8',
@@ -369,6 +449,9 @@ try {
     );
     console.log(
       `twinstream window / quixstreams:  ${ratio('window: twinstream Application', 'window: quixstreams (Python)')}`,
+    );
+    console.log(
+      `twinstream groupBy / quixstreams: ${ratio('groupBy: twinstream Application', 'groupBy: quixstreams (Python)')}`,
     );
   }
   for (const c of consumeOnly ? [] : ['none', 'lz4']) {

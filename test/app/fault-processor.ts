@@ -2,7 +2,8 @@
 // tumbling windows per key → { key, start, n, ids } with their state in a changelog), until it has handled every
 // record the input held when it started (`--until-end`), or `--idle` ms without input; then it drains, commits and
 // exits 0. Or until it is killed. It prints its progress every 20 ms. With `--async`, a yielding `mapAsync` (eight
-// calls in flight) comes before the windows: commits must wait for what it holds.
+// calls in flight) comes before the windows: commits must wait for what it holds. With `--group-by`, the records
+// (`{ id, t, c }`, keyed by store) are re-keyed by `c` through a repartition topic, then windowed per `c`.
 import { parseArgs } from 'node:util';
 import { Application } from '../../src/app/index.ts';
 import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     guarantee: { type: 'string', default: 'at-least-once' },
     window: { type: 'boolean', default: false },
     async: { type: 'boolean', default: false },
+    'group-by': { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
     idle: { type: 'string', default: '4000' },
@@ -41,7 +43,19 @@ const app = new Application({
 });
 const input = app.topic<string, { id: number; t: number }>(values.input!);
 const output = app.topic(values.output!);
-if (values.window) {
+if (values['group-by']) {
+  app
+    .stream(app.topic<string, { id: number; t: number; c: string }>(values.input!, { timestamp: (v) => v.t }))
+    .groupBy('c')
+    .tumblingWindow('1s', {
+      value: (r: KafkaRecord<unknown, { id: number }>) => r.value.id,
+      namespace: 'by-c',
+    })
+    .agg({ n: count(), ids: sum() })
+    .final()
+    .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
+    .toTopic(output);
+} else if (values.window) {
   const records = app.stream(input);
   const yielding = async (r: KafkaRecord<string, { id: number; t: number }>) => {
     await new Promise((resolve) => setTimeout(resolve, 0));

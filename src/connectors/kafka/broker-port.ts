@@ -36,13 +36,13 @@ export const brokerPort: KafkaPort = {
 
   async consumer(options, readCommitted): Promise<PortConsumer> {
     const k = await kafka('KafkaSource');
-    await probeBrokers(connectionOf(options), String(options.clientId));
+    await probeBrokers(connectionOf(options), `Kafka consumer "${options.clientId}"`);
     return newConsumer(k, options, readCommitted) as unknown as PortConsumer;
   },
 
   async producer(options): Promise<PortProducer> {
     const k = await kafka('KafkaProducer');
-    await probeBrokers(connectionOf(options), String(options.clientId));
+    await probeBrokers(connectionOf(options), `Kafka producer "${options.clientId}"`);
     const { recordEncoder, ...rest } = options;
     const client = new k.Producer(rest as any);
     failOnRefusedAuthentication(k, client);
@@ -52,7 +52,7 @@ export const brokerPort: KafkaPort = {
 
   async admin(options): Promise<PortAdmin> {
     const k = await kafka('KafkaAdmin');
-    await probeBrokers(connectionOf(options), String(options.clientId));
+    await probeBrokers(connectionOf(options), `Kafka admin client "${options.clientId}"`);
     const client = new k.Admin(options as any);
     failOnRefusedAuthentication(k, client);
     return client as unknown as PortAdmin;
