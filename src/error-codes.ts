@@ -165,6 +165,11 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_KAFKA_PRODUCE: { meaning: 'Sending messages to Kafka failed.', retriable: true },
+  TS_KAFKA_REFUSED: {
+    meaning:
+      "The in-memory cluster (`MemoryKafka`) refused a request as a broker would: a member that left its group or an older generation (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION), a producer fenced by a newer one with its transactional id, a closed or killed client, a partition that does not exist. The broker's name for the error is in the message.",
+    retriable: false,
+  },
   TS_KAFKA_SERIALIZE: { meaning: 'A value could not be serialized for Kafka.', retriable: false },
   TS_KAFKA_TIMEOUT: {
     meaning: 'A request to Kafka did not finish in time (the message says what to check).',

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { PortAssignment, PortConsumeOptions, PortConsumer, PortMessages, PortOffset } from './kafka-port.ts';
 import type { MemoryKafka } from './memory-kafka.ts';
+import { refused } from './memory-log.ts';
 
 /** Records handed to `data` per turn of the event loop, at most: other work (timers, commits) runs in between. */
 const PER_TURN = 1000;
@@ -127,7 +128,7 @@ export class MemoryConsumer extends EventEmitter implements PortConsumer {
   }
 
   private alive(what: string): void {
-    if (this.dead) throw new Error(`${what}: the consumer is closed (UNKNOWN_MEMBER_ID)`);
+    if (this.dead) throw refused(`${what}: the consumer is closed (UNKNOWN_MEMBER_ID)`);
   }
 
   async consume(options: PortConsumeOptions): Promise<PortMessages> {
@@ -165,7 +166,7 @@ export class MemoryConsumer extends EventEmitter implements PortConsumer {
   async commit(options: { offsets: (PortOffset & { leaderEpoch: number })[] }): Promise<void> {
     this.alive('commit');
     const group = this.kafka.group(this.groupId);
-    if (!group.has(this)) throw new Error('commit: not a member of the group (UNKNOWN_MEMBER_ID)');
+    if (!group.has(this)) throw refused('commit: not a member of the group (UNKNOWN_MEMBER_ID)');
     for (const o of options.offsets) group.committed.set(`${o.topic}:${o.partition}`, o.offset);
   }
 

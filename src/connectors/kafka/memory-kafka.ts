@@ -3,7 +3,7 @@ import { type Clock, realClock } from '../../time/clock.ts';
 import { murmur2Partitioner } from './fast-produce.ts';
 import type { KafkaPort, PortAdmin, PortConsumer, PortMessage, PortProduceResult, PortProducer } from './kafka-port.ts';
 import { MemoryConsumer, MemoryGroup, type MemoryMessages } from './memory-consumer.ts';
-import { PartitionLog, type TxState } from './memory-log.ts';
+import { PartitionLog, refused, type TxState } from './memory-log.ts';
 import { MemoryProducer, type TransactionalId } from './memory-producer.ts';
 
 /** A record of an in-memory topic, as `read` returns it. */
@@ -171,7 +171,7 @@ export class MemoryKafka implements KafkaPort {
     return {
       createTopics: async ({ topics, partitions }) => {
         for (const t of topics) {
-          if (this.topics.has(t)) throw new Error(`topic "${t}" already exists (TOPIC_ALREADY_EXISTS)`);
+          if (this.topics.has(t)) throw refused(`topic "${t}" already exists (TOPIC_ALREADY_EXISTS)`);
           this.createTopic(t, partitions);
         }
       },
@@ -229,7 +229,7 @@ export class MemoryKafka implements KafkaPort {
         partition = Number(pick(m, key, context)) % logs.length;
       }
       const log = logs[partition];
-      if (log === undefined) throw new Error(`"${m.topic}" has no partition ${partition} (UNKNOWN_TOPIC_OR_PARTITION)`);
+      if (log === undefined) throw refused(`"${m.topic}" has no partition ${partition} (UNKNOWN_TOPIC_OR_PARTITION)`);
       const value = m.value === undefined || m.value === null ? null : toBytes(m.value);
       const offset = log.append({
         key: key ?? null,

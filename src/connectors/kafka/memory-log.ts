@@ -1,4 +1,13 @@
+import { TwinstreamError } from '../../errors.ts';
 import type { RawMessage } from './record-decoder.ts';
+
+/**
+ * @internal What the in-memory cluster throws where a broker answers with an error (the broker's name for it in
+ * the message): the client operations above wrap it as they wrap the real client's errors.
+ */
+export function refused(message: string): TwinstreamError {
+  return new TwinstreamError('TS_KAFKA_REFUSED', message);
+}
 
 /** @internal A transaction's fate, shared by every record it wrote. */
 export interface TxState {

@@ -8,7 +8,7 @@ import type {
 } from './kafka-port.ts';
 import type { MemoryConsumer } from './memory-consumer.ts';
 import type { MemoryKafka } from './memory-kafka.ts';
-import type { TxState } from './memory-log.ts';
+import { refused, type TxState } from './memory-log.ts';
 
 /** The holder of a transactional id: its epoch (each new producer with the id bumps it) and its open transaction. */
 export interface TransactionalId {
@@ -35,7 +35,7 @@ export class MemoryTransaction implements PortTransaction, TxState {
 
   private usable(what: string): void {
     this.producer.current(what);
-    if (this.state !== 'open') throw new Error(`${what}: the transaction is ${this.state}`);
+    if (this.state !== 'open') throw refused(`${what}: the transaction is ${this.state}`);
   }
 
   async send(options: { messages: PortMessage[] }): Promise<PortProduceResult> {
@@ -53,11 +53,11 @@ export class MemoryTransaction implements PortTransaction, TxState {
     const member = (offset.metadata as { consumer?: { generationId?: number; memberId?: string } } | undefined)
       ?.consumer;
     const consumer = this.consumer;
-    if (consumer === null) throw new Error('addOffset: no consumer added to the transaction');
+    if (consumer === null) throw refused('addOffset: no consumer added to the transaction');
     const group = this.kafka.group(consumer.groupId);
     // As the broker does: offsets of a member that left, or of an older generation, are refused.
     if (!group.has(consumer) || (member?.generationId !== undefined && member.generationId !== group.generation)) {
-      throw new Error(
+      throw refused(
         `addOffset: generation ${member?.generationId} of "${consumer.groupId}" is stale (ILLEGAL_GENERATION)`,
       );
     }
@@ -110,9 +110,9 @@ export class MemoryProducer implements PortProducer {
 
   /** Fails when this producer was closed, killed, or fenced by a newer one with its transactional id. */
   current(what: string): void {
-    if (this.dead) throw new Error(`${what}: the producer is closed`);
+    if (this.dead) throw refused(`${what}: the producer is closed`);
     if (this.epoch >= 0 && this.holder().epoch !== this.epoch) {
-      throw new Error(`${what}: a newer producer has the transactional id "${this.transactionalId}" (fenced)`);
+      throw refused(`${what}: a newer producer has the transactional id "${this.transactionalId}" (fenced)`);
     }
   }
 
@@ -126,7 +126,7 @@ export class MemoryProducer implements PortProducer {
   }
 
   async beginTransaction(): Promise<PortTransaction> {
-    if (this.transactionalId === undefined) throw new Error('beginTransaction: the producer has no transactional id');
+    if (this.transactionalId === undefined) throw refused('beginTransaction: the producer has no transactional id');
     this.current('beginTransaction');
     const holder = this.holder();
     if (this.epoch < 0) {
@@ -134,7 +134,7 @@ export class MemoryProducer implements PortProducer {
       this.epoch = holder.epoch;
       holder.open?.end('aborted');
     }
-    if (holder.open !== null) throw new Error('beginTransaction: a transaction is open already');
+    if (holder.open !== null) throw refused('beginTransaction: a transaction is open already');
     const tx = new MemoryTransaction(this.kafka, this);
     holder.open = tx;
     return tx;
