@@ -46,6 +46,11 @@ const output = app.topic(values.output!);
 if (values['group-by']) {
   app
     .stream(app.topic<string, { id: number; t: number; c: string }>(values.input!, { timestamp: (v) => v.t }))
+    // Paced (a pause of 10 ms every 20 records) so that instances join and die while the input is read.
+    .mapAsync(async (r) => {
+      if (r.value.id % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      return r;
+    })
     .groupBy('c')
     .tumblingWindow('1s', {
       value: (r: KafkaRecord<unknown, { id: number }>) => r.value.id,

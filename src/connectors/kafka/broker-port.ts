@@ -61,6 +61,9 @@ export const brokerPort: KafkaPort = {
 
 /**
  * The port a connection works through: its `client` when given (an in-memory cluster), else real brokers.
+ *
+ * @example
+ * const admin = await portOf({ brokers: kafka.brokers, client: kafka }).admin({}); // the in-memory cluster's
  * @internal
  */
 export function portOf(connection: KafkaConnection): KafkaPort {
