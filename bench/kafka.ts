@@ -14,7 +14,7 @@
 //             quixstreams' group_by; the clock runs from the first input message to the N-th record read back
 //             from the repartition topic
 //   The quixstreams venv (~/.cache/twinstream/quix-venv, or QUIX_VENV) is made with pip when missing.
-//   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume] [--batch 10000]
+//   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume | --groupby] [--batch 10000]
 //   (--produce: the produce part only; --consume: the consume part only)
 import { spawnSync } from 'node:child_process';
 import { tracingChannel } from 'node:diagnostics_channel';
@@ -29,7 +29,9 @@ import { count, max, mean, min, Stream } from '../src/index.ts';
 
 const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce');
-const consumeOnly = process.argv.includes('--consume');
+// --groupby: the groupBy job alone (with its input), neither produce nor the other consume variants.
+const groupByOnly = process.argv.includes('--groupby');
+const consumeOnly = process.argv.includes('--consume') || groupByOnly;
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : quick ? 200_000 : 500_000;
 const ROUNDS = quick ? 3 : 5;
@@ -315,7 +317,7 @@ try {
         return { ...end, seen };
       },
     };
-    const consumeNames = Object.keys(consumeVariants);
+    const consumeNames = groupByOnly ? [] : Object.keys(consumeVariants);
     const consumeSamples = new Map<string, { rate: number[]; fetchRate: number[]; cpu: number[]; start: number[] }>();
     for (let round = 0; round <= ROUNDS; round++) {
       for (const name of round % 2 ? consumeNames : [...consumeNames].reverse()) {
@@ -416,7 +418,7 @@ try {
       }
     }
 
-    if (existsSync(python)) {
+    if (existsSync(python) && !groupByOnly) {
       const run = spawnSync(python, ['bench/kafka-quix.py', brokers.join(','), input, 'bench-agg-quix', String(N)], {
         encoding: 'utf8',
         timeout: 300_000,
