@@ -219,8 +219,14 @@ export class MemoryKafka implements KafkaPort {
   /** @internal Appends messages (inside `tx` when given); reports the base offset of each partition's batch. */
   write(messages: readonly PortMessage[], tx: TxState | null, partitioner: unknown): PortProduceResult {
     const bases = new Map<string, { topic: string; partition: number; offset: bigint }>();
+    // Messages of a request mostly share a topic: one lookup per change of topic.
+    let topic = '';
+    let logs: PartitionLog[] = [];
     for (const m of messages) {
-      const logs = this.topicOrCreate(m.topic);
+      if (m.topic !== topic) {
+        topic = m.topic;
+        logs = this.topics.get(topic) ?? this.topicOrCreate(topic);
+      }
       const key = m.key ?? undefined;
       let partition = m.partition;
       if (partition === undefined) {
