@@ -2,10 +2,15 @@
 // within the configured timeout, instead of a minute of retries ending in a failed group join.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { Application } from '../../../src/app/index.ts';
 import { KafkaProducer } from '../../../src/connectors/kafka/index.ts';
 import { Stream, TwinstreamError } from '../../../src/index.ts';
+
+// The client library loaded beforehand: its first import (seconds on a loaded machine) is no network wait.
+before(async () => {
+  await import('@platformatic/kafka');
+});
 
 /** A loopback port nothing listens on (it was free a moment ago). */
 async function closedPort(): Promise<number> {
