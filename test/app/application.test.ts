@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
-import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll } from './kafka-io.ts';
 
