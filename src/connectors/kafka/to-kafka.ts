@@ -141,7 +141,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
       topic: this.topic,
       key,
       value: value === null ? null : this.encodeValue(value),
-      headers: headers ? encodeHeaders(headers) : undefined,
+      headers: headers && !isEmpty(headers) ? encodeHeaders(headers) : undefined,
       partition: c.partition?.(x),
       timestamp: c.timestamp ? timestampOf(c.timestamp(x), 'toKafka') : undefined,
     };
@@ -232,6 +232,13 @@ function keyFromMetadata(metadata: Metadata | undefined): Buffer | undefined {
     if (k !== undefined) return k as Buffer;
   }
   return undefined;
+}
+
+/** No header at all (a record read without headers carries `{}`): nothing to encode, no Map per message. */
+function isEmpty(h: Record<string, string | Buffer> | Map<string, string | Buffer>): boolean {
+  if (h instanceof Map) return h.size === 0;
+  for (const _ in h) return false;
+  return true;
 }
 
 function encodeHeaders(h: Record<string, string | Buffer> | Map<string, string | Buffer>): Map<Buffer, Buffer> {
