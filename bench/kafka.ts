@@ -12,7 +12,12 @@
 //   stateful  consume JSON -> a running count and total per key in user state (`apply(fn, { stateful: true })`,
 //             checkpointed to a changelog) -> produce one output per message: twinstream's Application vs
 //             quixstreams' `apply(fn, stateful=True)` on the same topic (part of --consume)
-//   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume] [--batch 10000]
+//   groupBy   consume JSON (2 partitions) -> groupBy zone (a function of the value: a repartition topic written
+//             and read back) -> 10 s tumbling window per zone, 1 h of grace (count/mean) -> produce: twinstream's Application vs
+//             quixstreams' group_by; the clock runs from the first input message to the N-th record read back
+//             from the repartition topic
+//   The quixstreams venv (~/.cache/twinstream/quix-venv, or QUIX_VENV) is made with pip when missing.
+//   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume | --groupby] [--batch 10000]
 //   (--produce: the produce part only; --consume: the consume part only)
 import { spawnSync } from 'node:child_process';
 import { tracingChannel } from 'node:diagnostics_channel';
@@ -27,7 +32,9 @@ import { count, max, mean, min, type State, Stream } from '../src/index.ts';
 
 const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce');
-const consumeOnly = process.argv.includes('--consume');
+// --groupby: the groupBy job alone (with its input), neither produce nor the other consume variants.
+const groupByOnly = process.argv.includes('--groupby');
+const consumeOnly = process.argv.includes('--consume') || groupByOnly;
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : quick ? 200_000 : 500_000;
 const ROUNDS = quick ? 3 : 5;
@@ -39,6 +46,8 @@ const BATCH = batchArg > 0 ? Number(process.argv[batchArg + 1]) : 10_000;
 if (!Number.isInteger(BATCH) || BATCH < 1)
   throw new Error(`--batch: expected a positive integer, got ${process.argv[batchArg + 1]}`);
 const IN_FLIGHT = 4;
+/** The quixstreams release the peer runs (installed into its venv when missing). */
+const QUIX_VERSION = '3.28.0';
 
 const kafka = await startKafka({ heap: '1g' });
 const brokers = kafka.brokers;
@@ -96,11 +105,11 @@ function quixPython(): string | null {
   const venv = process.env.QUIX_VENV ?? join(homedir(), '.cache', 'twinstream', 'quix-venv');
   const python = join(venv, 'bin', 'python');
   if (!existsSync(python)) {
-    console.log(`quixstreams: making its venv in ${venv} (python3 -m venv, pip install quixstreams==3.28.0)`);
+    console.log(`quixstreams: making its venv in ${venv} (python3 -m venv, pip install quixstreams==${QUIX_VERSION})`);
     const made = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
     const pip =
       made.status === 0
-        ? spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', 'quixstreams==3.28.0'], { encoding: 'utf8' })
+        ? spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', `quixstreams==${QUIX_VERSION}`], { encoding: 'utf8' })
         : made;
     if (pip.status !== 0) {
       console.log(`quixstreams: could not make its venv; skipped:\n${(pip.stderr ?? '').slice(-1000)}`);
@@ -149,7 +158,7 @@ try {
     // twinstream's producer on the same serialized input: the encoders side by side.
     'twinstream KafkaProducer.send()': async (compression, n) => {
       const producer = new KafkaProducer({ brokers, compression });
-      await (await producer.producer()).metadata({ topics: [topics[1]!] });
+      await ((await producer.producer()) as unknown as Producer).metadata({ topics: [topics[1]!] });
       return async () => {
         const inflight: Promise<unknown>[] = [];
         for (let i = 0; i < n; i += BATCH) {
@@ -167,7 +176,7 @@ try {
     // The sink: elements in, JSON serialization, keys and timestamps taken from the element.
     'twinstream toKafka (JSON serialize)': async (compression, n) => {
       const producer = new KafkaProducer({ brokers, compression });
-      await (await producer.producer()).metadata({ topics: [topics[2]!] });
+      await ((await producer.producer()) as unknown as Producer).metadata({ topics: [topics[2]!] });
       return async () => {
         const source = new Stream<{ sensor: string; value: number; t: number }>();
         const sink = source.toKafka(topics[2]!, {
@@ -368,7 +377,7 @@ try {
         return { ...end, seen };
       },
     };
-    const consumeNames = Object.keys(consumeVariants);
+    const consumeNames = groupByOnly ? [] : Object.keys(consumeVariants);
     const consumeSamples = new Map<string, { rate: number[]; fetchRate: number[]; cpu: number[]; start: number[] }>();
     for (let round = 0; round <= ROUNDS; round++) {
       for (const name of round % 2 ? consumeNames : [...consumeNames].reverse()) {
@@ -396,11 +405,76 @@ try {
     }
 
     const python = quixPython();
+
+    // --- groupBy -------------------------------------------------------------------------------------------------
+    // Both peers re-key through a repartition topic (quixstreams skips it on a one-partition input: two here).
+    const input2 = 'bench-readings-2p';
+    await admin.ensureTopics([{ name: input2, partitions: 2 }]);
+    const load2 = new Stream<{ sensor: string; value: number; t: number }>();
+    const loader2 = load2.toKafka(input2, { brokers, key: 'sensor', timestamp: (x) => x.t, batchSize: BATCH });
+    for (let i = 0; i < N; i++) {
+      const r = load2.emit(reading(i));
+      if (r !== undefined) await r;
+    }
+    await loader2.close();
+    const zone = (sensor: string) => `zone-${Number(sensor.slice(7)) % 10}`;
+    const groupByRun = async (): Promise<number> => {
+      const app = new Application({
+        brokers,
+        groupId: `twinstream-groupby-${Date.now()}-${Math.random()}`,
+        autoOffsetReset: 'earliest',
+        deadLetterTopic: false,
+      });
+      const inTopic = app.topic<string, { sensor: string; value: number }>(input2);
+      let first = 0;
+      let seen = 0;
+      let ms = 0;
+      const s = app.stream(inTopic);
+      s.sink(() => {
+        if (first === 0) first = performance.now();
+      });
+      const zones = s.groupBy((r) => zone(r.value.sensor), { name: 'zone' });
+      zones.sink(() => {
+        if (++seen === N) {
+          ms = performance.now() - first;
+          void app.stop();
+        }
+      });
+      // An hour of grace: the two input partitions are read interleaved, so a zone's readings come out of order.
+      zones
+        .tumblingWindow('10s', { grace: '1h' })
+        .agg({ count: count(), mean: mean('value') })
+        .final()
+        .map((w) => ({ time: w.end, count: w.count, mean: w.mean }))
+        .toTopic(app.topic('bench-groupby-twinstream'));
+      await app.run();
+      return ms;
+    };
+    const groupByMs: number[] = [];
+    for (let round = 0; round <= Math.min(ROUNDS, 3); round++) {
+      const ms = await groupByRun();
+      if (round > 0) groupByMs.push(ms);
+    }
+    record('groupBy: twinstream Application', N, median(groupByMs) / 1000);
+    if (python !== null) {
+      const run = spawnSync(
+        python,
+        ['bench/kafka-quix.py', brokers.join(','), input2, 'bench-groupby-quix', String(N), 'groupby'],
+        { encoding: 'utf8', timeout: 600_000, maxBuffer: 256 * 1024 * 1024 },
+      );
+      try {
+        const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { messages: number; seconds: number };
+        record('groupBy: quixstreams (Python)', r.messages, r.seconds);
+      } catch {
+        console.log(`quixstreams groupby run failed:\n${run.stderr.slice(-2000)}`);
+      }
+    }
+
     for (const [job, name] of [
       ['window', 'window: quixstreams (Python)'],
       ['stateful', 'stateful: quixstreams (Python)'],
     ] as const) {
-      if (python === null) break;
+      if (python === null || groupByOnly) break;
       const run = spawnSync(
         python,
         ['bench/kafka-quix.py', brokers.join(','), input, `bench-${job}-quix`, String(N), job],
@@ -438,6 +512,7 @@ try {
     );
     console.log(
       `twinstream stateful / quixstreams:  ${ratio('stateful: twinstream Application', 'stateful: quixstreams (Python)')}`,
+      `twinstream groupBy / quixstreams: ${ratio('groupBy: twinstream Application', 'groupBy: quixstreams (Python)')}`,
     );
   }
   for (const c of consumeOnly ? [] : ['none', 'lz4']) {

@@ -147,6 +147,11 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_KAFKA_COMMIT: { meaning: "Committing the group's offsets failed.", retriable: true },
+  TS_KAFKA_CONNECT: {
+    meaning:
+      'No bootstrap broker could be reached when a client first connected: the connection was refused (ECONNREFUSED) or the host name did not resolve (ENOTFOUND); the message names each address and its cause. Check `brokers`.',
+    retriable: true,
+  },
   TS_KAFKA_CONSUME: {
     meaning: 'Fetching messages failed (the broker away or restarting); sources retry it for a while first.',
     retriable: true,
@@ -160,6 +165,11 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_KAFKA_PRODUCE: { meaning: 'Sending messages to Kafka failed.', retriable: true },
+  TS_KAFKA_REFUSED: {
+    meaning:
+      "The in-memory cluster (`MemoryKafka`) refused a request as a broker would: a member that left its group or an older generation (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION), a producer fenced by a newer one with its transactional id, a closed or killed client, a partition that does not exist. The broker's name for the error is in the message.",
+    retriable: false,
+  },
   TS_KAFKA_SERIALIZE: { meaning: 'A value could not be serialized for Kafka.', retriable: false },
   TS_KAFKA_TIMEOUT: {
     meaning: 'A request to Kafka did not finish in time (the message says what to check).',

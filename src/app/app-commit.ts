@@ -1,6 +1,7 @@
 import type { OffsetToCommit } from '../connectors/kafka/kafka-source-config.ts';
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { TwinstreamError } from '../errors.ts';
+import type { Clock } from '../time/clock.ts';
 import type { AppSource } from './app-source.ts';
 import type { AppState } from './app-state.ts';
 import { writeChangelog } from './changelog.ts';
@@ -30,11 +31,13 @@ export class AppTransactions {
   private transaction: Promise<KafkaTransaction> | null = null;
   private readonly producer: KafkaProducer;
   private readonly timeout: number;
+  private readonly clock: Clock;
 
-  /** `timeout` (ms): how long a fenced producer is made anew and tried again. */
-  constructor(producer: KafkaProducer, timeout: number) {
+  /** `timeout` (ms): how long a fenced producer is made anew and tried again, on `clock`. */
+  constructor(producer: KafkaProducer, timeout: number, clock: Clock) {
     this.producer = producer;
     this.timeout = timeout;
+    this.clock = clock;
   }
 
   /** Settles when the transaction being committed is over (null while none is). */
@@ -69,14 +72,15 @@ export class AppTransactions {
 
   /** Runs `fn`, making the producer anew and trying again while it fails, up to the timeout. */
   async retryFenced<R>(fn: () => Promise<R>): Promise<R> {
-    const deadline = Date.now() + this.timeout;
+    const deadline = this.clock.now() + this.timeout;
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (error) {
-        if (Date.now() > deadline) throw error;
+        // Nothing listens at the address: retrying will not change that.
+        if (this.clock.now() > deadline || (error as TwinstreamError)?.code === 'TS_KAFKA_CONNECT') throw error;
         await this.producer.close().catch(() => {});
-        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)));
+        await new Promise<void>((r) => this.clock.setTimer(Math.min(2000, 200 * attempt), r));
       }
     }
   }

@@ -3,6 +3,7 @@ import type { OffsetStore } from '../connectors/kafka/offset-store.ts';
 import type { KafkaProducerConfig } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { TwinstreamError } from '../errors.ts';
+import type { Clock } from '../time/clock.ts';
 import type { Duration } from '../time/duration.ts';
 
 /**
@@ -68,6 +69,12 @@ export interface ApplicationOptions extends KafkaConnection {
    * process died between the write and the Kafka commit. For stateless pipelines (no windows).
    */
   offsetStore?: OffsetStore;
+  /**
+   * The clock the application's timers read (commit interval, idle and count checks of `run`, reconnection and
+   * retry waits, the sinks' linger) and its windows' idle timeouts: a `VirtualClock` with an in-memory `client`
+   * runs an application in virtual time. Default: the real clock.
+   */
+  clock?: Clock;
 }
 
 /** What `run` stops on. */

@@ -1,6 +1,7 @@
 import { KafkaSource, type KafkaSourceConfig } from '../connectors/kafka/kafka-source.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import { type RawMessage, RecordDecoder } from '../connectors/kafka/record-decoder.ts';
+import type { SourceHooks } from '../connectors/source/owner-hooks.ts';
 import type { StreamOptions } from '../core/stream.ts';
 import type { Topic } from './topic.ts';
 
@@ -13,12 +14,18 @@ export class AppSource extends KafkaSource<unknown, unknown> {
   override kind = 'application';
   private readonly decoders = new Map<string, RecordDecoder>();
 
-  constructor(topics: readonly Topic<any, any>[], config: KafkaSourceConfig, options: StreamOptions = {}) {
+  constructor(
+    topics: readonly Topic<any, any>[],
+    config: KafkaSourceConfig,
+    options: StreamOptions = {},
+    hooks: SourceHooks = {},
+  ) {
     super(
       topics.map((t) => t.name),
       config,
       null,
       options,
+      hooks,
     );
     for (const t of topics) {
       this.decoders.set(

@@ -68,6 +68,27 @@ export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string
   );
 }
 
+/**
+ * @internal Refuses a state node reached from two inputs (a `concat`): its state is kept per partition of one
+ * input topic, so the partitions of two topics would mix in it.
+ */
+export function refuseMergedState(inputs: ReadonlyMap<string, Stream<any>>): void {
+  const reachedFrom = new Map<Stream<any>, string>();
+  for (const [topic, start] of inputs) {
+    for (const { node } of stateNodesBelow(new Map([[topic, start]])).checkpointable) {
+      const other = reachedFrom.get(node);
+      if (other !== undefined) {
+        const name = node.name ?? node.kind;
+        throw new TwinstreamError(
+          'TS_APP_STATE',
+          `Application: the state node "${name}" is below both "${other}" and "${topic}" (a concat): its state is kept per partition of one input topic; re-key the merged stream first with .groupBy(...)`,
+        );
+      }
+      reachedFrom.set(node, topic);
+    }
+  }
+}
+
 /** @internal The changelog topic of a namespace. */
 export function changelogTopic(group: string, namespace: string): string {
   return `${group}-changelog-${namespace}`;

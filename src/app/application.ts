@@ -1,28 +1,54 @@
 import { KafkaAdmin } from '../connectors/kafka/admin.ts';
 import type { DeadLetter } from '../connectors/kafka/dead-letter.ts';
+import type { KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { KafkaProducer } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
-import type { KafkaSinkNode } from '../connectors/kafka/to-kafka.ts';
+import type { SinkHooks, SourceHooks } from '../connectors/source/owner-hooks.ts';
 import { whenGraphIdle } from '../core/idle.ts';
 import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
+import type { Clock, Timer } from '../time/clock.ts';
 import { toMillis } from '../time/duration.ts';
 import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
 import type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './app-config.ts';
 import { AppSource } from './app-source.ts';
-import { AppState, refuseUnsafe, stateNodesBelow } from './app-state.ts';
+import { AppState, refuseMergedState, refuseUnsafe, stateNodesBelow } from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
 
 export * from './app-commit.ts';
 export * from './app-config.ts';
 
 const owners = new WeakMap<Topic<any, any>, Application>();
+const roots = new WeakMap<Stream<any>, Application>();
 
 /** @internal The application a topic belongs to (for `toTopic`). */
 export function applicationOf(topic: Topic<any, any>): Application {
   const app = owners.get(topic);
   if (!app) badArgument('toTopic', 'topic', topic?.name, 'a topic made by app.topic(...)');
   return app;
+}
+
+/**
+ * @internal The application a stream of it belongs to (found through its upstreams), for the operators that need one
+ * (`groupBy`, `concat`); refused with a message naming `where` otherwise.
+ */
+export function applicationOfStream(stream: Stream<any>, where: string): Application {
+  const seen = new Set<Stream<any>>();
+  const stack = [stream];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    const app = roots.get(s);
+    if (app) return app;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    stack.push(...s.upstreams);
+  }
+  return badArgument(
+    where,
+    'stream',
+    stream?.name ?? stream?.kind,
+    'a stream of an application (below app.stream(topic))',
+  );
 }
 
 /**
@@ -50,8 +76,10 @@ export class Application {
   readonly counters = { processed: 0, deadLettered: 0, processingErrors: 0, consumerErrors: 0, producerErrors: 0 };
   private readonly topics = new Map<string, Topic<any, any>>();
   private readonly inputs = new Map<string, Stream<KafkaRecord<any, any>>>();
-  private readonly sinks: KafkaSinkNode<any>[] = [];
-  private readonly root = new Stream<KafkaRecord<any, any>>({ name: 'application' });
+  /** Repartition topics (`groupBy`), each with the input topics whose partition count it takes. */
+  private readonly repartitions = new Map<string, string[]>();
+  private readonly sinks: { flush(): Promise<void> }[] = [];
+  private readonly root: Stream<KafkaRecord<any, any>>;
   private source: AppSource | null = null;
   private readonly transactions: AppTransactions;
   private fatal: unknown = null;
@@ -78,13 +106,22 @@ export class Application {
       badArgument('Application', 'processingGuarantee', guarantee, "'at-least-once' or 'exactly-once'");
     }
     this.config = { ...config, groupId };
+    this.root = new Stream<KafkaRecord<any, any>>({
+      name: 'application',
+      ...(config.clock ? { clock: config.clock } : {}),
+    });
+    roots.set(this.root, this);
     const exactlyOnce = guarantee === 'exactly-once';
     this.producer = new KafkaProducer({
       ...config,
       ...config.producer,
       ...(exactlyOnce ? { transactionalId: `${groupId}-tx-${config.instanceId ?? '0'}` } : {}),
     });
-    this.transactions = new AppTransactions(this.producer, toMillis(config.timeout ?? 30_000, 'Application: timeout'));
+    this.transactions = new AppTransactions(
+      this.producer,
+      toMillis(config.timeout ?? 30_000, 'Application: timeout'),
+      this.root.clock,
+    );
     // Counted before the graph sees the record; the count stop waits for the element to finish.
     this.root.sink(() => {
       this.counters.processed++;
@@ -122,11 +159,55 @@ export class Application {
     return s as Stream<KafkaRecord<K, V>>;
   }
 
-  /** @internal Called by `toTopic`. */
-  addSink(sink: KafkaSinkNode<any>, topic: Topic<any, any>): void {
+  /** @internal The input topics `stream` reads from (those whose `app.stream(topic)` is above it). */
+  inputsAbove(stream: Stream<any>): string[] {
+    const byStream = new Map([...this.inputs].map(([name, s]) => [s as Stream<any>, name]));
+    const found = new Set<string>();
+    const seen = new Set<Stream<any>>();
+    const stack = [stream];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      const name = byStream.get(s);
+      if (name !== undefined) found.add(name);
+      else stack.push(...s.upstreams);
+    }
+    return [...found].sort();
+  }
+
+  /**
+   * @internal Declares the repartition topic of a `groupBy` (`repartition__<group>--<inputs>--<name>`, JSON keys and
+   * values, created at run with the greatest partition count of `inputs`) and returns it.
+   */
+  repartitionTopic(inputs: readonly string[], name: string): Topic<unknown, unknown> {
+    const topic = `repartition__${this.config.groupId}--${inputs.join('--')}--${name}`;
+    if (this.repartitions.has(topic)) {
+      badArgument('groupBy', 'name', name, `a name not used by another groupBy of ${inputs.join(', ')}`);
+    }
+    this.repartitions.set(topic, [...inputs]);
+    return this.topic<unknown, unknown>(topic, { key: 'json', value: 'json' });
+  }
+
+  /** The clock the application's timers read (commits, idle waits, reconnections): `config.clock`, else the real one. */
+  get clock(): Clock {
+    return this.root.clock;
+  }
+
+  /**
+   * @internal What a sink writing to `topic` gets at construction (`toTopic`): the open transaction when exactly-once,
+   * and a tap that collects its elements for a finite run's result.
+   */
+  sinkHooks(topic: Topic<any, any>): SinkHooks<KafkaTransaction> {
+    return {
+      ...(this.exactlyOnce ? { transaction: () => this.transactions.current() } : {}),
+      tap: (x) => this.collected?.push({ topic: topic.name, value: x }),
+    };
+  }
+
+  /** @internal Called by `toTopic` with the sink it made: flushed before every commit. */
+  addSink(sink: { flush(): Promise<void> }): void {
     this.sinks.push(sink);
-    if (this.exactlyOnce) sink.transaction = () => this.transactions.current();
-    sink.tap = (x) => this.collected?.push({ topic: topic.name, value: x });
   }
 
   private deadLetterTopic(): string | undefined {
@@ -146,15 +227,35 @@ export class Application {
     }
     const c = this.config;
     const dlq = this.deadLetterTopic();
-    // State is found by the Checkpointable contract; a node keeping records without it is refused (see app-state).
+    // State is found by the Checkpointable contract; a node keeping records without it is refused, and so is a
+    // state node below two inputs (a concat) (see app-state).
     const found = (c.changelog ?? true) ? stateNodesBelow(this.inputs) : null;
-    if (found && found.checkpointable.length > 0) refuseUnsafe(found.unsafe);
+    if (found && found.checkpointable.length > 0) {
+      refuseUnsafe(found.unsafe);
+      refuseMergedState(this.inputs);
+    }
     const state = found?.checkpointable.length ? new AppState(found.checkpointable, c.groupId, c, c.stateDir) : null;
     this.state = state;
     await this.createTopics(state, dlq);
     const finite = options.count !== undefined || options.timeout !== undefined;
     this.collected = finite ? [] : null;
     this.fatal = null;
+    // The source and the commit scope refer to each other: the hooks read `scope` when called, after both exist.
+    let scope: CommitScope;
+    const hooks: SourceHooks = {
+      drain: () => this.flushSinks(),
+      ...(this.exactlyOnce
+        ? { committer: () => this.transactions.commit(scope) }
+        : state
+          ? { committer: () => commitWithChangelog({ ...scope, state }) }
+          : {}),
+      ...(state
+        ? {
+            beforePartition: (topic: string, partition: number) => state.restore(topic, partition),
+            onRevoke: (topic: string, partition: number) => state.revoke(topic, partition),
+          }
+        : {}),
+    };
     const source = new AppSource(
       [...this.inputs.keys()].map((n) => this.topics.get(n)!),
       {
@@ -175,11 +276,11 @@ export class Application {
         },
       },
       { clock: this.root.clock },
+      hooks,
     );
     this.source = source;
     source.connect(this.root);
-    source.drain = () => this.flushSinks();
-    const scope: CommitScope = {
+    scope = {
       source,
       state,
       producer: this.producer,
@@ -194,12 +295,6 @@ export class Application {
       },
       fail: (e) => this.fail(e),
     };
-    if (this.exactlyOnce) source.committer = () => this.transactions.commit(scope);
-    else if (state) source.committer = () => commitWithChangelog({ ...scope, state });
-    if (state) {
-      source.beforePartition = (topic, partition) => state.restore(topic, partition);
-      source.onRevoke = (topic, partition) => state.revoke(topic, partition);
-    }
     const stops = this.stopConditions(options, finite);
     try {
       // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets
@@ -231,18 +326,28 @@ export class Application {
   private async createTopics(state: AppState | null, dlq: string | undefined): Promise<void> {
     const c = this.config;
     const own = c.autoCreateTopics ?? true;
-    if (!own && !state) return;
+    if (!own && !state && this.repartitions.size === 0) return;
     const admin = new KafkaAdmin(c);
     try {
       if (own) {
-        const specs = [...this.topics.values()].map((t) => ({
-          name: t.name,
-          partitions: t.config.partitions ?? 1,
-          replicationFactor: t.config.replicationFactor ?? 1,
-          ...(t.config.config ? { config: t.config.config } : {}),
-        }));
+        const specs = [...this.topics.values()]
+          .filter((t) => !this.repartitions.has(t.name))
+          .map((t) => ({
+            name: t.name,
+            partitions: t.config.partitions ?? 1,
+            replicationFactor: t.config.replicationFactor ?? 1,
+            ...(t.config.config ? { config: t.config.config } : {}),
+          }));
         if (dlq) specs.push({ name: dlq, partitions: 1, replicationFactor: 1 });
         await admin.ensureTopics(specs);
+      }
+      // Repartition topics always (they are the application's own), with their inputs' partition count: one at a
+      // time, in the order declared (a groupBy after a groupBy reads the count of the one before).
+      for (const [name, inputs] of this.repartitions) {
+        let partitions = 1;
+        for (const input of inputs) partitions = Math.max(partitions, await admin.partitions(input));
+        const replicationFactor = this.topics.get(inputs[0]!)?.config.replicationFactor ?? 1;
+        await admin.ensureTopics([{ name, partitions, replicationFactor }]);
       }
       if (state) {
         const changelogs = [];
@@ -264,29 +369,42 @@ export class Application {
   /** Arms what ends a run (count, silence, signals); returns what disarms it. */
   private stopConditions(options: AppRunOptions, finite: boolean): () => void {
     const cleanups: (() => void)[] = [];
+    const clock = this.root.clock;
+    // A check every `ms` on the application's clock, until disarmed.
+    const every = (ms: number, check: () => void) => {
+      let timer: Timer;
+      let armed = true;
+      const arm = () => {
+        timer = clock.setTimer(ms, () => {
+          if (!armed) return;
+          arm();
+          check();
+        });
+      };
+      arm();
+      cleanups.push(() => {
+        armed = false;
+        timer.cancel();
+      });
+    };
     if (options.count !== undefined) {
       const target = options.count;
       const start = this.counters.processed;
-      const check = setInterval(() => {
+      every(10, () => {
         if (this.counters.processed - start >= target) void this.stop();
-      }, 10);
-      cleanups.push(() => clearInterval(check));
+      });
     }
     if (options.timeout !== undefined) {
       const quiet = toMillis(options.timeout, 'Application.run: timeout');
       let seen = this.counters.processed;
-      let since = Date.now();
-      const check = setInterval(
-        () => {
-          // A partition being restored is not silence (a large state takes a while).
-          if (this.counters.processed !== seen || this.state?.busy) {
-            seen = this.counters.processed;
-            since = Date.now();
-          } else if (Date.now() - since >= quiet) void this.stop();
-        },
-        Math.min(100, Math.max(10, quiet / 10)),
-      );
-      cleanups.push(() => clearInterval(check));
+      let since = clock.now();
+      every(Math.min(100, Math.max(10, quiet / 10)), () => {
+        // A partition being restored is not silence (a large state takes a while).
+        if (this.counters.processed !== seen || this.state?.busy) {
+          seen = this.counters.processed;
+          since = clock.now();
+        } else if (clock.now() - since >= quiet) void this.stop();
+      });
     }
     if (options.handleSignals ?? !finite) {
       const onSignal = () => void this.stop();

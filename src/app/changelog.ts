@@ -1,4 +1,4 @@
-import type { Consumer, MessagesStream } from '@platformatic/kafka';
+import { portOf } from '../connectors/kafka/broker-port.ts';
 import {
   clientOptions,
   type KafkaConnection,
@@ -6,10 +6,9 @@ import {
   timeoutOf,
   withTimeout,
 } from '../connectors/kafka/connection.ts';
+import type { PortConsumer, PortMessages } from '../connectors/kafka/kafka-port.ts';
 import type { KafkaProducer, KafkaTransaction } from '../connectors/kafka/producer.ts';
-import { newConsumer } from '../connectors/kafka/read-committed.ts';
 import { TwinstreamError } from '../errors.ts';
-import { importOptional } from '../import-optional.ts';
 
 /** One write of a state store mirrored to its changelog: a JSON value, or null for a deleted key. */
 export interface ChangelogRecord {
@@ -89,16 +88,10 @@ export async function readChangelogs(
   fn: (topic: string, key: string, value: Buffer | null) => void,
   signal?: AbortSignal,
 ): Promise<Map<string, bigint>> {
-  const kafka = await importOptional(
-    '@platformatic/kafka',
-    'Application (state restore)',
-    () => import('@platformatic/kafka'),
-  );
   const timeout = timeoutOf(connection, 'Application');
   // State is what committed transactions wrote: an aborted one's writes are dropped, even when a fetch ends before
   // its abort marker.
-  const consumer: Consumer = newConsumer(
-    kafka,
+  const consumer: PortConsumer = await portOf(connection).consumer(
     {
       ...clientOptions(connection, 'Application', 'restore'),
       groupId: `twinstream-restore-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
@@ -110,7 +103,7 @@ export async function readChangelogs(
   try {
     const list = (timestamp?: bigint) =>
       withTimeout(
-        consumer.listOffsets({ topics: [...topics], isolationLevel: 1, ...(timestamp ? { timestamp } : {}) } as any),
+        consumer.listOffsets({ topics: [...topics], isolationLevel: 1, ...(timestamp ? { timestamp } : {}) }),
         timeout,
         `listing the offsets of ${topics.join(', ')}`,
         connection,
@@ -139,19 +132,19 @@ export async function readChangelogs(
  * `signal` aborts (the application stops).
  */
 async function consumeRanges(
-  consumer: Consumer,
+  consumer: PortConsumer,
   wanted: ReadonlyMap<string, ChangelogRange>,
   partition: number,
   timeout: number,
   fn: (topic: string, key: string, value: Buffer | null) => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const stream = (await consumer.consume({
+  const stream: PortMessages = await consumer.consume({
     topics: [...wanted.keys()],
     mode: 'manual',
     offsets: [...wanted].map(([topic, r]) => ({ topic, partition, offset: r.from })),
     autocommit: false,
-  } as any)) as MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       const position = (t: string) => stream.offsetsToFetch.get(`${t}:${partition}`) ?? 0n;

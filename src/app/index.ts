@@ -11,7 +11,11 @@ export { AppState } from './app-state.ts';
 export type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './application.ts';
 export { Application } from './application.ts';
 
+import './concat.ts';
+import './group-by.ts';
 import './to-topic.ts';
+
+export type { GroupByOptions } from './group-by.ts';
 
 export type { ToTopicOptions } from './to-topic.ts';
 export type { TopicConfig } from './topic.ts';

@@ -28,14 +28,19 @@ Stream.register(
   'toTopic',
   function toTopic(this: Stream<any>, topic: Topic<any, any>, options: ToTopicOptions<any> = {}) {
     const app = applicationOf(topic);
-    const sink = new KafkaSinkNode(this, topic.name, {
-      ...app.config,
-      ...options,
-      producer: app.producer,
-      keySerializer: topic.keySerde as any,
-      valueSerializer: topic.valueSerde as any,
-    });
-    app.addSink(sink, topic);
+    const sink = new KafkaSinkNode(
+      this,
+      topic.name,
+      {
+        ...app.config,
+        ...options,
+        producer: app.producer,
+        keySerializer: topic.keySerde as any,
+        valueSerializer: topic.valueSerde as any,
+      },
+      app.sinkHooks(topic),
+    );
+    app.addSink(sink);
     return sink;
   },
 );

@@ -1,47 +1,15 @@
-// Application against the real broker: at-least-once and exactly-once runs, dead letters, commits.
+// Application against the real broker, for what only a broker shows: a 10 MB message dead-lettered without its
+// value, a stop while the group join is under way. The logic of commits, dead letters, exactly-once outputs,
+// restores and rebalances is tested on the in-memory cluster, in virtual time (application-memory.test.ts).
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
-import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
 import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
 import { produceJson, readAll } from './kafka-io.ts';
 
 let brokers: string[];
 before(async () => {
   brokers = await kafkaBrokers();
-});
-
-test('an at-least-once application maps every record to its output topic and commits', async () => {
-  const inName = uniqueName('in');
-  const outName = uniqueName('out');
-  const group = uniqueName('app');
-  await produceJson(
-    brokers,
-    inName,
-    Array.from({ length: 500 }, (_, i) => ({ id: i, f: 32 + i })),
-    (v) => `k${v.id % 7}`,
-  );
-  const app = new Application({ brokers, groupId: group, autoOffsetReset: 'earliest' });
-  const input = app.topic<string, { id: number; f: number }>(inName, { value: 'json' });
-  const output = app.topic(outName, { value: 'json' });
-  app
-    .stream(input)
-    .map((r: KafkaRecord<string, { id: number; f: number }>) => ({ id: r.value.id, c: (r.value.f - 32) / 1.8 }))
-    .toTopic(output);
-  const produced = await app.run({ count: 500 });
-  assert.equal(produced.length, 500);
-  const out = await readAll<{ id: number; c: number }>(brokers, outName, { expect: 500 });
-  assert.equal(out.length, 500);
-  assert.deepEqual(
-    out.map((r) => r.value.id).sort((a, b) => a - b),
-    Array.from({ length: 500 }, (_, i) => i),
-  );
-  // The key travels with the record, as in Quix.
-  for (const r of out) assert.equal(r.key, `k${r.value.id % 7}`);
-  // Everything was committed: a second run of the same group finds nothing to do.
-  const again = new Application({ brokers, groupId: group, autoOffsetReset: 'earliest' });
-  again.stream(again.topic(inName)).toTopic(again.topic(outName));
-  assert.deepEqual(await again.run({ timeout: 1500 }), []);
 });
 
 test('records that fail to parse or to process are dead-lettered with the reason; the rest flows', async () => {
@@ -88,36 +56,6 @@ test('records that fail to parse or to process are dead-lettered with the reason
   );
   assert.match(dead[2]!.headers['x-error-reason']!.toString(), /message of 104\d{5} bytes exceeds maxMessageBytes/);
   assert.match(dead[1]!.headers['x-error-reason']!.toString(), /v is a string/);
-});
-
-test('an exactly-once application writes each output once, in transactions, with its offsets', async () => {
-  const inName = uniqueName('in');
-  const outName = uniqueName('out');
-  const group = uniqueName('app');
-  await produceJson(
-    brokers,
-    inName,
-    Array.from({ length: 300 }, (_, i) => ({ id: i })),
-  );
-  const app = new Application({
-    brokers,
-    groupId: group,
-    autoOffsetReset: 'earliest',
-    processingGuarantee: 'exactly-once',
-    commitInterval: '200ms',
-  });
-  const output = app.topic(outName);
-  app
-    .stream(app.topic<string, { id: number }>(inName))
-    .map((r) => ({ id: r.value.id }))
-    .toTopic(output);
-  await app.run({ count: 300 });
-  const out = await readAll<{ id: number }>(brokers, outName, { expect: 300 });
-  assert.equal(out.length, 300);
-  assert.equal(new Set(out.map((r) => r.value.id)).size, 300);
-  const again = new Application({ brokers, groupId: group, processingGuarantee: 'exactly-once' });
-  again.stream(again.topic(inName)).toTopic(again.topic(outName));
-  assert.deepEqual(await again.run({ timeout: 1500 }), []);
 });
 
 test('stop() while the consumer is still joining its group ends the run', async () => {

@@ -5,7 +5,8 @@
 // calls in flight) comes before the windows: commits must wait for what it holds. With `--pipeline`, state in every
 // stage before the windows: a running count per partition (`accumulate`), an as-of join with every third reading
 // (`joinAsof`), pairs of one key (`partition`), a running total per record key (stateful `apply`), all checkpointed
-// with the windows.
+// with the windows. With `--group-by`, the records
+// (`{ id, t, c }`, keyed by store) are re-keyed by `c` through a repartition topic, then windowed per `c`.
 import { parseArgs } from 'node:util';
 import { Application } from '../../src/app/index.ts';
 import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     window: { type: 'boolean', default: false },
     async: { type: 'boolean', default: false },
     pipeline: { type: 'boolean', default: false },
+    'group-by': { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
     idle: { type: 'string', default: '4000' },
@@ -77,6 +79,23 @@ if (values.pipeline) {
       { stateful: true },
     )
     .tumblingWindow('1s', { key: 'k', timestamp: 't', value: 'v', namespace: 'faults' })
+    .agg({ n: count(), ids: sum() })
+    .final()
+    .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
+    .toTopic(output);
+} else if (values['group-by']) {
+  app
+    .stream(app.topic<string, { id: number; t: number; c: string }>(values.input!, { timestamp: (v) => v.t }))
+    // Paced (a pause of 10 ms every 20 records) so that instances join and die while the input is read.
+    .mapAsync(async (r) => {
+      if (r.value.id % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      return r;
+    })
+    .groupBy('c')
+    .tumblingWindow('1s', {
+      value: (r: KafkaRecord<unknown, { id: number }>) => r.value.id,
+      namespace: 'by-c',
+    })
     .agg({ n: count(), ids: sum() })
     .final()
     .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))

@@ -1,8 +1,7 @@
-import type { Admin } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
-import { importOptional } from '../../import-optional.ts';
+import { portOf } from './broker-port.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
-import { failOnRefusedAuthentication } from './final-auth-failure.ts';
+import type { PortAdmin } from './kafka-port.ts';
 
 /** A topic to create: its name, partitions, replication and broker settings (`cleanup.policy`, ...). */
 export interface TopicSpec {
@@ -25,7 +24,7 @@ export interface TopicSpec {
  */
 export class KafkaAdmin {
   readonly connection: KafkaConnection;
-  private client: Admin | null = null;
+  private client: PortAdmin | null = null;
   private readonly timeout: number;
 
   constructor(connection: KafkaConnection) {
@@ -34,11 +33,9 @@ export class KafkaAdmin {
     this.timeout = timeoutOf(connection, 'KafkaAdmin');
   }
 
-  private async admin(): Promise<Admin> {
+  private async admin(): Promise<PortAdmin> {
     if (this.client) return this.client;
-    const kafka = await importOptional('@platformatic/kafka', 'KafkaAdmin', () => import('@platformatic/kafka'));
-    const client = new kafka.Admin(clientOptions(this.connection, 'KafkaAdmin', 'admin') as any);
-    failOnRefusedAuthentication(kafka, client);
+    const client = await portOf(this.connection).admin(clientOptions(this.connection, 'KafkaAdmin', 'admin'));
     this.client = client;
     return client;
   }

@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import { badArgument, TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import type { KafkaPort } from './kafka-port.ts';
 
 /** SASL credentials, passed to the client as they are; they never appear in errors or logs. */
 export interface KafkaSasl {
@@ -28,6 +29,11 @@ export interface KafkaConnection {
   /** Retries of a failed request before it fails (the client's own; default 10, 500 ms apart). */
   retries?: number;
   retryDelay?: Duration;
+  /**
+   * The Kafka client to work through: real brokers by default, or an in-memory cluster (`new MemoryKafka()`) to
+   * test an application without a broker, in virtual time.
+   */
+  client?: KafkaPort;
 }
 
 /** @internal Brokers as a list. */

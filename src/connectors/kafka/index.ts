@@ -16,8 +16,18 @@ export { murmur2Partitioner } from './fast-produce.ts';
 import './from-kafka.ts';
 
 export type { KafkaBatchOptions } from './from-kafka.ts';
+export type {
+  KafkaPort,
+  PortAdmin,
+  PortConsumer,
+  PortMessages,
+  PortProducer,
+  PortTransaction,
+} from './kafka-port.ts';
 export type { KafkaSourceConfig } from './kafka-source.ts';
 export { KafkaSource } from './kafka-source.ts';
+export type { MemoryMessage, MemoryRecord } from './memory-kafka.ts';
+export { MemoryKafka } from './memory-kafka.ts';
 export type { OffsetStore } from './offset-store.ts';
 export type { KafkaPartitioner, KafkaProducerConfig, KafkaTransaction, OutgoingMessage } from './producer.ts';
 export { KafkaProducer } from './producer.ts';

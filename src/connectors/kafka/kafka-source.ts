@@ -1,19 +1,20 @@
-import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import { RefCounter } from '../../core/refcount.ts';
 import { Source } from '../../core/source.ts';
 import type { StreamOptions } from '../../core/stream.ts';
 import { badArgument, TwinstreamError } from '../../errors.ts';
-import { importOptional } from '../../import-optional.ts';
+import type { Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import type { SourceHooks } from '../source/owner-hooks.ts';
 import { KafkaAdmin } from './admin.ts';
+import { portOf } from './broker-port.ts';
 import { clientOptions, kafkaError, timeoutOf, withTimeout } from './connection.ts';
 import { deadLetterMessage, deadLetterOf } from './dead-letter.ts';
+import type { PortConsumer, PortMessages } from './kafka-port.ts';
 import { consumerOptions, type KafkaSourceConfig, type OffsetToCommit } from './kafka-source-config.ts';
 import { pump } from './message-pump.ts';
 import { withOffsetStore } from './offset-store.ts';
 import { MessageEntry, PartitionOffsets, PartitionPreparer, type TrackedMessage } from './partition-offsets.ts';
 import { KafkaProducer } from './producer.ts';
-import { newConsumer } from './read-committed.ts';
 import type { KafkaRecord } from './record.ts';
 import { type RawMessage, RecordDecoder } from './record-decoder.ts';
 
@@ -33,28 +34,15 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   readonly decoder: RecordDecoder<K, V>;
   /** Messages consumed, dead-lettered, and offsets commits made. */
   readonly counters = { consumed: 0, deadLettered: 0, commits: 0, reconnects: 0 };
-  protected consumer: Consumer | null = null;
-  private messages: MessagesStream<Buffer, Buffer, Buffer, Buffer> | null = null;
+  protected consumer: PortConsumer | null = null;
+  private messages: PortMessages | null = null;
   private readonly offsets = new PartitionOffsets();
   private deadLetters: KafkaProducer | null = null;
   private readonly timeout: number;
   protected readonly batch: { maxBatchSize: number; pollInterval: number } | null;
-  /** Set by the owner (an application) to commit its own way, e.g. inside a transaction (see `finishedOffsets`). */
-  committer: (() => Promise<void>) | null = null;
-  /** Set by the owner: work to finish (flush sinks) before the last commit when the source stops. */
-  drain: (() => Promise<void>) | null = null;
-  /**
-   * Set by the owner: called once for each partition before its first message is handled (an application
-   * restores the partition's state from its changelog). Resolves with the greatest offset the restored state
-   * already covers (-1 for none): messages up to it are skipped. Messages wait while it runs.
-   */
-  beforePartition: ((topic: string, partition: number) => Promise<number>) | null = null;
-  /** Set by the owner, with `beforePartition`: a prepared partition was revoked (it is prepared again if it returns). */
-  onRevoke: ((topic: string, partition: number) => void) | null = null;
-  private readonly preparer = new PartitionPreparer(
-    this.offsets,
-    withOffsetStore(this, () => this.config.offsetStore),
-  );
+  /** What the owner (an application) gave at construction: its commit, drain and partition hooks. */
+  readonly hooks: SourceHooks;
+  private readonly preparer: PartitionPreparer;
   private barrier: Promise<void> | null = null;
   private committing: Promise<void> | null = null;
   private sinceCommit = 0;
@@ -64,8 +52,11 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     config: KafkaSourceConfig<K, V>,
     batch: { maxBatchSize?: number; pollInterval?: Duration } | null = null,
     options: StreamOptions = {},
+    hooks: SourceHooks = {},
   ) {
     super(options);
+    this.hooks = hooks;
+    this.preparer = new PartitionPreparer(this.offsets, withOffsetStore(hooks, config.offsetStore));
     const where = batch ? 'Stream.fromKafkaBatched' : 'Stream.fromKafka';
     const list = typeof topics === 'string' ? [topics] : [...(topics ?? [])];
     if (list.length === 0 || list.some((t) => typeof t !== 'string' || t === '')) {
@@ -99,10 +90,9 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   }
 
   protected async run(signal: AbortSignal): Promise<void> {
-    const kafka = await importOptional('@platformatic/kafka', 'KafkaSource', () => import('@platformatic/kafka'));
     const c = this.config;
     if (c.deadLetterTopic !== undefined) await this.ensureDeadLetterTopic(c.deadLetterTopic);
-    const consumer = newConsumer(kafka, consumerOptions(c, this.kind), c.isolationLevel === 'read_committed');
+    const consumer = await portOf(c).consumer(consumerOptions(c, this.kind), c.isolationLevel === 'read_committed');
     this.consumer = consumer;
     consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
       this.preparer.assigned(payload?.assignments),
@@ -113,7 +103,15 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
       if (!signal.aborted) this.report(error);
     });
     const commitEvery = toMillis(c.commitInterval ?? '1s', 'commitInterval');
-    const commitTimer = setInterval(() => void this.commitNow().catch((e) => this.report(e)), commitEvery);
+    // On the graph's clock (a VirtualClock in tests): re-armed after each commit began.
+    let commitTimer: Timer | null = null;
+    const armCommit = () => {
+      commitTimer = this.clock.setTimer(commitEvery, () => {
+        void this.commitNow().catch((e) => this.report(e));
+        if (!signal.aborted) armCommit();
+      });
+    };
+    armCommit();
     try {
       const reconnectFor = toMillis(c.reconnectTimeout ?? '60s', 'reconnectTimeout');
       let failingSince = 0;
@@ -124,23 +122,23 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
         } catch (error) {
           if (signal.aborted) break;
           if (error instanceof TwinstreamError && error.code !== 'TS_KAFKA_CONSUME') throw error;
-          failingSince ||= Date.now();
-          if (Date.now() - failingSince > reconnectFor) throw error;
+          failingSince ||= this.clock.now();
+          if (this.clock.now() - failingSince > reconnectFor) throw error;
           this.counters.reconnects++;
           this.report(error);
-          await new Promise((r) => setTimeout(r, 500));
+          await new Promise<void>((r) => this.clock.setTimer(500, r));
         }
       }
     } finally {
-      clearInterval(commitTimer);
+      (commitTimer as Timer | null)?.cancel();
       await this.closeConsumer();
     }
   }
 
   /** Consumes until `signal` aborts (resolves) or the message stream fails (rejects with `TS_KAFKA_CONSUME`). */
-  private async consumeUntilError(consumer: Consumer, signal: AbortSignal): Promise<void> {
+  private async consumeUntilError(consumer: PortConsumer, signal: AbortSignal): Promise<void> {
     const c = this.config;
-    let messages: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+    let messages: PortMessages;
     try {
       messages = await withTimeout(
         consumer.consume({
@@ -148,17 +146,18 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
           mode: 'committed',
           fallbackMode: c.autoOffsetReset ?? 'latest',
           autocommit: false,
-        } as any) as Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>>,
+        }),
         this.timeout,
         `joining group "${c.groupId}" for ${this.topics.join(', ')}`,
         c,
       );
     } catch (error) {
+      if (error instanceof TwinstreamError && error.code === 'TS_KAFKA_CONNECT') throw error;
       throw kafkaError('TS_KAFKA_CONSUME', `consuming ${this.topics.join(', ')} failed`, error, c);
     }
     this.messages = messages;
     const where = `consuming ${this.topics.join(', ')}`;
-    await pump(messages, signal, {
+    await pump(messages, signal, this.clock, {
       message: (m) => this.onMessage(m),
       failure: (error) => kafkaError('TS_KAFKA_CONSUME', `${where} failed`, error, c),
       ...(this.batch ? { tick: { interval: this.batch.pollInterval, fn: () => this.flushBatches() } } : {}),
@@ -313,7 +312,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   }
 
   /** The consumer, while running (an application adds it to its transactions). */
-  get client(): Consumer | null {
+  get client(): PortConsumer | null {
     return this.consumer;
   }
 
@@ -356,7 +355,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   }
 
   private async commitOnce(): Promise<void> {
-    if (this.committer) return this.committer();
+    if (this.hooks.committer) return this.hooks.committer();
     return this.commitOffsets(this.finishedOffsets());
   }
 
@@ -400,7 +399,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     if (!consumer) return;
     try {
       if (this.batch) await this.flushBatches();
-      if (this.drain) await this.drain();
+      if (this.hooks.drain) await this.hooks.drain();
       // A commit under way began before the drain: its outputs and offsets stop short of the last records. Wait for
       // it, then commit what is left (exactly-once otherwise exited with the last outputs in an open transaction).
       if (this.committing !== null) await this.committing.catch(() => {});

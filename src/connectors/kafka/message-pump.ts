@@ -1,4 +1,5 @@
-import type { MessagesStream } from '@platformatic/kafka';
+import type { Clock, Timer } from '../../time/clock.ts';
+import type { PortMessages } from './kafka-port.ts';
 import type { RawMessage } from './record-decoder.ts';
 
 /** @internal What the pump does with the messages of one client stream. */
@@ -16,14 +17,10 @@ export interface PumpHandlers {
  * pending. Resolves when `signal` aborts (at once if it already has); rejects when a handler throws or the stream fails or closes by itself.
  *
  * @example
- * await pump(stream, signal, { message: (m) => source.onMessage(m), failure: (e) => e });
+ * await pump(stream, signal, realClock, { message: (m) => source.onMessage(m), failure: (e) => e });
  * @internal
  */
-export function pump(
-  messages: MessagesStream<Buffer, Buffer, Buffer, Buffer>,
-  signal: AbortSignal,
-  handlers: PumpHandlers,
-): Promise<void> {
+export function pump(messages: PortMessages, signal: AbortSignal, clock: Clock, handlers: PumpHandlers): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     // Stopped while the stream was being opened (a group join takes seconds): the abort event is past.
     if (signal.aborted) {
@@ -31,9 +28,11 @@ export function pump(
       return;
     }
     let busy = false;
-    let ticker: ReturnType<typeof setInterval> | null = null;
+    let ticker: Timer | null = null;
+    let finished = false;
     const finish = (error?: unknown) => {
-      if (ticker) clearInterval(ticker);
+      finished = true;
+      ticker?.cancel();
       signal.removeEventListener('abort', onAbort);
       messages.removeAllListeners('data');
       if (error === undefined) resolve();
@@ -66,14 +65,19 @@ export function pump(
     });
     const tick = handlers.tick;
     if (tick) {
-      ticker = setInterval(() => {
-        if (busy) return;
-        try {
-          settle(tick.fn());
-        } catch (e) {
-          finish(e);
-        }
-      }, tick.interval);
+      const arm = () => {
+        ticker = clock.setTimer(tick.interval, () => {
+          if (finished) return;
+          arm();
+          if (busy) return;
+          try {
+            settle(tick.fn());
+          } catch (e) {
+            finish(e);
+          }
+        });
+      };
+      arm();
     }
   });
 }

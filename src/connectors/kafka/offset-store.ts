@@ -1,4 +1,4 @@
-import type { PartitionHooks } from './partition-offsets.ts';
+import type { SourceHooks } from '../source/owner-hooks.ts';
 
 /**
  * Where a consumer group's positions are kept besides Kafka: the database a sink writes its outputs to, in the
@@ -19,31 +19,19 @@ export interface OffsetStore {
 
 /**
  * The partition hooks a source runs: its owner's (`beforePartition`, which restores state) and, with an offset
- * store, the store's position too. A partition is then covered up to the greater of the two. The owner's hook is
- * read when a partition is prepared, since an application sets it after the source was made.
+ * store, the store's position too. A partition is then covered up to the greater of the two.
  * @internal
  * @example
- * const preparer = new PartitionPreparer(offsets, withOffsetStore(source, () => source.config.offsetStore));
+ * const preparer = new PartitionPreparer(offsets, withOffsetStore(hooks, config.offsetStore));
  */
-export function withOffsetStore(owner: PartitionHooks, store: () => OffsetStore | undefined): PartitionHooks {
-  // The combined hook, made again only when the owner's hook changes (a partition change reads it).
-  let made: { own: PartitionHooks['beforePartition']; hook: PartitionHooks['beforePartition'] } | null = null;
+export function withOffsetStore(hooks: SourceHooks, store: OffsetStore | undefined): SourceHooks {
+  if (store === undefined) return hooks;
+  const own = hooks.beforePartition;
   return {
-    get beforePartition() {
-      const s = store();
-      const own = owner.beforePartition;
-      if (s === undefined) return own;
-      if (made?.own !== own) {
-        const hook = async (topic: string, partition: number): Promise<number> => {
-          const [covered, next] = await Promise.all([own ? own(topic, partition) : -1, s.position(topic, partition)]);
-          return next === undefined ? covered : Math.max(covered, next - 1);
-        };
-        made = { own, hook };
-      }
-      return made.hook;
-    },
-    get onRevoke() {
-      return owner.onRevoke;
+    ...hooks,
+    beforePartition: async (topic: string, partition: number): Promise<number> => {
+      const [covered, next] = await Promise.all([own ? own(topic, partition) : -1, store.position(topic, partition)]);
+      return next === undefined ? covered : Math.max(covered, next - 1);
     },
   };
 }

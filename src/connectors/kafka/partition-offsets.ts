@@ -1,4 +1,5 @@
 import type { MetadataEntry, RefCounter } from '../../core/refcount.ts';
+import type { SourceHooks } from '../source/owner-hooks.ts';
 import type { OffsetToCommit } from './kafka-source-config.ts';
 import { OffsetTracker, PendingOffset } from './offset-tracker.ts';
 import type { KafkaMetadata } from './record.ts';
@@ -136,12 +137,6 @@ export class PartitionOffsets {
   }
 }
 
-/** @internal What a source's owner may hook into the life of a partition (see `KafkaSource.beforePartition`). */
-export interface PartitionHooks {
-  beforePartition: ((topic: string, partition: number) => Promise<number>) | null;
-  onRevoke: ((topic: string, partition: number) => void) | null;
-}
-
 /**
  * Runs the owner's `beforePartition` once per assigned partition before its first message (messages wait for it),
  * and `onRevoke` for a prepared partition a group join took away.
@@ -150,9 +145,9 @@ export interface PartitionHooks {
 export class PartitionPreparer {
   private readonly prepared = new Map<string, Promise<void> | true>();
   private readonly offsets: PartitionOffsets;
-  private readonly hooks: PartitionHooks;
+  private readonly hooks: SourceHooks;
 
-  constructor(offsets: PartitionOffsets, hooks: PartitionHooks) {
+  constructor(offsets: PartitionOffsets, hooks: SourceHooks) {
     this.offsets = offsets;
     this.hooks = hooks;
   }
@@ -164,7 +159,7 @@ export class PartitionPreparer {
   ready(key: string, topic: string, partition: number): Promise<void> | null {
     if (key === this.lastReady) return null;
     const before = this.hooks.beforePartition;
-    if (before === null) return null;
+    if (before === undefined) return null;
     const ready = this.prepared.get(key);
     if (ready === true) {
       this.lastReady = key;
@@ -187,7 +182,7 @@ export class PartitionPreparer {
 
   /** A group join: prepared partitions not assigned any more are forgotten (state owners drop their state). */
   assigned(assignments: { topic: string; partitions: number[] }[] | undefined): void {
-    if (this.hooks.beforePartition === null || !Array.isArray(assignments)) return;
+    if (this.hooks.beforePartition === undefined || !Array.isArray(assignments)) return;
     const now = new Set<string>();
     for (const a of assignments) for (const p of a.partitions ?? []) now.add(`${a.topic}:${p}`);
     for (const key of [...this.prepared.keys()]) {

@@ -1,12 +1,11 @@
-import type { Producer } from '@platformatic/kafka';
 import { badArgument } from '../../errors.ts';
-import { importOptional } from '../../import-optional.ts';
+import { portOf } from './broker-port.ts';
 import { clientOptions, type KafkaConnection, kafkaError, timeoutOf, withTimeout } from './connection.ts';
-import { fastProduceInstalled, installFastProduce, murmur2Partitioner, toClientShape } from './fast-produce.ts';
-import { failOnRefusedAuthentication } from './final-auth-failure.ts';
+import { fastProduceInstalled, murmur2Partitioner, toClientShape } from './fast-produce.ts';
+import type { PortProducer, PortTransaction } from './kafka-port.ts';
 
-/** A Kafka transaction of the client (what `Producer.beginTransaction` resolves to). */
-export type KafkaTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
+/** A Kafka transaction (what `KafkaProducer.beginTransaction` resolves to). */
+export type KafkaTransaction = PortTransaction;
 
 /** A message as bytes, ready to produce. */
 export interface OutgoingMessage {
@@ -61,8 +60,8 @@ const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
  */
 export class KafkaProducer {
   readonly config: KafkaProducerConfig;
-  private client: Producer | null = null;
-  private connecting: Promise<Producer> | null = null;
+  private client: PortProducer | null = null;
+  private connecting: Promise<PortProducer> | null = null;
   private readonly timeout: number;
   private readonly acks: number;
   private readonly idempotent: boolean;
@@ -98,11 +97,10 @@ export class KafkaProducer {
     this.acks = this.idempotent || config.transactionalId ? -1 : ACKS[config.acks ?? 'all'];
   }
 
-  /** The underlying @platformatic/kafka producer, created on first use. */
-  async producer(): Promise<Producer> {
+  /** The underlying client producer (@platformatic/kafka's, or the connection's `client`), created on first use. */
+  async producer(): Promise<PortProducer> {
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const kafka = await importOptional('@platformatic/kafka', 'KafkaProducer', () => import('@platformatic/kafka'));
       const c = this.config;
       let partitioner: unknown = murmur2Partitioner;
       if (c.partitioner === 'default') partitioner = undefined;
@@ -126,14 +124,15 @@ export class KafkaProducer {
         options.producerId = -1n;
         options.producerEpoch = -1;
       }
-      const client = new kafka.Producer(options as any);
+      options.recordEncoder = c.recordEncoder ?? 'twinstream';
       // Wrong credentials fail the send at once (TS_KAFKA_AUTH): the idempotent producer would retry them forever.
-      failOnRefusedAuthentication(kafka, client);
-      const encoder = c.recordEncoder ?? 'twinstream';
-      if (encoder === 'twinstream') installFastProduce(kafka, client);
+      const client = await portOf(c).producer(options);
       this.client = client;
       return client;
-    })();
+    })().catch((error) => {
+      this.connecting = null;
+      throw error;
+    });
     return this.connecting;
   }
 

@@ -1,7 +1,9 @@
 import { type Metadata, releaseRefs, retainRefs } from '../../core/refcount.ts';
 import { type Pushed, Stream } from '../../core/stream.ts';
 import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
+import type { Timer } from '../../time/clock.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import type { SinkHooks } from '../source/owner-hooks.ts';
 import { isKafkaRecord } from './decoded-record.ts';
 import {
   KafkaProducer,
@@ -62,10 +64,10 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
   readonly producer: KafkaProducer;
   /** Messages acknowledged by the broker. */
   sent = 0;
-  /** Set by an application running exactly-once: sends then go into its current transaction. */
-  transaction: (() => Promise<KafkaTransaction>) | null = null;
-  /** Set by an application to see every element handed to the sink (`run` returns them in tests and scripts). */
-  tap: ((x: unknown) => void) | null = null;
+  /** Sends go into this transaction when given (an application running exactly-once). */
+  private readonly transaction: (() => Promise<KafkaTransaction>) | undefined;
+  /** Sees every element handed to the sink (an application's `run` returns them in tests and scripts). */
+  private readonly tap: ((x: unknown) => void) | undefined;
   private readonly ownsProducer: boolean;
   // Typed loosely so that a sink of T stays usable as a sink of unknown (nodes are covariant in their element).
   private readonly config: ToKafkaConfig<any>;
@@ -79,11 +81,12 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
   private readonly linger: number;
   private readonly maxInFlight: number;
   private current: Batch = { messages: [], held: [] };
-  private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  private lingerTimer: Timer | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown = null;
 
-  constructor(upstream: Stream<T>, topic: string, config: ToKafkaConfig<T>) {
+  /** `hooks`: what an owner (an application) gives the sink: its transaction and a tap on every element. */
+  constructor(upstream: Stream<T>, topic: string, config: ToKafkaConfig<T>, hooks: SinkHooks<KafkaTransaction> = {}) {
     if (typeof topic !== 'string' || topic === '') badArgument('toKafka', 'topic', topic, 'a topic name');
     const batchSize = config?.batchSize ?? 1000;
     requireInteger('toKafka', 'batchSize', batchSize, 1);
@@ -106,6 +109,8 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     this.batchSize = batchSize;
     this.linger = toMillis(config.linger ?? '5ms', 'toKafka: linger');
     this.maxInFlight = maxInFlight;
+    this.transaction = hooks.transaction;
+    this.tap = hooks.tap;
     upstream.connect(this);
   }
 
@@ -118,7 +123,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     b.messages.push(message);
     b.held.push(metadata);
     if (b.messages.length >= this.batchSize) this.sendCurrent();
-    else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.sendCurrent(), this.linger);
+    else if (this.lingerTimer === null) this.lingerTimer = this.clock.setTimer(this.linger, () => this.sendCurrent());
     if (this.inFlight.size < this.maxInFlight) return;
     return Promise.race(this.inFlight);
   }
@@ -136,7 +141,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
       topic: this.topic,
       key,
       value: value === null ? null : this.encodeValue(value),
-      headers: headers ? encodeHeaders(headers) : undefined,
+      headers: headers && !isEmpty(headers) ? encodeHeaders(headers) : undefined,
       partition: c.partition?.(x),
       timestamp: c.timestamp ? timestampOf(c.timestamp(x), 'toKafka') : undefined,
     };
@@ -167,7 +172,7 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
 
   private sendCurrent(): void {
     if (this.lingerTimer !== null) {
-      clearTimeout(this.lingerTimer);
+      this.lingerTimer.cancel();
       this.lingerTimer = null;
     }
     const b = this.current;
@@ -227,6 +232,13 @@ function keyFromMetadata(metadata: Metadata | undefined): Buffer | undefined {
     if (k !== undefined) return k as Buffer;
   }
   return undefined;
+}
+
+/** No header at all (a record read without headers carries `{}`): nothing to encode, no Map per message. */
+function isEmpty(h: Record<string, string | Buffer> | Map<string, string | Buffer>): boolean {
+  if (h instanceof Map) return h.size === 0;
+  for (const _ in h) return false;
+  return true;
 }
 
 function encodeHeaders(h: Record<string, string | Buffer> | Map<string, string | Buffer>): Map<Buffer, Buffer> {

@@ -7,3 +7,4 @@ export { Acknowledgement } from './acknowledgement.ts';
 export type { MalformedInput } from './connector-source.ts';
 export { ConnectorSource } from './connector-source.ts';
 export type { PayloadFormat } from './decode-payload.ts';
+export type { SinkHooks, SourceHooks } from './owner-hooks.ts';

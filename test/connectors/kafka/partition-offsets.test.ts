@@ -124,7 +124,6 @@ test('a restore that ends after its partition was revoked and assigned again cha
   const restores: { resolve: (covered: number) => void }[] = [];
   const preparer = new PartitionPreparer(offsets, {
     beforePartition: () => new Promise<number>((resolve) => restores.push({ resolve })),
-    onRevoke: null,
   });
   const first = preparer.ready('t:0', 't', 0)!;
   preparer.assigned([{ topic: 't', partitions: [] }]); // revoked while its restore runs
