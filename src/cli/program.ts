@@ -6,11 +6,13 @@ import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
+import { LOG_LEVELS } from './cli-logger.ts';
 import { addCommandExamples } from './command-examples.ts';
 import { addDemoCommand } from './demo-command.ts';
 import { LINE_A_YAML } from './line-a-model.ts';
 import { duration, parseNumber as number } from './option-parsers.ts';
 import { outputFolder } from './output-folder.ts';
+import { addPipelineCommands } from './pipeline-commands.ts';
 
 export type { CliOutput } from './option-parsers.ts';
 
@@ -28,8 +30,14 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .description('Streaming sensor and digital-twin data: run simulations, pipelines and connectors.')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .version(packageVersion(), '-V, --version')
+    .addOption(
+      new Option('--log-level <level>', 'what the log on stderr shows (JSON lines when stderr is not a terminal)')
+        .choices(LOG_LEVELS)
+        .default('info'),
+    )
     .showHelpAfterError();
   addDemoCommand(program, io);
+  addPipelineCommands(program, io);
   const sim = program.command('sim').description('discrete-event simulation');
   sim
     .command('init')
