@@ -52,7 +52,7 @@ export function addPipelineCommands(program: Command, io: CliOutput): void {
       // files and flush their producers, and the command exits 0. Ctrl-C interrupts (130) after closing files.
       const stop = new AbortController();
       const onTerm = () => stop.abort();
-      process.once('SIGTERM', onTerm);
+      process.on('SIGTERM', onTerm);
       try {
         await runPipeline(pipeline, {
           outDir: opts.out,
