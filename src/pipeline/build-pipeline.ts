@@ -175,6 +175,11 @@ export async function buildPipeline(
     done: async () => {
       try {
         await Promise.all(all.map((i) => i.source.done));
+        // A stopped Kafka source does not tell the graph its input ended (a topic has no end, and open windows
+        // must wait for a restart); an input that reached its `limit` has ended, so its windows close now.
+        const limited = all.filter((i) => i.type === 'kafka' && i.limitReached());
+        for (const input of limited) input.stream.end();
+        await whenGraphIdle(limited.map((i) => i.stream));
       } catch (error) {
         stop();
         await Promise.allSettled(all.map((i) => i.source.done));

@@ -19,6 +19,8 @@ export interface BuiltInput {
   listening(): Promise<AddressInfo> | null;
   /** Elements that passed the input so far. */
   count(): number;
+  /** True once `limit` elements have passed (the source was then stopped). */
+  limitReached(): boolean;
 }
 
 /**
@@ -156,6 +158,7 @@ export async function createInput(input: PipelineInput, name: string, dir: strin
     parsers,
     listening: () => (server === null ? null : server.listening),
     count: () => passed,
+    limitReached: () => limit !== undefined && passed >= limit,
   };
 }
 
