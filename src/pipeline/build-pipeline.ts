@@ -37,6 +37,8 @@ export interface BuiltPipeline {
   readonly inputs: readonly BuiltInput[];
   /** The dead-letter streams, one per dead-letter step. */
   readonly deadLetters: readonly Stream<DeadLetterRecord>[];
+  /** The nodes that only count what passes (left out of drawings). */
+  readonly plumbing: ReadonlySet<Stream<any>>;
   /** Nodes whose errors go to a dead-letter stream, with it (drawn as dashed edges). */
   readonly errorRoutes: readonly (readonly [Stream<any>, Stream<DeadLetterRecord>])[];
   /** Elements that reached the outputs, and elements dead-lettered, so far. */
@@ -75,6 +77,7 @@ export async function buildPipeline(
     const name = inputName(input, i);
     inputs.set(name, await createInput(input, name, dir));
   }
+  const all = [...inputs.values()];
   const steps = spec.steps ?? [];
   const closers: (() => Promise<void>)[] = [];
 
@@ -87,6 +90,7 @@ export async function buildPipeline(
     dl.kind = 'deadLetter';
     const built = await createOutput(dl, step.deadLetter, { outDir, print, at: `steps[${i}].deadLetter` });
     if (built === null) throw unavailable(pipeline, ['steps', i, 'deadLetter'], step.deadLetter.type);
+    built.node.name ??= `steps[${i}].deadLetter ${step.deadLetter.type}`;
     if (built.close !== undefined) closers.push(built.close);
     deadLetters.set(i, dl);
   }
@@ -142,9 +146,12 @@ export async function buildPipeline(
   }
 
   let emitted = 0;
-  stream.sink(() => {
-    emitted++;
-  });
+  const plumbing = new Set<Stream<any>>(all.map((i) => i.stream));
+  plumbing.add(
+    stream.sink(() => {
+      emitted++;
+    }),
+  );
   for (const [i, output] of spec.outputs.entries()) {
     const built: BuiltOutput | null = await createOutput(stream, output, { outDir, print, at: `outputs[${i}]` });
     if (built === null) throw unavailable(pipeline, ['outputs', i], output.type);
@@ -152,7 +159,6 @@ export async function buildPipeline(
     if (built.close !== undefined) closers.push(built.close);
   }
 
-  const all = [...inputs.values()];
   const stop = () => {
     for (const input of all) input.source.stop();
   };
@@ -166,6 +172,7 @@ export async function buildPipeline(
     inputs: all,
     deadLetters: [...deadLetters.values()],
     errorRoutes,
+    plumbing,
     emitted: () => emitted,
     deadLettered: () => deadLettered,
     start: () => {

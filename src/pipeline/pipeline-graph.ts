@@ -6,7 +6,8 @@ import type { BuiltPipeline } from './build-pipeline.ts';
 export type PipelineGraphFormat = 'dot' | 'mermaid';
 
 function label(n: Stream<any>): string {
-  return n.name !== undefined && n.name !== n.kind ? `${n.name} (${n.kind})` : n.kind;
+  if (n.name === undefined) return n.kind;
+  return n.name.endsWith(n.kind) ? n.name : `${n.name} (${n.kind})`;
 }
 
 /**
@@ -19,10 +20,15 @@ function label(n: Stream<any>): string {
  * console.log(pipelineGraph(built, 'mermaid'));
  */
 export function pipelineGraph(built: BuiltPipeline, format: PipelineGraphFormat): string {
-  const nodes = graphNodes([...built.inputs.map((i) => i.source), ...built.deadLetters]);
+  // The counting nodes are left out of the drawing: an edge passes through them.
+  const nodes = graphNodes([...built.inputs.map((i) => i.source), ...built.deadLetters]).filter(
+    (n) => !built.plumbing.has(n),
+  );
   const id = new Map(nodes.map((n, i) => [n, `n${i}`]));
+  const through = (n: Stream<any>): Stream<any>[] =>
+    n.downstreams.flatMap((d) => (built.plumbing.has(d) ? through(d) : [d]));
   const edges: [string, string, boolean][] = [];
-  for (const n of nodes) for (const d of n.downstreams) if (id.has(d)) edges.push([id.get(n)!, id.get(d)!, false]);
+  for (const n of nodes) for (const d of through(n)) if (id.has(d)) edges.push([id.get(n)!, id.get(d)!, false]);
   for (const [from, to] of built.errorRoutes)
     if (id.has(from) && id.has(to)) edges.push([id.get(from)!, id.get(to)!, true]);
   const title = built.pipeline.spec.name ?? 'pipeline';

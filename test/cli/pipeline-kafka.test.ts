@@ -34,7 +34,9 @@ test('kafka-windows: readings from a topic, per-sensor minutes to another topic 
     fahrenheit: 60 + i,
   }));
   const producer = new KafkaProducer({ brokers });
-  await producer.send(readings.map((r) => ({ topic, key: Buffer.from(r.sensor), value: Buffer.from(JSON.stringify(r)) })));
+  await producer.send(
+    readings.map((r) => ({ topic, key: Buffer.from(r.sensor), value: Buffer.from(JSON.stringify(r)) })),
+  );
   await producer.close();
 
   const r = spawnSync(process.execPath, [MAIN, 'run', join(ROOT, 'examples/pipelines/kafka-windows.yaml')], {
