@@ -89,9 +89,9 @@ export class ResampleNode extends Stream<Record<string, unknown>> {
     }
     if ((t - s.next) / this.every > MAX_STEPS_PER_GAP) {
       throw new TwinstreamError(
-        'TS_BAD_ARGUMENT',
-        `resample: a gap of ${t - s.t} ms is more than ${MAX_STEPS_PER_GAP} steps of ${this.every} ms; expected a larger every`,
-        { context: { argument: 'every', value: this.every } },
+        'TS_BAD_TIMESTAMP',
+        `resample: ${this.time} = ${t} is ${t - s.t} ms after the previous sample, more than ${MAX_STEPS_PER_GAP} steps of ${this.every} ms; expected samples closer together, or a larger every`,
+        { context: { field: this.time, value: row[this.time] } },
       );
     }
     const out: Record<string, unknown>[] = [];

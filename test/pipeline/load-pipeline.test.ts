@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} in these strings is the pipeline file syntax under test
 // Pipeline files are refused before anything starts, with the path in the file, its line and what is accepted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
