@@ -38,8 +38,11 @@ export const RESAMPLE_METHODS = ['previous', 'next', 'nearest', 'linear'] as con
 const oneOf = (what: string, list: readonly string[]) => `expected ${what} to be one of ${list.join(', ')}`;
 
 /**
- * The zod schema of a pipeline file, built on first use so that zod loads only when a pipeline is read.
- * @internal
+ * The zod schema of a pipeline file, built on first use so that zod loads only when a pipeline is read. Not an
+ * export of the package: the types below are inferred from it.
+ *
+ * @example
+ * const schema = pipelineSchema((await import('zod')).z);
  */
 export function pipelineSchema(z: Zod) {
   const notForbidden = { error: `expected a name other than ${[...FORBIDDEN_KEYS].join(', ')}` };
