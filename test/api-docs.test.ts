@@ -23,7 +23,10 @@ test('the API reference builds without warnings, one module per entry point', { 
   const pages = readdirSync(out, { recursive: true }).map(String);
   // The pipeline layer's public functions have pages; an internal one (specError) has none.
   for (const name of ['runPipeline', 'loadPipeline', 'registerPipelineOutput']) {
-    assert.ok(pages.some((p) => p.endsWith(`${name}.html`)), `${name} has a page`);
+    assert.ok(
+      pages.some((p) => p.endsWith(`${name}.html`)),
+      `${name} has a page`,
+    );
   }
   assert.ok(!pages.some((p) => p.endsWith('specError.html')));
 });
