@@ -35,36 +35,45 @@ export function addPipelineCommands(program: Command, io: CliOutput): void {
     .option('--out <dir>', 'the folder output paths are relative to', '.')
     .option('--for <time>', 'stop the inputs after this long (wall time), such as 30s or 5m', wallTime)
     .option('--check', 'validate the file and build its graph, then exit without running it')
-    .action(async (file: string, opts: { out: string; for?: number; check?: boolean }, cmd: Command) => {
-      const { buildPipeline, loadPipeline, runPipeline } = await import('../pipeline/index.ts');
-      const log = await cliLogger(cmd.optsWithGlobals<{ logLevel: LogLevel }>().logLevel);
-      const pipeline = await loadPipeline(file);
-      if (opts.check === true) {
-        await buildPipeline(pipeline, { outDir: opts.out, print: io.out });
-        const s = pipeline.spec;
-        io.out(
-          `${file} is a valid pipeline: ${s.inputs.length} input(s), ${s.steps?.length ?? 0} step(s), ${s.outputs.length} output(s)`,
-        );
-        return;
-      }
-      outputFolder(opts.out);
-      // SIGTERM (a service manager, a container stopping, `kill`): the inputs stop, the outputs finish their
-      // files and flush their producers, and the command exits 0. Ctrl-C interrupts (130) after closing files.
-      const stop = new AbortController();
-      const onTerm = () => stop.abort();
-      process.on('SIGTERM', onTerm);
-      try {
-        await runPipeline(pipeline, {
-          outDir: opts.out,
-          print: io.out,
-          log,
-          signal: stop.signal,
-          ...(opts.for === undefined ? {} : { for: opts.for }),
-        });
-      } finally {
-        process.off('SIGTERM', onTerm);
-      }
-    });
+    .option('--no-progress', 'no live counts on stderr (there are none when stderr is not a terminal)')
+    .action(
+      async (file: string, opts: { out: string; for?: number; check?: boolean; progress: boolean }, cmd: Command) => {
+        const { buildPipeline, loadPipeline, runPipeline } = await import('../pipeline/index.ts');
+        const log = await cliLogger(cmd.optsWithGlobals<{ logLevel: LogLevel }>().logLevel);
+        const pipeline = await loadPipeline(file);
+        if (opts.check === true) {
+          await buildPipeline(pipeline, { outDir: opts.out, print: io.out });
+          const s = pipeline.spec;
+          io.out(
+            `${file} is a valid pipeline: ${s.inputs.length} input(s), ${s.steps?.length ?? 0} step(s), ${s.outputs.length} output(s)`,
+          );
+          return;
+        }
+        outputFolder(opts.out);
+        // SIGTERM (a service manager, a container stopping, `kill`): the inputs stop, the outputs finish their
+        // files and flush their producers, and the command exits 0. Ctrl-C interrupts (130) after closing files.
+        const stop = new AbortController();
+        const onTerm = () => stop.abort();
+        process.on('SIGTERM', onTerm);
+        const { pipelineProgress } = await import('./pipeline-progress.ts');
+        // Not over records printed to the same terminal.
+      const printing = process.stdout.isTTY === true && pipeline.spec.outputs.some((o) => o.type === 'console');
+      const line = opts.progress && !printing ? await pipelineProgress() : null;
+        try {
+          await runPipeline(pipeline, {
+            outDir: opts.out,
+            print: io.out,
+            log,
+            signal: stop.signal,
+            ...(opts.for === undefined ? {} : { for: opts.for }),
+            ...(line === null ? {} : { onProgress: (p) => line.update(p) }),
+          });
+        } finally {
+          line?.stop();
+          process.off('SIGTERM', onTerm);
+        }
+      },
+    );
   program
     .command('graph')
     .description('draw a pipeline: SVG or PNG (with graphviz dot), DOT or Mermaid')

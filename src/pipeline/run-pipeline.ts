@@ -20,6 +20,8 @@ export interface RunPipelineOptions extends BuildPipelineOptions {
   for?: Duration;
   /** Where to report inputs listening, stopping, and the end (default: nowhere). */
   log?: PipelineLog;
+  /** Called every 200 ms of wall time while the pipeline runs, with what it did so far (a progress display). */
+  onProgress?: (progress: PipelineSummary) => void;
 }
 
 /** What a pipeline run did: plain figures. */
@@ -59,8 +61,15 @@ export async function runPipeline(
   };
   const onAbort = () => stop('signal');
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer =
-    options.for === undefined ? null : new RealClock().setTimer(toMillis(options.for, 'for'), () => stop('for'));
+  const clock = new RealClock();
+  const timer = options.for === undefined ? null : clock.setTimer(toMillis(options.for, 'for'), () => stop('for'));
+  const onProgress = options.onProgress;
+  let ticker: { cancel(): void } | null = null;
+  const tick = () => {
+    onProgress!(summary());
+    ticker = clock.setTimer(200, tick);
+  };
+  if (onProgress !== undefined) ticker = clock.setTimer(200, tick);
   try {
     if (options.signal?.aborted) return summary();
     built.start();
@@ -79,6 +88,7 @@ export async function runPipeline(
     await built.done();
   } finally {
     timer?.cancel();
+    (ticker as { cancel(): void } | null)?.cancel();
     options.signal?.removeEventListener('abort', onAbort);
   }
   const s = summary();

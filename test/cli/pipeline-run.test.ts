@@ -164,3 +164,14 @@ test('tail-json: lines appended to a followed file come out as they arrive; SIGT
   assert.match(dead[0].message, /a line is not JSON/);
   assert.ok(existsSync(log));
 });
+
+test('--log-level warn leaves stderr empty on a run that goes well; the records still go to stdout', () => {
+  const r = spawnSync(
+    process.execPath,
+    [MAIN, '--log-level', 'warn', 'run', join(EXAMPLES, 'csv-windows.yaml'), '--out', join(dir, 'quiet')],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout.trim().split('\n').length, 40);
+});
