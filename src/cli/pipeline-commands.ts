@@ -57,8 +57,8 @@ export function addPipelineCommands(program: Command, io: CliOutput): void {
         process.on('SIGTERM', onTerm);
         const { pipelineProgress } = await import('./pipeline-progress.ts');
         // Not over records printed to the same terminal.
-      const printing = process.stdout.isTTY === true && pipeline.spec.outputs.some((o) => o.type === 'console');
-      const line = opts.progress && !printing ? await pipelineProgress() : null;
+        const printing = process.stdout.isTTY === true && pipeline.spec.outputs.some((o) => o.type === 'console');
+        const line = opts.progress && !printing ? await pipelineProgress() : null;
         try {
           await runPipeline(pipeline, {
             outDir: opts.out,

@@ -65,6 +65,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .option('--seed <n>', 'random seed (overrides run.seed)', number('an integer', 1, false))
     .option('--out <dir>', 'directory for local egress files', 'data')
     .option('--quiet', 'print no summary')
+    .option('--no-progress', 'no progress bar (there is none when stderr is not a terminal)')
     .addOption(
       new Option('--stats <level>', 'built-in statistics in the summary (overrides stats.level)').choices(STATS_LEVELS),
     )
@@ -79,7 +80,15 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .action(
       async (
         model: string,
-        opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean; stats?: StatsLevel } & {
+        opts: {
+          until?: number;
+          factor?: number;
+          seed?: number;
+          out: string;
+          quiet?: boolean;
+          progress: boolean;
+          stats?: StatsLevel;
+        } & {
           replications?: number;
           workers: number;
           level: number;
@@ -101,14 +110,22 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           return;
         }
         outputFolder(opts.out, { create: false });
-        const summary = await runModel(model, {
-          ...(opts.stats === undefined ? {} : { stats: opts.stats }),
-          ...(opts.until === undefined ? {} : { until: opts.until }),
-          ...(opts.factor === undefined ? {} : { factor: opts.factor }),
-          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-          outDir: opts.out,
-          print: io.out,
-        });
+        const { demoProgressBar } = await import('./demo/demo-progress.ts');
+        const bar = opts.progress && opts.quiet !== true ? await demoProgressBar() : null;
+        let summary: Awaited<ReturnType<typeof runModel>>;
+        try {
+          summary = await runModel(model, {
+            ...(opts.stats === undefined ? {} : { stats: opts.stats }),
+            ...(opts.until === undefined ? {} : { until: opts.until }),
+            ...(opts.factor === undefined ? {} : { factor: opts.factor }),
+            ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+            ...(bar === null ? {} : { onProgress: (p) => bar.update(p) }),
+            outDir: opts.out,
+            print: io.out,
+          });
+        } finally {
+          bar?.stop();
+        }
         if (opts.quiet !== true) for (const line of formatSummary(summary)) io.out(line);
       },
     );

@@ -1,4 +1,5 @@
 import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
+import { RealClock, type Timer } from '../../time/clock.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
@@ -25,6 +26,20 @@ export interface RunModelOptions {
   sinks?: readonly EgressSink[];
   /** The statistics level (overrides `stats.level`; default `typical`). */
   stats?: StatsLevel;
+  /** Called every 200 ms of wall time while the model runs, with where it is (a progress bar). */
+  onProgress?: (progress: ModelProgress) => void;
+}
+
+/** Where a running model is. */
+export interface ModelProgress {
+  /** Simulated time reached, and the run's end. */
+  simulatedSeconds: number;
+  until: number;
+  /** Events the kernel processed so far. */
+  events: number;
+  /** Records handed to the egress sinks so far. */
+  records: number;
+  wallSeconds: number;
 }
 
 /** What a model run did. */
@@ -80,10 +95,26 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   // Ctrl-C or SIGTERM mid-run: the egress flushes what it holds and closes its files (Parquet footers written)
   // before the process exits.
   const unregister = closeOnSignal(() => env.teardown());
+  // The kernel yields to the event loop every few milliseconds when unpaced, so a wall-clock timer gets its turn.
+  const clock = new RealClock();
+  const onProgress = options.onProgress;
+  let ticker: Timer | null = null;
+  const tick = () => {
+    onProgress!({
+      simulatedSeconds: env.now,
+      until,
+      events: env.scheduledCount - env.queueSize,
+      records: env.egress?.written ?? 0,
+      wallSeconds: (performance.now() - t0) / 1000,
+    });
+    ticker = clock.setTimer(200, tick);
+  };
+  if (onProgress !== undefined) ticker = clock.setTimer(200, tick);
   try {
     await env.run({ until });
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
+    (ticker as Timer | null)?.cancel();
     unregister();
     await env.teardown();
   }
