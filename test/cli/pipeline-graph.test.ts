@@ -1,7 +1,7 @@
 // `twinstream graph`: a pipeline file drawn as Mermaid, DOT, or SVG rendered by graphviz's dot (Debian's graphviz).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -57,4 +57,18 @@ test('DOT to a file, and SVG rendered by graphviz from the extension of --out', 
   const image = readFileSync(join(dir, 'p.svg'), 'utf8');
   assert.match(image, /<svg /);
   assert.match(image, />steps\[0\] map</);
+});
+
+test('every example pipeline is valid and builds (run --check), and draws', () => {
+  const examples = readdirSync(join(ROOT, 'examples/pipelines')).filter((f) => f.endsWith('.yaml'));
+  assert.ok(examples.length >= 10);
+  for (const f of examples) {
+    const path = join(ROOT, 'examples/pipelines', f);
+    const check = spawnSync(process.execPath, [MAIN, 'run', path, '--check'], { encoding: 'utf8' });
+    assert.equal(check.status, 0, `${f}: ${check.stderr}`);
+    assert.match(check.stdout, /is a valid pipeline/);
+    const drawn = spawnSync(process.execPath, [MAIN, 'graph', path, '--format', 'dot'], { encoding: 'utf8' });
+    assert.equal(drawn.status, 0, `${f}: ${drawn.stderr}`);
+    assert.match(drawn.stdout, /-> n\d+/);
+  }
 });

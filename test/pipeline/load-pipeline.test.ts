@@ -2,7 +2,7 @@
 // Pipeline files are refused before anything starts, with the path in the file, its line and what is accepted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -206,4 +206,15 @@ test('the CLI exits 1 with the message and no stack; --check validates and build
   const ok = spawnSync(process.execPath, [main, 'run', example, '--check'], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /csv-windows\.yaml is a valid pipeline: 1 input\(s\), 3 step\(s\), 2 output\(s\)/);
+});
+
+test('the pipeline files shown in docs/pipelines.md are valid', async () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../docs/pipelines.md', import.meta.url)), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.ok(blocks.length >= 1);
+  for (const block of blocks) {
+    const path = file(block);
+    const pipeline = await loadPipeline(path);
+    assert.ok(pipeline.spec.inputs.length > 0);
+  }
 });
