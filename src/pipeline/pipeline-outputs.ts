@@ -99,12 +99,14 @@ export async function createOutput(
         ...(output.prefix === undefined ? {} : { prefix: output.prefix }),
       });
       const options = { storage, ...(output.rollRows === undefined ? {} : { rollRows: output.rollRows }) };
+      // The client's connections go once the last object is up.
+      const close = async () => storage.bucket.close();
       if (output.format === 'jsonl') {
         await import('../connectors/files/to-jsonl.ts');
-        return { node: stream.toJsonl(output.path, options) };
+        return { node: stream.toJsonl(output.path, options), close };
       }
       await import('../connectors/parquet/to-parquet.ts');
-      return { node: stream.toParquet(output.path, options) };
+      return { node: stream.toParquet(output.path, options), close };
     }
     case 'kafka': {
       await import('../connectors/kafka/to-kafka.ts');
