@@ -48,7 +48,12 @@ export function registerPipelineOutput(type: 'dashboard', factory: PipelineOutpu
   registered.set(type, factory);
 }
 
-/** @internal The factory registered for `type`, if any. */
+/**
+ * The factory registered for `type`, if any.
+ * @example
+ * registeredOutput('dashboard'); // undefined until the dashboard registers one
+ * @internal
+ */
 export function registeredOutput(type: string): PipelineOutputFactory | undefined {
   return registered.get(type);
 }

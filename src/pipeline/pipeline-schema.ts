@@ -3,7 +3,13 @@ import { toMillis } from '../time/duration.ts';
 
 type Zod = typeof import('zod').z;
 
-/** The kinds of input, step and output a pipeline file may name. */
+/**
+ * The kinds of input, step and output a pipeline file may name (docs/pipelines.md).
+ *
+ * @example
+ * import { INPUT_TYPES } from 'twinstream/pipeline';
+ * INPUT_TYPES.includes('mqtt'); // true
+ */
 export const INPUT_TYPES = [
   'csv',
   'jsonl',
@@ -16,8 +22,21 @@ export const INPUT_TYPES = [
   'kafka',
   'sim',
 ] as const;
+/**
+ * @example
+ * STEP_KINDS.join(', '); // 'filter, map, select, rename, window, resample, join, deadLetter'
+ */
 export const STEP_KINDS = ['filter', 'map', 'select', 'rename', 'window', 'resample', 'join', 'deadLetter'] as const;
+/**
+ * @example
+ * OUTPUT_TYPES.includes('dashboard'); // true
+ */
 export const OUTPUT_TYPES = ['console', 'jsonl', 'parquet', 's3', 'kafka', 'mqtt', 'dashboard'] as const;
+/**
+ * The aggregates a window step names.
+ * @example
+ * AGGREGATES.includes('percentile'); // true
+ */
 export const AGGREGATES = [
   'count',
   'sum',
@@ -33,6 +52,10 @@ export const AGGREGATES = [
   'median',
   'percentile',
 ] as const;
+/**
+ * @example
+ * RESAMPLE_METHODS[0]; // 'previous'
+ */
 export const RESAMPLE_METHODS = ['previous', 'next', 'nearest', 'linear'] as const;
 
 const oneOf = (what: string, list: readonly string[]) => `expected ${what} to be one of ${list.join(', ')}`;
@@ -408,6 +431,8 @@ function crossReferences(ctx: Ctx): void {
 
 /**
  * The name of input `i`: its `name`, else its type followed by its index (`csv0`).
+ * @example
+ * inputName({ type: 'csv' }, 0); // 'csv0'
  * @internal
  */
 export function inputName(input: { name?: string | undefined; type: string }, i: number): string {

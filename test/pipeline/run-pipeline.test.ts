@@ -116,3 +116,40 @@ outputs:
   assert.ok(performance.now() - t0 >= 290);
   assert.deepEqual(timed.inputs, [{ name: 'tcp0', type: 'tcp', records: 0 }]);
 });
+
+test('hopping and session windows, and current emission, as the file says', async () => {
+  jsonl('clicks.jsonl', [
+    { user: 'u', timestamp: 0 },
+    { user: 'u', timestamp: 10_000 },
+    { user: 'u', timestamp: 100_000 },
+    { user: 'v', timestamp: 5_000 },
+  ]);
+  const run = async (window: string) => {
+    writeFileSync(
+      join(dir, 'w.yaml'),
+      `inputs:\n  - { type: jsonl, path: clicks.jsonl }\nsteps:\n  - window: ${window}\noutputs:\n  - { type: jsonl, path: w.jsonl }\n`,
+    );
+    await runPipeline(join(dir, 'w.yaml'), { outDir: dir });
+    return read('w.jsonl').map((w) => [w.key, w.start, w.end, w.n]);
+  };
+  assert.deepEqual(await run('{ kind: session, gap: 30s, key: user, aggregate: { n: count } }'), [
+    ['u', 0, 40_000, 2],
+    ['v', 5_000, 35_000, 1],
+    ['u', 100_000, 130_000, 1],
+  ]);
+  const hopping = await run('{ kind: hopping, size: 20s, step: 10s, key: user, aggregate: { n: count } }');
+  assert.deepEqual(
+    hopping.filter((w) => w[0] === 'u' && (w[2] as number) <= 30_000),
+    [
+      ['u', 0, 20_000, 2],
+      ['u', 10_000, 30_000, 1],
+    ],
+  );
+  // One group: after 100 s the first minute has closed, so the click at 5 s is late and changes nothing.
+  const current = await run('{ size: 1m, emit: current, aggregate: { n: count } }');
+  assert.deepEqual(current, [
+    [null, 0, 60_000, 1],
+    [null, 0, 60_000, 2],
+    [null, 60_000, 120_000, 1],
+  ]);
+});
