@@ -357,75 +357,79 @@ export function pipelineSchema(z: Zod) {
       }
     });
 
-  return z
-    .strictObject({
-      name: name.optional(),
-      description: z.string().optional(),
-      functions: path.optional(),
-      inputs: z.array(input, { error: 'expected a list of inputs' }).min(1, { error: 'expected at least one input' }),
-      steps: z.array(step, { error: 'expected a list of steps' }).optional(),
-      outputs: z
-        .array(output, { error: 'expected a list of outputs' })
-        .min(1, { error: 'expected at least one output' }),
-    })
-    .check((ctx) => crossReferences(ctx as never));
+  return (
+    z
+      .strictObject({
+        name: name.optional(),
+        description: z.string().optional(),
+        functions: path.optional(),
+        inputs: z.array(input, { error: 'expected a list of inputs' }).min(1, { error: 'expected at least one input' }),
+        steps: z.array(step, { error: 'expected a list of steps' }).optional(),
+        outputs: z
+          .array(output, { error: 'expected a list of outputs' })
+          .min(1, { error: 'expected at least one output' }),
+      })
+      // Also on a file with other problems (zod skips refinements then, unless told): every problem in one report.
+      .superRefine((value, ctx) => crossReferences(value, ctx as never), { when: () => true } as never)
+  );
 }
 
 interface Ctx {
-  value: PipelineSpec;
-  issues: { code: 'custom'; input: unknown; path: (string | number)[]; message: string }[];
+  addIssue(issue: { code: 'custom'; input: unknown; path: (string | number)[]; message: string }): void;
 }
 
-// Names that refer to other parts of the file must exist there, once.
-function crossReferences(ctx: Ctx): void {
-  const p = ctx.value;
-  const names = p.inputs.map(inputName);
+type Loose = Record<string, any>;
+const isObject = (x: unknown): x is Loose => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+// Names that refer to other parts of the file must exist there, once. Runs on whatever was read, valid or not, so
+// it reads defensively.
+function crossReferences(value: unknown, ctx: Ctx): void {
+  if (!isObject(value)) return;
+  const issue = (path: (string | number)[], input: unknown, message: string) =>
+    ctx.addIssue({ code: 'custom', input, path, message });
+  const inputs: unknown[] = Array.isArray(value.inputs) ? value.inputs : [];
+  const steps: unknown[] = Array.isArray(value.steps) ? value.steps : [];
+  const names = inputs.map((input, i) =>
+    isObject(input)
+      ? inputName({ type: String(input.type), name: typeof input.name === 'string' ? input.name : undefined }, i)
+      : `input${i}`,
+  );
   names.forEach((n, i) => {
-    if (names.indexOf(n) !== i) {
-      ctx.issues.push({
-        code: 'custom',
-        input: n,
-        path: ['inputs', i, 'name'],
-        message: `expected a name no other input has ("${n}" is taken)`,
-      });
-    }
+    if (names.indexOf(n) !== i) issue(['inputs', i, 'name'], n, `expected a name no other input has ("${n}" is taken)`);
   });
   const joined = new Set<string>();
-  (p.steps ?? []).forEach((s, i) => {
-    if ((s.filter !== undefined || s.map !== undefined) && p.functions === undefined) {
-      ctx.issues.push({
-        code: 'custom',
-        input: s,
-        path: ['steps', i, s.filter !== undefined ? 'filter' : 'map'],
-        message: 'expected a functions module: add `functions: ./my-functions.js` at the top of the file',
-      });
+  steps.forEach((s, i) => {
+    if (!isObject(s)) return;
+    if ((s.filter !== undefined || s.map !== undefined) && value.functions === undefined) {
+      issue(
+        ['steps', i, s.filter !== undefined ? 'filter' : 'map'],
+        s,
+        'expected a functions module: add `functions: ./my-functions.js` at the top of the file',
+      );
     }
-    if (s.join === undefined) return;
-    const other = s.join.with;
+    if (!isObject(s.join) || typeof s.join.with !== 'string') return;
+    const other: string = s.join.with;
     if (!names.includes(other)) {
-      ctx.issues.push({
-        code: 'custom',
-        input: other,
-        path: ['steps', i, 'join', 'with'],
-        message: `"${other}" is not an input of this pipeline; expected one of: ${names.join(', ')}`,
-      });
+      issue(
+        ['steps', i, 'join', 'with'],
+        other,
+        `"${other}" is not an input of this pipeline; expected one of: ${names.join(', ')}`,
+      );
     } else if (joined.has(other)) {
-      ctx.issues.push({
-        code: 'custom',
-        input: other,
-        path: ['steps', i, 'join', 'with'],
-        message: `expected an input that no other join takes ("${other}" is joined already)`,
-      });
+      issue(
+        ['steps', i, 'join', 'with'],
+        other,
+        `expected an input that no other join takes ("${other}" is joined already)`,
+      );
     }
     joined.add(other);
   });
-  if (names.every((n) => joined.has(n))) {
-    ctx.issues.push({
-      code: 'custom',
-      input: p.inputs,
-      path: ['inputs'],
-      message: 'expected at least one input that is not joined: the steps start from the inputs no join takes',
-    });
+  if (names.length > 0 && names.every((n) => joined.has(n))) {
+    issue(
+      ['inputs'],
+      inputs,
+      'expected at least one input that is not joined: the steps start from the inputs no join takes',
+    );
   }
 }
 
