@@ -3,7 +3,7 @@
 // under bench/results/), then the suites of the other layers, each its own script with its own table.
 //   npm run bench                       everything, 10M elements for the synchronous workloads
 //   npm run bench -- --quick            1M elements, fewer runs
-//   npm run bench -- --only core,window  some suites: core, window, frame, sim (kernel, replications beside desflow), handlers, pipes, files, connectors-net, databases
+//   npm run bench -- --only core,window  some suites: core, window, frame, sim (kernel, replications beside desflow), handlers, pipes, files, connectors-net, databases, pipeline
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
@@ -160,6 +160,7 @@ const suites: [string, string, string[]][] = [
   ['files', 'bench/connectors-files.ts', quick ? ['--csv-mib', '8', '--rows', '200000', '--reps', '3'] : []],
   ['connectors-net', 'bench/connectors-net.ts', quick ? ['--quick'] : []],
   ['databases', 'bench/databases.ts', quick ? ['--quick'] : []],
+  ['pipeline', 'bench/pipeline.ts', quick ? ['--rows', '200000', '--reps', '3'] : []],
 ];
 for (const [name, script, args] of suites) {
   if (!wants(name)) continue;

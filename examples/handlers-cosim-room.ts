@@ -1,9 +1,9 @@
 // A room temperature model stepped every second reads the outside temperature and the heater power through data
 // stream handlers. The inputs come from a CSV file here; the same model, unchanged, reads them from a Kafka topic
 // or an MQTT topic when it is given another spec (the test suite runs all three and compares the trajectories):
-//   node examples/handlers-cosim-room.ts                        from a CSV file (the output below)
-//   node examples/handlers-cosim-room.ts kafka 127.0.0.1:9092   from a Kafka topic fed by a producer
-//   node examples/handlers-cosim-room.ts mqtt mqtt://127.0.0.1:1883
+//   npm run example -- handlers-cosim-room                        from a CSV file (the output below)
+//   npm run example -- handlers-cosim-room kafka 127.0.0.1:9092   from a Kafka topic fed by a producer
+//   npm run example -- handlers-cosim-room mqtt mqtt://127.0.0.1:1883
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

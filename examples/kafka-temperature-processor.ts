@@ -2,7 +2,7 @@
 // aggregates count/min/max/mean per sensor in 10 s tumbling windows with 1 s grace, and writes each closed window
 // as `{ time: end, temperature: { count, min, max, mean } }` to `agg-temperature`, keyed by sensor.
 //
-//   node examples/kafka-temperature-processor.ts       runs until Ctrl-C (drains and commits on the way out)
+//   npm run example -- kafka-temperature-processor       runs until Ctrl-C (drains and commits on the way out)
 import { parseArgs } from 'node:util';
 import { Application, type ApplicationOptions } from '../src/app/index.ts';
 import { count, max, mean, min } from '../src/index.ts';

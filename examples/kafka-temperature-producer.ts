@@ -2,8 +2,8 @@
 // keyed by sensor id, with a uuid header, written to `raw-temperature`.
 //
 //   npm run kafka                                   (in another terminal: a local broker)
-//   node examples/kafka-temperature-producer.ts     1000 readings, 0-1 s apart, as in the tutorial
-//   node examples/kafka-temperature-producer.ts --count 100000 --fast   as fast as possible, timestamps 250 ms apart
+//   npm run example -- kafka-temperature-producer     1000 readings, 0-1 s apart, as in the tutorial
+//   npm run example -- kafka-temperature-producer --count 100000 --fast   as fast as possible, timestamps 250 ms apart
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { KafkaAdmin, KafkaProducer } from '../src/connectors/kafka/index.ts';

@@ -1,6 +1,6 @@
 // A first pipeline: a small digital twin of three temperature sensors, run on embedded defaults with no outside service.
 // Readings arrive out of order; the pipeline dead-letters malformed ones, smooths each sensor with a rolling
-// mean, batches alarms, and prints what it found. Run: node examples/sensors.ts
+// mean, batches alarms, and prints what it found. Run: npm run example -- sensors
 import { Stream, type StreamErrorInfo } from '../src/index.ts';
 
 interface Reading {

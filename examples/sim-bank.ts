@@ -1,6 +1,6 @@
 // SimPy's classic bank with reneging: customers arrive at random, wait for the one counter, and leave when their
 // patience (1–3 minutes) runs out first. `anyOf` races the request against the patience timeout.
-//   node examples/sim-bank.ts
+//   npm run example -- sim-bank
 import { type ConditionValue, Environment, Resource, Sampler } from '../src/sim/index.ts';
 
 const CUSTOMERS = 5;

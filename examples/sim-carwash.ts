@@ -1,6 +1,6 @@
 // SimPy's classic car wash: a wash with 2 machines, cars arriving every 5–9 minutes (4 at the start), each wash
 // taking 5 minutes and removing a random share of the dirt. Seeded, so the output is always the same.
-//   node examples/sim-carwash.ts
+//   npm run example -- sim-carwash
 import { Environment, Resource, Sampler } from '../src/sim/index.ts';
 
 const MACHINES = 2;

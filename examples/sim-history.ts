@@ -1,7 +1,7 @@
 // dynamic-des's history example: one simulated week of a production line, as fast as the CPU allows (factor 0),
 // lifecycle events routed to one Parquet file (flattened; telemetry and lag dropped by the router), then read back
 // and checked. Deterministic output on stdout; timing figures on stderr.
-//   node examples/sim-history.ts [--days 7] [--dir <output folder>]
+//   npm run example -- sim-history [--days 7] [--dir <output folder>]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // SimPy's classic machine shop: 10 machines make parts and break down at random; one repairman fixes them, and
 // leaves his less important other jobs when a machine breaks (a PreemptiveResource). Machines are interrupted by
 // their breakdowns. Prints the parts each machine made in four weeks.
-//   node examples/sim-machine-shop.ts
+//   npm run example -- sim-machine-shop
 import { Environment, Interrupt, Preempted, PreemptiveResource, type Process, Sampler } from '../src/sim/index.ts';
 
 const PT_MEAN = 10; // minutes per part

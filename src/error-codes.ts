@@ -431,6 +431,12 @@ export const ERROR_CODES = {
     meaning: 'The run ran out of events before the `until` event was triggered.',
     retriable: false,
   },
+  // Declarative pipelines
+  TS_PIPELINE_BAD_SPEC: {
+    meaning:
+      'A pipeline file cannot be read or is not valid (the message names each bad path, such as steps[2].window.grace, its line and what is accepted there).',
+    retriable: false,
+  },
   // The command line
   TS_CLI_BAD_OUT: {
     meaning: 'The output folder given to a command (`--out`) cannot be created or written; the message names it.',

@@ -24,6 +24,7 @@
 //   twinstream/node     what needs Node: worker threads, Node streams, text files, graph drawings
 //   twinstream/handlers time-indexed access for models: data stream handlers (CSV, Parquet, Kafka, MQTT, ...)
 //   twinstream/pipes    block pipes of timestamped typed arrays, modules, stored streams
+//   twinstream/pipeline declarative pipelines: YAML files of inputs, steps and outputs
 //   twinstream/cli      the command line as a library
 //   twinstream/dashboard the live web page: plots, the pipeline's metrics, parameter controls
 //

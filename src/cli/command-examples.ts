@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 
 // One or more runnable lines per command, shown at the end of its --help; the full command path is the key.
 const EXAMPLES: Record<string, readonly string[]> = {
-  twinstream: ['twinstream demo', 'twinstream sim init && twinstream sim run line-a.yaml --until 1d'],
+  twinstream: [
+    'twinstream demo',
+    'twinstream sim init && twinstream sim run line-a.yaml --until 1d',
+    'twinstream run examples/pipelines/csv-windows.yaml',
+  ],
   demo: [
     'twinstream demo',
     'twinstream demo --until 1d --out /tmp/demo',
@@ -22,6 +26,15 @@ const EXAMPLES: Record<string, readonly string[]> = {
   'sim experiment': ['twinstream sim experiment capacity.yaml', 'twinstream sim experiment capacity.yaml --json'],
   'sim fit': ['twinstream sim fit service-times.csv --column seconds --out service.yaml'],
   'sim dist': ['twinstream sim dist', 'twinstream sim dist lognormal --mean 2 --std 0.5'],
+  run: [
+    'twinstream run examples/pipelines/csv-windows.yaml --out out',
+    'twinstream run examples/pipelines/http-ingest.yaml --for 1m --log-level warn',
+    'twinstream run my-pipeline.yaml --check',
+  ],
+  graph: [
+    'twinstream graph examples/pipelines/csv-windows.yaml',
+    'twinstream graph examples/pipelines/csv-windows.yaml --out pipeline.svg',
+  ],
   module: ['twinstream module run ./my-filter.ts --port 8088 --input in:float64_1 --output out:float64_3'],
   'module run': [
     'TWINSTREAM_PIPE_TOKEN=secret twinstream module run ./my-filter.ts --port 8088 --input in:float64_1 --output out:float64_3 --arg factor=4',

@@ -6,12 +6,14 @@ import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
+import { LOG_LEVELS } from './cli-logger.ts';
 import { addCommandExamples } from './command-examples.ts';
 import { addDashboardCommand } from './dashboard-command.ts';
 import { addDemoCommand } from './demo-command.ts';
 import { LINE_A_YAML } from './line-a-model.ts';
 import { duration, parseNumber as number } from './option-parsers.ts';
 import { outputFolder } from './output-folder.ts';
+import { addPipelineCommands } from './pipeline-commands.ts';
 
 export type { CliOutput } from './option-parsers.ts';
 
@@ -29,9 +31,15 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .description('Streaming sensor and digital-twin data: run simulations, pipelines and connectors.')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .version(packageVersion(), '-V, --version')
+    .addOption(
+      new Option('--log-level <level>', 'what the log on stderr shows (JSON lines when stderr is not a terminal)')
+        .choices(LOG_LEVELS)
+        .default('info'),
+    )
     .showHelpAfterError();
   addDemoCommand(program, io);
   addDashboardCommand(program, io);
+  addPipelineCommands(program, io);
   const sim = program.command('sim').description('discrete-event simulation');
   sim
     .command('init')
@@ -59,6 +67,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .option('--seed <n>', 'random seed (overrides run.seed)', number('an integer', 1, false))
     .option('--out <dir>', 'directory for local egress files', 'data')
     .option('--quiet', 'print no summary')
+    .option('--no-progress', 'no progress bar (there is none when stderr is not a terminal)')
     .addOption(
       new Option('--stats <level>', 'built-in statistics in the summary (overrides stats.level)').choices(STATS_LEVELS),
     )
@@ -73,7 +82,15 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .action(
       async (
         model: string,
-        opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean; stats?: StatsLevel } & {
+        opts: {
+          until?: number;
+          factor?: number;
+          seed?: number;
+          out: string;
+          quiet?: boolean;
+          progress: boolean;
+          stats?: StatsLevel;
+        } & {
           replications?: number;
           workers: number;
           level: number;
@@ -95,14 +112,22 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           return;
         }
         outputFolder(opts.out, { create: false });
-        const summary = await runModel(model, {
-          ...(opts.stats === undefined ? {} : { stats: opts.stats }),
-          ...(opts.until === undefined ? {} : { until: opts.until }),
-          ...(opts.factor === undefined ? {} : { factor: opts.factor }),
-          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-          outDir: opts.out,
-          print: io.out,
-        });
+        const { demoProgressBar } = await import('./demo/demo-progress.ts');
+        const bar = opts.progress && opts.quiet !== true ? await demoProgressBar() : null;
+        let summary: Awaited<ReturnType<typeof runModel>>;
+        try {
+          summary = await runModel(model, {
+            ...(opts.stats === undefined ? {} : { stats: opts.stats }),
+            ...(opts.until === undefined ? {} : { until: opts.until }),
+            ...(opts.factor === undefined ? {} : { factor: opts.factor }),
+            ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+            ...(bar === null ? {} : { onProgress: (p) => bar.update(p) }),
+            outDir: opts.out,
+            print: io.out,
+          });
+        } finally {
+          bar?.stop();
+        }
         if (opts.quiet !== true) for (const line of formatSummary(summary)) io.out(line);
       },
     );

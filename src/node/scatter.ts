@@ -372,7 +372,7 @@ declare module '../core/stream.ts' {
     /**
      * Starts a parallel section: the stages up to `gather()` (map, starmap, filter, remove, flatten) run on a pool
      * of worker threads, order kept, at most `workers + maxQueue` elements in flight (back pressure). Their
-     * functions are {@link workerTask}s, or self-contained functions sent by source (no closures).
+     * functions are made by `workerTask` (twinstream/node), or self-contained functions sent by source (no closures).
      * @example
      * const score = workerTask<(r: Reading) => number>(new URL('./stages.ts', import.meta.url), 'score');
      * source.scatter({ workers: 4 }).map(score).filter((s) => s > 0.5).gather().sink(alert);

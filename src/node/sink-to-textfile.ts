@@ -9,7 +9,7 @@ export interface SinkToTextfileOptions {
   end?: string;
   /** `'w'` truncates the file first (default), `'a'` appends to it. */
   mode?: 'w' | 'a';
-  /** Turns an element into its text; default {@link formatLine}. */
+  /** Turns an element into its text; default: a string as it is, a Date in ISO 8601, another object as JSON, anything else `String(x)`. */
   format?: (x: unknown) => string;
   /** How many bytes the file stream buffers before `emit` returns a promise (back pressure). Default 64 KiB. */
   highWaterMark?: number;

@@ -63,8 +63,14 @@ export async function visualize(
   };
 }
 
-/** Runs `dot -T<format> -o <path>` on `source`: 'rendered', or 'missing' when there is no dot on the PATH. */
-function runDot(source: string, format: VisualizeFormat, path: string): Promise<'rendered' | 'missing'> {
+/**
+ * Runs `dot -T<format> -o <path>` on `source`: 'rendered', or 'missing' when there is no dot on the PATH.
+ *
+ * @example
+ * await runDot('digraph { a -> b }', 'svg', 'graph.svg'); // 'rendered'
+ * @internal
+ */
+export function runDot(source: string, format: VisualizeFormat, path: string): Promise<'rendered' | 'missing'> {
   return new Promise((resolve, reject) => {
     const child = spawn('dot', [`-T${format}`, '-o', path], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';

@@ -86,6 +86,7 @@ export type {
   ModelContainerAmount,
   ModelCounts,
   ModelFlow,
+  ModelProgress,
   ModelRun,
   ModelSink,
   ModelSpec,

@@ -24,6 +24,7 @@ const RANKS: [string, number][] = [
   ['sim/', 6],
   ['handlers/', 6],
   ['pipes/', 6],
+  ['pipeline/', 6],
   ['cli/', 7],
   ['dashboard/', 7],
   ['index.ts', 8],

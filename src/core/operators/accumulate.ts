@@ -173,7 +173,7 @@ declare module '../stream.ts' {
       options: AccumulateOptions<S> & { returnsState: true },
       ...args: unknown[]
     ): Stream<R>;
-    /** Another name for {@link Stream.accumulate}. */
+    /** Another name for `accumulate`. */
     scan<S>(
       fn: (state: S, x: T, ...args: any[]) => S,
       options?: AccumulateOptions<S> & { returnsState?: false },

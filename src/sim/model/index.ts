@@ -3,7 +3,7 @@
 
 export type { BuiltModel, ModelCounts } from './build.ts';
 export { buildModel } from './build.ts';
-export type { ModelSummary, RunModelOptions } from './run.ts';
+export type { ModelProgress, ModelSummary, RunModelOptions } from './run.ts';
 export { formatSummary, loadModel, runModel } from './run.ts';
 export type { RecordShaping } from './sinks.ts';
 export type {

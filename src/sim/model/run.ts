@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
-import { TwinstreamError } from '../../errors.ts';
+import { RealClock, type Timer } from '../../time/clock.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
@@ -9,6 +8,7 @@ import { type BuiltModel, buildModel } from './build.ts';
 import { modelSinks } from './sinks.ts';
 import type { ModelSpec } from './spec.ts';
 import { validateModel } from './validate.ts';
+import { readYamlFile } from './yaml-file.ts';
 
 /** Overrides of a model's run, and where its output goes. */
 export interface RunModelOptions {
@@ -26,6 +26,20 @@ export interface RunModelOptions {
   sinks?: readonly EgressSink[];
   /** The statistics level (overrides `stats.level`; default `typical`). */
   stats?: StatsLevel;
+  /** Called every 200 ms of wall time while the model runs, with where it is (a progress bar). */
+  onProgress?: (progress: ModelProgress) => void;
+}
+
+/** Where a running model is. */
+export interface ModelProgress {
+  /** Simulated time reached, and the run's end. */
+  simulatedSeconds: number;
+  until: number;
+  /** Events the kernel processed so far. */
+  events: number;
+  /** Records handed to the egress sinks so far. */
+  records: number;
+  wallSeconds: number;
 }
 
 /** What a model run did. */
@@ -81,10 +95,26 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   // Ctrl-C or SIGTERM mid-run: the egress flushes what it holds and closes its files (Parquet footers written)
   // before the process exits.
   const unregister = closeOnSignal(() => env.teardown());
+  // The kernel yields to the event loop every few milliseconds when unpaced, so a wall-clock timer gets its turn.
+  const clock = new RealClock();
+  const onProgress = options.onProgress;
+  let ticker: Timer | null = null;
+  const tick = () => {
+    onProgress!({
+      simulatedSeconds: env.now,
+      until,
+      events: env.scheduledCount - env.queueSize,
+      records: env.egress?.written ?? 0,
+      wallSeconds: (performance.now() - t0) / 1000,
+    });
+    ticker = clock.setTimer(200, tick);
+  };
+  if (onProgress !== undefined) ticker = clock.setTimer(200, tick);
   try {
     await env.run({ until });
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
+    (ticker as Timer | null)?.cancel();
     unregister();
     await env.teardown();
   }
@@ -110,61 +140,7 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
  * const spec = await loadModel('examples/models/line-a.yaml');
  */
 export async function loadModel(file: string): Promise<ModelSpec<number>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TwinstreamError('TS_SIM_BAD_MODEL', `cannot read model ${file}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (file.endsWith('.json')) {
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      throw new TwinstreamError('TS_SIM_BAD_MODEL', `${file} is not valid JSON: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    return validateModel(data, file);
-  }
-  const { LineCounter, parseDocument } = await import('yaml');
-  const lines = new LineCounter();
-  let doc: ReturnType<typeof parseDocument>;
-  let data: unknown;
-  try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-    // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
-    // structure nested past the stack is a RangeError.
-    data = doc.errors.length > 0 ? undefined : doc.toJS();
-  } catch (error) {
-    throw new TwinstreamError(
-      'TS_SIM_BAD_MODEL',
-      `${file} is not a usable YAML document: ${(error as Error)?.message ?? error}`,
-      { cause: error },
-    );
-  }
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new TwinstreamError(
-      'TS_SIM_BAD_MODEL',
-      `${file} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`,
-      {
-        cause: e,
-      },
-    );
-  }
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    // The deepest node that exists on the path: a missing key is reported at its parent.
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
-        | { range?: [number, number, number] }
-        | undefined;
-      if (node?.range !== undefined) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
+  const { data, lineOf } = await readYamlFile(file, 'TS_SIM_BAD_MODEL', 'model');
   return validateModel(data, file, lineOf);
 }
 

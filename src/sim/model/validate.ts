@@ -3,6 +3,7 @@ import { toMillis } from '../../time/duration.ts';
 import { MAX_RATE } from '../distributions.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
 import type { ModelSpec } from './spec.ts';
+import { describeIssues } from './yaml-file.ts';
 
 type Zod = typeof import('zod').z;
 
@@ -260,24 +261,9 @@ export async function validateModel(
   }
   const result = cached.safeParse(input);
   if (result.success && unsafe === null) return result.data as ModelSpec<number>;
-  const error = new z.ZodError(
-    unsafe === null ? result.error!.issues : [unsafe as never, ...(result.error?.issues ?? [])],
-  );
-  const lines = new Map<string, number>();
-  for (const issue of error.issues) {
-    const line = lineOf?.(issue.path);
-    if (line !== undefined) lines.set(issue.path.join('.'), line);
-  }
-  const text = z
-    .prettifyError(error)
-    .split('\n')
-    .map((l) => {
-      const m = /^ {2}→ at (.+)$/.exec(l);
-      const line = m ? lines.get(m[1]!.replace(/\[(\d+)\]/g, '.$1')) : undefined; // zod writes flows[0].steps
-      return line === undefined ? l : `${l} (line ${line})`;
-    })
-    .join('\n');
+  const issues = unsafe === null ? result.error!.issues : [unsafe, ...(result.error?.issues ?? [])];
+  const text = describeIssues(z, issues, lineOf);
   throw new TwinstreamError('TS_SIM_BAD_MODEL', `${source} is not a valid model:\n${text}`, {
-    context: { source, issues: error.issues },
+    context: { source, issues },
   });
 }

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { TwinstreamError, type TwinstreamErrorCode } from '../../errors.ts';
+
+/** A configuration file read as data, with the line of any path in it. */
+export interface YamlFile {
+  /** The document as plain data (`undefined` for an empty file). */
+  readonly data: unknown;
+  /** The line (1-based) of the node at `path`, or of its deepest ancestor that exists; `undefined` for JSON. */
+  lineOf(path: readonly PropertyKey[]): number | undefined;
+}
+
+/**
+ * Reads a configuration file, `.json` as JSON and anything else as YAML, keeping the YAML node ranges so that a
+ * validation error can name the line of each bad path. A file (`what`: 'model', 'pipeline') that cannot be read or parsed throws `code` naming
+ * the file (and the line, for YAML).
+ *
+ * @example
+ * const { data, lineOf } = await readYamlFile('line-a.yaml', 'TS_SIM_BAD_MODEL', 'model');
+ * lineOf(['resources', 'lathe', 'maxCap']); // 12
+ * @internal
+ */
+export async function readYamlFile(file: string, code: TwinstreamErrorCode, what: string): Promise<YamlFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new TwinstreamError(code, `cannot read ${what} ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  if (file.endsWith('.json')) {
+    try {
+      return { data: JSON.parse(text), lineOf: () => undefined };
+    } catch (error) {
+      throw new TwinstreamError(code, `${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const { LineCounter, parseDocument } = await import('yaml');
+  const lines = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  let data: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+    // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
+    // structure nested past the stack is a RangeError.
+    data = doc.errors.length > 0 ? undefined : doc.toJS();
+  } catch (error) {
+    throw new TwinstreamError(code, `${file} is not a usable YAML document: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
+  }
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new TwinstreamError(code, `${file} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`, {
+      cause: e,
+    });
+  }
+  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
+    // The deepest node that exists on the path: a missing key is reported at its parent.
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      if (node?.range !== undefined) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { data, lineOf };
+}
+
+/** One problem found in a configuration: where (a path of keys and indexes) and what is accepted there. */
+export interface ConfigIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * The issues as zod's `prettifyError` writes them (`✖ expected a number > 0` then `→ at steps[2].window.grace`),
+ * each path followed by its line in the file when `lineOf` can tell it.
+ *
+ * @example
+ * describeIssues(z, error.issues, lineOf);
+ * // ✖ expected a duration such as "5s"
+ * //   → at steps[2].window.grace (line 14)
+ * @internal
+ */
+export function describeIssues(
+  z: typeof import('zod').z,
+  issues: readonly ConfigIssue[],
+  lineOf?: (path: readonly PropertyKey[]) => number | undefined,
+): string {
+  const error = new z.ZodError(issues as never);
+  const lines = new Map<string, number>();
+  for (const issue of error.issues) {
+    const line = lineOf?.(issue.path);
+    if (line !== undefined) lines.set(issue.path.join('.'), line);
+  }
+  return z
+    .prettifyError(error)
+    .split('\n')
+    .map((l) => {
+      const m = /^ {2}→ at (.+)$/.exec(l);
+      const line = m ? lines.get(m[1]!.replace(/\[(\d+)\]/g, '.$1')) : undefined; // zod writes flows[0].steps
+      return line === undefined ? l : `${l} (line ${line})`;
+    })
+    .join('\n');
+}
