@@ -6,7 +6,7 @@ export { graphNodes, toDot, toMermaid } from './graph.ts';
 export { IdleSignal, whenGraphIdle } from './idle.ts';
 export type { IterateOptions } from './iterate.ts';
 export { iterate, toReadableStream } from './iterate.ts';
-export type { ElementFn, KeySpec } from './key.ts';
+export type { ElementFn, FieldName, KeySpec } from './key.ts';
 export type { Aggregate } from './moments.ts';
 export type { AccumulateOptions } from './operators/accumulate.ts';
 export { AccumulateNode } from './operators/accumulate.ts';
