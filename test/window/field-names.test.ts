@@ -174,3 +174,13 @@ test('Frame.fromRows: a listed column no row has is TS_MISSING_FIELD; one some r
   const f = Frame.fromRows(rows, { timestamp: 'ts', columns: ['v'] });
   assert.deepEqual([...f.numeric('v')], [1, Number.NaN]);
 });
+
+test('an element without the timestamp field is TS_BAD_TIMESTAMP naming the field', () => {
+  const rows = new Stream<any>();
+  const errors: StreamErrorInfo[] = [];
+  const w = rows.tumblingWindow('1s', { timestamp: 'ts' }).count().final();
+  w.onError((e) => errors.push(e));
+  rows.emit({ time: 5 });
+  assert.equal(errors[0]?.error.code, 'TS_BAD_TIMESTAMP');
+  assert.match(errors[0]!.error.message, /field "ts"/);
+});
