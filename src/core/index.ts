@@ -10,7 +10,7 @@ export { enableMetrics, GraphMetrics } from './graph-metrics.ts';
 export { IdleSignal, whenGraphIdle } from './idle.ts';
 export type { IterateOptions } from './iterate.ts';
 export { iterate, toReadableStream } from './iterate.ts';
-export type { ElementFn, KeySpec } from './key.ts';
+export type { ElementFn, FieldName, KeySpec } from './key.ts';
 export type { State } from './keyed-state.ts';
 export type { Aggregate } from './moments.ts';
 export type { NodeProbe } from './node-metrics.ts';

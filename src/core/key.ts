@@ -6,8 +6,18 @@ import { badArgument, describe, TwinstreamError } from '../errors.ts';
  */
 export type ElementFn<T, R = unknown> = { bivariant(x: T): R }['bivariant'];
 
-/** How an operator picks a key from an element: a function of it, or a field name / index into it. */
-export type KeySpec<T> = ElementFn<T> | string | number;
+/**
+ * The field names (and indexes) of an element type: what an option that names a field accepts, so a misspelt
+ * name fails to compile. Any name is accepted on `any` elements; none on `unknown` ones (a function reads those).
+ * (Kept a plain `keyof`: a conditional type here would make `Stream<T>` invariant in `T`.)
+ *
+ * @example
+ * const field: FieldName<{ sensor: string; value: number }> = 'sensor'; // 'sensr' does not compile
+ */
+export type FieldName<T> = keyof T & (string | number);
+
+/** How an operator picks a key from an element: a function of it, or one of its field names / indexes. */
+export type KeySpec<T> = ElementFn<T> | FieldName<T>;
 
 /** @internal Turns a key spec into a function. A missing spec means the element itself. */
 export function toKeyFn<T>(where: string, key: KeySpec<T> | undefined): (x: T) => unknown {
@@ -72,10 +82,12 @@ export function fieldReader(name: string | number): (x: any) => unknown {
 const required = new Map<string, (x: any) => unknown>();
 
 /**
- * Like `fieldReader`, but an object element that does not have the field at all throws `TS_MISSING_FIELD` naming
- * the option and the field: a misspelt field name is an error, not a silent null. A field that is present and
- * null or undefined reads as such (windows skip a null key, aggregators a null value). The check runs only when
- * the value read is undefined, so the common path costs what `fieldReader` costs.
+ * Like `fieldReader`, but an element that does not have the field at all (an object without it, or a number,
+ * string or boolean) throws `TS_MISSING_FIELD` naming the option, the field and a few of the fields the element
+ * has: a misspelt field name is an error, not a silent null. A null or undefined element, or a field that is
+ * present and null or undefined, reads as undefined / null (windows skip a null key, aggregators a null value).
+ * The check runs only off the common path (an object whose field is not undefined), so that costs what
+ * `fieldReader` costs.
  *
  * @example requiredFieldReader('sensor', 'tumblingWindow', 'key')({ sensr: 'a' }); // throws TS_MISSING_FIELD
  * @internal
@@ -84,32 +96,71 @@ export function requiredFieldReader(name: string, where: string, option: string)
   const id = `${where}\u0000${option}\u0000${name}`;
   let r = required.get(id);
   if (r !== undefined) return r;
-  const missing = (x: object): never => {
-    throw new TwinstreamError(
-      'TS_MISSING_FIELD',
-      `${where}: ${option} field "${name}" is missing from the element ${describe(x)}; expected one of its fields ` +
-        `(${Object.keys(x).slice(0, 10).join(', ')}) or a function of the element`,
-      { context: { field: name, option } },
-    );
-  };
+  r = checkedFieldReader(name, (x) => {
+    if (x === null || x === undefined) return undefined;
+    throw missingFieldError(where, option, name, x);
+  });
+  required.set(id, r);
+  return r;
+}
+
+/**
+ * The error of a field `name` (read for `option` of `where`) that element `x` lacks: `TS_MISSING_FIELD`, naming the
+ * field and a few of the fields `x` has.
+ *
+ * @example missingFieldError('mean', 'column', 'valu', { value: 1 }).message; // mean: column field "valu" is missing …
+ * @internal
+ */
+export function missingFieldError(where: string, option: string, name: string, x: unknown): TwinstreamError {
+  const fields = x !== null && typeof x === 'object' ? Object.keys(x) : [];
+  const has =
+    fields.length === 0
+      ? x !== null && typeof x === 'object'
+        ? 'it has no fields'
+        : `it is ${x === null ? 'null' : `a ${typeof x}`}`
+      : `its fields are ${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}`;
+  return new TwinstreamError(
+    'TS_MISSING_FIELD',
+    `${where}: ${option} field "${name}" is missing from the element ${describe(x)} (${has}); expected a field ` +
+      'the elements have, or a function of the element',
+    { context: { field: name, option, fields: fields.slice(0, 8) } },
+  );
+}
+
+/**
+ * A reader of field `name` that hands an element without it (or a value that is not an object) to `absent` and
+ * returns what that returns; with `seen`, it also sets `seen.present` once an element had the field. Generated per
+ * name, as `fieldReader` is, so the property load stays monomorphic.
+ *
+ * @example checkedFieldReader('kw', () => 0)({ w: 1 }); // 0
+ * @internal
+ */
+export function checkedFieldReader(
+  name: string,
+  absent: (x: unknown) => unknown,
+  seen?: { present: boolean },
+): (x: any) => unknown {
+  const mark = seen === undefined ? '' : 'seen.present = true; ';
   if (codegen !== false) {
     try {
       const key = JSON.stringify(name);
-      r = new Function(
-        'missing',
-        `return function (x) { if (x === null || typeof x !== 'object') return undefined; const v = x[${key}]; ` +
-          `return v === undefined && !(${key} in x) ? missing(x) : v; };`,
-      )(missing) as (x: any) => unknown;
+      const r = new Function(
+        'absent',
+        'seen',
+        `return function (x) { if (x === null || typeof x !== 'object') return absent(x); const v = x[${key}]; ` +
+          `if (v === undefined && !(${key} in x)) return absent(x); ${mark}return v; };`,
+      )(absent, seen) as (x: any) => unknown;
       codegen = true;
+      return r;
     } catch {
-      codegen = false;
+      codegen = false; // a Content-Security-Policy without eval: the closure below
     }
   }
-  r ??= (x: any) => {
-    if (x === null || typeof x !== 'object') return undefined;
+  return (x: any) => {
+    if (x === null || typeof x !== 'object') return absent(x);
     const v = x[name];
-    return v === undefined && !(name in x) ? missing(x) : v;
+    if (v === undefined && !(name in x)) return absent(x);
+    if (seen !== undefined) seen.present = true;
+    return v;
   };
-  required.set(id, r);
-  return r;
 }

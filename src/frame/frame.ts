@@ -118,7 +118,7 @@ export class Frame {
    * missing values), strings are dictionary-encoded.
    * @example Frame.fromRows([{ ts: 0, x: 1 }, { ts: 1000, x: 2 }], { timestamp: 'ts' }).numeric('x'); // Float64Array [1, 2]
    */
-  static fromRows(rows: readonly unknown[], options: FromRowsOptions = {}): Frame {
+  static fromRows<R>(rows: readonly R[], options: FromRowsOptions<unknown extends R ? any : NoInfer<R>> = {}): Frame {
     const { time, columns } = columnsFromRows(rows, options);
     return new Frame(columns, time, options.timestamp ?? options.time ?? 'time', options.key ?? null);
   }

@@ -1,20 +1,21 @@
 // Rows to columns and back: what `Frame.fromRows` and `frame.toRows()` do, kept apart from the Frame class.
-import { fieldReader } from '../core/key.ts';
+import { type FieldName, fieldReader, missingFieldError } from '../core/key.ts';
 import { describe, TwinstreamError } from '../errors.ts';
 import { MAX_TIMESTAMP, toTimestamp } from '../window/timestamp.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { type FrameColumn, valueAt } from './frame-column.ts';
 
-/** Options of `Frame.fromRows`. */
-export interface FromRowsOptions {
+/** Options of `Frame.fromRows` for rows of type `R`: each names fields of the rows (checked when compiled). */
+export interface FromRowsOptions<R = any> {
   /** The field holding each row's event time (ms, a Date or an ISO string); it becomes the frame's time column. */
-  timestamp?: string;
+  timestamp?: FieldName<R> & string;
   /** @deprecated The former name of `timestamp`. */
-  time?: string;
+  time?: FieldName<R> & string;
   /** A column that keys the rows (windows and groupings per key use it). */
-  key?: string;
-  /** The columns to take, in this order. Default: every field seen, in order of first appearance. */
-  columns?: readonly string[];
+  key?: FieldName<R> & string;
+  /** The columns to take, in this order. Default: every field seen, in order of first appearance. A listed field
+   * that no row has is `TS_MISSING_FIELD`; one that some rows lack is missing there (NaN or null). */
+  columns?: readonly (FieldName<R> & string)[];
 }
 
 /** @internal Columns read from rows: what the Frame constructor takes. */
@@ -48,7 +49,7 @@ export function columnsFromRows(rows: readonly unknown[], options: FromRowsOptio
   }
   const names = options.columns ?? fieldNames(rows, timeName);
   const columns: Record<string, FrameColumn> = {};
-  for (const name of names) columns[name] = readColumn(rows, name);
+  for (const name of names) columns[name] = readColumn(rows, name, options.columns !== undefined);
   return { time, columns };
 }
 
@@ -66,11 +67,15 @@ function fieldNames(rows: readonly unknown[], timeName: string | undefined): str
   return [...seen];
 }
 
-function readColumn(rows: readonly unknown[], name: string): FrameColumn {
+function readColumn(rows: readonly unknown[], name: string, listed: boolean): FrameColumn {
   const read = fieldReader(name);
   const n = rows.length;
   let i = 0;
   while (i < n && read(rows[i]) == null) i++;
+  // A listed column that no row has is a misspelt name, not a column of NaN.
+  if (i === n && listed && n > 0 && !rows.some((r) => r !== null && typeof r === 'object' && name in r)) {
+    throw missingFieldError('Frame.fromRows', 'columns', name, rows[0]);
+  }
   const first = i < n ? read(rows[i]) : undefined;
   if (typeof first === 'string') {
     const values = new Array<string | null | undefined>(n);

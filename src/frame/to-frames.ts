@@ -17,7 +17,7 @@ import { StreamingFrame } from './streaming-frame.ts';
 
 /** Options of `toFrames`: when a frame is cut (`size` rows, every `interval` on the graph's clock, or both), and
  * how rows become columns (`time`, `key`, `columns`, as `Frame.fromRows`). */
-export interface ToFramesOptions extends FromRowsOptions {
+export interface ToFramesOptions<T = any> extends FromRowsOptions<T> {
   size?: number;
   interval?: Duration;
 }
@@ -130,7 +130,7 @@ declare module '../core/stream.ts' {
      * Batches rows into frames of `size` rows and/or every `interval`.
      * @example readings.toFrames({ size: 10_000, time: 'ts', key: 'sensor' }).col('value').mean()
      */
-    toFrames(options: ToFramesOptions): StreamingFrame;
+    toFrames(options: ToFramesOptions<T>): StreamingFrame;
   }
 }
 

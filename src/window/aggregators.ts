@@ -2,7 +2,7 @@
 // through (a sensor that reported garbage should show it). States are small objects mutated in place.
 import { sampleVariance } from '../core/moments.ts';
 import { badArgument, requireFunction } from '../errors.ts';
-import { type Aggregator, type Column, onColumn } from './aggregator.ts';
+import { type Aggregator, type Column, type ColumnInput, onColumn } from './aggregator.ts';
 import { type Kernel, withKernel } from './kernel.ts';
 
 export type { Kernel };
@@ -11,7 +11,7 @@ export type { Kernel };
  * Counts the values that are not null or undefined.
  * @example aggregate(count(), [1, null, 3]); // 2
  */
-export function count(column?: Column): Aggregator<number, number> {
+export function count<C extends Column = never>(column?: C): Aggregator<number, number, ColumnInput<C>> {
   return withKernel(
     onColumn<number, number>(
       {
@@ -33,7 +33,7 @@ export function count(column?: Column): Aggregator<number, number> {
  * The sum of the values (0 for an empty window).
  * @example aggregate(sum('kw'), [{ kw: 1 }, { kw: 2 }]); // 3
  */
-export function sum(column?: Column): Aggregator<number, number> {
+export function sum<C extends Column = never>(column?: C): Aggregator<number, number, ColumnInput<C>> {
   return withKernel(
     onColumn<number, number>(
       {
@@ -60,7 +60,7 @@ interface MeanState {
  * The arithmetic mean; null for an empty window.
  * @example aggregate(mean(), [1, 2, null]); // 1.5
  */
-export function mean(column?: Column): Aggregator<MeanState, number | null> {
+export function mean<C extends Column = never>(column?: C): Aggregator<MeanState, number | null, ColumnInput<C>> {
   return withKernel(
     onColumn<MeanState, number | null>(
       {
@@ -111,7 +111,7 @@ function extreme(name: string, less: boolean, column?: Column): Aggregator<numbe
  * The smallest value; null for an empty window.
  * @example aggregate(min(), [3, 1, 2]); // 1
  */
-export function min(column?: Column): Aggregator<number | null, number | null> {
+export function min<C extends Column = never>(column?: C): Aggregator<number | null, number | null, ColumnInput<C>> {
   return withKernel(extreme('Min', true, column), 'min', column);
 }
 
@@ -119,7 +119,7 @@ export function min(column?: Column): Aggregator<number | null, number | null> {
  * The largest value; null for an empty window.
  * @example aggregate(max(), [3, 1, 2]); // 3
  */
-export function max(column?: Column): Aggregator<number | null, number | null> {
+export function max<C extends Column = never>(column?: C): Aggregator<number | null, number | null, ColumnInput<C>> {
   return withKernel(extreme('Max', false, column), 'max', column);
 }
 
@@ -174,7 +174,7 @@ function moments(name: string, root: boolean, column?: Column): Aggregator<Momen
  * The sample variance (n - 1 in the denominator, as pandas); null below two values.
  * @example aggregate(variance(), [1, 2, 3, 4]); // 1.666…
  */
-export function variance(column?: Column): Aggregator<MomentState, number | null> {
+export function variance<C extends Column = never>(column?: C): Aggregator<MomentState, number | null, ColumnInput<C>> {
   return withKernel(moments('Var', false, column), 'var', column);
 }
 
@@ -182,7 +182,7 @@ export function variance(column?: Column): Aggregator<MomentState, number | null
  * The sample standard deviation; null below two values.
  * @example aggregate(std(), [2, 4, 4, 4, 5, 5, 7, 9]); // 2.138…
  */
-export function std(column?: Column): Aggregator<MomentState, number | null> {
+export function std<C extends Column = never>(column?: C): Aggregator<MomentState, number | null, ColumnInput<C>> {
   return withKernel(moments('Std', true, column), 'std', column);
 }
 
@@ -190,7 +190,7 @@ export function std(column?: Column): Aggregator<MomentState, number | null> {
  * The first value by arrival (not by timestamp: see {@link earliest}).
  * @example aggregate(first(), [null, 2, 3]); // 2
  */
-export function first(column?: Column): Aggregator<unknown, unknown> {
+export function first<C extends Column = never>(column?: C): Aggregator<unknown, unknown, ColumnInput<C>> {
   return onColumn<unknown, unknown>(
     { name: 'First', init: () => null, add: (s, v) => (s == null ? v : s), result: (s) => s ?? null },
     column,
@@ -201,7 +201,7 @@ export function first(column?: Column): Aggregator<unknown, unknown> {
  * The last value by arrival.
  * @example aggregate(last(), [1, 2, null]); // 2
  */
-export function last(column?: Column): Aggregator<unknown, unknown> {
+export function last<C extends Column = never>(column?: C): Aggregator<unknown, unknown, ColumnInput<C>> {
   return onColumn<unknown, unknown>(
     { name: 'Last', init: () => null, add: (s, v) => (v == null ? s : v), result: (s) => s ?? null },
     column,
@@ -217,7 +217,7 @@ interface StampedState {
  * The value with the smallest timestamp (the first one seen among equal timestamps).
  * @example aggregate(earliest(), ['b', 'a'], [2, 1]); // 'a'
  */
-export function earliest(column?: Column): Aggregator<StampedState, unknown> {
+export function earliest<C extends Column = never>(column?: C): Aggregator<StampedState, unknown, ColumnInput<C>> {
   return onColumn<StampedState, unknown>(
     {
       name: 'Earliest',
@@ -240,7 +240,7 @@ export function earliest(column?: Column): Aggregator<StampedState, unknown> {
  * The value with the greatest timestamp (the last one seen among equal timestamps).
  * @example aggregate(latest(), ['b', 'a'], [2, 1]); // 'b'
  */
-export function latest(column?: Column): Aggregator<StampedState, unknown> {
+export function latest<C extends Column = never>(column?: C): Aggregator<StampedState, unknown, ColumnInput<C>> {
   return onColumn<StampedState, unknown>(
     {
       name: 'Latest',
@@ -263,7 +263,7 @@ export function latest(column?: Column): Aggregator<StampedState, unknown> {
  * Every value, in arrival order.
  * @example aggregate(collect(), [1, 2]); // [1, 2]
  */
-export function collect<T = unknown>(column?: Column): Aggregator<T[], T[]> {
+export function collect<T = unknown, C extends Column = Column>(column?: C): Aggregator<T[], T[], ColumnInput<C>> {
   return onColumn<T[], T[]>(
     {
       name: 'Collect',
@@ -317,7 +317,10 @@ export function reduce<A, V = any>(
  * empty window. Keeps every value of the window.
  * @example aggregate(percentile(90), [1, 2, 3, 4, 5]); // 4.6
  */
-export function percentile(p: number, column?: Column): Aggregator<number[], number | null> {
+export function percentile<C extends Column = never>(
+  p: number,
+  column?: C,
+): Aggregator<number[], number | null, ColumnInput<C>> {
   if (typeof p !== 'number' || !(p >= 0 && p <= 100)) badArgument('percentile', 'p', p, 'a number from 0 to 100');
   return onColumn<number[], number | null>(
     {
@@ -351,7 +354,7 @@ export function percentile(p: number, column?: Column): Aggregator<number[], num
  * The median (the 50th percentile).
  * @example aggregate(median(), [5, 1, 3]); // 3
  */
-export function median(column?: Column): Aggregator<number[], number | null> {
+export function median<C extends Column = never>(column?: C): Aggregator<number[], number | null, ColumnInput<C>> {
   return percentile(50, column);
 }
 

@@ -4,7 +4,7 @@
 // layer's are (its nodes use them, and its declarations promise them).
 import '../core/index.ts';
 
-export type { Aggregator, Column } from './aggregator.ts';
+export type { Aggregator, Column, ColumnInput } from './aggregator.ts';
 export { aggregate, isAggregator } from './aggregator.ts';
 export type { AggregatorName } from './aggregators.ts';
 export {
@@ -39,9 +39,9 @@ export { SlidingTimeWindowNode } from './sliding-time-window.ts';
 export type { EarlyClose, TimeWindowOptions } from './time-window.ts';
 export { TimeWindowNode } from './time-window.ts';
 export type { Extractor } from './timestamp.ts';
-export type { WindowDefaults } from './window-defaults.ts';
+export type { DefaultWindowValue, WindowDefaults } from './window-defaults.ts';
 export { windowDefaults, windowDefaultsOf } from './window-defaults.ts';
-export type { WindowAggResult, WindowResult, WindowShape } from './window-definition.ts';
+export type { WindowAggResult, WindowResult, WindowShape, WindowValue } from './window-definition.ts';
 export { WindowAggregation, WindowDefinition } from './window-definition.ts';
 export type { EmitMode, WindowOptions } from './window-node.ts';
 export { WindowNode } from './window-node.ts';

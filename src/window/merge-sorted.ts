@@ -1,15 +1,18 @@
 import { both, type Held, hold } from '../core/held.ts';
-import { fieldReader } from '../core/key.ts';
+import { type ElementFn, fieldReader } from '../core/key.ts';
 import type { NodeProbe } from '../core/node-metrics.ts';
 import { type Metadata, releaseRefs } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
 import { badArgument, requireFunction, requireInteger } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
-import { type Extractor, toTimestamp } from './timestamp.ts';
+import { toTimestamp } from './timestamp.ts';
 
 export interface MergeSortedOptions<T> {
-  /** The event time of an element: a function or a field name. Default: the `timestamp` field. */
-  timestamp?: Extractor<T>;
+  /** The event time of an element: a function or a field name. Default: the `timestamp` field. Any string is
+   * accepted here (not only the element's field names, as elsewhere): these options share a rest parameter with
+   * the input streams, and a field-name type there would make `Stream<T>` invariant in `T`. A missing field is
+   * `TS_BAD_TIMESTAMP` at run time. */
+  timestamp?: ElementFn<T> | string;
   /** How far out of order one input may be. Default 0 (each input is sorted). */
   maxLateness?: Duration;
   /** Elements held at most; past it the oldest is emitted early. Default 100,000. */

@@ -98,6 +98,16 @@ export class TimeWindowNode<T = any> extends EventTimeWindowNode<T> implements F
     const readTs = f.ts !== null ? field(f.ts) : `${ctx.bind(this.readTs)}(x)`;
     const readValue =
       this.readValue === null ? 'x' : f.value !== null ? field(f.value) : `${ctx.bind(this.readValue)}(x)`;
+    // Off the fast path, a field read inline as undefined goes back through the window's own reader, which tells
+    // a missing field (TS_MISSING_FIELD) from a present one that is null or undefined (skipped).
+    const valueMiss = (key: string) =>
+      f.value !== null
+        ? `wv === undefined ? ${node}.afterKey(x, wt, ${key}, md) : ${node}.afterValue(x, wt, ${key}, wv, md)`
+        : `${node}.afterValue(x, wt, ${key}, wv, md)`;
+    const keyMiss =
+      f.key !== null
+        ? `wk === undefined ? ${node}.afterTs(x, wt, md) : ${node}.afterKey(x, wt, wk, md)`
+        : `${node}.afterKey(x, wt, wk, md)`;
     const grace = ctx.bind(this.grace);
     const k = LANE_KERNEL;
     const moments = this.plan.kernels!.some((kind) => kind === 'var' || kind === 'std');
@@ -114,7 +124,7 @@ if (typeof x === 'object' && x !== null && md === undefined && ${L}.size !== 0) 
   const C = ${L}.cells; const wb = 0;
   if (typeof wt === 'number' && ${inWindow}) {
     const wv = ${readValue};
-    if (typeof wv !== 'number') return ${node}.afterValue(x, wt, null, wv, md);
+    if (typeof wv !== 'number') return ${valueMiss('null')};
     ${fold}
   }
   return ${node}.afterTs(x, wt, md);
@@ -134,11 +144,11 @@ if (typeof x === 'object' && x !== null && md === undefined) {
     const C = ${L}.cells; const wb = we * ${LANE_STRIDE};
     if (${inWindow}) {
       const wv = ${readValue};
-      if (typeof wv !== 'number') return ${node}.afterValue(x, wt, wk, wv, md);
+      if (typeof wv !== 'number') return ${valueMiss('wk')};
       ${fold}
     }
   }
-  return ${node}.afterKey(x, wt, wk, md);
+  return ${keyMiss};
 }
 return ${node}.update(x, undefined, md);
 }`;

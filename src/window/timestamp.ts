@@ -1,4 +1,4 @@
-import { type ElementFn, fieldReader, requiredFieldReader } from '../core/key.ts';
+import { type ElementFn, type FieldName, fieldReader, requiredFieldReader } from '../core/key.ts';
 import { badArgument, describe, TwinstreamError } from '../errors.ts';
 
 /**
@@ -21,8 +21,9 @@ export function isTimestamp(t: unknown): t is number {
   return typeof t === 'number' && t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP;
 }
 
-/** How a window reads a field of each element: a function of it, or a field name. */
-export type Extractor<T, R = unknown> = ElementFn<T, R> | string;
+/** How a window reads a field of each element: a function of it, or one of its field names (checked against
+ * the element type, so a misspelt name does not compile). */
+export type Extractor<T, R = unknown> = ElementFn<T, R> | (FieldName<T> & string);
 
 /** @internal Turns an extractor option into a function; `undefined` stays `undefined` (the caller's default applies). */
 export function toExtractor<T>(

@@ -15,15 +15,34 @@
  */
 export const windowDefaults: unique symbol = Symbol.for('twinstream.windowDefaults');
 
-/** What an element says windows read from it by default; each part applies where the window has no extractor. */
-export interface WindowDefaults {
+/**
+ * What an element says windows read from it by default; each part applies where the window has no extractor.
+ * `K` and `V` type the key and value read: an element type that declares `[windowDefaults]?: WindowDefaults<K, V>`
+ * (as `KafkaRecord` does) has windows whose aggregators are checked against `V`.
+ */
+export interface WindowDefaults<K = unknown, V = unknown> {
   /** The key windows are kept per. */
-  readonly key?: (x: unknown) => unknown;
+  readonly key?: (x: unknown) => K;
   /** The value aggregated. */
-  readonly value?: (x: unknown) => unknown;
+  readonly value?: (x: unknown) => V;
   /** The partition whose watermark closes the windows (`closingStrategy: 'partition'`). */
   readonly partition?: (x: unknown) => number;
 }
+
+/**
+ * What a window aggregates of an element of type `T` when it is given no `value` extractor: the value its
+ * `[windowDefaults]` declares (a Kafka record's `value`), else the element itself.
+ *
+ * @example
+ * type V = DefaultWindowValue<KafkaRecord<string, { celsius: number }>>; // { celsius: number }
+ */
+export type DefaultWindowValue<T> = unknown extends T
+  ? T
+  : typeof windowDefaults extends keyof NonNullable<T>
+    ? NonNullable<NonNullable<T>[typeof windowDefaults]> extends WindowDefaults<any, infer V>
+      ? V
+      : T
+    : T;
 
 /** The defaults `x` carries, or undefined. */
 export function windowDefaultsOf(x: unknown): WindowDefaults | undefined {

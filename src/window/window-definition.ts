@@ -8,6 +8,7 @@ import type { EventTimeWindowOptions } from './event-time-window.ts';
 import { SessionWindowNode } from './session-window.ts';
 import { SlidingTimeWindowNode } from './sliding-time-window.ts';
 import { TimeWindowNode, type TimeWindowOptions } from './time-window.ts';
+import type { DefaultWindowValue } from './window-defaults.ts';
 import type { EmitMode, WindowNode, WindowOptions } from './window-node.ts';
 
 /** What a window with a single aggregation emits. */
@@ -27,6 +28,24 @@ export type WindowAggResult<A extends Record<string, Aggregator>> = {
   end: number;
 } & { [K in keyof A]: A[K] extends Aggregator<any, infer R> ? R : never };
 
+/**
+ * What the aggregators of a window on elements `T` with options `O` read: the field the `value` option names, or
+ * what its function returns; without one, the value the elements declare for windows (a Kafka record's `value`),
+ * else the element itself.
+ *
+ * @example
+ * type V = WindowValue<{ sensor: string; celsius: number }, { value: 'celsius' }>; // number
+ */
+export type WindowValue<T, O> = O extends { value: infer E } ? ExtractedValue<T, E> : DefaultWindowValue<T>;
+
+type ExtractedValue<T, E> = E extends (x: any) => infer R
+  ? R
+  : unknown extends T
+    ? any
+    : E extends keyof NonNullable<T>
+      ? NonNullable<T>[E]
+      : unknown;
+
 /** Which window, with what parameters: what a definition knows before an aggregation is chosen. */
 export type WindowShape =
   | { kind: 'tumblingWindow' | 'hoppingWindow'; duration: number; step: number }
@@ -36,12 +55,15 @@ export type WindowShape =
 
 /**
  * A window defined on a stream, waiting for its aggregation: `.reduce`, `.agg`, or a shorthand (`.sum()`,
- * `.count()`, `.mean()`, `.min()`, `.max()`, `.collect()`), then `.final()` or `.current()`.
+ * `.count()`, `.mean()`, `.min()`, `.max()`, `.collect()`), then `.final()` or `.current()`. `V` is what the
+ * aggregations read (see `WindowValue`): a column names one of its fields, checked when compiled.
  *
  * @example
  * readings.tumblingWindow('10s', { key: 'sensor', grace: '1s' }).mean('temperature').final();
  */
-export class WindowDefinition<T> {
+// V's default is T, not `DefaultWindowValue<T>`: a conditional type there would make `Stream<T>` invariant in T;
+// the window methods of Stream compute V (a method's type-parameter default does not).
+export class WindowDefinition<T, V = T> {
   readonly upstream: Stream<T>;
   readonly shape: WindowShape;
   // Typed loosely on purpose: options hold functions of T, and a public field of that type would make every
@@ -55,45 +77,45 @@ export class WindowDefinition<T> {
   }
 
   /** Any aggregator, as the single `value`. */
-  aggregate<R>(agg: Aggregator<any, R>): WindowAggregation<T, WindowResult<R>> {
-    return new WindowAggregation(this, AggregationPlan.of(agg));
+  aggregate<R>(agg: Aggregator<any, R, V>): WindowAggregation<T, WindowResult<R>> {
+    return new WindowAggregation(this, AggregationPlan.of(agg as Aggregator));
   }
 
   /** Several named aggregations: `{ key, start, end, ...names }`. */
-  agg<A extends Record<string, Aggregator>>(aggs: A): WindowAggregation<T, WindowAggResult<A>> {
-    return new WindowAggregation(this, AggregationPlan.named(aggs));
+  agg<A extends Record<string, Aggregator<any, unknown, V>>>(aggs: A): WindowAggregation<T, WindowAggResult<A>> {
+    return new WindowAggregation(this, AggregationPlan.named(aggs as Record<string, Aggregator>));
   }
 
-  /** Folds values with `reducer(acc, value)`, starting from `initializer(firstValue)`. */
-  reduce<A, V = any>(
-    reducer: (acc: A, value: V) => A,
-    initializer: (value: V) => A,
+  /** Folds values with `reducer(acc, value)`, starting from `initializer(firstValue)` (null values are skipped). */
+  reduce<A>(
+    reducer: (acc: A, value: NonNullable<V>) => A,
+    initializer: (value: NonNullable<V>) => A,
   ): WindowAggregation<T, WindowResult<A>> {
-    return this.aggregate(reduce(reducer, initializer)) as WindowAggregation<T, WindowResult<A>>;
+    return this.aggregate(reduce(reducer, initializer) as Aggregator) as WindowAggregation<T, WindowResult<A>>;
   }
 
-  sum(column?: Column): WindowAggregation<T, WindowResult<number>> {
-    return this.aggregate(sum(column));
+  sum(column?: Column<V>): WindowAggregation<T, WindowResult<number>> {
+    return this.aggregate(sum(column as Column));
   }
 
-  count(column?: Column): WindowAggregation<T, WindowResult<number>> {
-    return this.aggregate(count(column));
+  count(column?: Column<V>): WindowAggregation<T, WindowResult<number>> {
+    return this.aggregate(count(column as Column));
   }
 
-  mean(column?: Column): WindowAggregation<T, WindowResult<number | null>> {
-    return this.aggregate(mean(column));
+  mean(column?: Column<V>): WindowAggregation<T, WindowResult<number | null>> {
+    return this.aggregate(mean(column as Column));
   }
 
-  min(column?: Column): WindowAggregation<T, WindowResult<number | null>> {
-    return this.aggregate(min(column));
+  min(column?: Column<V>): WindowAggregation<T, WindowResult<number | null>> {
+    return this.aggregate(min(column as Column));
   }
 
-  max(column?: Column): WindowAggregation<T, WindowResult<number | null>> {
-    return this.aggregate(max(column));
+  max(column?: Column<V>): WindowAggregation<T, WindowResult<number | null>> {
+    return this.aggregate(max(column as Column));
   }
 
-  collect<V = unknown>(column?: Column): WindowAggregation<T, WindowResult<V[]>> {
-    return this.aggregate(collect<V>(column));
+  collect<R = unknown>(column?: Column<V>): WindowAggregation<T, WindowResult<R[]>> {
+    return this.aggregate(collect<R>(column as Column));
   }
 }
 
@@ -105,10 +127,10 @@ export class WindowDefinition<T> {
  * readings.hoppingWindow('1m', '10s').sum('kwh').current().sink(console.log);
  */
 export class WindowAggregation<T, R> {
-  readonly definition: WindowDefinition<T>;
+  readonly definition: WindowDefinition<T, any>;
   readonly plan: AggregationPlan;
 
-  constructor(definition: WindowDefinition<T>, plan: AggregationPlan) {
+  constructor(definition: WindowDefinition<T, any>, plan: AggregationPlan) {
     this.definition = definition;
     this.plan = plan;
   }
@@ -150,38 +172,61 @@ declare module '../core/stream.ts' {
      * Fixed, non-overlapping event-time windows of `duration`: `[0, d)`, `[d, 2d)`, ...
      * @example readings.tumblingWindow('10s', { key: 'sensor', grace: '1s' }).mean('value').final()
      */
-    tumblingWindow(duration: Duration, options?: TimeWindowOptions<T>): WindowDefinition<T>;
+    tumblingWindow<O extends TimeWindowOptions<T>, V = WindowValue<T, O>>(
+      duration: Duration,
+      options?: O,
+    ): WindowDefinition<T, V>;
     /**
      * Overlapping event-time windows of `duration`, one starting every `step`.
      * @example readings.hoppingWindow('1m', '10s').max('value').current()
      */
-    hoppingWindow(duration: Duration, step: Duration, options?: TimeWindowOptions<T>): WindowDefinition<T>;
+    hoppingWindow<O extends TimeWindowOptions<T>, V = WindowValue<T, O>>(
+      duration: Duration,
+      step: Duration,
+      options?: O,
+    ): WindowDefinition<T, V>;
     /**
      * Quix's time-based sliding window: for each element, the window of `duration` ending at its timestamp.
      * (`slidingWindow(n)` is streamz's tuple window.)
      * @example readings.slidingTimeWindow('5s').sum('value').current()
      */
-    slidingTimeWindow(duration: Duration, options?: EventTimeWindowOptions<T>): WindowDefinition<T>;
+    slidingTimeWindow<O extends EventTimeWindowOptions<T>, V = WindowValue<T, O>>(
+      duration: Duration,
+      options?: O,
+    ): WindowDefinition<T, V>;
     /**
      * Session windows: a key's elements less than `gap` apart belong to one session.
      * @example clicks.sessionWindow('30m', { key: 'user' }).count().final()
      */
-    sessionWindow(gap: Duration, options?: EventTimeWindowOptions<T>): WindowDefinition<T>;
+    sessionWindow<O extends EventTimeWindowOptions<T>, V = WindowValue<T, O>>(
+      gap: Duration,
+      options?: O,
+    ): WindowDefinition<T, V>;
     /**
      * Windows of `n` elements per key, one after the other.
      * @example readings.tumblingCountWindow(100).mean('value').final()
      */
-    tumblingCountWindow(n: number, options?: WindowOptions<T>): WindowDefinition<T>;
+    tumblingCountWindow<O extends WindowOptions<T>, V = WindowValue<T, O>>(
+      n: number,
+      options?: O,
+    ): WindowDefinition<T, V>;
     /**
      * Windows of `n` elements per key, one starting every `step` elements.
      * @example readings.hoppingCountWindow(10, 5).sum('value').final()
      */
-    hoppingCountWindow(n: number, step: number, options?: WindowOptions<T>): WindowDefinition<T>;
+    hoppingCountWindow<O extends WindowOptions<T>, V = WindowValue<T, O>>(
+      n: number,
+      step: number,
+      options?: O,
+    ): WindowDefinition<T, V>;
     /**
      * Windows of the last `n` elements per key, one per element.
      * @example orders.slidingCountWindow(3).agg({ average: mean('amount') }).final()
      */
-    slidingCountWindow(n: number, options?: WindowOptions<T>): WindowDefinition<T>;
+    slidingCountWindow<O extends WindowOptions<T>, V = WindowValue<T, O>>(
+      n: number,
+      options?: O,
+    ): WindowDefinition<T, V>;
   }
 }
 

@@ -127,7 +127,10 @@ export abstract class WindowNode<T = any, O = any> extends Stream<O> implements 
         ? raw
         : raw == null && !this.needsTime
           ? Number.NaN
-          : toTimestamp(raw, this.label());
+          : toTimestamp(
+              raw,
+              this.fieldNames.ts === null ? this.label() : `${this.label()} field "${this.fieldNames.ts}"`,
+            );
     return this.afterKey(x, t, this.readKey === null ? null : this.readKey(x), metadata);
   }
 

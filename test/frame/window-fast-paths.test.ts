@@ -69,7 +69,7 @@ interface Case {
 }
 
 function run(rs: Row[], size: number, keyColumn: KeyColumn, c: Case, agg: () => Record<string, Aggregator> = aggs) {
-  const opts = { ...(c.keyed ? { key: 'sensor' } : {}), grace: c.grace };
+  const opts = { ...(c.keyed ? { key: 'sensor' as const } : {}), grace: c.grace };
   const src = new Stream<Row>();
   const rowDef = src.tumblingWindow(100, { ...opts, timestamp: 'ts' }).agg(agg());
   const rowNode = c.current ? rowDef.current() : rowDef.final();

@@ -1,3 +1,5 @@
+import type { WindowDefaults, windowDefaults } from '../../window/window-defaults.ts';
+
 /**
  * What a Kafka source emits for one message: Quix's record fields plus the topic. `timestamp` is in ms since the
  * epoch (the record's own, or what the topic's timestamp extractor returned); `offset` is a number (exact up to
@@ -15,6 +17,9 @@ export interface KafkaRecord<K = unknown, V = unknown> {
   value: V;
   timestamp: number;
   headers: Record<string, Buffer>;
+  /** Types what windows read from a source's records by default (the key and the value): so a column names a
+   * field of the value, as in `tumblingWindow('10s').mean('temperature')`. */
+  readonly [windowDefaults]?: WindowDefaults<K, V>;
 }
 
 /** The metadata entry a Kafka source attaches to each element (next to its reference counter). */

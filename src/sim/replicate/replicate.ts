@@ -56,7 +56,7 @@ export interface ReplicationSummary {
 }
 
 /**
- * Runs `replications` independent replications of a model (a file path or an object) with seeds spawned from one
+ * Runs `replications` independent replications of a model (a file path or a `ModelSpec`) with seeds spawned from one
  * seed, unpaced and with no I/O, on `workers` threads, and gives each statistic's mean with its Student-t interval.
  * The same seed always gives the same summary, whatever the number of workers.
  *
@@ -64,7 +64,7 @@ export interface ReplicationSummary {
  * const r = await replicate('examples/models/line-a.yaml', { replications: 20, workers: 2, until: 3600 });
  * for (const m of r.measures) console.log(m.name, m.mean, '±', m.halfWidth);
  */
-export async function replicate(model: string | object, options: ReplicateOptions): Promise<ReplicationSummary> {
+export async function replicate(model: string | ModelSpec, options: ReplicateOptions): Promise<ReplicationSummary> {
   const n = options.replications;
   if (!Number.isInteger(n) || n < 2) badArgument('replicate', 'replications', n, 'an integer >= 2');
   const workers = options.workers ?? 1;

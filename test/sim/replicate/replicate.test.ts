@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { TwinstreamError } from '../../../src/errors.ts';
 import { runModel } from '../../../src/sim/model/run.ts';
+import type { ModelSpec } from '../../../src/sim/model/spec.ts';
 import { replicate } from '../../../src/sim/replicate/replicate.ts';
 import { spawnSeeds } from '../../../src/sim/replicate/spawn-seeds.ts';
 import { studentT } from '../../../src/sim/replicate/student-t.ts';
@@ -74,4 +75,21 @@ test('replicate refuses an unknown measure, naming the ones there are, and bad o
   await assert.rejects(replicate(MODEL, { replications: 1 }), /replications/);
   await assert.rejects(replicate(MODEL, { replications: 2, workers: 0 }), /workers/);
   await assert.rejects(replicate(MODEL, { replications: 2, level: 95 }), /level/);
+});
+
+test('replicate takes a typed ModelSpec: a model object of the wrong shape does not compile, and is refused', async () => {
+  const spec: ModelSpec = {
+    simId: 'tiny',
+    arrival: {},
+    service: {},
+    flows: [],
+    run: { until: '1m' },
+  };
+  await assert.rejects(
+    // @ts-expect-error `run.until` is a duration (seconds or a string such as '1m'), not a boolean
+    replicate({ ...spec, run: { until: true } }, { replications: 2 }),
+    /run\.until/,
+  );
+  // @ts-expect-error a model needs its flows
+  await assert.rejects(replicate({ simId: 'tiny', arrival: {}, service: {}, run: { until: 60 } }, { replications: 2 }));
 });
