@@ -89,7 +89,7 @@ export function buildModel(
     });
     stores.set(name, store);
   }
-  const sampler = new Sampler({ seed });
+  const sampler = new Sampler({ seed, streams: true });
   const counts: ModelCounts = { arrived: {}, completed: {}, statuses: {} };
   const statistics = new ModelStatistics(env, id, level);
   const built: BuiltModel = { resources, containers, stores, sampler, counts, statistics, published: new Map() };

@@ -1,12 +1,9 @@
 import { TwinstreamError } from '../../errors.ts';
-import { toMillis } from '../../time/duration.ts';
-import { MAX_RATE } from '../distributions.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
+import { distributionSchema, simTimeSchema } from './distribution-schema.ts';
 import type { ModelSpec } from './spec.ts';
 
 type Zod = typeof import('zod').z;
-
-const DURATION = /^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i;
 
 // The schema is built on first use: zod loads only when a model is validated.
 let cached: ReturnType<typeof build> | null = null;
@@ -16,9 +13,7 @@ function build(z: Zod) {
   const positive = finite.gt(0, { error: 'expected a number > 0' });
   const nonNegative = finite.min(0, { error: 'expected a number >= 0' });
   // Simulated durations: seconds, or a duration string ('90s', '5m', '1h', '7d') turned into seconds here.
-  const seconds = <S extends typeof finite>(schema: S) =>
-    z.preprocess((v) => (typeof v === 'string' && DURATION.test(v) ? toMillis(v, 'model') / 1000 : v), schema);
-  const clip = { min: finite.optional(), max: finite.optional() };
+  const seconds = <S extends typeof finite>(schema: S) => simTimeSchema(z, schema);
   // `__proto__`, `constructor` and `prototype` are refused as names: as keys of a section they would be dropped
   // or reach a prototype.
   const notForbidden = {
@@ -30,33 +25,7 @@ function build(z: Zod) {
     .refine((n) => !FORBIDDEN_KEYS.has(n), notForbidden);
   // A file path: long enough for any real one, short enough that the file system never refuses it for length.
   const path = z.string().min(1).max(1024, { error: 'expected a path of at most 1024 characters' });
-  const distribution = z.discriminatedUnion(
-    'dist',
-    [
-      z.strictObject({
-        dist: z.literal('exponential'),
-        rate: positive.max(MAX_RATE, { error: `expected a rate <= ${MAX_RATE} per time unit` }),
-        ...clip,
-      }),
-      z.strictObject({ dist: z.literal('normal'), mean: finite, std: nonNegative, ...clip }),
-      z.strictObject({ dist: z.literal('lognormal'), mean: finite, sigma: nonNegative, ...clip }),
-      z.strictObject({ dist: z.literal('uniform'), low: finite, high: finite, ...clip }),
-      z.strictObject({ dist: z.literal('triangular'), low: finite, mode: finite, high: finite, ...clip }),
-      z.strictObject({ dist: z.literal('gamma'), shape: positive, scale: positive, ...clip }),
-      z.strictObject({ dist: z.literal('weibull'), shape: positive, scale: positive, ...clip }),
-      z.strictObject({ dist: z.literal('constant'), value: finite, ...clip }),
-      z.strictObject({
-        dist: z.literal('empirical'),
-        values: z.array(finite).min(1, { error: 'expected at least one value' }),
-        weights: z.array(nonNegative).optional(),
-        ...clip,
-      }),
-    ],
-    {
-      error:
-        'expected dist to be one of exponential, normal, lognormal, uniform, triangular, gamma, weibull, constant, empirical',
-    },
-  );
+  const distribution = distributionSchema(z);
   const capacity = {
     currentCap: nonNegative,
     maxCap: positive,
@@ -226,6 +195,19 @@ function crossReferences(ctx: Ctx): void {
       }
     });
   });
+}
+
+/**
+ * The zod schema of a model (zod loaded on the first call), for its JSON Schema.
+ *
+ * @example
+ * const schema = await modelSchema();
+ * @internal
+ */
+export async function modelSchema() {
+  const { z } = await import('zod');
+  cached ??= build(z);
+  return cached;
 }
 
 /**
