@@ -41,6 +41,13 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       io.out(`wrote ${file}: run it with  twinstream sim run ${file} --until 1d`);
     });
   sim
+    .command('schema')
+    .description('print the JSON Schema of model files, for editors to validate and complete them as you type')
+    .action(async () => {
+      const { modelJsonSchema } = await import('../sim/model/model-json-schema.ts');
+      io.out(JSON.stringify(await modelJsonSchema(), null, 2));
+    });
+  sim
     .command('run')
     .description('run a declarative model (YAML or JSON) and print a summary')
     .argument('<model>', 'the model file (.yaml, .yml or .json)')

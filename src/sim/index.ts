@@ -94,7 +94,14 @@ export type {
   RecordShaping,
   RunModelOptions,
 } from './model/index.ts';
-export { buildModel, formatSummary, loadModel, runModel, validateModel } from './model/index.ts';
+export {
+  buildModel,
+  formatSummary,
+  loadModel,
+  modelJsonSchema,
+  runModel,
+  validateModel,
+} from './model/index.ts';
 export type { CapacityConfig, ScheduledUpdate, SimParameter } from './parameters.ts';
 export { ParameterRegistry } from './parameters.ts';
 export type { RealtimeOptions } from './realtime.ts';

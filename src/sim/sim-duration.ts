@@ -32,7 +32,7 @@ export const SIM_DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*[A-Za-z]+\
 const PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]+)\s*$/;
 
 /** @internal The unit words a simulated duration accepts, for error messages. */
-export const SIM_DURATION_UNITS = 'ms, s, sec, min, m, h, hr, hour, d, day, w, week (and plurals)';
+export const SIM_DURATION_UNITS = 'ms, s, sec, m, min, h, hr, hour, d, day, w, week and their plurals';
 
 /**
  * A simulated duration in seconds: `'5 min'` is 300, `'1.5h'` is 5400, `'1 week'` is 604800; undefined for a string

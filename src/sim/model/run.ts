@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
-import { TwinstreamError } from '../../errors.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
 import { publishReadings } from '../stats/publish-statistics.ts';
 import { type BuiltModel, buildModel } from './build.ts';
+import { type ReadModelFileOptions, readModelFile } from './read-model-file.ts';
 import { modelSinks } from './sinks.ts';
 import type { ModelSpec } from './spec.ts';
 import { validateModel } from './validate.ts';
@@ -103,68 +102,15 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
 }
 
 /**
- * Reads and validates a model file: `.json` as JSON, anything else as YAML. Errors name the file, the dot path and
- * the line.
+ * Reads and validates a model file: `.json` as JSON, anything else as YAML, with `${NAME:-default}` replaced by
+ * environment variables and, in YAML, `!include file.yaml` by that file's content. Errors name the file, the dot
+ * path and the line (in the included file when the path leads there).
  *
  * @example
  * const spec = await loadModel('examples/models/line-a.yaml');
  */
-export async function loadModel(file: string): Promise<ModelSpec<number>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TwinstreamError('TS_SIM_BAD_MODEL', `cannot read model ${file}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (file.endsWith('.json')) {
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      throw new TwinstreamError('TS_SIM_BAD_MODEL', `${file} is not valid JSON: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    return validateModel(data, file);
-  }
-  const { LineCounter, parseDocument } = await import('yaml');
-  const lines = new LineCounter();
-  let doc: ReturnType<typeof parseDocument>;
-  let data: unknown;
-  try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-    // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
-    // structure nested past the stack is a RangeError.
-    data = doc.errors.length > 0 ? undefined : doc.toJS();
-  } catch (error) {
-    throw new TwinstreamError(
-      'TS_SIM_BAD_MODEL',
-      `${file} is not a usable YAML document: ${(error as Error)?.message ?? error}`,
-      { cause: error },
-    );
-  }
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new TwinstreamError(
-      'TS_SIM_BAD_MODEL',
-      `${file} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`,
-      {
-        cause: e,
-      },
-    );
-  }
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    // The deepest node that exists on the path: a missing key is reported at its parent.
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
-        | { range?: [number, number, number] }
-        | undefined;
-      if (node?.range !== undefined) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
+export async function loadModel(file: string, options: ReadModelFileOptions = {}): Promise<ModelSpec<number>> {
+  const { data, lineOf } = await readModelFile(file, options);
   return validateModel(data, file, lineOf);
 }
 

@@ -223,7 +223,7 @@ export async function modelSchema() {
 export async function validateModel(
   input: unknown,
   source = 'model',
-  lineOf?: (path: readonly PropertyKey[]) => number | undefined,
+  lineOf?: (path: readonly PropertyKey[]) => number | string | undefined,
 ): Promise<ModelSpec<number>> {
   const { z } = await import('zod');
   cached ??= build(z);
@@ -245,7 +245,7 @@ export async function validateModel(
   const error = new z.ZodError(
     unsafe === null ? result.error!.issues : [unsafe as never, ...(result.error?.issues ?? [])],
   );
-  const lines = new Map<string, number>();
+  const lines = new Map<string, number | string>();
   for (const issue of error.issues) {
     const line = lineOf?.(issue.path);
     if (line !== undefined) lines.set(issue.path.join('.'), line);
