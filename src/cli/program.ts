@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import { TwinstreamError } from '../errors.ts';
+import { badArgument, TwinstreamError } from '../errors.ts';
 import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
@@ -75,6 +75,12 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .option('--workers <n>', 'replications run at once, each in a worker thread', number('an integer', 1, false), 1)
     .option('--level <p>', 'confidence level of the intervals', number('a number', 0, true), 0.95)
     .option('--measure <name...>', 'statistics to summarise, such as tasks.milling.wait_mean (default: all)')
+    .option(
+      '--sample <n>',
+      "print the first n events as JSON lines, unpaced, with none of the model's sinks",
+      number('an integer', 1, false),
+    )
+    .option('--stdout', "print every record as a JSON line instead of writing to the model's sinks")
     .action(
       async (
         model: string,
@@ -83,8 +89,19 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           workers: number;
           level: number;
           measure?: string[];
+          sample?: number;
+          stdout?: boolean;
         },
       ) => {
+        const printing = opts.sample !== undefined || opts.stdout === true;
+        if (printing && opts.replications !== undefined) {
+          badArgument(
+            'sim run',
+            '--replications',
+            opts.replications,
+            'none with --sample or --stdout: they print one run',
+          );
+        }
         if (opts.replications !== undefined) {
           const { formatReplications, replicate } = await import('../sim/replicate/replicate.ts');
           const summary = await replicate(model, {
@@ -105,10 +122,17 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           ...(opts.until === undefined ? {} : { until: opts.until }),
           ...(opts.factor === undefined ? {} : { factor: opts.factor }),
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+          ...(opts.sample === undefined ? {} : { sample: opts.sample }),
+          ...(opts.stdout === true ? { stdout: true } : {}),
           outDir: opts.out,
           print: io.out,
         });
-        if (opts.quiet !== true) for (const line of formatSummary(summary)) io.out(line);
+        if (opts.sample !== undefined && (summary.printed ?? 0) < opts.sample) {
+          io.err(`sample ended at until with ${summary.printed ?? 0} of ${opts.sample} events`);
+        }
+        // The JSON lines own standard output: the summary goes to standard error.
+        const say = printing ? io.err : io.out;
+        if (opts.quiet !== true) for (const line of formatSummary(summary)) say(line);
       },
     );
   addAnalysisCommands(sim, io);

@@ -36,6 +36,8 @@ export type { DistributionConfig } from './distributions.ts';
 export { ConsoleEgress } from './egress/console.ts';
 export type { EgressOptions, EgressSink } from './egress/egress.ts';
 export { Egress } from './egress/egress.ts';
+export type { JsonLinesSinkOptions } from './egress/json-lines-sink.ts';
+export { JsonLinesSink } from './egress/json-lines-sink.ts';
 export type { JsonlStorageOptions } from './egress/jsonl.ts';
 export { JsonlStorageEgress } from './egress/jsonl.ts';
 export type { KafkaEgressOptions, TopicRouter } from './egress/kafka.ts';

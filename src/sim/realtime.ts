@@ -83,9 +83,12 @@ export class RealtimeEnvironment extends BaseEnvironment {
     this.publish(telemetryRecord(pathId, value, this._now, this.toTimestamp()));
   }
 
-  /** Publishes a lifecycle event `{ key, value, sim_ts, timestamp, stream_type: 'event' }`. */
-  publishEvent(key: string, value: unknown): void {
-    this.publish(eventRecord(key, value, this._now, this.toTimestamp()));
+  /**
+   * Publishes a lifecycle event `{ key, value, sim_ts, timestamp, stream_type: 'event' }`, with `task` and `instance`
+   * fields when a task is given (as desflow's records carry them).
+   */
+  publishEvent(key: string, value: unknown, task?: string, instance?: number): void {
+    this.publish(eventRecord(key, value, this._now, this.toTimestamp(), task, instance));
   }
 
   private publish(record: SimRecord): void {

@@ -95,18 +95,23 @@ export function buildModel(
   const built: BuiltModel = { resources, containers, stores, sampler, counts, statistics, published: new Map() };
   const measured = measureModel(statistics, env.registry, id, built);
 
-  const publish = (key: string, pathId: string, status: string) => {
+  const publish = (key: string, pathId: string, status: string, task: string, instance: number) => {
     counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
     // Without egress the record would be built and dropped: replications run with none.
-    if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status });
+    if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status }, task, instance);
   };
+  // Instances are numbered per task, as desflow numbers them.
+  const instances = new Map<string, { next: number }>();
 
   // Each step's names, parts and statistics, looked up once per model rather than once per entity and step.
   // The service config is the registry's live object, read at every draw (as the arrivals' is).
   const plan = (step: ModelStep) => {
     const pathId = `${id}.service.${step.service}`;
+    if (!instances.has(step.service)) instances.set(step.service, { next: 0 });
     return {
       pathId,
+      name: step.service,
+      instances: instances.get(step.service)!,
       config: env.registry.getConfig(pathId),
       task: statistics.task(step.service),
       res: step.resource === undefined ? undefined : resources.get(step.resource)!,
@@ -125,10 +130,11 @@ export function buildModel(
 
   function* entity(flow: ModelFlow, key: string, flowStats: FlowStats): ProcessGenerator<void> {
     for (const step of plans.get(flow)!) {
-      const { pathId, task, res, resStats } = step;
+      const { pathId, task, res, resStats, name } = step;
+      const instance = step.instances.next++;
       const queuedAt = env.now;
       task.inProgress++;
-      publish(key, pathId, 'queued');
+      publish(key, pathId, 'queued', name, instance);
       const req = res?.request();
       resStats?.changed();
       if (req !== undefined) {
@@ -140,14 +146,14 @@ export function buildModel(
           yield container.get(amount);
           holder.changed();
         }
-        publish(key, pathId, 'started');
+        publish(key, pathId, 'started', name, instance);
         const startedAt = env.now;
         yield env.timeout(sampler.sample(step.config, pathId));
         for (const [container, amount, holder] of step.produce) {
           yield container.put(amount);
           holder.changed();
         }
-        publish(key, pathId, 'finished');
+        publish(key, pathId, 'finished', name, instance);
         task.done(startedAt - queuedAt, env.now - startedAt);
       } finally {
         if (req !== undefined) {

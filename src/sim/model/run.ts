@@ -1,8 +1,11 @@
 import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
+import { badArgument } from '../../errors.ts';
 import type { EgressSink } from '../egress/egress.ts';
+import { JsonLinesSink } from '../egress/json-lines-sink.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
 import { publishReadings } from '../stats/publish-statistics.ts';
+import { LAG_PATH } from '../telemetry.ts';
 import { type BuiltModel, buildModel } from './build.ts';
 import { type ReadModelFileOptions, readModelFile } from './read-model-file.ts';
 import { modelSinks } from './sinks.ts';
@@ -25,6 +28,13 @@ export interface RunModelOptions {
   sinks?: readonly EgressSink[];
   /** The statistics level (overrides `stats.level`; default `typical`). */
   stats?: StatsLevel;
+  /**
+   * Print the first `sample` event records as JSON lines through `print`, unpaced and with none of the model's
+   * sinks, and stop there (desflow's `run --sample`).
+   */
+  sample?: number;
+  /** Print every record (but the wall clock's lag readings) as a JSON line through `print`, instead of the model's sinks. */
+  stdout?: boolean;
 }
 
 /** What a model run did. */
@@ -41,6 +51,8 @@ export interface ModelSummary {
   statuses: Record<string, number>;
   /** Records handed to the egress sinks (before their routers keep or drop them). */
   recordsPublished: number;
+  /** With `sample` or `stdout`: the records printed as JSON lines. */
+  printed?: number;
   /** The built-in statistics at the end of the run, by name (`<simId>.stats.<category>.<name>.<statistic>`). */
   statistics: Record<string, number>;
   wallSeconds: number;
@@ -57,31 +69,56 @@ export interface ModelSummary {
  * console.log(summary.statuses); // { queued: 7211, started: 7208, finished: 7204 }
  */
 export async function runModel(model: string | ModelSpec, options: RunModelOptions = {}): Promise<ModelSummary> {
+  const sample = options.sample;
+  if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1))
+    badArgument('runModel', 'sample', sample, 'an integer >= 1 (the number of events to print)');
   const spec = typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
   const run = spec.run;
   const env = new RealtimeEnvironment({
-    factor: options.factor ?? run.factor ?? 0,
+    factor: sample === undefined ? (options.factor ?? run.factor ?? 0) : 0,
     // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
     ...(run.logicalStartTime === undefined ? {} : { logicalStartTime: run.logicalStartTime }),
   });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
+  const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
+  // --sample stops at the N-th event, or at `until` if fewer came.
+  const end = sample === undefined ? null : env.event();
+  const lines =
+    sample === undefined && options.stdout !== true
+      ? null
+      : new JsonLinesSink({
+          ...(options.print === undefined ? {} : { print: options.print }),
+          skipPaths: [LAG_PATH],
+          ...(sample === undefined
+            ? {}
+            : { streams: ['event'], limit: sample, onLimit: () => void (end!.triggered || end!.succeed()) }),
+        });
   const sinks = [
-    ...modelSinks(spec.egress?.sinks ?? [], options.outDir ?? 'data', options.print),
+    ...(lines === null ? modelSinks(spec.egress?.sinks ?? [], options.outDir ?? 'data', options.print) : [lines]),
     ...(options.sinks ?? []),
   ];
   if (sinks.length > 0) {
+    const batchSize = sample ?? spec.egress?.batchSize;
     env.setupEgress(sinks, {
-      ...(spec.egress?.batchSize === undefined ? {} : { batchSize: spec.egress.batchSize }),
+      ...(batchSize === undefined ? {} : { batchSize }),
       ...(spec.egress?.flushInterval === undefined ? {} : { flushInterval: spec.egress.flushInterval }),
     });
   }
-  const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
+  if (end !== null) {
+    env.process(
+      (function* () {
+        yield env.timeout(until);
+        if (!end.triggered) end.succeed();
+      })(),
+      'sample-until',
+    );
+  }
   const t0 = performance.now();
   // Ctrl-C or SIGTERM mid-run: the egress flushes what it holds and closes its files (Parquet footers written)
   // before the process exits.
   const unregister = closeOnSignal(() => env.teardown());
   try {
-    await env.run({ until });
+    await env.run({ until: end ?? until });
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
     unregister();
@@ -95,6 +132,7 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     completed: built.counts.completed,
     statuses: built.counts.statuses,
     recordsPublished: env.egress?.written ?? 0,
+    ...(lines === null ? {} : { printed: lines.printed }),
     statistics: built.statistics.readings(),
     wallSeconds: (performance.now() - t0) / 1000,
     model: built,

@@ -41,13 +41,13 @@ async function handWritten(until: number): Promise<SimRecord[]> {
   function* task(id: number) {
     const key = `task-${id}`;
     const pathId = 'Line_A.service.milling';
-    env.publishEvent(key, { path_id: pathId, status: 'queued' });
+    env.publishEvent(key, { path_id: pathId, status: 'queued' }, 'milling', id);
     const req = lathe.request();
     yield req;
     try {
-      env.publishEvent(key, { path_id: pathId, status: 'started' });
+      env.publishEvent(key, { path_id: pathId, status: 'started' }, 'milling', id);
       yield env.timeout(sampler.sample(env.registry.getConfig(pathId), pathId));
-      env.publishEvent(key, { path_id: pathId, status: 'finished' });
+      env.publishEvent(key, { path_id: pathId, status: 'finished' }, 'milling', id);
     } finally {
       lathe.release(req);
     }
@@ -101,6 +101,8 @@ test('line-a.yaml publishes the same lifecycle events as the hand-written seed 0
     assert.deepEqual(rows[0], {
       stream_type: 'event',
       key: 'task-0',
+      task: 'milling',
+      instance: 0,
       sim_ts: (expected[0] as SimRecord).sim_ts,
       timestamp: new Date('2024-01-01T00:00:00.369Z'), // the first gap of the arrival's own stream, seed 42
       path_id: 'Line_A.service.milling',
