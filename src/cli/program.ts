@@ -57,6 +57,11 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       duration,
     )
     .option(
+      '--warmup <time>',
+      'publish nothing for this long and then start the statistics afresh (overrides run.warmup)',
+      duration,
+    )
+    .option(
       '--factor <f>',
       'wall time per simulated time, 0 = as fast as possible (overrides run.factor)',
       number('a number', 0, false),
@@ -84,7 +89,15 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .action(
       async (
         model: string,
-        opts: { until?: number; factor?: number; seed?: number; out: string; quiet?: boolean; stats?: StatsLevel } & {
+        opts: {
+          until?: number;
+          warmup?: number;
+          factor?: number;
+          seed?: number;
+          out: string;
+          quiet?: boolean;
+          stats?: StatsLevel;
+        } & {
           replications?: number;
           workers: number;
           level: number;
@@ -122,6 +135,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           ...(opts.until === undefined ? {} : { until: opts.until }),
           ...(opts.factor === undefined ? {} : { factor: opts.factor }),
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+          ...(opts.warmup === undefined ? {} : { warmup: opts.warmup }),
           ...(opts.sample === undefined ? {} : { sample: opts.sample }),
           ...(opts.stdout === true ? { stdout: true } : {}),
           outDir: opts.out,

@@ -1,5 +1,5 @@
 import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
-import { badArgument } from '../../errors.ts';
+import { badArgument, TwinstreamError } from '../../errors.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { JsonLinesSink } from '../egress/json-lines-sink.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
@@ -26,6 +26,8 @@ export interface RunModelOptions {
   print?: (line: string) => void;
   /** Sinks added to the model's own (a `StreamEgress`, a test collector). */
   sinks?: readonly EgressSink[];
+  /** A warm-up (overrides `run.warmup`): seconds, or a duration string such as `'1h'`. */
+  warmup?: number | string;
   /** The statistics level (overrides `stats.level`; default `typical`). */
   stats?: StatsLevel;
   /**
@@ -97,13 +99,24 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     ...(lines === null ? modelSinks(spec.egress?.sinks ?? [], options.outDir ?? 'data', options.print) : [lines]),
     ...(options.sinks ?? []),
   ];
-  if (sinks.length > 0) {
-    const batchSize = sample ?? spec.egress?.batchSize;
-    env.setupEgress(sinks, {
-      ...(batchSize === undefined ? {} : { batchSize }),
-      ...(spec.egress?.flushInterval === undefined ? {} : { flushInterval: spec.egress.flushInterval }),
-    });
+  const warmup = options.warmup === undefined ? (run.warmup ?? 0) : env.toUnits(options.warmup, 'runModel: warmup');
+  if (!(warmup < until)) {
+    throw new TwinstreamError(
+      'TS_SIM_BAD_MODEL',
+      `run.warmup = ${warmup} is not valid; expected a time less than until (${until})`,
+      { context: { warmup, until } },
+    );
   }
+  // The egress is set up after the warm-up: until then nothing is published.
+  const setupEgress = () => {
+    if (sinks.length > 0) {
+      const batchSize = sample ?? spec.egress?.batchSize;
+      env.setupEgress(sinks, {
+        ...(batchSize === undefined ? {} : { batchSize }),
+        ...(spec.egress?.flushInterval === undefined ? {} : { flushInterval: spec.egress.flushInterval }),
+      });
+    }
+  };
   if (end !== null) {
     env.process(
       (function* () {
@@ -118,6 +131,11 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   // before the process exits.
   const unregister = closeOnSignal(() => env.teardown());
   try {
+    if (warmup > 0) {
+      await env.run({ until: warmup });
+      built.statistics.reset();
+    }
+    setupEgress();
     await env.run({ until: end ?? until });
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {

@@ -90,6 +90,11 @@ export type SimDuration = number | string;
 export interface ModelRun<Time = SimDuration> {
   /** How long to run: seconds, or a duration string such as `'7d'`. */
   until: Time;
+  /**
+   * A warm-up: for this long from the start nothing is published and, at its end, the statistics start afresh,
+   * so an empty system filling up does not bias them. Must be less than `until`.
+   */
+  warmup?: Time;
   /** Wall time per simulated time: 0 runs as fast as possible (default 0). */
   factor?: number;
   /** The timestamp simulated time 0 maps to (ISO 8601; default: when the run starts, as `RealtimeEnvironment`). */

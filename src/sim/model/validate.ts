@@ -132,6 +132,7 @@ function build(z: Zod) {
         .optional(),
       run: z.strictObject({
         until: seconds(positive),
+        warmup: seconds(nonNegative).optional(),
         factor: nonNegative.optional(),
         logicalStartTime: z.iso
           .datetime({ error: 'expected an ISO 8601 time such as 2024-01-01T00:00:00Z' })

@@ -31,6 +31,11 @@ export async function runReplication(task: ReplicationTask): Promise<Replication
   const spec: ModelSpec<number> = { ...rest, ...(stats?.level === undefined ? {} : { stats: { level: stats.level } }) };
   const env = new RealtimeEnvironment({ factor: 0, logicalStartTime: 0 });
   const built = buildModel(env, spec, task.seed, task.stats);
+  const warmup = spec.run.warmup ?? 0;
+  if (warmup > 0 && warmup < task.until) {
+    await env.run({ until: warmup });
+    built.statistics.reset();
+  }
   await env.run({ until: task.until });
   const prefix = `${spec.simId}.stats.`;
   const statistics: Record<string, number> = {};
