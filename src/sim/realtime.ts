@@ -43,7 +43,8 @@ const yieldTurn = (): Promise<void> =>
  * await env.teardown();
  */
 export class RealtimeEnvironment extends BaseEnvironment {
-  readonly factor: number;
+  /** Wall time per simulated time; may change between two `run` calls (a backfill unpaced, then live). */
+  factor: number;
   readonly strict: boolean;
   readonly maxLagSeconds: number;
   readonly lagInterval: number;

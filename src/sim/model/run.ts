@@ -1,5 +1,6 @@
 import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
 import { badArgument, TwinstreamError } from '../../errors.ts';
+import { realClock } from '../../time/clock.ts';
 import type { EgressSink } from '../egress/egress.ts';
 import { JsonLinesSink } from '../egress/json-lines-sink.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
@@ -7,9 +8,11 @@ import type { StatsLevel } from '../stats/model-statistics.ts';
 import { publishReadings } from '../stats/publish-statistics.ts';
 import { LAG_PATH } from '../telemetry.ts';
 import { type BuiltModel, buildModel } from './build.ts';
+import { modelClock } from './model-clock.ts';
 import { type ReadModelFileOptions, readModelFile } from './read-model-file.ts';
+import { withDelivery } from './sink-delivery.ts';
 import { modelSinks } from './sinks.ts';
-import type { ModelSpec } from './spec.ts';
+import type { ModelSink, ModelSpec } from './spec.ts';
 import { validateModel } from './validate.ts';
 
 /** Overrides of a model's run, and where its output goes. */
@@ -76,11 +79,12 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     badArgument('runModel', 'sample', sample, 'an integer >= 1 (the number of events to print)');
   const spec = typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
   const run = spec.run;
-  const env = new RealtimeEnvironment({
-    factor: sample === undefined ? (options.factor ?? run.factor ?? 0) : 0,
-    // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
-    ...(run.logicalStartTime === undefined ? {} : { logicalStartTime: run.logicalStartTime }),
-  });
+  // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
+  const clock = modelClock(run, realClock.now());
+  const goLive = sample === undefined ? clock.goLive : undefined;
+  // With goLiveAt: unpaced until then, then at the factor (default 1, real time).
+  const factor = sample === undefined ? (options.factor ?? run.factor ?? (goLive === undefined ? 0 : 1)) : 0;
+  const env = new RealtimeEnvironment({ factor: goLive === undefined ? factor : 0, logicalStartTime: clock.startMs });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
   const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
   // --sample stops at the N-th event, or at `until` if fewer came.
@@ -96,7 +100,7 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
             : { streams: ['event'], limit: sample, onLimit: () => void (end!.triggered || end!.succeed()) }),
         });
   const sinks = [
-    ...(lines === null ? modelSinks(spec.egress?.sinks ?? [], options.outDir ?? 'data', options.print) : [lines]),
+    ...(lines === null ? deliveredSinks(spec.egress?.sinks ?? [], options, goLive) : [lines]),
     ...(options.sinks ?? []),
   ];
   const warmup = options.warmup === undefined ? (run.warmup ?? 0) : env.toUnits(options.warmup, 'runModel: warmup');
@@ -136,6 +140,10 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
       built.statistics.reset();
     }
     setupEgress();
+    if (goLive !== undefined && goLive > env.now && goLive < until) {
+      await env.run({ until: goLive });
+      env.factor = factor;
+    }
     await env.run({ until: end ?? until });
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
@@ -155,6 +163,12 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     wallSeconds: (performance.now() - t0) / 1000,
     model: built,
   };
+}
+
+// The model's own sinks, each given the records its `when` asks for, as often as it asks.
+function deliveredSinks(specs: readonly ModelSink[], options: RunModelOptions, goLive: number | undefined) {
+  const sinks = modelSinks(specs, options.outDir ?? 'data', options.print);
+  return sinks.map((sink, i) => withDelivery(sink, specs[i]!, goLive));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { TwinstreamError } from '../../errors.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
 import { distributionSchema, simTimeSchema } from './distribution-schema.ts';
+import { isTimeZone, modelTimeSchema } from './model-clock.ts';
 import type { ModelSpec } from './spec.ts';
 
 type Zod = typeof import('zod').z;
@@ -42,7 +43,14 @@ function build(z: Zod) {
   };
   const amount = z.strictObject({ container: name, amount: positive.optional() });
   const streams = z.array(z.enum(['event', 'telemetry'], { error: 'expected "event" or "telemetry"' })).optional();
-  const shaping = { streams, flatten: z.boolean().optional(), drop: z.array(z.string()).optional() };
+  const shaping = {
+    streams,
+    flatten: z.boolean().optional(),
+    drop: z.array(z.string()).optional(),
+    when: z.enum(['history', 'live'], { error: 'expected "history" or "live"' }).optional(),
+    batchSize: z.int().positive().optional(),
+    flushInterval: seconds(positive).optional(),
+  };
   const sink = z.discriminatedUnion(
     'type',
     [
@@ -134,9 +142,12 @@ function build(z: Zod) {
         until: seconds(positive),
         warmup: seconds(nonNegative).optional(),
         factor: nonNegative.optional(),
-        logicalStartTime: z.iso
-          .datetime({ error: 'expected an ISO 8601 time such as 2024-01-01T00:00:00Z' })
+        logicalStartTime: modelTimeSchema(z).optional(),
+        timeZone: z
+          .string()
+          .refine(isTimeZone, { error: 'expected an IANA time zone such as Europe/Paris or UTC' })
           .optional(),
+        goLiveAt: modelTimeSchema(z).optional(),
         seed: z.int({ error: 'expected an integer' }).min(1).max(4294967295).optional(),
       }),
       egress: z
