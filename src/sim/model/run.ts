@@ -10,6 +10,7 @@ import { LAG_PATH } from '../telemetry.ts';
 import { type BuiltModel, buildModel } from './build.ts';
 import { modelClock } from './model-clock.ts';
 import { type ReadModelFileOptions, readModelFile } from './read-model-file.ts';
+import { scenario } from './scenario.ts';
 import { withDelivery } from './sink-delivery.ts';
 import { modelSinks } from './sinks.ts';
 import type { ModelSink, ModelSpec } from './spec.ts';
@@ -86,6 +87,7 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   const factor = sample === undefined ? (options.factor ?? run.factor ?? (goLive === undefined ? 0 : 1)) : 0;
   const env = new RealtimeEnvironment({ factor: goLive === undefined ? factor : 0, logicalStartTime: clock.startMs });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
+  if (spec.scenario !== undefined && spec.scenario.length > 0) env.process(scenario(env, spec.scenario), 'scenario');
   const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
   // --sample stops at the N-th event, or at `until` if fewer came.
   const end = sample === undefined ? null : env.event();
@@ -100,7 +102,14 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
             : { streams: ['event'], limit: sample, onLimit: () => void (end!.triggered || end!.succeed()) }),
         });
   const sinks = [
-    ...(lines === null ? deliveredSinks(spec.egress?.sinks ?? [], options, goLive) : [lines]),
+    ...(lines === null
+      ? deliveredSinks(
+          spec.egress?.sinks ?? [],
+          options,
+          goLive,
+          (spec.scenario ?? []).some((s) => s.record !== undefined),
+        )
+      : [lines]),
     ...(options.sinks ?? []),
   ];
   const warmup = options.warmup === undefined ? (run.warmup ?? 0) : env.toUnits(options.warmup, 'runModel: warmup');
@@ -166,9 +175,14 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
 }
 
 // The model's own sinks, each given the records its `when` asks for, as often as it asks.
-function deliveredSinks(specs: readonly ModelSink[], options: RunModelOptions, goLive: number | undefined) {
+function deliveredSinks(
+  specs: readonly ModelSink[],
+  options: RunModelOptions,
+  goLive: number | undefined,
+  labels: boolean,
+) {
   const sinks = modelSinks(specs, options.outDir ?? 'data', options.print);
-  return sinks.map((sink, i) => withDelivery(sink, specs[i]!, goLive));
+  return sinks.map((sink, i) => withDelivery(sink, specs[i]!, goLive, labels));
 }
 
 /**

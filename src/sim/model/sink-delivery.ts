@@ -4,10 +4,11 @@ import type { SimRecord } from '../telemetry.ts';
 /** When and how often one sink of a model receives records (desflow's per-provider `when`, `batch_size`, `flush_interval`). */
 export interface SinkDelivery {
   /**
-   * Which records: `history` those before `run.goLiveAt` (the backfill), `live` those from it on. Without
-   * `goLiveAt` the whole run is history. Default: all.
+   * Which records: `history` those before `run.goLiveAt` (the backfill), `live` those from it on (without
+   * `goLiveAt` the whole run is history), `labels` the ground-truth records of the scenario and nothing else.
+   * Default: all but labels.
    */
-  when?: 'history' | 'live';
+  when?: 'history' | 'live' | 'labels';
   /** Records handed to this sink at a time (default: as the egress batches them). */
   batchSize?: number;
   /** At most this much simulated time between writes of a partial batch (seconds, or a duration). */
@@ -15,7 +16,8 @@ export interface SinkDelivery {
 }
 
 /**
- * A sink wrapped to receive only the records its `when` asks for, in batches of its own `batchSize` and at least
+ * A sink wrapped to receive only the records its `when` asks for (label records only with `when: labels`, so
+ * `labels` tells whether the run publishes any), in batches of its own `batchSize` and at least
  * every `flushInterval` of simulated time; what it holds is written when it closes. Returns the sink itself when no
  * option is set.
  *
@@ -23,9 +25,15 @@ export interface SinkDelivery {
  * const live = withDelivery(kafkaSink, { when: 'live', batchSize: 500 }, 604_800);
  * @internal
  */
-export function withDelivery(sink: EgressSink, delivery: SinkDelivery, goLive: number | undefined): EgressSink {
+export function withDelivery(
+  sink: EgressSink,
+  delivery: SinkDelivery,
+  goLive: number | undefined,
+  labels = false,
+): EgressSink {
   const { when, batchSize, flushInterval } = delivery;
-  if (when === undefined && batchSize === undefined && flushInterval === undefined) return sink;
+  if (!labels && when === undefined && batchSize === undefined && flushInterval === undefined) return sink;
+  const wantsLabels = when === 'labels';
   const from = when === 'live' ? (goLive ?? Number.POSITIVE_INFINITY) : Number.NEGATIVE_INFINITY;
   const before = when === 'history' ? (goLive ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
   const size = batchSize ?? 0;
@@ -44,6 +52,7 @@ export function withDelivery(sink: EgressSink, delivery: SinkDelivery, goLive: n
       let pending: Promise<void>[] | null = null;
       for (const r of batch) {
         if (r.sim_ts < from || r.sim_ts >= before) continue;
+        if (((r.stream_type as string) === 'label') !== wantsLabels) continue;
         if (held.length > 0 && r.sim_ts - firstAt >= interval) {
           const p = flush();
           if (p !== undefined) (pending ??= []).push(p);

@@ -1,5 +1,6 @@
 import type { DistributionConfig } from '../distributions.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
+import type { ScenarioStep } from './scenario.ts';
 import type { SinkDelivery } from './sink-delivery.ts';
 
 /** A resource, container or store capacity in a model; `currentCap` may change while the model runs. */
@@ -135,6 +136,8 @@ export interface ModelSpec<Time = SimDuration> {
   variables?: Record<string, unknown>;
   flows: ModelFlow[];
   schedule?: { at: Time; path: string; value: unknown }[];
+  /** Timed parameter changes that also publish ground-truth label records (to sinks with `when: labels`). */
+  scenario?: ScenarioStep<Time>[];
   /** Publish each resource's capacity, in_use, queue_length and utilization (and container levels, store sizes) every `interval`. */
   telemetry?: { interval: Time };
   /**

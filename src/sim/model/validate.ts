@@ -47,7 +47,7 @@ function build(z: Zod) {
     streams,
     flatten: z.boolean().optional(),
     drop: z.array(z.string()).optional(),
-    when: z.enum(['history', 'live'], { error: 'expected "history" or "live"' }).optional(),
+    when: z.enum(['history', 'live', 'labels'], { error: 'expected "history", "live" or "labels"' }).optional(),
     batchSize: z.int().positive().optional(),
     flushInterval: seconds(positive).optional(),
   };
@@ -126,6 +126,20 @@ function build(z: Zod) {
         .min(1, { error: 'expected at least one flow' }),
       schedule: z
         .array(z.strictObject({ at: seconds(nonNegative), path: z.string().min(1), value: z.unknown() }))
+        .optional(),
+      scenario: z
+        .array(
+          z
+            .strictObject({
+              at: seconds(nonNegative),
+              path: z.string().min(1).optional(),
+              value: z.unknown().optional(),
+              record: z.record(z.string(), z.unknown()).optional(),
+            })
+            .refine((s) => s.path !== undefined || s.record !== undefined, {
+              error: 'expected a path (with its value), a record, or both',
+            }),
+        )
         .optional(),
       telemetry: z.strictObject({ interval: seconds(positive) }).optional(),
       stats: z
