@@ -115,8 +115,12 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
     .option('--out <file>', 'write the recommended distribution block (YAML) to this file')
     .option('--name <name>', 'the name of the block in --out (default: the column)')
     .option('--json', 'print the fits as JSON')
+    .option('--plot <file>', "write an SVG: the data's histogram and the best fits' densities")
     .action(
-      async (data: string, opts: { column: string; alpha: number; out?: string; name?: string; json?: boolean }) => {
+      async (
+        data: string,
+        opts: { column: string; alpha: number; out?: string; name?: string; json?: boolean; plot?: string },
+      ) => {
         const { readCsvColumn } = await import('../sim/analysis/read-column.ts');
         const { fitDistribution } = await import('../sim/analysis/fit-distribution.ts');
         const { values, skipped } = await readCsvColumn(data, opts.column);
@@ -135,6 +139,11 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
           );
           const block = `${opts.name ?? opts.column}: { ${fields.join(', ')} }\n`;
           await writeFile(opts.out, header + block);
+        }
+        if (opts.plot !== undefined) {
+          const { fitPlot } = await import('../sim/analysis/fit-plot.ts');
+          const { writeFile } = await import('node:fs/promises');
+          await writeFile(opts.plot, await fitPlot(values, result, opts.column));
         }
         if (opts.json === true) {
           io.out(json({ ...result, skippedCells: skipped }));
@@ -164,6 +173,7 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
             : `recommended: ${JSON.stringify(result.recommended)}`,
         );
         if (opts.out !== undefined) io.out(`wrote ${opts.out}`);
+        if (opts.plot !== undefined) io.out(`wrote ${opts.plot}`);
       },
     );
 
