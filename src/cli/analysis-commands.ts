@@ -107,6 +107,29 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
     });
 
   sim
+    .command('report')
+    .description('run an experiment and write its report: Markdown and HTML with a chart per measure')
+    .argument('<file>', 'the experiment file (.yaml, .yml or .json)')
+    .option('--out <dir>', 'where to write report.md, report.html and the charts', 'report')
+    .option('--title <text>', 'the title of the report (default: the file name)')
+    .action(async (file: string, opts: { out: string; title?: string }) => {
+      const { runExperiment } = await import('../sim/experiment/run-experiment.ts');
+      const { experimentReport } = await import('../sim/experiment/experiment-report.ts');
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { basename, join } = await import('node:path');
+      const result = await runExperiment(file);
+      const report = await experimentReport(result, opts.title ?? basename(file));
+      await mkdir(opts.out, { recursive: true });
+      for (const c of report.charts) await writeFile(join(opts.out, c.file), c.svg);
+      await writeFile(join(opts.out, 'report.md'), report.markdown);
+      await writeFile(join(opts.out, 'report.html'), report.html);
+      io.out(
+        `wrote ${join(opts.out, 'report.md')}, ${join(opts.out, 'report.html')} and ${report.charts.length} charts`,
+      );
+      if (!result.passed) process.exitCode = 1;
+    });
+
+  sim
     .command('fit')
     .description('fit a CSV column to the distribution families by maximum likelihood, ranked by AIC')
     .argument('<data>', 'a CSV file with a header row')

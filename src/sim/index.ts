@@ -57,11 +57,17 @@ export type {
   CheckResult,
   Comparison,
   ExperimentCheck,
+  ExperimentReport,
   ExperimentResult,
   ExperimentSpec,
   VariantResult,
 } from './experiment/index.ts';
-export { formatExperiment, runExperiment, validateExperiment } from './experiment/index.ts';
+export {
+  experimentReport,
+  formatExperiment,
+  runExperiment,
+  validateExperiment,
+} from './experiment/index.ts';
 export type { IngressCallbacks, ParameterUpdate, Rejection } from './ingress/ingress.ts';
 export { ParameterIngress } from './ingress/ingress.ts';
 export type { KafkaIngressOptions } from './ingress/kafka.ts';
