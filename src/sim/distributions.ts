@@ -8,7 +8,8 @@ import { describe, TwinstreamError } from '../errors.ts';
  * of their logarithm (`{ mu, sigma }`; `{ mean, sigma }` is the same, μ named `mean`, as `sim fit` writes it). A
  * truncated normal draws from a normal conditioned on `low <= x` (default 0) and `x <= high` (default no bound).
  * An empirical distribution draws from `values` (optionally weighted) or from a histogram: a bin chosen by its
- * `counts`, then a uniform value between its two `edges`.
+ * `counts`, then a uniform value between its two `edges`. A replay gives the gaps between recorded `times`
+ * (seconds from the start, in order): arrivals replayed at their recorded times, and none after the last.
  */
 export type DistributionConfig = (
   | { dist: 'exponential'; rate: number }
@@ -24,6 +25,7 @@ export type DistributionConfig = (
   | { dist: 'constant'; value: number }
   | { dist: 'empirical'; values: number[]; weights?: number[] }
   | { dist: 'empirical'; edges: number[]; counts: number[] }
+  | { dist: 'replay'; times: number[] }
 ) & { min?: number; max?: number };
 
 /** @internal The names `dist` accepts. */
@@ -38,6 +40,7 @@ export const DISTRIBUTIONS = [
   'weibull',
   'constant',
   'empirical',
+  'replay',
 ] as const;
 
 /**
@@ -80,6 +83,7 @@ const PARAMS: Record<string, [string, 'positive' | 'number' | 'nonnegative' | 'r
   ],
   constant: [['value', 'number']],
   empirical: [],
+  replay: [],
 };
 
 const WORDS = {
@@ -146,6 +150,20 @@ export function validateDistribution(config: unknown, path = ''): asserts config
       bad(path, 'mean', c.mean, `a mean between low and high when std is 0 (low ${low}, high ${high})`);
   }
   if (c.dist === 'empirical') checkEmpirical(c, path);
+  if (c.dist === 'replay') checkReplay(c, path);
+}
+
+// Recorded times in order; in a model, a `file` (and `column`) the model loads into `times` before it runs.
+function checkReplay(c: Record<string, unknown>, path: string): void {
+  if (c.times === undefined && typeof c.file === 'string') return;
+  const times = c.times;
+  if (
+    !Array.isArray(times) ||
+    times.length === 0 ||
+    !times.every((t, i) => isFiniteNumber(t) && t >= 0 && (i === 0 || t >= times[i - 1]))
+  ) {
+    bad(path, 'times', times, 'a non-empty array of times >= 0 in order (or, in a model, a file and its column)');
+  }
 }
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

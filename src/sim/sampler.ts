@@ -62,6 +62,8 @@ export class Sampler {
   private readonly uniform: () => number;
   /** Empirical configs checked and tabled (weak: gone with the config). */
   private readonly tables = new WeakMap<object, EmpiricalTable>();
+  /** Where each replay config is (weak: gone with the config). */
+  private readonly cursors = new WeakMap<object, { times: number[]; next: number }>();
   /** Truncated normal bounds as probabilities, per config (weak: gone with the config). */
   private readonly bounds = new WeakMap<object, Float64Array>();
   /** With `streams`: a sampler per path, made on its first draw; null for one stream. */
@@ -146,6 +148,7 @@ export class Sampler {
 
   private sampleOwn(config: DistributionConfig, path: string): number {
     // An empirical config is checked once per values array (O(n)); other configs are O(1) to check each time.
+    if (config?.dist === 'replay') return this.replay(config, path);
     if (config?.dist !== 'empirical' || this.table(config) === undefined) validateDistribution(config, path);
     const v = this.draw(config);
     const lo = config.min ?? Number.NEGATIVE_INFINITY;
@@ -183,7 +186,31 @@ export class Sampler {
         return c.value;
       case 'empirical':
         return this.empirical(c);
+      case 'replay':
+        return this.replay(c, '');
     }
+  }
+
+  // The gap to the next recorded time; past the last one, a gap no run reaches the end of. Checked once per times
+  // array (O(n)), as empirical tables are; the cursor is not part of saveState().
+  private replay(c: { times: number[] }, path: string): number {
+    let cursor = this.cursors.get(c);
+    if (cursor === undefined || cursor.times !== c.times) {
+      validateDistribution(c, path);
+      if (c.times === undefined) {
+        throw new TwinstreamError(
+          'TS_SIM_BAD_DISTRIBUTION',
+          `${path || 'replay'}: the replay's file was not loaded; give times, or run the model with runModel or loadModel`,
+        );
+      }
+      cursor = { times: c.times, next: 0 };
+      this.cursors.set(c, cursor);
+    }
+    const i = cursor.next;
+    const times = cursor.times;
+    if (i >= times.length) return Number.MAX_VALUE;
+    cursor.next = i + 1;
+    return i === 0 ? times[0]! : times[i]! - times[i - 1]!;
   }
 
   // The inverse of the normal CDF between the bounds' probabilities: one uniform per draw, exact however far into a

@@ -42,6 +42,7 @@ export function distributionCdf(c: DistributionConfig, x: number): number | null
     case 'constant':
       return x < c.value ? 0 : 1;
     case 'empirical':
+    case 'replay':
       return null;
   }
 }

@@ -51,6 +51,20 @@ function raw(c: DistributionConfig): [number, number] {
     }
     case 'constant':
       return [c.value, 0];
+    case 'replay': {
+      // The recorded gaps: their mean and variance.
+      const t = c.times;
+      let prev = 0;
+      let sum = 0;
+      let sq = 0;
+      for (const x of t) {
+        sum += x - prev;
+        sq += (x - prev) ** 2;
+        prev = x;
+      }
+      const mean = sum / t.length;
+      return [mean, sq / t.length - mean * mean];
+    }
     case 'empirical': {
       if ('edges' in c) return histogram(c.edges, c.counts);
       const w = c.weights ?? c.values.map(() => 1);

@@ -94,10 +94,16 @@ export function distributionSchema(z: Zod) {
         edges: z.array(time).min(2, { error: 'expected at least two edges' }).optional(),
         counts: z.array(nonNegative).optional(),
       }),
+      // Recorded arrival times: in the model, or read from a CSV or Parquet file when the model is loaded.
+      family('replay', {
+        times: z.array(time).optional(),
+        file: z.string().min(1).max(1024).optional(),
+        column: z.string().min(1).optional(),
+      }),
     ],
     {
       error:
-        'expected dist to be one of exponential, normal, lognormal, truncated_normal, uniform, triangular, gamma, weibull, constant, empirical',
+        'expected dist to be one of exponential, normal, lognormal, truncated_normal, uniform, triangular, gamma, weibull, constant, empirical, replay',
     },
   );
   return union.check((ctx) => {

@@ -8,6 +8,7 @@ import type { StatsLevel } from '../stats/model-statistics.ts';
 import { publishReadings } from '../stats/publish-statistics.ts';
 import { LAG_PATH } from '../telemetry.ts';
 import { type BuiltModel, buildModel } from './build.ts';
+import { loadReplays, modelDir } from './load-replays.ts';
 import { modelClock } from './model-clock.ts';
 import { type ReadModelFileOptions, readModelFile } from './read-model-file.ts';
 import { scenario } from './scenario.ts';
@@ -79,6 +80,7 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1))
     badArgument('runModel', 'sample', sample, 'an integer >= 1 (the number of events to print)');
   const spec = typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
+  if (typeof model !== 'string') await loadReplays(spec, process.cwd(), realClock.now());
   const run = spec.run;
   // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
   const clock = modelClock(run, realClock.now());
@@ -195,7 +197,9 @@ function deliveredSinks(
  */
 export async function loadModel(file: string, options: ReadModelFileOptions = {}): Promise<ModelSpec<number>> {
   const { data, lineOf } = await readModelFile(file, options);
-  return validateModel(data, file, lineOf);
+  const spec = await validateModel(data, file, lineOf);
+  await loadReplays(spec, modelDir(file), realClock.now());
+  return spec;
 }
 
 /**
