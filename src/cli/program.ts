@@ -57,6 +57,10 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       duration,
     )
     .option(
+      '--drain [limit]',
+      'after --until, let the entities in the system finish (for at most limit, a time such as 10m)',
+    )
+    .option(
       '--warmup <time>',
       'publish nothing for this long and then start the statistics afresh (overrides run.warmup)',
       duration,
@@ -92,6 +96,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         opts: {
           until?: number;
           warmup?: number;
+          drain?: true | string;
           factor?: number;
           seed?: number;
           out: string;
@@ -136,6 +141,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           ...(opts.factor === undefined ? {} : { factor: opts.factor }),
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),
           ...(opts.warmup === undefined ? {} : { warmup: opts.warmup }),
+          ...(opts.drain === undefined ? {} : { drain: opts.drain === true ? true : duration(opts.drain) }),
           ...(opts.sample === undefined ? {} : { sample: opts.sample }),
           ...(opts.stdout === true ? { stdout: true } : {}),
           outDir: opts.out,

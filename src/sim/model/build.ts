@@ -28,6 +28,10 @@ export interface BuiltModel {
   statistics: ModelStatistics;
   /** The statistics last published as telemetry, so the end of the run repeats no unchanged value. */
   published: Map<string, number>;
+  /** Set to stop arrivals (a drain): an arrival due after it brings no entity. */
+  closed: boolean;
+  /** Called each time an entity goes through its last step (a drain waits for the last one). */
+  onLeave: (() => void) | null;
 }
 
 /**
@@ -92,7 +96,17 @@ export function buildModel(
   const sampler = new Sampler({ seed, streams: true });
   const counts: ModelCounts = { arrived: {}, completed: {}, statuses: {} };
   const statistics = new ModelStatistics(env, id, level);
-  const built: BuiltModel = { resources, containers, stores, sampler, counts, statistics, published: new Map() };
+  const built: BuiltModel = {
+    resources,
+    containers,
+    stores,
+    sampler,
+    counts,
+    statistics,
+    published: new Map(),
+    closed: false,
+    onLeave: null,
+  };
   const measured = measureModel(statistics, env.registry, id, built);
 
   const publish = (key: string, pathId: string, status: string, task: string, instance: number) => {
@@ -168,6 +182,7 @@ export function buildModel(
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
     flowStats.finished++;
+    built.onLeave?.();
   }
 
   function* arrivals(flow: ModelFlow): ProcessGenerator<void> {
@@ -178,6 +193,7 @@ export function buildModel(
     const flowStats = statistics.flow(flow.name);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
+      if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
       env.process(entity(flow, `${prefix}-${n}`, flowStats), `${flow.name}-${n}`);

@@ -31,6 +31,8 @@ export interface RunModelOptions {
   print?: (line: string) => void;
   /** Sinks added to the model's own (a `StreamEgress`, a test collector). */
   sinks?: readonly EgressSink[];
+  /** After `until`, let the entities in the system finish, for at most this long (`true`: no limit; overrides `run.drain`). */
+  drain?: boolean | number | string;
   /** A warm-up (overrides `run.warmup`): seconds, or a duration string such as `'1h'`. */
   warmup?: number | string;
   /** The statistics level (overrides `stats.level`; default `typical`). */
@@ -156,6 +158,10 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
       env.factor = factor;
     }
     await env.run({ until: end ?? until });
+    const drain = options.drain ?? run.drain;
+    if (end === null && drain !== undefined && drain !== false) {
+      await drainModel(env, built, drain === true ? Number.POSITIVE_INFINITY : env.toUnits(drain, 'runModel: drain'));
+    }
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
     unregister();
@@ -174,6 +180,28 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     wallSeconds: (performance.now() - t0) / 1000,
     model: built,
   };
+}
+
+// No more arrivals; run until the last entity in the system leaves, or `limit` has passed.
+async function drainModel(env: RealtimeEnvironment, built: BuiltModel, limit: number): Promise<void> {
+  built.closed = true;
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const inSystem = () => sum(built.counts.arrived) - sum(built.counts.completed);
+  if (inSystem() === 0) return;
+  const drained = env.event();
+  built.onLeave = () => {
+    if (inSystem() === 0 && !drained.triggered) drained.succeed();
+  };
+  if (Number.isFinite(limit)) {
+    env.process(
+      (function* () {
+        yield env.timeout(limit);
+        if (!drained.triggered) drained.succeed();
+      })(),
+      'drain-limit',
+    );
+  }
+  await env.run({ until: drained });
 }
 
 // The model's own sinks, each given the records its `when` asks for, as often as it asks.

@@ -102,6 +102,11 @@ export interface ModelRun<Time = SimDuration> {
    * so an empty system filling up does not bias them. Must be less than `until`.
    */
   warmup?: Time;
+  /**
+   * After `until`, let the entities in the system finish: no new ones arrive, and the run goes on until the last
+   * leaves, or for at most the given time (`true`: no limit).
+   */
+  drain?: boolean | Time;
   /** Wall time per simulated time: 0 runs as fast as possible (default 0). */
   factor?: number;
   /**

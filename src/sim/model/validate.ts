@@ -155,6 +155,7 @@ function build(z: Zod) {
       run: z.strictObject({
         until: seconds(positive),
         warmup: seconds(nonNegative).optional(),
+        drain: z.union([z.boolean(), seconds(positive)]).optional(),
         factor: nonNegative.optional(),
         logicalStartTime: modelTimeSchema(z).optional(),
         timeZone: z
