@@ -74,5 +74,10 @@ async function parquetTimes(file: string, column: string, startMs: number): Prom
   return times;
 }
 
-/** The folder a model file's relative paths start from. @internal */
+/**
+ * The folder a model file's relative paths start from.
+ *
+ * @example modelDir('models/line.yaml'); // '/home/me/models'
+ * @internal
+ */
 export const modelDir = (file: string): string => dirname(resolve(file));
