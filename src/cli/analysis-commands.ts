@@ -107,6 +107,29 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
     });
 
   sim
+    .command('report')
+    .description('run an experiment and write its report: Markdown and HTML with a chart per measure')
+    .argument('<file>', 'the experiment file (.yaml, .yml or .json)')
+    .option('--out <dir>', 'where to write report.md, report.html and the charts', 'report')
+    .option('--title <text>', 'the title of the report (default: the file name)')
+    .action(async (file: string, opts: { out: string; title?: string }) => {
+      const { runExperiment } = await import('../sim/experiment/run-experiment.ts');
+      const { experimentReport } = await import('../sim/experiment/experiment-report.ts');
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { basename, join } = await import('node:path');
+      const result = await runExperiment(file);
+      const report = await experimentReport(result, opts.title ?? basename(file));
+      await mkdir(opts.out, { recursive: true });
+      for (const c of report.charts) await writeFile(join(opts.out, c.file), c.svg);
+      await writeFile(join(opts.out, 'report.md'), report.markdown);
+      await writeFile(join(opts.out, 'report.html'), report.html);
+      io.out(
+        `wrote ${join(opts.out, 'report.md')}, ${join(opts.out, 'report.html')} and ${report.charts.length} charts`,
+      );
+      if (!result.passed) process.exitCode = 1;
+    });
+
+  sim
     .command('fit')
     .description('fit a CSV column to the distribution families by maximum likelihood, ranked by AIC')
     .argument('<data>', 'a CSV file with a header row')
@@ -115,8 +138,12 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
     .option('--out <file>', 'write the recommended distribution block (YAML) to this file')
     .option('--name <name>', 'the name of the block in --out (default: the column)')
     .option('--json', 'print the fits as JSON')
+    .option('--plot <file>', "write an SVG: the data's histogram and the best fits' densities")
     .action(
-      async (data: string, opts: { column: string; alpha: number; out?: string; name?: string; json?: boolean }) => {
+      async (
+        data: string,
+        opts: { column: string; alpha: number; out?: string; name?: string; json?: boolean; plot?: string },
+      ) => {
         const { readCsvColumn } = await import('../sim/analysis/read-column.ts');
         const { fitDistribution } = await import('../sim/analysis/fit-distribution.ts');
         const { values, skipped } = await readCsvColumn(data, opts.column);
@@ -135,6 +162,11 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
           );
           const block = `${opts.name ?? opts.column}: { ${fields.join(', ')} }\n`;
           await writeFile(opts.out, header + block);
+        }
+        if (opts.plot !== undefined) {
+          const { fitPlot } = await import('../sim/analysis/fit-plot.ts');
+          const { writeFile } = await import('node:fs/promises');
+          await writeFile(opts.plot, await fitPlot(values, result, opts.column));
         }
         if (opts.json === true) {
           io.out(json({ ...result, skippedCells: skipped }));
@@ -164,6 +196,7 @@ export function addAnalysisCommands(sim: Command, io: CliOutput): void {
             : `recommended: ${JSON.stringify(result.recommended)}`,
         );
         if (opts.out !== undefined) io.out(`wrote ${opts.out}`);
+        if (opts.plot !== undefined) io.out(`wrote ${opts.plot}`);
       },
     );
 

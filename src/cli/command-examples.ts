@@ -24,7 +24,12 @@ const EXAMPLES: Record<string, readonly string[]> = {
   ],
   'sim explain': ['twinstream sim explain line-a.yaml', 'twinstream sim explain line-a.yaml --verify --until 1d'],
   'sim experiment': ['twinstream sim experiment capacity.yaml', 'twinstream sim experiment capacity.yaml --json'],
-  'sim fit': ['twinstream sim fit service-times.csv --column seconds --out service.yaml'],
+  'sim report': ['twinstream sim report capacity.yaml --out report'],
+  'sim fit': [
+    'twinstream sim fit service-times.csv --column seconds --out service.yaml',
+    'twinstream sim fit service-times.csv --column seconds --plot fit.svg',
+  ],
+  'sim schema': ['twinstream sim schema > model.schema.json'],
   'sim dist': ['twinstream sim dist', 'twinstream sim dist lognormal --mean 2 --std 0.5'],
   run: [
     'twinstream run examples/pipelines/csv-windows.yaml --out out',

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import { TwinstreamError } from '../errors.ts';
+import { badArgument, TwinstreamError } from '../errors.ts';
 import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
 import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
@@ -51,12 +51,28 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       io.out(`wrote ${file}: run it with  twinstream sim run ${file} --until 1d`);
     });
   sim
+    .command('schema')
+    .description('print the JSON Schema of model files, for editors to validate and complete them as you type')
+    .action(async () => {
+      const { modelJsonSchema } = await import('../sim/model/model-json-schema.ts');
+      io.out(JSON.stringify(await modelJsonSchema(), null, 2));
+    });
+  sim
     .command('run')
     .description('run a declarative model (YAML or JSON) and print a summary')
     .argument('<model>', 'the model file (.yaml, .yml or .json)')
     .option(
       '--until <time>',
       'simulated time to run, in seconds or as a duration such as 90s, 5m, 1h, 7d (overrides run.until)',
+      duration,
+    )
+    .option(
+      '--drain [limit]',
+      'after --until, let the entities in the system finish (for at most limit, a time such as 10m)',
+    )
+    .option(
+      '--warmup <time>',
+      'publish nothing for this long and then start the statistics afresh (overrides run.warmup)',
       duration,
     )
     .option(
@@ -79,11 +95,19 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
     .option('--workers <n>', 'replications run at once, each in a worker thread', number('an integer', 1, false), 1)
     .option('--level <p>', 'confidence level of the intervals', number('a number', 0, true), 0.95)
     .option('--measure <name...>', 'statistics to summarise, such as tasks.milling.wait_mean (default: all)')
+    .option(
+      '--sample <n>',
+      "print the first n events as JSON lines, unpaced, with none of the model's sinks",
+      number('an integer', 1, false),
+    )
+    .option('--stdout', "print every record as a JSON line instead of writing to the model's sinks")
     .action(
       async (
         model: string,
         opts: {
           until?: number;
+          warmup?: number;
+          drain?: true | string;
           factor?: number;
           seed?: number;
           out: string;
@@ -95,8 +119,19 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           workers: number;
           level: number;
           measure?: string[];
+          sample?: number;
+          stdout?: boolean;
         },
       ) => {
+        const printing = opts.sample !== undefined || opts.stdout === true;
+        if (printing && opts.replications !== undefined) {
+          badArgument(
+            'sim run',
+            '--replications',
+            opts.replications,
+            'none with --sample or --stdout: they print one run',
+          );
+        }
         if (opts.replications !== undefined) {
           const { formatReplications, replicate } = await import('../sim/replicate/replicate.ts');
           const summary = await replicate(model, {
@@ -113,7 +148,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         }
         outputFolder(opts.out, { create: false });
         const { demoProgressBar } = await import('./demo/demo-progress.ts');
-        const bar = opts.progress && opts.quiet !== true ? await demoProgressBar() : null;
+        const bar = opts.progress && opts.quiet !== true && !printing ? await demoProgressBar() : null;
         let summary: Awaited<ReturnType<typeof runModel>>;
         try {
           summary = await runModel(model, {
@@ -121,6 +156,10 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
             ...(opts.until === undefined ? {} : { until: opts.until }),
             ...(opts.factor === undefined ? {} : { factor: opts.factor }),
             ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+            ...(opts.warmup === undefined ? {} : { warmup: opts.warmup }),
+            ...(opts.drain === undefined ? {} : { drain: opts.drain === true ? true : duration(opts.drain) }),
+            ...(opts.sample === undefined ? {} : { sample: opts.sample }),
+            ...(opts.stdout === true ? { stdout: true } : {}),
             ...(bar === null ? {} : { onProgress: (p) => bar.update(p) }),
             outDir: opts.out,
             print: io.out,
@@ -128,7 +167,12 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         } finally {
           bar?.stop();
         }
-        if (opts.quiet !== true) for (const line of formatSummary(summary)) io.out(line);
+        if (opts.sample !== undefined && (summary.printed ?? 0) < opts.sample) {
+          io.err(`sample ended at until with ${summary.printed ?? 0} of ${opts.sample} events`);
+        }
+        // The JSON lines own standard output: the summary goes to standard error.
+        const say = printing ? io.err : io.out;
+        if (opts.quiet !== true) for (const line of formatSummary(summary)) say(line);
       },
     );
   addAnalysisCommands(sim, io);

@@ -36,6 +36,8 @@ export type { DistributionConfig } from './distributions.ts';
 export { ConsoleEgress } from './egress/console.ts';
 export type { EgressOptions, EgressSink } from './egress/egress.ts';
 export { Egress } from './egress/egress.ts';
+export type { JsonLinesSinkOptions } from './egress/json-lines-sink.ts';
+export { JsonLinesSink } from './egress/json-lines-sink.ts';
 export type { JsonlStorageOptions } from './egress/jsonl.ts';
 export { JsonlStorageEgress } from './egress/jsonl.ts';
 export type { KafkaEgressOptions, TopicRouter } from './egress/kafka.ts';
@@ -55,11 +57,17 @@ export type {
   CheckResult,
   Comparison,
   ExperimentCheck,
+  ExperimentReport,
   ExperimentResult,
   ExperimentSpec,
   VariantResult,
 } from './experiment/index.ts';
-export { formatExperiment, runExperiment, validateExperiment } from './experiment/index.ts';
+export {
+  experimentReport,
+  formatExperiment,
+  runExperiment,
+  validateExperiment,
+} from './experiment/index.ts';
 export type { IngressCallbacks, ParameterUpdate, Rejection } from './ingress/ingress.ts';
 export { ParameterIngress } from './ingress/ingress.ts';
 export type { KafkaIngressOptions } from './ingress/kafka.ts';
@@ -95,7 +103,14 @@ export type {
   RecordShaping,
   RunModelOptions,
 } from './model/index.ts';
-export { buildModel, formatSummary, loadModel, runModel, validateModel } from './model/index.ts';
+export {
+  buildModel,
+  formatSummary,
+  loadModel,
+  modelJsonSchema,
+  runModel,
+  validateModel,
+} from './model/index.ts';
 export type { CapacityConfig, ScheduledUpdate, SimParameter } from './parameters.ts';
 export { ParameterRegistry } from './parameters.ts';
 export type { RealtimeOptions } from './realtime.ts';

@@ -43,7 +43,8 @@ const yieldTurn = (): Promise<void> =>
  * await env.teardown();
  */
 export class RealtimeEnvironment extends BaseEnvironment {
-  readonly factor: number;
+  /** Wall time per simulated time; may change between two `run` calls (a backfill unpaced, then live). */
+  factor: number;
   readonly strict: boolean;
   readonly maxLagSeconds: number;
   readonly lagInterval: number;
@@ -83,9 +84,12 @@ export class RealtimeEnvironment extends BaseEnvironment {
     this.publish(telemetryRecord(pathId, value, this._now, this.toTimestamp()));
   }
 
-  /** Publishes a lifecycle event `{ key, value, sim_ts, timestamp, stream_type: 'event' }`. */
-  publishEvent(key: string, value: unknown): void {
-    this.publish(eventRecord(key, value, this._now, this.toTimestamp()));
+  /**
+   * Publishes a lifecycle event `{ key, value, sim_ts, timestamp, stream_type: 'event' }`, with `task` and `instance`
+   * fields when a task is given (as desflow's records carry them).
+   */
+  publishEvent(key: string, value: unknown, task?: string, instance?: number): void {
+    this.publish(eventRecord(key, value, this._now, this.toTimestamp(), task, instance));
   }
 
   private publish(record: SimRecord): void {

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type mt19937Module from '@stdlib/random-base-mt19937';
 import { describe, TwinstreamError } from '../errors.ts';
-import { type DistributionConfig, validateDistribution } from './distributions.ts';
+import { type DistributionConfig, lognormalLog, validateDistribution } from './distributions.ts';
+import { normalCdf, normalQuantile } from './special-functions.ts';
+import { streamSeed } from './stream-seed.ts';
 
 // The Mersenne Twister is loaded when the first sampler is made: the package costs ~60 ms to import, which every
 // import of twinstream/sim would pay otherwise. It is a CommonJS package, so a synchronous require serves.
@@ -26,12 +28,21 @@ export interface SamplerState {
   seed: number;
   /** The Mersenne Twister state words. */
   state: number[];
+  /** With `streams`: the state words of each path's stream drawn from so far. */
+  streams?: Record<string, number[]>;
 }
 
 /** Options of a sampler. */
 export interface SamplerOptions {
   /** The seed (default 42). */
   seed?: number;
+  /**
+   * Give each distribution path its own random stream, seeded from `seed` and the path (default false: one stream
+   * for every draw). `sample(config, path)` then draws from the stream of `path`, so adding a distribution, or
+   * drawing more from one, leaves every other path's draws unchanged: two designs run on one seed see common
+   * random numbers (the same arrival gaps, the same service times) and their difference has less noise.
+   */
+  streams?: boolean;
 }
 
 /**
@@ -51,8 +62,14 @@ export class Sampler {
   private readonly uniform: () => number;
   /** Empirical configs checked and tabled (weak: gone with the config). */
   private readonly tables = new WeakMap<object, EmpiricalTable>();
+  /** Where each replay config is (weak: gone with the config). */
+  private readonly cursors = new WeakMap<object, { times: number[]; next: number }>();
+  /** Truncated normal bounds as probabilities, per config (weak: gone with the config). */
+  private readonly bounds = new WeakMap<object, Float64Array>();
+  /** With `streams`: a sampler per path, made on its first draw; null for one stream. */
+  private readonly paths: Map<string, Sampler> | null;
 
-  constructor(options: SamplerOptions = {}) {
+  constructor(options: SamplerOptions = {}, pathSeed?: Uint32Array) {
     const seed = options.seed ?? 42;
     if (!Number.isInteger(seed) || seed < 1 || seed > 4294967295) {
       throw new TwinstreamError(
@@ -62,20 +79,44 @@ export class Sampler {
     }
     this.seed = seed;
     mt19937 ??= require('@stdlib/random-base-mt19937') as typeof mt19937Module;
-    this.rng = mt19937.factory({ seed }) as unknown as MersenneTwister;
+    this.rng = mt19937.factory({ seed: pathSeed ?? seed }) as unknown as MersenneTwister;
     this.uniform = this.rng.normalized;
+    this.paths = options.streams === true ? new Map() : null;
+  }
+
+  /**
+   * The sampler of one path's stream (made on first use): its draws depend only on the seed and the path.
+   *
+   * @example
+   * const sampler = new Sampler({ seed: 42, streams: true });
+   * sampler.stream('Line_A.service.milling').random(); // the same number whatever else was drawn before
+   */
+  stream(path: string): Sampler {
+    const paths = this.paths;
+    if (paths === null) return this;
+    let s = paths.get(path);
+    if (s === undefined) {
+      s = new Sampler({ seed: this.seed }, streamSeed(this.seed, path));
+      paths.set(path, s);
+    }
+    return s;
   }
 
   /** A sampler that continues from a saved state. */
   static fromState(saved: SamplerState): Sampler {
-    const s = new Sampler({ seed: saved.seed });
+    const s = new Sampler({ seed: saved.seed, streams: saved.streams !== undefined });
     s.restoreState(saved);
     return s;
   }
 
   /** The state, as plain JSON-able data. */
   saveState(): SamplerState {
-    return { seed: this.seed, state: Array.from(this.rng.state) };
+    const saved: SamplerState = { seed: this.seed, state: Array.from(this.rng.state) };
+    if (this.paths !== null) {
+      saved.streams = Object.create(null) as Record<string, number[]>;
+      for (const [path, s] of this.paths) saved.streams[path] = Array.from(s.rng.state);
+    }
+    return saved;
   }
 
   /** Continues from a saved state. */
@@ -87,6 +128,10 @@ export class Sampler {
       );
     }
     this.rng.state = new Uint32Array(saved.state);
+    if (this.paths !== null && saved.streams !== undefined) {
+      for (const path of Object.keys(saved.streams))
+        this.stream(path).rng.state = new Uint32Array(saved.streams[path]!);
+    }
   }
 
   /** A uniform number in [0, 1). */
@@ -94,9 +139,16 @@ export class Sampler {
     return this.uniform();
   }
 
-  /** One sample of `config`; `path` names it in errors. */
+  /** One sample of `config`; `path` names it in errors, and with `streams` chooses the stream drawn from. */
   sample(config: DistributionConfig, path = ''): number {
+    return this.paths === null || path === ''
+      ? this.sampleOwn(config, path)
+      : this.stream(path).sampleOwn(config, path);
+  }
+
+  private sampleOwn(config: DistributionConfig, path: string): number {
     // An empirical config is checked once per values array (O(n)); other configs are O(1) to check each time.
+    if (config?.dist === 'replay') return this.replay(config, path);
     if (config?.dist !== 'empirical' || this.table(config) === undefined) validateDistribution(config, path);
     const v = this.draw(config);
     const lo = config.min ?? Number.NEGATIVE_INFINITY;
@@ -111,8 +163,12 @@ export class Sampler {
         return -Math.log(1 - u()) / c.rate;
       case 'normal':
         return c.mean + c.std * this.standardNormal();
-      case 'lognormal':
-        return Math.exp(c.mean + c.sigma * this.standardNormal());
+      case 'lognormal': {
+        const { mu, sigma } = lognormalLog(c);
+        return Math.exp(mu + sigma * this.standardNormal());
+      }
+      case 'truncated_normal':
+        return this.truncatedNormal(c);
       case 'uniform':
         return c.low + (c.high - c.low) * u();
       case 'triangular': {
@@ -130,7 +186,59 @@ export class Sampler {
         return c.value;
       case 'empirical':
         return this.empirical(c);
+      case 'replay':
+        return this.replay(c, '');
     }
+  }
+
+  // The gap to the next recorded time; past the last one, a gap no run reaches the end of. Checked once per times
+  // array (O(n)), as empirical tables are; the cursor is not part of saveState().
+  private replay(c: { times: number[] }, path: string): number {
+    let cursor = this.cursors.get(c);
+    if (cursor === undefined || cursor.times !== c.times) {
+      validateDistribution(c, path);
+      if (c.times === undefined) {
+        throw new TwinstreamError(
+          'TS_SIM_BAD_DISTRIBUTION',
+          `${path || 'replay'}: the replay's file was not loaded; give times, or run the model with runModel or loadModel`,
+        );
+      }
+      cursor = { times: c.times, next: 0 };
+      this.cursors.set(c, cursor);
+    }
+    const i = cursor.next;
+    const times = cursor.times;
+    if (i >= times.length) return Number.MAX_VALUE;
+    cursor.next = i + 1;
+    return i === 0 ? times[0]! : times[i]! - times[i - 1]!;
+  }
+
+  // The inverse of the normal CDF between the bounds' probabilities: one uniform per draw, exact however far into a
+  // tail the bounds lie. Above the mean the mirror image is drawn, where the probabilities are small and precise.
+  private truncatedNormal(c: { mean: number; std: number; low?: number; high?: number }): number {
+    const low = c.low ?? 0;
+    const high = c.high ?? Number.POSITIVE_INFINITY;
+    if (c.std === 0) return Math.min(high, Math.max(low, c.mean));
+    let b = this.bounds.get(c);
+    if (b === undefined || b[0] !== c.mean || b[1] !== c.std || b[2] !== low || b[3] !== high) {
+      const flip = low > c.mean;
+      const lo = flip ? 2 * c.mean - high : low;
+      const hi = flip ? 2 * c.mean - low : high;
+      b = Float64Array.of(
+        c.mean,
+        c.std,
+        low,
+        high,
+        normalCdf(lo, c.mean, c.std),
+        normalCdf(hi, c.mean, c.std),
+        flip ? 1 : 0,
+      );
+      this.bounds.set(c, b);
+    }
+    const x = normalQuantile(b[4]! + this.uniform() * (b[5]! - b[4]!), c.mean, c.std);
+    const v = b[6] === 1 ? 2 * c.mean - x : x;
+    // Rounding at the very edge of a bound: keep the draw inside.
+    return Math.min(high, Math.max(low, v));
   }
 
   // Box–Muller, both uniforms drawn every time and the second normal discarded: no cached state to save.
@@ -163,13 +271,40 @@ export class Sampler {
    * replaces arrays on every update (it copies values in), so a changed config brings new arrays and is checked
    * and tabled again; an array changed in place by hand is not seen.
    */
-  private table(c: { values: number[]; weights?: number[] }): EmpiricalTable | undefined {
+  private table(
+    c: { values: number[]; weights?: number[] } | { edges: number[]; counts: number[] },
+  ): EmpiricalTable | undefined {
     const t = this.tables.get(c);
+    if ('edges' in c) return t !== undefined && t.values === c.edges && t.weights === c.counts ? t : undefined;
     return t !== undefined && t.values === c.values && t.weights === c.weights ? t : undefined;
   }
 
+  // A bin by its count (cumulative counts, binary search), then a uniform value inside it.
+  private histogram(c: { edges: number[]; counts: number[] }): number {
+    let t = this.table(c);
+    if (t === undefined) {
+      const cumulative = new Float64Array(c.counts.length);
+      let total = 0;
+      for (let i = 0; i < c.counts.length; i++) cumulative[i] = total += c.counts[i]!;
+      t = { values: c.edges, weights: c.counts, cumulative };
+      this.tables.set(c, t);
+    }
+    const cum = t.cumulative!;
+    const x = this.uniform() * cum[cum.length - 1]!;
+    let lo = 0;
+    let hi = cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (x < cum[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    const edges = c.edges;
+    return edges[lo]! + this.uniform() * (edges[lo + 1]! - edges[lo]!);
+  }
+
   // Cumulative weights and a binary search: O(log n) per draw instead of a sum and a scan of every weight.
-  private empirical(c: { values: number[]; weights?: number[] }): number {
+  private empirical(c: { values: number[]; weights?: number[] } | { edges: number[]; counts: number[] }): number {
+    if ('edges' in c) return this.histogram(c);
     const values = c.values;
     let t = this.table(c);
     if (t === undefined) {

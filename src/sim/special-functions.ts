@@ -12,6 +12,7 @@ let gammalnFn: Fn1 | null = null;
 let digammaFn: Fn1 | null = null;
 let gammaCdfFn: Fn3 | null = null;
 let normalCdfFn: Fn3 | null = null;
+let normalQuantileFn: Fn3 | null = null;
 let tQuantileFn: ((p: number, dof: number) => number) | null = null;
 
 /**
@@ -52,6 +53,16 @@ export function gammaCdf(x: number, shape: number, rate: number): number {
 export function normalCdf(x: number, mean: number, std: number): number {
   normalCdfFn ??= require('@stdlib/stats-base-dists-normal-cdf') as Fn3;
   return normalCdfFn(x, mean, std);
+}
+
+/**
+ * The normal distribution's quantile (inverse CDF) at probability `p` for a `mean` and a standard deviation `std`.
+ * @internal
+ * @example normalQuantile(0.5, 3, 1); // 3
+ */
+export function normalQuantile(p: number, mean: number, std: number): number {
+  normalQuantileFn ??= require('@stdlib/stats-base-dists-normal-quantile') as Fn3;
+  return normalQuantileFn(p, mean, std);
 }
 
 /**

@@ -15,6 +15,10 @@ export interface EventRecord {
   stream_type: 'event';
   /** What the event is about, e.g. `task-17`. */
   key: string;
+  /** The task the event belongs to (a model's service step), as desflow writes it; absent for events of your own. */
+  task?: string;
+  /** The task's instance: 0, 1, 2… per task, in the order entities enter it. */
+  instance?: number;
   value: unknown;
   sim_ts: number;
   timestamp: string;
@@ -81,6 +85,16 @@ export function telemetryRecord(pathId: string, value: unknown, simTs: number, t
  * eventRecord('task-1', { status: 'queued' }, 0, 0);
  * // { stream_type: 'event', key: 'task-1', value: { status: 'queued' }, sim_ts: 0, timestamp: '1970-01-01T00:00:00.000Z' }
  */
-export function eventRecord(key: string, value: unknown, simTs: number, timestampMs: number): EventRecord {
+export function eventRecord(
+  key: string,
+  value: unknown,
+  simTs: number,
+  timestampMs: number,
+  task?: string,
+  instance?: number,
+): EventRecord {
+  if (task !== undefined) {
+    return { stream_type: 'event', key, task, instance, value, sim_ts: simTs, timestamp: isoTimestamp(timestampMs) };
+  }
   return { stream_type: 'event', key, value, sim_ts: simTs, timestamp: isoTimestamp(timestampMs) };
 }

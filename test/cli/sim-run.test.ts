@@ -136,3 +136,51 @@ test('bad model files end in one line naming the problem and exit code 1, never 
     assert.doesNotMatch(r.stderr, /\n\s+at .*\.ts:\d+/);
   }
 });
+
+test('sim run --sample N prints the first N events as JSON lines with task and instance, and writes no file', () => {
+  const out = join(dir, 'sample');
+  const r = cli('sim', 'run', MODEL, '--sample', '6', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(lines.length, 6);
+  assert.ok(lines.every((l) => l.stream_type === 'event' && l.task === 'milling'));
+  assert.deepEqual(
+    lines.filter((l) => l.value.status === 'queued').map((l) => [l.key, l.instance]),
+    lines.filter((l) => l.value.status === 'queued').map((_, i) => [`task-${i}`, i]),
+  );
+  assert.equal(existsSync(out), false);
+  assert.match(r.stderr, /^model Line_A: simulated [\d.]+ time units/); // the summary goes to stderr
+  // A run that ends first says so.
+  const short = cli('sim', 'run', MODEL, '--sample', '100000', '--until', '10', '--quiet');
+  assert.equal(short.status, 0, short.stderr);
+  const n = short.stdout.trim().split('\n').length;
+  assert.equal(short.stderr.trim(), `sample ended at until with ${n} of 100000 events`);
+  const refused = cli('sim', 'run', MODEL, '--sample', '5', '--replications', '3');
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /--replications = 3 is not valid; expected none with --sample or --stdout/);
+});
+
+test('sim run --stdout prints every record as a JSON line instead of the sinks', () => {
+  const out = join(dir, 'stdout');
+  const r = cli('sim', 'run', MODEL, '--stdout', '--until', '120', '--out', out, '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  const records = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const telemetry = records.filter((x) => x.stream_type === 'telemetry');
+  assert.equal(telemetry.length, 4 * 2); // the lathe's four readings every 60 s, at 0 and 60
+  assert.ok(records.filter((x) => x.stream_type === 'event').length > 300);
+  assert.equal(existsSync(out), false);
+});
+
+test('sim schema prints the JSON Schema of model files', () => {
+  const r = cli('sim', 'schema');
+  assert.equal(r.status, 0, r.stderr);
+  const schema = JSON.parse(r.stdout);
+  assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
+  assert.deepEqual(schema.required, ['simId', 'arrival', 'service', 'flows', 'run']);
+});

@@ -1,4 +1,4 @@
-import type { DistributionConfig } from '../distributions.ts';
+import { type DistributionConfig, lognormalLog } from '../distributions.ts';
 import { gammaCdf, normalCdf } from '../special-functions.ts';
 
 /**
@@ -14,8 +14,18 @@ export function distributionCdf(c: DistributionConfig, x: number): number | null
       return x <= 0 ? 0 : 1 - Math.exp(-c.rate * x);
     case 'normal':
       return normalCdf(x, c.mean, c.std);
-    case 'lognormal':
-      return x <= 0 ? 0 : normalCdf(Math.log(x), c.mean, c.sigma);
+    case 'lognormal': {
+      const { mu, sigma } = lognormalLog(c);
+      return x <= 0 ? 0 : normalCdf(Math.log(x), mu, sigma);
+    }
+    case 'truncated_normal': {
+      const low = c.low ?? 0;
+      const high = c.high ?? Number.POSITIVE_INFINITY;
+      if (x <= low) return 0;
+      if (x >= high) return 1;
+      const below = normalCdf(low, c.mean, c.std);
+      return (normalCdf(x, c.mean, c.std) - below) / (normalCdf(high, c.mean, c.std) - below);
+    }
     case 'uniform':
       return x <= c.low ? 0 : x >= c.high ? 1 : (x - c.low) / (c.high - c.low);
     case 'triangular': {
@@ -32,6 +42,7 @@ export function distributionCdf(c: DistributionConfig, x: number): number | null
     case 'constant':
       return x < c.value ? 0 : 1;
     case 'empirical':
+    case 'replay':
       return null;
   }
 }

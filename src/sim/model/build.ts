@@ -28,6 +28,10 @@ export interface BuiltModel {
   statistics: ModelStatistics;
   /** The statistics last published as telemetry, so the end of the run repeats no unchanged value. */
   published: Map<string, number>;
+  /** Set to stop arrivals (a drain): an arrival due after it brings no entity. */
+  closed: boolean;
+  /** Called each time an entity goes through its last step (a drain waits for the last one). */
+  onLeave: (() => void) | null;
 }
 
 /**
@@ -89,24 +93,39 @@ export function buildModel(
     });
     stores.set(name, store);
   }
-  const sampler = new Sampler({ seed });
+  const sampler = new Sampler({ seed, streams: true });
   const counts: ModelCounts = { arrived: {}, completed: {}, statuses: {} };
   const statistics = new ModelStatistics(env, id, level);
-  const built: BuiltModel = { resources, containers, stores, sampler, counts, statistics, published: new Map() };
+  const built: BuiltModel = {
+    resources,
+    containers,
+    stores,
+    sampler,
+    counts,
+    statistics,
+    published: new Map(),
+    closed: false,
+    onLeave: null,
+  };
   const measured = measureModel(statistics, env.registry, id, built);
 
-  const publish = (key: string, pathId: string, status: string) => {
+  const publish = (key: string, pathId: string, status: string, task: string, instance: number) => {
     counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
     // Without egress the record would be built and dropped: replications run with none.
-    if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status });
+    if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status }, task, instance);
   };
+  // Instances are numbered per task, as desflow numbers them.
+  const instances = new Map<string, { next: number }>();
 
   // Each step's names, parts and statistics, looked up once per model rather than once per entity and step.
   // The service config is the registry's live object, read at every draw (as the arrivals' is).
   const plan = (step: ModelStep) => {
     const pathId = `${id}.service.${step.service}`;
+    if (!instances.has(step.service)) instances.set(step.service, { next: 0 });
     return {
       pathId,
+      name: step.service,
+      instances: instances.get(step.service)!,
       config: env.registry.getConfig(pathId),
       task: statistics.task(step.service),
       res: step.resource === undefined ? undefined : resources.get(step.resource)!,
@@ -125,10 +144,11 @@ export function buildModel(
 
   function* entity(flow: ModelFlow, key: string, flowStats: FlowStats): ProcessGenerator<void> {
     for (const step of plans.get(flow)!) {
-      const { pathId, task, res, resStats } = step;
+      const { pathId, task, res, resStats, name } = step;
+      const instance = step.instances.next++;
       const queuedAt = env.now;
       task.inProgress++;
-      publish(key, pathId, 'queued');
+      publish(key, pathId, 'queued', name, instance);
       const req = res?.request();
       resStats?.changed();
       if (req !== undefined) {
@@ -140,14 +160,14 @@ export function buildModel(
           yield container.get(amount);
           holder.changed();
         }
-        publish(key, pathId, 'started');
+        publish(key, pathId, 'started', name, instance);
         const startedAt = env.now;
         yield env.timeout(sampler.sample(step.config, pathId));
         for (const [container, amount, holder] of step.produce) {
           yield container.put(amount);
           holder.changed();
         }
-        publish(key, pathId, 'finished');
+        publish(key, pathId, 'finished', name, instance);
         task.done(startedAt - queuedAt, env.now - startedAt);
       } finally {
         if (req !== undefined) {
@@ -162,6 +182,7 @@ export function buildModel(
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
     flowStats.finished++;
+    built.onLeave?.();
   }
 
   function* arrivals(flow: ModelFlow): ProcessGenerator<void> {
@@ -172,6 +193,7 @@ export function buildModel(
     const flowStats = statistics.flow(flow.name);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
+      if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
       env.process(entity(flow, `${prefix}-${n}`, flowStats), `${flow.name}-${n}`);

@@ -3,6 +3,8 @@
 
 export type { BuiltModel, ModelCounts } from './build.ts';
 export { buildModel } from './build.ts';
+export { modelJsonSchema } from './model-json-schema.ts';
+export type { ReadModelFileOptions } from './read-model-file.ts';
 export type { ModelProgress, ModelSummary, RunModelOptions } from './run.ts';
 export { formatSummary, loadModel, runModel } from './run.ts';
 export type { RecordShaping } from './sinks.ts';

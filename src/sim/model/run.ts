@@ -1,14 +1,21 @@
 import { closeOnSignal } from '../../connectors/files/close-on-signal.ts';
-import { RealClock, type Timer } from '../../time/clock.ts';
+import { badArgument, TwinstreamError } from '../../errors.ts';
+import { RealClock, realClock, type Timer } from '../../time/clock.ts';
 import type { EgressSink } from '../egress/egress.ts';
+import { JsonLinesSink } from '../egress/json-lines-sink.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
 import { publishReadings } from '../stats/publish-statistics.ts';
+import { LAG_PATH } from '../telemetry.ts';
 import { type BuiltModel, buildModel } from './build.ts';
+import { loadReplays, modelDir } from './load-replays.ts';
+import { modelClock } from './model-clock.ts';
+import { type ReadModelFileOptions, readModelFile } from './read-model-file.ts';
+import { scenario } from './scenario.ts';
+import { withDelivery } from './sink-delivery.ts';
 import { modelSinks } from './sinks.ts';
-import type { ModelSpec } from './spec.ts';
+import type { ModelSink, ModelSpec } from './spec.ts';
 import { validateModel } from './validate.ts';
-import { readYamlFile } from './yaml-file.ts';
 
 /** Overrides of a model's run, and where its output goes. */
 export interface RunModelOptions {
@@ -24,8 +31,19 @@ export interface RunModelOptions {
   print?: (line: string) => void;
   /** Sinks added to the model's own (a `StreamEgress`, a test collector). */
   sinks?: readonly EgressSink[];
+  /** After `until`, let the entities in the system finish, for at most this long (`true`: no limit; overrides `run.drain`). */
+  drain?: boolean | number | string;
+  /** A warm-up (overrides `run.warmup`): seconds, or a duration string such as `'1h'`. */
+  warmup?: number | string;
   /** The statistics level (overrides `stats.level`; default `typical`). */
   stats?: StatsLevel;
+  /**
+   * Print the first `sample` event records as JSON lines through `print`, unpaced and with none of the model's
+   * sinks, and stop there (desflow's `run --sample`).
+   */
+  sample?: number;
+  /** Print every record (but the wall clock's lag readings) as a JSON line through `print`, instead of the model's sinks. */
+  stdout?: boolean;
   /** Called every 200 ms of wall time while the model runs, with where it is (a progress bar). */
   onProgress?: (progress: ModelProgress) => void;
 }
@@ -56,6 +74,8 @@ export interface ModelSummary {
   statuses: Record<string, number>;
   /** Records handed to the egress sinks (before their routers keep or drop them). */
   recordsPublished: number;
+  /** With `sample` or `stdout`: the records printed as JSON lines. */
+  printed?: number;
   /** The built-in statistics at the end of the run, by name (`<simId>.stats.<category>.<name>.<statistic>`). */
   statistics: Record<string, number>;
   wallSeconds: number;
@@ -72,31 +92,77 @@ export interface ModelSummary {
  * console.log(summary.statuses); // { queued: 7211, started: 7208, finished: 7204 }
  */
 export async function runModel(model: string | ModelSpec, options: RunModelOptions = {}): Promise<ModelSummary> {
+  const sample = options.sample;
+  if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1))
+    badArgument('runModel', 'sample', sample, 'an integer >= 1 (the number of events to print)');
   const spec = typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
+  if (typeof model !== 'string') await loadReplays(spec, process.cwd(), realClock.now());
   const run = spec.run;
-  const env = new RealtimeEnvironment({
-    factor: options.factor ?? run.factor ?? 0,
-    // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
-    ...(run.logicalStartTime === undefined ? {} : { logicalStartTime: run.logicalStartTime }),
-  });
+  // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
+  const clock = modelClock(run, realClock.now());
+  const goLive = sample === undefined ? clock.goLive : undefined;
+  // With goLiveAt: unpaced until then, then at the factor (default 1, real time).
+  const factor = sample === undefined ? (options.factor ?? run.factor ?? (goLive === undefined ? 0 : 1)) : 0;
+  const env = new RealtimeEnvironment({ factor: goLive === undefined ? factor : 0, logicalStartTime: clock.startMs });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
+  if (spec.scenario !== undefined && spec.scenario.length > 0) env.process(scenario(env, spec.scenario), 'scenario');
+  const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
+  // --sample stops at the N-th event, or at `until` if fewer came.
+  const end = sample === undefined ? null : env.event();
+  const lines =
+    sample === undefined && options.stdout !== true
+      ? null
+      : new JsonLinesSink({
+          ...(options.print === undefined ? {} : { print: options.print }),
+          skipPaths: [LAG_PATH],
+          ...(sample === undefined
+            ? {}
+            : { streams: ['event'], limit: sample, onLimit: () => void (end!.triggered || end!.succeed()) }),
+        });
   const sinks = [
-    ...modelSinks(spec.egress?.sinks ?? [], options.outDir ?? 'data', options.print),
+    ...(lines === null
+      ? deliveredSinks(
+          spec.egress?.sinks ?? [],
+          options,
+          goLive,
+          (spec.scenario ?? []).some((s) => s.record !== undefined),
+        )
+      : [lines]),
     ...(options.sinks ?? []),
   ];
-  if (sinks.length > 0) {
-    env.setupEgress(sinks, {
-      ...(spec.egress?.batchSize === undefined ? {} : { batchSize: spec.egress.batchSize }),
-      ...(spec.egress?.flushInterval === undefined ? {} : { flushInterval: spec.egress.flushInterval }),
-    });
+  const warmup = options.warmup === undefined ? (run.warmup ?? 0) : env.toUnits(options.warmup, 'runModel: warmup');
+  if (!(warmup < until)) {
+    throw new TwinstreamError(
+      'TS_SIM_BAD_MODEL',
+      `run.warmup = ${warmup} is not valid; expected a time less than until (${until})`,
+      { context: { warmup, until } },
+    );
   }
-  const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
+  // The egress is set up after the warm-up: until then nothing is published.
+  const setupEgress = () => {
+    if (sinks.length > 0) {
+      const batchSize = sample ?? spec.egress?.batchSize;
+      env.setupEgress(sinks, {
+        ...(batchSize === undefined ? {} : { batchSize }),
+        ...(spec.egress?.flushInterval === undefined ? {} : { flushInterval: spec.egress.flushInterval }),
+      });
+    }
+  };
+  if (end !== null) {
+    env.process(
+      (function* () {
+        yield env.timeout(until);
+        if (!end.triggered) end.succeed();
+      })(),
+      'sample-until',
+    );
+  }
   const t0 = performance.now();
   // Ctrl-C or SIGTERM mid-run: the egress flushes what it holds and closes its files (Parquet footers written)
   // before the process exits.
   const unregister = closeOnSignal(() => env.teardown());
   // The kernel yields to the event loop every few milliseconds when unpaced, so a wall-clock timer gets its turn.
-  const clock = new RealClock();
+  const wallClock = new RealClock();
   const onProgress = options.onProgress;
   let ticker: Timer | null = null;
   const tick = () => {
@@ -107,11 +173,24 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
       records: env.egress?.written ?? 0,
       wallSeconds: (performance.now() - t0) / 1000,
     });
-    ticker = clock.setTimer(200, tick);
+    ticker = wallClock.setTimer(200, tick);
   };
-  if (onProgress !== undefined) ticker = clock.setTimer(200, tick);
+  if (onProgress !== undefined) ticker = wallClock.setTimer(200, tick);
   try {
-    await env.run({ until });
+    if (warmup > 0) {
+      await env.run({ until: warmup });
+      built.statistics.reset();
+    }
+    setupEgress();
+    if (goLive !== undefined && goLive > env.now && goLive < until) {
+      await env.run({ until: goLive });
+      env.factor = factor;
+    }
+    await env.run({ until: end ?? until });
+    const drain = options.drain ?? run.drain;
+    if (end === null && drain !== undefined && drain !== false) {
+      await drainModel(env, built, drain === true ? Number.POSITIVE_INFINITY : env.toUnits(drain, 'runModel: drain'));
+    }
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
     (ticker as Timer | null)?.cancel();
@@ -126,22 +205,59 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     completed: built.counts.completed,
     statuses: built.counts.statuses,
     recordsPublished: env.egress?.written ?? 0,
+    ...(lines === null ? {} : { printed: lines.printed }),
     statistics: built.statistics.readings(),
     wallSeconds: (performance.now() - t0) / 1000,
     model: built,
   };
 }
 
+// No more arrivals; run until the last entity in the system leaves, or `limit` has passed.
+async function drainModel(env: RealtimeEnvironment, built: BuiltModel, limit: number): Promise<void> {
+  built.closed = true;
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const inSystem = () => sum(built.counts.arrived) - sum(built.counts.completed);
+  if (inSystem() === 0) return;
+  const drained = env.event();
+  built.onLeave = () => {
+    if (inSystem() === 0 && !drained.triggered) drained.succeed();
+  };
+  if (Number.isFinite(limit)) {
+    env.process(
+      (function* () {
+        yield env.timeout(limit);
+        if (!drained.triggered) drained.succeed();
+      })(),
+      'drain-limit',
+    );
+  }
+  await env.run({ until: drained });
+}
+
+// The model's own sinks, each given the records its `when` asks for, as often as it asks.
+function deliveredSinks(
+  specs: readonly ModelSink[],
+  options: RunModelOptions,
+  goLive: number | undefined,
+  labels: boolean,
+) {
+  const sinks = modelSinks(specs, options.outDir ?? 'data', options.print);
+  return sinks.map((sink, i) => withDelivery(sink, specs[i]!, goLive, labels));
+}
+
 /**
- * Reads and validates a model file: `.json` as JSON, anything else as YAML. Errors name the file, the dot path and
- * the line.
+ * Reads and validates a model file: `.json` as JSON, anything else as YAML, with `${NAME:-default}` replaced by
+ * environment variables and, in YAML, `!include file.yaml` by that file's content. Errors name the file, the dot
+ * path and the line (in the included file when the path leads there).
  *
  * @example
  * const spec = await loadModel('examples/models/line-a.yaml');
  */
-export async function loadModel(file: string): Promise<ModelSpec<number>> {
-  const { data, lineOf } = await readYamlFile(file, 'TS_SIM_BAD_MODEL', 'model');
-  return validateModel(data, file, lineOf);
+export async function loadModel(file: string, options: ReadModelFileOptions = {}): Promise<ModelSpec<number>> {
+  const { data, lineOf } = await readModelFile(file, options);
+  const spec = await validateModel(data, file, lineOf);
+  await loadReplays(spec, modelDir(file), realClock.now());
+  return spec;
 }
 
 /**

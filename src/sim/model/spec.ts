@@ -1,5 +1,7 @@
 import type { DistributionConfig } from '../distributions.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
+import type { ScenarioStep } from './scenario.ts';
+import type { SinkDelivery } from './sink-delivery.ts';
 
 /** A resource, container or store capacity in a model; `currentCap` may change while the model runs. */
 export interface ModelCapacity {
@@ -42,43 +44,48 @@ export interface ModelFlow {
   steps: ModelStep[];
 }
 
-/** Where and how records are written. `path` is relative to the output directory; `{stream_type}` is replaced. */
-export type ModelSink =
-  | { type: 'console'; streams?: ('event' | 'telemetry')[]; flatten?: boolean; drop?: string[] }
-  | {
-      type: 'jsonl' | 'parquet';
-      path?: string;
-      streams?: ('event' | 'telemetry')[];
-      flatten?: boolean;
-      drop?: string[];
-    }
-  | {
-      type: 's3-jsonl' | 's3-parquet';
-      bucket: string;
-      prefix?: string;
-      path?: string;
-      endpoint?: string;
-      region?: string;
-      forcePathStyle?: boolean;
-      streams?: ('event' | 'telemetry')[];
-      flatten?: boolean;
-      drop?: string[];
-    }
-  | {
-      type: 'kafka';
-      brokers: string | string[];
-      /** One topic for all records; `{stream_type}` is replaced. */
-      topic?: string;
-      /** A topic per stream type (default `sim-telemetry` and `sim-events`); null drops that type. */
-      topics?: { telemetry?: string | null; event?: string | null };
-      clientId?: string;
-      compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-      /** Partitions of topics created when missing (default 1). */
-      partitions?: number;
-      streams?: ('event' | 'telemetry')[];
-      flatten?: boolean;
-      drop?: string[];
-    };
+/**
+ * Where and how records are written. `path` is relative to the output directory; `{stream_type}` is replaced.
+ * `when`, `batchSize` and `flushInterval` choose which records a sink gets, and how often (`SinkDelivery`).
+ */
+export type ModelSink = SinkDelivery &
+  (
+    | { type: 'console'; streams?: ('event' | 'telemetry')[]; flatten?: boolean; drop?: string[] }
+    | {
+        type: 'jsonl' | 'parquet';
+        path?: string;
+        streams?: ('event' | 'telemetry')[];
+        flatten?: boolean;
+        drop?: string[];
+      }
+    | {
+        type: 's3-jsonl' | 's3-parquet';
+        bucket: string;
+        prefix?: string;
+        path?: string;
+        endpoint?: string;
+        region?: string;
+        forcePathStyle?: boolean;
+        streams?: ('event' | 'telemetry')[];
+        flatten?: boolean;
+        drop?: string[];
+      }
+    | {
+        type: 'kafka';
+        brokers: string | string[];
+        /** One topic for all records; `{stream_type}` is replaced. */
+        topic?: string;
+        /** A topic per stream type (default `sim-telemetry` and `sim-events`); null drops that type. */
+        topics?: { telemetry?: string | null; event?: string | null };
+        clientId?: string;
+        compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+        /** Partitions of topics created when missing (default 1). */
+        partitions?: number;
+        streams?: ('event' | 'telemetry')[];
+        flatten?: boolean;
+        drop?: string[];
+      }
+  );
 
 /**
  * A simulated duration in a model: a number of seconds (the model's time unit), or a duration string such as
@@ -90,10 +97,30 @@ export type SimDuration = number | string;
 export interface ModelRun<Time = SimDuration> {
   /** How long to run: seconds, or a duration string such as `'7d'`. */
   until: Time;
+  /**
+   * A warm-up: for this long from the start nothing is published and, at its end, the statistics start afresh,
+   * so an empty system filling up does not bias them. Must be less than `until`.
+   */
+  warmup?: Time;
+  /**
+   * After `until`, let the entities in the system finish: no new ones arrive, and the run goes on until the last
+   * leaves, or for at most the given time (`true`: no limit).
+   */
+  drain?: boolean | Time;
   /** Wall time per simulated time: 0 runs as fast as possible (default 0). */
   factor?: number;
-  /** The timestamp simulated time 0 maps to (ISO 8601; default: when the run starts, as `RealtimeEnvironment`). */
+  /**
+   * The timestamp simulated time 0 maps to: ISO 8601 (local times read in `timeZone`), `now`, or a signed duration
+   * from now such as `-7d` (default: when the run starts, as `RealtimeEnvironment`).
+   */
   logicalStartTime?: string;
+  /** The IANA time zone local times of `logicalStartTime` and `goLiveAt` are read in (default UTC). */
+  timeZone?: string;
+  /**
+   * Backfill history unpaced until this time (as `logicalStartTime` takes it, such as `now`), then run paced at
+   * `factor` (default 1 from there) as a live twin.
+   */
+  goLiveAt?: string;
   /** The sampler's seed (default 42). */
   seed?: number;
 }
@@ -114,6 +141,8 @@ export interface ModelSpec<Time = SimDuration> {
   variables?: Record<string, unknown>;
   flows: ModelFlow[];
   schedule?: { at: Time; path: string; value: unknown }[];
+  /** Timed parameter changes that also publish ground-truth label records (to sinks with `when: labels`). */
+  scenario?: ScenarioStep<Time>[];
   /** Publish each resource's capacity, in_use, queue_length and utilization (and container levels, store sizes) every `interval`. */
   telemetry?: { interval: Time };
   /**

@@ -1,13 +1,11 @@
 import { TwinstreamError } from '../../errors.ts';
-import { toMillis } from '../../time/duration.ts';
-import { MAX_RATE } from '../distributions.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
+import { distributionSchema, simTimeSchema } from './distribution-schema.ts';
+import { isTimeZone, modelTimeSchema } from './model-clock.ts';
 import type { ModelSpec } from './spec.ts';
 import { describeIssues } from './yaml-file.ts';
 
 type Zod = typeof import('zod').z;
-
-const DURATION = /^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i;
 
 // The schema is built on first use: zod loads only when a model is validated.
 let cached: ReturnType<typeof build> | null = null;
@@ -17,9 +15,7 @@ function build(z: Zod) {
   const positive = finite.gt(0, { error: 'expected a number > 0' });
   const nonNegative = finite.min(0, { error: 'expected a number >= 0' });
   // Simulated durations: seconds, or a duration string ('90s', '5m', '1h', '7d') turned into seconds here.
-  const seconds = <S extends typeof finite>(schema: S) =>
-    z.preprocess((v) => (typeof v === 'string' && DURATION.test(v) ? toMillis(v, 'model') / 1000 : v), schema);
-  const clip = { min: finite.optional(), max: finite.optional() };
+  const seconds = <S extends typeof finite>(schema: S) => simTimeSchema(z, schema);
   // `__proto__`, `constructor` and `prototype` are refused as names: as keys of a section they would be dropped
   // or reach a prototype.
   const notForbidden = {
@@ -31,33 +27,7 @@ function build(z: Zod) {
     .refine((n) => !FORBIDDEN_KEYS.has(n), notForbidden);
   // A file path: long enough for any real one, short enough that the file system never refuses it for length.
   const path = z.string().min(1).max(1024, { error: 'expected a path of at most 1024 characters' });
-  const distribution = z.discriminatedUnion(
-    'dist',
-    [
-      z.strictObject({
-        dist: z.literal('exponential'),
-        rate: positive.max(MAX_RATE, { error: `expected a rate <= ${MAX_RATE} per time unit` }),
-        ...clip,
-      }),
-      z.strictObject({ dist: z.literal('normal'), mean: finite, std: nonNegative, ...clip }),
-      z.strictObject({ dist: z.literal('lognormal'), mean: finite, sigma: nonNegative, ...clip }),
-      z.strictObject({ dist: z.literal('uniform'), low: finite, high: finite, ...clip }),
-      z.strictObject({ dist: z.literal('triangular'), low: finite, mode: finite, high: finite, ...clip }),
-      z.strictObject({ dist: z.literal('gamma'), shape: positive, scale: positive, ...clip }),
-      z.strictObject({ dist: z.literal('weibull'), shape: positive, scale: positive, ...clip }),
-      z.strictObject({ dist: z.literal('constant'), value: finite, ...clip }),
-      z.strictObject({
-        dist: z.literal('empirical'),
-        values: z.array(finite).min(1, { error: 'expected at least one value' }),
-        weights: z.array(nonNegative).optional(),
-        ...clip,
-      }),
-    ],
-    {
-      error:
-        'expected dist to be one of exponential, normal, lognormal, uniform, triangular, gamma, weibull, constant, empirical',
-    },
-  );
+  const distribution = distributionSchema(z);
   const capacity = {
     currentCap: nonNegative,
     maxCap: positive,
@@ -74,7 +44,14 @@ function build(z: Zod) {
   };
   const amount = z.strictObject({ container: name, amount: positive.optional() });
   const streams = z.array(z.enum(['event', 'telemetry'], { error: 'expected "event" or "telemetry"' })).optional();
-  const shaping = { streams, flatten: z.boolean().optional(), drop: z.array(z.string()).optional() };
+  const shaping = {
+    streams,
+    flatten: z.boolean().optional(),
+    drop: z.array(z.string()).optional(),
+    when: z.enum(['history', 'live', 'labels'], { error: 'expected "history", "live" or "labels"' }).optional(),
+    batchSize: z.int().positive().optional(),
+    flushInterval: seconds(positive).optional(),
+  };
   const sink = z.discriminatedUnion(
     'type',
     [
@@ -151,6 +128,20 @@ function build(z: Zod) {
       schedule: z
         .array(z.strictObject({ at: seconds(nonNegative), path: z.string().min(1), value: z.unknown() }))
         .optional(),
+      scenario: z
+        .array(
+          z
+            .strictObject({
+              at: seconds(nonNegative),
+              path: z.string().min(1).optional(),
+              value: z.unknown().optional(),
+              record: z.record(z.string(), z.unknown()).optional(),
+            })
+            .refine((s) => s.path !== undefined || s.record !== undefined, {
+              error: 'expected a path (with its value), a record, or both',
+            }),
+        )
+        .optional(),
       telemetry: z.strictObject({ interval: seconds(positive) }).optional(),
       stats: z
         .strictObject({
@@ -164,10 +155,15 @@ function build(z: Zod) {
         .optional(),
       run: z.strictObject({
         until: seconds(positive),
+        warmup: seconds(nonNegative).optional(),
+        drain: z.union([z.boolean(), seconds(positive)]).optional(),
         factor: nonNegative.optional(),
-        logicalStartTime: z.iso
-          .datetime({ error: 'expected an ISO 8601 time such as 2024-01-01T00:00:00Z' })
+        logicalStartTime: modelTimeSchema(z).optional(),
+        timeZone: z
+          .string()
+          .refine(isTimeZone, { error: 'expected an IANA time zone such as Europe/Paris or UTC' })
           .optional(),
+        goLiveAt: modelTimeSchema(z).optional(),
         seed: z.int({ error: 'expected an integer' }).min(1).max(4294967295).optional(),
       }),
       egress: z
@@ -230,6 +226,19 @@ function crossReferences(ctx: Ctx): void {
 }
 
 /**
+ * The zod schema of a model (zod loaded on the first call), for its JSON Schema.
+ *
+ * @example
+ * const schema = await modelSchema();
+ * @internal
+ */
+export async function modelSchema() {
+  const { z } = await import('zod');
+  cached ??= build(z);
+  return cached;
+}
+
+/**
  * Validates a model (an object parsed from YAML or JSON). An invalid model throws `TS_SIM_BAD_MODEL`: the message
  * lists every problem with its dot path (zod's `prettifyError`), and the YAML/JSON line when `lineOf` can tell it.
  *
@@ -242,7 +251,7 @@ function crossReferences(ctx: Ctx): void {
 export async function validateModel(
   input: unknown,
   source = 'model',
-  lineOf?: (path: readonly PropertyKey[]) => number | undefined,
+  lineOf?: (path: readonly PropertyKey[]) => number | string | undefined,
 ): Promise<ModelSpec<number>> {
   const { z } = await import('zod');
   cached ??= build(z);

@@ -85,10 +85,10 @@ export interface ConfigIssue {
 export function describeIssues(
   z: typeof import('zod').z,
   issues: readonly ConfigIssue[],
-  lineOf?: (path: readonly PropertyKey[]) => number | undefined,
+  lineOf?: (path: readonly PropertyKey[]) => number | string | undefined,
 ): string {
   const error = new z.ZodError(issues as never);
-  const lines = new Map<string, number>();
+  const lines = new Map<string, number | string>();
   for (const issue of error.issues) {
     const line = lineOf?.(issue.path);
     if (line !== undefined) lines.set(issue.path.join('.'), line);

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { badArgument, TwinstreamError } from '../../errors.ts';
+import { realClock } from '../../time/clock.ts';
+import { loadReplays } from '../model/load-replays.ts';
 import { loadModel } from '../model/run.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { validateModel } from '../model/validate.ts';
@@ -77,6 +79,7 @@ export async function replicate(model: string | ModelSpec, options: ReplicateOpt
   }
   const spec: ModelSpec<number> =
     typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
+  if (typeof model !== 'string') await loadReplays(spec, process.cwd(), realClock.now());
   const seed = options.seed ?? spec.run.seed ?? 42;
   if (!Number.isInteger(seed) || seed < 1 || seed > 4294967295) {
     badArgument('replicate', 'seed', seed, 'an integer from 1 to 4294967295');

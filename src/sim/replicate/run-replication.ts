@@ -1,4 +1,5 @@
 import { buildModel } from '../model/build.ts';
+import { scenario } from '../model/scenario.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { RealtimeEnvironment } from '../realtime.ts';
 import type { StatsLevel } from '../stats/model-statistics.ts';
@@ -31,6 +32,12 @@ export async function runReplication(task: ReplicationTask): Promise<Replication
   const spec: ModelSpec<number> = { ...rest, ...(stats?.level === undefined ? {} : { stats: { level: stats.level } }) };
   const env = new RealtimeEnvironment({ factor: 0, logicalStartTime: 0 });
   const built = buildModel(env, spec, task.seed, task.stats);
+  if (spec.scenario !== undefined && spec.scenario.length > 0) env.process(scenario(env, spec.scenario), 'scenario');
+  const warmup = spec.run.warmup ?? 0;
+  if (warmup > 0 && warmup < task.until) {
+    await env.run({ until: warmup });
+    built.statistics.reset();
+  }
   await env.run({ until: task.until });
   const prefix = `${spec.simId}.stats.`;
   const statistics: Record<string, number> = {};

@@ -135,3 +135,24 @@ test('sim fit --column --out writes a block a model takes; sim dist converts bot
   const back = cli('dist', 'lognormal', `mean=${config.mean}`, `sigma=${config.sigma}`);
   assert.match(back.stdout, /^mean 2, std 0\.5, cv² 0\.0625$/m);
 });
+
+test('sim fit --plot writes an SVG of the histogram and the best fits; sim dist takes a lognormal by mean and std', () => {
+  const csv = join(dir, 'drilling.csv');
+  writeFileSync(csv, `seconds\n${draw({ dist: 'gamma', shape: 4, scale: 0.5 }, 1000, 3).join('\n')}\n`);
+  const svg = join(dir, 'drilling.svg');
+  const r = cli('fit', csv, '--column', 'seconds', '--plot', svg);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^wrote .*drilling\.svg$/m);
+  const text = readFileSync(svg, 'utf8');
+  assert.match(text, /^<svg /);
+  assert.match(text, /seconds: 1000 values and the best fits/);
+  // The legend names the three best families by AIC, the gamma among them; 40 bars of the histogram.
+  assert.equal(new Set(text.match(/[a-z]+ \(AIC [\d.-]+\)/g)).size, 3);
+  assert.match(text, /gamma \(AIC/);
+  const bars = /class="mark-rect role-mark layer_0_marks"[^>]*>(.*?)<\/g>/.exec(text)?.[1] ?? '';
+  assert.equal((bars.match(/<path aria-label="seconds: /g) ?? []).length, 40);
+  assert.equal((text.match(/class="mark-line role-mark layer_1_marks"/g) ?? []).length, 3);
+  const byValues = cli('dist', 'lognormal', 'mean=2', 'std=0.5');
+  assert.equal(byValues.status, 0, byValues.stderr);
+  assert.match(byValues.stdout, /^mean 2, std 0\.5, cv² 0\.0625$/m);
+});

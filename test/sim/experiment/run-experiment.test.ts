@@ -1,7 +1,7 @@
 // Experiments: variants and a sweep of Line_A on common seeds, paired differences, checks and the exit code.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -117,4 +117,31 @@ test('checks parse as [variant: ]measure op number, and anything else is refused
   });
   assert.equal(parseCheck('resources.lathe.utilization_avg > 1e1').value, 10);
   assert.throws(() => parseCheck('wait is small'), /expected "\[variant: \]<measure> <\|<=\|>\|>= <number>"/);
+});
+
+test('sim report writes Markdown and HTML with a chart per measure, and exits 1 on a failed check', () => {
+  const file = write('report-study.yaml', `${STUDY}checks:\n  - "tasks.milling.wait_mean < 0.001"\n`);
+  const out = join(dir, 'report');
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'src/cli/main.ts'), 'sim', 'report', file, '--out', out, '--title', 'Lathes'],
+    { encoding: 'utf8', timeout: 300_000 },
+  );
+  assert.equal(r.status, 1, r.stderr); // the check fails: four lathes are saturated
+  assert.match(r.stdout, /wrote .*report\.md, .*report\.html and 2 charts/);
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(md, /^# Lathes\n\n3 variants × 5 replications on common seeds; intervals at 95 %\./);
+  assert.match(md, /## tasks\.milling\.wait_mean\n\n!\[tasks\.milling\.wait_mean\]\(chart-1\.svg\)/);
+  assert.match(md, /\| six \| [\d.]+ \| [\d.]+ \|/);
+  assert.match(md, /\| six − four \| tasks\.milling\.wait_mean \| -[\d.]+ \| [\d.]+ \| significant \|/);
+  assert.match(md, /- FAIL four: tasks\.milling\.wait_mean < 0\.001/);
+  const svg = readFileSync(join(out, 'chart-2.svg'), 'utf8');
+  assert.match(svg, /^<svg /);
+  // One bar and one interval per variant.
+  assert.equal((svg.match(/aria-label="resources\.lathe\.utilization_avg: [\d.]+; variant: /g) ?? []).length, 3);
+  assert.equal((svg.match(/aria-label="low: [\d.]+; variant: [a-z=\d]+; high: /g) ?? []).length, 3);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /^<!doctype html>/);
+  assert.equal((html.match(/<svg /g) ?? []).length, 2);
+  assert.match(html, /<li>FAIL four: tasks\.milling\.wait_mean &lt; 0\.001/);
 });

@@ -36,17 +36,18 @@ async function handWritten(until: number): Promise<SimRecord[]> {
   const sink = collector();
   env.setupEgress([sink], { batchSize: 5000 });
   const lathe = dynamicResource(env.registry, 'Line_A', 'lathe');
-  const sampler = new Sampler({ seed: 42 });
+  // A model gives each distribution its own stream, named by its path.
+  const sampler = new Sampler({ seed: 42, streams: true });
   function* task(id: number) {
     const key = `task-${id}`;
     const pathId = 'Line_A.service.milling';
-    env.publishEvent(key, { path_id: pathId, status: 'queued' });
+    env.publishEvent(key, { path_id: pathId, status: 'queued' }, 'milling', id);
     const req = lathe.request();
     yield req;
     try {
-      env.publishEvent(key, { path_id: pathId, status: 'started' });
-      yield env.timeout(sampler.sample(env.registry.getConfig(pathId)));
-      env.publishEvent(key, { path_id: pathId, status: 'finished' });
+      env.publishEvent(key, { path_id: pathId, status: 'started' }, 'milling', id);
+      yield env.timeout(sampler.sample(env.registry.getConfig(pathId), pathId));
+      env.publishEvent(key, { path_id: pathId, status: 'finished' }, 'milling', id);
     } finally {
       lathe.release(req);
     }
@@ -55,7 +56,7 @@ async function handWritten(until: number): Promise<SimRecord[]> {
     (function* () {
       const arrival = env.registry.getConfig('Line_A.arrival.standard');
       for (let id = 0; ; id++) {
-        yield env.timeout(sampler.sample(arrival));
+        yield env.timeout(sampler.sample(arrival, 'Line_A.arrival.standard'));
         env.process(task(id));
       }
     })(),
@@ -100,8 +101,10 @@ test('line-a.yaml publishes the same lifecycle events as the hand-written seed 0
     assert.deepEqual(rows[0], {
       stream_type: 'event',
       key: 'task-0',
+      task: 'milling',
+      instance: 0,
       sim_ts: (expected[0] as SimRecord).sim_ts,
-      timestamp: new Date('2024-01-01T00:00:00.234Z'),
+      timestamp: new Date('2024-01-01T00:00:00.369Z'), // the first gap of the arrival's own stream, seed 42
       path_id: 'Line_A.service.milling',
       status: 'queued',
     });

@@ -1,0 +1,154 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { TwinstreamError } from '../../errors.ts';
+
+/** Where a dot path of a model lies: a line, and the file when it is not the model file itself. */
+export type LineOf = (path: readonly PropertyKey[]) => string | number | undefined;
+
+/** A model file read: its data with `${VAR}`s replaced and `!include`s loaded, and where each path came from. */
+export interface ModelFile {
+  data: unknown;
+  lineOf: LineOf;
+}
+
+/** Options of `readModelFile`. */
+export interface ReadModelFileOptions {
+  /** The variables `${NAME}` reads (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+const MAX_INCLUDE_DEPTH = 16;
+const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
+
+// An `!include` met while parsing, replaced by the included file's data once the document is read.
+class Include {
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
+  }
+}
+
+function refuse(message: string, cause?: unknown): never {
+  throw new TwinstreamError('TS_SIM_BAD_MODEL', message, cause === undefined ? {} : { cause });
+}
+
+/**
+ * `${NAME}` and `${NAME:-default}` replaced by the variable's value (the default when it is unset or empty); `$$`
+ * is a `$`. A variable unset with no default is refused with its line.
+ *
+ * @example
+ * substituteVariables('brokers: ${BROKERS:-localhost:9092}', {}, 'm.yaml'); // 'brokers: localhost:9092'
+ * @internal
+ */
+export function substituteVariables(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  file: string,
+): string {
+  return text.replace(VARIABLE, (match, name: string | undefined, fallback: string | undefined, offset: number) => {
+    if (match === '$$') return '$';
+    const value = Object.hasOwn(env, name!) ? env[name!] : undefined;
+    if (value !== undefined && value !== '') return value;
+    if (fallback !== undefined) return fallback;
+    const line = text.slice(0, offset).split('\n').length;
+    return refuse(
+      `${file} line ${line}: \${${name}} is not set and has no default; set ${name}, or write \${${name}:-value}`,
+    );
+  });
+}
+
+/**
+ * Reads a model file: `.json` as JSON, anything else as YAML, after replacing `${NAME}` and `${NAME:-default}`
+ * (environment variables). In YAML, `!include other.yaml` (a path relative to the including file) stands for that
+ * file's content, which may include others in turn; `lineOf` tells the line of a dot path, with the included file's
+ * name when the path leads into one (`3 of parts.yaml`).
+ *
+ * @example
+ * const { data, lineOf } = await readModelFile('line-a.yaml');
+ * @internal
+ */
+export async function readModelFile(file: string, options: ReadModelFileOptions = {}): Promise<ModelFile> {
+  return read(file, options.env ?? process.env, [], file);
+}
+
+async function read(
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  stack: string[],
+  shown: string,
+): Promise<ModelFile> {
+  const full = resolve(file);
+  if (stack.includes(full)) refuse(`${shown} includes itself (through ${stack.join(' → ')}); remove the cycle`);
+  if (stack.length >= MAX_INCLUDE_DEPTH) refuse(`${shown}: includes nest more than ${MAX_INCLUDE_DEPTH} deep`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return refuse(`cannot read model ${shown}: ${(error as Error).message}`, error);
+  }
+  text = substituteVariables(text, env, shown);
+  if (file.endsWith('.json')) {
+    try {
+      return { data: JSON.parse(text), lineOf: () => undefined };
+    } catch (error) {
+      return refuse(`${shown} is not valid JSON: ${(error as Error).message}`, error);
+    }
+  }
+  const { LineCounter, parseDocument } = await import('yaml');
+  const lines = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  let data: unknown;
+  const includeTag = {
+    tag: '!include',
+    resolve: (value: string) => new Include(value),
+  };
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, customTags: [includeTag] });
+    // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
+    // structure nested past the stack is a RangeError.
+    data = doc.errors.length > 0 ? undefined : doc.toJS();
+  } catch (error) {
+    return refuse(`${shown} is not a usable YAML document: ${(error as Error)?.message ?? error}`, error);
+  }
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    return refuse(`${shown} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`, e);
+  }
+  // Included files, by the dot path where each one's content sits.
+  const included: { at: readonly PropertyKey[]; lineOf: LineOf; file: string }[] = [];
+  const inner = [...stack, full];
+  const expand = async (value: unknown, at: PropertyKey[]): Promise<unknown> => {
+    if (value instanceof Include) {
+      const target = resolve(dirname(file), value.file);
+      const sub = await read(target, env, inner, value.file);
+      included.push({ at, lineOf: sub.lineOf, file: value.file });
+      return sub.data;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = await expand(value[i], [...at, i]);
+    } else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      for (const k of Object.keys(record)) record[k] = await expand(record[k], [...at, k]);
+    }
+    return value;
+  };
+  data = await expand(data, []);
+  const lineOf: LineOf = (path) => {
+    for (const inc of included) {
+      if (inc.at.length <= path.length && inc.at.every((k, i) => String(k) === String(path[i]))) {
+        const line = inc.lineOf(path.slice(inc.at.length));
+        if (line === undefined) return undefined;
+        return typeof line === 'number' ? `${line} of ${inc.file}` : line;
+      }
+    }
+    // The deepest node that exists on the path: a missing key is reported at its parent.
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      if (node?.range !== undefined) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { data, lineOf };
+}
