@@ -81,20 +81,42 @@ export type { ProcessGenerator } from './kernel/process.ts';
 export { Process } from './kernel/process.ts';
 export type {
   BuiltModel,
+  Expression,
+  ExpressionReferences,
+  ExpressionScope,
+  ExpressionWorld,
+  ModelAction,
+  ModelAmount,
+  ModelBreakdown,
   ModelCapacity,
   ModelContainer,
   ModelContainerAmount,
   ModelCounts,
   ModelFlow,
+  ModelNext,
+  ModelResource,
   ModelRun,
+  ModelSignal,
   ModelSink,
   ModelSpec,
   ModelStep,
+  ModelStore,
   ModelSummary,
+  ModelTask,
+  ModelTransfer,
+  ModelWait,
   RecordShaping,
   RunModelOptions,
 } from './model/index.ts';
-export { buildModel, formatSummary, loadModel, runModel, validateModel } from './model/index.ts';
+export {
+  buildModel,
+  flowSteps,
+  formatSummary,
+  loadModel,
+  parseExpression,
+  runModel,
+  validateModel,
+} from './model/index.ts';
 export type { CapacityConfig, ScheduledUpdate, SimParameter } from './parameters.ts';
 export { ParameterRegistry } from './parameters.ts';
 export type { RealtimeOptions } from './realtime.ts';

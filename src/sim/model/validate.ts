@@ -2,7 +2,9 @@ import { TwinstreamError } from '../../errors.ts';
 import { toMillis } from '../../time/duration.ts';
 import { MAX_RATE } from '../distributions.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
+import { checkTasks } from './check-tasks.ts';
 import type { ModelSpec } from './spec.ts';
+import { taskSchemas } from './task-schema.ts';
 
 type Zod = typeof import('zod').z;
 
@@ -57,10 +59,16 @@ function build(z: Zod) {
         'expected dist to be one of exponential, normal, lognormal, uniform, triangular, gamma, weibull, constant, empirical',
     },
   );
+  // A capacity may be unlimited: `.inf` in YAML, or "unlimited" (JSON has no infinity).
+  const unlimited = z.union([
+    z.custom<number>((v) => v === Number.POSITIVE_INFINITY),
+    z.literal('unlimited').transform(() => Number.POSITIVE_INFINITY),
+  ]);
   const capacity = {
-    currentCap: nonNegative,
-    maxCap: positive,
+    currentCap: z.union([nonNegative, unlimited], { error: 'expected a number >= 0, .inf or "unlimited"' }),
+    maxCap: z.union([positive, unlimited], { error: 'expected a number > 0, .inf or "unlimited"' }),
   };
+  const tasks = taskSchemas(z, { name, seconds: seconds(nonNegative), positive, nonNegative, distribution });
   const capCheck = (c: { currentCap: number; maxCap: number }, ctx: { issues: unknown[] }) => {
     if (c.currentCap > c.maxCap) {
       (ctx.issues as object[]).push({
@@ -115,11 +123,22 @@ function build(z: Zod) {
       description: z.string().optional(),
       arrival: z.record(name, distribution),
       service: z.record(name, distribution),
-      resources: z.record(name, z.strictObject(capacity).check(capCheck as never)).optional(),
+      resources: z
+        .record(name, z.strictObject({ ...capacity, ...tasks.resourceOptions }).check(capCheck as never))
+        .optional(),
       containers: z
         .record(name, z.strictObject({ ...capacity, init: nonNegative.optional() }).check(capCheck as never))
         .optional(),
-      stores: z.record(name, z.strictObject(capacity).check(capCheck as never)).optional(),
+      stores: z
+        .record(name, z.strictObject({ ...capacity, items: z.array(z.unknown()).optional() }).check(capCheck as never))
+        .optional(),
+      tasks: z.record(name, tasks.task).optional(),
+      signals: z
+        .union([
+          z.record(name, tasks.signal),
+          z.array(name).transform((l) => Object.fromEntries(l.map((n) => [n, {}]))),
+        ])
+        .optional(),
       variables: z
         .record(
           z.string().refine((n) => !FORBIDDEN_KEYS.has(n), notForbidden),
@@ -133,6 +152,8 @@ function build(z: Zod) {
             arrival: name,
             entity: name.optional(),
             limit: z.int({ error: 'expected an integer' }).positive({ error: 'expected an integer > 0' }).optional(),
+            start: name.optional(),
+            attributes: z.record(z.string(), z.unknown()).optional(),
             steps: z
               .array(
                 z.strictObject({
@@ -143,7 +164,8 @@ function build(z: Zod) {
                   store: name.optional(),
                 }),
               )
-              .min(1, { error: 'expected at least one step' }),
+              .min(1, { error: 'expected at least one step' })
+              .optional(),
           }),
         )
         .min(1, { error: 'expected at least one flow' }),
@@ -213,7 +235,15 @@ function crossReferences(ctx: Ctx): void {
   }
   m.flows.forEach((f, i) => {
     ref(known(m.arrival, f.arrival), ['flows', i, 'arrival'], 'arrival distribution', f.arrival, m.arrival);
-    f.steps.forEach((s, j) => {
+    if ((f.steps === undefined) === (f.start === undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: f.name,
+        path: ['flows', i],
+        message: 'expected either steps (a list) or start (a task of tasks), not both or neither',
+      });
+    }
+    f.steps?.forEach((s, j) => {
       const at = ['flows', i, 'steps', j];
       ref(known(m.service, s.service), [...at, 'service'], 'service distribution', s.service, m.service);
       if (s.resource !== undefined)
@@ -226,6 +256,7 @@ function crossReferences(ctx: Ctx): void {
       }
     });
   });
+  checkTasks(m, ctx.issues);
 }
 
 /**
