@@ -75,7 +75,7 @@ function tokenize(text: string): Token[] {
     const m = TOKEN.exec(text);
     if (m === null) {
       const pos = at + (text.slice(at).length - text.slice(at).trimStart().length);
-      throw bad(text, pos, `the character ${JSON.stringify(text[pos])}`);
+      throw bad(text, pos, `character ${JSON.stringify(text[pos])}`);
     }
     const start = m.index + m[0].length - m[0].trimStart().length;
     if (m[1] !== undefined) out.push({ kind: 'num', text: m[1], value: Number(m[1]), at: start });
@@ -141,7 +141,7 @@ export function parseExpression(text: string): Expression {
   const ident = (): string => {
     const t = next();
     if (t.kind !== 'name' || KEYWORDS.has(t.text)) throw bad(text, t.at, describeToken(t), 'a name');
-    if (t.text.startsWith('__')) throw bad(text, t.at, `the name "${t.text}"`, 'a name not starting with __');
+    if (t.text.startsWith('__')) throw bad(text, t.at, `name "${t.text}"`, 'a name not starting with __');
     return t.text;
   };
 
@@ -298,7 +298,7 @@ export function parseExpression(text: string): Expression {
       throw bad(
         text,
         t.at,
-        `the name "${t.text}"`,
+        `name "${t.text}"`,
         'attr.<name>, payload.<field>, item.<field>, level.<name>, users.<name>, queue.<name>, putters.<name>, getters.<name>, count(<store>), items(<store>), signal.<name>.<part>, registry["<path>"] or t',
       );
     }
@@ -401,7 +401,7 @@ export function parseExpression(text: string): Expression {
           return x - y * Math.floor(x / y); // Python's modulo takes the divisor's sign
         };
       default:
-        throw bad(text, at, `the operator ${op}`);
+        throw bad(text, at, `operator ${op}`);
     }
   };
 

@@ -65,14 +65,14 @@ test('a syntax error names the offset and what was expected; evaluation errors n
   const refused: [string, RegExp][] = [
     ['attr.size >', /offset 11: unexpected end of expression; expected a number/],
     ['2 ** 3', /offset 3: unexpected "\*"/],
-    ['foo.bar', /offset 0: unexpected the name "foo"; expected attr\.<name>/],
-    ['attr.__proto__', /the name "__proto__"/],
-    ['constructor', /the name "constructor"/],
+    ['foo.bar', /offset 0: unexpected name "foo"; expected attr\.<name>/],
+    ['attr.__proto__', /unexpected name "__proto__"/],
+    ['constructor', /unexpected name "constructor"/],
     ['items(parcels, 1)', /expected items\(<store>, item\.<field>\)/],
     ['count(count(x))', /offset 11: unexpected "\("; expected "\)"/],
     ['1 +', /unexpected end of expression/],
-    ['a = 1', /unexpected the name "a"/],
-    ['attr.x; process', /the character ";"/],
+    ['a = 1', /offset 2: unexpected character "="/],
+    ['attr.x; process', /unexpected character ";"/],
     ['', /non-empty text/],
   ];
   for (const [text, message] of refused) {
