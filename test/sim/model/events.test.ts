@@ -34,8 +34,8 @@ test('a breakdown interrupts the work in progress, which resumes after the repai
     run: { until: 16 },
   });
   const interrupted = await trace(spec('interrupt'));
-  // Down at 5 for 3: the part had 6 left at 5, resumes at 8, finishes at 14; down again at 13, before it finishes?
-  // No: the second failure comes 5 after the repair (at 13), and the part had 1 left at 13.
+  // Down at 5 for 3: the part, with 6 left, resumes at 8; the next failure, 5 after the repair (13), catches it with
+  // 1 left.
   assert.deepEqual(interrupted.lines, [
     '1 part-0 press queued',
     '1 part-0 press started',
@@ -127,7 +127,7 @@ test('failures: a fail condition fails the task, its signal fires with ok false,
     service: { one: constant(1) },
     signals: { rejected: {} },
     flows: [
-      { name: 'parts', arrival: 'each', entity: 'part', limit: 3, start: 'test', attributes: { w: { expr: 't' } } },
+      { name: 'parts', arrival: 'each', entity: 'part', limit: 2, start: 'test', attributes: { w: { expr: 't' } } },
     ],
     tasks: {
       test: { service: 'one', fail: 'attr.w == 2', failReason: 'too heavy', signal: 'rejected', onFail: 'repair' },
