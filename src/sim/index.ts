@@ -112,6 +112,8 @@ export {
   buildModel,
   flowSteps,
   formatSummary,
+  fromDesflow,
+  isDesflowBlueprint,
   loadModel,
   parseExpression,
   runModel,

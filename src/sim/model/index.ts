@@ -6,6 +6,7 @@ export { buildModel } from './build.ts';
 export type { Expression, ExpressionReferences, ExpressionScope, ExpressionWorld } from './expression.ts';
 export { parseExpression } from './expression.ts';
 export { flowSteps } from './flow-steps.ts';
+export { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
 export type { ModelSummary, RunModelOptions } from './run.ts';
 export { formatSummary, loadModel, runModel } from './run.ts';
 export type { RecordShaping } from './sinks.ts';

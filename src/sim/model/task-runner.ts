@@ -24,11 +24,11 @@ interface Instance {
   scope: ExpressionScope;
 }
 
-/** How a task ended, and where its entity goes. */
+/** How a task ended, and where its entity goes (with no next: how its flow ended). */
 interface Outcome {
   next: string | undefined;
   payload: Record<string, unknown>;
-  failed: boolean;
+  end: 'finished' | 'ended' | 'failed';
 }
 
 /** What a wait ended with: every branch's outcome folded into one. */
@@ -144,19 +144,19 @@ export class TaskRunner {
     flow: FlowStats | null,
   ): ProcessGenerator<boolean> {
     let next: string | undefined = start;
-    let ok = true;
+    let end: Outcome['end'] = 'finished';
     try {
       while (next !== undefined) {
         const o: Outcome = yield* this.task(this.p.plans.get(next)!, entity, payload);
         payload = o.payload;
         next = o.next;
-        ok = !o.failed;
+        end = o.end;
       }
     } finally {
       this.releaseKept(entity, null);
     }
-    if (flow !== null && ok) flow.finished++;
-    return ok;
+    if (flow !== null) flow[end]++;
+    return end === 'finished';
   }
 
   private releaseKept(entity: Entity, except: TaskPlan | null): void {
@@ -192,10 +192,22 @@ export class TaskRunner {
     const env = this.env;
     const t = plan.spec;
     const scope: ExpressionScope = { attr: entity.attr, payload: upstream, item: undefined, world: this.p.world };
-    const end = (status: string, extra?: Record<string, unknown>): Outcome => {
+    // Balked or reneged: the entity leaves the model.
+    const end = (status: 'balked' | 'reneged', extra?: Record<string, unknown>): Outcome => {
       this.releaseKept(entity, null);
+      plan.stats[status]++;
       this.status(plan, entity, status, extra);
-      return { next: undefined, payload: upstream, failed: false };
+      return { next: undefined, payload: upstream, end: 'ended' };
+    };
+    const interrupted = (e: Interrupt) => {
+      if (e.cause instanceof Preempted) stats.preempted++;
+      else stats.interrupted++;
+      this.status(plan, entity, 'interrupted', { cause: causeOf(e) });
+    };
+    const abandon = (): Outcome => {
+      uncount();
+      this.releaseKept(entity, null);
+      return { next: t.onInterruptNext, payload: upstream, end: 'ended' };
     };
     if (plan.balk !== undefined && truthy(plan.balk.evaluate(scope))) return end('balked');
     const first = plan.resources[0];
@@ -232,17 +244,14 @@ export class TaskRunner {
           break;
         } catch (e) {
           if (!(e instanceof Interrupt)) throw e;
-          this.status(plan, entity, 'interrupted', { cause: causeOf(e) });
-          if (t.onInterrupt === 'abandon') {
-            uncount();
-            this.releaseKept(entity, null);
-            return { next: t.onInterruptNext, payload: upstream, failed: false };
-          }
+          interrupted(e);
+          if (t.onInterrupt === 'abandon') return abandon();
         }
       }
       let remaining = Number.NaN;
       let started = false;
-      let startedAt = env.now;
+      // Time served, over every stretch of service: an interrupted task's wait is everything else.
+      let served = 0;
       let gotItem = false;
       let putDone = false;
       const payload: Record<string, unknown> = {};
@@ -297,14 +306,17 @@ export class TaskRunner {
           }
           if (!started) {
             started = true;
-            startedAt = env.now;
             if (plan.config !== undefined) this.status(plan, entity, 'started');
             this.releaseKept(entity, plan);
-          } else this.status(plan, entity, 'resumed');
+          } else {
+            stats.resumed++;
+            this.status(plan, entity, 'resumed');
+          }
           if (plan.config !== undefined && remaining !== 0) {
             if (Number.isNaN(remaining)) remaining = this.p.sampler.sample(plan.config, plan.pathId);
             serviceFrom = env.now;
             yield env.timeout(remaining);
+            served += env.now - serviceFrom;
             remaining = 0;
             serviceFrom = Number.NaN;
           }
@@ -321,15 +333,12 @@ export class TaskRunner {
           this.release(held);
           if (!(e instanceof Interrupt)) throw e;
           if (!Number.isNaN(serviceFrom)) {
+            served += env.now - serviceFrom;
             if (t.onInterrupt === 'restart') remaining = Number.NaN;
             else remaining -= env.now - serviceFrom;
           }
-          this.status(plan, entity, 'interrupted', { cause: causeOf(e) });
-          if (t.onInterrupt === 'abandon') {
-            uncount();
-            this.releaseKept(entity, null);
-            return { next: t.onInterruptNext, payload: upstream, failed: false };
-          }
+          interrupted(e);
+          if (t.onInterrupt === 'abandon') return abandon();
           continue;
         }
         for (const [r, req] of held) {
@@ -343,16 +352,17 @@ export class TaskRunner {
       }
       if (failure !== null) {
         uncount();
+        stats.failed++;
         this.status(plan, entity, 'failed', { reason: failure });
         if (t.signal !== undefined) this.fire(t.signal, false, failure);
         this.act(t.on, entity, plan);
         this.changed();
-        if (t.onFail !== undefined) return { next: t.onFail, payload: upstream, failed: false };
+        if (t.onFail !== undefined) return { next: t.onFail, payload: upstream, end: 'finished' };
         this.releaseKept(entity, null);
-        return { next: undefined, payload: upstream, failed: true };
+        return { next: undefined, payload: upstream, end: 'failed' };
       }
       counted = false;
-      stats.done(startedAt - queuedAt, env.now - startedAt);
+      stats.done(env.now - queuedAt - served, served);
       this.p.publish(entity.key, payload);
       if (t.signal !== undefined) this.fire(t.signal, true, payload);
       if (t.interrupt !== undefined) this.interrupt(t.interrupt.task, plan.whereOf.get(t.interrupt), t.interrupt.cause);
@@ -363,7 +373,7 @@ export class TaskRunner {
       }
       this.act(t.on, entity, plan);
       this.changed();
-      return { next: this.choose(plan, entity, payload), payload, failed: false };
+      return { next: this.choose(plan, entity, payload), payload, end: 'finished' };
     } finally {
       uncount();
       set.delete(inst);

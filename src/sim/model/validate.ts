@@ -3,6 +3,7 @@ import { toMillis } from '../../time/duration.ts';
 import { MAX_RATE } from '../distributions.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
 import { checkTasks } from './check-tasks.ts';
+import { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
 import type { ModelSpec } from './spec.ts';
 import { taskSchemas } from './task-schema.ts';
 
@@ -289,6 +290,8 @@ export async function validateModel(
       : e.message;
     unsafe = { code: 'custom', input: undefined, path: at, message };
   }
+  // A desflow blueprint, checked as data above, is translated into a model first.
+  if (unsafe === null && isDesflowBlueprint(input)) input = fromDesflow(input, source, lineOf);
   const result = cached.safeParse(input);
   if (result.success && unsafe === null) return result.data as ModelSpec<number>;
   const error = new z.ZodError(

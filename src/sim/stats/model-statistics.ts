@@ -17,6 +17,7 @@ const BASIC = 2;
 const TYPICAL = 3;
 const ALL = 4;
 const PERCENTILES = [50, 95, 99] as const;
+const OUTCOMES = ['balked', 'reneged', 'failed', 'interrupted', 'preempted', 'resumed'] as const;
 
 /** What statistics read from a resource: units in use, capacity, queued requests. */
 export interface MeasuredResource {
@@ -118,6 +119,13 @@ export class TaskStats {
   readonly name: string;
   inProgress = 0;
   finished = 0;
+  /** Outcomes other than finishing, and interruptions, published once one happens (as desflow does). */
+  balked = 0;
+  reneged = 0;
+  failed = 0;
+  interrupted = 0;
+  preempted = 0;
+  resumed = 0;
   readonly wait: Observations;
   readonly service: Observations;
 
@@ -147,6 +155,10 @@ export class FlowStats {
   readonly name: string;
   started = 0;
   finished = 0;
+  /** Entities whose flow ended in a failure no `onFail` handled. */
+  failed = 0;
+  /** Entities that left without finishing: they balked, reneged or abandoned their task. */
+  ended = 0;
 
   constructor(name: string) {
     this.name = name;
@@ -224,13 +236,14 @@ export class ModelStatistics {
     for (const h of this.holders) h.level.reset(now);
     for (const t of this.tasks.values()) {
       t.finished = 0;
+      t.balked = t.reneged = t.failed = t.interrupted = t.preempted = t.resumed = 0;
       t.wait.reset();
       t.service.reset();
     }
     // Entities still in the system stay counted as started, so in_system carries over the warm-up.
     for (const f of this.flows.values()) {
-      f.started -= f.finished;
-      f.finished = 0;
+      f.started -= f.finished + f.failed + f.ended;
+      f.finished = f.failed = f.ended = 0;
     }
   }
 
@@ -263,6 +276,7 @@ export class ModelStatistics {
       out[`${p}.in_progress`] = t.inProgress;
       if (this.rank < BASIC) continue;
       out[`${p}.finished`] = t.finished;
+      for (const k of OUTCOMES) if (t[k] > 0) out[`${p}.${k}`] = t[k];
       if (this.rank < TYPICAL) continue;
       for (const [kind, o] of [
         ['wait', t.wait],
@@ -279,7 +293,8 @@ export class ModelStatistics {
         const p = `${base}.flows.${f.name}`;
         out[`${p}.started`] = f.started;
         out[`${p}.finished`] = f.finished;
-        out[`${p}.in_system`] = f.started - f.finished;
+        out[`${p}.in_system`] = f.started - f.finished - f.failed - f.ended;
+        if (f.failed > 0) out[`${p}.failed`] = f.failed;
       }
     }
     return out;
