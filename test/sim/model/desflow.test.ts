@@ -126,8 +126,14 @@ test('what a twinstream model cannot run (Python) or does not translate yet is r
       ].join('\n');
     const refused: [string, RegExp][] = [
       ['processes:\n  - !python logic.run', /processes \(line 7\): needs Python/],
-      ['stores: { s: { priority: true } }', /stores\.s\.priority \(line 6\): a priority store is not translated to twinstream yet/],
-      ['egress: [{ type: Iceberg }]', /egress\.0\.type \(line 6\): the "Iceberg" connector is not translated to twinstream yet/],
+      [
+        'stores: { s: { priority: true } }',
+        /stores\.s\.priority \(line 6\): a priority store is not translated to twinstream yet/,
+      ],
+      [
+        'egress: [{ type: Iceberg }]',
+        /egress\.0\.type \(line 6\): the "Iceberg" connector is not translated to twinstream yet/,
+      ],
     ];
     for (const [extra, message] of refused) {
       writeFileSync(file, blueprint(extra));
