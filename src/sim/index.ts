@@ -107,6 +107,8 @@ export type {
   ModelWait,
   RecordShaping,
   RunModelOptions,
+  SignalOutcome,
+  SignalState,
 } from './model/index.ts';
 export {
   buildModel,

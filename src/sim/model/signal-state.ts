@@ -1,7 +1,12 @@
 import type { Event, Scheduler } from '../kernel/events.ts';
 import { Event as SimEvent } from '../kernel/events.ts';
 
-/** What a wait on a signal receives: whether the firing succeeded and its value. */
+/**
+ * What a wait on a signal receives: whether the firing succeeded and its value.
+ *
+ * @example
+ * const outcome: SignalOutcome = { ok: false, value: 'too heavy' }; // a task that failed fired its signal
+ */
 export interface SignalOutcome {
   ok: boolean;
   value: unknown;
@@ -13,7 +18,10 @@ export interface SignalOutcome {
  * time, and a wait after it returns at once (SimPy's event). Expressions read `signal.<name>.count`, `.ok`,
  * `.value`.
  *
- * @internal
+ * @example
+ * const summary = await runModel('shop.yaml');
+ * const closing = summary.model.signals.get('closing')!;
+ * console.log(closing.count, closing.ok, closing.value);
  */
 export class SignalState {
   readonly name: string;
