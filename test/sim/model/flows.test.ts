@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { TwinstreamError } from '../../../src/index.ts';
 import type { EgressSink, SimRecord } from '../../../src/sim/index.ts';
-import { type ModelSpec, runModel } from '../../../src/sim/model/index.ts';
+import { flowSteps, loadModel, type ModelSpec, runModel } from '../../../src/sim/model/index.ts';
 
 function collector(): EgressSink & { records: SimRecord[] } {
   const records: SimRecord[] = [];
@@ -217,4 +217,12 @@ test('a bad expression or a wrong name in a task is an error naming the field an
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('flowSteps reads a flow of tasks as the steps queueing formulas use, up to its first branch', async () => {
+  const spec = await loadModel(new URL('../../../examples/models/workshop.yaml', import.meta.url).pathname);
+  // inspect branches by `when`: the list ends there
+  assert.deepEqual(flowSteps(spec, spec.flows[0]!), [{ service: 'inspect' }]);
+  const line = await loadModel(new URL('../../../examples/desflow/mmc.yaml', import.meta.url).pathname);
+  assert.deepEqual(flowSteps(line, line.flows[0]!), [{ resource: 'lathe', service: 'milling' }]);
 });
