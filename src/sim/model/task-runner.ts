@@ -110,10 +110,10 @@ export class TaskRunner {
     for (const a of actions ?? []) {
       if ('fire' in a) {
         const f = a.fire;
+        // Fired now: waiters resume at this time, after the events already due now. `urgent` (ahead of those, in
+        // desflow) is accepted and fires now too.
         if (f.after !== undefined && f.after > 0) {
           this.env.timeout(f.after).addCallback(() => this.fire(f.signal, true, f.value ?? null));
-        } else if (f.urgent) {
-          this.env.timeout(0).addCallback(() => this.fire(f.signal, true, f.value ?? null));
         } else this.fire(f.signal, true, f.value ?? null);
       } else if ('spawn' in a) this.spawn(a.spawn.task, a.spawn.after, entity);
       else if ('interrupt' in a) this.interrupt(a.interrupt.task, plan?.whereOf.get(a), a.interrupt.cause);
