@@ -7,9 +7,9 @@ export type { Expression, ExpressionReferences, ExpressionScope, ExpressionWorld
 export { parseExpression } from './expression.ts';
 export { flowSteps } from './flow-steps.ts';
 export { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
-export type { SignalOutcome, SignalState } from './signal-state.ts';
 export type { ModelSummary, RunModelOptions } from './run.ts';
 export { formatSummary, loadModel, runModel } from './run.ts';
+export type { SignalOutcome, SignalState } from './signal-state.ts';
 export type { RecordShaping } from './sinks.ts';
 export type {
   ModelAction,
