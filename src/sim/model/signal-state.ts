@@ -1,5 +1,5 @@
 import type { Event, Scheduler } from '../kernel/events.ts';
-import { Event as SimEvent } from '../kernel/events.ts';
+import { Event as SimEvent, TRIGGERED, URGENT } from '../kernel/events.ts';
 
 /**
  * What a wait on a signal receives: whether the firing succeeded and its value.
@@ -58,8 +58,11 @@ export class SignalState {
     this.listeners.push(fn);
   }
 
-  /** Fires: every waiter resumes with `{ ok, value }`. A `once` signal ignores firings after its first. */
-  fire(ok: boolean, value: unknown): void {
+  /**
+   * Fires: every waiter resumes with `{ ok, value }`, after the events already due now, or, `urgent`, ahead of them
+   * (SimPy's urgent priority). A `once` signal ignores firings after its first.
+   */
+  fire(ok: boolean, value: unknown, urgent = false): void {
     if (this.once && this.count > 0) return;
     this.count++;
     this.ok = ok;
@@ -67,7 +70,14 @@ export class SignalState {
     const waiting = this.waiters;
     this.waiters = [];
     const outcome = { ok, value };
-    for (const ev of waiting) ev.succeed(outcome);
+    for (const ev of waiting) {
+      if (!urgent) ev.succeed(outcome);
+      else {
+        ev._value = outcome;
+        ev._state = TRIGGERED;
+        this.env._schedule(ev, URGENT, 0);
+      }
+    }
     for (const fn of this.listeners) fn(outcome);
   }
 }

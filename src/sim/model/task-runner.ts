@@ -88,8 +88,8 @@ export class TaskRunner {
   }
 
   /** Fires a signal (a task's `signal`, a `fire` action) and checks conditions that may read it. */
-  fire(name: string, ok: boolean, value: unknown): void {
-    this.p.signals.get(name)!.fire(ok, value);
+  fire(name: string, ok: boolean, value: unknown, urgent = false): void {
+    this.p.signals.get(name)!.fire(ok, value, urgent);
     this.changed();
   }
 
@@ -110,11 +110,9 @@ export class TaskRunner {
     for (const a of actions ?? []) {
       if ('fire' in a) {
         const f = a.fire;
-        // Fired now: waiters resume at this time, after the events already due now. `urgent` (ahead of those, in
-        // desflow) is accepted and fires now too.
         if (f.after !== undefined && f.after > 0) {
-          this.env.timeout(f.after).addCallback(() => this.fire(f.signal, true, f.value ?? null));
-        } else this.fire(f.signal, true, f.value ?? null);
+          this.env.timeout(f.after).addCallback(() => this.fire(f.signal, true, f.value ?? null, f.urgent));
+        } else this.fire(f.signal, true, f.value ?? null, f.urgent);
       } else if ('spawn' in a) this.spawn(a.spawn.task, a.spawn.after, entity);
       else if ('interrupt' in a) this.interrupt(a.interrupt.task, plan?.whereOf.get(a), a.interrupt.cause);
       else this.env.registry.update(a.path, a.value);

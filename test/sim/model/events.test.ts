@@ -194,3 +194,27 @@ test('waits: a signal (fired once, by a task, after a delay), a timeout, a condi
   assert.deepEqual(at('afterOpen'), [5]);
   assert.ok(values.some((v) => v.task === 'two' && v.status === 'finished'));
 });
+
+test('an urgent fire resumes its waiters ahead of the events already due at that time; a plain one after them', async () => {
+  const spec = (urgent: boolean): ModelSpec => ({
+    simId: 'Gate',
+    arrival: { at05: constant(0.5), at1: constant(1), at2: constant(2) },
+    service: { four: constant(4), three: constant(3) },
+    signals: { go: {} },
+    flows: [
+      { name: 'x', arrival: 'at05', entity: 'x', limit: 1, start: 'wait' },
+      { name: 'y', arrival: 'at1', entity: 'y', limit: 1, start: 'signal' },
+      { name: 'z', arrival: 'at2', entity: 'z', limit: 1, start: 'work' },
+    ],
+    tasks: {
+      wait: { wait: { signal: 'go' } },
+      // y's service ends at 5, before z's (both due at 5; y's was scheduled first)
+      signal: { service: 'four', on: [{ fire: { signal: 'go', urgent } }] },
+      work: { service: 'three' },
+    },
+    run: { until: 10 },
+  });
+  const finishes = (lines: string[]) => lines.filter((l) => l.endsWith('finished')).map((l) => l.split(' ')[1]);
+  assert.deepEqual(finishes((await trace(spec(false))).lines), ['y-0', 'z-0', 'x-0']);
+  assert.deepEqual(finishes((await trace(spec(true))).lines), ['y-0', 'x-0', 'z-0']);
+});
