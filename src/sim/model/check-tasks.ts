@@ -147,12 +147,31 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
       const v = t[k];
       if (v !== undefined) expression(v, [...at, k]);
     }
-    values(t.set, [...at, 'set']);
+    // `wait.<branch>.` reads a branch of this task's own wait.
+    const branches = waitBranches(t.wait);
+    const ownWaits = (e: Expression | null, path: Path) => {
+      for (const b of e?.references.waits ?? []) {
+        if (!branches.has(b)) {
+          issues.push({
+            code: 'custom',
+            input: b,
+            path,
+            message: `"${b}" is not a branch of this task's wait; expected one of: ${[...branches].join(', ') || '(none)'}`,
+          });
+        }
+      }
+    };
+    for (const [k, v] of Object.entries(t.set ?? {})) {
+      const text = expressionOf(v);
+      if (text !== null) ownWaits(expression(text, [...at, 'set', k, 'expr']), [...at, 'set', k, 'expr']);
+    }
+    if (t.fail !== undefined) ownWaits(parseQuietly(t.fail), [...at, 'fail']);
     const next = t.next;
     if (typeof next === 'string') ref(tasks, 'task', next, [...at, 'next']);
     else if (next !== undefined && 'when' in next) {
       next.when.forEach((rule, k) => {
-        expression(rule.condition, [...at, 'next', 'when', k, 'condition']);
+        const where = [...at, 'next', 'when', k, 'condition'];
+        ownWaits(expression(rule.condition, where), where);
         ref(tasks, 'task', rule.task, [...at, 'next', 'when', k, 'task']);
       });
       if (next.default !== undefined) ref(tasks, 'task', next.default, [...at, 'next', 'default']);
@@ -174,6 +193,25 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
   }
   for (const [name, s] of Object.entries(signals)) actions(s.on, ['signals', name, 'on']);
   lockOrder(tasks, issues);
+}
+
+// The names of a wait's branches, nested groups included.
+function waitBranches(w: ModelWait<number> | undefined, into = new Set<string>()): Set<string> {
+  if (w === undefined) return into;
+  const group = 'any' in w ? w.any : 'all' in w ? w.all : 'of' in w ? w.of : undefined;
+  for (const [k, b] of Object.entries(group ?? {})) {
+    into.add(k);
+    waitBranches(b, into);
+  }
+  return into;
+}
+
+function parseQuietly(text: string): Expression | null {
+  try {
+    return parseExpression(text);
+  } catch {
+    return null; // reported where the expression was checked
+  }
 }
 
 /** The resources a task takes, in order. @internal */

@@ -13,6 +13,17 @@ export interface ExpressionScope {
   item: unknown;
   /** The model's state: levels, resources, stores, signals, the registry and the time. */
   world: ExpressionWorld;
+  /** The task's wait branches, once its wait ended (`wait.<branch>.done`, `.ok`, `.value`). */
+  waits?: Record<string, WaitBranchOutcome>;
+  /** The running task (`process.name`, `process.instance`). */
+  process?: { name: string; instance: string };
+}
+
+/** What a wait branch did, for `wait.<branch>.done`, `.ok` and `.value`. */
+export interface WaitBranchOutcome {
+  done: boolean;
+  ok: boolean;
+  value: unknown;
 }
 
 /** The model state expressions read, by name. */
@@ -39,6 +50,8 @@ export interface ExpressionReferences {
   /** Stores read by `count()` and `items()`. */
   stores: Set<string>;
   signals: Set<string>;
+  /** Wait branches read by `wait.<branch>.`. */
+  waits: Set<string>;
   registry: Set<string>;
   /** Whether it reads `item.` outside `count()`/`items()` (a store get's item, or a filter's candidate). */
   item: boolean;
@@ -105,7 +118,8 @@ function bad(text: string, at: number, what: string, expected = ''): TwinstreamE
  * `False`, `+ - * / // %`, comparisons (chained as in Python), `and`, `or`, `not`, `a if c else b`, and the names
  * `attr.<name>`, `payload.<field>`, `item.<field>`, `level.<holder>`, `users.<resource>`, `queue.<resource>`,
  * `putters.<holder>`, `getters.<holder>`, `count(<store>[, <condition on item.>])`, `items(<store>[, item.<field>])`
- * (with `in` / `not in`), `signal.<name>.count|ok|value`, `registry["<path>"]` and `t` (the simulated time).
+ * (with `in` / `not in`), `signal.<name>.count|ok|value`, `wait.<branch>.done|ok|value[.<field>]`,
+ * `process.name|instance`, `registry["<path>"]` and `t` (the simulated time).
  * A Pratt parser compiles it into closures once; nothing is ever evaluated as JavaScript. A syntax error throws
  * `TS_SIM_BAD_EXPRESSION` naming the offset and what was expected.
  *
@@ -126,6 +140,7 @@ export function parseExpression(text: string): Expression {
     resources: new Set(),
     stores: new Set(),
     signals: new Set(),
+    waits: new Set(),
     registry: new Set(),
     item: false,
   };
@@ -293,13 +308,52 @@ export function parseExpression(text: string): Expression {
         refs.signals.add(name);
         return (s) => s.world.signal(name, part);
       }
+      case 'wait': {
+        expect('.');
+        const branch = ident();
+        expect('.');
+        const partTok = peek();
+        const part = ident();
+        if (part !== 'done' && part !== 'ok' && part !== 'value') {
+          throw bad(text, partTok.at, `"wait.${branch}.${part}"`, 'wait.<branch>.done, .ok or .value');
+        }
+        let fieldName: string | null = null;
+        if (part === 'value' && isOp(peek(), '.')) {
+          next();
+          fieldName = ident();
+        }
+        refs.waits.add(branch);
+        return (s) => {
+          const w = s.waits?.[branch];
+          if (w === undefined) {
+            throw new TwinstreamError(
+              'TS_SIM_BAD_EXPRESSION',
+              `cannot evaluate ${JSON.stringify(text)}: the task has no wait branch "${branch}" (or its wait has not ended)`,
+              { context: { expression: text, name: branch } },
+            );
+          }
+          const v = w[part];
+          return fieldName === null
+            ? v
+            : field(v as Record<string, unknown>, fieldName, 'the value has no field', text);
+        };
+      }
+      case 'process': {
+        expect('.');
+        const partTok = peek();
+        const part = ident();
+        if (part !== 'name' && part !== 'instance') {
+          throw bad(text, partTok.at, `"process.${part}"`, 'process.name or process.instance');
+        }
+        return (s) => s.process?.[part] ?? null;
+      }
     }
     if (!SOURCES.has(t.text)) {
       throw bad(
         text,
         t.at,
         `name "${t.text}"`,
-        'attr.<name>, payload.<field>, item.<field>, level.<name>, users.<name>, queue.<name>, putters.<name>, getters.<name>, count(<store>), items(<store>), signal.<name>.<part>, registry["<path>"] or t',
+        'attr.<name>, payload.<field>, item.<field>, level.<name>, users.<name>, queue.<name>, putters.<name>, getters.<name>, count(<store>), items(<store>), signal.<name>.<part>, wait.<branch>.<part>, process.<part>, registry["<path>"] or t',
       );
     }
     expect('.');

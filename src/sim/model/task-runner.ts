@@ -7,7 +7,7 @@ import type { RealtimeEnvironment } from '../realtime.ts';
 import type { PriorityResource, Request, Resource } from '../resources/resource.ts';
 import type { Sampler } from '../sampler.ts';
 import type { FlowStats } from '../stats/model-statistics.ts';
-import { type ExpressionScope, type ExpressionWorld, truthy } from './expression.ts';
+import { type ExpressionScope, type ExpressionWorld, truthy, type WaitBranchOutcome } from './expression.ts';
 import type { SignalOutcome, SignalState } from './signal-state.ts';
 import type { ModelAction, ModelWait } from './spec.ts';
 import type { Amount, HeldPlan, TaskPlan, TransferPlan } from './task-plan.ts';
@@ -189,7 +189,16 @@ export class TaskRunner {
   private *task(plan: TaskPlan, entity: Entity, upstream: Record<string, unknown>): Generator<Event<any>, Outcome> {
     const env = this.env;
     const t = plan.spec;
-    const scope: ExpressionScope = { attr: entity.attr, payload: upstream, item: undefined, world: this.p.world };
+    const scope: ExpressionScope = {
+      attr: entity.attr,
+      payload: upstream,
+      item: undefined,
+      world: this.p.world,
+      waits: undefined,
+      process: { name: plan.name, instance: entity.key },
+    };
+    // The scope of what runs after the service: the task's own payload, the wait's branches.
+    const after = (payload: Record<string, unknown>): ExpressionScope => ({ ...scope, payload });
     // Balked or reneged: the entity leaves the model.
     const end = (status: 'balked' | 'reneged', extra?: Record<string, unknown>): Outcome => {
       this.releaseKept(entity, null);
@@ -233,7 +242,8 @@ export class TaskRunner {
       let failure: string | null = null;
       while (t.wait !== undefined) {
         try {
-          const w = yield* this.waitFor(t.wait, plan, entity, upstream, deadline);
+          scope.waits = {};
+          const w = yield* this.waitFor(t.wait, plan, entity, upstream, deadline, scope.waits);
           if (w === RENEGED) {
             uncount();
             return end('reneged');
@@ -324,8 +334,7 @@ export class TaskRunner {
             putDone = true;
           }
           if (plan.fail !== undefined) {
-            const s: ExpressionScope = { attr: entity.attr, payload, item: scope.item, world: this.p.world };
-            if (truthy(plan.fail.evaluate(s))) failure = t.failReason ?? `fail: ${plan.fail.text}`;
+            if (truthy(plan.fail.evaluate(after(payload)))) failure = t.failReason ?? `fail: ${plan.fail.text}`;
           }
         } catch (e) {
           this.release(held);
@@ -366,12 +375,12 @@ export class TaskRunner {
       if (t.interrupt !== undefined) this.interrupt(t.interrupt.task, plan.whereOf.get(t.interrupt), t.interrupt.cause);
       if (t.spawn !== undefined) this.spawn(t.spawn.task, t.spawn.after, entity);
       if (plan.set.length > 0) {
-        const s: ExpressionScope = { attr: entity.attr, payload, item: scope.item, world: this.p.world };
+        const s = after(payload);
         for (const [k, v] of plan.set) entity.attr[k] = isExpression(v) ? v.evaluate(s) : v;
       }
       this.act(t.on, entity, plan);
       this.changed();
-      return { next: this.choose(plan, entity, payload), payload, end: 'finished' };
+      return { next: this.choose(plan, after(payload)), payload, end: 'finished' };
     } finally {
       uncount();
       set.delete(inst);
@@ -391,7 +400,7 @@ export class TaskRunner {
     return out;
   }
 
-  private choose(plan: TaskPlan, entity: Entity, payload: Record<string, unknown>): string | undefined {
+  private choose(plan: TaskPlan, s: ExpressionScope): string | undefined {
     const n = plan.next;
     switch (n.kind) {
       case 'end':
@@ -399,7 +408,6 @@ export class TaskRunner {
       case 'to':
         return n.task;
       case 'when': {
-        const s: ExpressionScope = { attr: entity.attr, payload, item: undefined, world: this.p.world };
         for (const r of n.rules) if (truthy(r.condition.evaluate(s))) return r.task;
         return n.fallback;
       }
@@ -475,6 +483,7 @@ export class TaskRunner {
     entity: Entity,
     upstream: Record<string, unknown>,
     cleanup: (() => void)[],
+    named: Record<string, WaitBranchOutcome>,
   ): Event<WaitOutcome> {
     const env = this.env;
     if ('signal' in w) {
@@ -512,11 +521,19 @@ export class TaskRunner {
     }
     const [branches, need] =
       'any' in w ? [w.any, 1] : 'all' in w ? [w.all, Number.POSITIVE_INFINITY] : [w.of, w.atLeast];
-    const events = Object.values(branches).map((b) => this.branch(b, plan, entity, upstream, cleanup));
+    const names = Object.keys(branches);
+    const events = names.map((k) => this.branch(branches[k]!, plan, entity, upstream, cleanup, named));
     const out = new Event<WaitOutcome>(env);
     const needed = Math.min(need, events.length);
     new Condition(env, (_evs, count) => count >= needed, events).addCallback((c) => {
-      const done = events.filter((e) => e.triggered).map((e) => e.value);
+      // Each named branch, for `wait.<branch>.done`, `.ok`, `.value`: done if it happened by the end of the wait.
+      names.forEach((k, i) => {
+        const e = events[i]!;
+        named[k] = e.processed
+          ? { done: true, ok: e.value.ok, value: e.value.value }
+          : { done: false, ok: false, value: null };
+      });
+      const done = events.filter((e) => e.processed).map((e) => e.value);
       out.succeed({ ok: done.every((d) => d.ok), value: c.ok ? done.map((d) => d.value) : null });
     });
     return out;
@@ -528,11 +545,12 @@ export class TaskRunner {
     entity: Entity,
     upstream: Record<string, unknown>,
     deadline: number,
+    named: Record<string, WaitBranchOutcome>,
   ): Generator<Event<any>, WaitOutcome | typeof RENEGED> {
     const env = this.env;
     const cleanup: (() => void)[] = [];
     try {
-      const ev = this.branch(w, plan, entity, upstream, cleanup);
+      const ev = this.branch(w, plan, entity, upstream, cleanup, named);
       if (!ev.processed) {
         if (deadline !== Number.POSITIVE_INFINITY) {
           yield env.anyOf([ev, env.timeout(Math.max(0, deadline - env.now))]);

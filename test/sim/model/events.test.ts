@@ -218,3 +218,43 @@ test('an urgent fire resumes its waiters ahead of the events already due at that
   assert.deepEqual(finishes((await trace(spec(false))).lines), ['y-0', 'z-0', 'x-0']);
   assert.deepEqual(finishes((await trace(spec(true))).lines), ['y-0', 'x-0', 'z-0']);
 });
+
+test('wait.<branch>.done, .value and process.name read how a wait ended: route on the branch that happened', async () => {
+  const spec: ModelSpec = {
+    simId: 'Post',
+    arrival: { every10: constant(10), at3: constant(3) },
+    service: { one: constant(1) },
+    signals: { ready: {} },
+    flows: [
+      { name: 'collect', arrival: 'every10', entity: 'c', limit: 2, start: 'collect' },
+      { name: 'sorter', arrival: 'at3', entity: 's', limit: 1, start: 'sort' },
+    ],
+    tasks: {
+      // c-0 waits from 10: the parcel is ready at 13. c-1 waits from 20: nothing comes, it gives up at 25.
+      collect: {
+        wait: { any: { parcel: { signal: 'ready' }, late: { timeout: 5 } } },
+        set: { who: { expr: 'process.name' }, n: { expr: 'wait.parcel.value.n if wait.parcel.done else 0' } },
+        next: { when: [{ condition: 'wait.parcel.done and not wait.late.done', task: 'ship' }], default: 'cancel' },
+      },
+      sort: { service: 'one', next: 'announce' },
+      announce: { wait: { timeout: 9 }, on: [{ fire: { signal: 'ready', value: { n: 7 } } }] },
+      ship: { service: 'one', attributes: ['who', 'n'] },
+      cancel: { attributes: ['who', 'n'] },
+    },
+    run: { until: 60 },
+  };
+  const { values, lines } = await trace(spec);
+  assert.ok(lines.includes('13 c-0 collect finished'));
+  assert.ok(lines.includes('25 c-1 collect finished'));
+  const ends = values.filter((v) => v.task === 'ship' || v.task === 'cancel').filter((v) => v.status === 'finished');
+  assert.deepEqual(
+    ends.map((v) => [v.task, v.who, v.n]),
+    [
+      ['ship', 'collect', 7],
+      ['cancel', 'collect', 0],
+    ],
+  );
+  const bad = structuredClone(spec);
+  bad.tasks!.collect!.next = { when: [{ condition: 'wait.parcels.done', task: 'ship' }] };
+  await assert.rejects(runModel(bad), /"parcels" is not a branch of this task's wait; expected one of: parcel, late/);
+});

@@ -53,6 +53,14 @@ test('names read the entity, the payload, the model state, signals, the registry
   assert.equal(value("'z' not in items(parcels, item.sku)"), true);
   assert.equal(value('signal.restocked.count'), 2);
   assert.equal(value('registry["Shop.arrival.orders.rate"] * 2'), 1);
+  const after = {
+    ...scope,
+    waits: { box: { done: true, ok: true, value: { n: 4 } } },
+    process: { name: 'pack', instance: 'order-3' },
+  };
+  assert.equal(parseExpression('wait.box.value.n * 2 if wait.box.done else 0').evaluate(after), 8);
+  assert.equal(parseExpression('process.name == "pack" and process.instance == "order-3"').evaluate(after), true);
+  assert.throws(() => value('wait.box.done'), /the task has no wait branch "box"/);
   const e = parseExpression('attr.a + payload.b > level.tank and count(shelf) < queue.lathe');
   assert.deepEqual([...e.references.attr], ['a']);
   assert.deepEqual([...e.references.payload], ['b']);
@@ -74,6 +82,8 @@ test('a syntax error names the offset and what was expected; evaluation errors n
     ['a = 1', /offset 2: unexpected character "="/],
     ['attr.x; process', /unexpected character ";"/],
     ['', /non-empty text/],
+    ['wait.parcel.when', /"wait\.parcel\.when"; expected wait\.<branch>\.done, \.ok or \.value/],
+    ['process.target', /"process\.target"; expected process\.name or process\.instance/],
   ];
   for (const [text, message] of refused) {
     assert.throws(
