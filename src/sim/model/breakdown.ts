@@ -31,6 +31,7 @@ export function* breakdowns(
     yield env.timeout(sampler.sample(spec.timeToFailure, ttf));
     handle.down = true;
     res.capacity = 0;
+    stats.down(true);
     stats.changed();
     publish(key, { resource: name, status: 'down' });
     if (spec.work !== 'finish') {
@@ -42,6 +43,7 @@ export function* breakdowns(
     yield env.timeout(sampler.sample(spec.repair, repair));
     handle.down = false;
     res.capacity = handle.wanted;
+    stats.down(false);
     stats.changed();
     publish(key, { resource: name, status: 'repaired' });
   }

@@ -45,6 +45,11 @@ export class ResourceStats {
   readonly resource: MeasuredResource;
   readonly utilization: TimeAverage;
   readonly queueLength: TimeAverage;
+  /** Breakdowns, for a resource that has them (published as `failures` and `downtime`, as desflow does). */
+  breaks = false;
+  failures = 0;
+  private downFor = 0;
+  private downSince = Number.NaN;
   private readonly clock: { readonly now: number };
   private readonly on: boolean;
 
@@ -55,6 +60,24 @@ export class ResourceStats {
     this.on = on;
     this.utilization = new TimeAverage(clock.now, utilization(resource));
     this.queueLength = new TimeAverage(clock.now, resource.queue.length);
+  }
+
+  /** The resource broke down (`true`) or was repaired (`false`) now. */
+  down(isDown: boolean): void {
+    this.breaks = true;
+    const now = this.clock.now;
+    if (isDown) {
+      this.failures++;
+      this.downSince = now;
+    } else if (!Number.isNaN(this.downSince)) {
+      this.downFor += now - this.downSince;
+      this.downSince = Number.NaN;
+    }
+  }
+
+  /** Time spent down so far, the current repair included. */
+  downtime(now: number): number {
+    return this.downFor + (Number.isNaN(this.downSince) ? 0 : now - this.downSince);
   }
 
   changed(): void {
@@ -263,6 +286,10 @@ export class ModelStatistics {
       if (this.rank >= BASIC) {
         out[`${p}.utilization_avg`] = s.utilization.average(now);
         out[`${p}.queue_length_avg`] = s.queueLength.average(now);
+        if (s.breaks) {
+          out[`${p}.downtime`] = s.downtime(now);
+          out[`${p}.failures`] = s.failures;
+        }
       }
     }
     for (const s of this.holders) {

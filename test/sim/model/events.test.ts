@@ -47,6 +47,9 @@ test('a breakdown interrupts the work in progress, which resumes after the repai
     '13 part-0 press interrupted (breakdown)',
   ]);
   const finished = await trace(spec('finish'));
+  // Down 5 to 8 and from 13 to the end (16): 6 s in 2 failures.
+  assert.equal(finished.summary.statistics['Line.stats.resources.press.failures'], 2);
+  assert.equal(finished.summary.statistics['Line.stats.resources.press.downtime'], 6);
   assert.deepEqual(finished.lines, [
     '1 part-0 press queued',
     '1 part-0 press started',
