@@ -28,7 +28,7 @@ const files =
 
 /** The statistics worth comparing: averages, means, percentiles and counts (not the last instant's values). */
 export const COMPARED =
-  /(_avg|_mean|_p50|_p95|\.finished|\.started|\.balked|\.reneged|\.failed|\.interrupted|\.preempted|\.resumed)$/;
+  /(_avg|_mean|_p50|_p95|\.downtime|\.failures|\.finished|\.started|\.balked|\.reneged|\.failed|\.interrupted|\.preempted|\.resumed)$/;
 
 function desflow(): string {
   const bin = join(VENV, 'bin/desflow');
@@ -105,10 +105,12 @@ if (import.meta.main) {
   }
   if (record) {
     const python = spawnSync(join(VENV, 'bin/python'), ['--version'], { encoding: 'utf8' }).stdout.trim();
+    // Blueprints not run this time keep their recorded figures.
+    const before = existsSync(FIGURES) ? JSON.parse(readFileSync(FIGURES, 'utf8')).blueprints : {};
     const vector = {
       source: `desflow ${DESFLOW_VERSION} from PyPI (${python}), each blueprint run as \`desflow run <file> --replications ${N} --seed <seed> --workers 2\`; its table of means and 95% half-widths, the averages, means, percentiles and counts only`,
       recorded: new Date().toISOString().slice(0, 10),
-      blueprints: recorded,
+      blueprints: { ...before, ...recorded },
     };
     writeFileSync(FIGURES, `${JSON.stringify(vector, null, 1)}\n`);
     process.stdout.write(`\nwrote ${relative(ROOT, FIGURES)}\n`);
