@@ -2,7 +2,7 @@
 // bench/.venv-desflow, gitignored) and in twinstream, each as 20 replications from the blueprint's seed, and
 // compares every statistic both publish: they agree when their 95% confidence intervals overlap. Exits 1 when one
 // does not. With --record, writes desflow's figures to test/sim/model/desflow-figures.json, which the tests check
-// twinstream against.
+// twinstream against (run `npm run format` after recording: the file is formatted as the repository's JSON).
 //   node scripts/desflow-compare.ts [--replications 20] [--record] [file.yaml ...]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
