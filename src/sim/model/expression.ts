@@ -132,7 +132,15 @@ export function parseExpression(text: string): Expression {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new TwinstreamError('TS_SIM_BAD_EXPRESSION', `an expression must be non-empty text, got ${String(text)}`);
   }
+  // Bounds that no model needs to exceed keep a hostile file from exhausting the stack.
+  if (text.length > 10_000) {
+    throw new TwinstreamError(
+      'TS_SIM_BAD_EXPRESSION',
+      `an expression of ${text.length} characters; expected at most 10000`,
+    );
+  }
   const tokens = tokenize(text);
+  let depth = 0;
   const refs: ExpressionReferences = {
     attr: new Set(),
     payload: new Set(),
@@ -162,6 +170,14 @@ export function parseExpression(text: string): Expression {
 
   // Binding powers, low to high: if-else 1, or 2, and 3, not 4, comparisons 5, + - 6, * / // % 7, unary 8.
   const expression = (minBp: number): Node => {
+    if (++depth > 200) throw bad(text, peek().at, 'nesting deeper than 200 levels');
+    try {
+      return infix(minBp);
+    } finally {
+      depth--;
+    }
+  };
+  const infix = (minBp: number): Node => {
     let left = prefix();
     for (;;) {
       const t = peek();

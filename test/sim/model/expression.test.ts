@@ -2,8 +2,10 @@
 // JavaScript. Each case is worked by hand (Python gives the same values).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { TwinstreamError } from '../../../src/index.ts';
 import { type ExpressionScope, parseExpression } from '../../../src/sim/model/index.ts';
+import { fuzzParameters } from '../../support/fuzz.ts';
 
 const parcels = [
   { area: 'north', sku: 'a' },
@@ -82,6 +84,9 @@ test('a syntax error names the offset and what was expected; evaluation errors n
     ['a = 1', /offset 2: unexpected character "="/],
     ['attr.x; process', /unexpected character ";"/],
     ['', /non-empty text/],
+    ['('.repeat(5000), /nesting deeper than 200 levels/],
+    ['-'.repeat(300) + '1', /nesting deeper than 200 levels/],
+    ['1+'.repeat(6000) + '1', /expected at most 10000/],
     ['wait.parcel.when', /"wait\.parcel\.when"; expected wait\.<branch>\.done, \.ok or \.value/],
     ['process.target', /"process\.target"; expected process\.name or process\.instance/],
   ];
@@ -95,4 +100,75 @@ test('a syntax error names the offset and what was expected; evaluation errors n
   assert.throws(() => value('attr.nope'), /cannot evaluate "attr.nope": the entity has no attribute "nope"/);
   assert.throws(() => value('1 / (attr.size - 3)'), /division by zero/);
   assert.throws(() => value('attr.kind * 2'), /\* needs numbers, got "rush"/);
+});
+
+test('any text parses or is TS_SIM_BAD_EXPRESSION; a parsed one evaluates or is TS_SIM_BAD_EXPRESSION', () => {
+  const piece = fc.constantFrom(
+    'attr.size',
+    'payload.total',
+    'item.x',
+    'level.tank',
+    'queue.lathe',
+    'count(parcels',
+    'items(parcels, item.sku)',
+    'signal.s.count',
+    'wait.a.done',
+    'process.name',
+    'registry["p"]',
+    't',
+    '1',
+    '0',
+    '2.5',
+    '"a"',
+    "'b'",
+    'True',
+    ' and ',
+    ' or ',
+    'not ',
+    ' if ',
+    ' else ',
+    ' in ',
+    ' not in ',
+    '+',
+    '-',
+    '*',
+    '/',
+    '//',
+    '%',
+    '<',
+    '<=',
+    '==',
+    '!=',
+    '(',
+    ')',
+    ',',
+    '.',
+    '[',
+    ']',
+    '__proto__',
+    'constructor',
+    ' ',
+    '\n',
+    '\u0000',
+    '$',
+    ';',
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), (pieces) => {
+      const text = pieces.join('');
+      let e: ReturnType<typeof parseExpression>;
+      try {
+        e = parseExpression(text);
+      } catch (error) {
+        return error instanceof TwinstreamError && error.code === 'TS_SIM_BAD_EXPRESSION';
+      }
+      try {
+        e.evaluate(scope);
+      } catch (error) {
+        return error instanceof TwinstreamError && error.code === 'TS_SIM_BAD_EXPRESSION';
+      }
+      return true;
+    }),
+    fuzzParameters(2000),
+  );
 });
