@@ -9,7 +9,7 @@ import { measureModel } from '../stats/measure-model.ts';
 import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
 import { publishStatistics } from '../stats/publish-statistics.ts';
 import { breakdowns } from './breakdown.ts';
-import { expressionOf } from './check-tasks.ts';
+import { expressionOf, interruptTargets } from './check-tasks.ts';
 import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import { type ModelResourceHandle, modelResource } from './model-resource.ts';
 import { modelWorld } from './model-world.ts';
@@ -228,24 +228,30 @@ export function buildModel(
   const runner =
     spec.tasks === undefined
       ? null
-      : new TaskRunner({
-          env,
-          simId: id,
-          sampler,
-          world,
-          signals,
-          publish: publishValue,
-          plans: planTasks({
+      : new TaskRunner(
+          {
             env,
-            spec,
-            statistics,
-            resources: handles,
-            resourceStats: measured.resources,
-            containers,
-            stores,
-            holders: measured.holders,
-          }),
-        });
+            simId: id,
+            sampler,
+            world,
+            signals,
+            publish: publishValue,
+            count: (status) => {
+              counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
+            },
+            plans: planTasks({
+              env,
+              spec,
+              statistics,
+              resources: handles,
+              resourceStats: measured.resources,
+              containers,
+              stores,
+              holders: measured.holders,
+            }),
+          },
+          interruptTargets(spec),
+        );
   for (const [name, s] of Object.entries(spec.signals ?? {})) {
     if (s.on !== undefined && runner !== null) signals.get(name)!.onFire(() => runner.act(s.on, null, null));
   }

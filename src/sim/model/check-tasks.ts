@@ -214,6 +214,20 @@ function parseQuietly(text: string): Expression | null {
   }
 }
 
+/** The tasks an `interrupt` (of a task, or an action of a task or a signal) may reach. @internal */
+export function interruptTargets(m: ModelSpec<number>): Set<string> {
+  const out = new Set<string>();
+  const scan = (list: ModelAction<number>[] | undefined) => {
+    for (const a of list ?? []) if ('interrupt' in a) out.add(a.interrupt.task);
+  };
+  for (const t of Object.values(m.tasks ?? {})) {
+    if (t.interrupt !== undefined) out.add(t.interrupt.task);
+    scan(t.on);
+  }
+  for (const s of Object.values(m.signals ?? {})) scan(s.on);
+  return out;
+}
+
 /** The resources a task takes, in order. @internal */
 export function resourcesOf(t: ModelTask<number>): string[] {
   return t.resource === undefined ? [] : typeof t.resource === 'string' ? [t.resource] : t.resource;

@@ -49,6 +49,8 @@ export interface RunnerParts {
   world: ExpressionWorld;
   /** Counts a status and publishes the event (when there is egress). */
   publish: (key: string, value: Record<string, unknown>) => void;
+  /** Counts a status whose event is not published (no egress). */
+  count: (status: string) => void;
 }
 
 /**
@@ -64,10 +66,12 @@ export class TaskRunner {
   private readonly running = new Map<string, Set<Instance>>();
   private readonly watchers = new Set<() => void>();
   private readonly spawned = new Map<string, number>();
+  private readonly interruptible = new Set<string>();
 
-  constructor(parts: RunnerParts) {
+  constructor(parts: RunnerParts, interruptible: Iterable<string>) {
     this.p = parts;
     this.env = parts.env;
+    for (const t of interruptible) this.interruptible.add(t);
   }
 
   /** Starts an entity at `start`; the process's value is true unless its flow ended by a failure. */
@@ -180,6 +184,11 @@ export class TaskRunner {
   }
 
   private status(plan: TaskPlan, entity: Entity, status: string, extra?: Record<string, unknown>): void {
+    // Without egress (replications) only the count is kept: no record is built.
+    if (this.env.egress === null) {
+      this.p.count(status);
+      return;
+    }
     const value: Record<string, unknown> =
       plan.pathId === undefined ? { task: plan.name, status } : { path_id: plan.pathId, task: plan.name, status };
     if (extra !== undefined) Object.assign(value, extra);
@@ -197,41 +206,23 @@ export class TaskRunner {
       waits: undefined,
       process: { name: plan.name, instance: entity.key },
     };
-    // The scope of what runs after the service: the task's own payload, the wait's branches.
-    const after = (payload: Record<string, unknown>): ExpressionScope => ({ ...scope, payload });
-    // Balked or reneged: the entity leaves the model.
-    const end = (status: 'balked' | 'reneged', extra?: Record<string, unknown>): Outcome => {
-      this.releaseKept(entity, null);
-      plan.stats[status]++;
-      this.status(plan, entity, status, extra);
-      return { next: undefined, payload: upstream, end: 'ended' };
-    };
-    const interrupted = (e: Interrupt) => {
-      if (e.cause instanceof Preempted) stats.preempted++;
-      else stats.interrupted++;
-      this.status(plan, entity, 'interrupted', { cause: causeOf(e) });
-    };
-    const abandon = (): Outcome => {
-      uncount();
-      this.releaseKept(entity, null);
-      return { next: t.onInterruptNext, payload: upstream, end: 'ended' };
-    };
-    if (plan.balk !== undefined && truthy(plan.balk.evaluate(scope))) return end('balked');
+    if (plan.balk !== undefined && truthy(plan.balk.evaluate(scope)))
+      return this.leave(plan, entity, upstream, 'balked');
     const first = plan.resources[0];
     if (first !== undefined && !entity.kept.has(first.name) && full(first)) {
-      return end('balked', { resource: first.name });
+      return this.leave(plan, entity, upstream, 'balked', { resource: first.name });
     }
-    const inst: Instance = { proc: env.activeProcess, scope };
+    // Only instances some `interrupt` may reach are listed.
+    const inst: Instance | null = this.interruptible.has(plan.name) ? { proc: env.activeProcess, scope } : null;
     let set = this.running.get(plan.name);
-    if (set === undefined) this.running.set(plan.name, (set = new Set()));
-    set.add(inst);
+    if (inst !== null) {
+      if (set === undefined) this.running.set(plan.name, (set = new Set()));
+      set.add(inst);
+    }
     const stats = plan.stats;
     stats.inProgress++;
+    // In progress until it finishes (done() counts it out) or leaves another way (the finally block does).
     let counted = true;
-    const uncount = () => {
-      if (counted) stats.inProgress--;
-      counted = false;
-    };
     try {
       const queuedAt = env.now;
       if (plan.queues) this.status(plan, entity, 'queued');
@@ -245,15 +236,14 @@ export class TaskRunner {
           scope.waits = {};
           const w = yield* this.waitFor(t.wait, plan, entity, upstream, deadline, scope.waits);
           if (w === RENEGED) {
-            uncount();
-            return end('reneged');
+            return this.leave(plan, entity, upstream, 'reneged');
           }
           if (!w.ok) failure = typeof w.value === 'string' ? w.value : 'a wait branch failed';
           break;
         } catch (e) {
           if (!(e instanceof Interrupt)) throw e;
-          interrupted(e);
-          if (t.onInterrupt === 'abandon') return abandon();
+          this.interrupted(plan, entity, e);
+          if (t.onInterrupt === 'abandon') return this.abandon(entity, upstream, t.onInterruptNext);
         }
       }
       let remaining = Number.NaN;
@@ -278,8 +268,7 @@ export class TaskRunner {
             }
             if (full(r)) {
               this.release(held);
-              uncount();
-              return end('balked', { resource: r.name });
+              return this.leave(plan, entity, upstream, 'balked', { resource: r.name });
             }
             const res = r.handle.resource;
             const req: Request = r.handle.prioritised
@@ -295,8 +284,7 @@ export class TaskRunner {
                 yield env.anyOf([req, env.timeout(Math.max(0, deadline - env.now))]);
                 if (!req.triggered) {
                   this.release(held);
-                  uncount();
-                  return end('reneged');
+                  return this.leave(plan, entity, upstream, 'reneged');
                 }
               } else yield req;
               r.stats.changed();
@@ -306,8 +294,7 @@ export class TaskRunner {
             const got = yield* this.transfer(plan.get, 'get', scope, null, deadline);
             if (got === RENEGED) {
               this.release(held);
-              uncount();
-              return end('reneged');
+              return this.leave(plan, entity, upstream, 'reneged');
             }
             scope.item = got;
             gotItem = true;
@@ -334,7 +321,7 @@ export class TaskRunner {
             putDone = true;
           }
           if (plan.fail !== undefined) {
-            if (truthy(plan.fail.evaluate(after(payload)))) failure = t.failReason ?? `fail: ${plan.fail.text}`;
+            if (truthy(plan.fail.evaluate({ ...scope, payload }))) failure = t.failReason ?? `fail: ${plan.fail.text}`;
           }
         } catch (e) {
           this.release(held);
@@ -344,8 +331,8 @@ export class TaskRunner {
             if (t.onInterrupt === 'restart') remaining = Number.NaN;
             else remaining -= env.now - serviceFrom;
           }
-          interrupted(e);
-          if (t.onInterrupt === 'abandon') return abandon();
+          this.interrupted(plan, entity, e);
+          if (t.onInterrupt === 'abandon') return this.abandon(entity, upstream, t.onInterruptNext);
           continue;
         }
         for (const [r, req] of held) {
@@ -358,7 +345,6 @@ export class TaskRunner {
         break;
       }
       if (failure !== null) {
-        uncount();
         stats.failed++;
         this.status(plan, entity, 'failed', { reason: failure });
         if (t.signal !== undefined) this.fire(t.signal, false, failure);
@@ -375,16 +361,42 @@ export class TaskRunner {
       if (t.interrupt !== undefined) this.interrupt(t.interrupt.task, plan.whereOf.get(t.interrupt), t.interrupt.cause);
       if (t.spawn !== undefined) this.spawn(t.spawn.task, t.spawn.after, entity);
       if (plan.set.length > 0) {
-        const s = after(payload);
+        const s: ExpressionScope = { ...scope, payload };
         for (const [k, v] of plan.set) entity.attr[k] = isExpression(v) ? v.evaluate(s) : v;
       }
       this.act(t.on, entity, plan);
       this.changed();
-      return { next: this.choose(plan, after(payload)), payload, end: 'finished' };
+      return { next: this.choose(plan, scope, payload), payload, end: 'finished' };
     } finally {
-      uncount();
-      set.delete(inst);
+      if (counted) stats.inProgress--;
+      if (inst !== null) set!.delete(inst);
     }
+  }
+
+  // Balked or reneged: the entity leaves the model.
+  private leave(
+    plan: TaskPlan,
+    entity: Entity,
+    upstream: Record<string, unknown>,
+    status: 'balked' | 'reneged',
+    extra?: Record<string, unknown>,
+  ): Outcome {
+    this.releaseKept(entity, null);
+    plan.stats[status]++;
+    this.status(plan, entity, status, extra);
+    return { next: undefined, payload: upstream, end: 'ended' };
+  }
+
+  private interrupted(plan: TaskPlan, entity: Entity, e: Interrupt): void {
+    if (e.cause instanceof Preempted) plan.stats.preempted++;
+    else plan.stats.interrupted++;
+    this.status(plan, entity, 'interrupted', { cause: causeOf(e) });
+  }
+
+  // Abandoned after an interrupt: to `onInterruptNext`, or out of the model.
+  private abandon(entity: Entity, upstream: Record<string, unknown>, next: string | undefined): Outcome {
+    this.releaseKept(entity, null);
+    return { next, payload: upstream, end: 'ended' };
   }
 
   private payload(plan: TaskPlan, entity: Entity, scope: ExpressionScope): Record<string, unknown> {
@@ -400,7 +412,8 @@ export class TaskRunner {
     return out;
   }
 
-  private choose(plan: TaskPlan, s: ExpressionScope): string | undefined {
+  // `next`, reading the task's own payload and its wait's branches.
+  private choose(plan: TaskPlan, scope: ExpressionScope, payload: Record<string, unknown>): string | undefined {
     const n = plan.next;
     switch (n.kind) {
       case 'end':
@@ -408,6 +421,7 @@ export class TaskRunner {
       case 'to':
         return n.task;
       case 'when': {
+        const s: ExpressionScope = { ...scope, payload };
         for (const r of n.rules) if (truthy(r.condition.evaluate(s))) return r.task;
         return n.fallback;
       }
