@@ -155,6 +155,7 @@ const suites: [string, string, string[]][] = [
   ['frame', 'bench/frame.ts', quick ? ['--quick'] : []],
   ['sim', 'bench/sim-kernel.ts', quick ? ['--events', '500000', '--reps', '3'] : []],
   ['sim', 'bench/sim-replications.ts', quick ? ['--reps', '1'] : ['--week']],
+  ['sim', 'bench/sim-flows.ts', quick ? ['--reps', '1'] : []],
   ['handlers', 'bench/handlers.ts', quick ? ['--queries', '1000000', '--peer-queries', '300', '--reps', '3'] : []],
   ['pipes', 'bench/pipes.ts', quick ? ['--quick'] : []],
   ['files', 'bench/connectors-files.ts', quick ? ['--csv-mib', '8', '--rows', '200000', '--reps', '3'] : []],

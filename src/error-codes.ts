@@ -260,6 +260,11 @@ export const ERROR_CODES = {
   TS_SIM_BAD_CONDITION: { meaning: 'A condition was given something that is not an event.', retriable: false },
   TS_SIM_BAD_DELAY: { meaning: 'A timeout delay is not a finite number >= 0.', retriable: false },
   TS_SIM_BAD_DISTRIBUTION: { meaning: 'A distribution or its parameters are not valid.', retriable: false },
+  TS_SIM_BAD_EXPRESSION: {
+    meaning:
+      'A model expression does not parse (the message names the offset and what was expected) or cannot be evaluated (a missing attribute or payload field, a division by zero).',
+    retriable: false,
+  },
   TS_SIM_BAD_EGRESS: {
     meaning: 'The egress is misconfigured or a router returned no valid destination.',
     retriable: false,

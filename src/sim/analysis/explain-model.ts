@@ -1,3 +1,4 @@
+import { flowSteps } from '../model/flow-steps.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { distributionMoments } from './moments.ts';
 import { departureScv, kingmanWait, mmcWait } from './queueing.ts';
@@ -105,7 +106,7 @@ export function explainModel(spec: ModelSpec<number>): Explanation {
   // Offered loads first: utilisations decide how variability passes from one step to the next.
   for (const f of spec.flows) {
     const rate = 1 / moments('arrival', f.arrival).mean;
-    for (const s of f.steps) {
+    for (const s of flowSteps(spec, f)) {
       if (s.resource === undefined) continue;
       const m = moments('service', s.service);
       const l = load(s.resource);
@@ -127,7 +128,7 @@ export function explainModel(spec: ModelSpec<number>): Explanation {
     let ca2 = a.scv;
     const rate = 1 / a.mean;
     const scvs: number[] = [];
-    for (const s of f.steps) {
+    for (const s of flowSteps(spec, f)) {
       scvs.push(ca2);
       if (s.resource === undefined) continue;
       loads.get(s.resource)!.scvRate += rate * ca2;
@@ -185,7 +186,7 @@ export function explainModel(spec: ModelSpec<number>): Explanation {
     const a = moments('arrival', f.arrival);
     const rate = 1 / a.mean;
     let through = rate;
-    const steps = f.steps.map((s, j): ExplainedStep => {
+    const steps = flowSteps(spec, f).map((s, j): ExplainedStep => {
       const r = s.resource === undefined ? undefined : byName.get(s.resource)!;
       if (r !== undefined && r.utilization > 1) through = Math.min(through, rate / r.utilization);
       const m = moments('service', s.service);

@@ -3,12 +3,20 @@ import type { RealtimeEnvironment } from '../realtime.ts';
 import { Container } from '../resources/container.ts';
 import { dynamicResource } from '../resources/dynamic.ts';
 import type { Resource } from '../resources/resource.ts';
-import { Store } from '../resources/store.ts';
+import { FilterStore, type Store } from '../resources/store.ts';
 import { Sampler } from '../sampler.ts';
 import { measureModel } from '../stats/measure-model.ts';
 import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
 import { publishStatistics } from '../stats/publish-statistics.ts';
+import { breakdowns } from './breakdown.ts';
+import { expressionOf, interruptTargets } from './check-tasks.ts';
+import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
+import { type ModelResourceHandle, modelResource } from './model-resource.ts';
+import { modelWorld } from './model-world.ts';
+import { SignalState } from './signal-state.ts';
 import type { ModelFlow, ModelSpec, ModelStep } from './spec.ts';
+import { planTasks } from './task-plan.ts';
+import { TaskRunner } from './task-runner.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {
@@ -21,7 +29,9 @@ export interface ModelCounts {
 export interface BuiltModel {
   resources: Map<string, Resource>;
   containers: Map<string, Container>;
-  stores: Map<string, Store<string>>;
+  stores: Map<string, Store<any>>;
+  /** The model's signals, by name. */
+  signals: Map<string, SignalState>;
   sampler: Sampler;
   counts: ModelCounts;
   /** The built-in statistics, at the model's `stats.level` (default `typical`). */
@@ -61,13 +71,28 @@ export function buildModel(
     simId: id,
     arrival: spec.arrival,
     service: spec.service,
-    ...(spec.resources === undefined ? {} : { resources: spec.resources }),
+    ...(spec.resources === undefined ? {} : { resources: capacities(spec.resources)! }),
     ...(spec.containers === undefined ? {} : { containers: capacities(spec.containers)! }),
     ...(spec.stores === undefined ? {} : { stores: capacities(spec.stores)! }),
     ...(spec.variables === undefined ? {} : { variables: spec.variables }),
   });
   const resources = new Map<string, Resource>();
-  for (const name of Object.keys(spec.resources ?? {})) resources.set(name, dynamicResource(env.registry, id, name));
+  const handles = new Map<string, ModelResourceHandle>();
+  for (const [name, r] of Object.entries(spec.resources ?? {})) {
+    // A plain resource stays the one hand-written models use; options need the model's own.
+    const plain = r.queue === undefined && r.preempt === undefined && r.queueLimit === undefined && !r.breakdown;
+    const handle = plain
+      ? {
+          resource: dynamicResource(env.registry, id, name),
+          prioritised: false,
+          queueLimit: Number.POSITIVE_INFINITY,
+          down: false,
+          wanted: r.currentCap,
+        }
+      : modelResource(env.registry, id, name, r);
+    handles.set(name, handle);
+    resources.set(name, handle.resource);
+  }
   const containers = new Map<string, Container>();
   for (const [name, c] of Object.entries(spec.containers ?? {})) {
     const container = new Container(env, {
@@ -81,18 +106,25 @@ export function buildModel(
     });
     containers.set(name, container);
   }
-  const stores = new Map<string, Store<string>>();
+  const stores = new Map<string, FilterStore<unknown>>();
   for (const [name, s] of Object.entries(spec.stores ?? {})) {
-    const store = new Store<string>(env, {
+    const store = new FilterStore<unknown>(env, {
       capacity: Math.max(s.currentCap, Number.MIN_VALUE),
       maxCapacity: s.maxCap,
       name: `${id}.${name}`,
     });
+    // The items a store holds when the run starts, in the order gets receive them (up to its capacity).
+    for (const item of (s.items ?? []).slice(0, Number.isFinite(s.currentCap) ? s.currentCap : undefined)) {
+      store.items.push(item);
+    }
     env.registry.onChange(`${id}.stores.${name}.currentCap`, (v) => {
       store.capacity = v as number;
     });
     stores.set(name, store);
   }
+  const signals = new Map<string, SignalState>();
+  for (const [name, s] of Object.entries(spec.signals ?? {}))
+    signals.set(name, new SignalState(env, name, s.once ?? false));
   const sampler = new Sampler({ seed, streams: true });
   const counts: ModelCounts = { arrived: {}, completed: {}, statuses: {} };
   const statistics = new ModelStatistics(env, id, level);
@@ -100,6 +132,7 @@ export function buildModel(
     resources,
     containers,
     stores,
+    signals,
     sampler,
     counts,
     statistics,
@@ -140,7 +173,7 @@ export function buildModel(
         step.store === undefined ? undefined : ([stores.get(step.store)!, measured.holders.get(step.store)!] as const),
     };
   };
-  const plans = new Map(spec.flows.map((f) => [f, f.steps.map(plan)]));
+  const plans = new Map(spec.flows.map((f) => [f, (f.steps ?? []).map(plan)]));
 
   function* entity(flow: ModelFlow, key: string, flowStats: FlowStats): ProcessGenerator<void> {
     for (const step of plans.get(flow)!) {
@@ -200,7 +233,95 @@ export function buildModel(
     }
   }
 
-  for (const flow of spec.flows) env.process(arrivals(flow), `${flow.name}-arrivals`);
+  const world = modelWorld({ env, resources: handles, containers, stores, signals });
+  const publishValue = (key: string, value: Record<string, unknown>) => {
+    const status = String(value.status);
+    counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
+    if (env.egress !== null) env.publishEvent(key, value);
+  };
+  const runner =
+    spec.tasks === undefined
+      ? null
+      : new TaskRunner(
+          {
+            env,
+            simId: id,
+            sampler,
+            world,
+            signals,
+            publish: publishValue,
+            count: (status) => {
+              counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
+            },
+            plans: planTasks({
+              env,
+              spec,
+              statistics,
+              resources: handles,
+              resourceStats: measured.resources,
+              containers,
+              stores,
+              holders: measured.holders,
+            }),
+          },
+          interruptTargets(spec),
+        );
+  for (const [name, s] of Object.entries(spec.signals ?? {})) {
+    if (s.on !== undefined && runner !== null) signals.get(name)!.onFire(() => runner.act(s.on, null, null));
+  }
+
+  // Entities of a flow that starts at a task: attributes set at arrival (literals, or expressions reading the
+  // attributes set before them, the model's state and `t`), then the runner takes them from task to task.
+  function* entering(flow: ModelFlow): ProcessGenerator<void> {
+    const path = `${id}.arrival.${flow.arrival}`;
+    const config = env.registry.getConfig(path);
+    const prefix = flow.entity ?? 'task';
+    const limit = flow.limit ?? Number.POSITIVE_INFINITY;
+    const flowStats = statistics.flow(flow.name);
+    const attributes = Object.entries(flow.attributes ?? {}).map(([k, v]) => {
+      const text = expressionOf(v);
+      return [k, text === null ? v : parseExpression(text)] as const;
+    });
+    for (let n = 0; n < limit; n++) {
+      yield env.timeout(sampler.sample(config, path));
+      counts.arrived[flow.name] = n + 1;
+      flowStats.started++;
+      const attr: Record<string, unknown> = {};
+      const scope: ExpressionScope = { attr, payload: {}, item: undefined, world };
+      for (const [k, v] of attributes) {
+        attr[k] = v !== null && typeof v === 'object' && 'evaluate' in v ? (v as Expression).evaluate(scope) : v;
+      }
+      const proc = runner!.start(
+        { key: `${prefix}-${n}`, attr, kept: new Map() },
+        flow.start!,
+        {},
+        flowStats,
+        `${flow.name}-${n}`,
+      );
+      proc.addCallback((e) => {
+        if (e.ok && e.value === true) counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
+      });
+    }
+  }
+
+  for (const flow of spec.flows) {
+    if (flow.start !== undefined) env.process(entering(flow), `${flow.name}-arrivals`);
+    else env.process(arrivals(flow), `${flow.name}-arrivals`);
+  }
+  for (const [name, r] of Object.entries(spec.resources ?? {})) {
+    if (r.breakdown === undefined) continue;
+    const gen = breakdowns(
+      env,
+      id,
+      name,
+      handles.get(name)!,
+      measured.resources.get(name)!,
+      r.breakdown,
+      sampler,
+      publishValue,
+    );
+    env.process(gen, `${name}-breakdowns`);
+  }
   if (spec.telemetry !== undefined) env.process(monitor(env, id, built, spec.telemetry.interval), 'telemetry');
   if (spec.stats?.interval !== undefined && statistics.enabled) {
     env.process(publishStatistics(env, statistics, spec.stats.interval, built.published), 'statistics');

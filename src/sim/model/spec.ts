@@ -9,6 +9,119 @@ export interface ModelCapacity {
   maxCap: number;
 }
 
+/**
+ * A resource: its capacity (`Infinity`, `.inf` in YAML, for no limit), the order its queue is served in (`fifo`,
+ * `lifo`, or `priority` by the requesting task's `priority`, lowest first), whether a more important request
+ * preempts a user, how many requests may wait (`queueLimit`: a task arriving at a full queue balks), and how it
+ * breaks down.
+ */
+export interface ModelResource extends ModelCapacity {
+  queue?: 'fifo' | 'lifo' | 'priority';
+  preempt?: boolean;
+  queueLimit?: number;
+  breakdown?: ModelBreakdown;
+}
+
+/**
+ * A resource's breakdowns: after each `timeToFailure` the resource is down (every unit taken) for a `repair`; the
+ * tasks it serves are interrupted (`work: 'interrupt'`, default; they follow their `onInterrupt`) or finish first
+ * (`'finish'`). Events `down` and `repaired` are published under the key `<resource>-breakdown`.
+ */
+export interface ModelBreakdown {
+  timeToFailure: DistributionConfig;
+  repair: DistributionConfig;
+  work?: 'interrupt' | 'finish';
+}
+
+/** A store: its capacity and the items it holds when the run starts. */
+export interface ModelStore extends ModelCapacity {
+  items?: unknown[];
+}
+
+/** A number, or an expression (text) such as `payload.quantity` evaluated for each entity. */
+export type ModelAmount = number | string;
+
+/**
+ * A task's `get` or `put`: one `container` and an `amount` (default 1), or one `store` (a get may `filter` its items
+ * by a condition on `item.`; a put puts the task's payload). With `wait: false` the transfer is made and not waited
+ * for (a put into a full container does not hold the task up).
+ */
+export interface ModelTransfer {
+  container?: string;
+  store?: string;
+  amount?: ModelAmount;
+  filter?: string;
+  wait?: boolean;
+}
+
+/** Where an entity goes after a task: a task's name, the first `when` rule whose condition holds (else `default`), or a task drawn by `weights`. */
+export type ModelNext =
+  | string
+  | { when: { condition: string; task: string }[]; default?: string }
+  | { weights: Record<string, number> };
+
+/** What a task waits for before it takes its resources: a signal's next firing, a child flow, a timeout, a condition, or any/all/at least n of named branches. */
+export type ModelWait<Time = SimDuration> =
+  | { signal: string }
+  | { task: string }
+  | { timeout: Time | { after: Time; value?: unknown } }
+  | { condition: string }
+  | { any: Record<string, ModelWait<Time>> }
+  | { all: Record<string, ModelWait<Time>> }
+  | { atLeast: number; of: Record<string, ModelWait<Time>> };
+
+/** An action run when a task ends or a signal fires: fire a signal, spawn an entity, interrupt tasks, or set a parameter. */
+export type ModelAction<Time = SimDuration> =
+  | { fire: { signal: string; value?: unknown; after?: Time; urgent?: boolean } }
+  | { spawn: { task: string; after?: Time } }
+  | { interrupt: { task: string; where?: string; cause?: unknown } }
+  | { path: string; value: unknown };
+
+/**
+ * A task of a flow (desflow's task): wait (`wait`), balk (`balk` condition, or a full `queueLimit`), queue for its
+ * resources in order (`resource`, one or a list; `priority`, `preempt`, `patience` to renege), take (`get`), hold
+ * for a sample of `service`, give (`put`), fail (`fail` condition, to `onFail`), then set attributes (`set`), fire
+ * its `signal`, run its `on` actions, start a new entity (`spawn`) and go to `next`. Resources named in `keep` stay
+ * held for the next task.
+ */
+export interface ModelTask<Time = SimDuration> {
+  service?: string;
+  resource?: string | string[];
+  keep?: string[];
+  priority?: ModelAmount;
+  preempt?: boolean;
+  patience?: Time | string;
+  balk?: string;
+  get?: ModelTransfer;
+  put?: ModelTransfer;
+  set?: Record<string, unknown>;
+  next?: ModelNext;
+  spawn?: { task: string; after?: Time };
+  signal?: string;
+  fail?: string;
+  failReason?: string;
+  onFail?: string;
+  onInterrupt?: 'resume' | 'restart' | 'abandon';
+  onInterruptNext?: string;
+  interrupt?: { task: string; where?: string; cause?: unknown };
+  wait?: ModelWait<Time>;
+  on?: ModelAction<Time>[];
+  /** The finished event's fields (default `{ status: 'finished' }`); text values are literal. */
+  payload?: Record<string, unknown>;
+  /** Adds the entity's key to the payload under this name. */
+  idField?: string;
+  /** Adds the item a store get took under this name. */
+  itemField?: string;
+  /** Adds these attributes to the payload. */
+  attributes?: string[];
+}
+
+/** A signal: fired by tasks and actions, waited on by tasks; `once` fires only the first time (SimPy's event). */
+export interface ModelSignal<Time = SimDuration> {
+  once?: boolean;
+  on?: ModelAction<Time>[];
+}
+
 /** A container: a level between 0 and its capacity, starting at `init`. */
 export interface ModelContainer extends ModelCapacity {
   init?: number;
@@ -33,7 +146,11 @@ export interface ModelStep {
   store?: string;
 }
 
-/** A flow of entities: they arrive by the `arrival` distribution and go through `steps` in order. */
+/**
+ * A flow of entities: they arrive by the `arrival` distribution and go through `steps` in order, or start at the
+ * task `start` and follow each task's `next`. `attributes` are set on each entity when it arrives: a number, a
+ * boolean, or an expression (text).
+ */
 export interface ModelFlow {
   name: string;
   arrival: string;
@@ -41,7 +158,9 @@ export interface ModelFlow {
   entity?: string;
   /** Stop creating entities after this many (default: no limit). */
   limit?: number;
-  steps: ModelStep[];
+  steps?: ModelStep[];
+  start?: string;
+  attributes?: Record<string, unknown>;
 }
 
 /**
@@ -135,9 +254,13 @@ export interface ModelSpec<Time = SimDuration> {
   description?: string;
   arrival: Record<string, DistributionConfig>;
   service: Record<string, DistributionConfig>;
-  resources?: Record<string, ModelCapacity>;
+  resources?: Record<string, ModelResource>;
   containers?: Record<string, ModelContainer>;
-  stores?: Record<string, ModelCapacity>;
+  stores?: Record<string, ModelStore>;
+  /** The tasks flows start at (`flows[].start`) and chain with `next`. */
+  tasks?: Record<string, ModelTask<Time>>;
+  /** Signals, by name. */
+  signals?: Record<string, ModelSignal<Time>>;
   variables?: Record<string, unknown>;
   flows: ModelFlow[];
   schedule?: { at: Time; path: string; value: unknown }[];

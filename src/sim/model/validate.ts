@@ -2,8 +2,11 @@ import { TwinstreamError } from '../../errors.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
 import { distributionSchema, simTimeSchema } from './distribution-schema.ts';
 import { isTimeZone, modelTimeSchema } from './model-clock.ts';
-import type { ModelSpec } from './spec.ts';
 import { describeIssues } from './yaml-file.ts';
+import { checkTasks } from './check-tasks.ts';
+import { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
+import { taskSchemas } from './task-schema.ts';
+import type { ModelSpec } from './spec.ts';
 
 type Zod = typeof import('zod').z;
 
@@ -28,10 +31,16 @@ function build(z: Zod) {
   // A file path: long enough for any real one, short enough that the file system never refuses it for length.
   const path = z.string().min(1).max(1024, { error: 'expected a path of at most 1024 characters' });
   const distribution = distributionSchema(z);
+  // A capacity may be unlimited: `.inf` in YAML, or "unlimited" (JSON has no infinity).
+  const unlimited = z.union([
+    z.custom<number>((v) => v === Number.POSITIVE_INFINITY),
+    z.literal('unlimited').transform(() => Number.POSITIVE_INFINITY),
+  ]);
   const capacity = {
-    currentCap: nonNegative,
-    maxCap: positive,
+    currentCap: z.union([nonNegative, unlimited], { error: 'expected a number >= 0, .inf or "unlimited"' }),
+    maxCap: z.union([positive, unlimited], { error: 'expected a number > 0, .inf or "unlimited"' }),
   };
+  const tasks = taskSchemas(z, { name, seconds: seconds(nonNegative), positive, nonNegative, distribution });
   const capCheck = (c: { currentCap: number; maxCap: number }, ctx: { issues: unknown[] }) => {
     if (c.currentCap > c.maxCap) {
       (ctx.issues as object[]).push({
@@ -93,11 +102,22 @@ function build(z: Zod) {
       description: z.string().optional(),
       arrival: z.record(name, distribution),
       service: z.record(name, distribution),
-      resources: z.record(name, z.strictObject(capacity).check(capCheck as never)).optional(),
+      resources: z
+        .record(name, z.strictObject({ ...capacity, ...tasks.resourceOptions }).check(capCheck as never))
+        .optional(),
       containers: z
         .record(name, z.strictObject({ ...capacity, init: nonNegative.optional() }).check(capCheck as never))
         .optional(),
-      stores: z.record(name, z.strictObject(capacity).check(capCheck as never)).optional(),
+      stores: z
+        .record(name, z.strictObject({ ...capacity, items: z.array(z.unknown()).optional() }).check(capCheck as never))
+        .optional(),
+      tasks: z.record(name, tasks.task).optional(),
+      signals: z
+        .union([
+          z.record(name, tasks.signal),
+          z.array(name).transform((l) => Object.fromEntries(l.map((n) => [n, {}]))),
+        ])
+        .optional(),
       variables: z
         .record(
           z.string().refine((n) => !FORBIDDEN_KEYS.has(n), notForbidden),
@@ -111,6 +131,8 @@ function build(z: Zod) {
             arrival: name,
             entity: name.optional(),
             limit: z.int({ error: 'expected an integer' }).positive({ error: 'expected an integer > 0' }).optional(),
+            start: name.optional(),
+            attributes: z.record(z.string(), z.unknown()).optional(),
             steps: z
               .array(
                 z.strictObject({
@@ -121,7 +143,8 @@ function build(z: Zod) {
                   store: name.optional(),
                 }),
               )
-              .min(1, { error: 'expected at least one step' }),
+              .min(1, { error: 'expected at least one step' })
+              .optional(),
           }),
         )
         .min(1, { error: 'expected at least one flow' }),
@@ -210,7 +233,15 @@ function crossReferences(ctx: Ctx): void {
   }
   m.flows.forEach((f, i) => {
     ref(known(m.arrival, f.arrival), ['flows', i, 'arrival'], 'arrival distribution', f.arrival, m.arrival);
-    f.steps.forEach((s, j) => {
+    if ((f.steps === undefined) === (f.start === undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: f.name,
+        path: ['flows', i],
+        message: 'expected either steps (a list) or start (a task of tasks), not both or neither',
+      });
+    }
+    f.steps?.forEach((s, j) => {
       const at = ['flows', i, 'steps', j];
       ref(known(m.service, s.service), [...at, 'service'], 'service distribution', s.service, m.service);
       if (s.resource !== undefined)
@@ -223,6 +254,7 @@ function crossReferences(ctx: Ctx): void {
       }
     });
   });
+  checkTasks(m, ctx.issues);
 }
 
 /**
@@ -268,6 +300,8 @@ export async function validateModel(
       : e.message;
     unsafe = { code: 'custom', input: undefined, path: at, message };
   }
+  // A desflow blueprint, checked as data above, is translated into a model first.
+  if (unsafe === null && isDesflowBlueprint(input)) input = fromDesflow(input, source, lineOf);
   const result = cached.safeParse(input);
   if (result.success && unsafe === null) return result.data as ModelSpec<number>;
   const issues = unsafe === null ? result.error!.issues : [unsafe, ...(result.error?.issues ?? [])];

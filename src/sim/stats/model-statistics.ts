@@ -17,6 +17,7 @@ const BASIC = 2;
 const TYPICAL = 3;
 const ALL = 4;
 const PERCENTILES = [50, 95, 99] as const;
+const OUTCOMES = ['balked', 'reneged', 'failed', 'interrupted', 'preempted', 'resumed'] as const;
 
 /** What statistics read from a resource: units in use, capacity, queued requests. */
 export interface MeasuredResource {
@@ -44,6 +45,11 @@ export class ResourceStats {
   readonly resource: MeasuredResource;
   readonly utilization: TimeAverage;
   readonly queueLength: TimeAverage;
+  /** Breakdowns, for a resource that has them (published as `failures` and `downtime`, as desflow does). */
+  breaks = false;
+  failures = 0;
+  private downFor = 0;
+  private downSince = Number.NaN;
   private readonly clock: { readonly now: number };
   private readonly on: boolean;
 
@@ -54,6 +60,24 @@ export class ResourceStats {
     this.on = on;
     this.utilization = new TimeAverage(clock.now, utilization(resource));
     this.queueLength = new TimeAverage(clock.now, resource.queue.length);
+  }
+
+  /** The resource broke down (`true`) or was repaired (`false`) now. */
+  down(isDown: boolean): void {
+    this.breaks = true;
+    const now = this.clock.now;
+    if (isDown) {
+      this.failures++;
+      this.downSince = now;
+    } else if (!Number.isNaN(this.downSince)) {
+      this.downFor += now - this.downSince;
+      this.downSince = Number.NaN;
+    }
+  }
+
+  /** Time spent down so far, the current repair included. */
+  downtime(now: number): number {
+    return this.downFor + (Number.isNaN(this.downSince) ? 0 : now - this.downSince);
   }
 
   changed(): void {
@@ -118,6 +142,13 @@ export class TaskStats {
   readonly name: string;
   inProgress = 0;
   finished = 0;
+  /** Outcomes other than finishing, and interruptions, published once one happens (as desflow does). */
+  balked = 0;
+  reneged = 0;
+  failed = 0;
+  interrupted = 0;
+  preempted = 0;
+  resumed = 0;
   readonly wait: Observations;
   readonly service: Observations;
 
@@ -147,6 +178,10 @@ export class FlowStats {
   readonly name: string;
   started = 0;
   finished = 0;
+  /** Entities whose flow ended in a failure no `onFail` handled. */
+  failed = 0;
+  /** Entities that left without finishing: they balked, reneged or abandoned their task. */
+  ended = 0;
 
   constructor(name: string) {
     this.name = name;
@@ -224,13 +259,14 @@ export class ModelStatistics {
     for (const h of this.holders) h.level.reset(now);
     for (const t of this.tasks.values()) {
       t.finished = 0;
+      t.balked = t.reneged = t.failed = t.interrupted = t.preempted = t.resumed = 0;
       t.wait.reset();
       t.service.reset();
     }
     // Entities still in the system stay counted as started, so in_system carries over the warm-up.
     for (const f of this.flows.values()) {
-      f.started -= f.finished;
-      f.finished = 0;
+      f.started -= f.finished + f.failed + f.ended;
+      f.finished = f.failed = f.ended = 0;
     }
   }
 
@@ -250,6 +286,10 @@ export class ModelStatistics {
       if (this.rank >= BASIC) {
         out[`${p}.utilization_avg`] = s.utilization.average(now);
         out[`${p}.queue_length_avg`] = s.queueLength.average(now);
+        if (s.breaks) {
+          out[`${p}.downtime`] = s.downtime(now);
+          out[`${p}.failures`] = s.failures;
+        }
       }
     }
     for (const s of this.holders) {
@@ -263,6 +303,7 @@ export class ModelStatistics {
       out[`${p}.in_progress`] = t.inProgress;
       if (this.rank < BASIC) continue;
       out[`${p}.finished`] = t.finished;
+      for (const k of OUTCOMES) if (t[k] > 0) out[`${p}.${k}`] = t[k];
       if (this.rank < TYPICAL) continue;
       for (const [kind, o] of [
         ['wait', t.wait],
@@ -279,7 +320,8 @@ export class ModelStatistics {
         const p = `${base}.flows.${f.name}`;
         out[`${p}.started`] = f.started;
         out[`${p}.finished`] = f.finished;
-        out[`${p}.in_system`] = f.started - f.finished;
+        out[`${p}.in_system`] = f.started - f.finished - f.failed - f.ended;
+        if (f.failed > 0) out[`${p}.failed`] = f.failed;
       }
     }
     return out;

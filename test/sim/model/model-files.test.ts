@@ -56,7 +56,7 @@ test('!include loads a file relative to the includer; an error inside it names i
   );
   const spec = await loadModel(main);
   assert.deepEqual(spec.resources, { lathe: { currentCap: 4, maxCap: 10 } });
-  assert.equal(spec.flows[0]!.steps[0]!.resource, 'lathe');
+  assert.equal(spec.flows[0]!.steps?.[0]?.resource, 'lathe');
   // A mistake in the included file: its own line, and its name.
   write('parts/resources.yaml', '# the shop floor\nlathe: { currentCap: -4, maxCap: 10 }\n');
   await assert.rejects(loadModel(main), (e: Error & { code: string }) => {

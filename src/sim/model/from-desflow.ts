@@ -1,0 +1,413 @@
+import { TwinstreamError } from '../../errors.ts';
+import type { ModelSpec } from './spec.ts';
+
+type Data = Record<string, unknown>;
+type Path = (string | number)[];
+
+/** The smallest delay desflow's sampler returns: every draw is raised to it. */
+const MIN_DELAY = 0.00001;
+const UNITS: Record<string, number> = {
+  ms: 0.001,
+  s: 1,
+  sec: 1,
+  second: 1,
+  seconds: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  minutes: 60,
+  h: 3600,
+  hour: 3600,
+  hours: 3600,
+  d: 86_400,
+  day: 86_400,
+  days: 86_400,
+  w: 604_800,
+  week: 604_800,
+  weeks: 604_800,
+};
+// desflow's time-valued distribution parameters (in seconds or a duration such as `5 min`).
+const TIMED = new Set(['mean', 'std', 'low', 'mode', 'high', 'scale', 'value']);
+
+/**
+ * Whether a parsed model file is a desflow blueprint (it has a `simulation` section, ours a `simId`).
+ *
+ * @example
+ * import { isDesflowBlueprint } from 'twinstream/sim';
+ * isDesflowBlueprint({ simulation: { sim_id: 'Shop' } }); // true
+ */
+export function isDesflowBlueprint(data: unknown): data is Data {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) && Object.hasOwn(data, 'simulation');
+}
+
+/**
+ * Translates a desflow 0.25 blueprint (its `desflow schema`) into a twinstream model: `simulation`, `resources`,
+ * `containers`, `stores`, `services`, `arrivals` (each with `spawn` becomes a flow), `variables`, `signals`, `tasks`,
+ * `scenario`, `stats`, `run` and the Console, Parquet, Jsonl and Kafka sinks. Distributions keep desflow's meaning:
+ * a lognormal by its mean and std, a normal with no std is constant, and every draw is at least 1e-5 s as desflow's
+ * sampler makes it. What needs Python (`!python` references, `processes`, `telemetry` functions) or is not
+ * translated yet throws `TS_SIM_BAD_MODEL` naming the field, with its line when `lineOf` can tell it.
+ *
+ * @example
+ * import { fromDesflow } from 'twinstream/sim';
+ * const spec = fromDesflow({
+ *   simulation: { sim_id: 'Shop', factor: 0 },
+ *   resources: { lathe: { current_cap: 2 } },
+ *   services: { cut: { dist: 'normal', mean: 3, std: 0.5 } },
+ *   arrivals: { parts: { dist: 'exponential', rate: 0.5, spawn: 'cut' } },
+ *   tasks: { cut: { service: 'cut', resource: 'lathe', payload: {} } },
+ *   run: { until: 3600 },
+ * });
+ * spec.flows; // [{ name: 'parts', arrival: 'parts', start: 'cut' }]
+ */
+export function fromDesflow(
+  blueprint: Data,
+  source = 'blueprint',
+  lineOf?: (path: readonly PropertyKey[]) => number | string | undefined,
+): ModelSpec {
+  const fail = (path: Path, message: string): never => {
+    const line = lineOf?.(path);
+    throw new TwinstreamError(
+      'TS_SIM_BAD_MODEL',
+      `${source} (a desflow blueprint): ${path.join('.')}${line === undefined ? '' : ` (line ${line})`}: ${message}`,
+      { context: { source, path } },
+    );
+  };
+  const obj = (v: unknown, path: Path): Data => {
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) fail(path, `expected a mapping, got ${JSON.stringify(v)}`);
+    return v as Data;
+  };
+  const seconds = (v: unknown, path: Path): number => {
+    if (typeof v === 'number') return v;
+    const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(v) : null;
+    const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+    if (m === null || unit === undefined) {
+      return fail(path, `expected seconds or a duration such as "10 min", got ${JSON.stringify(v)}`);
+    }
+    return Number(m[1]) * unit;
+  };
+  const refuse = (d: Data, keys: string[], path: Path, why: string) => {
+    for (const k of keys) if (d[k] !== undefined && d[k] !== null) fail([...path, k], why);
+  };
+  const NOT_YET = 'is not translated to twinstream yet';
+  const PYTHON = 'needs Python, which a twinstream model cannot run';
+
+  const sim = obj(blueprint.simulation, ['simulation']);
+  refuse(sim, ['go_live_at', 'warmup', 'timezone', 'environment', 'lag_interval'], ['simulation'], NOT_YET);
+  if (typeof sim.sim_id !== 'string') fail(['simulation', 'sim_id'], 'expected the simulation name');
+  refuse(blueprint, ['processes', 'telemetry', 'ingress'], [], PYTHON);
+  refuse(blueprint, ['batching'], [], NOT_YET);
+
+  const distribution = (d: unknown, path: Path): Data => {
+    const c = obj(d, path);
+    const out: Data = {};
+    for (const [k, v] of Object.entries(c)) {
+      if (k === 'spawn' || k === 'attributes' || k === 'replay') continue;
+      if (k === 'values' && Array.isArray(v)) out[k] = v.map((x, i) => seconds(x, [...path, k, i]));
+      else out[k] = TIMED.has(k) ? seconds(v, [...path, k]) : v;
+    }
+    if (c.edges !== undefined || c.counts !== undefined) fail([...path, 'edges'], `an empirical histogram ${NOT_YET}`);
+    switch (out.dist) {
+      case 'normal':
+        out.std ??= 0;
+        break;
+      case 'lognormal': {
+        // desflow's lognormal is given by the mean and std of its draws; twinstream's by those of their logarithm.
+        const m = out.mean as number;
+        const s = (out.std as number | undefined) ?? 0;
+        delete out.std;
+        out.mean = Math.log((m * m) / Math.sqrt(s * s + m * m));
+        out.sigma = Math.sqrt(Math.log(1 + (s * s) / (m * m)));
+        break;
+      }
+      case 'truncated_normal':
+        fail([...path, 'dist'], `truncated_normal ${NOT_YET}`);
+    }
+    out.min = MIN_DELAY;
+    return out;
+  };
+  const capacity = (c: Data, path: Path, defaultCap: number | undefined) => {
+    const current = c.current_cap ?? (c.max_cap === undefined ? defaultCap : c.max_cap);
+    const cur = current === undefined ? Number.POSITIVE_INFINITY : (current as number);
+    const max = (c.max_cap as number | undefined) ?? cur;
+    if (typeof cur !== 'number' || typeof max !== 'number') fail(path, 'expected numeric current_cap and max_cap');
+    return { currentCap: cur, maxCap: max === 0 ? Number.POSITIVE_INFINITY : max };
+  };
+
+  const spec: Data = { simId: sim.sim_id };
+  const resources: Data = {};
+  for (const [name, r0] of Object.entries(obj(blueprint.resources, ['resources']))) {
+    const path = ['resources', name];
+    const r = obj(r0, path);
+    refuse(r, ['type'], path, PYTHON);
+    const out: Data = capacity(r, path, 1);
+    if (r.queue !== undefined && r.queue !== 'fifo') out.queue = r.queue;
+    if (r.preempt === true) out.preempt = true;
+    if (r.queue_limit !== undefined && r.queue_limit !== null) out.queueLimit = r.queue_limit;
+    if (r.breakdown !== undefined && r.breakdown !== null) {
+      const b = obj(r.breakdown, [...path, 'breakdown']);
+      out.breakdown = {
+        timeToFailure: distribution(b.time_to_failure, [...path, 'breakdown', 'time_to_failure']),
+        repair: distribution(b.repair, [...path, 'breakdown', 'repair']),
+        ...(b.work === undefined ? {} : { work: b.work }),
+      };
+    }
+    resources[name] = out;
+  }
+  const containers: Data = {};
+  for (const [name, c0] of Object.entries(obj(blueprint.containers, ['containers']))) {
+    const c = obj(c0, ['containers', name]);
+    refuse(c, ['type'], ['containers', name], PYTHON);
+    containers[name] = { ...capacity(c, ['containers', name], undefined), init: (c.level as number | undefined) ?? 0 };
+  }
+  const stores: Data = {};
+  for (const [name, s0] of Object.entries(obj(blueprint.stores, ['stores']))) {
+    const s = obj(s0, ['stores', name]);
+    refuse(s, ['type'], ['stores', name], PYTHON);
+    if (s.priority === true) fail(['stores', name, 'priority'], `a priority store ${NOT_YET}`);
+    stores[name] = {
+      ...capacity(s, ['stores', name], undefined),
+      ...(s.items === undefined ? {} : { items: s.items }),
+    };
+  }
+  const service: Data = {};
+  for (const [name, d] of Object.entries(obj(blueprint.services, ['services']))) {
+    service[name] = distribution(d, ['services', name]);
+  }
+  const arrival: Data = {};
+  const flows: Data[] = [];
+  for (const [name, a0] of Object.entries(obj(blueprint.arrivals, ['arrivals']))) {
+    const a = obj(a0, ['arrivals', name]);
+    if (a.replay !== undefined && a.replay !== null) fail(['arrivals', name, 'replay'], NOT_YET);
+    arrival[name] = distribution(a, ['arrivals', name]);
+    if (typeof a.spawn !== 'string')
+      fail(['arrivals', name, 'spawn'], `expected the task each arrival starts (${PYTHON} otherwise)`);
+    const attributes = obj(a.attributes, ['arrivals', name, 'attributes']);
+    flows.push({
+      name,
+      arrival: name,
+      start: a.spawn,
+      ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+    });
+  }
+  const tasks: Data = {};
+  for (const [name, t0] of Object.entries(obj(blueprint.tasks, ['tasks']))) {
+    tasks[name] = task(obj(t0, ['tasks', name]), ['tasks', name]);
+  }
+
+  function wait(w0: unknown, path: Path): Data {
+    const w = obj(w0, path);
+    if (w.timeout !== undefined) {
+      const t = w.timeout;
+      if (t !== null && typeof t === 'object') {
+        const tt = t as Data;
+        return { timeout: { after: seconds(tt.after, [...path, 'timeout', 'after']), value: tt.value ?? null } };
+      }
+      return { timeout: seconds(t, [...path, 'timeout']) };
+    }
+    const group = (g: unknown, p: Path) =>
+      Object.fromEntries(Object.entries(obj(g, p)).map(([k, b]) => [k, wait(b, [...p, k])]));
+    if (w.any !== undefined) return { any: group(w.any, [...path, 'any']) };
+    if (w.all !== undefined) return { all: group(w.all, [...path, 'all']) };
+    if (w.at_least !== undefined) return { atLeast: w.at_least, of: group(w.of, [...path, 'of']) };
+    for (const k of ['request', 'get', 'put', 'running'])
+      if (w[k] !== undefined) fail([...path, k], `a ${k} wait ${NOT_YET}`);
+    return w;
+  }
+  function actions(list: unknown, path: Path): Data[] {
+    if (list === undefined || list === null) return [];
+    if (!Array.isArray(list)) fail(path, 'expected a list of actions');
+    return (list as unknown[]).map((a0, i) => {
+      const a = obj(a0, [...path, i]);
+      if (a.fire !== undefined && a.fire !== null) {
+        const f = obj(a.fire, [...path, i, 'fire']);
+        refuse(f, ['from'], [...path, i, 'fire'], NOT_YET);
+        return {
+          fire: {
+            signal: f.signal,
+            ...(f.value === undefined ? {} : { value: f.value }),
+            ...(f.after === undefined || f.after === null
+              ? {}
+              : { after: seconds(f.after, [...path, i, 'fire', 'after']) }),
+            ...(f.urgent === true ? { urgent: true } : {}),
+          },
+        };
+      }
+      if (a.spawn !== undefined && a.spawn !== null) return { spawn: spawnOf(a.spawn, [...path, i, 'spawn']) };
+      if (a.interrupt !== undefined && a.interrupt !== null) return { interrupt: interruptOf(a.interrupt) };
+      return { path: camelPath(a.path as string), value: a.value };
+    });
+  }
+  function spawnOf(s0: unknown, path: Path): Data {
+    const s = obj(s0, path);
+    return {
+      task: s.task,
+      ...(s.after === undefined || s.after === null ? {} : { after: seconds(s.after, [...path, 'after']) }),
+    };
+  }
+  function interruptOf(i0: unknown): Data {
+    const i = i0 as Data;
+    return {
+      task: i.task,
+      ...(i.where === undefined || i.where === null ? {} : { where: i.where }),
+      ...(i.cause === undefined || i.cause === null ? {} : { cause: i.cause }),
+    };
+  }
+  function transfer(x0: unknown, path: Path): Data {
+    const x = obj(x0, path);
+    if (x.priority !== undefined && x.priority !== 0) fail([...path, 'priority'], `a priority store put ${NOT_YET}`);
+    const out: Data = {};
+    for (const k of ['container', 'store', 'amount', 'filter', 'wait'])
+      if (x[k] !== undefined && x[k] !== null) out[k] = x[k];
+    return out;
+  }
+  function task(t: Data, path: Path): Data {
+    refuse(t, ['subscribe'], path, NOT_YET);
+    if (t.payload !== undefined && (t.payload === null || typeof t.payload !== 'object'))
+      fail([...path, 'payload'], PYTHON);
+    const out: Data = {};
+    const copy: [string, string][] = [
+      ['service', 'service'],
+      ['resource', 'resource'],
+      ['payload', 'payload'],
+      ['id_field', 'idField'],
+      ['item_field', 'itemField'],
+      ['attributes', 'attributes'],
+      ['priority', 'priority'],
+      ['balk', 'balk'],
+      ['set', 'set'],
+      ['signal', 'signal'],
+      ['fail', 'fail'],
+      ['fail_reason', 'failReason'],
+      ['on_fail', 'onFail'],
+      ['keep', 'keep'],
+      ['preempt', 'preempt'],
+      ['on_interrupt', 'onInterrupt'],
+      ['on_interrupt_next', 'onInterruptNext'],
+    ];
+    for (const [from, to] of copy) {
+      const v = t[from];
+      if (v === undefined || v === null) continue;
+      if ((from === 'keep' || from === 'attributes') && Array.isArray(v) && v.length === 0) continue;
+      if (from === 'set' && typeof v === 'object' && Object.keys(v).length === 0) continue;
+      out[to] = v;
+    }
+    if (t.patience !== undefined && t.patience !== null) {
+      const p = t.patience;
+      out.patience = typeof p === 'string' && !/^\s*\d/.test(p) ? p : seconds(p, [...path, 'patience']);
+    }
+    if (t.get !== undefined && t.get !== null) out.get = transfer(t.get, [...path, 'get']);
+    if (t.put !== undefined && t.put !== null) out.put = transfer(t.put, [...path, 'put']);
+    if (t.next !== undefined && t.next !== null) {
+      const n = t.next;
+      if (typeof n === 'string') out.next = n;
+      else {
+        const nn = obj(n, [...path, 'next']);
+        out.next =
+          nn.weights !== undefined && nn.weights !== null
+            ? { weights: nn.weights }
+            : {
+                when: nn.when ?? [],
+                ...(nn.default === undefined || nn.default === null ? {} : { default: nn.default }),
+              };
+      }
+    }
+    if (t.wait !== undefined && t.wait !== null) out.wait = wait(t.wait, [...path, 'wait']);
+    if (t.spawn !== undefined && t.spawn !== null) out.spawn = spawnOf(t.spawn, [...path, 'spawn']);
+    if (t.interrupt !== undefined && t.interrupt !== null) out.interrupt = interruptOf(t.interrupt);
+    const on = actions(t.on, [...path, 'on']);
+    if (on.length > 0) out.on = on;
+    return out;
+  }
+
+  if (Object.keys(resources).length > 0) spec.resources = resources;
+  if (Object.keys(containers).length > 0) spec.containers = containers;
+  if (Object.keys(stores).length > 0) spec.stores = stores;
+  spec.arrival = arrival;
+  spec.service = service;
+  if (blueprint.variables !== undefined) spec.variables = blueprint.variables;
+  const signals = blueprint.signals;
+  if (Array.isArray(signals)) spec.signals = Object.fromEntries(signals.map((s) => [s, {}]));
+  else if (signals !== undefined && signals !== null) {
+    spec.signals = Object.fromEntries(
+      Object.entries(obj(signals, ['signals'])).map(([k, s0]) => {
+        const s = obj(s0, ['signals', k]);
+        const on = actions(s.on, ['signals', k, 'on']);
+        return [k, { ...(s.once === true ? { once: true } : {}), ...(on.length > 0 ? { on } : {}) }];
+      }),
+    );
+  }
+  spec.flows = flows;
+  if (Object.keys(tasks).length > 0) spec.tasks = tasks;
+  const scenario = blueprint.scenario;
+  if (Array.isArray(scenario) && scenario.length > 0) {
+    spec.schedule = scenario.map((s0, i) => {
+      const s = obj(s0, ['scenario', i]);
+      refuse(s, ['record', 'interrupt'], ['scenario', i], NOT_YET);
+      return { at: seconds(s.at, ['scenario', i, 'at']), path: camelPath(s.path as string), value: s.value };
+    });
+  }
+  const stats = blueprint.stats;
+  if (typeof stats === 'string') spec.stats = { level: stats };
+  else if (stats !== undefined && stats !== null) {
+    const s = obj(stats, ['stats']);
+    spec.stats = {
+      level: s.level,
+      ...(s.interval === undefined ? {} : { interval: seconds(s.interval, ['stats', 'interval']) }),
+    };
+  }
+  const run = obj(blueprint.run, ['run']);
+  refuse(run, ['before'], ['run'], PYTHON);
+  refuse(run, ['stop'], ['run'], NOT_YET);
+  if (run.drain !== undefined && run.drain !== false) fail(['run', 'drain'], NOT_YET);
+  if (run.until === undefined || run.until === null)
+    fail(['run', 'until'], 'expected how long to run (twinstream needs an until)');
+  spec.run = {
+    until: seconds(run.until, ['run', 'until']),
+    factor: (sim.factor as number | undefined) ?? 1,
+    ...(typeof sim.random_seed === 'number' && sim.random_seed >= 1 ? { seed: sim.random_seed } : {}),
+    ...(typeof sim.logical_start_time === 'string' && /^\d{4}-/.test(sim.logical_start_time)
+      ? { logicalStartTime: sim.logical_start_time }
+      : {}),
+  };
+  const egress = blueprint.egress;
+  if (Array.isArray(egress) && egress.length > 0) {
+    spec.egress = { sinks: egress.map((e0, i) => sink(obj(e0, ['egress', i]), ['egress', i])) };
+  }
+  function sink(e: Data, path: Path): Data {
+    const config = obj(e.config, [...path, 'config']);
+    if (e.when !== undefined && e.when !== null) fail([...path, 'when'], NOT_YET);
+    switch (e.type) {
+      case 'Console':
+        return { type: 'console' };
+      case 'Parquet':
+      case 'Jsonl':
+        return {
+          type: e.type === 'Parquet' ? 'parquet' : 'jsonl',
+          ...(typeof config.path === 'string' ? { path: config.path } : {}),
+        };
+      case 'Kafka':
+        return {
+          type: 'kafka',
+          brokers: config.bootstrap_servers,
+          ...(typeof config.topic === 'string' ? { topic: config.topic } : {}),
+        };
+      default:
+        return fail(
+          [...path, 'type'],
+          `the ${JSON.stringify(e.type)} connector ${NOT_YET} (Console, Parquet, Jsonl and Kafka are)`,
+        );
+    }
+  }
+  return spec as unknown as ModelSpec;
+}
+
+// desflow's registry paths name capacities in snake case; twinstream's in camel case. Names stay as written.
+function camelPath(path: string): string {
+  if (typeof path !== 'string') return path;
+  return path
+    .split('.')
+    .map((p) => (p === 'current_cap' ? 'currentCap' : p === 'max_cap' ? 'maxCap' : p))
+    .join('.');
+}

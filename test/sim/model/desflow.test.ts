@@ -1,0 +1,168 @@
+// desflow 0.25 blueprints run unchanged: the translation (field by field, and the refusals naming the field and its
+// line), and twinstream's statistics on examples/desflow/*.yaml against desflow's own, recorded in
+// desflow-figures.json by scripts/desflow-compare.ts --record (where they came from is in the file): each mean must
+// agree within the two 95% confidence intervals.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { agree } from '../../../scripts/desflow-compare.ts';
+import { TwinstreamError } from '../../../src/index.ts';
+import { fromDesflow, loadModel } from '../../../src/sim/model/index.ts';
+import { replicate } from '../../../src/sim/replicate/replicate.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const figures = JSON.parse(readFileSync(new URL('./desflow-figures.json', import.meta.url), 'utf8')) as {
+  source: string;
+  blueprints: Record<
+    string,
+    { seed: number; replications: number; measures: Record<string, { mean: number; halfWidth: number }> }
+  >;
+};
+
+test("a desflow blueprint translates field by field: capacities, distributions in desflow's meaning, tasks, signals, scenario", () => {
+  const spec = fromDesflow({
+    simulation: { sim_id: 'Shop', factor: 0, random_seed: 9, logical_start_time: '2024-01-01T00:00:00Z' },
+    resources: {
+      packer: { current_cap: 2, max_cap: 4, queue: 'priority', queue_limit: 5 },
+      dock: {},
+      press: {
+        breakdown: {
+          time_to_failure: { dist: 'exponential', rate: 0.01 },
+          repair: { dist: 'constant', value: '2 min' },
+        },
+      },
+    },
+    containers: { tank: { max_cap: 100, level: 10 }, sea: {} },
+    stores: { shelf: { items: [{ sku: 'a' }] } },
+    services: {
+      pack: { dist: 'normal', mean: '1.5 min' },
+      weigh: { dist: 'lognormal', mean: 2, std: 1 },
+    },
+    arrivals: { orders: { dist: 'exponential', rate: 0.5, spawn: 'pack', attributes: { express: true } } },
+    signals: ['closing'],
+    tasks: {
+      pack: {
+        service: 'pack',
+        resource: ['packer', 'dock'],
+        keep: ['dock'],
+        payload: { status: 'packed' },
+        id_field: 'order',
+        patience: '30 s',
+        next: { when: [{ condition: 'attr.express', task: 'weigh' }], default: 'weigh' },
+        on_interrupt: 'restart',
+        on: [{ fire: { signal: 'closing', after: 5 } }],
+      },
+      weigh: {
+        service: 'weigh',
+        payload: {},
+        wait: { at_least: 1, of: { a: { signal: 'closing' }, b: { timeout: { after: '1 min', value: 3 } } } },
+      },
+    },
+    scenario: [{ at: '10 min', path: 'Shop.resources.packer.current_cap', value: 3 }],
+    stats: 'basic',
+    run: { until: '2 h' },
+    egress: [{ type: 'Console' }],
+  });
+  assert.deepEqual(spec.resources, {
+    packer: { currentCap: 2, maxCap: 4, queue: 'priority', queueLimit: 5 },
+    dock: { currentCap: 1, maxCap: 1 },
+    press: {
+      currentCap: 1,
+      maxCap: 1,
+      breakdown: {
+        timeToFailure: { dist: 'exponential', rate: 0.01, min: 0.00001 },
+        repair: { dist: 'constant', value: 120, min: 0.00001 },
+      },
+    },
+  });
+  assert.deepEqual(spec.containers, {
+    tank: { currentCap: 100, maxCap: 100, init: 10 },
+    sea: { currentCap: Number.POSITIVE_INFINITY, maxCap: Number.POSITIVE_INFINITY, init: 0 },
+  });
+  assert.equal(spec.stores?.shelf?.currentCap, Number.POSITIVE_INFINITY);
+  assert.deepEqual(spec.service.pack, { dist: 'normal', mean: 90, std: 0, min: 0.00001 });
+  // A lognormal of mean 2 and std 1: mu = ln(4 / sqrt(5)), sigma = sqrt(ln(1.25)).
+  const w = spec.service.weigh as { mean: number; sigma: number };
+  assert.ok(Math.abs(w.mean - Math.log(4 / Math.sqrt(5))) < 1e-12);
+  assert.ok(Math.abs(w.sigma - Math.sqrt(Math.log(1.25))) < 1e-12);
+  assert.deepEqual(spec.flows, [{ name: 'orders', arrival: 'orders', start: 'pack', attributes: { express: true } }]);
+  assert.deepEqual(spec.signals, { closing: {} });
+  assert.deepEqual(spec.tasks?.pack, {
+    service: 'pack',
+    resource: ['packer', 'dock'],
+    payload: { status: 'packed' },
+    idField: 'order',
+    keep: ['dock'],
+    onInterrupt: 'restart',
+    patience: 30,
+    next: { when: [{ condition: 'attr.express', task: 'weigh' }], default: 'weigh' },
+    on: [{ fire: { signal: 'closing', after: 5 } }],
+  });
+  assert.deepEqual(spec.tasks?.weigh?.wait, {
+    atLeast: 1,
+    of: { a: { signal: 'closing' }, b: { timeout: { after: 60, value: 3 } } },
+  });
+  assert.deepEqual(spec.schedule, [{ at: 600, path: 'Shop.resources.packer.currentCap', value: 3 }]);
+  assert.deepEqual(spec.stats, { level: 'basic' });
+  assert.deepEqual(spec.run, { until: 7200, factor: 0, seed: 9, logicalStartTime: '2024-01-01T00:00:00Z' });
+  assert.deepEqual(spec.egress, { sinks: [{ type: 'console' }] });
+});
+
+test('what a twinstream model cannot run (Python) or does not translate yet is refused, naming the field and its line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twinstream-desflow-'));
+  try {
+    const file = join(dir, 'shop.yaml');
+    const blueprint = (extra: string) =>
+      [
+        'simulation: { sim_id: Shop, factor: 0 }',
+        'services: { s: { dist: constant, value: 1 } }',
+        'arrivals: { a: { dist: constant, value: 1, spawn: t } }',
+        'tasks:',
+        '  t: { service: s, payload: {} }',
+        extra,
+        'run: { until: 10 }',
+      ].join('\n');
+    const refused: [string, RegExp][] = [
+      ['processes:\n  - !python logic.run', /processes \(line 7\): needs Python/],
+      [
+        'stores: { s: { priority: true } }',
+        /stores\.s\.priority \(line 6\): a priority store is not translated to twinstream yet/,
+      ],
+      [
+        'egress: [{ type: Iceberg }]',
+        /egress\.0\.type \(line 6\): the "Iceberg" connector is not translated to twinstream yet/,
+      ],
+    ];
+    for (const [extra, message] of refused) {
+      writeFileSync(file, blueprint(extra));
+      await assert.rejects(
+        loadModel(file),
+        (e: unknown) => e instanceof TwinstreamError && e.code === 'TS_SIM_BAD_MODEL' && message.test(e.message),
+        extra,
+      );
+    }
+    writeFileSync(file, blueprint(''));
+    const spec = await loadModel(file);
+    assert.equal(spec.simId, 'Shop');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+for (const [file, recorded] of Object.entries(figures.blueprints)) {
+  test(`${file}: twinstream's statistics agree with desflow's within their 95% intervals`, async () => {
+    const ours = await replicate(join(ROOT, file), { replications: recorded.replications, seed: recorded.seed });
+    const mine = new Map(ours.measures.map((m) => [m.name, m]));
+    const differ: string[] = [];
+    for (const [name, theirs] of Object.entries(recorded.measures)) {
+      const m = mine.get(name);
+      if (m === undefined || !agree({ mean: m.mean, halfWidth: m.halfWidth }, theirs)) {
+        differ.push(`${name}: desflow ${theirs.mean} ± ${theirs.halfWidth}, twinstream ${m?.mean} ± ${m?.halfWidth}`);
+      }
+    }
+    assert.ok(Object.keys(recorded.measures).length >= 10, 'enough statistics recorded');
+    assert.deepEqual(differ, []);
+  });
+}
