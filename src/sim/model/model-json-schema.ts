@@ -17,7 +17,16 @@ export async function modelJsonSchema(): Promise<Record<string, unknown>> {
   const schema = z.toJSONSchema(await modelSchema(), {
     io: 'input',
     unrepresentable: 'any',
-    override: simTimeJsonSchema as never,
+    override: ((ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
+      simTimeJsonSchema(ctx);
+      // The only custom schema of a model is an unlimited capacity (`.inf` in YAML): a number past every finite one,
+      // rather than the "anything" a custom schema would become.
+      if ((ctx.zodSchema as { _zod?: { def?: { type?: string } } })._zod?.def?.type === 'custom') {
+        ctx.jsonSchema.type = 'number';
+        ctx.jsonSchema.minimum = Number.MAX_VALUE;
+        ctx.jsonSchema.description = 'infinity (.inf in YAML): no limit';
+      }
+    }) as never,
   }) as Record<string, unknown>;
   return {
     ...schema,

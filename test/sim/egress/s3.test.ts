@@ -149,7 +149,16 @@ test('a model with s3-jsonl and s3-parquet sinks writes to the bucket', async ()
   const rows = [];
   for (const key of keys.filter((k) => k.endsWith('.parquet'))) rows.push(...(await parquetRows(key)));
   assert.equal(rows.length, events);
-  assert.deepEqual(Object.keys(rows[0]!), ['stream_type', 'key', 'sim_ts', 'timestamp', 'path_id', 'status']);
+  assert.deepEqual(Object.keys(rows[0]!), [
+    'stream_type',
+    'key',
+    'task',
+    'instance',
+    'sim_ts',
+    'timestamp',
+    'path_id',
+    'status',
+  ]);
   const telemetry = [];
   for (const key of keys.filter((k) => k.endsWith('.jsonl'))) {
     for (const line of (await text(key)).trim().split('\n')) telemetry.push(JSON.parse(line));
