@@ -1,12 +1,12 @@
 import { TwinstreamError } from '../../errors.ts';
 import { copyParameterValue, FORBIDDEN_KEYS } from '../parameter-value.ts';
-import { distributionSchema, simTimeSchema } from './distribution-schema.ts';
-import { isTimeZone, modelTimeSchema } from './model-clock.ts';
-import { describeIssues } from './yaml-file.ts';
 import { checkTasks } from './check-tasks.ts';
+import { distributionSchema, simTimeSchema } from './distribution-schema.ts';
 import { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
-import { taskSchemas } from './task-schema.ts';
+import { isTimeZone, modelTimeSchema } from './model-clock.ts';
 import type { ModelSpec } from './spec.ts';
+import { taskSchemas } from './task-schema.ts';
+import { describeIssues } from './yaml-file.ts';
 
 type Zod = typeof import('zod').z;
 
