@@ -1,4 +1,5 @@
 import { TwinstreamError } from '../../errors.ts';
+import { simSeconds } from '../sim-duration.ts';
 import type { ModelSpec } from './spec.ts';
 
 type Data = Record<string, unknown>;
@@ -6,26 +7,6 @@ type Path = (string | number)[];
 
 /** The smallest delay desflow's sampler returns: every draw is raised to it. */
 const MIN_DELAY = 0.00001;
-const UNITS: Record<string, number> = {
-  ms: 0.001,
-  s: 1,
-  sec: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86_400,
-  day: 86_400,
-  days: 86_400,
-  w: 604_800,
-  week: 604_800,
-  weeks: 604_800,
-};
 // desflow's time-valued distribution parameters (in seconds or a duration such as `5 min`).
 const TIMED = new Set(['mean', 'std', 'low', 'mode', 'high', 'scale', 'value']);
 
@@ -80,12 +61,9 @@ export function fromDesflow(
   };
   const seconds = (v: unknown, path: Path): number => {
     if (typeof v === 'number') return v;
-    const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(v) : null;
-    const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
-    if (m === null || unit === undefined) {
-      return fail(path, `expected seconds or a duration such as "10 min", got ${JSON.stringify(v)}`);
-    }
-    return Number(m[1]) * unit;
+    const s = typeof v === 'string' ? simSeconds(v) : undefined;
+    if (s === undefined) return fail(path, `expected seconds or a duration such as "10 min", got ${JSON.stringify(v)}`);
+    return s;
   };
   const refuse = (d: Data, keys: string[], path: Path, why: string) => {
     for (const k of keys) if (d[k] !== undefined && d[k] !== null) fail([...path, k], why);

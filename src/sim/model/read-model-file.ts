@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TwinstreamError } from '../../errors.ts';
+import { parseYaml } from './yaml-file.ts';
 
 /** Where a dot path of a model lies: a line, and the file when it is not the model file itself. */
 export type LineOf = (path: readonly PropertyKey[]) => string | number | undefined;
@@ -94,26 +95,9 @@ async function read(
       return refuse(`${shown} is not valid JSON: ${(error as Error).message}`, error);
     }
   }
-  const { LineCounter, parseDocument } = await import('yaml');
-  const lines = new LineCounter();
-  let doc: ReturnType<typeof parseDocument>;
-  let data: unknown;
-  const includeTag = {
-    tag: '!include',
-    resolve: (value: string) => new Include(value),
-  };
-  try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, customTags: [includeTag] });
-    // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
-    // structure nested past the stack is a RangeError.
-    data = doc.errors.length > 0 ? undefined : doc.toJS();
-  } catch (error) {
-    return refuse(`${shown} is not a usable YAML document: ${(error as Error)?.message ?? error}`, error);
-  }
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    return refuse(`${shown} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`, e);
-  }
+  const includeTag = { tag: '!include', resolve: (value: string) => new Include(value) };
+  const parsed = await parseYaml(text, shown, 'TS_SIM_BAD_MODEL', [includeTag]);
+  let data = parsed.data;
   // Included files, by the dot path where each one's content sits.
   const included: { at: readonly PropertyKey[]; lineOf: LineOf; file: string }[] = [];
   const inner = [...stack, full];
@@ -141,14 +125,7 @@ async function read(
         return typeof line === 'number' ? `${line} of ${inc.file}` : line;
       }
     }
-    // The deepest node that exists on the path: a missing key is reported at its parent.
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
-        | { range?: [number, number, number] }
-        | undefined;
-      if (node?.range !== undefined) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
+    return parsed.lineOf(path);
   };
   return { data, lineOf };
 }

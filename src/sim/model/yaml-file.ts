@@ -33,23 +33,42 @@ export async function readYamlFile(file: string, code: TwinstreamErrorCode, what
       throw new TwinstreamError(code, `${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
   }
+  return parseYaml(text, file, code);
+}
+
+/**
+ * Parses YAML text (read from `shown`) as data, keeping the node ranges so that `lineOf` tells the line of any path
+ * (of its deepest ancestor that exists, for a missing key). `customTags` are the yaml library's custom tags (a
+ * model's `!include`). Text that is not a usable YAML document throws `code` naming `shown` and the line.
+ *
+ * @example
+ * const { data, lineOf } = await parseYaml('a:\n  b: 1\n', 'inline', 'TS_SIM_BAD_MODEL');
+ * lineOf(['a', 'b']); // 2
+ * @internal
+ */
+export async function parseYaml(
+  text: string,
+  shown: string,
+  code: TwinstreamErrorCode,
+  customTags: readonly { tag: string; resolve: (value: string) => unknown }[] = [],
+): Promise<YamlFile> {
   const { LineCounter, parseDocument } = await import('yaml');
   const lines = new LineCounter();
   let doc: ReturnType<typeof parseDocument>;
   let data: unknown;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, customTags: [...customTags] as never });
     // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
     // structure nested past the stack is a RangeError.
     data = doc.errors.length > 0 ? undefined : doc.toJS();
   } catch (error) {
-    throw new TwinstreamError(code, `${file} is not a usable YAML document: ${(error as Error)?.message ?? error}`, {
+    throw new TwinstreamError(code, `${shown} is not a usable YAML document: ${(error as Error)?.message ?? error}`, {
       cause: error,
     });
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new TwinstreamError(code, `${file} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`, {
+    throw new TwinstreamError(code, `${shown} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`, {
       cause: e,
     });
   }
