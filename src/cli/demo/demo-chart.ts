@@ -1,4 +1,4 @@
-import { importOptional } from '../../import-optional.ts';
+import { vegaLiteSvg } from '../../sim/vega-svg.ts';
 import type { DemoWindow } from './run-demo.ts';
 
 // A week of 1-minute windows is 10,080 points per sensor: more than a chart can show. Neighbouring windows are
@@ -14,39 +14,34 @@ const MAX_POINTS = 1500;
  * @internal
  */
 export async function renderChart(windows: readonly DemoWindow[]): Promise<string> {
-  const vl = await importOptional('vega-lite', 'the demo chart', () => import('vega-lite'));
-  const vega = await importOptional('vega', 'the demo chart', () => import('vega'));
-  const spec = vl.compile({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Line_A lathe: 1-minute windows (mean line, min–max band)',
-    data: { values: thin(windows) },
-    facet: { row: { field: 'sensor', type: 'nominal', title: null } },
-    spec: {
-      width: 720,
-      height: 110,
-      layer: [
-        {
-          mark: { type: 'area', opacity: 0.3 },
-          encoding: {
-            x: { field: 'time', type: 'temporal', title: 'simulated time' },
-            y: { field: 'min', type: 'quantitative', title: null },
-            y2: { field: 'max' },
+  return vegaLiteSvg(
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: 'Line_A lathe: 1-minute windows (mean line, min–max band)',
+      data: { values: thin(windows) },
+      facet: { row: { field: 'sensor', type: 'nominal', title: null } },
+      spec: {
+        width: 720,
+        height: 110,
+        layer: [
+          {
+            mark: { type: 'area', opacity: 0.3 },
+            encoding: {
+              x: { field: 'time', type: 'temporal', title: 'simulated time' },
+              y: { field: 'min', type: 'quantitative', title: null },
+              y2: { field: 'max' },
+            },
           },
-        },
-        {
-          mark: { type: 'line', strokeWidth: 1 },
-          encoding: { x: { field: 'time', type: 'temporal' }, y: { field: 'mean', type: 'quantitative' } },
-        },
-      ],
+          {
+            mark: { type: 'line', strokeWidth: 1 },
+            encoding: { x: { field: 'time', type: 'temporal' }, y: { field: 'mean', type: 'quantitative' } },
+          },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
     },
-    resolve: { scale: { y: 'independent' } },
-  }).spec;
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+    'the demo chart',
+  );
 }
 
 interface Point {

@@ -1,4 +1,4 @@
-import { importOptional } from '../../import-optional.ts';
+import { vegaLiteSvg } from '../vega-svg.ts';
 import type { FitResult } from './fit-distribution.ts';
 import { distributionCdf } from './goodness-of-fit.ts';
 
@@ -15,8 +15,6 @@ const FAMILIES_SHOWN = 3;
  * @internal
  */
 export async function fitPlot(values: ArrayLike<number>, result: FitResult, column: string): Promise<string> {
-  const vl = await importOptional('vega-lite', 'sim fit --plot', () => import('vega-lite'));
-  const vega = await importOptional('vega', 'sim fit --plot', () => import('vega'));
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
@@ -45,36 +43,33 @@ export async function fitPlot(values: ArrayLike<number>, result: FitResult, colu
       });
     }
   }
-  const spec = vl.compile({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${column}: ${values.length} values and the best fits`,
-    width: 640,
-    height: 320,
-    layer: [
-      {
-        data: { values: bars },
-        mark: { type: 'rect', opacity: 0.35, color: '#777' },
-        encoding: {
-          x: { field: 'x0', type: 'quantitative', title: column },
-          x2: { field: 'x1' },
-          y: { field: 'density', type: 'quantitative', title: 'density' },
+  return vegaLiteSvg(
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: `${column}: ${values.length} values and the best fits`,
+      width: 640,
+      height: 320,
+      layer: [
+        {
+          data: { values: bars },
+          mark: { type: 'rect', opacity: 0.35, color: '#777' },
+          encoding: {
+            x: { field: 'x0', type: 'quantitative', title: column },
+            x2: { field: 'x1' },
+            y: { field: 'density', type: 'quantitative', title: 'density' },
+          },
         },
-      },
-      {
-        data: { values: curves },
-        mark: { type: 'line', strokeWidth: 2 },
-        encoding: {
-          x: { field: 'x', type: 'quantitative' },
-          y: { field: 'density', type: 'quantitative' },
-          color: { field: 'family', type: 'nominal', title: 'fit' },
+        {
+          data: { values: curves },
+          mark: { type: 'line', strokeWidth: 2 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' },
+            y: { field: 'density', type: 'quantitative' },
+            color: { field: 'family', type: 'nominal', title: 'fit' },
+          },
         },
-      },
-    ],
-  }).spec;
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+      ],
+    },
+    'sim fit --plot',
+  );
 }

@@ -1,4 +1,4 @@
-import { importOptional } from '../../import-optional.ts';
+import { vegaLiteSvg } from '../vega-svg.ts';
 import type { ExperimentResult } from './run-experiment.ts';
 
 /** A report of an experiment: Markdown (charts as files beside it), HTML (charts inline) and the charts' SVG. */
@@ -23,8 +23,6 @@ const escapeHtml = (s: string) =>
  * await writeFile('report.html', report.html);
  */
 export async function experimentReport(r: ExperimentResult, title: string): Promise<ExperimentReport> {
-  const vl = await importOptional('vega-lite', 'sim report', () => import('vega-lite'));
-  const vega = await importOptional('vega', 'sim report', () => import('vega'));
   const pct = `${Math.round(r.level * 1000) / 10} %`;
   const measures = r.variants[0]?.summary.measures.map((m) => m.name) ?? [];
   const charts: ExperimentReport['charts'] = [];
@@ -39,28 +37,27 @@ export async function experimentReport(r: ExperimentResult, title: string): Prom
       const m = v.summary.measures.find((x) => x.name === name)!;
       return { variant: v.name, mean: m.mean, low: m.low, high: m.high, halfWidth: m.halfWidth };
     });
-    const spec = vl.compile({
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: name,
-      width: 480,
-      height: 30 * rows.length,
-      data: { values: rows },
-      encoding: { y: { field: 'variant', type: 'nominal', sort: null, title: null } },
-      layer: [
-        { mark: { type: 'bar', opacity: 0.6 }, encoding: { x: { field: 'mean', type: 'quantitative', title: name } } },
-        {
-          mark: { type: 'rule', strokeWidth: 2 },
-          encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } },
-        },
-      ],
-    }).spec;
-    const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-    let svg: string;
-    try {
-      svg = await view.toSVG();
-    } finally {
-      view.finalize();
-    }
+    const svg = await vegaLiteSvg(
+      {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: name,
+        width: 480,
+        height: 30 * rows.length,
+        data: { values: rows },
+        encoding: { y: { field: 'variant', type: 'nominal', sort: null, title: null } },
+        layer: [
+          {
+            mark: { type: 'bar', opacity: 0.6 },
+            encoding: { x: { field: 'mean', type: 'quantitative', title: name } },
+          },
+          {
+            mark: { type: 'rule', strokeWidth: 2 },
+            encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } },
+          },
+        ],
+      },
+      'sim report',
+    );
     const file = `chart-${i + 1}.svg`;
     charts.push({ measure: name, file, svg });
     md.push(`## ${name}`, '', `![${name}](${file})`, '', `| variant | mean | ± (${pct}) |`, '| --- | ---: | ---: |');
