@@ -7,7 +7,9 @@ interface Family {
   value(n: NodeSnapshot): number | null;
 }
 
-// Named as prom-client and Prometheus's own guidelines have them: a `twinstream_` prefix, `_total` on counters,
+// Written here rather than through prom-client: the core layer imports no package (it runs in browsers too), and
+// the format of a finished snapshot is a few lines; a program that already has a prom-client registry can serve
+// this text beside it. Named as prom-client and Prometheus's own guidelines have them: a `twinstream_` prefix, `_total` on counters,
 // base units (seconds) in the name, one label set per node (its label and kind: few values, no element data).
 const FAMILIES: Family[] = [
   { name: 'twinstream_node_elements_in_total', type: 'counter', help: 'Elements received', value: (n) => n.in },
