@@ -18,6 +18,15 @@ export interface AppStateNode {
   topic: string;
 }
 
+/**
+ * @internal The input topic a node below two inputs keeps its state with (a `joinLookup`'s table: the right topic),
+ * or null. Such a node is state of that topic only, and what comes out of it flows on from the other inputs.
+ */
+export function stateTopicOf(node: unknown): string | null {
+  const t = (node as { stateTopic?: unknown } | null)?.stateTopic;
+  return typeof t === 'string' ? t : null;
+}
+
 /** @deprecated The name of {@link AppStateNode} when only windows had state. */
 export type AppWindow = AppStateNode;
 
@@ -37,6 +46,17 @@ export function stateNodesBelow(inputs: ReadonlyMap<string, Stream<any>>): {
     const stack = [...start.downstreams];
     while (stack.length > 0) {
       const s = stack.pop()!;
+      const own = stateTopicOf(s);
+      if (own !== null) {
+        // A table join: state of its table's topic (and nothing below it from there); its outputs are the
+        // other inputs' records.
+        if (own === topic) {
+          if (!seen.has(s) && isCheckpointable(s))
+            checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
+          seen.add(s);
+        } else stack.push(...s.downstreams);
+        continue;
+      }
       if (seen.has(s)) continue;
       seen.add(s);
       if (isCheckpointable(s)) checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
@@ -110,10 +130,20 @@ export class AppState {
   private readonly connection: KafkaConnection;
   private readonly closing = new AbortController();
   private readonly restoring = new Set<Promise<number>>();
+  /** Restores under way or done, per `topic:partition` (until revoked): a partition is restored once. */
+  private readonly restores = new Map<string, Promise<number>>();
+  /** Per input topic, the topics whose tables its records look up (`joinLookup`): their restore comes first. */
+  private readonly lookups: ReadonlyMap<string, readonly string[]>;
   /** Counters: entries restored from changelogs, changelog records written. */
   readonly counters = { restored: 0, changelogged: 0 };
 
-  constructor(windows: AppStateNode[], group: string, connection: KafkaConnection, stateDir?: string) {
+  constructor(
+    windows: AppStateNode[],
+    group: string,
+    connection: KafkaConnection,
+    stateDir?: string,
+    lookups: ReadonlyMap<string, readonly string[]> = new Map(),
+  ) {
     const names = new Set<string>();
     for (const w of windows) {
       if (names.has(w.node.namespace) || w.node.namespace === OFFSETS_NAMESPACE) {
@@ -128,6 +158,7 @@ export class AppState {
     this.group = group;
     this.connection = connection;
     this.stateDir = stateDir;
+    this.lookups = lookups;
   }
 
   /** The changelog topics (one per window namespace, plus the covered offsets). */
@@ -158,7 +189,11 @@ export class AppState {
     if (this.closing.signal.aborted) {
       return Promise.reject(new TwinstreamError('TS_APP_STATE', 'Application: the state is closed'));
     }
-    const p = this.restoreNow(topic, partition);
+    const key = `${topic}:${partition}`;
+    const known = this.restores.get(key);
+    if (known !== undefined) return known;
+    const p = this.restoreAfterTables(topic, partition);
+    this.restores.set(key, p);
     this.restoring.add(p);
     const done = () => this.restoring.delete(p);
     p.then(done, done);
@@ -168,6 +203,16 @@ export class AppState {
   /** True while a partition is being restored. */
   get busy(): boolean {
     return this.restoring.size > 0;
+  }
+
+  /**
+   * The records of a partition that look up tables wait for the same partition of those tables to be restored
+   * (co-partitioned topics: this instance holds it too), or they would miss what the table held.
+   */
+  private async restoreAfterTables(topic: string, partition: number): Promise<number> {
+    const tables = this.lookups.get(topic);
+    if (tables !== undefined) await Promise.all(tables.map((t) => this.restore(t, partition)));
+    return this.restoreNow(topic, partition);
   }
 
   private async restoreNow(topic: string, partition: number): Promise<number> {
@@ -305,6 +350,7 @@ export class AppState {
   revoke(topic: string, partition: number): void {
     for (const w of this.windows) if (w.topic === topic) w.node.dropPartition(partition);
     const key = `${topic}:${partition}`;
+    this.restores.delete(key);
     const store = this.stores.get(key);
     this.stores.delete(key);
     this.ready.delete(key);

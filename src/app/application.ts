@@ -78,6 +78,8 @@ export class Application {
   private readonly inputs = new Map<string, Stream<KafkaRecord<any, any>>>();
   /** Repartition topics (`groupBy`), each with the input topics whose partition count it takes. */
   private readonly repartitions = new Map<string, string[]>();
+  /** Topic joins (`joinLookup`): the left input topics and the right one, co-partitioned. */
+  private readonly joins: { op: string; lefts: string[]; right: string }[] = [];
   private readonly sinks: { flush(): Promise<void> }[] = [];
   private readonly root: Stream<KafkaRecord<any, any>>;
   private source: AppSource | null = null;
@@ -205,6 +207,14 @@ export class Application {
     };
   }
 
+  /**
+   * @internal Called by a topic join: at `run`, the topics must have the same partition count (partition p of the
+   * left is joined with partition p of the right), and the left ones' partitions wait for the right ones' restore.
+   */
+  addJoin(op: string, lefts: readonly string[], right: string): void {
+    this.joins.push({ op, lefts: [...lefts], right });
+  }
+
   /** @internal Called by `toTopic` with the sink it made: flushed before every commit. */
   addSink(sink: { flush(): Promise<void> }): void {
     this.sinks.push(sink);
@@ -234,7 +244,11 @@ export class Application {
       refuseUnsafe(found.unsafe);
       refuseMergedState(this.inputs);
     }
-    const state = found?.checkpointable.length ? new AppState(found.checkpointable, c.groupId, c, c.stateDir) : null;
+    const lookups = new Map<string, string[]>();
+    for (const j of this.joins) for (const l of j.lefts) lookups.set(l, [...(lookups.get(l) ?? []), j.right]);
+    const state = found?.checkpointable.length
+      ? new AppState(found.checkpointable, c.groupId, c, c.stateDir, lookups)
+      : null;
     this.state = state;
     await this.createTopics(state, dlq);
     const finite = options.count !== undefined || options.timeout !== undefined;
@@ -326,7 +340,7 @@ export class Application {
   private async createTopics(state: AppState | null, dlq: string | undefined): Promise<void> {
     const c = this.config;
     const own = c.autoCreateTopics ?? true;
-    if (!own && !state && this.repartitions.size === 0) return;
+    if (!own && !state && this.repartitions.size === 0 && this.joins.length === 0) return;
     const admin = new KafkaAdmin(c);
     try {
       if (own) {
@@ -348,6 +362,18 @@ export class Application {
         for (const input of inputs) partitions = Math.max(partitions, await admin.partitions(input));
         const replicationFactor = this.topics.get(inputs[0]!)?.config.replicationFactor ?? 1;
         await admin.ensureTopics([{ name, partitions, replicationFactor }]);
+      }
+      for (const j of this.joins) {
+        const right = await admin.partitions(j.right);
+        for (const left of j.lefts) {
+          const n = await admin.partitions(left);
+          if (n === right) continue;
+          throw new TwinstreamError(
+            'TS_APP_COPARTITION',
+            `Application: ${j.op} joins "${left}" (${n} partitions) with "${j.right}" (${right} partitions); the topics must be co-partitioned (the same partition count, records keyed alike), as partition p of one is joined with partition p of the other. Re-key one side with .groupBy(...) or give both topics the same partitions`,
+            { context: { left, right: j.right, leftPartitions: n, rightPartitions: right } },
+          );
+        }
       }
       if (state) {
         const changelogs = [];
