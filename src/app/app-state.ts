@@ -19,12 +19,15 @@ export interface AppStateNode {
 }
 
 /**
- * @internal The input topic a node below two inputs keeps its state with (a `joinLookup`'s table: the right topic),
- * or null. Such a node is state of that topic only, and what comes out of it flows on from the other inputs.
+ * @internal A join of two input topics (`joinLookup`, `joinAsof` across topics): the topic whose partitions hold its
+ * state (`state`), the other topics it reads (`partners`), and which side its outputs come from (`flow`: the state
+ * topic's records, as `joinAsof`'s left ones, or the partners', as `joinLookup`'s left records).
  */
-export function stateTopicOf(node: unknown): string | null {
-  const t = (node as { stateTopic?: unknown } | null)?.stateTopic;
-  return typeof t === 'string' ? t : null;
+export interface TopicJoin {
+  op: string;
+  state: string;
+  partners: string[];
+  flow: 'state' | 'partners';
 }
 
 /** @deprecated The name of {@link AppStateNode} when only windows had state. */
@@ -35,7 +38,10 @@ export type AppWindow = AppStateNode;
  * {@link Checkpointable} ones, found by that contract, each with the first input above it; and those that keep
  * elements without it (refused by an application with state).
  */
-export function stateNodesBelow(inputs: ReadonlyMap<string, Stream<any>>): {
+export function stateNodesBelow(
+  inputs: ReadonlyMap<string, Stream<any>>,
+  joins: ReadonlyMap<Stream<any>, TopicJoin> = new Map(),
+): {
   checkpointable: AppStateNode[];
   unsafe: { node: Stream<any>; keeps: string }[];
 } {
@@ -46,15 +52,15 @@ export function stateNodesBelow(inputs: ReadonlyMap<string, Stream<any>>): {
     const stack = [...start.downstreams];
     while (stack.length > 0) {
       const s = stack.pop()!;
-      const own = stateTopicOf(s);
-      if (own !== null) {
-        // A table join: state of its table's topic (and nothing below it from there); its outputs are the
-        // other inputs' records.
-        if (own === topic) {
-          if (!seen.has(s) && isCheckpointable(s))
-            checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
-          seen.add(s);
-        } else stack.push(...s.downstreams);
+      const join = joins.get(s);
+      if (join !== undefined) {
+        // A topic join is state of one topic only, and what is below it is below the side its outputs come from.
+        const fromState = join.state === topic;
+        if (fromState && !seen.has(s) && isCheckpointable(s)) {
+          checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
+        }
+        if (fromState) seen.add(s);
+        if (fromState === (join.flow === 'state')) stack.push(...s.downstreams);
         continue;
       }
       if (seen.has(s)) continue;
@@ -92,10 +98,13 @@ export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string
  * @internal Refuses a state node reached from two inputs (a `concat`): its state is kept per partition of one
  * input topic, so the partitions of two topics would mix in it.
  */
-export function refuseMergedState(inputs: ReadonlyMap<string, Stream<any>>): void {
+export function refuseMergedState(
+  inputs: ReadonlyMap<string, Stream<any>>,
+  joins: ReadonlyMap<Stream<any>, TopicJoin> = new Map(),
+): void {
   const reachedFrom = new Map<Stream<any>, string>();
   for (const [topic, start] of inputs) {
-    for (const { node } of stateNodesBelow(new Map([[topic, start]])).checkpointable) {
+    for (const { node } of stateNodesBelow(new Map([[topic, start]]), joins).checkpointable) {
       const other = reachedFrom.get(node);
       if (other !== undefined) {
         const name = node.name ?? node.kind;
@@ -132,7 +141,7 @@ export class AppState {
   private readonly restoring = new Set<Promise<number>>();
   /** Restores under way or done, per `topic:partition` (until revoked): a partition is restored once. */
   private readonly restores = new Map<string, Promise<number>>();
-  /** Per input topic, the topics whose tables its records look up (`joinLookup`): their restore comes first. */
+  /** Per input topic, the topics whose state its records join (topic joins): their restore comes first. */
   private readonly lookups: ReadonlyMap<string, readonly string[]>;
   /** Counters: entries restored from changelogs, changelog records written. */
   readonly counters = { restored: 0, changelogged: 0 };
@@ -206,8 +215,9 @@ export class AppState {
   }
 
   /**
-   * The records of a partition that look up tables wait for the same partition of those tables to be restored
-   * (co-partitioned topics: this instance holds it too), or they would miss what the table held.
+   * The records of a partition that join another topic's state wait for the same partition of that topic to be
+   * restored (co-partitioned topics: this instance holds it too), or they would miss what it held, or be dropped
+   * by its restore.
    */
   private async restoreAfterTables(topic: string, partition: number): Promise<number> {
     const tables = this.lookups.get(topic);

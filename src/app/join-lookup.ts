@@ -38,14 +38,12 @@ function tableKey(k: unknown): string {
 /**
  * The table of a `joinLookup`: the latest value of each key of the right topic, per partition, looked up by the
  * left records of the same partition (the topics are co-partitioned). {@link Checkpointable}: the keys changed since
- * the last commit go into the right topic's store and changelog; `stateTopic` tells the application so.
+ * the last commit go into the right topic's store and changelog.
  * @internal
  */
 export class TableJoinNode<L, R, O> extends Stream<O> implements Checkpointable {
   override kind = 'joinLookup';
   readonly namespace: string;
-  /** The input topic whose partitions hold the table (the right one). */
-  readonly stateTopic: string;
   private readonly right: Stream<any>;
   private readonly keyOf: (x: L) => unknown;
   private readonly how: 'inner' | 'left';
@@ -53,7 +51,7 @@ export class TableJoinNode<L, R, O> extends Stream<O> implements Checkpointable 
   private readonly tables = new Map<number, Map<string, R>>();
   private readonly changed = new Map<number, Set<string>>();
 
-  constructor(left: Stream<L>, right: Stream<any>, stateTopic: string, options: JoinLookupOptions<L, R, O>) {
+  constructor(left: Stream<L>, right: Stream<any>, rightTopic: string, options: JoinLookupOptions<L, R, O>) {
     const how = options.how ?? 'inner';
     if (how !== 'inner' && how !== 'left') badArgument('joinLookup', 'how', how, "'inner' or 'left'");
     const on = options.on;
@@ -63,10 +61,9 @@ export class TableJoinNode<L, R, O> extends Stream<O> implements Checkpointable 
     if (options.merge !== undefined && typeof options.merge !== 'function') {
       badArgument('joinLookup', 'merge', options.merge, 'a function (left, right) => output');
     }
-    const namespace = namespaceOption('joinLookup', options.namespace, `lookup-${stateTopic}`);
+    const namespace = namespaceOption('joinLookup', options.namespace, `lookup-${rightTopic}`);
     super({ clock: left.clock });
     this.namespace = namespace;
-    this.stateTopic = stateTopic;
     this.how = how;
     this.keyOf =
       typeof on === 'function'
@@ -164,7 +161,8 @@ Stream.register(
     }
     const lefts = app.inputsAbove(this);
     if (lefts.includes(rights[0]!)) badArgument('joinLookup', 'other', rights[0], 'another topic than the left one');
-    app.addJoin('joinLookup', lefts, rights[0]!);
-    return new TableJoinNode(this, other, rights[0]!, options ?? {});
+    const node = new TableJoinNode(this, other, rights[0]!, options ?? {});
+    app.addJoin(node, { op: 'joinLookup', state: rights[0]!, partners: lefts, flow: 'partners' });
+    return node;
   },
 );
