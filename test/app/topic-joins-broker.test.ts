@@ -1,5 +1,5 @@
-// joinLookup against the real broker: the sensors topic kept as a table, written to its changelog by one instance,
-// restored by two new instances that share the partitions; every reading comes out once with its sensor's room.
+// Joins of two topics against the real broker: joinLookup's table written to its changelog by one instance and
+// restored by two new ones (every reading once, with its sensor's room), and joinAsof read by two instances.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
@@ -67,4 +67,51 @@ test('exactly-once: joinLookup tables restored from their changelog by two new i
     assert.equal(r.value.room, `room-${Number(r.value.sensor.slice(1)) % 5}`, `reading ${r.value.n}`);
   }
   assert.equal(seen.size, N);
+});
+
+test('at-least-once: joinAsof of two topics on the broker, two instances sharing the partitions', async () => {
+  const quotes = uniqueName('quotes');
+  const trades = uniqueName('trades');
+  const out = uniqueName('priced');
+  const group = uniqueName('asof');
+  const T0 = 1_700_000_000_000;
+  const qs: { t: number; symbol: string; price: number }[] = [];
+  const ts: { t: number; n: number; symbol: string }[] = [];
+  for (let i = 0; i < N; i++) {
+    if (i % 2 === 0) qs.push({ t: T0 + i * 10, symbol: `s${(i * 5) % SENSORS}`, price: 100 + (i % 97) });
+    else ts.push({ t: T0 + i * 10, n: i, symbol: `s${(i * 3) % SENSORS}` });
+  }
+  for (let s = 0; s < SENSORS; s++) qs.push({ t: T0 + N * 10, symbol: `s${s}`, price: 1 });
+  await produceJson(brokers, quotes, qs, (q) => q.symbol, 3);
+  await produceJson(brokers, trades, ts, (x) => x.symbol, 3);
+  const build2 = (instanceId: string) => {
+    const app = new Application({
+      brokers,
+      instanceId,
+      groupId: group,
+      autoOffsetReset: 'earliest',
+      commitInterval: '200ms',
+    });
+    const q = app.stream(app.topic<string, (typeof qs)[number]>(quotes, { timestamp: (v) => v.t }));
+    app
+      .stream(app.topic<string, (typeof ts)[number]>(trades, { timestamp: (v) => v.t }))
+      .joinAsof(q, { on: 'key', grace: '1h', how: 'left' })
+      .map((r) => (r as KafkaRecord<string, { n: number; symbol: string; price?: number }>).value)
+      .toTopic(app.topic(out));
+    return app;
+  };
+  await Promise.all([build2('a').run({ timeout: 4000 }), build2('b').run({ timeout: 4000 })]);
+  const want = new Map<number, number | undefined>();
+  for (const x of ts) {
+    let price: number | undefined;
+    for (const q of qs) if (q.t <= x.t && q.symbol === x.symbol) price = q.price;
+    want.set(x.n, price);
+  }
+  const got = await readAll<{ n: number; symbol: string; price?: number }>(brokers, out, { expect: ts.length });
+  const seen = new Set<number>();
+  for (const r of got) {
+    assert.equal(r.value.price, want.get(r.value.n), `trade ${r.value.n}`);
+    seen.add(r.value.n);
+  }
+  assert.equal(seen.size, ts.length);
 });
