@@ -22,6 +22,8 @@ export interface AppStateNode {
  * @internal A join of two input topics (`joinLookup`, `joinAsof` across topics): the topic whose partitions hold its
  * state (`state`), the other topics it reads (`partners`), and which side its outputs come from (`flow`: the state
  * topic's records, as `joinAsof`'s left ones, or the partners', as `joinLookup`'s left records).
+ * @example
+ * const lookup: TopicJoin = { op: 'joinLookup', state: 'sensors', partners: ['readings'], flow: 'partners' };
  */
 export interface TopicJoin {
   op: string;

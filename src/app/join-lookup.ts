@@ -40,6 +40,8 @@ function tableKey(k: unknown): string {
  * left records of the same partition (the topics are co-partitioned). {@link Checkpointable}: the keys changed since
  * the last commit go into the right topic's store and changelog.
  * @internal
+ * @example
+ * new TableJoinNode(app.stream(readings), app.stream(sensors), 'sensors', { how: 'left' }); // what joinLookup makes
  */
 export class TableJoinNode<L, R, O> extends Stream<O> implements Checkpointable {
   override kind = 'joinLookup';
