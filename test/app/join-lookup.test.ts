@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
 import { type KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
-import type { TwinstreamError } from '../../src/index.ts';
+import { count, type TwinstreamError } from '../../src/index.ts';
 import { VirtualClock } from '../../src/time/clock.ts';
 import { advanceUntil, settleAll } from './virtual-time.ts';
 
@@ -175,5 +175,37 @@ test('joinLookup: how inner drops a reading whose sensor is unknown; topics not 
   assert.throws(
     () => bad.stream(bad.topic('readings')).joinLookup(bad.stream(bad.topic('rooms-2')), { how: 'outer' as 'left' }),
     /how.*'inner' or 'left'/,
+  );
+});
+
+test('joinLookup: a window after the join keeps its state with the left topic', async () => {
+  const { clock, kafka } = cluster();
+  kafka.produce('sensors', [{ key: 's1', value: { room: 'hall' } }]);
+  const app = new Application({
+    brokers: kafka.brokers,
+    client: kafka,
+    clock,
+    groupId: 'windowed',
+    autoOffsetReset: 'earliest',
+  });
+  const sensors = app.stream(app.topic<string, Sensor>('sensors', { partitions: 4 }));
+  app
+    .stream(app.topic<string, Reading>('readings', { partitions: 4 }))
+    .joinLookup(sensors)
+    .tumblingWindow('1m', { value: (r: KafkaRecord<string, Enriched>) => r.value.celsius, namespace: 'per-room' })
+    .agg({ n: count() })
+    .current()
+    .toTopic(app.topic('per-room'));
+  await settleAll(clock, [app.run({ timeout: '1s' })]);
+  kafka.produce(
+    'readings',
+    readings(0, 64).filter((r) => r.key === 's1'),
+  );
+  await settleAll(clock, [app.run({ timeout: '1s' })]);
+  const counts = kafka.read('per-room').map((r) => (r.value as { n: number }).n);
+  assert.deepEqual(counts, [1, 2, 3, 4]);
+  assert.ok(
+    kafka.topicNames().includes('windowed-changelog-offsets-readings'),
+    'the window is state of the readings topic',
   );
 });
