@@ -5,7 +5,9 @@
 #             output per message
 #   groupby   consume JSON -> group_by zone (a function of the value, through a repartition topic) -> 10 s tumbling
 #             window per zone with 1 h of grace (count/mean) -> produce; the clock stops at the N-th record read back after the group_by
-#   python bench/kafka-quix.py BROKERS INPUT OUTPUT N [window|stateful|groupby]
+#   join      consume JSON -> join_asof with a table topic (one record per sensor, how "left") -> produce; the
+#             clock stops at the N-th joined record
+#   python bench/kafka-quix.py BROKERS INPUT OUTPUT N [window|stateful|groupby|join TABLE]
 import json
 import sys
 import tempfile
@@ -38,7 +40,11 @@ def tick(value):
 
 
 sdf = app.dataframe(input_topic)
-if job == "groupby":
+if job == "join":
+    right = app.dataframe(app.topic(sys.argv[6], value_deserializer="json"))
+    sdf = sdf.join_asof(right, how="left", on_merge="keep-left")
+    sdf = sdf.update(tick)
+elif job == "groupby":
     sdf = sdf.group_by(lambda v: f"zone-{int(v['sensor'][7:]) % 10}", name="zone")
     sdf = sdf.update(tick)
     # An hour of grace: the two input partitions are read interleaved, so a zone's readings come out of order.

@@ -16,8 +16,12 @@
 //             and read back) -> 10 s tumbling window per zone, 1 h of grace (count/mean) -> produce: twinstream's Application vs
 //             quixstreams' group_by; the clock runs from the first input message to the N-th record read back
 //             from the repartition topic
+//   join      consume JSON (2 partitions) joined with a table topic of one record per sensor (2 partitions, read
+//             by the same application, co-partitioned) -> produce each enriched reading: twinstream's `joinLookup`
+//             and `joinAsof` vs quixstreams' `join_asof` (how 'left' in all three: which topic is read first is
+//             up to the consumer); the clock runs from the first input message to the N-th joined output
 //   The quixstreams venv (~/.cache/twinstream/quix-venv, or QUIX_VENV) is made with pip when missing.
-//   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume | --groupby] [--batch 10000]
+//   node bench/kafka.ts [--n 500000] [--quick] [--produce | --consume | --groupby | --join] [--batch 10000]
 //   (--produce: the produce part only; --consume: the consume part only)
 import { spawnSync } from 'node:child_process';
 import { tracingChannel } from 'node:diagnostics_channel';
@@ -34,7 +38,9 @@ const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce');
 // --groupby: the groupBy job alone (with its input), neither produce nor the other consume variants.
 const groupByOnly = process.argv.includes('--groupby');
-const consumeOnly = process.argv.includes('--consume') || groupByOnly;
+// --join: the join jobs alone (with their inputs).
+const joinOnly = process.argv.includes('--join');
+const consumeOnly = process.argv.includes('--consume') || groupByOnly || joinOnly;
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : quick ? 200_000 : 500_000;
 const ROUNDS = quick ? 3 : 5;
@@ -377,7 +383,7 @@ try {
         return { ...end, seen };
       },
     };
-    const consumeNames = groupByOnly ? [] : Object.keys(consumeVariants);
+    const consumeNames = groupByOnly || joinOnly ? [] : Object.keys(consumeVariants);
     const consumeSamples = new Map<string, { rate: number[]; fetchRate: number[]; cpu: number[]; start: number[] }>();
     for (let round = 0; round <= ROUNDS; round++) {
       for (const name of round % 2 ? consumeNames : [...consumeNames].reverse()) {
@@ -451,12 +457,12 @@ try {
       return ms;
     };
     const groupByMs: number[] = [];
-    for (let round = 0; round <= Math.min(ROUNDS, 3); round++) {
+    for (let round = 0; round <= (joinOnly ? -1 : Math.min(ROUNDS, 3)); round++) {
       const ms = await groupByRun();
       if (round > 0) groupByMs.push(ms);
     }
-    record('groupBy: twinstream Application', N, median(groupByMs) / 1000);
-    if (python !== null) {
+    if (!joinOnly) record('groupBy: twinstream Application', N, median(groupByMs) / 1000);
+    if (python !== null && !joinOnly) {
       const run = spawnSync(
         python,
         ['bench/kafka-quix.py', brokers.join(','), input2, 'bench-groupby-quix', String(N), 'groupby'],
@@ -470,11 +476,73 @@ try {
       }
     }
 
+    // --- joins ---------------------------------------------------------------------------------------------------
+    // The readings of the groupBy job (2 partitions, keyed by sensor) joined with one record per sensor, written
+    // before them in event time, on a table topic of 2 partitions.
+    const table = 'bench-sensors-2p';
+    if (joinOnly) {
+      await admin.ensureTopics([{ name: table, partitions: 2 }]);
+      const loadT = new Stream<{ sensor: string; site: string }>();
+      const loaderT = loadT.toKafka(table, { brokers, key: 'sensor', timestamp: () => 1_699_999_999_000 });
+      for (let k = 0; k < KEYS; k++) loadT.emit({ sensor: `sensor-${k}`, site: `site-${k % 7}` });
+      await loaderT.close();
+    }
+    const joinRun = async (kind: 'joinLookup' | 'joinAsof'): Promise<number> => {
+      const app = new Application({
+        brokers,
+        groupId: `twinstream-${kind}-${Date.now()}-${Math.random()}`,
+        autoOffsetReset: 'earliest',
+        deadLetterTopic: false,
+      });
+      const right = app.stream(app.topic<string, { sensor: string; site: string }>(table));
+      const left = app.stream(app.topic<string, { sensor: string; value: number }>(input2));
+      let first = 0;
+      let seen = 0;
+      let ms = 0;
+      left.sink(() => {
+        if (first === 0) first = performance.now();
+      });
+      const joined =
+        kind === 'joinLookup'
+          ? left.joinLookup(right, { how: 'left' })
+          : left.joinAsof(right, { on: 'key', how: 'left' });
+      joined.sink(() => {
+        if (++seen === N) {
+          ms = performance.now() - first;
+          void app.stop();
+        }
+      });
+      joined.map((r) => (r as { value: unknown }).value).toTopic(app.topic(`bench-${kind}-twinstream`));
+      await app.run();
+      return ms;
+    };
+    for (const kind of joinOnly ? (['joinLookup', 'joinAsof'] as const) : []) {
+      const ms: number[] = [];
+      for (let round = 0; round <= Math.min(ROUNDS, 3); round++) {
+        const t = await joinRun(kind);
+        if (round > 0) ms.push(t);
+      }
+      record(`${kind}: twinstream Application`, N, median(ms) / 1000);
+    }
+    if (python !== null && joinOnly) {
+      const run = spawnSync(
+        python,
+        ['bench/kafka-quix.py', brokers.join(','), input2, 'bench-join-quix', String(N), 'join', table],
+        { encoding: 'utf8', timeout: 600_000, maxBuffer: 256 * 1024 * 1024 },
+      );
+      try {
+        const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { messages: number; seconds: number };
+        record('join_asof: quixstreams (Python)', r.messages, r.seconds);
+      } catch {
+        console.log(`quixstreams join run failed:\n${run.stderr.slice(-2000)}`);
+      }
+    }
+
     for (const [job, name] of [
       ['window', 'window: quixstreams (Python)'],
       ['stateful', 'stateful: quixstreams (Python)'],
     ] as const) {
-      if (python === null || groupByOnly) break;
+      if (python === null || groupByOnly || joinOnly) break;
       const run = spawnSync(
         python,
         ['bench/kafka-quix.py', brokers.join(','), input, `bench-${job}-quix`, String(N), job],
@@ -513,6 +581,10 @@ try {
     console.log(
       `twinstream stateful / quixstreams:  ${ratio('stateful: twinstream Application', 'stateful: quixstreams (Python)')}`,
       `twinstream groupBy / quixstreams: ${ratio('groupBy: twinstream Application', 'groupBy: quixstreams (Python)')}`,
+    );
+    console.log(
+      `twinstream joinLookup / quixstreams join_asof: ${ratio('joinLookup: twinstream Application', 'join_asof: quixstreams (Python)')}`,
+      `twinstream joinAsof / quixstreams join_asof: ${ratio('joinAsof: twinstream Application', 'join_asof: quixstreams (Python)')}`,
     );
   }
   for (const c of consumeOnly ? [] : ['none', 'lz4']) {

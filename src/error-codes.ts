@@ -242,6 +242,11 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_APP_RUNNING: { meaning: '`Application.run` was called while the application runs.', retriable: false },
+  TS_APP_COPARTITION: {
+    meaning:
+      'A topic join (`joinLookup`) joins topics that are not co-partitioned: their partition counts differ, so partition p of one has no partition p of the other.',
+    retriable: false,
+  },
   TS_APP_STATE: {
     meaning:
       "The application's state cannot be used: two stateful nodes share a namespace, the state is closed, or a restore was stopped.",

@@ -18,6 +18,20 @@ export interface AppStateNode {
   topic: string;
 }
 
+/**
+ * @internal A join of two input topics (`joinLookup`, `joinAsof` across topics): the topic whose partitions hold its
+ * state (`state`), the other topics it reads (`partners`), and which side its outputs come from (`flow`: the state
+ * topic's records, as `joinAsof`'s left ones, or the partners', as `joinLookup`'s left records).
+ * @example
+ * const lookup: TopicJoin = { op: 'joinLookup', state: 'sensors', partners: ['readings'], flow: 'partners' };
+ */
+export interface TopicJoin {
+  op: string;
+  state: string;
+  partners: string[];
+  flow: 'state' | 'partners';
+}
+
 /** @deprecated The name of {@link AppStateNode} when only windows had state. */
 export type AppWindow = AppStateNode;
 
@@ -26,7 +40,10 @@ export type AppWindow = AppStateNode;
  * {@link Checkpointable} ones, found by that contract, each with the first input above it; and those that keep
  * elements without it (refused by an application with state).
  */
-export function stateNodesBelow(inputs: ReadonlyMap<string, Stream<any>>): {
+export function stateNodesBelow(
+  inputs: ReadonlyMap<string, Stream<any>>,
+  joins: ReadonlyMap<Stream<any>, TopicJoin> = new Map(),
+): {
   checkpointable: AppStateNode[];
   unsafe: { node: Stream<any>; keeps: string }[];
 } {
@@ -37,6 +54,17 @@ export function stateNodesBelow(inputs: ReadonlyMap<string, Stream<any>>): {
     const stack = [...start.downstreams];
     while (stack.length > 0) {
       const s = stack.pop()!;
+      const join = joins.get(s);
+      if (join !== undefined) {
+        // A topic join is state of one topic only, and what is below it is below the side its outputs come from.
+        const fromState = join.state === topic;
+        if (fromState && !seen.has(s) && isCheckpointable(s)) {
+          checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
+        }
+        if (fromState) seen.add(s);
+        if (fromState === (join.flow === 'state')) stack.push(...s.downstreams);
+        continue;
+      }
       if (seen.has(s)) continue;
       seen.add(s);
       if (isCheckpointable(s)) checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
@@ -72,10 +100,13 @@ export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string
  * @internal Refuses a state node reached from two inputs (a `concat`): its state is kept per partition of one
  * input topic, so the partitions of two topics would mix in it.
  */
-export function refuseMergedState(inputs: ReadonlyMap<string, Stream<any>>): void {
+export function refuseMergedState(
+  inputs: ReadonlyMap<string, Stream<any>>,
+  joins: ReadonlyMap<Stream<any>, TopicJoin> = new Map(),
+): void {
   const reachedFrom = new Map<Stream<any>, string>();
   for (const [topic, start] of inputs) {
-    for (const { node } of stateNodesBelow(new Map([[topic, start]])).checkpointable) {
+    for (const { node } of stateNodesBelow(new Map([[topic, start]]), joins).checkpointable) {
       const other = reachedFrom.get(node);
       if (other !== undefined) {
         const name = node.name ?? node.kind;
@@ -110,10 +141,20 @@ export class AppState {
   private readonly connection: KafkaConnection;
   private readonly closing = new AbortController();
   private readonly restoring = new Set<Promise<number>>();
+  /** Restores under way or done, per `topic:partition` (until revoked): a partition is restored once. */
+  private readonly restores = new Map<string, Promise<number>>();
+  /** Per input topic, the topics whose state its records join (topic joins): their restore comes first. */
+  private readonly lookups: ReadonlyMap<string, readonly string[]>;
   /** Counters: entries restored from changelogs, changelog records written. */
   readonly counters = { restored: 0, changelogged: 0 };
 
-  constructor(windows: AppStateNode[], group: string, connection: KafkaConnection, stateDir?: string) {
+  constructor(
+    windows: AppStateNode[],
+    group: string,
+    connection: KafkaConnection,
+    stateDir?: string,
+    lookups: ReadonlyMap<string, readonly string[]> = new Map(),
+  ) {
     const names = new Set<string>();
     for (const w of windows) {
       if (names.has(w.node.namespace) || w.node.namespace === OFFSETS_NAMESPACE) {
@@ -128,6 +169,7 @@ export class AppState {
     this.group = group;
     this.connection = connection;
     this.stateDir = stateDir;
+    this.lookups = lookups;
   }
 
   /** The changelog topics (one per window namespace, plus the covered offsets). */
@@ -158,7 +200,11 @@ export class AppState {
     if (this.closing.signal.aborted) {
       return Promise.reject(new TwinstreamError('TS_APP_STATE', 'Application: the state is closed'));
     }
-    const p = this.restoreNow(topic, partition);
+    const key = `${topic}:${partition}`;
+    const known = this.restores.get(key);
+    if (known !== undefined) return known;
+    const p = this.restoreAfterTables(topic, partition);
+    this.restores.set(key, p);
     this.restoring.add(p);
     const done = () => this.restoring.delete(p);
     p.then(done, done);
@@ -168,6 +214,17 @@ export class AppState {
   /** True while a partition is being restored. */
   get busy(): boolean {
     return this.restoring.size > 0;
+  }
+
+  /**
+   * The records of a partition that join another topic's state wait for the same partition of that topic to be
+   * restored (co-partitioned topics: this instance holds it too), or they would miss what it held, or be dropped
+   * by its restore.
+   */
+  private async restoreAfterTables(topic: string, partition: number): Promise<number> {
+    const tables = this.lookups.get(topic);
+    if (tables !== undefined) await Promise.all(tables.map((t) => this.restore(t, partition)));
+    return this.restoreNow(topic, partition);
   }
 
   private async restoreNow(topic: string, partition: number): Promise<number> {
@@ -305,6 +362,7 @@ export class AppState {
   revoke(topic: string, partition: number): void {
     for (const w of this.windows) if (w.topic === topic) w.node.dropPartition(partition);
     const key = `${topic}:${partition}`;
+    this.restores.delete(key);
     const store = this.stores.get(key);
     this.stores.delete(key);
     this.ready.delete(key);

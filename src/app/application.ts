@@ -12,7 +12,7 @@ import { toMillis } from '../time/duration.ts';
 import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
 import type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './app-config.ts';
 import { AppSource } from './app-source.ts';
-import { AppState, refuseMergedState, refuseUnsafe, stateNodesBelow } from './app-state.ts';
+import { AppState, refuseMergedState, refuseUnsafe, stateNodesBelow, type TopicJoin } from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
 
 export * from './app-commit.ts';
@@ -78,6 +78,8 @@ export class Application {
   private readonly inputs = new Map<string, Stream<KafkaRecord<any, any>>>();
   /** Repartition topics (`groupBy`), each with the input topics whose partition count it takes. */
   private readonly repartitions = new Map<string, string[]>();
+  /** Topic joins (`joinLookup`; `joinAsof` across topics, found at `run`): co-partitioned topics. */
+  private readonly joins = new Map<Stream<any>, TopicJoin>();
   private readonly sinks: { flush(): Promise<void> }[] = [];
   private readonly root: Stream<KafkaRecord<any, any>>;
   private source: AppSource | null = null;
@@ -205,6 +207,41 @@ export class Application {
     };
   }
 
+  /**
+   * @internal Called by a topic join: at `run`, the topics must have the same partition count (partition p of the
+   * left is joined with partition p of the right), and the left ones' partitions wait for the right ones' restore.
+   */
+  addJoin(node: Stream<any>, join: TopicJoin): void {
+    this.joins.set(node, join);
+  }
+
+  /**
+   * The joins of two topics made with an operator of the stream graph (`joinAsof`): a node that offers its
+   * `stateSide` (the upstream its state is kept with) and reads more input topics than that side's one.
+   */
+  private findJoins(): void {
+    const seen = new Set<Stream<any>>();
+    const stack = [...this.inputs.values()];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      stack.push(...s.downstreams);
+      const side = (s as { stateSide?: unknown }).stateSide;
+      if (!(side instanceof Stream) || this.joins.has(s)) continue;
+      const all = this.inputsAbove(s);
+      if (all.length < 2) continue;
+      const own = this.inputsAbove(side);
+      if (own.length !== 1) {
+        throw new TwinstreamError(
+          'TS_APP_STATE',
+          `Application: the left side of "${s.name ?? s.kind}" reads ${own.length} topics (${own.join(', ')}); a join of topics keeps its state per partition of one left topic: re-key the merged stream first with .groupBy(...)`,
+        );
+      }
+      this.joins.set(s, { op: s.kind, state: own[0]!, partners: all.filter((t) => t !== own[0]), flow: 'state' });
+    }
+  }
+
   /** @internal Called by `toTopic` with the sink it made: flushed before every commit. */
   addSink(sink: { flush(): Promise<void> }): void {
     this.sinks.push(sink);
@@ -229,12 +266,19 @@ export class Application {
     const dlq = this.deadLetterTopic();
     // State is found by the Checkpointable contract; a node keeping records without it is refused, and so is a
     // state node below two inputs (a concat) (see app-state).
-    const found = (c.changelog ?? true) ? stateNodesBelow(this.inputs) : null;
+    this.findJoins();
+    const found = (c.changelog ?? true) ? stateNodesBelow(this.inputs, this.joins) : null;
     if (found && found.checkpointable.length > 0) {
       refuseUnsafe(found.unsafe);
-      refuseMergedState(this.inputs);
+      refuseMergedState(this.inputs, this.joins);
     }
-    const state = found?.checkpointable.length ? new AppState(found.checkpointable, c.groupId, c, c.stateDir) : null;
+    const lookups = new Map<string, string[]>();
+    for (const j of this.joins.values()) {
+      for (const p of j.partners) lookups.set(p, [...(lookups.get(p) ?? []), j.state]);
+    }
+    const state = found?.checkpointable.length
+      ? new AppState(found.checkpointable, c.groupId, c, c.stateDir, lookups)
+      : null;
     this.state = state;
     await this.createTopics(state, dlq);
     const finite = options.count !== undefined || options.timeout !== undefined;
@@ -326,7 +370,7 @@ export class Application {
   private async createTopics(state: AppState | null, dlq: string | undefined): Promise<void> {
     const c = this.config;
     const own = c.autoCreateTopics ?? true;
-    if (!own && !state && this.repartitions.size === 0) return;
+    if (!own && !state && this.repartitions.size === 0 && this.joins.size === 0) return;
     const admin = new KafkaAdmin(c);
     try {
       if (own) {
@@ -348,6 +392,20 @@ export class Application {
         for (const input of inputs) partitions = Math.max(partitions, await admin.partitions(input));
         const replicationFactor = this.topics.get(inputs[0]!)?.config.replicationFactor ?? 1;
         await admin.ensureTopics([{ name, partitions, replicationFactor }]);
+      }
+      for (const j of this.joins.values()) {
+        const own = await admin.partitions(j.state);
+        for (const other of j.partners) {
+          const n = await admin.partitions(other);
+          if (n === own) continue;
+          const [l, r] = j.flow === 'state' ? [j.state, other] : [other, j.state];
+          const [ln, rn] = j.flow === 'state' ? [own, n] : [n, own];
+          throw new TwinstreamError(
+            'TS_APP_COPARTITION',
+            `Application: ${j.op} joins "${l}" (${ln} partitions) with "${r}" (${rn} partitions); the topics must be co-partitioned (the same partition count, records keyed alike), as partition p of one is joined with partition p of the other. Re-key one side with .groupBy(...) or give both topics the same partitions`,
+            { context: { left: l, right: r, leftPartitions: ln, rightPartitions: rn } },
+          );
+        }
       }
       if (state) {
         const changelogs = [];

@@ -13,9 +13,11 @@ export { Application } from './application.ts';
 
 import './concat.ts';
 import './group-by.ts';
+import './join-lookup.ts';
 import './to-topic.ts';
 
 export type { GroupByOptions } from './group-by.ts';
+export type { JoinLookupOptions } from './join-lookup.ts';
 
 export type { ToTopicOptions } from './to-topic.ts';
 export type { TopicConfig } from './topic.ts';

@@ -20,6 +20,8 @@ export interface JoinAsofOptions<L, R, O> {
   timestamp?: Extractor<L | R>;
   /** Join only elements with the same key. Default: one key. */
   key?: KeySpec<L | R>;
+  /** Quix Streams' name of `key`. */
+  on?: KeySpec<L | R>;
   /** How long a left element waits for the right side to reach its timestamp; right elements are kept that long
    * behind the left side too. Default 0: join with what has arrived. */
   grace?: Duration;
@@ -61,6 +63,11 @@ export class JoinAsofNode<L, R, O> extends Stream<O> implements Checkpointable {
   override kind = 'joinAsof';
   readonly namespace: string;
   private readonly left: Stream<L>;
+  /**
+   * The upstream whose input partitions keep the join's state (the left: its waiting elements are left ones). An
+   * application joining two topics keeps the state with the left topic's partitions, the right topic's wait.
+   */
+  readonly stateSide: Stream<L>;
   private readonly readTs: (x: any) => unknown;
   private readonly readKey: (x: any) => unknown;
   private readonly grace: number;
@@ -77,11 +84,13 @@ export class JoinAsofNode<L, R, O> extends Stream<O> implements Checkpointable {
     this.namespace = namespace;
     const ts = options.timestamp ?? 'timestamp';
     this.readTs = typeof ts === 'string' ? fieldReader(ts) : ts;
-    this.readKey = options.key === undefined ? () => null : toKeyFn('joinAsof', options.key);
+    const key = options.key ?? options.on;
+    this.readKey = key === undefined ? () => null : toKeyFn('joinAsof', key);
     this.grace = toMillis(options.grace ?? 0, 'joinAsof: grace');
     this.how = how;
-    this.combine = options.merge ?? ((l: any, r: any) => ({ ...r, ...l }) as O);
+    this.combine = options.merge ?? (defaultMerge as (l: L, r: R | undefined) => O);
     this.left = left;
+    this.stateSide = left;
     left.connect(this);
     right.connect(this);
   }
@@ -192,6 +201,19 @@ export class JoinAsofNode<L, R, O> extends Stream<O> implements Checkpointable {
     for (const p of part.pending) releaseRefs(p.md);
     this.parts.delete(partition);
   }
+}
+
+/**
+ * The fields of both, the left one's winning; for two Kafka records (a join of topics), the left record with the
+ * fields of both values.
+ */
+function defaultMerge(l: any, r: any): unknown {
+  if (isRecordLike(l) && (r === undefined || isRecordLike(r))) return { ...l, value: { ...r?.value, ...l.value } };
+  return { ...r, ...l };
+}
+
+function isRecordLike(x: unknown): x is { value: object } {
+  return x !== null && typeof x === 'object' && 'topic' in x && 'offset' in x && 'partition' in x && 'value' in x;
 }
 
 function finite(x: number): number | null {

@@ -6,7 +6,9 @@
 // stage before the windows: a running count per partition (`accumulate`), an as-of join with every third reading
 // (`joinAsof`), pairs of one key (`partition`), a running total per record key (stateful `apply`), all checkpointed
 // with the windows. With `--group-by`, the records
-// (`{ id, t, c }`, keyed by store) are re-keyed by `c` through a repartition topic, then windowed per `c`.
+// (`{ id, t, c }`, keyed by store) are re-keyed by `c` through a repartition topic, then windowed per `c`. With
+// `--join-topic <name>`, the input is joined as of its time with the references of that topic (`{ t, q }`, keyed
+// alike, co-partitioned: `joinAsof` across topics), then windowed per key.
 import { parseArgs } from 'node:util';
 import { Application } from '../../src/app/index.ts';
 import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     async: { type: 'boolean', default: false },
     pipeline: { type: 'boolean', default: false },
     'group-by': { type: 'boolean', default: false },
+    'join-topic': { type: 'string' },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
     idle: { type: 'string', default: '4000' },
@@ -83,6 +86,23 @@ if (values.pipeline) {
     .final()
     .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
     .toTopic(output);
+} else if (values['join-topic'] !== undefined) {
+  const refs = app.stream(app.topic<string, { t: number; q: number }>(values['join-topic'], { timestamp: (v) => v.t }));
+  app
+    .stream(app.topic<string, { id: number; t: number }>(values.input!, { timestamp: (v) => v.t }))
+    // An hour of grace: a reading waits until the references of its partition passed its time, whichever topic the
+    // consumer reads first, so the result is the same in every run.
+    .joinAsof(refs, {
+      on: 'key',
+      grace: '1h',
+      how: 'left',
+      merge: (l, r) => ({ k: l.key!, t: l.value.t, v: l.value.id * 1000 + (r?.value.q ?? 999) }),
+    })
+    .tumblingWindow('1s', { key: 'k', timestamp: 't', value: 'v', namespace: 'faults' })
+    .agg({ n: count(), ids: sum() })
+    .final()
+    .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
+    .toTopic(output);
 } else if (values['group-by']) {
   app
     .stream(app.topic<string, { id: number; t: number; c: string }>(values.input!, { timestamp: (v) => v.t }))
@@ -124,7 +144,8 @@ if (values.pipeline) {
 }
 
 // Stops once every record the input held at the start was handled (however long a rejoin pauses the input).
-const disarm = values['until-end'] ? await stopAtEnd(app, values.input!) : () => {};
+const ends = values['join-topic'] === undefined ? [values.input!] : [values.input!, values['join-topic']];
+const disarm = values['until-end'] ? await stopAtEnd(app, ends) : () => {};
 // What it got through so far, for the test to kill it mid-run.
 const commits = () => (app as unknown as { source: { counters: { commits: number } } | null }).source?.counters.commits;
 const progress = setInterval(() => {

@@ -66,6 +66,8 @@ interface FaultRun {
   async?: boolean;
   /** State in every stage before the windows: accumulate, joinAsof, partition, stateful apply. */
   pipeline?: boolean;
+  /** The input joined as of its time with a topic of references (`joinAsof` across topics) before the windows. */
+  join?: boolean;
 }
 
 async function killedRuns(
@@ -83,6 +85,16 @@ async function killedRuns(
   const output = uniqueName('fault-out');
   const group = uniqueName('fault');
   await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
+  const refs = uniqueName('fault-refs');
+  if (run.join) {
+    // A reference per key every 500 ms of event time (q: its rank), and one past the last reading.
+    const values: { k: string; t: number; q: number }[] = [];
+    const end = inputValues(N).at(-1)!.t + 1000;
+    for (let t = 1_700_000_000_000, q = 0; t <= end; t += 500, q++) {
+      for (let k = 0; k < KEYS; k++) values.push({ k: `k${k}`, t, q });
+    }
+    await produceJson(brokers, refs, values, (v) => v.k, 4);
+  }
   const args = (out: string, g: string) => [
     '--brokers',
     brokers.join(','),
@@ -97,6 +109,7 @@ async function killedRuns(
     ...(run.window ? ['--window'] : []),
     ...(run.async ? ['--async'] : []),
     ...(run.pipeline ? ['--pipeline'] : []),
+    ...(run.join ? ['--join-topic', refs] : []),
   ];
   // With windows, the same processor once without interruption (its own group, output and memory state), meanwhile.
   const refOutput = uniqueName('fault-ref');
@@ -234,6 +247,14 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee} with accumulate, joinAsof, partition and stateful apply before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
     await killedWindows(guarantee, { pipeline: true });
+  });
+}
+
+// The input joined as of its time with a second topic: the join's state (waiting readings, kept references) is
+// kept with the input's partitions, and a reference partition is read once that partition's state is restored.
+for (const guarantee of ['at-least-once', 'exactly-once']) {
+  test(`${guarantee} with a joinAsof of two topics before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
+    await killedWindows(guarantee, { join: true });
   });
 }
 

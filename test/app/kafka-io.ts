@@ -89,20 +89,24 @@ export async function endOffsets(
 }
 
 /**
- * Stops `app` once it has handled every record `topic` held when this was called: each partition handled up to
+ * Stops `app` once it has handled every record `topics` held when this was called: each partition handled up to
  * its end offset (restored state counts: its records are not read again), or committed up to there before. For
  * runs that must end when the input is done however long a rejoin or a broker restart pauses it. Resolves with
  * what disarms it.
  */
-export async function stopAtEnd(app: Application, topic: string): Promise<() => void> {
+export async function stopAtEnd(app: Application, topics: string | readonly string[]): Promise<() => void> {
   const brokers = typeof app.config.brokers === 'string' ? app.config.brokers.split(',') : [...app.config.brokers];
-  const { end, committed } = await endOffsets(brokers, topic, app.config.groupId);
+  const names = typeof topics === 'string' ? [topics] : topics;
+  const ends = await Promise.all(names.map((t) => endOffsets(brokers, t, app.config.groupId)));
   const source = () => (app as unknown as { source: { handledOffsets(): ReadonlyMap<string, number> } | null }).source;
   const watch = setInterval(() => {
     const handled = source()?.handledOffsets();
     if (!handled) return;
-    const done = (e: bigint, p: number) => committed[p]! >= e || (handled.get(`${topic}:${p}`) ?? -1) >= e - 1n;
-    if (end.every(done)) {
+    const all = names.every((topic, i) => {
+      const { end, committed } = ends[i]!;
+      return end.every((e, p) => committed[p]! >= e || (handled.get(`${topic}:${p}`) ?? -1) >= e - 1n);
+    });
+    if (all) {
       clearInterval(watch);
       void app.stop();
     }

@@ -1,6 +1,7 @@
 import { badArgument, type TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
 import { clientOptions, type KafkaConnection } from './connection.ts';
+import { copartitionedAssigner } from './copartitioned-assigner.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import type { OffsetStore } from './offset-store.ts';
 import type { KafkaRecord } from './record.ts';
@@ -70,6 +71,8 @@ export function consumerOptions(c: KafkaSourceConfig<any, any>, kind: string): R
     ...clientOptions(c, kind, 'consumer'),
     groupId: c.groupId,
     autocommit: false,
+    // Co-partitioned: partition p of every topic on one member (topic joins read p of both on one instance).
+    partitionAssigner: copartitionedAssigner,
     sessionTimeout: toMillis(c.sessionTimeout ?? '10s', 'sessionTimeout'),
     heartbeatInterval: toMillis(c.heartbeatInterval ?? '1s', 'heartbeatInterval'),
     rebalanceTimeout: toMillis(c.sessionTimeout ?? '10s', 'sessionTimeout') * 2,

@@ -236,16 +236,18 @@ export class MemoryGroup {
     this.rebalance();
   }
 
-  /** Partitions the topics' partitions among the members (round robin, in join order) and tells each member. */
+  /**
+   * Partitions the topics' partitions among the members and tells each member: partition p of every topic goes to
+   * the same reader (the p-th, modulo, in join order), co-partitioned as with a broker (see copartitionedAssigner).
+   */
   rebalance(): void {
     this.generation++;
     const given = new Map<MemoryConsumer, { topic: string; partition: number }[]>(this.members.map((m) => [m, []]));
     const topics = [...new Set(this.members.flatMap((m) => m.topics))].sort();
-    let next = 0;
     for (const topic of topics) {
       const readers = this.members.filter((m) => m.topics.includes(topic));
       const count = this.kafka.topicOrCreate(topic).length;
-      for (let p = 0; p < count; p++) given.get(readers[next++ % readers.length]!)!.push({ topic, partition: p });
+      for (let p = 0; p < count; p++) given.get(readers[p % readers.length]!)!.push({ topic, partition: p });
     }
     for (const [member, partitions] of given) member.assigned(this.generation, partitions);
   }
