@@ -38,7 +38,14 @@ function start(args: string[], env: Record<string, string> = {}) {
 test('run: a pipeline with a dashboard output plots its field per key, in /api/state and in binary frames', async () => {
   const p = start(['run', join(EXAMPLES, 'http-dashboard.yaml')], { HTTP_PORT: '0', DASHBOARD_PORT: '0' });
   const logged = (what: string) =>
-    p.until(() => p.err().split('\n').find((l) => l.includes(what)), `the log says "${what}"`);
+    p.until(
+      () =>
+        p
+          .err()
+          .split('\n')
+          .find((l) => l.includes(what)),
+      `the log says "${what}"`,
+    );
   const input = JSON.parse(await logged('listening on')).port as number;
   const page = JSON.parse(await logged('serving at')).url as string;
   assert.match(page, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'bound to loopback, so no token');
