@@ -161,6 +161,8 @@ export class Dashboard {
     server.requestTimeout = 10_000;
     const wss = new WebSocketServer({ server, path: '/ws', maxPayload: MAX_BODY });
     wss.on('connection', (ws) => this.connected(ws));
+    // ws repeats the server's errors (a port taken) on itself: they are reported once, below, as TS_NET_LISTEN.
+    wss.on('error', () => {});
     this.server = server;
     this.wss = wss;
     const { host, port } = this.options;
