@@ -15,6 +15,7 @@ const EXAMPLES: Record<string, readonly string[]> = {
   dashboard: [
     'twinstream sim init && twinstream dashboard line-a.yaml',
     'twinstream dashboard line-a.yaml --speed 600 --port 0',
+    'twinstream dashboard examples/pipelines/csv-windows.yaml --port 0',
   ],
   sim: ['twinstream sim init', 'twinstream sim run line-a.yaml --until 1h --out data'],
   'sim init': ['twinstream sim init', 'twinstream sim init models/my-line.yaml --force'],

@@ -3,9 +3,10 @@ import '../core/stream.ts';
 import { type CliOutput, duration, parseNumber } from './option-parsers.ts';
 
 /**
- * Adds `twinstream dashboard <model.yaml>`: runs a simulation model paced (`--speed` simulated seconds a second)
- * and serves its dashboard: a plot per resource series, the pipeline's metrics, sliders for the arrival rates and
- * the capacities.
+ * Adds `twinstream dashboard <model.yaml | pipeline.yaml>`: runs a simulation model paced (`--speed` simulated
+ * seconds a second) and serves its dashboard: a plot per resource series, the pipeline's metrics, sliders for the
+ * arrival rates and the capacities; or runs a pipeline file and serves its dashboard outputs (one is added when the
+ * file has none) until Ctrl-C.
  *
  * @example
  * addDashboardCommand(new Command('twinstream'), { out: console.log, err: console.error });
@@ -14,19 +15,29 @@ import { type CliOutput, duration, parseNumber } from './option-parsers.ts';
 export function addDashboardCommand(program: Command, io: CliOutput): void {
   program
     .command('dashboard')
-    .description('run a simulation model live and serve its dashboard (plots, pipeline metrics, parameter sliders)')
-    .argument('<model>', 'the model file (YAML or JSON; twinstream sim init writes one)')
-    .option('--until <time>', "simulated time to run (default: the model's run.until)", duration)
-    .option('--speed <n>', 'simulated seconds per second', parseNumber('a number', 0, true), 60)
-    .option('--seed <n>', 'random seed (default: the model’s)', parseNumber('an integer', 1, false))
+    .description(
+      'serve the live dashboard of a simulation model (plots, pipeline metrics, parameter sliders) or of a pipeline file (its plots and graph metrics)',
+    )
+    .argument('<file>', 'a model file or a pipeline file (YAML or JSON), told apart by their contents')
+    .option('--until <time>', "model: simulated time to run (default: the model's run.until)", duration)
+    .option('--speed <n>', 'model: simulated seconds per second', parseNumber('a number', 0, true), 60)
+    .option('--seed <n>', 'model: random seed (default: the model’s)', parseNumber('an integer', 1, false))
+    .option('--out <dir>', 'pipeline: the folder output paths are relative to', '.')
     .option('--host <address>', 'the address to bind', '127.0.0.1')
     .option('--port <n>', 'the port (0: a free one)', parseNumber('a port number', 0, false), 8080)
     .option('--token <secret>', 'the token the controls need when bound beyond loopback (default: random)')
     .action(
       async (
         model: string,
-        opts: { until?: number; speed: number; seed?: number; host: string; port: number; token?: string },
+        opts: { until?: number; speed: number; seed?: number; host: string; port: number; token?: string; out: string },
       ) => {
+        const { isPipelineFile, servePipelineDashboard } = await import('./pipeline-dashboard.ts');
+        if (await isPipelineFile(model)) {
+          const { outputFolder } = await import('./output-folder.ts');
+          outputFolder(opts.out);
+          await servePipelineDashboard(model, opts, io);
+          return;
+        }
         const { loadModel } = await import('../sim/model/run.ts');
         const { buildModel } = await import('../sim/model/build.ts');
         const { RealtimeEnvironment } = await import('../sim/realtime.ts');

@@ -39,6 +39,7 @@ export function addPipelineCommands(program: Command, io: CliOutput): void {
     .action(
       async (file: string, opts: { out: string; for?: number; check?: boolean; progress: boolean }, cmd: Command) => {
         const { buildPipeline, loadPipeline, runPipeline } = await import('../pipeline/index.ts');
+        await provideDashboard();
         const log = await cliLogger(cmd.optsWithGlobals<{ logLevel: LogLevel }>().logLevel);
         const pipeline = await loadPipeline(file);
         if (opts.check === true) {
@@ -86,6 +87,7 @@ export function addPipelineCommands(program: Command, io: CliOutput): void {
     .option('--out <file>', 'where to write it (default: stdout for dot and mermaid, <pipeline>.svg for svg)')
     .action(async (file: string, opts: { format?: GraphFormat; out?: string }) => {
       const { buildPipeline, loadPipeline, pipelineGraph } = await import('../pipeline/index.ts');
+      await provideDashboard();
       const format = opts.format ?? formatOf(opts.out);
       const built = await buildPipeline(await loadPipeline(file));
       const text = pipelineGraph(built, format === 'mermaid' ? 'mermaid' : 'dot');
@@ -105,6 +107,17 @@ export function addPipelineCommands(program: Command, io: CliOutput): void {
       }
       io.out(`wrote ${target}`);
     });
+}
+
+/**
+ * Registers the live dashboard as the `dashboard` output of pipeline files (serving on its own defaults: 127.0.0.1,
+ * a free port unless the file names one).
+ * @internal
+ */
+export async function provideDashboard(defaults?: import('../dashboard/index.ts').DashboardOutputDefaults) {
+  const { registerPipelineOutput } = await import('../pipeline/pipeline-outputs.ts');
+  const { dashboardPipelineOutput } = await import('../dashboard/dashboard-pipeline-output.ts');
+  registerPipelineOutput('dashboard', dashboardPipelineOutput(defaults));
 }
 
 function formatOf(out: string | undefined): GraphFormat {

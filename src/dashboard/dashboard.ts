@@ -35,6 +35,8 @@ export interface DashboardStats {
   /** Pages disconnected for staying too slow, or refused past `maxClients`. */
   clientsDropped: number;
   parameterChanges: number;
+  /** Points of series past `MAX_SERIES` (named by `point` at run time), not plotted. */
+  pointsRefused: number;
 }
 
 const MAX_BODY = 4096;
@@ -68,11 +70,15 @@ export class Dashboard {
     framesCoalesced: 0,
     clientsDropped: 0,
     parameterChanges: 0,
+    pointsRefused: 0,
   };
   private readonly metrics: DashboardOptions['metrics'];
   private readonly target: ParameterTarget | null;
   private readonly controls: ParameterControl[];
   private readonly rings: SeriesRing[] = [];
+  private readonly byName = new Map<string, SeriesRing>();
+  /** Rings named after the last tick: the pages hear of them before the frame that carries their points. */
+  private announced = 0;
   private readonly clients = new Set<Client>();
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
@@ -106,9 +112,33 @@ export class Dashboard {
     }
     const ring = new SeriesRing(spec.name, this.options.points);
     this.rings.push(ring);
+    this.byName.set(spec.name, ring);
     const { time, value } = spec;
     stream.sink((x) => ring.add(time(x), value(x))).named(`dashboard: ${spec.name}`);
     return this;
+  }
+
+  /**
+   * Adds a point to the series `name`, which is made on its first point, also while the dashboard serves (the
+   * pages add its plot): for series known only from the data, such as one per sensor. Past `MAX_SERIES` series the
+   * points of new names are refused (counted in `stats.pointsRefused`); returns false then.
+   *
+   * @example
+   * readings.sink((r) => dashboard.point(`${r.sensor}.celsius`, r.t, r.celsius));
+   */
+  point(name: string, t: number, v: number): boolean {
+    let ring = this.byName.get(name);
+    if (ring === undefined) {
+      if (this.rings.length >= MAX_SERIES) {
+        this.stats.pointsRefused++;
+        return false;
+      }
+      ring = new SeriesRing(name, this.options.points);
+      this.rings.push(ring);
+      this.byName.set(name, ring);
+    }
+    ring.add(t, v);
+    return true;
   }
 
   /** The page's address once started (with the token in its fragment when one is needed), else null. */
@@ -131,6 +161,8 @@ export class Dashboard {
     server.requestTimeout = 10_000;
     const wss = new WebSocketServer({ server, path: '/ws', maxPayload: MAX_BODY });
     wss.on('connection', (ws) => this.connected(ws));
+    // ws repeats the server's errors (a port taken) on itself: they are reported once, below, as TS_NET_LISTEN.
+    wss.on('error', () => {});
     this.server = server;
     this.wss = wss;
     const { host, port } = this.options;
@@ -199,7 +231,17 @@ export class Dashboard {
     const sendState = now - this.lastState >= STATE_EVERY_MS;
     if (sendState) this.lastState = now;
     const state = sendState && this.clients.size > 0 ? this.state() : null;
+    // Series named since the last tick: every page learns their names before a frame carries their points.
+    const added =
+      this.rings.length > this.announced
+        ? JSON.stringify({ type: 'series', series: this.rings.map((r) => r.name) })
+        : null;
+    this.announced = this.rings.length;
     for (const c of this.clients) {
+      if (added !== null) {
+        c.ws.send(added);
+        while (c.seen.length < this.rings.length) c.seen.push(0);
+      }
       if (c.ws.bufferedAmount > this.options.maxBufferedBytes) {
         if (c.slowSince === 0) c.slowSince = now;
         else if (now - c.slowSince > this.options.slowClientTimeout) {

@@ -14,4 +14,6 @@ export type {
   ResolvedDashboardOptions,
 } from './dashboard-options.ts';
 export { isLoopback, MAX_CONTROLS, MAX_SERIES } from './dashboard-options.ts';
+export type { DashboardOutputDefaults } from './dashboard-pipeline-output.ts';
+export { dashboardPipelineOutput } from './dashboard-pipeline-output.ts';
 export { SeriesRing } from './series-ring.ts';

@@ -44,8 +44,11 @@ export interface BuiltPipeline {
   /** Elements that reached the outputs, and elements dead-lettered, so far. */
   emitted(): number;
   deadLettered(): number;
+  /** Starts the outputs that serve (the dashboard), then the inputs. */
   start(): void;
   stop(): void;
+  /** After `start()`: settles when the outputs that serve are listening, with their addresses. */
+  serving(): Promise<{ at: string; type: string; url: string | null }[]>;
   /**
    * Settles when every input has ended and everything is written: dead letters included, producers closed.
    * Rejects with the first failure, after stopping the other inputs and finishing the outputs.
@@ -80,6 +83,16 @@ export async function buildPipeline(
   const all = [...inputs.values()];
   const steps = spec.steps ?? [];
   const closers: (() => Promise<void>)[] = [];
+  const shared = new Map<string, unknown>();
+  const starters: { at: string; type: string; start: () => Promise<string | null> }[] = [];
+  const context = (at: string) => ({
+    outDir,
+    print,
+    at,
+    name: spec.name ?? 'pipeline',
+    roots: all.map((i) => i.stream),
+    shared,
+  });
 
   // Dead-letter streams first, so every step knows the one after it.
   let deadLettered = 0;
@@ -88,10 +101,12 @@ export async function buildPipeline(
     if (step.deadLetter === undefined) continue;
     const dl = new Stream<DeadLetterRecord>({ name: `steps[${i}] deadLetter` });
     dl.kind = 'deadLetter';
-    const built = await createOutput(dl, step.deadLetter, { outDir, print, at: `steps[${i}].deadLetter` });
+    const built = await createOutput(dl, step.deadLetter, context(`steps[${i}].deadLetter`));
     if (built === null) throw unavailable(pipeline, ['steps', i, 'deadLetter'], step.deadLetter.type);
     built.node.name ??= `steps[${i}].deadLetter ${step.deadLetter.type}`;
     if (built.close !== undefined) closers.push(built.close);
+    if (built.start !== undefined)
+      starters.push({ at: `steps[${i}].deadLetter`, type: step.deadLetter.type, start: built.start });
     deadLetters.set(i, dl);
   }
   const nextDeadLetter = (i: number) => {
@@ -153,15 +168,18 @@ export async function buildPipeline(
     }),
   );
   for (const [i, output] of spec.outputs.entries()) {
-    const built: BuiltOutput | null = await createOutput(stream, output, { outDir, print, at: `outputs[${i}]` });
+    const built: BuiltOutput | null = await createOutput(stream, output, context(`outputs[${i}]`));
     if (built === null) throw unavailable(pipeline, ['outputs', i], output.type);
     built.node.name ??= `outputs[${i}] ${output.type}`;
     if (built.close !== undefined) closers.push(built.close);
+    if (built.start !== undefined) starters.push({ at: `outputs[${i}]`, type: output.type, start: built.start });
   }
 
   const stop = () => {
     for (const input of all) input.source.stop();
   };
+  // The outputs that serve, started with the pipeline; their failure (a port taken) fails `done`.
+  let serving: Promise<{ at: string; type: string; url: string | null }[]> = Promise.resolve([]);
   const finish = async () => {
     for (const dl of deadLetters.values()) dl.end();
     await whenGraphIdle([...deadLetters.values()]);
@@ -176,12 +194,15 @@ export async function buildPipeline(
     emitted: () => emitted,
     deadLettered: () => deadLettered,
     start: () => {
+      serving = Promise.all(starters.map(async (o) => ({ at: o.at, type: o.type, url: await o.start() })));
+      serving.catch(() => stop());
       for (const input of all) input.source.start();
     },
     stop,
+    serving: () => serving,
     done: async () => {
       try {
-        await Promise.all(all.map((i) => i.source.done));
+        await Promise.all([...all.map((i) => i.source.done), serving]);
         // A stopped Kafka source does not tell the graph its input ended (a topic has no end, and open windows
         // must wait for a restart); an input that reached its `limit` has ended, so its windows close now.
         const limited = all.filter((i) => i.type === 'kafka' && i.limitReached());

@@ -12,11 +12,25 @@ export interface PipelineOutputContext {
   readonly print: (line: string) => void;
   /** The output's place in the file, such as `outputs[1]` or `steps[3].deadLetter`. */
   readonly at: string;
+  /** The pipeline's name (its `name`, else `pipeline`). */
+  readonly name: string;
+  /**
+   * The inputs' streams, the roots of the whole graph: what an output that shows the pipeline's metrics counts from
+   * (read them when the pipeline starts: later outputs are attached after this one is made).
+   */
+  readonly roots: readonly Stream<any>[];
+  /** One map per built pipeline, shared by its outputs: how several outputs serve one web page. */
+  readonly shared: Map<string, unknown>;
 }
 
 /** A built output: the node it attached, and what to do once the graph is through. */
 export interface BuiltOutput {
   readonly node: Stream<any>;
+  /**
+   * Called when the pipeline starts, before its inputs: an output that serves (the dashboard) listens here and
+   * settles with its address, which is logged. A rejection fails the run.
+   */
+  start?(): Promise<string | null>;
   /** Releases what the output holds (a producer's connection) after the last element. */
   close?(): Promise<void>;
 }

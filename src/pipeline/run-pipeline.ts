@@ -22,6 +22,8 @@ export interface RunPipelineOptions extends BuildPipelineOptions {
   log?: PipelineLog;
   /** Called every 200 ms of wall time while the pipeline runs, with what it did so far (a progress display). */
   onProgress?: (progress: PipelineSummary) => void;
+  /** Called when an output that serves (the dashboard) is listening, with its address. */
+  onServing?: (output: { at: string; type: string; url: string }) => void;
 }
 
 /** What a pipeline run did: plain figures. */
@@ -73,6 +75,16 @@ export async function runPipeline(
   try {
     if (options.signal?.aborted) return summary();
     built.start();
+    void built.serving().then(
+      (outputs) => {
+        for (const o of outputs) {
+          if (o.url === null) continue;
+          log?.info({ output: o.at, type: o.type, url: o.url }, `${o.at} ${o.type} serving at ${o.url}`);
+          options.onServing?.(o as { at: string; type: string; url: string });
+        }
+      },
+      () => {},
+    );
     for (const input of built.inputs) {
       const listening = input.listening();
       if (listening === null) continue;

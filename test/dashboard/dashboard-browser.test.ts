@@ -1,7 +1,8 @@
 // The dashboard in Debian's headless Chromium, driven by playwright-core: a live simulation of the demo's line
 // served by the dashboard; the page loads, its plots fill from the binary frames, the pipeline graph shows its
 // metrics, and a slider changes the lathe's capacity in the running simulation, which the capacity plot then shows.
-// A screenshot is kept in test/artifacts/ (not committed).
+// A screenshot is kept in test/artifacts/ (not committed). Then a pipeline file's dashboard output: its plots appear
+// as the data names them and update.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -10,7 +11,8 @@ import { type Browser, chromium } from 'playwright-core';
 import { DEMO_MODEL } from '../../src/cli/demo/demo-model.ts';
 import { serveModelDashboard } from '../../src/cli/live-dashboard.ts';
 import { Stream } from '../../src/core/index.ts';
-import type { Dashboard } from '../../src/dashboard/index.ts';
+import { type Dashboard, dashboardPipelineOutput } from '../../src/dashboard/index.ts';
+import { registerPipelineOutput, runPipeline } from '../../src/pipeline/index.ts';
 import { StreamEgress } from '../../src/sim/egress/stream.ts';
 import { buildModel } from '../../src/sim/model/build.ts';
 import { validateModel } from '../../src/sim/model/validate.ts';
@@ -19,6 +21,7 @@ import type { SimRecord } from '../../src/sim/telemetry.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const HTTP_DASHBOARD = fileURLToPath(new URL('../../examples/pipelines/http-dashboard.yaml', import.meta.url));
 
 let browser: Browser;
 let dashboard: Dashboard;
@@ -139,3 +142,58 @@ test('the page loads, plots update, and a parameter change reaches the simulatio
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a pipeline file's dashboard output: a plot per sensor appears and updates as readings arrive", async () => {
+  registerPipelineOutput('dashboard', dashboardPipelineOutput());
+  process.env.HTTP_PORT = process.env.DASHBOARD_PORT = '0';
+  const stop = new AbortController();
+  let input: (port: number) => void;
+  const inputPort = new Promise<number>((resolve) => (input = resolve));
+  let served: (url: string) => void;
+  const pageUrl = new Promise<string>((resolve) => (served = resolve));
+  const log = {
+    info: (f: Record<string, unknown>) => void (f.port !== undefined && input(f.port as number)),
+    warn() {},
+  };
+  const running = runPipeline(HTTP_DASHBOARD, { signal: stop.signal, log, onServing: (o) => served(o.url) });
+  try {
+    await readingsShown(await inputPort, pageUrl);
+  } finally {
+    stop.abort();
+  }
+  assert.equal((await running).emitted, 6);
+});
+
+async function readingsShown(port: number, pageUrl: Promise<string>): Promise<void> {
+  let f = 50;
+  const post = () =>
+    fetch(`http://127.0.0.1:${port}/readings`, {
+      method: 'POST',
+      body: JSON.stringify({ sensor: 'room-1', fahrenheit: f++ }),
+    });
+  // The page opens before any reading: the sensor's plot is added when the data names it.
+  const page = await browser.newPage();
+  await page.goto(await pageUrl);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
+  await post();
+  await page.waitForSelector('.plot[data-series="room-1.celsius"] canvas', { timeout: 15_000 });
+  const count = () =>
+    page.evaluate(
+      () => (globalThis as unknown as { twinstreamDashboard: PageState }).twinstreamDashboard.plots[0]!.count,
+    );
+  const before = await count();
+  for (let i = 0; i < 5; i++) await post();
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as { twinstreamDashboard: PageState }).twinstreamDashboard.plots[0]!.count >= n + 5,
+    before,
+    { timeout: 10_000 },
+  );
+  // 55 °F, the last reading, in Celsius to two decimals.
+  await page.waitForFunction(
+    () => document.querySelector('.plot[data-series="room-1.celsius"] .last')?.textContent === '12.780',
+    null,
+    { timeout: 10_000 },
+  );
+  assert.equal(await page.title(), 'room temperatures');
+  await page.close();
+}

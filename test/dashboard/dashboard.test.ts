@@ -10,6 +10,7 @@ import {
   decodePointsFrame,
   enableMetrics,
   encodePointsFrame,
+  MAX_SERIES,
   SeriesRing,
 } from '../../src/dashboard/index.ts';
 
@@ -101,6 +102,38 @@ describe('Dashboard', () => {
       assert.equal((await post(url, { path: 'x', value: 1 }, { origin: 'http://elsewhere.example' })).status, 403);
       const form = await fetch(`${url}api/parameters`, { method: 'POST', body: 'path=x' });
       assert.equal(form.status, 415);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('series named by the data: announced to open pages before their points; past MAX_SERIES refused', async () => {
+    const d = new Dashboard({ rate: 30 });
+    const url = await d.start();
+    try {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}ws`);
+      const names: string[][] = [];
+      const points: [number, number[]][] = [];
+      ws.on('message', (data, binary) => {
+        const msg = binary ? null : JSON.parse(String(data));
+        if (msg?.type === 'hello' || msg?.type === 'series') names.push(msg.series);
+        if (binary)
+          for (const f of decodePointsFrame(new Uint8Array(data as Buffer))) points.push([f.series, [...f.values]]);
+      });
+      await new Promise((r) => ws.once('open', r));
+      assert.equal(d.point('room-2.celsius', 1000, 19), true);
+      assert.equal(d.point('room-1.celsius', 1000, 21.5), true);
+      assert.equal(d.point('room-2.celsius', 2000, 19.5), true);
+      while (points.length < 2) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(names.at(-1), ['room-2.celsius', 'room-1.celsius']);
+      assert.deepEqual(points.sort(), [
+        [0, [19, 19.5]],
+        [1, [21.5]],
+      ]);
+      for (let i = 2; i < MAX_SERIES; i++) d.point(`s${i}`, 0, i);
+      assert.equal(d.point('one too many', 0, 1), false);
+      assert.equal(d.stats.pointsRefused, 1);
+      ws.close();
     } finally {
       await d.stop();
     }

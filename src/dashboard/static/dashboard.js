@@ -204,6 +204,8 @@
       if (msg.type === 'hello' && state.plots.length > 0) {
         // Connected again: the server sends its whole ring anew.
         for (const p of state.plots) p.times.length = p.values.length = 0;
+        for (const name of msg.series.slice(state.plots.length)) state.plots.push(makePlot(name, state.plots.length));
+        state.series = msg.series;
       } else if (msg.type === 'hello') {
         document.title = $('title').textContent = msg.title;
         state.points = msg.points;
@@ -211,6 +213,10 @@
         state.plots = msg.series.map(makePlot);
         for (const c of msg.controls) makeControl(c);
         if (msg.controls.length === 0) $('controls').hidden = true;
+      } else if (msg.type === 'series') {
+        // Series named by the data since the page loaded (one per sensor): a plot each, in the server's order.
+        for (const name of msg.series.slice(state.plots.length)) state.plots.push(makePlot(name, state.plots.length));
+        state.series = msg.series;
       } else if (msg.type === 'state') onState(msg);
     };
   }
