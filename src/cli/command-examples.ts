@@ -5,7 +5,7 @@ const EXAMPLES: Record<string, readonly string[]> = {
   twinstream: [
     'twinstream demo',
     'twinstream sim init && twinstream sim run line-a.yaml --until 1d',
-    'twinstream run examples/pipelines/csv-windows.yaml',
+    'twinstream run pipeline.yaml --out out',
   ],
   demo: [
     'twinstream demo',
@@ -33,13 +33,13 @@ const EXAMPLES: Record<string, readonly string[]> = {
   'sim schema': ['twinstream sim schema > model.schema.json'],
   'sim dist': ['twinstream sim dist', 'twinstream sim dist lognormal --mean 2 --std 0.5'],
   run: [
-    'twinstream run examples/pipelines/csv-windows.yaml --out out',
-    'twinstream run examples/pipelines/http-ingest.yaml --for 1m --log-level warn',
+    'twinstream run pipeline.yaml --out out',
+    'twinstream run http-ingest.yaml --for 1m --log-level warn',
     'twinstream run my-pipeline.yaml --check',
   ],
   graph: [
-    'twinstream graph examples/pipelines/csv-windows.yaml',
-    'twinstream graph examples/pipelines/csv-windows.yaml --out pipeline.svg',
+    'twinstream graph pipeline.yaml',
+    'twinstream graph pipeline.yaml --out pipeline.svg',
   ],
   module: ['twinstream module run ./my-filter.ts --port 8088 --input in:float64_1 --output out:float64_3'],
   'module run': [
