@@ -269,7 +269,7 @@ export async function loadModel(file: string, options: ReadModelFileOptions = {}
 export function formatSummary(s: ModelSummary): string[] {
   const perFlow = Object.keys(s.arrived).map((f) => `${f} ${s.arrived[f]} arrived, ${s.completed[f] ?? 0} completed`);
   return [
-    `model ${s.simId}: simulated ${s.simulatedTime} time units in ${s.wallSeconds.toFixed(2)} s wall`,
+    `model ${s.simId}: simulated ${Number(s.simulatedTime.toFixed(3))} time units in ${s.wallSeconds.toFixed(2)} s wall`,
     `events processed: ${s.events} (${(s.events / Math.max(s.wallSeconds, 1e-9) / 1e6).toFixed(2)}M/s)`,
     `entities: ${perFlow.length ? perFlow.join('; ') : 'none arrived'}`,
     `lifecycle events: ${
