@@ -235,6 +235,6 @@ function unavailable(pipeline: LoadedPipeline, path: (string | number)[], type: 
   return specError(
     pipeline,
     path,
-    `the ${type} output is not available in this program: the live dashboard provides it (registerPipelineOutput); expected one of console, jsonl, parquet, s3, kafka, mqtt`,
+    `the ${type} output is not available in this program: the live dashboard provides it (registerPipelineOutput); expected one of console, jsonl, parquet, s3, kafka, mqtt, postgres, redis`,
   );
 }

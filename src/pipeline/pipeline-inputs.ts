@@ -127,6 +127,43 @@ export async function createInput(input: PipelineInput, name: string, dir: strin
       stream = source.map((r: { value: unknown }) => r.value).named(`${name} (value)`);
       break;
     }
+    case 'postgres': {
+      await import('../connectors/postgres/from-postgres.ts');
+      source = Stream.fromPostgres(input.url, {
+        query: input.query,
+        ...(input.cursor === undefined ? {} : { cursor: input.cursor }),
+        ...(input.pollInterval === undefined ? {} : { pollInterval: input.pollInterval }),
+        ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
+      });
+      stream = source;
+      break;
+    }
+    case 'redis': {
+      await import('../core/operators/map.ts');
+      if (input.stream !== undefined) {
+        await import('../connectors/redis/from-redis-stream.ts');
+        source = Stream.fromRedisStream(input.url, {
+          stream: input.stream,
+          group: input.group!,
+          ...(input.consumer === undefined ? {} : { consumer: input.consumer }),
+          ...(input.start === undefined ? {} : { start: input.start }),
+        });
+        // An entry's fields, as Redis keeps them: text.
+        stream = source.map((e: { fields: Record<string, string> }) => e.fields).named(`${name} (fields)`);
+      } else {
+        await import('../connectors/redis/from-redis-pubsub.ts');
+        source = Stream.fromRedisPubSub(input.url, input.channel!);
+        const channel = input.channel!;
+        stream =
+          input.value === 'string'
+            ? source.map((m: { message: string }) => m.message).named(`${name} (message)`)
+            : source
+                .map((m: { message: string }) => parseJsonLine(m.message, `channel ${channel}`))
+                .named(`${name} (json)`);
+        if (input.value !== 'string') parsers.push(stream);
+      }
+      break;
+    }
     case 'sim': {
       source = new SimModelSource(at(input.model), {
         ...(input.until === undefined ? {} : { until: input.until }),

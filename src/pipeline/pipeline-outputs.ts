@@ -146,6 +146,27 @@ export async function createOutput(
         }),
       };
     }
+    case 'postgres': {
+      await import('../connectors/postgres/to-postgres.ts');
+      const node = stream.toPostgres(output.url, {
+        table: output.table,
+        ...(output.mode === undefined ? {} : { mode: output.mode }),
+        ...(output.key === undefined ? {} : { key: output.key }),
+        ...(output.createTable === undefined ? {} : { createTable: output.createTable }),
+        ...(output.batchSize === undefined ? {} : { batchSize: output.batchSize }),
+        ...(output.flushInterval === undefined ? {} : { flushInterval: output.flushInterval }),
+      });
+      return { node, close: () => node.close() };
+    }
+    case 'redis': {
+      await import('../connectors/redis/to-redis-stream.ts');
+      const node = stream.toRedisStream(output.url, {
+        stream: output.stream,
+        ...(output.maxLen === undefined ? {} : { maxLen: output.maxLen }),
+        ...(output.batchSize === undefined ? {} : { batchSize: output.batchSize }),
+      });
+      return { node, close: () => node.close() };
+    }
     case 'dashboard': {
       const factory = registered.get('dashboard');
       return factory === undefined ? null : await factory(stream, output, context);

@@ -20,6 +20,8 @@ export const INPUT_TYPES = [
   'tcp',
   'mqtt',
   'kafka',
+  'postgres',
+  'redis',
   'sim',
 ] as const;
 /**
@@ -31,7 +33,17 @@ export const STEP_KINDS = ['filter', 'map', 'select', 'rename', 'window', 'resam
  * @example
  * OUTPUT_TYPES.includes('dashboard'); // true
  */
-export const OUTPUT_TYPES = ['console', 'jsonl', 'parquet', 's3', 'kafka', 'mqtt', 'dashboard'] as const;
+export const OUTPUT_TYPES = [
+  'console',
+  'jsonl',
+  'parquet',
+  's3',
+  'kafka',
+  'mqtt',
+  'postgres',
+  'redis',
+  'dashboard',
+] as const;
 /**
  * The aggregates a window step names.
  * @example
@@ -111,6 +123,10 @@ export function pipelineSchema(z: Zod) {
       error: `expected a URL starting with ${schemes.split('|').join('://, ')}://`,
     });
   const limit = z.int({ error: 'expected an integer' }).positive({ error: 'expected an integer > 0' });
+  // Database addresses: a password comes through `${VAR}`, and no message below repeats the value.
+  const postgresUrl = url('postgres|postgresql');
+  const redisUrl = url('redis|rediss');
+  const redisKey = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
   const base = { name: name.optional(), limit: limit.optional() };
 
   const input = z.discriminatedUnion(
@@ -176,6 +192,44 @@ export function pipelineSchema(z: Zod) {
         clientId: z.string().min(1).optional(),
         ...base,
       }),
+      z.strictObject({
+        type: z.literal('postgres'),
+        url: postgresUrl,
+        query: z
+          .string({ error: 'expected a table name or a select query' })
+          .min(1, { error: 'expected a table name or a select query' }),
+        cursor: field.optional(),
+        pollInterval: duration.optional(),
+        batchSize: limit.optional(),
+        ...base,
+      }),
+      z
+        .strictObject({
+          type: z.literal('redis'),
+          url: redisUrl,
+          stream: redisKey('a stream key').optional(),
+          group: redisKey('a consumer group name').optional(),
+          consumer: redisKey('a consumer name').optional(),
+          start: z.enum(['0', '$'], { error: 'expected "0" (the whole stream) or "$" (new entries only)' }).optional(),
+          channel: redisKey('a channel name or pattern').optional(),
+          value: z.enum(['json', 'string'], { error: 'expected "json" or "string"' }).optional(),
+          ...base,
+        })
+        .check((ctx) => {
+          const r = ctx.value;
+          const issue = (path: string, message: string) =>
+            ctx.issues.push({ code: 'custom', input: r, path: [path], message });
+          if ((r.stream === undefined) === (r.channel === undefined)) {
+            issue('stream', 'expected either stream (with group) or channel (Pub/Sub), not both or neither');
+          } else if (r.stream !== undefined) {
+            if (r.group === undefined) issue('group', 'expected group (a consumer group name) to read a stream');
+            if (r.value !== undefined) issue('value', 'expected value only with channel (stream entries are fields)');
+          } else {
+            for (const k of ['group', 'consumer', 'start'] as const) {
+              if (r[k] !== undefined) issue(k, `expected ${k} only with stream (Pub/Sub has no consumer group)`);
+            }
+          }
+        }),
       z.strictObject({
         type: z.literal('sim'),
         model: path,
@@ -313,6 +367,32 @@ export function pipelineSchema(z: Zod) {
         qos: z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'expected 0, 1 or 2' }).optional(),
         retain: z.boolean().optional(),
         clientId: z.string().min(1).optional(),
+      }),
+      z
+        .strictObject({
+          type: z.literal('postgres'),
+          url: postgresUrl,
+          table: z
+            .string({ error: 'expected a table name' })
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, {
+              error: 'expected a table name (letters, digits and _, optionally schema.table)',
+            }),
+          mode: z.enum(['insert', 'upsert'], { error: 'expected "insert" or "upsert"' }).optional(),
+          key: z.union([field, z.array(field).min(1)], { error: 'expected a column or a list of columns' }).optional(),
+          createTable: z.boolean({ error: 'expected true or false' }).optional(),
+          batchSize: limit.optional(),
+          flushInterval: duration.optional(),
+        })
+        .refine((o) => o.mode !== 'upsert' || o.key !== undefined, {
+          error: 'expected key (the column or columns of the conflict target) with mode: upsert',
+          path: ['key'],
+        }),
+      z.strictObject({
+        type: z.literal('redis'),
+        url: redisUrl,
+        stream: redisKey('a stream key'),
+        maxLen: limit.optional(),
+        batchSize: limit.optional(),
       }),
       z.strictObject({
         type: z.literal('dashboard'),
