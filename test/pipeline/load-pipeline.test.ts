@@ -66,7 +66,7 @@ steps:
     map: b
 outputs: []
 `),
-    /expected type to be one of csv, jsonl, parquet, tail, http, websocket, tcp, mqtt, kafka, sim/,
+    /expected type to be one of csv, jsonl, parquet, tail, http, websocket, tcp, mqtt, kafka, postgres, redis, sim/,
     /→ at inputs\[0\]\.type \(line 2\)/,
     /expected exactly one of filter, map, select, rename, window, resample, join, deadLetter in a step; found filter, map/,
     /→ at steps\[0\] \(line 5\)/,
