@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} in these strings is the pipeline file syntax under test
 // `twinstream run` of the database example pipelines against the PostgreSQL and Redis servers the test setup
 // starts: a CSV into a table and back out by a cursor, a JSON Lines file into a Redis Stream and back out in a
 // consumer group, and a file whose database entries are wrong.
