@@ -37,10 +37,7 @@ const EXAMPLES: Record<string, readonly string[]> = {
     'twinstream run http-ingest.yaml --for 1m --log-level warn',
     'twinstream run my-pipeline.yaml --check',
   ],
-  graph: [
-    'twinstream graph pipeline.yaml',
-    'twinstream graph pipeline.yaml --out pipeline.svg',
-  ],
+  graph: ['twinstream graph pipeline.yaml', 'twinstream graph pipeline.yaml --out pipeline.svg'],
   module: ['twinstream module run ./my-filter.ts --port 8088 --input in:float64_1 --output out:float64_3'],
   'module run': [
     'TWINSTREAM_PIPE_TOKEN=secret twinstream module run ./my-filter.ts --port 8088 --input in:float64_1 --output out:float64_3 --arg factor=4',
