@@ -36,15 +36,25 @@ export function withDelivery(
   const wantsLabels = when === 'labels';
   const from = when === 'live' ? (goLive ?? Number.POSITIVE_INFINITY) : Number.NEGATIVE_INFINITY;
   const before = when === 'history' ? (goLive ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
-  const size = batchSize ?? 0;
+  // Without a batchSize, what one egress batch brings is written as one batch.
+  const size = batchSize ?? Number.POSITIVE_INFINITY;
   const interval = flushInterval ?? Number.POSITIVE_INFINITY;
   let held: SimRecord[] = [];
   let firstAt = 0;
-  const flush = () => {
+  // Writes go to the sink one after another, in order: a sink still opening its file must not see a later batch
+  // overtake an earlier one.
+  let inFlight: Promise<void> | undefined;
+  const flush = (): Promise<void> | undefined => {
     if (held.length === 0) return undefined;
     const batch = held;
     held = [];
-    return sink.write(batch);
+    const written = inFlight === undefined ? sink.write(batch) : inFlight.then(() => sink.write(batch));
+    if (written === undefined) return undefined;
+    const mine: Promise<void> = written.then(() => {
+      if (inFlight === mine) inFlight = undefined;
+    });
+    inFlight = mine;
+    return mine;
   };
   return {
     name: sink.name,
@@ -64,10 +74,15 @@ export function withDelivery(
           if (p !== undefined) (pending ??= []).push(p);
         }
       }
+      if (batchSize === undefined && flushInterval === undefined) {
+        const p = flush();
+        if (p !== undefined) (pending ??= []).push(p);
+      }
       return pending === null ? undefined : Promise.all(pending).then(() => undefined);
     },
     async close() {
       await flush();
+      await inFlight;
       await sink.close?.();
     },
   };
