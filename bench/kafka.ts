@@ -6,8 +6,8 @@
 //             producers connect before the clock starts)
 //   consume   consume JSON -> 10 s tumbling window per key (count/min/max/mean) -> produce:
 //             twinstream's Application vs the raw @platformatic/kafka consumer (JSON.parse only, no window, no
-//             produce: the ceiling; with the client's fetch defaults and with twinstream's) vs quixstreams (PyPI, in ~/.cache/twinstream/quix-venv; skipped with a note
-//             when absent — `python3 -m venv ~/.cache/twinstream/quix-venv && …/pip install quixstreams`)
+//             produce: the ceiling; with the client's fetch defaults and with twinstream's) vs quixstreams (PyPI, in its venv: see
+//             below)
 //             (rounds in alternating order, median rate and this process's CPU per message)
 //   stateful  consume JSON -> a running count and total per key in user state (`apply(fn, { stateful: true })`,
 //             checkpointed to a changelog) -> produce one output per message: twinstream's Application vs
