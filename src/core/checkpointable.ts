@@ -106,3 +106,15 @@ export function namespaceOption(where: string, namespace: unknown, fallback: str
     badArgument(where, 'namespace', namespace, 'a non-empty string');
   return namespace;
 }
+
+/**
+ * @internal The Kafka offset of the record an element came from (its first metadata entry's), else -1. A node
+ * reading several topics keeps the greatest offset it took per input in its checkpoint, and after a restore skips
+ * the records of an input at or below it: read again from a topic whose offsets are not covered by the
+ * application's state (the other side of a join of topics), they are already in the node's state or past it.
+ */
+export function offsetOf(md: Metadata | undefined): number {
+  if (md === undefined || md.length === 0) return -1;
+  const o = md[0]!.offset;
+  return typeof o === 'number' ? o : -1;
+}

@@ -1,3 +1,11 @@
+import {
+  type Checkpointable,
+  type CheckpointReader,
+  type CheckpointWriter,
+  namespaceOption,
+  offsetOf,
+  partitionOf,
+} from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
 import { fieldReader, hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import type { Metadata } from '../core/refcount.ts';
@@ -17,6 +25,8 @@ export interface JoinIntervalOptions<L, R, O> {
   key?: KeySpec<L | R>;
   /** Builds each output pair. Default `{ ...right, ...left }`. */
   merge?: (left: L, right: R) => O;
+  /** The store namespace of the join's state when an application checkpoints it. Default: `'joinInterval'`. */
+  namespace?: string;
 }
 
 interface Stamped<T> {
@@ -24,32 +34,55 @@ interface Stamped<T> {
   x: T;
 }
 
+/** The join's state for one input partition (a Kafka partition; 0 outside Kafka). */
+interface Part<L, R> {
+  readonly lefts: Map<unknown, Stamped<L>[]>;
+  readonly rights: Map<unknown, Stamped<R>[]>;
+  leftHigh: number;
+  rightHigh: number;
+  /** Per side (left, right): the greatest Kafka offset taken (-1: none), and, after a restore, the one covered. */
+  readonly offsets: [number, number];
+  readonly replayed: [number, number];
+  dirty: boolean;
+}
+
+/** The store key of a partition's join state (one entry: bounded by the join's reach). */
+const JOIN = 'join';
+
 /**
  * An interval join: every pair of a left element at `t` and a right element in `[t - backward, t + forward]`,
- * with the same key, is emitted once, whichever side arrives second. Each side keeps its elements only while the
- * other side's greatest timestamp says a partner can still come.
+ * with the same key, is emitted once, whichever side arrives second (with that element's metadata). Each side
+ * keeps its elements only while the other side's greatest timestamp says a partner can still come.
+ *
+ * Per input partition: for records from Kafka, partition p of the left joins partition p of the right (two
+ * branches of one topic, or co-partitioned topics: an application joins partition p of each).
+ * {@link Checkpointable}: the elements kept (JSON values) and each side's greatest timestamp and offset go into
+ * an application's checkpoints, so records of the other topic read again after a restore are skipped.
  */
-export class JoinIntervalNode<L, R, O> extends Stream<O> {
-  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+export class JoinIntervalNode<L, R, O> extends Stream<O> implements Checkpointable {
   readonly keepsInput: string = "records of both sides within the join's reach";
   override kind = 'joinInterval';
+  readonly namespace: string;
+  /** The upstream whose input partitions keep the join's state (the left): the right topic's join its. */
+  readonly stateSide: Stream<L>;
   private readonly left: Stream<L>;
   private readonly readTs: (x: any) => unknown;
   private readonly readKey: (x: any) => unknown;
   private readonly backward: number;
   private readonly forward: number;
   private readonly combine: (l: L, r: R) => O;
-  private readonly lefts = new Map<unknown, Stamped<L>[]>();
-  private readonly rights = new Map<unknown, Stamped<R>[]>();
-  private leftHigh = Number.NEGATIVE_INFINITY;
-  private rightHigh = Number.NEGATIVE_INFINITY;
+  private readonly parts = new Map<number, Part<L, R>>();
+  private last: Part<L, R> | null = null;
+  private lastId = -1;
 
   constructor(left: Stream<L>, right: Stream<R>, options: JoinIntervalOptions<L, R, O>) {
     if (!(right instanceof Stream)) badArgument('joinInterval', 'other', right, 'a Stream');
     if (options === undefined || options.backward === undefined || options.forward === undefined) {
       badArgument('joinInterval', 'options', options, '{ backward, forward } durations');
     }
+    const namespace = namespaceOption('joinInterval', options.namespace, 'joinInterval');
     super({ clock: left.clock });
+    this.namespace = namespace;
     this.backward = toMillis(options.backward, 'joinInterval: backward');
     this.forward = toMillis(options.forward, 'joinInterval: forward');
     const ts = options.timestamp ?? 'timestamp';
@@ -57,35 +90,116 @@ export class JoinIntervalNode<L, R, O> extends Stream<O> {
     this.readKey = options.key === undefined ? () => null : toKeyFn('joinInterval', options.key);
     this.combine = options.merge ?? ((l: any, r: any) => ({ ...r, ...l }) as O);
     this.left = left;
+    this.stateSide = left;
     left.connect(this);
     right.connect(this);
+  }
+
+  private part(id: number): Part<L, R> {
+    if (id === this.lastId && this.last !== null) return this.last;
+    let p = this.parts.get(id);
+    if (p === undefined) {
+      p = {
+        lefts: new Map(),
+        rights: new Map(),
+        leftHigh: Number.NEGATIVE_INFINITY,
+        rightHigh: Number.NEGATIVE_INFINITY,
+        offsets: [-1, -1],
+        replayed: [-1, -1],
+        dirty: false,
+      };
+      this.parts.set(id, p);
+    }
+    this.last = p;
+    this.lastId = id;
+    return p;
   }
 
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const t = toTimestamp(this.readTs(x), this.label());
     const k = hashKey(this.readKey(x));
+    const p = this.part(partitionOf(metadata));
+    const side = who === this.left ? 0 : 1;
+    const offset = offsetOf(metadata);
+    if (offset >= 0) {
+      if (offset <= p.replayed[side]) return; // read again after a restore: already in the state, or joined
+      if (offset > p.offsets[side]) p.offsets[side] = offset;
+    }
+    p.dirty = true;
     let r: Pushed = undefined;
-    if (who === this.left) {
-      for (const o of this.rights.get(k) ?? []) {
-        if (o.t >= t - this.backward && o.t <= t + this.forward)
-          r = both(r, this.pass(this.combine(x as L, o.x), metadata));
-      }
-      add(this.lefts, k, t, x as L);
-      if (t > this.leftHigh) this.leftHigh = t;
+    if (side === 0) {
+      const others = p.rights.get(k);
+      if (others !== undefined)
+        for (const o of others) {
+          if (o.t >= t - this.backward && o.t <= t + this.forward)
+            r = both(r, this.pass(this.combine(x as L, o.x), metadata));
+        }
+      add(p.lefts, k, t, x as L);
+      if (t > p.leftHigh) p.leftHigh = t;
     } else {
-      for (const o of this.lefts.get(k) ?? []) {
-        if (t >= o.t - this.backward && t <= o.t + this.forward)
-          r = both(r, this.pass(this.combine(o.x, x as R), metadata));
-      }
-      add(this.rights, k, t, x as R);
-      if (t > this.rightHigh) this.rightHigh = t;
+      const others = p.lefts.get(k);
+      if (others !== undefined)
+        for (const o of others) {
+          if (t >= o.t - this.backward && t <= o.t + this.forward)
+            r = both(r, this.pass(this.combine(o.x, x as R), metadata));
+        }
+      add(p.rights, k, t, x as R);
+      if (t > p.rightHigh) p.rightHigh = t;
     }
     // A left element can still pair only with right elements up to t + forward: once the right side has passed
     // that, it is done (and symmetrically).
-    evict(this.lefts, (lt) => lt + this.forward < this.rightHigh - this.backward - this.forward);
-    evict(this.rights, (rt) => rt + this.backward < this.leftHigh - this.forward - this.backward);
+    evict(p.lefts, (lt) => lt + this.forward < p.rightHigh - this.backward - this.forward);
+    evict(p.rights, (rt) => rt + this.backward < p.leftHigh - this.forward - this.backward);
     return r;
   }
+
+  /** Writes the state of each partition that changed: the elements kept, each side's greatest timestamp and offset. */
+  checkpoint(writer: CheckpointWriter): void {
+    for (const [id, p] of this.parts) {
+      if (!p.dirty) continue;
+      p.dirty = false;
+      writer.set(this.namespace, id, JOIN, {
+        leftHigh: finite(p.leftHigh),
+        rightHigh: finite(p.rightHigh),
+        offsets: p.offsets,
+        lefts: [...p.lefts].map(([k, list]) => [k ?? null, list]),
+        rights: [...p.rights].map(([k, list]) => [k ?? null, list]),
+      });
+    }
+  }
+
+  /** Takes back the state of `partition`. */
+  restorePartition(reader: CheckpointReader, partition: number): void {
+    this.dropPartition(partition);
+    for (const [k, v] of reader.entries(this.namespace, partition)) {
+      if (k !== JOIN) continue;
+      const e = v as {
+        leftHigh: number | null;
+        rightHigh: number | null;
+        offsets: [number, number];
+        lefts: [unknown, Stamped<L>[]][];
+        rights: [unknown, Stamped<R>[]][];
+      };
+      const p = this.part(partition);
+      p.leftHigh = e.leftHigh ?? Number.NEGATIVE_INFINITY;
+      p.rightHigh = e.rightHigh ?? Number.NEGATIVE_INFINITY;
+      p.offsets[0] = p.replayed[0] = e.offsets[0];
+      p.offsets[1] = p.replayed[1] = e.offsets[1];
+      for (const [key, list] of e.lefts) p.lefts.set(key, list);
+      for (const [key, list] of e.rights) p.rights.set(key, list);
+    }
+  }
+
+  /** Forgets the state of `partition` (its elements are values only: no metadata is held). */
+  dropPartition(partition: number): void {
+    this.parts.delete(partition);
+    this.last = null;
+    this.lastId = -1;
+  }
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
 }
 
 function add<T>(m: Map<unknown, Stamped<T>[]>, k: unknown, t: number, x: T): void {

@@ -1,3 +1,13 @@
+import {
+  type Checkpointable,
+  type CheckpointReader,
+  type CheckpointWriter,
+  metadataOrigin,
+  namespaceOption,
+  offsetOf,
+  partitionOf,
+  restoredMetadata,
+} from '../core/checkpointable.ts';
 import { both, type Held, hold } from '../core/held.ts';
 import { type ElementFn, fieldReader } from '../core/key.ts';
 import type { NodeProbe } from '../core/node-metrics.ts';
@@ -19,6 +29,8 @@ export interface MergeSortedOptions<T> {
   maxBuffered?: number;
   /** Called for an element older than one already emitted (it is dropped and counted in `late`). */
   onLate?(element: T, timestamp: number): void;
+  /** The store namespace of the elements waiting when an application checkpoints them. Default: `'mergeSorted'`. */
+  namespace?: string;
 }
 
 interface Entry<T> extends Held<T> {
@@ -26,32 +38,59 @@ interface Entry<T> extends Held<T> {
   seq: number;
 }
 
+/** The heap and watermark of one input partition (a Kafka partition; 0 outside Kafka). */
+interface Part<T> {
+  readonly heap: Entry<T>[];
+  /** Per input (in input order): the greatest timestamp seen. */
+  readonly highs: number[];
+  /** Per input: the greatest Kafka offset taken (-1: none), and, after a restore, the one the state covers. */
+  readonly offsets: number[];
+  readonly replayed: number[];
+  emittedUpTo: number;
+  dirty: boolean;
+}
+
+/** The store key of a partition's heap and watermark (one entry: bounded by the watermark and `maxBuffered`). */
+const HEAP = 'heap';
+
 /**
  * Interleaves several timestamped streams in time order. Elements wait in a heap until every input has moved
  * past them (the watermark: the smallest of the inputs' greatest timestamps, minus `maxLateness`); equal
  * timestamps come out in arrival order. When every input has ended, the rest comes out.
+ *
+ * Per input partition: for records from Kafka, partition p of each input is merged with partition p of the others
+ * (two branches of one topic, or co-partitioned topics: an application joins partition p of each), under its own
+ * watermark; `maxBuffered` bounds each partition's heap. {@link Checkpointable}: the elements waiting (JSON
+ * values) with their origin, the inputs' greatest timestamps and the greatest offset taken from each input go into
+ * an application's checkpoints, so records of the other topics read again after a restore are skipped.
  */
-export class MergeSortedNode<T> extends Stream<T> {
-  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+export class MergeSortedNode<T> extends Stream<T> implements Checkpointable {
   readonly keepsInput: string = 'records until every input has one';
   override kind = 'mergeSorted';
+  readonly namespace: string;
+  /** The upstream whose input partitions keep the state (the first input): the others' topics join its. */
+  readonly stateSide: Stream<T>;
   late = 0;
   private readonly readTs: (x: any) => unknown;
   private readonly lateness: number;
   private readonly maxBuffered: number;
   private readonly lateHandler: ((x: T, t: number) => void) | null;
-  private readonly heap: Entry<T>[] = [];
-  private readonly highs = new Map<Stream<any>, number>();
+  private readonly inputs: Stream<any>[] = [];
+  /** Inputs that ended: their greatest timestamp counts as +Infinity in every partition. */
+  private readonly ended = new Set<number>();
+  private readonly parts = new Map<number, Part<T>>();
+  private last: Part<T> | null = null;
+  private lastId = -1;
   private seq = 0;
-  private emittedUpTo = Number.NEGATIVE_INFINITY;
 
   override probe(): NodeProbe {
-    const wm = this.emittedUpTo;
-    return {
-      late: this.late,
-      queueDepth: this.heap.length,
-      ...(wm > Number.NEGATIVE_INFINITY ? { watermark: wm } : {}),
-    };
+    let depth = 0;
+    let wm = Number.POSITIVE_INFINITY;
+    for (const p of this.parts.values()) {
+      depth += p.heap.length;
+      if (p.emittedUpTo > Number.NEGATIVE_INFINITY && p.emittedUpTo < wm) wm = p.emittedUpTo;
+    }
+    return { late: this.late, queueDepth: depth, ...(wm < Number.POSITIVE_INFINITY ? { watermark: wm } : {}) };
   }
 
   constructor(inputs: Stream<T>[], options: MergeSortedOptions<T>) {
@@ -59,40 +98,72 @@ export class MergeSortedNode<T> extends Stream<T> {
     const maxBuffered = options.maxBuffered ?? 100_000;
     requireInteger('mergeSorted', 'maxBuffered', maxBuffered, 1);
     if (options.onLate !== undefined) requireFunction('mergeSorted', 'onLate', options.onLate);
+    const namespace = namespaceOption('mergeSorted', options.namespace, 'mergeSorted');
     super({ clock: inputs[0]!.clock });
+    this.namespace = namespace;
+    this.stateSide = inputs[0]!;
     const ts = options.timestamp ?? 'timestamp';
     this.readTs = typeof ts === 'string' ? fieldReader(ts) : ts;
     this.lateness = toMillis(options.maxLateness ?? 0, 'mergeSorted: maxLateness');
     this.maxBuffered = maxBuffered;
     this.lateHandler = options.onLate ?? null;
     for (const s of inputs) {
-      this.highs.set(s, Number.NEGATIVE_INFINITY);
+      if (!this.inputs.includes(s)) this.inputs.push(s);
       s.connect(this);
     }
   }
 
+  private part(id: number): Part<T> {
+    if (id === this.lastId && this.last !== null) return this.last;
+    let p = this.parts.get(id);
+    if (p === undefined) {
+      const n = this.inputs.length;
+      p = {
+        heap: [],
+        highs: this.inputs.map((_, i) => (this.ended.has(i) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY)),
+        offsets: new Array(n).fill(-1),
+        replayed: new Array(n).fill(-1),
+        emittedUpTo: Number.NEGATIVE_INFINITY,
+        dirty: false,
+      };
+      this.parts.set(id, p);
+    }
+    this.last = p;
+    this.lastId = id;
+    return p;
+  }
+
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const t = toTimestamp(this.readTs(x), this.label());
-    if (t < this.emittedUpTo) {
+    const i = who === undefined ? -1 : this.inputs.indexOf(who);
+    const p = this.part(partitionOf(metadata));
+    if (i >= 0) {
+      const offset = offsetOf(metadata);
+      if (offset >= 0) {
+        if (offset <= p.replayed[i]!) return; // read again after a restore: already in the state, or emitted
+        if (offset > p.offsets[i]!) p.offsets[i] = offset;
+      }
+    }
+    p.dirty = true;
+    if (t < p.emittedUpTo) {
       this.late++;
       this.lateHandler?.(x as T, t);
       return;
     }
-    if (who !== undefined && t > (this.highs.get(who) ?? Number.NEGATIVE_INFINITY)) this.highs.set(who, t);
+    if (i >= 0 && t > p.highs[i]!) p.highs[i] = t;
     const e = hold(x as T, metadata) as Entry<T>;
     e.t = t;
     e.seq = this.seq++;
-    this.push(e);
-    let wm = Number.POSITIVE_INFINITY;
-    for (const h of this.highs.values()) if (h < wm) wm = h;
-    return this.drain(wm - this.lateness);
+    this.push(p.heap, e);
+    return this.drain(p, watermark(p.highs) - this.lateness);
   }
 
-  private drain(wm: number): Pushed {
+  private drain(p: Part<T>, wm: number): Pushed {
     let r: Pushed = undefined;
-    while (this.heap.length > 0 && (this.heap[0]!.t <= wm || this.heap.length > this.maxBuffered)) {
-      const e = this.pop();
-      this.emittedUpTo = e.t;
+    const heap = p.heap;
+    while (heap.length > 0 && (heap[0]!.t <= wm || heap.length > this.maxBuffered)) {
+      const e = this.pop(heap);
+      p.emittedUpTo = e.t;
       try {
         r = both(r, this.pass(e.x, e.md));
       } finally {
@@ -103,20 +174,72 @@ export class MergeSortedNode<T> extends Stream<T> {
   }
 
   protected override upstreamEnded(up: Stream<any>): void {
-    this.highs.set(up, Number.POSITIVE_INFINITY);
+    const i = this.inputs.indexOf(up);
+    if (i >= 0) {
+      this.ended.add(i);
+      for (const p of this.parts.values()) p.highs[i] = Number.POSITIVE_INFINITY;
+    }
     super.upstreamEnded(up);
   }
 
   protected override flushOnEnd(): Pushed {
-    return this.drain(Number.POSITIVE_INFINITY);
+    let r: Pushed = undefined;
+    for (const p of this.parts.values()) r = both(r, this.drain(p, Number.POSITIVE_INFINITY));
+    return r;
+  }
+
+  /** Writes the heap, the inputs' greatest timestamps and offsets of each partition that changed. */
+  checkpoint(writer: CheckpointWriter): void {
+    for (const [id, p] of this.parts) {
+      if (!p.dirty) continue;
+      p.dirty = false;
+      writer.set(this.namespace, id, HEAP, {
+        highs: p.highs.map(finite),
+        offsets: p.offsets,
+        emittedUpTo: finite(p.emittedUpTo),
+        waiting: p.heap.map((e) => ({ t: e.t, seq: e.seq, x: e.x, from: metadataOrigin(e.md) })),
+      });
+    }
+  }
+
+  /** Takes back the heap and watermark of `partition`; the elements waiting keep their origin and order. */
+  restorePartition(reader: CheckpointReader, partition: number): void {
+    this.dropPartition(partition);
+    for (const [k, v] of reader.entries(this.namespace, partition)) {
+      if (k !== HEAP) continue;
+      const e = v as {
+        highs: (number | null)[];
+        offsets: number[];
+        emittedUpTo: number | null;
+        waiting: { t: number; seq: number; x: T; from: { partition: number; key: string | null } }[];
+      };
+      const p = this.part(partition);
+      for (let i = 0; i < p.highs.length && i < e.highs.length; i++) {
+        if (!this.ended.has(i)) p.highs[i] = e.highs[i] ?? Number.NEGATIVE_INFINITY;
+        p.offsets[i] = p.replayed[i] = e.offsets[i] ?? -1;
+      }
+      p.emittedUpTo = e.emittedUpTo ?? Number.NEGATIVE_INFINITY;
+      for (const w of e.waiting) {
+        this.push(p.heap, { x: w.x, md: restoredMetadata(w.from), t: w.t, seq: w.seq });
+        if (w.seq >= this.seq) this.seq = w.seq + 1;
+      }
+    }
+  }
+
+  dropPartition(partition: number): void {
+    const p = this.parts.get(partition);
+    if (p === undefined) return;
+    for (const e of p.heap) releaseRefs(e.md);
+    this.parts.delete(partition);
+    this.last = null;
+    this.lastId = -1;
   }
 
   private less(a: Entry<T>, b: Entry<T>): boolean {
     return a.t < b.t || (a.t === b.t && a.seq < b.seq);
   }
 
-  private push(e: Entry<T>): void {
-    const h = this.heap;
+  private push(h: Entry<T>[], e: Entry<T>): void {
     h.push(e);
     let i = h.length - 1;
     while (i > 0) {
@@ -127,8 +250,7 @@ export class MergeSortedNode<T> extends Stream<T> {
     }
   }
 
-  private pop(): Entry<T> {
-    const h = this.heap;
+  private pop(h: Entry<T>[]): Entry<T> {
     const top = h[0]!;
     const last = h.pop()!;
     if (h.length > 0) {
@@ -147,6 +269,17 @@ export class MergeSortedNode<T> extends Stream<T> {
     }
     return top;
   }
+}
+
+/** The watermark of a partition before the lateness: the smallest of its inputs' greatest timestamps. */
+function watermark(highs: readonly number[]): number {
+  let wm = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < highs.length; i++) if (highs[i]! < wm) wm = highs[i]!;
+  return wm;
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
 }
 
 declare module '../core/stream.ts' {

@@ -1,4 +1,14 @@
 import { requireInteger } from '../../errors.ts';
+import {
+  type Checkpointable,
+  type CheckpointReader,
+  type CheckpointWriter,
+  metadataOrigin,
+  namespaceOption,
+  offsetOf,
+  partitionOf,
+  restoredMetadata,
+} from '../checkpointable.ts';
 import { type Held, hold, releaseAll } from '../held.ts';
 import { concatMetadata, type Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
@@ -7,69 +17,125 @@ interface Input {
   readonly items: Held<unknown>[];
   // Emitters whose element made this input exceed maxsize; they resume when the zip next emits.
   waiting: (() => void)[];
+  /** The greatest Kafka offset taken from this input (-1: none), and, after a restore, the one the state covers. */
+  high: number;
+  replayed: number;
 }
 
-type Slot = { stream: Stream<any> } | { literal: unknown };
+/** The queues of one input partition (a Kafka partition; 0 outside Kafka), one per input, in input order. */
+interface Part {
+  readonly inputs: Input[];
+  dirty: boolean;
+}
+
+type Slot = { input: number } | { literal: unknown };
 
 export interface ZipOptions {
   /** How many elements an input may hold before its emitter has to wait for the zip to emit. Default 10. */
   maxsize?: number;
+  /** The store namespace of the elements held when an application checkpoints them. Default: `'zip'`. */
+  namespace?: string;
 }
+
+/** The store key of a partition's queues (one entry: at most `maxsize` elements per input, plus one). */
+const QUEUES = 'queues';
 
 /**
  * Emits an array with one element from each input once every input has one (first in, first out per input).
  * Literal values fill their slot every time. The same stream given twice fills both slots from one element.
+ *
+ * Per input partition: for records from Kafka, the element of partition p of each input are zipped together (two
+ * branches of one topic, or two co-partitioned topics: an application joins partition p of each). The output
+ * carries the metadata of every element zipped, the first input's first. {@link Checkpointable}: the elements
+ * queued (JSON values) with their origin go into an application's checkpoints, with the greatest offset taken
+ * from each input, so records of the other topics read again after a restore are skipped.
  */
-export class ZipNode extends Stream<unknown[]> {
-  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+export class ZipNode extends Stream<unknown[]> implements Checkpointable {
   readonly keepsInput: string = 'records until every input has one';
   override kind = 'zip';
-  private readonly slots: Slot[];
-  private readonly inputs = new Map<Stream<any>, Input>();
+  readonly namespace: string;
+  /** The upstream whose input partitions keep the state (the first input): the others' topics join its. */
+  readonly stateSide: Stream<any> | undefined;
+  private readonly slots: Slot[] = [];
+  private readonly ups: Stream<any>[] = [];
+  private readonly parts = new Map<number, Part>();
+  private last: Part | null = null;
+  private lastId = -1;
   private readonly maxsize: number;
 
   constructor(parts: readonly unknown[], options: ZipOptions = {}) {
     const maxsize = options.maxsize ?? 10;
     requireInteger('zip', 'maxsize', maxsize, 1);
+    const namespace = namespaceOption('zip', options.namespace, 'zip');
     const first = parts.find((p) => p instanceof Stream) as Stream<any> | undefined;
     super({ clock: first?.clock });
+    this.namespace = namespace;
     this.maxsize = maxsize;
-    this.slots = parts.map((p) => (p instanceof Stream ? { stream: p } : { literal: p }));
-    for (const p of parts) if (p instanceof Stream && !this.inputs.has(p)) p.connect(this);
+    this.stateSide = first;
+    for (const p of parts) {
+      if (!(p instanceof Stream)) {
+        this.slots.push({ literal: p });
+        continue;
+      }
+      let i = this.ups.indexOf(p);
+      if (i < 0) i = this.ups.push(p) - 1;
+      this.slots.push({ input: i });
+    }
+    for (const s of this.ups) s.connect(this);
   }
 
   protected override upstreamAdded(up: Stream<any>): void {
-    if (!this.inputs.has(up)) this.inputs.set(up, { items: [], waiting: [] });
-    if (!this.slots.some((s) => 'stream' in s && s.stream === up)) this.slots.push({ stream: up });
+    if (this.ups.includes(up)) return;
+    this.slots.push({ input: this.ups.push(up) - 1 });
+    for (const p of this.parts.values()) p.inputs.push(newInput());
   }
 
   protected override upstreamRemoved(up: Stream<any>): void {
-    const input = this.inputs.get(up);
-    if (input !== undefined) releaseAll(input.items);
-    this.inputs.delete(up);
-    for (let i = this.slots.length - 1; i >= 0; i--) {
-      const s = this.slots[i]!;
-      if ('stream' in s && s.stream === up) this.slots.splice(i, 1);
+    const i = this.ups.indexOf(up);
+    if (i < 0) return;
+    this.ups.splice(i, 1);
+    for (const p of this.parts.values()) releaseAll(p.inputs.splice(i, 1)[0]!.items);
+    for (let s = this.slots.length - 1; s >= 0; s--) {
+      const slot = this.slots[s]!;
+      if (!('input' in slot)) continue;
+      if (slot.input === i) this.slots.splice(s, 1);
+      else if (slot.input > i) this.slots[s] = { input: slot.input - 1 };
     }
   }
 
+  private part(id: number): Part {
+    if (id === this.lastId && this.last !== null) return this.last;
+    let p = this.parts.get(id);
+    if (p === undefined) this.parts.set(id, (p = { inputs: this.ups.map(newInput), dirty: false }));
+    this.last = p;
+    this.lastId = id;
+    return p;
+  }
+
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
-    const input = who === undefined ? undefined : this.inputs.get(who);
-    if (input === undefined) return;
+    const i = who === undefined ? -1 : this.ups.indexOf(who);
+    if (i < 0) return;
+    const part = this.part(partitionOf(metadata));
+    const input = part.inputs[i]!;
+    const offset = offsetOf(metadata);
+    if (offset >= 0) {
+      if (offset <= input.replayed) return; // read again after a restore: already in the state, or zipped
+      if (offset > input.high) input.high = offset;
+    }
+    part.dirty = true;
     input.items.push(hold(x, metadata));
-    for (const i of this.inputs.values()) {
-      if (i.items.length === 0) {
+    const inputs = part.inputs;
+    for (let j = 0; j < inputs.length; j++) {
+      if (inputs[j]!.items.length === 0) {
         if (input.items.length <= this.maxsize) return;
         return new Promise<void>((resolve) => input.waiting.push(resolve));
       }
     }
-    const taken = new Map<Stream<any>, Held<unknown>>();
-    for (const [s, i] of this.inputs) taken.set(s, i.items.shift()!);
-    const tuple = this.slots.map((s) => ('stream' in s ? taken.get(s.stream)!.x : s.literal));
-    const held = [...taken.values()];
-    for (const i of this.inputs.values()) {
-      const w = i.waiting;
-      i.waiting = [];
+    const held = inputs.map((q) => q.items.shift()!);
+    const tuple = this.slots.map((s) => ('input' in s ? held[s.input]!.x : s.literal));
+    for (const q of inputs) {
+      const w = q.waiting;
+      q.waiting = [];
       for (const resolve of w) resolve();
     }
     try {
@@ -78,6 +144,54 @@ export class ZipNode extends Stream<unknown[]> {
       releaseAll(held);
     }
   }
+
+  /** Writes the queues of each partition that changed, with the greatest offset taken from each input. */
+  checkpoint(writer: CheckpointWriter): void {
+    for (const [id, p] of this.parts) {
+      if (!p.dirty) continue;
+      p.dirty = false;
+      writer.set(this.namespace, id, QUEUES, {
+        inputs: p.inputs.map((q) => ({
+          high: q.high,
+          items: q.items.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
+        })),
+      });
+    }
+  }
+
+  /** Takes back the queues of `partition` (by input order); their elements keep their origin. */
+  restorePartition(reader: CheckpointReader, partition: number): void {
+    this.dropPartition(partition);
+    for (const [k, v] of reader.entries(this.namespace, partition)) {
+      if (k !== QUEUES) continue;
+      const e = v as {
+        inputs: { high: number; items: { x: unknown; from: { partition: number; key: string | null } }[] }[];
+      };
+      const part = this.part(partition);
+      e.inputs.forEach((q, i) => {
+        const input = part.inputs[i];
+        if (input === undefined) return;
+        input.high = input.replayed = q.high;
+        for (const it of q.items) input.items.push({ x: it.x, md: restoredMetadata(it.from) });
+      });
+    }
+  }
+
+  dropPartition(partition: number): void {
+    const p = this.parts.get(partition);
+    if (p === undefined) return;
+    for (const q of p.inputs) {
+      releaseAll(q.items);
+      for (const resolve of q.waiting) resolve();
+    }
+    this.parts.delete(partition);
+    this.last = null;
+    this.lastId = -1;
+  }
+}
+
+function newInput(): Input {
+  return { items: [], waiting: [], high: -1, replayed: -1 };
 }
 
 declare module '../stream.ts' {
