@@ -189,57 +189,6 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
   }
 }
 
-/**
- * Like combineLatest, but the first input is lossless: each of its elements is emitted exactly once, with the
- * latest elements of the others (waiting, in order, until all the others have one).
- */
-export class ZipLatestNode extends Stream<unknown[]> {
-  /**
-   * What it keeps between elements (`KeepsInput`): not checkpointable yet, so an application with state refuses it
-   * (`combineLatest` with `emitOn` the first input is: it differs only in dropping, not holding, the first
-   * input's elements until every input has one).
-   */
-  readonly keepsInput: string = 'the latest record of each input';
-  override kind = 'zipLatest';
-  private readonly lossless: Stream<any>;
-  private readonly order: Stream<any>[] = [];
-  private readonly latestOf = new Map<Stream<any>, Held<unknown>>();
-  private readonly pending: Held<unknown>[] = [];
-
-  constructor(inputs: readonly Stream<any>[]) {
-    for (const s of inputs) if (!(s instanceof Stream)) badArgument('zipLatest', 'stream', s, 'a Stream');
-    super({ clock: inputs[0]?.clock });
-    this.lossless = inputs[0]!;
-    for (const s of inputs) s.connect(this);
-  }
-
-  protected override upstreamAdded(up: Stream<any>): void {
-    if (!this.order.includes(up)) this.order.push(up);
-  }
-
-  override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
-    if (who === this.lossless) {
-      this.pending.push(hold(x, metadata));
-    } else if (who !== undefined) {
-      const old = this.latestOf.get(who);
-      this.latestOf.set(who, hold(x, metadata));
-      if (old !== undefined) releaseRefs(old.md);
-    }
-    if (this.latestOf.size < this.order.length - 1) return;
-    let pending: Promise<void>[] | undefined;
-    for (let item = this.pending.shift(); item !== undefined; item = this.pending.shift()) {
-      const others = this.order.slice(1).map((s) => this.latestOf.get(s)!);
-      try {
-        const r = this.pass([item.x, ...others.map((h) => h.x)], concatMetadata([item.md, ...others.map((h) => h.md)]));
-        if (r !== undefined) (pending ??= []).push(r);
-      } finally {
-        releaseRefs(item.md);
-      }
-    }
-    if (pending !== undefined) return Promise.all(pending).then(() => undefined);
-  }
-}
-
 function splitOptions(args: unknown[]): [Stream<any>[], CombineLatestOptions] {
   const last = args[args.length - 1];
   if (last !== undefined && !(last instanceof Stream) && typeof last === 'object' && last !== null) {
@@ -255,18 +204,10 @@ declare module '../stream.ts' {
      * @example temperature.combineLatest(setpoint, { emitOn: temperature })
      */
     combineLatest(...others: (Stream<any> | CombineLatestOptions)[]): Stream<unknown[]>;
-    /**
-     * Emits every element of this stream with the latest elements of the others.
-     * @example readings.zipLatest(calibration)
-     */
-    zipLatest(...others: Stream<any>[]): Stream<unknown[]>;
   }
 }
 
 Stream.register('combineLatest', function combineLatest(this: Stream<any>, ...args: unknown[]) {
   const [others, options] = splitOptions(args);
   return new CombineLatestNode([this, ...others], options);
-});
-Stream.register('zipLatest', function zipLatest(this: Stream<any>, ...others: Stream<any>[]) {
-  return new ZipLatestNode([this, ...others]);
 });

@@ -1,9 +1,9 @@
-// The nodes that hold records until more input comes (slidingWindow, collect, partitionUnique, zip,
+// The nodes that hold records until more input comes (slidingWindow, collect, partitionUnique, zip, zipLatest,
 // combineLatest) are Checkpointable: checkpointed and restored mid-stream, into a fresh node or the same one after
 // a dropPartition, they give what an uninterrupted run gives.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCheckpointable, keepsInputOf } from '../../../src/core/checkpointable.ts';
+import { isCheckpointable } from '../../../src/core/checkpointable.ts';
 import { type CollectNode, RefCounter, Stream, zip } from '../../../src/core/index.ts';
 import { checkRestore, type Fed, JsonEntries } from '../../support/checkpoint-run.ts';
 
@@ -94,6 +94,19 @@ for (const cut of [1, 7, 20]) {
     assert.ok(out.length > 10);
   });
 
+  test(`zipLatest, restored after ${cut} elements`, () => {
+    const out = checkRestore(
+      () => {
+        const a = new Stream<any>();
+        const b = new Stream<any>();
+        return { sources: [a, b], node: a.zipLatest(b) };
+      },
+      twoInputs(60),
+      cut,
+    );
+    assert.equal(out.length, twoInputs(60).filter((e) => e.input === 0).length);
+  });
+
   test(`combineLatest (every input, and emitOn one), restored after ${cut} elements`, () => {
     for (const emitOn of [undefined, 1]) {
       const out = checkRestore(
@@ -124,7 +137,7 @@ test('zip keeps one set of queues per input partition', () => {
   ]);
 });
 
-test('zip and combineLatest skip the records of an input read again at or below the offset their state covers', () => {
+test('zip, zipLatest and combineLatest skip the records of an input read again at or below the offset their state covers', () => {
   for (const make of [
     (a: Stream<any>, b: Stream<any>) => a.zip(b),
     (a: Stream<any>, b: Stream<any>) => a.combineLatest(b),
@@ -153,20 +166,12 @@ test('zip and combineLatest skip the records of an input read again at or below 
 test('the nodes release the records of a dropped partition', () => {
   const a = new Stream<any>();
   const b = new Stream<any>();
-  const nodes = [a.slidingWindow(3), a.collect(), a.partitionUnique(5), a.zip(b), a.combineLatest(b)];
+  const nodes = [a.slidingWindow(3), a.collect(), a.partitionUnique(5), a.zip(b), a.combineLatest(b), a.zipLatest(b)];
   const ref = new RefCounter(() => {});
   a.emit({ v: 1 }, [{ partition: 2, ref }]);
-  assert.equal(ref.count, 5);
+  assert.equal(ref.count, 6);
   for (const n of nodes) if (isCheckpointable(n)) n.dropPartition(2);
   assert.equal(ref.count, 0);
-});
-
-test('zipLatest keeps records and is not checkpointable: an application with state refuses it', () => {
-  const a = new Stream<number>();
-  const b = new Stream<number>();
-  const z = a.zipLatest(b);
-  assert.equal(isCheckpointable(z), false);
-  assert.match(keepsInputOf(z)!, /latest record/);
 });
 
 test('a namespace that is not a non-empty string is refused', () => {
