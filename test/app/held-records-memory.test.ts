@@ -117,3 +117,19 @@ for (const name of Object.keys(pipelines)) {
     });
   }
 }
+
+test('a zip of two topics that are not co-partitioned is refused', async () => {
+  const clock = new VirtualClock(T0);
+  const kafka = new MemoryKafka({ clock });
+  kafka.createTopic('left', 3);
+  kafka.createTopic('right', 2);
+  const app = new Application({ brokers: kafka.brokers, client: kafka, clock, groupId: 'g' });
+  const left = app.stream(app.topic<string, Reading>('left')).map((r) => r.value.id);
+  const right = app.stream(app.topic<string, Reading>('right')).map((r) => r.value.id);
+  zip([left, right]).toTopic(app.topic('out'));
+  const [outcome] = await settleAll(clock, [app.run({ timeout: '1s' })]);
+  assert.equal(outcome!.status, 'rejected');
+  const e = (outcome as PromiseRejectedResult).reason;
+  assert.equal(e.code, 'TS_APP_COPARTITION');
+  assert.match(e.message, /zip joins "left" \(3 partitions\) with "right" \(2 partitions\)/);
+});
