@@ -1,6 +1,6 @@
 // Nodes that hold records until more input comes, in applications on the in-memory cluster, in virtual time: an
 // instance killed mid-run and a new one started write what an uninterrupted run writes, under both guarantees.
-// `slidingWindow` over one topic; `zip`, `mergeSorted` and `joinInterval` over two co-partitioned topics (the
+// `slidingWindow`, `combineLatest` and `zipLatest` over one topic; `zip`, `mergeSorted` and `joinInterval` over two co-partitioned topics (the
 // state kept with the first topic's partitions, the second topic's records read again after a restore skipped).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -41,6 +41,25 @@ const pipelines: Record<string, (left: Stream<Rec>, right: Stream<Rec> | null) =
         { timestamp: 'ts' },
       )
       .map((v) => ({ id: v.id, ts: v.ts })),
+  // Two branches of one topic (every key has both kinds): partition p of each is combined, in the order of its
+  // records.
+  combineLatest: (left) => {
+    const ids = left.map((r) => r.value.id);
+    return ids
+      .filter((id) => Math.floor(id / 6) % 3 !== 0)
+      .combineLatest(
+        ids.filter((id) => Math.floor(id / 6) % 3 === 0),
+        { emitOn: 0 },
+      )
+      .map(([v, setpoint]) => ({ v, setpoint }));
+  },
+  zipLatest: (left) => {
+    const ids = left.map((r) => r.value.id);
+    return ids
+      .filter((id) => Math.floor(id / 6) % 5 !== 0)
+      .zipLatest(ids.filter((id) => Math.floor(id / 6) % 5 === 0))
+      .map(([v, last]) => ({ v, last }));
+  },
   joinInterval: (left, right) =>
     left
       .map((r) => r.value)
@@ -49,6 +68,9 @@ const pipelines: Record<string, (left: Stream<Rec>, right: Stream<Rec> | null) =
         { timestamp: 'ts', key: 'k', backward: 300, forward: 100, merge: (l, r) => ({ l: l.id, r: r.id }) },
       ),
 };
+
+/** The pipelines that read only the first topic. */
+const ONE_TOPIC = new Set(['slidingWindow', 'combineLatest', 'zipLatest']);
 
 function build(kafka: MemoryKafka, clock: VirtualClock, name: string, guarantee: string, clientId: string) {
   const app = new Application({
@@ -64,7 +86,7 @@ function build(kafka: MemoryKafka, clock: VirtualClock, name: string, guarantee:
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
   });
   const left = app.stream(app.topic<string, Reading>('left'));
-  const right = name === 'slidingWindow' ? null : app.stream(app.topic<string, Reading>('right'));
+  const right = ONE_TOPIC.has(name) ? null : app.stream(app.topic<string, Reading>('right'));
   pipelines[name]!(left, right).toTopic(app.topic('out'));
   return app;
 }
@@ -104,7 +126,7 @@ for (const name of Object.keys(pipelines)) {
       const { clock, kafka } = cluster();
       const killed = build(kafka, clock, name, guarantee, 'first');
       killed.run({ timeout: '1s' }).catch(() => {}); // it fails once killed, if ever
-      const total = name === 'slidingWindow' ? N : 2 * N;
+      const total = ONE_TOPIC.has(name) ? N : 2 * N;
       await advanceUntil(clock, () => killed.counters.processed >= total / 3, 1);
       kafka.crash('first');
       const namespace = name === 'slidingWindow' ? 'last3' : name;
