@@ -44,7 +44,7 @@ const QUEUES = 'queues';
  * Emits an array with one element from each input once every input has one (first in, first out per input).
  * Literal values fill their slot every time. The same stream given twice fills both slots from one element.
  *
- * Per input partition: for records from Kafka, the element of partition p of each input are zipped together (two
+ * Per input partition: for records from Kafka, the elements of partition p of each input are zipped together (two
  * branches of one topic, or two co-partitioned topics: an application joins partition p of each). The output
  * carries the metadata of every element zipped, the first input's first. {@link Checkpointable}: the elements
  * queued (JSON values) with their origin go into an application's checkpoints, with the greatest offset taken
