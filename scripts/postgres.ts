@@ -9,11 +9,9 @@
 // (`twinstream-pg`), through `setpriv`, which execs so that the guard's signal reaches the server itself.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { freePort, startGuarded, waitUntilUp } from './services.ts';
+import { serveFromCommandLine, startLocalServer, tcpAccepts } from './services.ts';
 
 const SERVICE_USER = 'twinstream-pg';
 
@@ -56,16 +54,6 @@ function asUser(user: { uid: number; gid: number } | null, command: string[]): s
     : ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', ...command];
 }
 
-function accepts(port: number): Promise<true | string> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', (e) => resolve(e.message));
-  });
-}
-
 /**
  * Starts a PostgreSQL server in a temporary directory on a free loopback port, with password authentication
  * (scram-sha-256) for the user `twinstream`, fsync off (a throwaway server). `unref`: does not keep this process
@@ -94,39 +82,30 @@ export async function startPostgres(options: { port?: number; unref?: boolean } 
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${init.error?.message ?? ''}${init.stderr}`);
   }
-  const port = options.port ?? (await freePort());
-  const server = startGuarded(
-    asUser(user, [
-      join(bin, 'postgres'),
-      '-D',
-      data,
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-      '-c',
-      'max_connections=200',
-    ]),
-    {
-      cwd: dir,
-      log: join(tmpdir(), `twinstream-pg-${process.pid}-${port}.log`),
-      ...(options.unref ? { unref: true } : {}),
-    },
-  );
-  await waitUntilUp(
-    server,
-    30_000,
-    () => accepts(port),
-    (exited) => `PostgreSQL ${exited ? 'exited' : 'did not start'} on port ${port}`,
-  );
+  const { port, server } = await startLocalServer({
+    name: 'pg',
+    cwd: dir,
+    port: options.port,
+    unref: options.unref,
+    command: (p) =>
+      asUser(user, [
+        join(bin, 'postgres'),
+        ...['-D', data, '-h', '127.0.0.1', '-p', String(p), '-k', dir],
+        ...[
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+          '-c',
+          'max_connections=200',
+        ],
+      ]),
+    timeoutMs: 30_000,
+    probe: tcpAccepts,
+    failure: (exited, p) => `PostgreSQL ${exited ? 'exited' : 'did not start'} on port ${p}`,
+  });
   // Accepting TCP is not yet accepting logins: wait for a query to pass.
   const psql = join(bin, 'psql');
   const deadline = Date.now() + 30_000;
@@ -156,23 +135,16 @@ export async function startPostgres(options: { port?: number; unref?: boolean } 
   };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    console.log('usage: npm run postgres -- [--port 5432]');
-    return;
-  }
-  let port = values.port === undefined ? undefined : Number(values.port);
-  if (port === undefined && (await accepts(5432)) !== true) port = 5432;
-  const pg = await startPostgres(port === undefined ? {} : { port });
-  console.log(`PostgreSQL is running at 127.0.0.1:${pg.port}`);
-  console.log(`  export POSTGRES_URL=${pg.url}`);
-  console.log('Ctrl-C stops it and removes its data.');
-  const stop = (): void => {
-    void pg.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await serveFromCommandLine({
+    script: 'postgres',
+    defaultPort: 5432,
+    answers: tcpAccepts,
+    start: startPostgres,
+    banner: (pg) => [
+      `PostgreSQL is running at 127.0.0.1:${pg.port}`,
+      `  export POSTGRES_URL=${pg.url}`,
+      'Ctrl-C stops it and removes its data.',
+    ],
+  });
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { freePort, startGuarded, waitUntilUp } from './services.ts';
+import { serveFromCommandLine, startLocalServer } from './services.ts';
 
 /** A running Redis server. */
 export interface RedisServer {
@@ -33,19 +32,29 @@ function ping(port: number): Promise<true | string> {
 /** Starts `redis-server` in a temporary directory on a free loopback port, without persistence. */
 export async function startRedis(options: { port?: number; unref?: boolean } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'twinstream-redis-'));
-  const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
-  const server = startGuarded(['redis-server', ...args], {
+  const { port, server } = await startLocalServer({
+    name: 'redis',
     cwd: dir,
-    log: join(tmpdir(), `twinstream-redis-${process.pid}-${port}.log`),
-    ...(options.unref ? { unref: true } : {}),
+    port: options.port,
+    unref: options.unref,
+    command: (p) => [
+      'redis-server',
+      '--port',
+      String(p),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    timeoutMs: 20_000,
+    probe: ping,
+    failure: (exited, p) =>
+      `redis-server ${exited ? 'exited' : 'did not answer'} on port ${p} (apt-get install redis-server)`,
   });
-  await waitUntilUp(
-    server,
-    20_000,
-    () => ping(port),
-    (exited) => `redis-server ${exited ? 'exited' : 'did not answer'} on port ${port} (apt-get install redis-server)`,
-  );
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -56,23 +65,12 @@ export async function startRedis(options: { port?: number; unref?: boolean } = {
   };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    console.log('usage: npm run redis -- [--port 6379]');
-    return;
-  }
-  let port = values.port === undefined ? undefined : Number(values.port);
-  if (port === undefined && (await ping(6379)) !== true) port = 6379;
-  const redis = await startRedis(port === undefined ? {} : { port });
-  console.log(`Redis is running at ${redis.url}`);
-  console.log(`  export REDIS_URL=${redis.url}`);
-  console.log('Ctrl-C stops it.');
-  const stop = (): void => {
-    void redis.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await serveFromCommandLine({
+    script: 'redis',
+    defaultPort: 6379,
+    answers: ping,
+    start: startRedis,
+    banner: (redis) => [`Redis is running at ${redis.url}`, `  export REDIS_URL=${redis.url}`, 'Ctrl-C stops it.'],
+  });
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,11 +1,12 @@
-// What the Java services of the tests that come from Maven Central share (the schema registry, Keycloak): the
-// cache they are unpacked into, their download, a free port, and a process that cannot outlive the one that
-// started it.
+// What the services of the tests share: for the Java ones from Maven Central (the schema registry, Keycloak) the
+// cache they are unpacked into and their download; for all, a free port, a process that cannot outlive the one
+// that started it, and (the local database servers) starting one and its command line.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { createConnection, createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 /** Where twinstream caches what it fetches (`TWINSTREAM_KAFKA_CACHE`, else `$XDG_CACHE_HOME/twinstream`). */
 export function cacheRoot(): string {
@@ -162,4 +163,86 @@ export async function waitUntilUp(
   const exited = service.exited();
   await service.stop();
   throw new Error(`${failure(exited, last)}\n${text}`);
+}
+
+/** Whether something accepts TCP connections on a loopback port: `true`, or the connection's error. */
+export function tcpAccepts(port: number): Promise<true | string> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', (e) => resolve(e.message));
+  });
+}
+
+/** How {@link startLocalServer} starts one server program. */
+export interface LocalServerOptions {
+  /** Names its log file (`twinstream-<name>-<pid>-<port>.log` in the temporary folder). */
+  name: string;
+  /** Its working folder. */
+  cwd: string;
+  /** The port (default: a free loopback one). */
+  port?: number | undefined;
+  /** Does not keep this process alive. */
+  unref?: boolean | undefined;
+  /** The command line, given the port. */
+  command: (port: number) => string[];
+  /** How long it may take to answer `probe`. */
+  timeoutMs: number;
+  /** Asked until it answers `true` (see {@link waitUntilUp}). */
+  probe: (port: number) => Promise<true | string>;
+  /** The error's first line when it did not come up (`exited`: it ended). */
+  failure: (exited: boolean, port: number) => string;
+}
+
+/**
+ * Starts a server program on a port (a free loopback one unless given) so that it cannot outlive this process
+ * ({@link startGuarded}, its output in a log file), and waits until `probe` answers; a server that does not come
+ * up is stopped and reported with the end of its log. What the local database servers of the tests share.
+ */
+export async function startLocalServer(
+  options: LocalServerOptions,
+): Promise<{ readonly port: number; readonly server: GuardedProcess }> {
+  const port = options.port ?? (await freePort());
+  const server = startGuarded(options.command(port), {
+    cwd: options.cwd,
+    log: join(tmpdir(), `twinstream-${options.name}-${process.pid}-${port}.log`),
+    ...(options.unref ? { unref: true } : {}),
+  });
+  await waitUntilUp(
+    server,
+    options.timeoutMs,
+    () => options.probe(port),
+    (exited) => options.failure(exited, port),
+  );
+  return { port, server };
+}
+
+/**
+ * The command line of a script that starts a throwaway server for trying examples (`npm run redis -- --port N`):
+ * on `--port`, else on `defaultPort` when nothing answers `answers` there, else on a free port; prints `banner`,
+ * and stops the server on Ctrl-C or SIGTERM.
+ */
+export async function serveFromCommandLine<S extends { stop(): Promise<void> }>(options: {
+  script: string;
+  defaultPort: number;
+  answers: (port: number) => Promise<true | string>;
+  start: (options: { port?: number }) => Promise<S>;
+  banner: (server: S) => string[];
+}): Promise<void> {
+  const { values } = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(`usage: npm run ${options.script} -- [--port ${options.defaultPort}]`);
+    return;
+  }
+  let port = values.port === undefined ? undefined : Number(values.port);
+  if (port === undefined && (await options.answers(options.defaultPort)) !== true) port = options.defaultPort;
+  const server = await options.start(port === undefined ? {} : { port });
+  for (const line of options.banner(server)) console.log(line);
+  const stop = (): void => {
+    void server.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { TwinstreamError } from '../errors.ts';
+import { substituteVariables } from '../sim/model/substitute-variables.ts';
 import { type ConfigIssue, describeIssues, readYamlFile } from '../sim/model/yaml-file.ts';
 import { copyParameterValue } from '../sim/parameter-value.ts';
 import { type PipelineSpec, pipelineSchema } from './pipeline-schema.ts';
@@ -19,7 +20,8 @@ let cached: ReturnType<typeof pipelineSchema> | null = null;
 
 /**
  * Checks a pipeline (data parsed from YAML or JSON) against the pipeline file reference (docs/pipelines.md), after
- * replacing `${NAME}` and `${NAME:-default}` in its strings with environment variables from `env`. An invalid one
+ * replacing `${NAME}` and `${NAME:-default}` in its string values with environment variables from `env` (the rule
+ * model files follow too). An invalid one
  * throws `TS_PIPELINE_BAD_SPEC` listing every problem: its path (`steps[2].window.grace`), its line
  * when `lineOf` can tell it, and what is accepted there.
  *
@@ -47,7 +49,14 @@ export async function validatePipeline(
     issues.push({ path: at, message: e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message });
   }
   // Only on data found safe: no key here can reach a prototype.
-  if (issues.length === 0) input = substitute(input, [], env, issues);
+  if (issues.length === 0) {
+    input = substituteVariables(input, env, (name, path) => {
+      issues.push({
+        path,
+        message: `the environment variable ${name} is not set; set it or write \${${name}:-default}`,
+      });
+    });
+  }
   const result = cached.safeParse(input);
   if (result.success && issues.length === 0) return result.data;
   issues.push(...(result.error?.issues ?? []));
@@ -56,41 +65,6 @@ export async function validatePipeline(
     `${source} is not a valid pipeline:\n${describeIssues(z, issues, lineOf)}`,
     { context: { source, issues } },
   );
-}
-
-const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-// `${NAME}` and `${NAME:-default}` in string values become the environment variable's value (a broker address, a
-// topic, a secret kept out of the file); only whole names are looked up, nothing is evaluated.
-function substitute(
-  value: unknown,
-  path: (string | number)[],
-  env: Readonly<Record<string, string | undefined>>,
-  issues: ConfigIssue[],
-): unknown {
-  if (typeof value === 'string') {
-    if (!value.includes('${')) return value;
-    const text = value.replace(VARIABLE, (whole, name: string, fallback: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      issues.push({
-        path,
-        message: `the environment variable ${name} is not set; set it or write \${${name}:-default}`,
-      });
-      return whole;
-    });
-    // A value that is only a number after substitution is one: `port: ${PORT:-8080}`.
-    return /^\$\{[^}]*\}$/.test(value) && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => substitute(v, [...path, i], env, issues));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value))
-      out[k] = substitute((value as Record<string, unknown>)[k], [...path, k], env, issues);
-    return out;
-  }
-  return value;
 }
 
 /**

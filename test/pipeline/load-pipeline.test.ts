@@ -192,6 +192,23 @@ outputs:
   );
 });
 
+test('the same rule as model files: values only (comments left alone), unquoted in { } and [ ], $$ a dollar', async () => {
+  process.env.TWINSTREAM_TEST_TOPIC = 'readings';
+  try {
+    const pipeline = await loadPipeline(
+      file(`# \${NOT_SET_ANYWHERE_4} in a comment is text
+inputs: [{ type: http, port: \${NOT_SET_PORT:-8080} }] # \${NOT_SET_ANYWHERE_5}
+outputs:
+  - { type: kafka, brokers: "\${NOT_SET_BROKERS:-k:9092}", topic: \${TWINSTREAM_TEST_TOPIC}-$$1 }
+`),
+    );
+    assert.deepEqual(pipeline.spec.inputs[0], { type: 'http', port: 8080 });
+    assert.deepEqual(pipeline.spec.outputs[0], { type: 'kafka', brokers: 'k:9092', topic: 'readings-$1' });
+  } finally {
+    delete process.env.TWINSTREAM_TEST_TOPIC;
+  }
+});
+
 test('JSON files are read too; YAML that does not parse names its line', async () => {
   await refused(file('{"inputs": [], "outputs": [{"type": "console"}]}', 'json'), /expected at least one input/);
   await refused(file('inputs:\n  - type: csv\n   path: x\n'), /is not valid YAML \(line 3\)/);

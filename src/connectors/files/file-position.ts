@@ -20,7 +20,10 @@ interface Stored {
  * source's offset tracker, with byte positions for offsets), and the position advances over the lines every node
  * of the graph is done with, never past one still in work. `save()` writes it atomically (a temporary file
  * renamed); `resumeAt()` tells where a restart begins: the saved position if the file at the path is the same
- * (inode) and not shorter, else its start.
+ * (inode) and not shorter, else its start. A follow that goes on in another file (rotated: a new inode; truncated:
+ * the same one from its start) calls `switchTo`: the lines of the new file count on from where the old file ended,
+ * so the tracker's offsets keep growing, and the position saved names the new file once every line of the old one
+ * is done.
  *
  * @example
  * const position = new FilePosition('app.log.pos', 'app.log');
@@ -33,10 +36,10 @@ export class FilePosition {
   readonly file: string;
   readonly path: string;
   private readonly tracker = new OffsetTracker();
-  private inode = -1;
+  // The files read, oldest first: the offset their first byte has in the tracker, and their inode. Offsets of
+  // all of them grow together; only those not wholly done are kept.
+  private files: { base: number; inode: number }[] = [{ base: 0, inode: -1 }];
   private saved = -1;
-  /** False once the file rotated or was truncated under a follow: positions are no longer saved (see docs). */
-  private valid = true;
 
   constructor(file: string, path: string) {
     this.file = file;
@@ -52,7 +55,7 @@ export class FilePosition {
     } catch {
       return 0; // no file yet: the reader reports it
     }
-    this.inode = inode;
+    this.files[0]!.inode = inode;
     let stored: Stored;
     try {
       stored = JSON.parse(readFileSync(this.file, 'utf8')) as Stored;
@@ -70,20 +73,28 @@ export class FilePosition {
 
   /** The metadata of a line ending at byte `end` (exclusive): tracked until the graph is done with it. */
   line(end: number): MetadataEntry[] {
-    return [this.tracker.push(new LineEntry(end - 1))];
+    return [this.tracker.push(new LineEntry(this.files.at(-1)!.base + end - 1))];
   }
 
-  /** The file rotated or was truncated: positions counted from here do not belong to one file; stop saving. */
-  lost(): void {
-    this.valid = false;
+  /**
+   * The follow goes on in another file (`inode`: a rotated file's successor, or the same file truncated) after
+   * `end` bytes of the one read so far: positions from here are in the new file, from its start.
+   */
+  switchTo(inode: number, end: number): void {
+    const last = this.files.at(-1)!;
+    this.files.push({ base: last.base + end, inode });
   }
 
-  /** Writes the position over the finished lines, if it moved. */
+  /** Writes the position over the finished lines, if it moved: in the newest file all of whose earlier lines are done. */
   save(): void {
     const next = this.tracker.committable();
-    if (next < 0 || next === this.saved || !this.valid) return;
+    if (next < 0 || next === this.saved) return;
+    let i = this.files.length - 1;
+    while (i > 0 && this.files[i]!.base > next) i--;
+    if (i > 0) this.files = this.files.slice(i);
+    const { base, inode } = this.files[0]!;
     const temp = `${this.file}.tmp`;
-    writeFileSync(temp, JSON.stringify({ inode: this.inode, position: next } satisfies Stored));
+    writeFileSync(temp, JSON.stringify({ inode, position: next - base } satisfies Stored));
     renameSync(temp, this.file);
     this.saved = next;
   }

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { whenGraphIdle } from '../../core/idle.ts';
 import { Source } from '../../core/source.ts';
 import { Stream, type StreamOptions } from '../../core/stream.ts';
@@ -22,6 +23,12 @@ export interface FromTextFileOptions extends StreamOptions {
   positionFile?: string;
   /** How often the position file is written. Default `'1s'`. */
   positionInterval?: Duration;
+}
+
+/** Where the follow went on in another file: after `at` bytes read in all, in the file with that inode. */
+interface FileSwitch {
+  at: number;
+  inode: number;
 }
 
 /**
@@ -75,17 +82,35 @@ export class TextFileSource extends Source<string> {
     const at = position?.resumeAt() ?? 0;
     // With a position, the saved one wins over fromEnd (0 when none: a new file is read from its start).
     const startPos = position !== null ? at : this.fromEnd ? undefined : 0;
-    let chunks: AsyncIterable<string>;
+    let chunks: AsyncIterable<string | FileSwitch>;
     let quit: () => Promise<void> = async () => {};
     if (this.follow) {
       const { default: TailFile } = await import('@logdna/tail-file');
       const tail = new TailFile(this.path, {
-        encoding: 'utf8',
         pollFileIntervalMs: this.pollInterval,
         ...(startPos === undefined ? {} : { startPos }),
       } as never);
-      tail.on('renamed', () => position?.lost());
-      tail.on('truncated', () => position?.lost());
+      // The tail reports a rotation or a truncation (an event) between the old file's last bytes and the new
+      // one's first, while earlier bytes may still wait in its buffer: counting the bytes it pushes places the
+      // switch exactly among the bytes read.
+      let pushed = 0;
+      const switches: FileSwitch[] = [];
+      const push = tail.push.bind(tail);
+      (tail as { push(chunk: Buffer | null): boolean }).push = (chunk) => {
+        if (chunk !== null) pushed += chunk.length;
+        return push(chunk);
+      };
+      const switched = (): void => {
+        let inode = -1;
+        try {
+          inode = statSync(this.path).ino;
+        } catch {
+          // Gone again already: the position names no file, and a restart reads the file at the path from its start.
+        }
+        switches.push({ at: pushed, inode });
+      };
+      tail.on('renamed', switched);
+      tail.on('truncated', switched);
       let failure: unknown = null;
       tail.on('tail_error', (e: unknown) => {
         failure = e;
@@ -99,7 +124,23 @@ export class TextFileSource extends Source<string> {
       quit = () => tail.quit();
       signal.addEventListener('abort', () => void tail.quit(), { once: true });
       chunks = (async function* () {
-        for await (const c of tail as AsyncIterable<string>) yield c;
+        let decoder = new StringDecoder('utf8');
+        let received = 0;
+        for await (let c of tail as AsyncIterable<Buffer>) {
+          while (switches.length > 0 && switches[0]!.at <= received + c.length) {
+            const next = switches.shift()!;
+            const head = c.subarray(0, next.at - received);
+            const text = decoder.write(head) + decoder.end();
+            if (text !== '') yield text;
+            yield next;
+            decoder = new StringDecoder('utf8');
+            received = next.at;
+            c = c.subarray(head.length);
+          }
+          received += c.length;
+          const text = decoder.write(c);
+          if (text !== '') yield text;
+        }
         if (failure !== null) throw failure;
       })();
     } else {
@@ -111,6 +152,23 @@ export class TextFileSource extends Source<string> {
     const saver = position === null ? null : setInterval(() => this.savePosition(position), this.positionInterval);
     try {
       for await (const chunk of chunks) {
+        if (typeof chunk !== 'string') {
+          // The old file is finished: its last line, even without a newline, is whole. Lines count on in the new one.
+          if (rest !== '') {
+            let r: void | Promise<void>;
+            if (position === null) r = this.emit(rest);
+            else {
+              byte += Buffer.byteLength(rest);
+              r = this.emit(rest, position.line(byte));
+            }
+            rest = '';
+            if (r !== undefined) await r;
+            if (this.stopping) break;
+          }
+          position?.switchTo(chunk.inode, byte);
+          byte = 0;
+          continue;
+        }
         let text = rest + chunk;
         let start = 0;
         let nl = text.indexOf('\n');

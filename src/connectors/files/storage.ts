@@ -5,8 +5,11 @@ import { AtomicFile } from './atomic-file.ts';
 export interface StorageFile {
   /** Where the file goes, as the storage names it (a local path, an object key). */
   readonly path: string;
-  /** Appends bytes or UTF-8 text. */
-  write(data: Uint8Array | string): void;
+  /**
+   * Appends bytes or UTF-8 text. A promise back asks the writer to wait before writing more (an upload with as
+   * many parts in flight as it allows); what was passed is taken either way. Local files return nothing.
+   */
+  write(data: Uint8Array | string): void | Promise<void>;
   /** Finishes the file: renamed onto its path, uploaded. Closing twice settles once. */
   close(): Promise<void>;
   /** Drops what was written; the path is left as it was. */

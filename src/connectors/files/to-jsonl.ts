@@ -1,7 +1,7 @@
 import { type Pushed, Stream } from '../../core/stream.ts';
-import { badArgument, requireFunction, requireInteger, TwinstreamError } from '../../errors.ts';
-import { rolledPath } from './rolled-path.ts';
-import { localDisk, type Storage, type StorageFile } from './storage.ts';
+import { TwinstreamError } from '../../errors.ts';
+import { RollingFiles } from './rolling-files.ts';
+import type { Storage, StorageFile } from './storage.ts';
 
 /** Options of {@link ToJsonlNode}. */
 export interface ToJsonlOptions {
@@ -32,40 +32,33 @@ const FLUSH_AT = 256 * 1024;
 export class ToJsonlNode extends Stream<never> {
   override kind = 'toJsonl';
   readonly path: string;
-  private readonly rollRows: number;
-  private readonly onFileClosed: ((path: string, rows: number) => void) | null;
+  private readonly files: RollingFiles;
   private file: StorageFile | null = null;
-  private readonly storage: Storage;
-  private finishing: Promise<void> = Promise.resolve();
   private text = '';
-  private rows = 0;
-  private files = 0;
-  private closed = false;
   private rolled = false;
+  // A write the storage asked to wait for (an upload with its parts in flight): the element waits.
+  private waitFor: Promise<void> | undefined = undefined;
 
   constructor(upstream: Stream<any>, path: string, options: ToJsonlOptions = {}) {
-    if (typeof path !== 'string' || path === '') badArgument('toJsonl', 'path', path, 'a file path');
-    const rollRows = options.rollRows ?? Number.POSITIVE_INFINITY;
-    if (rollRows !== Number.POSITIVE_INFINITY) requireInteger('toJsonl', 'rollRows', rollRows, 1);
-    if (options.onFileClosed !== undefined) requireFunction('toJsonl', 'onFileClosed', options.onFileClosed);
+    const files = new RollingFiles('toJsonl', path, options);
     super({ clock: upstream.clock });
     this.path = path;
-    this.rollRows = rollRows;
-    this.onFileClosed = options.onFileClosed ?? null;
-    this.storage = options.storage ?? localDisk;
+    this.files = files;
     upstream.connect(this);
   }
 
   override update(x: unknown): Pushed {
-    if (this.closed)
-      throw new TwinstreamError('TS_SINK_CLOSED', `toJsonl: ${this.path} is closed; element not written`);
+    this.files.checkOpen('element');
     if (Array.isArray(x)) for (const item of x) this.line(item);
     else this.line(x);
+    let wait = this.waitFor;
+    this.waitFor = undefined;
     // A roll finished a file: the element's stream waits for it (an upload to an object store).
     if (this.rolled) {
       this.rolled = false;
-      return this.finishing;
+      wait = wait === undefined ? this.files.settled : Promise.all([wait, this.files.settled]).then(() => {});
     }
+    return wait;
   }
 
   private line(x: unknown): void {
@@ -84,20 +77,22 @@ export class ToJsonlNode extends Stream<never> {
     if (json === undefined) {
       throw new TwinstreamError('TS_BAD_RECORD', `toJsonl: ${this.path}: element ${String(x)} has no JSON form`);
     }
-    this.file ??= this.storage.create(this.files === 0 ? this.path : rolledPath(this.path, this.files), () =>
-      this.close(),
-    );
+    const files = this.files;
+    this.file ??= files.storage.create(files.open(), () => this.close());
     this.text += `${json}\n`;
-    this.rows++;
+    files.rows++;
     if (this.text.length >= FLUSH_AT) this.flush();
-    if (this.rows >= this.rollRows) {
+    if (files.due()) {
       this.finish();
       this.rolled = true;
     }
   }
 
   private flush(): void {
-    if (this.text !== '') this.file!.write(this.text);
+    if (this.text !== '') {
+      const r = this.file!.write(this.text);
+      if (r !== undefined) this.waitFor = r;
+    }
     this.text = '';
   }
 
@@ -106,21 +101,12 @@ export class ToJsonlNode extends Stream<never> {
     if (file === null) return;
     this.flush();
     this.file = null;
-    this.files++;
-    const rows = this.rows;
-    this.rows = 0;
-    const closed = file.close().then(() => this.onFileClosed?.(file.path, rows));
-    const before = this.finishing;
-    this.finishing = before.then(() => closed);
+    this.files.finished(file.close(), file.path);
   }
 
   /** Writes what is held, closes the file and renames it onto its path. */
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.finish();
-    }
-    return this.finishing;
+    return this.files.close(() => this.finish());
   }
 
   protected override flushOnEnd(): Pushed {

@@ -3,7 +3,8 @@ import { localDisk, type Storage } from '../files/storage.ts';
 
 /** @internal The part of hyparquet-writer's `ParquetWriter` the sinks use. */
 export interface ParquetRowGroups {
-  write(o: { columnData: unknown[]; rowGroupSize: number }): void;
+  /** Encodes a row group; a promise back when the storage asks the writer to wait before the next. */
+  write(o: { columnData: unknown[]; rowGroupSize: number }): void | Promise<void>;
   /** Writes the footer and closes the file (renamed, uploaded); settles once it is complete at its path. */
   finish(): Promise<void>;
 }
@@ -43,8 +44,13 @@ export async function openParquetFile(
   // On SIGINT/SIGTERM: the owner's close (which writes what it holds first), or the footer alone.
   const file = storage.create(path, onSignal ?? (() => parquet?.finish()));
   const bytes = new ByteWriter(CHUNK + (CHUNK >> 1)) as any;
+  // The last wait the storage asked for while a row group was encoded (flushes happen inside the encoder).
+  let wait: Promise<void> | undefined;
   const flush = () => {
-    if (bytes.index > 0) file.write(new Uint8Array(bytes.buffer, 0, bytes.index));
+    if (bytes.index > 0) {
+      const r = file.write(new Uint8Array(bytes.buffer, 0, bytes.index));
+      if (r !== undefined) wait = r;
+    }
     bytes.index = 0;
   };
   const grow = bytes.ensure.bind(bytes);
@@ -56,7 +62,12 @@ export async function openParquetFile(
   const writer = new ParquetWriter({ writer: bytes, schema: schema as never, codec });
   let finished: Promise<void> | null = null;
   parquet = {
-    write: (o) => writer.write(o as never),
+    write: (o) => {
+      writer.write(o as never);
+      const r = wait;
+      wait = undefined;
+      return r;
+    },
     finish: () => {
       finished ??= (async () => {
         writer.finish();

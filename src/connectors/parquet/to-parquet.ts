@@ -1,10 +1,10 @@
 import { type Metadata, releaseRefs, retainRefs } from '../../core/refcount.ts';
 import { type Pushed, Stream } from '../../core/stream.ts';
-import { badArgument, requireFunction, requireInteger, TwinstreamError } from '../../errors.ts';
+import { badArgument, requireInteger } from '../../errors.ts';
 import { Frame } from '../../frame/frame.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
-import { rolledPath } from '../files/rolled-path.ts';
-import { localDisk, type Storage } from '../files/storage.ts';
+import { RollingFiles } from '../files/rolling-files.ts';
+import type { Storage } from '../files/storage.ts';
 import { openParquetFile, type ParquetRowGroups } from './parquet-file.ts';
 import { ParquetSchema } from './parquet-schema.ts';
 
@@ -47,29 +47,23 @@ export class ToParquetNode extends Stream<never> {
   override kind = 'toParquet';
   readonly path: string;
   private readonly rowGroupSize: number;
-  private readonly rollRows: number;
-  private readonly rollInterval: number;
   private readonly timestamps: ReadonlySet<string>;
   private readonly codec: 'SNAPPY' | 'UNCOMPRESSED';
-  private readonly onFileClosed: ((path: string, rows: number) => void) | null;
-  private readonly storage: Storage;
+  private readonly files: RollingFiles;
   private held: Row[] = [];
   private heldMeta: Metadata[] = [];
   private schema: ParquetSchema | null = null;
   private file: ParquetRowGroups | null = null;
-  private fileName = '';
-  private fileRows = 0;
-  private fileOpened = 0;
-  private files = 0;
   private writing: Promise<void> = Promise.resolve();
-  private closing: Promise<void> | null = null;
 
   constructor(upstream: Stream<any>, path: string, options: ToParquetOptions = {}) {
-    if (typeof path !== 'string' || path === '') badArgument('toParquet', 'path', path, 'a file path');
+    const { rollInterval, ...rest } = options;
+    const files = new RollingFiles('toParquet', path, {
+      ...rest,
+      ...(rollInterval === undefined ? {} : { rollInterval: toMillis(rollInterval, 'toParquet: rollInterval') }),
+    });
     const rowGroupSize = options.rowGroupSize ?? 100_000;
     requireInteger('toParquet', 'rowGroupSize', rowGroupSize, 1);
-    const rollRows = options.rollRows ?? Number.POSITIVE_INFINITY;
-    if (rollRows !== Number.POSITIVE_INFINITY) requireInteger('toParquet', 'rollRows', rollRows, 1);
     const codec = options.codec ?? 'SNAPPY';
     if (codec !== 'SNAPPY' && codec !== 'UNCOMPRESSED') {
       badArgument('toParquet', 'codec', codec, '"SNAPPY" or "UNCOMPRESSED"');
@@ -78,26 +72,17 @@ export class ToParquetNode extends Stream<never> {
     if (!Array.isArray(timestamps) || timestamps.some((t) => typeof t !== 'string')) {
       badArgument('toParquet', 'timestamps', timestamps, 'an array of field names');
     }
-    if (options.onFileClosed !== undefined) requireFunction('toParquet', 'onFileClosed', options.onFileClosed);
     super({ clock: upstream.clock });
     this.path = path;
     this.rowGroupSize = rowGroupSize;
-    this.rollRows = rollRows;
-    this.rollInterval =
-      options.rollInterval === undefined
-        ? Number.POSITIVE_INFINITY
-        : toMillis(options.rollInterval, 'toParquet: rollInterval');
     this.timestamps = new Set(timestamps);
     this.codec = codec;
-    this.onFileClosed = options.onFileClosed ?? null;
-    this.storage = options.storage ?? localDisk;
+    this.files = files;
     upstream.connect(this);
   }
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
-    if (this.closing !== null) {
-      throw new TwinstreamError('TS_SINK_CLOSED', `toParquet: ${this.path} is closed; rows not written`);
-    }
+    this.files.checkOpen('rows');
     const held = this.held;
     if (x instanceof Frame) for (const row of x.toRows()) held.push(row);
     else if (Array.isArray(x)) for (const row of x) held.push(row as Row);
@@ -132,54 +117,42 @@ export class ToParquetNode extends Stream<never> {
     if (r !== undefined) return (this.writing = r);
   }
 
-  /** Writes one row group; returns a promise when the file was finished after it (a roll). */
+  /**
+   * Writes one row group; returns a promise when the file was finished after it (a roll), or when its storage
+   * asks the writer to wait (an upload with its parts in flight).
+   */
   private writeRows(rows: Row[], metas: Metadata[]): Promise<void> | undefined {
     const schema = this.schema!;
-    schema.check(rows, this.fileRows);
-    this.file!.write({ columnData: schema.columns(rows), rowGroupSize: rows.length });
-    this.fileRows += rows.length;
+    const files = this.files;
+    schema.check(rows, files.rows);
+    const wait = this.file!.write({ columnData: schema.columns(rows), rowGroupSize: rows.length });
+    files.rows += rows.length;
     for (const m of metas) releaseRefs(m);
-    if (this.needsRoll()) return this.finishFile();
-  }
-
-  private needsRoll(): boolean {
-    return this.fileRows >= this.rollRows || this.clock.now() - this.fileOpened >= this.rollInterval;
+    if (files.due(this.clock.now())) return this.finishFile();
+    return wait === undefined ? undefined : wait;
   }
 
   private async open(rows: Row[]): Promise<void> {
     this.schema ??= ParquetSchema.fromBatch(this.path, rows, this.timestamps);
-    this.fileName = this.files === 0 ? this.path : rolledPath(this.path, this.files);
-    this.files++;
-    this.fileRows = 0;
-    this.fileOpened = this.clock.now();
-    this.file = await openParquetFile(
-      this.fileName,
-      this.schema.elements(),
-      this.codec,
-      () => this.close(),
-      this.storage,
-    );
+    const name = this.files.open(this.clock.now());
+    this.file = await openParquetFile(name, this.schema.elements(), this.codec, () => this.close(), this.files.storage);
   }
 
-  private async finishFile(): Promise<void> {
+  private finishFile(): Promise<void> | undefined {
     const file = this.file;
     if (file === null) return;
     this.file = null;
-    const name = this.fileName;
-    const rows = this.fileRows;
-    await file.finish();
-    this.onFileClosed?.(name, rows);
+    return this.files.finished(file.finish(), this.files.current);
   }
 
   /** Writes what is held, finishes the file and renames it onto its path. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
+    return this.files.close(async () => {
       await this.writing;
       const r = this.writeHeld();
       if (r !== undefined) await r;
       await this.finishFile();
-    })();
-    return this.closing;
+    });
   }
 
   protected override flushOnEnd(): Pushed {

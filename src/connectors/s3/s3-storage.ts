@@ -1,4 +1,4 @@
-import { badArgument, requireInteger } from '../../errors.ts';
+import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
 import { closeOnSignal } from '../files/close-on-signal.ts';
 import type { Storage, StorageFile } from '../files/storage.ts';
 import { S3Bucket, type S3BucketOptions } from './bucket.ts';
@@ -15,6 +15,12 @@ export interface S3StorageOptions {
    * smallest part but the last).
    */
   partSize?: number;
+  /**
+   * The most parts of one file uploading at a time (default 4). A writer that fills parts faster than they go up
+   * is asked to wait (its `write` returns a promise, which the file writers await), so a file being uploaded
+   * holds about `partsInFlight` parts in memory, plus what one write adds, whatever the network's speed.
+   */
+  partsInFlight?: number;
 }
 
 const MIN_PART = 5 * 1024 * 1024;
@@ -34,6 +40,7 @@ export class S3Storage implements Storage {
   readonly bucket: S3Bucket;
   readonly prefix: string;
   readonly partSize: number;
+  readonly partsInFlight: number;
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.bucket instanceof S3Bucket ? options.bucket : new S3Bucket(options.bucket);
@@ -42,11 +49,14 @@ export class S3Storage implements Storage {
     requireInteger('S3Storage', 'partSize', partSize, 1);
     if (partSize < MIN_PART) badArgument('S3Storage', 'partSize', partSize, `at least ${MIN_PART} bytes (5 MiB)`);
     this.partSize = partSize;
+    const partsInFlight = options.partsInFlight ?? 4;
+    requireInteger('S3Storage', 'partsInFlight', partsInFlight, 1);
+    this.partsInFlight = partsInFlight;
   }
 
   create(path: string, onSignal?: () => void | Promise<void>): StorageFile {
     const key = this.prefix + path.replace(/^\/+/, '');
-    const upload = new ObjectUpload(this.bucket, key, this.partSize);
+    const upload = new ObjectUpload(this.bucket, key, this.partSize, this.partsInFlight);
     let unregister: () => void = () => {};
     const file: StorageFile = {
       path: key,
@@ -65,39 +75,97 @@ export class S3Storage implements Storage {
   }
 }
 
-/** One object being written: held, then put whole or uploaded in parts. */
+/** A part waiting for its turn to go up. */
+interface QueuedPart {
+  n: number;
+  body: Uint8Array;
+  resolve: (etag: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One object being written: held, then put whole or uploaded in parts. At most `partsInFlight` parts upload at
+ * a time; the others wait in `queue`, and `write` returns a promise while the parts sent and waiting reach
+ * `partsInFlight`, settling when one of them has gone up.
+ */
 class ObjectUpload {
   private readonly bucket: S3Bucket;
   private readonly key: string;
   private readonly partSize: number;
+  private readonly partsInFlight: number;
   private readonly encoder = new TextEncoder();
   private held: Uint8Array[] = [];
   private size = 0;
   /** The multipart upload, once the file outgrew a part: its id and the ETags of the parts, in order. */
   private multipart: { id: Promise<string>; etags: Promise<string>[] } | null = null;
+  private uploading = 0;
+  // Bounded by the writer: it is asked to wait as soon as `partsInFlight` parts are out, so what waits here is
+  // at most what one write adds.
+  private queue: QueuedPart[] = [];
+  private room: { promise: Promise<void>; resolve: () => void } | null = null;
   private closing: Promise<void> | null = null;
 
-  constructor(bucket: S3Bucket, key: string, partSize: number) {
+  constructor(bucket: S3Bucket, key: string, partSize: number, partsInFlight: number) {
     this.bucket = bucket;
     this.key = key;
     this.partSize = partSize;
+    this.partsInFlight = partsInFlight;
   }
 
-  write(data: Uint8Array | string): void {
+  write(data: Uint8Array | string): void | Promise<void> {
     // The writer reuses its buffer: keep a copy.
     const bytes = typeof data === 'string' ? this.encoder.encode(data) : data.slice();
     this.held.push(bytes);
     this.size += bytes.length;
     while (this.size >= this.partSize) this.sendPart(this.take(this.partSize));
+    if (this.uploading + this.queue.length >= this.partsInFlight) {
+      if (this.room === null) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => {
+          resolve = r;
+        });
+        this.room = { promise, resolve };
+      }
+      return this.room.promise;
+    }
   }
 
-  /** Starts the upload of one part (in the background; a failure surfaces at `close()`). */
+  /** Queues one part (uploaded in the background; a failure surfaces at `close()`). */
   private sendPart(body: Uint8Array): void {
     const m = (this.multipart ??= { id: this.bucket.createMultipart(this.key, contentTypeOf(this.key)), etags: [] });
     const n = m.etags.length + 1;
-    const etag = m.id.then((id) => this.bucket.uploadPart(this.key, id, n, body));
+    const etag = new Promise<string>((resolve, reject) => {
+      this.queue.push({ n, body, resolve, reject });
+    });
     etag.catch(() => {});
     m.etags.push(etag);
+    this.pump();
+  }
+
+  /** Starts waiting parts while fewer than `partsInFlight` are uploading. */
+  private pump(): void {
+    const m = this.multipart;
+    while (m !== null && this.uploading < this.partsInFlight && this.queue.length > 0) {
+      const part = this.queue.shift()!;
+      this.uploading++;
+      m.id
+        .then((id) => this.bucket.uploadPart(this.key, id, part.n, part.body))
+        .then(part.resolve, part.reject)
+        .finally(() => {
+          this.uploading--;
+          this.pump();
+          this.wake();
+        });
+    }
+  }
+
+  /** Lets a waiting writer go on once fewer than `partsInFlight` parts are out. */
+  private wake(): void {
+    const room = this.room;
+    if (room !== null && this.uploading + this.queue.length < this.partsInFlight) {
+      this.room = null;
+      room.resolve();
+    }
   }
 
   /** The first `n` held bytes (all when n is larger) as one array. */
@@ -141,6 +209,13 @@ class ObjectUpload {
     this.size = 0;
     const m = this.multipart;
     this.multipart = null;
+    // Parts not yet started never go up; a writer waiting for room goes on (to find the file closed).
+    const aborted = new TwinstreamError('TS_SINK_CLOSED', `${this.key}: the upload was aborted`);
+    for (const part of this.queue) part.reject(aborted);
+    this.queue = [];
+    const room = this.room;
+    this.room = null;
+    room?.resolve();
     this.closing ??= Promise.resolve();
     // The parts already sent are deleted with the upload: no object appears.
     if (m !== null) void m.id.then((id) => this.bucket.abortMultipart(this.key, id)).catch(() => {});

@@ -4,6 +4,7 @@ import { PostgresSinkNode, type ToPostgresOptions } from '../../connectors/postg
 import { Stream } from '../../core/stream.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
+import { StreamEgress } from './stream.ts';
 
 /** Options of `PostgresEgress`: those of `toPostgres`, with a table of simulation records by default. */
 export type PostgresEgressOptions = Partial<ToPostgresOptions>;
@@ -31,10 +32,11 @@ export class PostgresEgress implements EgressSink {
   readonly name = 'postgres';
   /** The sink node writing the records (`written`, `deadLetters`). */
   readonly sink: PostgresSinkNode;
-  private readonly head = new Stream<SimRecord>();
+  // The records go through a graph of their own into the sink node, with its back pressure.
+  private readonly records = new StreamEgress(new Stream<SimRecord>());
 
   constructor(connection: PostgresConnection, options: PostgresEgressOptions = {}) {
-    this.sink = new PostgresSinkNode(this.head, connection, {
+    this.sink = new PostgresSinkNode(this.records.stream, connection, {
       table: 'sim_records',
       createTable: true,
       ...options,
@@ -43,10 +45,7 @@ export class PostgresEgress implements EgressSink {
   }
 
   async write(batch: readonly SimRecord[]): Promise<void> {
-    for (let i = 0; i < batch.length; i++) {
-      const pushed = this.head.emit(batch[i]!);
-      if (pushed !== undefined) await pushed;
-    }
+    await this.records.write(batch);
     await this.sink.flush();
   }
 

@@ -3,6 +3,7 @@ import { RedisStreamSinkNode, type ToRedisStreamOptions } from '../../connectors
 import { Stream } from '../../core/stream.ts';
 import type { SimRecord } from '../telemetry.ts';
 import type { EgressSink } from './egress.ts';
+import { StreamEgress } from './stream.ts';
 
 /** Options of `RedisStreamEgress`: those of `toRedisStream`, the stream `twinstream:sim` by default. */
 export type RedisStreamEgressOptions = Partial<ToRedisStreamOptions<SimRecord>>;
@@ -18,17 +19,15 @@ export class RedisStreamEgress implements EgressSink {
   readonly name = 'redis';
   /** The sink node adding the entries (`written`). */
   readonly sink: RedisStreamSinkNode<SimRecord>;
-  private readonly head = new Stream<SimRecord>();
+  // The records go through a graph of their own into the sink node, with its back pressure.
+  private readonly records = new StreamEgress(new Stream<SimRecord>());
 
   constructor(connection: RedisConnection, options: RedisStreamEgressOptions = {}) {
-    this.sink = new RedisStreamSinkNode(this.head, connection, { stream: 'twinstream:sim', ...options });
+    this.sink = new RedisStreamSinkNode(this.records.stream, connection, { stream: 'twinstream:sim', ...options });
   }
 
   async write(batch: readonly SimRecord[]): Promise<void> {
-    for (let i = 0; i < batch.length; i++) {
-      const pushed = this.head.emit(batch[i]!);
-      if (pushed !== undefined) await pushed;
-    }
+    await this.records.write(batch);
     await this.sink.flush();
   }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TwinstreamError } from '../../errors.ts';
+import { substituteVariables, type Variables } from './substitute-variables.ts';
 import { parseYaml } from './yaml-file.ts';
 
 /** Where a dot path of a model lies: a line, and the file when it is not the model file itself. */
@@ -15,11 +16,10 @@ export interface ModelFile {
 /** Options of `readModelFile`. */
 export interface ReadModelFileOptions {
   /** The variables `${NAME}` reads (default `process.env`). */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Variables;
 }
 
 const MAX_INCLUDE_DEPTH = 16;
-const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
 
 // An `!include` met while parsing, replaced by the included file's data once the document is read.
 class Include {
@@ -33,34 +33,30 @@ function refuse(message: string, cause?: unknown): never {
   throw new TwinstreamError('TS_SIM_BAD_MODEL', message, cause === undefined ? {} : { cause });
 }
 
-/**
- * `${NAME}` and `${NAME:-default}` replaced by the variable's value (the default when it is unset or empty); `$$`
- * is a `$`. A variable unset with no default is refused with its line.
- *
- * @example
- * substituteVariables('brokers: ${BROKERS:-localhost:9092}', {}, 'm.yaml'); // 'brokers: localhost:9092'
- * @internal
- */
-export function substituteVariables(
-  text: string,
-  env: Readonly<Record<string, string | undefined>>,
-  file: string,
-): string {
-  return text.replace(VARIABLE, (match, name: string | undefined, fallback: string | undefined, offset: number) => {
-    if (match === '$$') return '$';
-    const value = Object.hasOwn(env, name!) ? env[name!] : undefined;
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    const line = text.slice(0, offset).split('\n').length;
-    return refuse(
-      `${file} line ${line}: \${${name}} is not set and has no default; set ${name}, or write \${${name}:-value}`,
-    );
-  });
+/** The data with its `${NAME}`s replaced in values; an unset one with no default is refused with its line. */
+function substitute(
+  data: unknown,
+  env: Variables,
+  shown: string,
+  lineOf: LineOf,
+  at: (string | number)[] = [],
+): unknown {
+  return substituteVariables(
+    data,
+    env,
+    (name, path) => {
+      const line = lineOf(path);
+      const where = line === undefined ? ` at ${path.join('.')}` : ` line ${line}`;
+      refuse(`${shown}${where}: \${${name}} is not set and has no default; set ${name}, or write \${${name}:-value}`);
+    },
+    at,
+  );
 }
 
 /**
- * Reads a model file: `.json` as JSON, anything else as YAML, after replacing `${NAME}` and `${NAME:-default}`
- * (environment variables). In YAML, `!include other.yaml` (a path relative to the including file) stands for that
+ * Reads a model file: `.json` as JSON, anything else as YAML, then replaces `${NAME}` and `${NAME:-default}`
+ * (environment variables) in its values, as pipeline files do (a variable in a comment or a key is left alone; see
+ * `substituteVariables`). In YAML, `!include other.yaml` (a path relative to the including file) stands for that
  * file's content, which may include others in turn; `lineOf` tells the line of a dot path, with the included file's
  * name when the path leads into one (`3 of parts.yaml`).
  *
@@ -72,12 +68,7 @@ export async function readModelFile(file: string, options: ReadModelFileOptions 
   return read(file, options.env ?? process.env, [], file);
 }
 
-async function read(
-  file: string,
-  env: Readonly<Record<string, string | undefined>>,
-  stack: string[],
-  shown: string,
-): Promise<ModelFile> {
+async function read(file: string, env: Variables, stack: string[], shown: string): Promise<ModelFile> {
   const full = resolve(file);
   if (stack.includes(full)) refuse(`${shown} includes itself (through ${stack.join(' → ')}); remove the cycle`);
   if (stack.length >= MAX_INCLUDE_DEPTH) refuse(`${shown}: includes nest more than ${MAX_INCLUDE_DEPTH} deep`);
@@ -87,25 +78,28 @@ async function read(
   } catch (error) {
     return refuse(`cannot read model ${shown}: ${(error as Error).message}`, error);
   }
-  text = substituteVariables(text, env, shown);
   if (file.endsWith('.json')) {
+    let json: unknown;
     try {
-      return { data: JSON.parse(text), lineOf: () => undefined };
+      json = JSON.parse(text);
     } catch (error) {
       return refuse(`${shown} is not valid JSON: ${(error as Error).message}`, error);
     }
+    const lineOf: LineOf = () => undefined;
+    return { data: substitute(json, env, shown, lineOf), lineOf };
   }
   const includeTag = { tag: '!include', resolve: (value: string) => new Include(value) };
   const parsed = await parseYaml(text, shown, 'TS_SIM_BAD_MODEL', [includeTag]);
-  let data = parsed.data;
+  let data = substitute(parsed.data, env, shown, parsed.lineOf);
   // Included files, by the dot path where each one's content sits.
   const included: { at: readonly PropertyKey[]; lineOf: LineOf; file: string }[] = [];
   const inner = [...stack, full];
   const expand = async (value: unknown, at: PropertyKey[]): Promise<unknown> => {
     if (value instanceof Include) {
-      const target = resolve(dirname(file), value.file);
-      const sub = await read(target, env, inner, value.file);
-      included.push({ at, lineOf: sub.lineOf, file: value.file });
+      const name = String(substitute(value.file, env, shown, parsed.lineOf, at as (string | number)[]));
+      const target = resolve(dirname(file), name);
+      const sub = await read(target, env, inner, name);
+      included.push({ at, lineOf: sub.lineOf, file: name });
       return sub.data;
     }
     if (Array.isArray(value)) {

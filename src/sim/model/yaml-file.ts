@@ -40,6 +40,8 @@ export async function readYamlFile(file: string, code: TwinstreamErrorCode, what
  * Parses YAML text (read from `shown`) as data, keeping the node ranges so that `lineOf` tells the line of any path
  * (of its deepest ancestor that exists, for a missing key). `customTags` are the yaml library's custom tags (a
  * model's `!include`). Text that is not a usable YAML document throws `code` naming `shown` and the line.
+ * A `${NAME}` anywhere parses as the text it is, even unquoted inside `{ }` or `[ ]`, and is left in the strings
+ * for `substituteVariables` to replace in values.
  *
  * @example
  * const { data, lineOf } = await parseYaml('a:\n  b: 1\n', 'inline', 'TS_SIM_BAD_MODEL');
@@ -54,21 +56,23 @@ export async function parseYaml(
 ): Promise<YamlFile> {
   const { LineCounter, parseDocument } = await import('yaml');
   const lines = new LineCounter();
+  const variables = markVariables(text);
+  const tags = customTags.map((t) => ({ ...t, resolve: (value: string) => t.resolve(variables.restore(value)) }));
   let doc: ReturnType<typeof parseDocument>;
   let data: unknown;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, customTags: [...customTags] as never });
+    doc = parseDocument(variables.text, { lineCounter: lines, prettyErrors: true, customTags: tags as never });
     // The yaml library refuses alias bombs ("excessive alias count") as a plain ReferenceError, thrown here; a
     // structure nested past the stack is a RangeError.
-    data = doc.errors.length > 0 ? undefined : doc.toJS();
+    data = doc.errors.length > 0 ? undefined : variables.restoreIn(doc.toJS());
   } catch (error) {
-    throw new TwinstreamError(code, `${shown} is not a usable YAML document: ${(error as Error)?.message ?? error}`, {
-      cause: error,
-    });
+    const message = variables.restore(String((error as Error)?.message ?? error));
+    throw new TwinstreamError(code, `${shown} is not a usable YAML document: ${message}`, { cause: error });
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new TwinstreamError(code, `${shown} is not valid YAML (line ${e.linePos?.[0].line}): ${e.message}`, {
+    const message = variables.restore(e.message);
+    throw new TwinstreamError(code, `${shown} is not valid YAML (line ${e.linePos?.[0].line}): ${message}`, {
       cause: e,
     });
   }
@@ -83,6 +87,48 @@ export async function parseYaml(
     return undefined;
   };
   return { data, lineOf };
+}
+
+// `${NAME}` as it may stand in a file (no newline inside, so lines keep their numbers).
+const WRITTEN = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-[^}\n]*)?\}/g;
+// A mark of the Unicode private use area, which YAML reads as plain text anywhere a scalar may stand.
+const MARK = /\uE000(\d+)\uE001/g;
+
+/**
+ * The text with each `${NAME}` swapped for a mark YAML takes as plain text (in a flow collection, `{` and `}` would
+ * otherwise be YAML's own), and what puts them back: in a string, or in place in parsed data. A mark in a comment
+ * goes with the comment. Text that already holds the mark's characters is left as it is.
+ */
+function markVariables(text: string): {
+  text: string;
+  restore(s: string): string;
+  restoreIn(data: unknown): unknown;
+} {
+  const written: string[] = [];
+  const marked = text.includes('\uE000') ? text : text.replace(WRITTEN, (v) => `\uE000${written.push(v) - 1}\uE001`);
+  const restore = (s: string): string =>
+    s.includes('\uE000') ? s.replace(MARK, (m, i) => written[Number(i)] ?? m) : s;
+  const restoreIn = (value: unknown): unknown => {
+    if (typeof value === 'string') return restore(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = restoreIn(value[i]);
+    } else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      // Values are own data properties: assigning one replaces it, even under a key `__proto__`.
+      if (!keys.some((k) => k.includes('\uE000'))) for (const k of keys) record[k] = restoreIn(record[k]);
+      else {
+        // A key written with a variable keeps it as written (variables are values' only), in the same order.
+        const entries = keys.map((k) => [restore(k), restoreIn(record[k])] as const);
+        for (const k of keys) delete record[k];
+        for (const [k, v] of entries) {
+          Object.defineProperty(record, k, { value: v, writable: true, enumerable: true, configurable: true });
+        }
+      }
+    }
+    return value;
+  };
+  return { text: marked, restore, restoreIn: written.length === 0 ? (d) => d : restoreIn };
 }
 
 /** One problem found in a configuration: where (a path of keys and indexes) and what is accepted there. */

@@ -1,7 +1,7 @@
 // fromTextFile with a position file: a restart resumes after the last line the graph finished, never past a line
 // still in work; appended lines are read on the next run; a replaced file is read from its start.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -90,4 +90,92 @@ test('a file replaced at the path (another inode) is read from its start; bad op
     code: 'TS_BAD_ARGUMENT',
     message: /positionFile/,
   });
+});
+
+/** Follows `path` with `positionFile` until `until(lines)` holds, then stops; returns the lines. */
+async function follow(
+  path: string,
+  positionFile: string,
+  until: (got: string[]) => boolean,
+  steps: (got: string[]) => Promise<void> = async () => {},
+): Promise<string[]> {
+  const source = Stream.fromTextFile(path, {
+    follow: true,
+    positionFile,
+    pollInterval: '10ms',
+    positionInterval: '10ms',
+  });
+  const got: string[] = [];
+  source.sink((l) => {
+    got.push(l);
+  });
+  source.start();
+  await steps(got);
+  const deadline = Date.now() + 10_000;
+  while (!until(got) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // A little longer: a line read twice would arrive now.
+  await new Promise((r) => setTimeout(r, 100));
+  source.stop();
+  await source.done;
+  return got;
+}
+
+const lines = (from: number, to: number) => numbered(from, to).trim().split('\n');
+
+/** Waits until `got` holds `n` lines (10 s at most: a failing read fails on its assertions, not by hanging). */
+async function atLeast(got: string[], n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
+test('following through a rotation, the position moves to the new file: a restart reads every line exactly once', async () => {
+  const d = dir();
+  const path = join(d, 'rotating.log');
+  const pos = join(d, 'rotating.pos');
+  writeFileSync(path, numbered(0, 100));
+  const first = await follow(
+    path,
+    pos,
+    (got) => got.length >= 250,
+    async (got) => {
+      await atLeast(got, 100);
+      // Lines written to the old file just before it is renamed (the last without its newline), then a new file.
+      appendFileSync(path, `${numbered(100, 149)}line 149 é`);
+      renameSync(path, join(d, 'rotating.log.1'));
+      writeFileSync(path, numbered(150, 200));
+      await atLeast(got, 200);
+      appendFileSync(path, numbered(200, 250));
+    },
+  );
+  assert.deepEqual(first, lines(0, 250));
+  // The position names the new file and its end.
+  const stored = JSON.parse(readFileSync(pos, 'utf8'));
+  assert.equal(stored.inode, statSync(path).ino);
+  assert.equal(stored.position, Buffer.byteLength(numbered(150, 250)));
+  // Lines added while it was stopped, and a restart: those only, once.
+  appendFileSync(path, numbered(250, 300));
+  const second = await follow(path, pos, (got) => got.length >= 50);
+  assert.deepEqual(second, lines(250, 300));
+});
+
+test('following through a truncation, the position restarts with the file: a restart reads every line exactly once', async () => {
+  const d = dir();
+  const path = join(d, 'truncated.log');
+  const pos = join(d, 'truncated.pos');
+  writeFileSync(path, numbered(0, 100));
+  const first = await follow(
+    path,
+    pos,
+    (got) => got.length >= 120,
+    async (got) => {
+      await atLeast(got, 100);
+      truncateSync(path, 0);
+      await new Promise((r) => setTimeout(r, 50));
+      appendFileSync(path, numbered(100, 120));
+    },
+  );
+  assert.deepEqual(first, lines(0, 120));
+  assert.equal(JSON.parse(readFileSync(pos, 'utf8')).position, Buffer.byteLength(numbered(100, 120)));
+  appendFileSync(path, numbered(120, 130));
+  assert.deepEqual(await follow(path, pos, (got) => got.length >= 10), lines(120, 130));
 });

@@ -90,3 +90,105 @@ test('an aborted file leaves no object, even after parts went up; partSize below
   assert.deepEqual(await bucket.list('aborted/'), []);
   assert.throws(() => new S3Storage({ bucket, partSize: MiB }), { code: 'TS_BAD_ARGUMENT', message: /partSize/ });
 });
+
+/** The real bucket behind a slower link: each part waits `delayMs` before it goes up; parts in flight counted. */
+class SlowBucket extends S3Bucket {
+  uploading = 0;
+  most = 0;
+  uploaded = 0;
+  readonly delayMs: number;
+  constructor(delayMs: number) {
+    super({ bucket: 'multipart-out', endpoint: server.endpoint, credentials: server.credentials });
+    this.delayMs = delayMs;
+  }
+  override async uploadPart(key: string, uploadId: string, n: number, body: Uint8Array): Promise<string> {
+    this.uploading++;
+    this.most = Math.max(this.most, this.uploading);
+    try {
+      await new Promise((r) => setTimeout(r, this.delayMs));
+      return await super.uploadPart(key, uploadId, n, body);
+    } finally {
+      this.uploading--;
+      this.uploaded += body.length;
+    }
+  }
+}
+
+test('partsInFlight caps the parts uploading at once; a writer that waits when asked holds a bounded amount', async () => {
+  for (const partsInFlight of [2, 4]) {
+    const slow = new SlowBucket(60);
+    const storage = new S3Storage({
+      bucket: slow,
+      prefix: `capped-${partsInFlight}/`,
+      partSize: 5 * MiB,
+      partsInFlight,
+    });
+    const file = storage.create('blob.bin');
+    const hash = createHash('sha256');
+    let written = 0;
+    let mostHeld = 0;
+    let waits = 0;
+    // 60 MiB in 1 MiB writes, far faster than the parts go up.
+    for (let i = 0; i < 60; i++) {
+      const chunk = new Uint8Array(MiB);
+      for (let k = 0; k < MiB; k += 4093) chunk[k] = (i * 31 + k) & 255;
+      hash.update(chunk);
+      const wait = file.write(chunk);
+      written += chunk.length;
+      mostHeld = Math.max(mostHeld, written - slow.uploaded);
+      if (wait !== undefined) {
+        waits++;
+        await wait;
+      }
+    }
+    await file.close();
+    assert.equal(slow.most, partsInFlight, `at most ${partsInFlight} parts at once, and that many used`);
+    assert.ok(waits > 0, 'the writer was asked to wait');
+    // What the storage holds (parts uploading and waiting, the part filling): partsInFlight + 1 parts at most.
+    assert.ok(mostHeld <= (partsInFlight + 1) * 5 * MiB, `${mostHeld} bytes held`);
+    const back = await bucket.get(`capped-${partsInFlight}/blob.bin`);
+    assert.equal(back.length, 60 * MiB);
+    assert.equal(createHash('sha256').update(back).digest('hex'), hash.digest('hex'));
+    slow.close();
+  }
+});
+
+test('toJsonl through S3Storage waits for the parts in flight: one at a time, every line there', async () => {
+  const slow = new SlowBucket(30);
+  const storage = new S3Storage({ bucket: slow, prefix: 'paced/', partSize: 5 * MiB, partsInFlight: 1 });
+  const rows = Array.from({ length: 200_000 }, (_, i) => ({ i, pad: 'q'.repeat(60) }));
+  let mostHeld = 0;
+  let written = 0;
+  const source = Stream.fromIterable(rows);
+  source
+    .map((r) => {
+      // Bytes handed on by the time this row reaches the sink, less those the server has.
+      written += JSON.stringify(r).length + 1;
+      mostHeld = Math.max(mostHeld, written - slow.uploaded);
+      return r;
+    })
+    .toJsonl('rows.jsonl', { storage });
+  source.start();
+  await source.done;
+  assert.equal(slow.most, 1);
+  // One part uploading, one filling, and the sink's own text buffer (256 KiB) on top.
+  assert.ok(mostHeld <= 2 * 5 * MiB + 512 * 1024, `${mostHeld} bytes held`);
+  const text = new TextDecoder().decode(await bucket.get('paced/rows.jsonl'));
+  const lines = text.trim().split('\n');
+  assert.equal(lines.length, 200_000);
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l).i),
+    rows.map((r) => r.i),
+  );
+  slow.close();
+});
+
+test('partsInFlight is checked at construction: an integer >= 1', () => {
+  for (const partsInFlight of [0, 1.5, '2', -1]) {
+    assert.throws(() => new S3Storage({ bucket, partsInFlight: partsInFlight as number }), {
+      code: 'TS_BAD_ARGUMENT',
+      message: /S3Storage: partsInFlight = .* an integer >= 1/,
+    });
+  }
+  assert.equal(new S3Storage({ bucket }).partsInFlight, 4);
+});

@@ -55,3 +55,29 @@ test('records go to a PostgreSQL table created for them and to a Redis Stream', 
   redis.disconnect();
   assert.deepEqual(fields.slice(0, 4), ['stream_type', 'telemetry', 'path_id', 'Line_A.lathe.queue']);
 });
+
+test('a batch larger than what the sink holds goes through whole and in order, written batch after batch', async () => {
+  const stream = uniqueTable('sim_big');
+  const egress = new RedisStreamEgress(rUrl, { stream });
+  const record = (i: number) => ({
+    stream_type: 'event' as const,
+    key: `task-${i}`,
+    value: { i },
+    sim_ts: i,
+    timestamp: new Date(Date.UTC(2024, 0, 1, 0, 0, i % 60)).toISOString(),
+  });
+  await egress.write(Array.from({ length: 5000 }, (_, i) => record(i)));
+  await egress.write(Array.from({ length: 10 }, (_, i) => record(5000 + i)));
+  // Each write ends flushed: everything is in the stream before close.
+  const redis = new Redis(rUrl);
+  assert.equal(await redis.xlen(stream), 5010);
+  const entries = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
+  redis.disconnect();
+  const keys = entries.map(([, f]) => f[f.indexOf('key') + 1]);
+  assert.deepEqual(
+    keys,
+    Array.from({ length: 5010 }, (_, i) => `task-${i}`),
+  );
+  await egress.close();
+  assert.equal(egress.sink.written, 5010);
+});

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} in these strings is the model file syntax under test
 // Model files as users write them: ${VAR:-default}, !include, durations in distributions, and the JSON Schema.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -121,4 +122,53 @@ test('the JSON Schema accepts the example model and durations, and refuses what 
   assert.equal(valid({ ...lineA, resources: { lathe: { currentCap: -1, maxCap: 1 } } }), false);
   assert.equal(valid({ ...lineA, service: { milling: { dist: 'poisson', rate: 1 } } }), false);
   assert.equal(valid({ ...lineA, colour: 'red' }), false);
+});
+
+test('a ${NAME} in a comment is left alone: an unset one no longer fails, and nothing changes', async () => {
+  const plain = `simId: Line_A\ndescription: costs $$5\n${BODY}run: { until: 2h }\n`;
+  const commented =
+    '# Set ${NOT_SET_ANYWHERE_2} to change the line (a $$ here is text too)\n' +
+    `simId: Line_A # or \${LINE:-Line_B}\ndescription: costs $$5\n${BODY}run: { until: 2h } # \${NOT_SET_ANYWHERE_3:-}\n`;
+  const env = { LINE: 'Line_C' };
+  const expected = await loadModel(write('plain.yaml', plain), { env });
+  const spec = await loadModel(write('commented.yaml', commented), { env });
+  assert.deepEqual(spec, expected);
+  assert.equal(spec.simId, 'Line_A');
+  assert.equal(spec.description, 'costs $5');
+});
+
+test('variables are replaced in values only: a value holding YAML stays text; a key is left; includes', async () => {
+  mkdirSync(join(dir, 'parts'), { recursive: true });
+  write('parts/lathes.yaml', 'lathe: { currentCap: ${LATHES:-4}, maxCap: 10 }\n');
+  const body = BODY.replace(/resources:\n.*\n/, 'resources: !include ${PARTS:-parts}/lathes.yaml\n');
+  const file = write('values.yaml', `simId: \${LINE:-Line_A}\ndescription: \${DESC}\n${body}run: { until: 1h }\n`);
+  // Written into the text, this value would have added a key and a comment.
+  const desc = 'x\nrun: { until: 1s } # here';
+  const spec = await loadModel(file, { env: { DESC: desc, LATHES: '6' } });
+  assert.equal(spec.simId, 'Line_A');
+  assert.equal(spec.description, desc);
+  assert.equal(spec.run.until, 3600);
+  assert.deepEqual(spec.resources, { lathe: { currentCap: 6, maxCap: 10 } });
+  // A key is not a value: an unset variable there is not looked up (the key is refused as unknown).
+  const keyed = write('keyed.yaml', `\${NOT_A_KEY_VARIABLE}: 1\n${readFileSync(file, 'utf8')}`);
+  await assert.rejects(loadModel(keyed, { env: { DESC: 'd' } }), (e: Error) => {
+    assert.match(e.message, /NOT_A_KEY_VARIABLE/);
+    assert.doesNotMatch(e.message, /is not set/);
+    return true;
+  });
+});
+
+test('JSON model files: variables in values, an unset one named by its field', async () => {
+  const model = parse(`simId: Line_A\n${BODY}run: { until: 1h }\n`) as Record<string, unknown>;
+  model.simId = '${LINE:-Line_J}';
+  model.run = { until: '${HOURS}h', seed: '${SEED:-3}' };
+  const file = write('vars.json', JSON.stringify(model));
+  const spec = await loadModel(file, { env: { HOURS: '2' } });
+  assert.equal(spec.simId, 'Line_J');
+  assert.equal(spec.run.until, 7200);
+  assert.equal(spec.run.seed, 3);
+  await assert.rejects(loadModel(file, { env: {} }), {
+    code: 'TS_SIM_BAD_MODEL',
+    message: `${file} at run.until: \${HOURS} is not set and has no default; set HOURS, or write \${HOURS:-value}`,
+  });
 });
