@@ -2,7 +2,7 @@
 // flat Float64Array of slots, reused when windows close), the row-at-a-time path (window assignment, lateness,
 // generic aggregators), closing by watermark per key or partition, and the outputs. The vectorised scans over a
 // frame's columns are in frame-time-window.ts.
-import { type Checkpointable, type CheckpointReader, type CheckpointWriter } from '../core/checkpointable.ts';
+import type { Checkpointable, CheckpointReader, CheckpointWriter } from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
 import { fromJsonNumber, fromJsonNumbers, toJsonNumber, toJsonNumbers } from '../core/json-numbers.ts';
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../core/refcount.ts';
