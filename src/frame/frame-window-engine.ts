@@ -401,7 +401,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> implements Ch
             start: w.start,
             end: w.end,
             slots: toJsonNumbers(slots.subarray(w.slot * this.stride, (w.slot + 1) * this.stride)),
-            states: w.states,
+            states: w.states === null ? null : structuredClone(w.states),
           })),
         };
         writer.set(this.namespace, id, storeKey(keys.values[k]), entry);
@@ -431,7 +431,7 @@ export abstract class FrameWindowEngine<O = any> extends Stream<O> implements Ch
       for (const saved of e.windows) {
         const w = this.openWindow(key, saved.start, saved.end);
         this.slots.set(fromJsonNumbers(saved.slots).subarray(0, this.stride), w.slot * this.stride);
-        if (saved.states !== null && w.states !== null) w.states = saved.states;
+        if (saved.states !== null && w.states !== null) w.states = structuredClone(saved.states);
         // Its rows' offsets are covered by the checkpoint: it holds only where they came from (for later nodes).
         w.held = [[{ partition }]];
         ws.push(w);

@@ -67,6 +67,9 @@ function stateNodes(source: Stream<any>): (Checkpointable & Stream<any>)[] {
   return found;
 }
 
+/** Makes the pipeline on a streaming frame: a stream, a streaming frame or a series. */
+type Build = (sf: StreamingFrame) => object;
+
 /** A sink that sees each element's metadata. */
 class Capture extends Stream<never> {
   private readonly fn: (x: unknown, md: Metadata | undefined) => void;
@@ -87,9 +90,11 @@ class Run {
   readonly nodes: (Checkpointable & Stream<any>)[];
   private at = 0;
 
-  constructor(build: (sf: StreamingFrame) => { stream?: Stream<any> } | Stream<any>) {
+  constructor(build: Build) {
     const built = build(new StreamingFrame(this.source));
-    const tail = built instanceof Stream ? built : built.stream!;
+    // A series: the frames it is a column of.
+    const b = built as { source?: StreamingFrame; stream?: Stream<any> };
+    const tail = built instanceof Stream ? built : (b.source?.stream ?? b.stream!);
     tail.connect(new Capture((x, md) => this.out.push({ p: partitionOf(md), at: this.at, v: normalize(x) })));
     this.nodes = stateNodes(this.source);
     assert.ok(this.nodes.length > 0, 'the pipeline has a checkpointable node');
@@ -126,7 +131,7 @@ class Run {
  * `incremental`: a checkpoint right after another writes nothing.
  */
 export function checkFramePipeline(
-  build: (sf: StreamingFrame) => { stream?: Stream<any> } | Stream<any>,
+  build: Build,
   options: { frames?: number; rows?: number; incremental?: boolean; endOrder?: boolean } = {},
 ): void {
   // The row windows close what is open at the end of the input by start only: windows of one start come in the

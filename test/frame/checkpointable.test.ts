@@ -60,3 +60,70 @@ describe('frame windows are checkpointable', () => {
     assert.throws(() => sf.tumblingWindow(100, { namespace: '' }).count().final(), { code: 'TS_BAD_ARGUMENT' });
   });
 });
+
+describe('running frame aggregates are checkpointable', () => {
+  it('cumulative sums, products, minima and maxima, on frames and series', () => {
+    checkFramePipeline((sf) => sf.cumsum());
+    checkFramePipeline((sf) => sf.cummin());
+    checkFramePipeline((sf) => sf.col('w').cummax());
+    checkFramePipeline((sf) => sf.col('v').cumprod());
+  });
+
+  it('ewm', () => {
+    checkFramePipeline((sf) => sf.ewm({ alpha: 0.3 }).mean());
+    checkFramePipeline((sf) => sf.col('v').ewm({ span: 4, adjust: false }).mean());
+  });
+
+  it('rolling over rows and over a duration, and with its state', () => {
+    for (const r of ['sum', 'mean', 'min', 'max', 'std'] as const) checkFramePipeline((sf) => sf.rolling(7).run(r));
+    checkFramePipeline((sf) => sf.rolling(60).max());
+    checkFramePipeline((sf) => sf.rolling(60).var());
+    checkFramePipeline((sf) => sf.col('w').rolling(5, { minPeriods: 2 }).withState('mean'));
+    checkFramePipeline((sf) => sf.col('w').rolling(45).withState('sum'));
+  });
+
+  it('running reductions of frames and series, and custom aggregations', () => {
+    checkFramePipeline((sf) => sf.mean());
+    checkFramePipeline((sf) => sf.std());
+    checkFramePipeline((sf) => sf.size());
+    checkFramePipeline((sf) => sf.col('v').sum({ start: 10 }));
+    checkFramePipeline((sf) => sf.col('w').max());
+    checkFramePipeline((sf) => sf.col('w').size());
+    checkFramePipeline((sf) =>
+      sf.aggregate({
+        initial: () => ({ rows: 0 }),
+        onNew: (s: { rows: number }, f) => [{ rows: s.rows + f.length }, s.rows + f.length],
+      }),
+    );
+  });
+
+  it('windows over the last rows or time, tail, value counts', () => {
+    checkFramePipeline((sf) => sf.window({ n: 30 }).col('v').mean());
+    checkFramePipeline((sf) => sf.window({ value: 70 }).sum());
+    checkFramePipeline((sf) => sf.window({ n: 40 }).col('w').withState('max'));
+    checkFramePipeline((sf) => sf.window({ value: 100 }).groupby('sensor').col('w').sum());
+    checkFramePipeline((sf) => sf.groupby('sensor').col('w').std());
+    checkFramePipeline((sf) => sf.groupby('w').size());
+    checkFramePipeline((sf) => sf.groupby('sensor').agg({ n: count(), hi: max('w'), all: collect('w') }));
+    checkFramePipeline((sf) =>
+      sf.window({ n: 20 }).aggregate({
+        initial: () => 0,
+        onNew: (s: number, f) => [s + f.length, s + f.length],
+        onOld: (s: number, f) => [s - f.length, s - f.length],
+      }),
+    );
+    checkFramePipeline((sf) => sf.tail(6));
+    checkFramePipeline((sf) => sf.col('sensor').valueCounts());
+    checkFramePipeline((sf) => sf.col('w').valueCounts());
+  });
+
+  it('take a namespace; two of one kind in an application need one each', () => {
+    const sf = new StreamingFrame(new Stream());
+    assert.equal((sf.cumsum().stream as any).namespace, 'cumsum');
+    assert.equal((sf.cumsum({ namespace: 'totals' }).stream as any).namespace, 'totals');
+    assert.equal((sf.rolling(3, { namespace: 'r3' }).mean().stream as any).namespace, 'r3');
+    assert.equal((sf.tail(3, { namespace: 'last' }).stream as any).namespace, 'last');
+    assert.equal((sf.col('v').sum({ namespace: 'total' }) as any).namespace, 'total');
+    assert.throws(() => sf.ewm({ alpha: 0.5, namespace: '' }).mean(), { code: 'TS_BAD_ARGUMENT' });
+  });
+});
