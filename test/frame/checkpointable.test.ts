@@ -3,8 +3,10 @@
 // uninterrupted run gives (see checkpoint-harness.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCheckpointable } from '../../src/core/checkpointable.ts';
+import { type Checkpointable, isCheckpointable } from '../../src/core/checkpointable.ts';
 import { collect, count, max, mean, Stream, StreamingFrame, sum } from '../../src/index.ts';
+import { MemoryStateStore } from '../../src/state/index.ts';
+import { checkPipeline, items } from '../core/operators/checkpoint-rows.ts';
 import { checkFramePipeline } from './checkpoint-harness.ts';
 
 describe('frame windows are checkpointable', () => {
@@ -125,5 +127,32 @@ describe('running frame aggregates are checkpointable', () => {
     assert.equal((sf.tail(3, { namespace: 'last' }).stream as any).namespace, 'last');
     assert.equal((sf.col('v').sum({ namespace: 'total' }) as any).namespace, 'total');
     assert.throws(() => sf.ewm({ alpha: 0.5, namespace: '' }).mean(), { code: 'TS_BAD_ARGUMENT' });
+  });
+});
+
+describe('toFrames by size is checkpointable', () => {
+  it('each partition fills its own frames; the rows waiting go into the checkpoint, row by row', () => {
+    const rows = items(90, (i) => ({ ts: i * 10, sensor: ['a', 'b'][i % 2], v: (i * 13) % 7 }));
+    checkPipeline((s) => s.toFrames({ size: 8, time: 'ts' }), rows);
+    checkPipeline((s) => s.toFrames({ size: 5, time: 'ts', key: 'sensor' }).cumsum(), rows);
+    checkPipeline((s) => s.toFrames({ size: 6, time: 'ts' }).tumblingWindow(60, { value: 'v' }).sum().final(), rows);
+  });
+
+  it('a checkpoint deletes the entries of rows emitted since', () => {
+    const store = new MemoryStateStore();
+    const s = new Stream<{ v: number }>();
+    const sf = s.toFrames({ size: 3 });
+    const node = sf.stream as unknown as Checkpointable;
+    s.emit({ v: 1 }, [{ partition: 0 }]);
+    s.emit({ v: 2 }, [{ partition: 0 }]);
+    store.transaction((tx) => node.checkpoint(tx));
+    assert.deepEqual(
+      [...store.entries('toFrames', 0)].map(([k]) => k),
+      ['r0', 'r1'],
+    );
+    s.emit({ v: 3 }, [{ partition: 0 }]); // a frame: the buffer empties
+    s.emit({ v: 4 }, [{ partition: 0 }]);
+    store.transaction((tx) => node.checkpoint(tx));
+    assert.deepEqual([...store.entries('toFrames', 0)], [['r0', { x: { v: 4 }, from: { partition: 0, key: null } }]]);
   });
 });
