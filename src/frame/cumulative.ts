@@ -1,9 +1,10 @@
 // Cumulative operations carried across frames: each output frame holds, per row, the sum / product / min / max of
 // everything seen up to that row. NaN rows give NaN and leave the running value alone (pandas' skipna).
+import { fromJsonNumber, toJsonNumber } from '../core/json-numbers.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
 import type { FrameColumn, NumericArray } from './frame-column.ts';
-import { FrameNode } from './frame-node.ts';
+import { FrameStateNode, type FrameStateOptions } from './frame-state-node.ts';
 import { StreamingFrame } from './streaming-frame.ts';
 import { StreamingSeries } from './streaming-series.ts';
 
@@ -56,59 +57,71 @@ export function cumulate(op: Cumulative, values: NumericArray, acc: number, out:
   }
 }
 
-function cumulativeFrames(sf: StreamingFrame, op: Cumulative): StreamingFrame {
-  const acc = new Map<string, number>();
-  const node = new FrameNode<Frame, Frame>(sf.stream, op, {
-    keeps: 'running or rolling aggregates',
-    next(f, md, out) {
-      const cols: Record<string, FrameColumn> = {};
-      for (const name of f.names) {
-        const c = f.column(name);
-        if (c instanceof DictionaryColumn) {
-          cols[name] = c;
-          continue;
-        }
-        const res = new Float64Array(c.length);
-        acc.set(name, cumulate(op, c, acc.get(name) ?? START[op], res));
-        cols[name] = res;
-      }
-      return out.emit(new Frame(cols, f.time, f.timeName, f.key), md);
+function cumulativeFrames(sf: StreamingFrame, op: Cumulative, options?: FrameStateOptions): StreamingFrame {
+  const node = new FrameStateNode<Frame, Frame>(
+    sf.stream,
+    op,
+    () => {
+      // The running value of each column, per input partition.
+      const acc = new Map<string, number>();
+      return {
+        keeps: 'running or rolling aggregates',
+        next(f, md, out) {
+          const cols: Record<string, FrameColumn> = {};
+          for (const name of f.names) {
+            const c = f.column(name);
+            if (c instanceof DictionaryColumn) {
+              cols[name] = c;
+              continue;
+            }
+            const res = new Float64Array(c.length);
+            acc.set(name, cumulate(op, c, acc.get(name) ?? START[op], res));
+            cols[name] = res;
+          }
+          return out.emit(new Frame(cols, f.time, f.timeName, f.key), md);
+        },
+        save: () => Object.fromEntries([...acc].map(([k, v]) => [k, toJsonNumber(v)])),
+        load(saved) {
+          for (const [k, v] of Object.entries(saved as Record<string, unknown>)) acc.set(k, fromJsonNumber(v));
+        },
+      };
     },
-  });
+    options,
+  );
   return new StreamingFrame(node);
 }
 
 declare module './streaming-frame.ts' {
   interface StreamingFrame {
-    /** Cumulative sum of every numeric column, across frames. @example sf.cumsum() */
-    cumsum(): StreamingFrame;
+    /** Cumulative sum of every numeric column, across frames (per input partition). @example sf.cumsum() */
+    cumsum(options?: FrameStateOptions): StreamingFrame;
     /** @example sf.cumprod() */
-    cumprod(): StreamingFrame;
+    cumprod(options?: FrameStateOptions): StreamingFrame;
     /** @example sf.cummin() */
-    cummin(): StreamingFrame;
-    /** @example sf.cummax() */
-    cummax(): StreamingFrame;
+    cummin(options?: FrameStateOptions): StreamingFrame;
+    /** @example sf.cummax({ namespace: 'peak' }) */
+    cummax(options?: FrameStateOptions): StreamingFrame;
   }
 }
 
 declare module './streaming-series.ts' {
   interface StreamingSeries {
     /** Cumulative sum across frames (a series of new frames). @example sf.col('x').cumsum() */
-    cumsum(): StreamingSeries;
+    cumsum(options?: FrameStateOptions): StreamingSeries;
     /** @example sf.col('x').cumprod() */
-    cumprod(): StreamingSeries;
+    cumprod(options?: FrameStateOptions): StreamingSeries;
     /** @example sf.col('x').cummin() */
-    cummin(): StreamingSeries;
+    cummin(options?: FrameStateOptions): StreamingSeries;
     /** @example sf.col('x').cummax() */
-    cummax(): StreamingSeries;
+    cummax(options?: FrameStateOptions): StreamingSeries;
   }
 }
 
 for (const op of ['cumsum', 'cumprod', 'cummin', 'cummax'] as const) {
-  (StreamingFrame.prototype as any)[op] = function (this: StreamingFrame) {
-    return cumulativeFrames(this, op);
+  (StreamingFrame.prototype as any)[op] = function (this: StreamingFrame, options?: FrameStateOptions) {
+    return cumulativeFrames(this, op, options);
   };
-  (StreamingSeries.prototype as any)[op] = function (this: StreamingSeries) {
-    return cumulativeFrames(this.frames(), op).col(this.name);
+  (StreamingSeries.prototype as any)[op] = function (this: StreamingSeries, options?: FrameStateOptions) {
+    return cumulativeFrames(this.frames(), op, options).col(this.name);
   };
 }

@@ -1,9 +1,10 @@
 // Exponentially weighted means (pandas' `ewm(...).mean()`), carried across frames: one value per row.
+import { fromJsonNumber, toJsonNumber } from '../core/json-numbers.ts';
 import { describe, TwinstreamError } from '../errors.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
 import type { FrameColumn, NumericArray } from './frame-column.ts';
-import { FrameNode } from './frame-node.ts';
+import { FrameStateNode } from './frame-state-node.ts';
 import { StreamingFrame } from './streaming-frame.ts';
 import { StreamingSeries } from './streaming-series.ts';
 
@@ -14,6 +15,8 @@ export interface EwmOptions {
   halflife?: number;
   alpha?: number;
   adjust?: boolean;
+  /** The state namespace (an application's checkpoints). Default: `'ewm.mean'`. */
+  namespace?: string;
 }
 
 /**
@@ -94,31 +97,51 @@ export class Ewm {
   readonly source: StreamingFrame;
   readonly alpha: number;
   readonly adjust: boolean;
+  readonly namespace: string | undefined;
 
   constructor(source: StreamingFrame, options: EwmOptions | number) {
     this.source = source;
     this.alpha = ewmAlpha(options);
     this.adjust = typeof options === 'number' ? true : options.adjust !== false;
+    this.namespace = typeof options === 'number' ? undefined : options.namespace;
   }
 
   /** One frame per input frame: every numeric column's weighted mean at every row. */
   mean(): StreamingFrame {
-    const states = new Map<string, EwmState>();
     const { alpha, adjust } = this;
-    const node = new FrameNode<Frame, Frame>(this.source.stream, 'ewm.mean', {
-      keeps: 'running or rolling aggregates',
-      next(f, md, out) {
-        const cols: Record<string, FrameColumn> = {};
-        for (const name of f.names) {
-          const c = f.column(name);
-          if (c instanceof DictionaryColumn) continue;
-          let s = states.get(name);
-          if (s === undefined) states.set(name, (s = new EwmState()));
-          cols[name] = ewmColumn(s, c, alpha, adjust);
-        }
-        return out.emit(new Frame(cols, f.time, f.timeName, null), md);
+    const node = new FrameStateNode<Frame, Frame>(
+      this.source.stream,
+      'ewm.mean',
+      () => {
+        // Each column's weighted sums, per input partition.
+        const states = new Map<string, EwmState>();
+        return {
+          keeps: 'running or rolling aggregates',
+          next(f, md, out) {
+            const cols: Record<string, FrameColumn> = {};
+            for (const name of f.names) {
+              const c = f.column(name);
+              if (c instanceof DictionaryColumn) continue;
+              let s = states.get(name);
+              if (s === undefined) states.set(name, (s = new EwmState()));
+              cols[name] = ewmColumn(s, c, alpha, adjust);
+            }
+            return out.emit(new Frame(cols, f.time, f.timeName, null), md);
+          },
+          save: () => Object.fromEntries([...states].map(([k, s]) => [k, [s.num, s.den, s.last].map(toJsonNumber)])),
+          load(saved) {
+            for (const [k, v] of Object.entries(saved as Record<string, unknown[]>)) {
+              const s = new EwmState();
+              s.num = fromJsonNumber(v[0]);
+              s.den = fromJsonNumber(v[1]);
+              s.last = fromJsonNumber(v[2]);
+              states.set(k, s);
+            }
+          },
+        };
       },
-    });
+      { namespace: this.namespace },
+    );
     return new StreamingFrame(node);
   }
 }

@@ -2,6 +2,7 @@
 // itself: results, lateness, closing, idleness and persistence are those of the row windows by construction.
 // No row object is built unless an aggregator takes whole rows (generic aggregators without a value column).
 
+import type { Checkpointable, CheckpointReader, CheckpointWriter } from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
 import { whenGraphIdle } from '../core/idle.ts';
 import type { Metadata, MetadataEntry } from '../core/refcount.ts';
@@ -54,8 +55,8 @@ const ELEMENT: object = Object.freeze({});
  * const node = sf.sessionWindow('30s', { key: 'sensor', value: 'v' }).sum().final();
  * node.late; // rows that came for closed sessions
  */
-export class FrameRowWindowNode<O = any> extends Stream<O> {
-  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+export class FrameRowWindowNode<O = any> extends Stream<O> implements Checkpointable {
+  /** What it keeps between elements (`KeepsInput`): open windows, checkpointed as the row windows do. */
   readonly keepsInput: string = 'open windows';
   override kind: string;
   private readonly c: FrameRowWindowConfig;
@@ -118,6 +119,26 @@ export class FrameRowWindowNode<O = any> extends Stream<O> {
    */
   persist(tx: WindowStoreWriter): void {
     this.inner.persist(tx);
+  }
+
+  /** {@link Checkpointable}: the row window node's namespace. */
+  get namespace(): string {
+    return this.inner.namespace;
+  }
+
+  /** {@link Checkpointable}: the open windows changed since the last call, per input partition (as on rows). */
+  checkpoint(writer: CheckpointWriter): void {
+    this.inner.checkpoint(writer);
+  }
+
+  /** {@link Checkpointable}: replaces the open windows of `partition` with those `reader` has. */
+  restorePartition(reader: CheckpointReader, partition: number): void {
+    this.inner.restorePartition(reader, partition);
+  }
+
+  /** {@link Checkpointable}: forgets the open windows of `partition`. */
+  dropPartition(partition: number): void {
+    this.inner.dropPartition(partition);
   }
 
   /** Every open window of every key. */

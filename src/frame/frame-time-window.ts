@@ -2,6 +2,7 @@
 // dictionary- or number-coded column, built-in aggregations folded into one flat Float64Array of window slots.
 // No row object is built: a row's window is found with two comparisons against its key's newest window, and only
 // a row that leaves that window takes the slow path (open, late, close).
+import { partitionOf } from '../core/checkpointable.ts';
 import { addMoment } from '../core/moments.ts';
 import type { Metadata } from '../core/refcount.ts';
 import type { Pushed, Stream } from '../core/stream.ts';
@@ -33,6 +34,8 @@ export class FrameTimeWindowNode<O = any> extends FrameWindowEngine<O> {
     const f = x as Frame;
     const n = f.length;
     if (n === 0) return;
+    // Each input partition has its windows (Kafka records' metadata says which); no metadata: the last one.
+    if (md !== undefined && md.length > 0) this.usePartition(partitionOf(md));
     const T = f.times(this.c.where);
     const keys = this.keys.codes(f, this.c.key);
     const cols = this.c.blocks.map((b) => (b === null ? null : f.numeric(b)));

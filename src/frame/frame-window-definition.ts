@@ -1,3 +1,4 @@
+import { namespaceOption } from '../core/checkpointable.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { type Aggregator, isAggregator } from '../window/aggregator.ts';
@@ -28,7 +29,7 @@ export interface FrameWindowOptions {
   afterUpdate?(aggregated: any, value: any, key: unknown, timestamp: number): boolean;
   /** A store to restore open windows from; write them with `persist(tx)` (as on rows). */
   store?: WindowStoreReader;
-  /** The store namespace. Default: `'window'`. */
+  /** The state namespace (a store, an application's checkpoints). Default: `'window'`. */
   namespace?: string;
 }
 
@@ -190,6 +191,7 @@ export class FrameWindowAggregation<R> {
       fields,
       value,
       onLate: o.onLate ?? null,
+      namespace: namespaceOption(def.where, o.namespace, 'window'),
     };
   }
 

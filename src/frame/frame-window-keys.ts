@@ -30,6 +30,8 @@ export interface FrameWindowConfig {
   fields: FieldPlan[];
   value: string | null;
   onLate: ((info: LateInfo) => void) | null;
+  /** The state namespace (checkpoints). Default: `'window'`. */
+  namespace?: string;
 }
 
 /** @internal */

@@ -1,3 +1,4 @@
+import { fromJsonNumber, toJsonNumber } from '../core/json-numbers.ts';
 import type { Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import type { Aggregator } from '../window/aggregator.ts';
@@ -5,7 +6,7 @@ import { isAggregator } from '../window/aggregator.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
 import type { FrameColumn } from './frame-column.ts';
-import { FrameNode } from './frame-node.ts';
+import { FrameStateNode, type FrameStateOptions } from './frame-state-node.ts';
 import { Moments, type Reduction } from './moments.ts';
 import { moveCursor, RowCursor } from './row-cursor.ts';
 import { RowWindow, type RowWindowSpec } from './row-window.ts';
@@ -33,7 +34,8 @@ class GroupIndex {
     return out;
   }
 
-  private of(k: number | string): number {
+  /** The group index of key `k` (a new group the first time). */
+  of(k: number | string): number {
     let g = this.index.get(k);
     if (g === undefined) {
       g = this.keys.length;
@@ -72,12 +74,14 @@ export class GroupBy {
   readonly by: string | StreamingSeries;
   readonly window: RowWindowSpec | null;
   readonly columns: readonly string[] | null;
+  readonly options: FrameStateOptions;
 
   constructor(
     source: StreamingFrame,
     by: string | StreamingSeries,
     window: RowWindowSpec | null = null,
     columns: readonly string[] | null = null,
+    options: FrameStateOptions = {},
   ) {
     if (by instanceof StreamingSeries) source.check(by, 'groupby');
     else if (typeof by !== 'string') badArgument('groupby', 'by', by, 'a column name or a series');
@@ -85,11 +89,12 @@ export class GroupBy {
     this.by = by;
     this.window = window;
     this.columns = columns;
+    this.options = options ?? {};
   }
 
   /** Only column `name` is aggregated. */
   col(name: string): GroupBy {
-    return new GroupBy(this.source, this.by, this.window, [name]);
+    return new GroupBy(this.source, this.by, this.window, [name], this.options);
   }
 
   sum(): Stream<Frame> {
@@ -129,21 +134,36 @@ export class GroupBy {
   private run(plan: Plan): Stream<Frame> {
     const byName = typeof this.by === 'string' ? this.by : this.by.name;
     const keyOf = (f: Frame): FrameColumn => (typeof this.by === 'string' ? f.column(this.by) : this.by.evaluate(f));
-    const win = this.window === null ? null : new RowWindow(this.window, 'groupby window');
-    let acc = win === null ? new Accumulator(plan, byName) : null;
-    return new FrameNode<Frame, Frame>(this.source.stream, 'groupby', {
-      keeps: 'running aggregates',
-      next(f, md, out) {
-        if (win === null) {
-          acc!.add(f, keyOf(f));
-        } else {
-          win.push(f, md);
-          acc = new Accumulator(plan, byName);
-          for (const p of win.frames()) acc.add(p, keyOf(p));
-        }
-        return out.emit(acc!.result(), md);
+    const spec = this.window;
+    return new FrameStateNode<Frame, Frame>(
+      this.source.stream,
+      'groupby',
+      () => {
+        // Per input partition: the window's rows (the groups are computed again from them), or the groups.
+        const win = spec === null ? null : new RowWindow(spec, 'groupby window');
+        let acc = new Accumulator(plan, byName);
+        return {
+          keeps: 'running aggregates',
+          next(f, md, out) {
+            if (win === null) {
+              acc.add(f, keyOf(f));
+            } else {
+              win.push(f, md);
+              acc = new Accumulator(plan, byName);
+              for (const p of win.frames()) acc.add(p, keyOf(p));
+            }
+            return out.emit(acc.result(), md);
+          },
+          save: () => (win === null ? acc.save() : win.save()),
+          load(saved) {
+            if (win === null) acc.load(saved);
+            else win.load(saved);
+          },
+          release: () => win?.clear(),
+        };
       },
-    });
+      { namespace: spec?.namespace ?? this.options.namespace },
+    );
   }
 }
 
@@ -194,6 +214,42 @@ class Accumulator {
     }
   }
 
+  /** The groups and their statistics as JSON values (a checkpoint; aggregator states must be JSON-serializable). */
+  save(): unknown {
+    const stats = Object.fromEntries([...this.stats].map(([k, m]) => [k, m.save()]));
+    const keys = this.groups.keys.map((k) => (typeof k === 'number' ? [toJsonNumber(k), 1] : [k, 0]));
+    // A copy: the states go on changing here. Groups without a state yet (holes) go as null.
+    const states = Object.fromEntries(
+      Object.entries(this.states).map(([k, st]) => [
+        k,
+        Array.from(st, (x) => (x === undefined ? null : structuredClone(x))),
+      ]),
+    );
+    return { keys, rows: this.rows.save(), stats, states, stringKeys: this.stringKeys };
+  }
+
+  /** Takes back what `save` gave, into a fresh accumulator. */
+  load(saved: unknown): void {
+    const s = saved as {
+      keys: [number | string, number][];
+      rows: unknown;
+      stats: Record<string, unknown>;
+      states: Record<string, unknown[]>;
+      stringKeys: boolean;
+    };
+    for (const [k, num] of s.keys) this.groups.of(num === 1 ? fromJsonNumber(k) : k);
+    this.rows.load(s.rows);
+    const plan = this.plan;
+    for (const [name, v] of Object.entries(s.stats)) {
+      const m = new Moments(plan.kind === 'reduce' && (plan.reduction === 'var' || plan.reduction === 'std'));
+      m.load(v);
+      this.stats.set(name, m);
+    }
+    for (const [name, st] of Object.entries(s.states))
+      this.states[name] = st.map((x) => (x === null ? undefined : structuredClone(x)));
+    this.stringKeys = s.stringKeys;
+  }
+
   result(): Frame {
     const order = this.groups.sorted((g) => this.rows.result('size', g) > 0);
     const keys = order.map((g) => this.groups.keys[g]!);
@@ -224,10 +280,14 @@ declare module './streaming-frame.ts' {
      * @example sf.groupby('x').col('y').sum()
      * @example sf.groupby(sf.col('x').mod(3)).col('y').sum()
      */
-    groupby(by: string | StreamingSeries): GroupBy;
+    groupby(by: string | StreamingSeries, options?: FrameStateOptions): GroupBy;
   }
 }
 
-StreamingFrame.prototype.groupby = function groupby(this: StreamingFrame, by: string | StreamingSeries) {
-  return new GroupBy(this, by);
+StreamingFrame.prototype.groupby = function groupby(
+  this: StreamingFrame,
+  by: string | StreamingSeries,
+  options?: FrameStateOptions,
+) {
+  return new GroupBy(this, by, null, null, options);
 };

@@ -19,6 +19,8 @@ export type { FrameOptions, RowPredicate } from './frame.ts';
 export { Frame } from './frame.ts';
 export type { ColumnInput, FrameColumn, NumericArray } from './frame-column.ts';
 export { FrameNode } from './frame-node.ts';
+export type { FrameState, FrameStateOptions } from './frame-state-node.ts';
+export { FrameStateNode } from './frame-state-node.ts';
 export { GroupBy } from './groupby.ts';
 export type { Reduction } from './moments.ts';
 

@@ -1,3 +1,4 @@
+import { fromJsonNumbers, toJsonNumbers } from '../core/json-numbers.ts';
 import { type Aggregate, addMoment, MOMENT_SLOTS, momentResult, resetMoments, SLOT } from '../core/moments.ts';
 import { badArgument } from '../errors.ts';
 import type { NumericArray } from './frame-column.ts';
@@ -56,6 +57,19 @@ export class Moments {
       resetMoments(this.S, i * STRIDE + 1);
     }
     this.groups = g + 1;
+  }
+
+  /** The statistics of every group as JSON values (a checkpoint). @example new Moments(false).load(m.save()) */
+  save(): (number | string)[] {
+    return toJsonNumbers(this.S.subarray(0, this.groups * STRIDE));
+  }
+
+  /** Takes back what {@link Moments.save} gave. */
+  load(saved: unknown): void {
+    const S = fromJsonNumbers(saved);
+    this.groups = Math.floor(S.length / STRIDE);
+    this.S = new Float64Array(Math.max(4, this.groups) * STRIDE);
+    this.S.set(S.subarray(0, this.groups * STRIDE));
   }
 
   /**

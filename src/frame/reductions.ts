@@ -3,7 +3,7 @@ import type { Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import type { Frame } from './frame.ts';
-import { FrameNode } from './frame-node.ts';
+import { FrameStateNode, type FrameStateOptions } from './frame-state-node.ts';
 import { Moments, type Reduction } from './moments.ts';
 import { StreamingFrame } from './streaming-frame.ts';
 import { StreamingSeries } from './streaming-series.ts';
@@ -11,6 +11,8 @@ import { StreamingSeries } from './streaming-series.ts';
 /** Where a running reduction of a series starts: a number (`sum`, `count`), `[total, count]` for `mean`. */
 export interface ReductionOptions {
   start?: number | readonly [number, number];
+  /** The state namespace (an application's checkpoints). Default: the reduction's name. */
+  namespace?: string;
 }
 
 /**
@@ -32,10 +34,9 @@ export interface CustomAggregation<S = any, R = unknown> {
 }
 
 function seriesReduction(series: StreamingSeries, r: Reduction, options: ReductionOptions = {}): Stream<number> {
-  const m = new Moments(r === 'var' || r === 'std');
-  m.ensure(0);
   const start = options.start;
-  if (start !== undefined) {
+  const seeded = (m: Moments) => {
+    if (start === undefined) return;
     if (r === 'mean' && Array.isArray(start) && start.length === 2) {
       m.seed(start[0], start[1]);
     } else if ((r === 'sum' || r === 'count' || r === 'size') && typeof start === 'number') {
@@ -44,59 +45,92 @@ function seriesReduction(series: StreamingSeries, r: Reduction, options: Reducti
     } else {
       badArgument(r, 'start', start, 'a number for sum and count, [total, count] for mean');
     }
-  }
-  return new FrameNode<Frame, number>(series.source.stream, r, {
-    keeps: 'running aggregates',
-    next(f, md, out) {
-      m.addColumn(series.numbers(f), null);
-      return out.emit(m.result(r, 0), md);
+  };
+  seeded(new Moments(false)); // checks `start` at construction
+  return new FrameStateNode<Frame, number>(
+    series.source.stream,
+    r,
+    () => {
+      // The running statistics, per input partition (each starts from `start`).
+      const m = new Moments(r === 'var' || r === 'std');
+      m.ensure(0);
+      seeded(m);
+      return {
+        keeps: 'running aggregates',
+        next(f, md, out) {
+          m.addColumn(series.numbers(f), null);
+          return out.emit(m.result(r, 0), md);
+        },
+        save: () => m.save(),
+        load: (saved) => m.load(saved),
+      };
     },
-  });
+    options,
+  );
 }
 
-function frameReduction(sf: StreamingFrame, r: Reduction): Stream<Record<string, number>> {
-  const stats = new Map<string, Moments>();
-  return new FrameNode<Frame, Record<string, number>>(sf.stream, r, {
-    keeps: 'running aggregates',
-    next(f, md, out) {
-      const res: Record<string, number> = {};
-      for (const name of f.names) {
-        const c = f.column(name);
-        if (c instanceof DictionaryColumn) continue;
+function frameReduction(sf: StreamingFrame, r: Reduction, options?: FrameStateOptions): Stream<Record<string, number>> {
+  return new FrameStateNode<Frame, Record<string, number>>(
+    sf.stream,
+    r,
+    () => {
+      // Each column's running statistics, per input partition.
+      const stats = new Map<string, Moments>();
+      const column = (name: string) => {
         let m = stats.get(name);
         if (m === undefined) {
           m = new Moments(r === 'var' || r === 'std');
           m.ensure(0);
           stats.set(name, m);
         }
-        m.addColumn(c, null);
-        res[name] = m.result(r, 0);
-      }
-      return out.emit(res, md);
+        return m;
+      };
+      return {
+        keeps: 'running aggregates',
+        next(f, md, out) {
+          const res: Record<string, number> = {};
+          for (const name of f.names) {
+            const c = f.column(name);
+            if (c instanceof DictionaryColumn) continue;
+            const m = column(name);
+            m.addColumn(c, null);
+            res[name] = m.result(r, 0);
+          }
+          return out.emit(res, md);
+        },
+        save: () => Object.fromEntries([...stats].map(([k, m]) => [k, m.save()])),
+        load(saved) {
+          for (const [k, v] of Object.entries(saved as Record<string, unknown>)) column(k).load(v);
+        },
+      };
     },
-  });
+    options,
+  );
 }
 
 declare module './streaming-frame.ts' {
   interface StreamingFrame {
-    /** Running sum of every numeric column: `{ x: …, y: … }` after each frame. @example sf.sum() */
-    sum(): Stream<Record<string, number>>;
+    /** Running sum of every numeric column: `{ x: …, y: … }` after each frame (per input partition). @example sf.sum() */
+    sum(options?: FrameStateOptions): Stream<Record<string, number>>;
     /** Running mean per numeric column (NaN skipped). @example sf.mean() */
-    mean(): Stream<Record<string, number>>;
+    mean(options?: FrameStateOptions): Stream<Record<string, number>>;
     /** Running count of values (not NaN) per numeric column. @example sf.count() */
-    count(): Stream<Record<string, number>>;
+    count(options?: FrameStateOptions): Stream<Record<string, number>>;
     /** @example sf.min() */
-    min(): Stream<Record<string, number>>;
+    min(options?: FrameStateOptions): Stream<Record<string, number>>;
     /** @example sf.max() */
-    max(): Stream<Record<string, number>>;
+    max(options?: FrameStateOptions): Stream<Record<string, number>>;
     /** Running sample variance per numeric column. @example sf.var() */
-    var(): Stream<Record<string, number>>;
+    var(options?: FrameStateOptions): Stream<Record<string, number>>;
     /** @example sf.std() */
-    std(): Stream<Record<string, number>>;
+    std(options?: FrameStateOptions): Stream<Record<string, number>>;
     /** Values seen so far: rows × columns (streamz's `sdf.size`). @example sf.size() */
-    size(): Stream<number>;
-    /** A custom aggregation over everything seen: `onNew` per frame; emits its result. @example sf.aggregate(custom) */
-    aggregate<S, R>(agg: CustomAggregation<S, R>): Stream<R>;
+    size(options?: FrameStateOptions): Stream<number>;
+    /**
+     * A custom aggregation over everything seen: `onNew` per frame; emits its result. Its state must be
+     * JSON-serializable to be checkpointed. @example sf.aggregate(custom)
+     */
+    aggregate<S, R>(agg: CustomAggregation<S, R>, options?: FrameStateOptions): Stream<R>;
   }
 }
 
@@ -109,55 +143,83 @@ declare module './streaming-series.ts' {
     /** @example sf.col('amount').count() */
     count(options?: ReductionOptions): Stream<number>;
     /** @example sf.col('x').min() */
-    min(): Stream<number>;
+    min(options?: FrameStateOptions): Stream<number>;
     /** @example sf.col('x').max() */
-    max(): Stream<number>;
+    max(options?: FrameStateOptions): Stream<number>;
     /** @example sf.col('x').var() */
-    var(): Stream<number>;
+    var(options?: FrameStateOptions): Stream<number>;
     /** @example sf.col('x').std() */
-    std(): Stream<number>;
+    std(options?: FrameStateOptions): Stream<number>;
     /** Rows seen so far. @example sf.col('x').size() */
-    size(): Stream<number>;
+    size(options?: FrameStateOptions): Stream<number>;
   }
 }
 
 for (const r of ['sum', 'mean', 'count', 'min', 'max', 'var', 'std'] as const) {
-  (StreamingFrame.prototype as any)[r] = function (this: StreamingFrame) {
-    return frameReduction(this, r);
+  (StreamingFrame.prototype as any)[r] = function (this: StreamingFrame, options?: FrameStateOptions) {
+    return frameReduction(this, r, options);
   };
   (StreamingSeries.prototype as any)[r] = function (this: StreamingSeries, options?: ReductionOptions) {
     return seriesReduction(this, r, options);
   };
 }
-StreamingSeries.prototype.size = function size(this: StreamingSeries) {
-  return seriesReduction(this, 'size');
+StreamingSeries.prototype.size = function size(this: StreamingSeries, options?: FrameStateOptions) {
+  return seriesReduction(this, 'size', options);
 };
-StreamingFrame.prototype.size = function size(this: StreamingFrame) {
-  let total = 0;
-  return new FrameNode<Frame, number>(this.stream, 'size', {
-    keeps: 'running aggregates',
-    next(f, md, out) {
-      total += f.length * f.names.length;
-      return out.emit(total, md);
+StreamingFrame.prototype.size = function size(this: StreamingFrame, options?: FrameStateOptions) {
+  return new FrameStateNode<Frame, number>(
+    this.stream,
+    'size',
+    () => {
+      let total = 0;
+      return {
+        keeps: 'running aggregates',
+        next(f, md, out) {
+          total += f.length * f.names.length;
+          return out.emit(total, md);
+        },
+        save: () => total,
+        load(saved) {
+          total = saved as number;
+        },
+      };
     },
-  });
+    options,
+  );
 };
-StreamingFrame.prototype.aggregate = function aggregate<S, R>(this: StreamingFrame, agg: CustomAggregation<S, R>) {
+StreamingFrame.prototype.aggregate = function aggregate<S, R>(
+  this: StreamingFrame,
+  agg: CustomAggregation<S, R>,
+  options?: FrameStateOptions,
+) {
   checkCustom('aggregate', agg, false);
-  let state: S;
-  let started = false;
-  return new FrameNode<Frame, R>(this.stream, 'aggregate', {
-    keeps: 'running aggregates',
-    next(f, md, out) {
-      if (!started) {
-        state = agg.initial(f);
-        started = true;
-      }
-      const [s, r] = agg.onNew(state, f);
-      state = s;
-      return out.emit(r, md);
+  return new FrameStateNode<Frame, R>(
+    this.stream,
+    'aggregate',
+    () => {
+      let state: S;
+      let started = false;
+      return {
+        keeps: 'running aggregates',
+        next(f, md, out) {
+          if (!started) {
+            state = agg.initial(f);
+            started = true;
+          }
+          const [s, r] = agg.onNew(state, f);
+          state = s;
+          return out.emit(r, md);
+        },
+        save: () => (started ? { state: structuredClone(state) } : {}),
+        load(saved) {
+          const s = saved as { state?: S };
+          started = 'state' in s;
+          if (started) state = structuredClone(s.state) as S;
+        },
+      };
     },
-  });
+    options,
+  );
 };
 
 /** @internal Checks a custom aggregation object at construction. */

@@ -2,6 +2,7 @@
 // window needs from earlier frames (streamz's `sdf.rolling(…)`). Over rows: state carried across frames
 // (row-rolling.ts); over a duration, vectorised per column over one buffer holding [history, frame]: sums slide,
 // min/max use a monotonic deque of indexes; no allocation per row.
+import { fromJsonNumbers, toJsonNumbers } from '../core/json-numbers.ts';
 import { sampleVariance } from '../core/moments.ts';
 import type { Stream } from '../core/stream.ts';
 import { badArgument } from '../errors.ts';
@@ -9,7 +10,7 @@ import { type Duration, toMillis } from '../time/duration.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
 import type { FrameColumn, NumericArray } from './frame-column.ts';
-import { FrameNode } from './frame-node.ts';
+import { FrameStateNode } from './frame-state-node.ts';
 import { checkReduction, type Reduction } from './moments.ts';
 import { RowRolling } from './row-rolling.ts';
 import { RowWindow } from './row-window.ts';
@@ -21,12 +22,65 @@ export interface RollingFrameOptions {
   /** Rows (values not NaN) a window needs before it gives a value; NaN before. Default: `n` for a row count, 1 for
    * a duration (pandas' defaults). */
   minPeriods?: number;
+  /** The state namespace (an application's checkpoints). Default: `'rolling.<reduction>'`. */
+  namespace?: string;
 }
 
 /** The history of one column: the last values (and times) later rows may still need. */
 class ColumnHistory {
   values = new Float64Array(0);
   times = new Float64Array(0);
+
+  save(): unknown {
+    return [toJsonNumbers(this.values), toJsonNumbers(this.times)];
+  }
+
+  load(saved: unknown): void {
+    const [values, times] = saved as [unknown, unknown];
+    this.values = fromJsonNumbers(values);
+    this.times = fromJsonNumbers(times);
+  }
+}
+
+/** The rolling state of each column: a ring over rows, or a history over a duration; per input partition. */
+class ColumnRolls {
+  readonly byRows: boolean;
+  readonly histories = new Map<string, ColumnHistory>();
+  readonly rings = new Map<string, RowRolling>();
+  private readonly n: number;
+  private readonly minPeriods: number;
+  private readonly r: Reduction;
+
+  constructor(n: number, span: number, minPeriods: number, r: Reduction) {
+    this.byRows = span === Number.POSITIVE_INFINITY;
+    this.n = n;
+    this.minPeriods = minPeriods;
+    this.r = r;
+  }
+
+  ring(name: string): RowRolling {
+    let ring = this.rings.get(name);
+    if (ring === undefined) this.rings.set(name, (ring = new RowRolling(this.n, this.minPeriods, this.r)));
+    return ring;
+  }
+
+  history(name: string): ColumnHistory {
+    let h = this.histories.get(name);
+    if (h === undefined) this.histories.set(name, (h = new ColumnHistory()));
+    return h;
+  }
+
+  save(): unknown {
+    const of = (m: Map<string, { save(): unknown }>) => Object.fromEntries([...m].map(([k, v]) => [k, v.save()]));
+    return this.byRows ? of(this.rings) : of(this.histories);
+  }
+
+  load(saved: unknown): void {
+    for (const [k, v] of Object.entries(saved as Record<string, unknown>)) {
+      if (this.byRows) this.ring(k).load(v);
+      else this.history(k).load(v);
+    }
+  }
 }
 
 /**
@@ -35,7 +89,7 @@ class ColumnHistory {
  * @internal
  */
 export function rollColumn(
-  h: ColumnHistory,
+  h: { values: Float64Array; times: Float64Array },
   values: NumericArray,
   times: Float64Array | null,
   n: number,
@@ -179,6 +233,7 @@ export class Rolling {
   readonly n: number;
   readonly span: number;
   readonly minPeriods: number;
+  readonly namespace: string | undefined;
 
   constructor(source: StreamingFrame, window: number | Duration, options: RollingFrameOptions = {}) {
     const byRows = typeof window === 'number';
@@ -192,6 +247,7 @@ export class Rolling {
     const minP = options.minPeriods ?? (byRows ? window : 1);
     if (!(Number.isInteger(minP) && minP >= 0)) badArgument('rolling', 'minPeriods', minP, 'an integer >= 0');
     this.minPeriods = minP;
+    this.namespace = options.namespace;
   }
 
   sum(): StreamingFrame {
@@ -219,35 +275,34 @@ export class Rolling {
   /** Any of the reductions by name. */
   run(reduction: Reduction): StreamingFrame {
     const r = checkReduction('rolling', reduction);
-    const histories = new Map<string, ColumnHistory>();
-    const rings = new Map<string, RowRolling>();
     const { n, span, minPeriods } = this;
-    const node = new FrameNode<Frame, Frame>(this.source.stream, `rolling.${r}`, {
-      keeps: 'running or rolling aggregates',
-      next(f, md, out) {
-        const byRows = span === Number.POSITIVE_INFINITY;
-        // Over rows, every reduction carries its state across frames (row-rolling.ts): no [history, frame] buffer
-        // copied per frame (measured: bench/frame.ts).
-        const ringed = byRows;
-        const times = byRows ? null : f.times('rolling over a duration');
-        const cols: Record<string, FrameColumn> = {};
-        for (const name of f.names) {
-          const c = f.column(name);
-          if (c instanceof DictionaryColumn) continue;
-          if (ringed) {
-            // Over rows: state carried across frames, nothing copied per frame.
-            let ring = rings.get(name);
-            if (ring === undefined) rings.set(name, (ring = new RowRolling(n, minPeriods, r)));
-            cols[name] = ring.next(c);
-            continue;
-          }
-          let h = histories.get(name);
-          if (h === undefined) histories.set(name, (h = new ColumnHistory()));
-          cols[name] = rollColumn(h, c, times, n, span, minPeriods, r);
-        }
-        return out.emit(new Frame(cols, f.time, f.timeName, null), md);
+    const node = new FrameStateNode<Frame, Frame>(
+      this.source.stream,
+      `rolling.${r}`,
+      () => {
+        const rolls = new ColumnRolls(n, span, minPeriods, r);
+        return {
+          keeps: 'running or rolling aggregates',
+          next(f, md, out) {
+            // Over rows, every reduction carries its state across frames (row-rolling.ts): no [history, frame]
+            // buffer copied per frame (measured: bench/frame.ts).
+            const times = rolls.byRows ? null : f.times('rolling over a duration');
+            const cols: Record<string, FrameColumn> = {};
+            for (const name of f.names) {
+              const c = f.column(name);
+              if (c instanceof DictionaryColumn) continue;
+              cols[name] = rolls.byRows
+                ? rolls.ring(name).next(c)
+                : rollColumn(rolls.history(name), c, times, n, span, minPeriods, r);
+            }
+            return out.emit(new Frame(cols, f.time, f.timeName, null), md);
+          },
+          save: () => rolls.save(),
+          load: (saved) => rolls.load(saved),
+        };
       },
-    });
+      { namespace: this.namespace },
+    );
     return new StreamingFrame(node);
   }
 }
@@ -276,22 +331,33 @@ export class RollingSeries {
     const r = checkReduction('rolling', reduction);
     const { n, span, minPeriods } = this.rolling;
     const name = this.name;
-    const history = new ColumnHistory();
-    const byRows = span === Number.POSITIVE_INFINITY;
-    const ring = byRows ? new RowRolling(n, minPeriods, r) : null;
-    const rows = new RowWindow(byRows ? { n } : { value: span }, 'rolling');
-    return new FrameNode<Frame, RollingWithState>(this.rolling.source.stream, `rolling.${r}`, {
-      keeps: 'running or rolling aggregates',
-      next(f, md, out) {
-        const times = byRows ? null : f.times('rolling over a duration');
-        const result =
-          ring !== null
-            ? ring.next(f.numeric(name))
-            : rollColumn(history, f.numeric(name), times, n, span, minPeriods, r);
-        rows.push(f, md);
-        return out.emit({ state: rows.content(), result }, md);
+    return new FrameStateNode<Frame, RollingWithState>(
+      this.rolling.source.stream,
+      `rolling.${r}`,
+      () => {
+        const rolls = new ColumnRolls(n, span, minPeriods, r);
+        const rows = new RowWindow(rolls.byRows ? { n } : { value: span }, 'rolling');
+        return {
+          keeps: 'running or rolling aggregates',
+          next(f, md, out) {
+            const times = rolls.byRows ? null : f.times('rolling over a duration');
+            const result = rolls.byRows
+              ? rolls.ring(name).next(f.numeric(name))
+              : rollColumn(rolls.history(name), f.numeric(name), times, n, span, minPeriods, r);
+            rows.push(f, md);
+            return out.emit({ state: rows.content(), result }, md);
+          },
+          save: () => ({ rolls: rolls.save(), rows: rows.save() }),
+          load(saved) {
+            const s = saved as { rolls: unknown; rows: unknown };
+            rolls.load(s.rolls);
+            rows.load(s.rows);
+          },
+          release: () => rows.clear(),
+        };
       },
-    });
+      { namespace: this.rolling.namespace },
+    );
   }
 
   sum(): StreamingSeries {

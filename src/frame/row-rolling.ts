@@ -3,6 +3,7 @@
 // [history, frame], bit for bit: sums restart at every frame over the rows still in the window (so error cannot
 // build up across frames) and add then remove in the same order; min and max run van Herk/Gil-Werman over blocks
 // of n rows.
+import { fromJsonNumber, fromJsonNumbers, toJsonNumber, toJsonNumbers } from '../core/json-numbers.ts';
 import { sampleVariance } from '../core/moments.ts';
 import type { NumericArray } from './frame-column.ts';
 import type { Reduction } from './moments.ts';
@@ -58,6 +59,36 @@ export class RowRolling {
     const none = this.kind === MIN ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.suffix = new Float64Array(extreme ? n + 1 : 0).fill(none);
     this.prefix = none;
+  }
+
+  /** The state as JSON values (a checkpoint). @example new RowRolling(3, 3, 'mean').load(roll.save()) */
+  save(): unknown {
+    return {
+      seen: this.seen,
+      ring: toJsonNumbers(this.ring),
+      hist: toJsonNumbers(this.hist),
+      suffix: toJsonNumbers(this.suffix),
+      prefix: toJsonNumber(this.prefix),
+      inWindow: this.inWindow,
+    };
+  }
+
+  /** Takes back what {@link RowRolling.save} gave (for the same `n` and reduction). */
+  load(saved: unknown): void {
+    const s = saved as {
+      seen: number;
+      ring: unknown;
+      hist: unknown;
+      suffix: unknown;
+      prefix: unknown;
+      inWindow: number;
+    };
+    this.seen = s.seen;
+    this.ring.set(fromJsonNumbers(s.ring).subarray(0, this.ring.length));
+    this.hist.set(fromJsonNumbers(s.hist).subarray(0, this.hist.length));
+    this.suffix.set(fromJsonNumbers(s.suffix).subarray(0, this.suffix.length));
+    this.prefix = fromJsonNumber(s.prefix);
+    this.inWindow = s.inWindow;
   }
 
   /** The rolling values of one frame's column (a value per row; NaN before `minPeriods` rows). */

@@ -1,12 +1,17 @@
 import { type Held, hold, releaseAll } from '../core/held.ts';
+import { fromJsonNumber, toJsonNumber } from '../core/json-numbers.ts';
 import type { Metadata } from '../core/refcount.ts';
 import { releaseRefs } from '../core/refcount.ts';
 import { badArgument } from '../errors.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
 import { Frame } from './frame.ts';
+import { type FrameJson, frameFromJson, frameToJson } from './frame-json.ts';
 
 /** streamz's windows over rows: the last `n` rows, or the rows whose time is within `value` of the newest. */
-export type RowWindowSpec = { n: number; start?: Frame } | { value: Duration; start?: Frame };
+export type RowWindowSpec = ({ n: number; start?: Frame } | { value: Duration; start?: Frame }) & {
+  /** The state namespace (an application's checkpoints). Default: the operator's kind (`'window.sum'`). */
+  namespace?: string;
+};
 
 /**
  * The rows a `window({ n })` or `window({ value })` holds, as the frame slices they arrived in (buffers shared).
@@ -87,6 +92,23 @@ export class RowWindow {
   /** The window's rows as one frame (a state to resume from with `{ start }`). */
   content(): Frame {
     return Frame.concat(this.frames());
+  }
+
+  /** The rows held, as JSON values (a checkpoint). @example new RowWindow({ n: 4 }, 'window').load(w.save()) */
+  save(): unknown {
+    return { newest: toJsonNumber(this.newest), pieces: this.pieces.map((p) => frameToJson(p.x)) };
+  }
+
+  /** Replaces the rows held with those {@link RowWindow.save} gave (their offsets are covered: no metadata). */
+  load(saved: unknown): void {
+    this.clear();
+    const s = saved as { newest: unknown; pieces: FrameJson[] };
+    for (const p of s.pieces) {
+      const f = frameFromJson(p);
+      this.pieces.push({ x: f, md: undefined });
+      this.rows += f.length;
+    }
+    this.newest = fromJsonNumber(s.newest);
   }
 
   /** Lets go of every held piece. */

@@ -2,7 +2,7 @@
 import type { Stream } from '../core/stream.ts';
 import { DictionaryColumn } from './dictionary-column.ts';
 import { Frame } from './frame.ts';
-import { FrameNode } from './frame-node.ts';
+import { FrameStateNode } from './frame-state-node.ts';
 import { GroupBy } from './groupby.ts';
 import { Moments, type Reduction } from './moments.ts';
 import { type CustomAggregation, checkCustom } from './reductions.ts';
@@ -23,23 +23,41 @@ function reduceFrames(frames: readonly Frame[], name: string, r: Reduction): num
   return m.result(r, 0);
 }
 
-/** Runs `fn(window frames, new frame, dropped slices)` after every frame; emits what it returns. */
+/**
+ * Runs `fn(window frames, new frame, dropped slices, extra)` after every frame; emits what it returns. Each input
+ * partition has its window (and `extra`, a state `fn` carries: `{}` at first, saved with the window).
+ */
 function windowNode<R>(
   source: StreamingFrame,
   spec: RowWindowSpec,
   kind: string,
   project: (f: Frame) => Frame,
-  fn: (w: RowWindow, f: Frame, dropped: Frame[]) => R,
+  fn: (w: RowWindow, f: Frame, dropped: Frame[], extra: { state?: unknown }) => R,
 ): Stream<R> {
-  const win = new RowWindow(spec, kind);
-  return new FrameNode<Frame, R>(source.stream, kind, {
-    keeps: 'running or rolling aggregates',
-    next(f, md, out) {
-      const p = project(f);
-      const dropped = win.push(p, md);
-      return out.emit(fn(win, p, dropped), md);
+  return new FrameStateNode<Frame, R>(
+    source.stream,
+    kind,
+    () => {
+      const win = new RowWindow(spec, kind);
+      let extra: { state?: unknown } = {};
+      return {
+        keeps: 'running or rolling aggregates',
+        next(f, md, out) {
+          const p = project(f);
+          const dropped = win.push(p, md);
+          return out.emit(fn(win, p, dropped, extra), md);
+        },
+        save: () => ({ window: win.save(), extra: structuredClone(extra) }),
+        load(saved) {
+          const s = saved as { window: unknown; extra: { state?: unknown } };
+          win.load(s.window);
+          extra = structuredClone(s.extra);
+        },
+        release: () => win.clear(),
+      };
     },
-  });
+    { namespace: spec.namespace },
+  );
 }
 
 /**
@@ -88,21 +106,17 @@ export class WindowedFrame {
   /** A custom aggregation: `onNew` with each frame, then `onOld` with each slice that left; emits the last result. */
   aggregate<S, R>(agg: CustomAggregation<S, R>): Stream<R> {
     checkCustom('window.aggregate', agg, true);
-    let state: S;
-    let started = false;
+    // The aggregation's state rides in `extra` (saved with the window: it must be JSON-serializable).
     return windowNode(
       this.source,
       this.spec,
       'window.aggregate',
       (f) => f,
-      (_w, f, dropped) => {
-        if (!started) {
-          state = agg.initial(f);
-          started = true;
-        }
-        let [s, r] = agg.onNew(state, f);
+      (_w, f, dropped, extra) => {
+        if (!('state' in extra)) extra.state = agg.initial(f);
+        let [s, r] = agg.onNew(extra.state as S, f);
         for (const d of dropped) [s, r] = agg.onOld!(s, d);
-        state = s;
+        extra.state = s;
         return r;
       },
     );

@@ -137,7 +137,9 @@ export function restoreWindows(
         minTs: w.minTs ?? Number.POSITIVE_INFINITY,
         n: w.n,
         states: plan.fromRecord(w.states),
-        held: null,
+        // Its elements' offsets are covered by the checkpoint: it holds only where they came from, so its result
+        // still tells later nodes its partition.
+        held: [[{ partition: pid }]],
         values: w.values ?? null,
       }));
       p.keys.set(hashKey(e.key), kw);

@@ -4,8 +4,9 @@
 // exits 0. Or until it is killed. It prints its progress every 20 ms. With `--async`, a yielding `mapAsync` (eight
 // calls in flight) comes before the windows: commits must wait for what it holds. With `--pipeline`, state in every
 // stage before the windows: a running count per partition (`accumulate`), an as-of join with every third reading
-// (`joinAsof`), pairs of one key (`partition`), a running total per record key (stateful `apply`), all checkpointed
-// with the windows. With `--group-by`, the records
+// (`joinAsof`), pairs of one key (`partition`), a running total per record key (stateful `apply`), then the results
+// batched into frames (`toFrames` by size) and windowed on frames (a frame window), all checkpointed together.
+// With `--group-by`, the records
 // (`{ id, t, c }`, keyed by store) are re-keyed by `c` through a repartition topic, then windowed per `c`. With
 // `--join-topic <name>`, the input is joined as of its time with the references of that topic (`{ t, q }`, keyed
 // alike, co-partitioned: `joinAsof` across topics), then windowed per key.
@@ -81,7 +82,10 @@ if (values.pipeline) {
       },
       { stateful: true },
     )
-    .tumblingWindow('1s', { key: 'k', timestamp: 't', value: 'v', namespace: 'faults' })
+    // Four results a frame (two pairs of each partition's keys per 100 ms of event time): rows wait in `toFrames`
+    // at every commit, yet every window but each key's last still closes by the end of the input.
+    .toFrames({ size: 4, time: 't', key: 'k' })
+    .tumblingWindow('1s', { key: 'k', value: 'v', namespace: 'faults' })
     .agg({ n: count(), ids: sum() })
     .final()
     .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))

@@ -64,7 +64,8 @@ interface FaultRun {
   stateDir?: string;
   /** A yielding `mapAsync` before the windows (records in flight at every commit). */
   async?: boolean;
-  /** State in every stage before the windows: accumulate, joinAsof, partition, stateful apply. */
+  /** State in every stage before the output: accumulate, joinAsof, partition, stateful apply, toFrames and a frame
+   * window. */
   pipeline?: boolean;
   /** The input joined as of its time with a topic of references (`joinAsof` across topics) before the windows. */
   join?: boolean;
@@ -242,10 +243,11 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
   });
 }
 
-// Every stage before the windows keeps state: a running count per partition, an as-of join, pairs of one key, a
-// running total per record key. Each is checkpointed with the windows, so a restore resumes all of them.
+// Every stage keeps state: a running count per partition, an as-of join, pairs of one key, a running total per
+// record key, rows waiting for a frame, frame windows. Each is checkpointed with the others, so a restore resumes
+// all of them.
 for (const guarantee of ['at-least-once', 'exactly-once']) {
-  test(`${guarantee} with accumulate, joinAsof, partition and stateful apply before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
+  test(`${guarantee} with accumulate, joinAsof, partition, stateful apply and a frame window: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
     await killedWindows(guarantee, { pipeline: true });
   });
 }

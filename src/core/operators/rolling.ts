@@ -1,5 +1,13 @@
 import { badArgument, requireInteger } from '../../errors.ts';
+import {
+  type Checkpointable,
+  type CheckpointReader,
+  type CheckpointWriter,
+  namespaceOption,
+  partitionOf,
+} from '../checkpointable.ts';
 import type { Fusable, FuseContext } from '../fusion.ts';
+import { fromJsonNumbers, toJsonNumbers } from '../json-numbers.ts';
 import { AGGREGATES, type Aggregate, sampleVariance } from '../moments.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
@@ -10,6 +18,8 @@ export type RollingAggregate = Aggregate;
 export interface RollingOptions {
   /** Emit only once this many elements are in the window. Default: `n` (a full window). */
   minPeriods?: number;
+  /** The state namespace when an application checkpoints it. Default: `'rolling'`. */
+  namespace?: string;
 }
 
 // Sums drift when values enter and leave for ever; recomputing them from the ring every so often bounds the
@@ -40,6 +50,18 @@ export abstract class RollingState {
 
   /** The aggregate of the numbers in the window now. */
   abstract value(): number;
+
+  /** The state as JSON values (a copy: a checkpoint). */
+  save(): Record<string, unknown> {
+    return { ring: toJsonNumbers(this.ring), filled: this.filled, head: this.head };
+  }
+
+  /** Takes back what `save` gave (a state of the same `n` and kind). */
+  load(saved: Record<string, unknown>): void {
+    this.ring.set(fromJsonNumbers(saved.ring).subarray(0, this.n));
+    this.filled = saved.filled as number;
+    this.head = saved.head as number;
+  }
 
   /** Fused code (see `RollingNode.fuse`) that adds `x` to the state bound as `s`, then sets `x` to the value or
    * returns while fewer than `minPeriods` numbers are in. */
@@ -102,6 +124,16 @@ class RollingSums extends RollingState {
       if (--${s}.untilResum === 0) ${s}.resum();
       if (${s}.filled < ${minPeriods}) return;
       x = ${value}; }`;
+  }
+
+  override save(): Record<string, unknown> {
+    return { ...super.save(), acc: toJsonNumbers(this.acc), untilResum: this.untilResum };
+  }
+
+  override load(saved: Record<string, unknown>): void {
+    super.load(saved);
+    this.acc.set(fromJsonNumbers(saved.acc).subarray(0, this.acc.length));
+    this.untilResum = saved.untilResum as number;
   }
 
   /** @internal Recomputes the sums from the ring (bounds the drift of adding and taking away for ever). */
@@ -180,15 +212,52 @@ class RollingExtreme extends RollingState {
   value(): number {
     return this.dqValue[this.dqHead]!;
   }
+
+  override save(): Record<string, unknown> {
+    return {
+      ...super.save(),
+      dqValue: toJsonNumbers(this.dqValue),
+      dqSeq: toJsonNumbers(this.dqSeq),
+      dqHead: this.dqHead,
+      dqLen: this.dqLen,
+      seq: this.seq,
+    };
+  }
+
+  override load(saved: Record<string, unknown>): void {
+    super.load(saved);
+    this.dqValue.set(fromJsonNumbers(saved.dqValue).subarray(0, this.n));
+    this.dqSeq.set(fromJsonNumbers(saved.dqSeq).subarray(0, this.n));
+    this.dqHead = saved.dqHead as number;
+    this.dqLen = saved.dqLen as number;
+    this.seq = saved.seq as number;
+  }
 }
 
-/** Emits an aggregate of the last `n` numbers after each one. */
-export class RollingNode extends Stream<number> implements Fusable {
-  /** What it keeps between elements (`KeepsInput`): an application with state refuses it. */
+/** The store key of a partition's state. */
+const STATE = 'state';
+
+/**
+ * Emits an aggregate of the last `n` numbers after each one. Elements from Kafka carry their partition: each
+ * partition has its own window, which is {@link Checkpointable} (a checkpoint writes the window of each partition
+ * that took a number since the last one: the whole ring, as every number changes it).
+ */
+export class RollingNode extends Stream<number> implements Fusable, Checkpointable {
+  /** What it keeps between elements (`KeepsInput`): the last `n` numbers, checkpointed. */
   readonly keepsInput: string = 'a rolling window of values';
   override kind = 'rolling';
-  readonly state: RollingState;
+  readonly namespace: string;
+  /** The current partition's window (fused code reads it through the node: it changes with the partition). */
+  state: RollingState;
   readonly minPeriods: number;
+  private readonly n: number;
+  private readonly aggregate: RollingAggregate;
+  /** The partition whose window `state` is; the others wait in `parked`. */
+  current = 0;
+  private readonly parked = new Map<number, RollingState>();
+  /** The current partition's window changed since the last checkpoint (one field write per element). */
+  dirty = false;
+  private readonly changed = new Set<number>();
 
   constructor(upstream: Stream<number>, n: number, aggregate: RollingAggregate, options: RollingOptions) {
     requireInteger('rolling', 'n', n, 1);
@@ -197,20 +266,73 @@ export class RollingNode extends Stream<number> implements Fusable {
     }
     const minPeriods = options.minPeriods ?? n;
     requireInteger('rolling', 'minPeriods', minPeriods, 1);
+    const namespace = namespaceOption('rolling', options.namespace, 'rolling');
     super({ clock: upstream.clock });
+    this.namespace = namespace;
+    this.n = n;
+    this.aggregate = aggregate;
     this.state = RollingState.of(n, aggregate);
     this.minPeriods = Math.min(minPeriods, n);
     upstream.connect(this);
   }
 
+  /** Makes `state` the window of partition `p` (a new partition starts empty). */
+  switchTo(p: number): void {
+    if (p === this.current) return;
+    this.parked.set(this.current, this.state);
+    if (this.dirty) this.changed.add(this.current);
+    this.dirty = false;
+    this.state = this.parked.get(p) ?? RollingState.of(this.n, this.aggregate);
+    this.parked.delete(p);
+    this.current = p;
+  }
+
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
+    if (metadata !== undefined) this.switchTo(partitionOf(metadata));
+    this.dirty = true;
     this.state.add(x as number);
     if (this.state.filled < this.minPeriods) return;
     return this.pass(this.state.value(), metadata);
   }
 
   fuse(ctx: FuseContext): string {
-    return this.state.fuse(ctx.bind(this.state), this.minPeriods);
+    const n = ctx.bind(this);
+    // Elements with metadata (Kafka records) may come from another partition: its own window.
+    const part = `if (md !== undefined) ${n}.switchTo(${ctx.bind(partitionOf)}(md)); ${n}.dirty = true;`;
+    return `${part} { const S = ${n}.state; ${this.state.fuse('S', this.minPeriods)} }`;
+  }
+
+  /** {@link Checkpointable}: the window of each partition that changed since the last call, one entry each. */
+  checkpoint(writer: CheckpointWriter): void {
+    if (this.dirty) writer.set(this.namespace, this.current, STATE, this.state.save());
+    for (const p of this.changed) {
+      const s = this.parked.get(p);
+      if (s !== undefined) writer.set(this.namespace, p, STATE, s.save());
+    }
+    this.dirty = false;
+    this.changed.clear();
+  }
+
+  /** {@link Checkpointable}: replaces the window of `partition` with the one `reader` has (none: empty). */
+  restorePartition(reader: CheckpointReader, partition: number): void {
+    this.dropPartition(partition);
+    for (const [k, v] of reader.entries(this.namespace, partition)) {
+      if (k !== STATE) continue;
+      const s = RollingState.of(this.n, this.aggregate);
+      s.load(v as Record<string, unknown>);
+      if (partition === this.current) this.state = s;
+      else this.parked.set(partition, s);
+    }
+  }
+
+  /** {@link Checkpointable}: forgets the window of `partition`. */
+  dropPartition(partition: number): void {
+    this.changed.delete(partition);
+    this.parked.delete(partition);
+    if (partition === this.current) {
+      this.state = RollingState.of(this.n, this.aggregate);
+      this.dirty = false;
+    }
   }
 }
 

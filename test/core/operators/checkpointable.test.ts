@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { type Checkpointable, isCheckpointable, keepsInputOf } from '../../../src/core/checkpointable.ts';
 import { RefCounter, Stream } from '../../../src/core/index.ts';
 import { MemoryStateStore } from '../../../src/state/index.ts';
+import { checkPipeline, items } from './checkpoint-rows.ts';
 
 const md = (partition: number) => [{ partition }];
 const asCheckpointable = (s: Stream<any>) => {
@@ -152,4 +153,31 @@ test('unique remembers the keys seen per partition, in their order, across a che
   for (const x of ['a', 'c', 'b', 'c', 'a']) b.emit(x, md(0));
   // a, c remembered; b new (forgets a, the older of the two); c remembered; a new again.
   assert.deepEqual(outB, ['b', 'a']);
+});
+
+test('rolling keeps a window per partition and resumes it from a checkpoint (fused or not)', () => {
+  const values = items(120, (i) => ((i * 37) % 23) - 7 + (i % 5 === 0 ? 0.5 : 0));
+  for (const kind of ['sum', 'mean', 'count', 'min', 'max', 'var', 'std'] as const) {
+    checkPipeline((s) => s.rolling(6, kind, { minPeriods: 2 }), values);
+    checkPipeline((s) => s.map((x: number) => x * 2).rolling(5, kind), values);
+  }
+});
+
+test('frequencies keeps counts per partition and resumes them', () => {
+  checkPipeline(
+    (s) => s.frequencies(),
+    items(60, (i) => ['a', 'b', 'c', 'd'][(i * 5) % 4]),
+  );
+  checkPipeline(
+    (s) => s.frequencies({ namespace: 'objects' }),
+    items(40, (i) => ({ id: i % 3 })),
+  );
+});
+
+test('rolling and frequencies take a namespace', () => {
+  const s = new Stream<number>();
+  assert.equal(asCheckpointable(s.rolling(3, 'sum')).namespace, 'rolling');
+  assert.equal(asCheckpointable(s.rolling(3, 'sum', { namespace: 'r' })).namespace, 'r');
+  assert.equal(asCheckpointable(s.frequencies({ namespace: 'f' })).namespace, 'f');
+  assert.throws(() => s.rolling(3, 'sum', { namespace: '' }), { code: 'TS_BAD_ARGUMENT' });
 });
