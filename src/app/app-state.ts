@@ -91,8 +91,8 @@ export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string
     'TS_APP_NOT_CHECKPOINTABLE',
     `Application: node ${name} keeps ${keeps} between records but cannot put them into the state checkpoint; ` +
       'a restore would lose them while the windows and other state resume. Replace it with a checkpointable ' +
-      'node (windows, accumulate, partition, slidingWindow, zip, combineLatest, mergeSorted, the joins, stateful ' +
-      'apply), or run without state (changelog: false)',
+      'node (windows, frame windows, accumulate, rolling, partition, slidingWindow, zip, combineLatest, mergeSorted, ' +
+      'the joins, toFrames, stateful apply), or run without state (changelog: false)',
     { context: { node: node.name ?? node.kind, keeps } },
   );
 }
