@@ -3,7 +3,13 @@ import { TwinstreamError } from '../errors.ts';
 import type { ModelSpec } from '../sim/model/spec.ts';
 import type { StatsLevel } from '../sim/stats/model-statistics.ts';
 
-/** The default topics and worker group of replications over Kafka. */
+/**
+ * The default topics and worker group of replications over Kafka.
+ *
+ * @example
+ * import { REPLICATION_TOPICS } from 'twinstream/cluster';
+ * REPLICATION_TOPICS.work; // 'twinstream-replications'
+ */
 export const REPLICATION_TOPICS = {
   work: 'twinstream-replications',
   results: 'twinstream-replication-results',

@@ -24,6 +24,8 @@ export interface ModelStopReason {
  * Checks a model's `run.stop`: the signal it names exists; the condition parses, its names exist, and it reads
  * no entity (`attr.`, `payload.`, `item.`, `wait.`), as it is checked outside every task.
  *
+ * @example
+ * checkStop(spec, issues); // in validateModel's cross-references
  * @internal
  */
 export function checkStop(m: ModelSpec<number>, issues: Issue[]): void {
@@ -86,6 +88,8 @@ export interface StopParts {
  * now and after every change of the model's state (levels, resources, signals, tasks), as a task's
  * `wait: { condition }` is.
  *
+ * @example
+ * armStop({ condition: 'level.stock < 10' }, { env, signals, world, watch, stopped: (r) => (built.stopped = r) });
  * @internal
  */
 export function armStop(stop: ModelStop, p: StopParts): void {

@@ -87,6 +87,8 @@ export interface ReplicationPlan {
 /**
  * @internal Validates the options and the model of a replication run and spawns its seeds: what `replicate` and
  * the replications over Kafka share, so both run the same replications for the same seed.
+ * @example
+ * const plan = await planReplications('line-a.yaml', { replications: 20, until: 3600 }, 'replicate');
  */
 export async function planReplications(
   model: string | ModelSpec,
@@ -115,7 +117,11 @@ export async function planReplications(
   return { spec, seeds, tasks, level, measures: options.measures };
 }
 
-/** @internal The summary of a plan's runs (in seed order), as `replicate` gives it. */
+/**
+ * @internal The summary of a plan's runs (in seed order), as `replicate` gives it.
+ * @example
+ * const summary = summariseReplications(plan, runs, wallSeconds);
+ */
 export function summariseReplications(
   plan: ReplicationPlan,
   runs: ReplicationOutcome[],
