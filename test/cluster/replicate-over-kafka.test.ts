@@ -72,7 +72,7 @@ test('two worker processes, one killed with SIGKILL mid-run: the summary equals 
   const results = uniqueName('sim-results');
   const workers = [startWorker(brokers, group, work, results), startWorker(brokers, group, work, results)];
   const [victim, survivor] = workers as [Worker, Worker];
-  const options = { replications: 16, until: 6 * 3600, seed: 7, measures: ['tasks.milling.wait_mean'] };
+  const options = { replications: 16, until: 86_400, seed: 7, measures: ['tasks.milling.wait_mean'] };
   let killedAfter = 0;
   // A worker that ends by itself (but the one killed here) fails the test at once, with what it said.
   const unexpectedExit = new Promise<never>((_, reject) => {
