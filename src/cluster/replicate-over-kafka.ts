@@ -134,6 +134,7 @@ export async function replicateOverKafka(
   );
   const producer = new KafkaProducer(options);
   let messages: PortMessages | null = null;
+  const abandon = new AbortController();
   try {
     const timeout = timeoutOf(options, where);
     // The results written from now on: the end of each partition, read before the first item goes out.
@@ -149,7 +150,18 @@ export async function replicateOverKafka(
       offsets: (ends.get(resultTopic) ?? [0n]).map((offset, partition) => ({ topic: resultTopic, partition, offset })),
       autocommit: false,
     });
-    const gathered = gather(messages, job, plan.tasks.length, silence, resultTopic, workTopic, options.onResult);
+    const gathered = gather(
+      messages,
+      job,
+      plan.tasks.length,
+      silence,
+      resultTopic,
+      workTopic,
+      options.onResult,
+      abandon.signal,
+    );
+    // Awaited below; a failed send must not leave it to reject unheard.
+    gathered.catch(() => {});
     // Spread over the partitions in turn, so that every worker of the group gets a share.
     await producer.send(items.map((m, i) => ({ ...m, partition: i % workPartitions })));
     const { runs, byWorker, duplicates } = await gathered;
@@ -160,6 +172,7 @@ export async function replicateOverKafka(
       duplicates,
     };
   } finally {
+    abandon.abort();
     await messages?.close().catch(() => {});
     await consumer.close(true).catch(() => {});
     await producer.close().catch(() => {});
@@ -175,6 +188,7 @@ function gather(
   resultTopic: string,
   workTopic: string,
   onResult: KafkaReplicateOptions['onResult'],
+  abandoned: AbortSignal,
 ): Promise<{ runs: ReplicationOutcome[]; byWorker: Record<string, number>; duplicates: number }> {
   const runs: (ReplicationOutcome | undefined)[] = new Array(total);
   const byWorker: Record<string, number> = {};
@@ -185,9 +199,13 @@ function gather(
     const finish = (error?: unknown) => {
       timer?.cancel();
       messages.removeAllListeners('data');
+      abandoned.removeEventListener('abort', onAbandon);
       if (error !== undefined) reject(error);
       else resolve({ runs: runs as ReplicationOutcome[], byWorker, duplicates });
     };
+    // The coordinator failed elsewhere (a send): stop the timer, nobody waits for the results any more.
+    const onAbandon = () => finish(new TwinstreamError('TS_SIM_REPLICATION_FAILED', 'the replications were abandoned'));
+    abandoned.addEventListener('abort', onAbandon);
     // On the wall clock: a timer re-armed until the results are in.
     let timer: Timer | null = null;
     const check = () => {
