@@ -140,6 +140,36 @@ test('a desflow blueprint with run.stop runs unchanged and stops where desflow 0
   assert.equal(summary.model.containers.get('stock')!.level, 5);
 });
 
+test('a desflow blueprint stopping on a signal gives the trace desflow 0.25 gives, and the one of the model above', async () => {
+  // desflow 0.25 `run --stdout` on this blueprint: the same events at the same times (its keys count from 1), the
+  // run ending at 32 when part 3 is scrapped.
+  const blueprint = {
+    simulation: { sim_id: 'Shop', factor: 0, random_seed: 3 },
+    resources: { bench: { current_cap: 1 } },
+    services: { one: { dist: 'constant', value: 1 }, two: { dist: 'constant', value: 2 } },
+    arrivals: { parts: { dist: 'constant', value: 10, spawn: 'inspect' } },
+    signals: ['scrapped'],
+    tasks: {
+      inspect: {
+        service: 'one',
+        resource: 'bench',
+        payload: {},
+        next: { when: [{ condition: 't >= 30', task: 'scrap' }], default: 'pack' },
+      },
+      scrap: { service: 'one', signal: 'scrapped', payload: {} },
+      pack: { service: 'two', payload: {} },
+    },
+    run: { until: 100, stop: { signal: 'scrapped' } },
+  };
+  const fromBlueprint = await trace(await validateModel(blueprint, 'shop.yaml'));
+  const native = await trace(shop({ signal: 'scrapped' }));
+  assert.equal(fromBlueprint.summary.simulatedTime, 32);
+  assert.deepEqual(
+    fromBlueprint.lines,
+    native.lines.map((l) => l.replace(/part-(\d)/, 'task-$1')),
+  );
+});
+
 test('replications stop where each run stops', async () => {
   const r = await replicate(shop({ signal: 'scrapped' }), { replications: 2, measures: ['tasks.pack.finished'] });
   // Constant times: every replication packs the first two parts, and stops at the first scrap.
@@ -149,7 +179,7 @@ test('replications stop where each run stops', async () => {
   );
 });
 
-test('a stop naming no signal, or a condition reading an entity, is refused naming run.stop and its line', async () => {
+test('a stop naming no signal, or a condition reading an entity, is refused naming its field under run.stop', async () => {
   const refused = async (stop: unknown, pattern: RegExp) => {
     const spec = { ...shop(undefined), run: { until: 100, stop } };
     await assert.rejects(
