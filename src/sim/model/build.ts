@@ -144,8 +144,10 @@ export function buildModel(
     onLeave: null,
     stopped: null,
   };
-  // The steps of flows call it after each change a stop condition may read (tasks have their runner's watchers).
-  let stepChanged: (() => void) | null = null;
+  // The steps of flows call it after each change a stop condition may read (tasks have their runner's watchers);
+  // a constant flag keeps the check off the steps of models without a stop condition.
+  const watchSteps = spec.run.stop !== undefined && 'condition' in spec.run.stop;
+  let stepChanged: () => void = () => {};
   const measured = measureModel(statistics, env.registry, id, built);
 
   const publish = (key: string, pathId: string, status: string, task: string, instance: number) => {
@@ -190,17 +192,17 @@ export function buildModel(
       publish(key, pathId, 'queued', name, instance);
       const req = res?.request();
       resStats?.changed();
-      stepChanged?.();
+      if (watchSteps) stepChanged();
       if (req !== undefined) {
         yield req;
         resStats!.changed();
-        stepChanged?.();
+        if (watchSteps) stepChanged();
       }
       try {
         for (const [container, amount, holder] of step.consume) {
           yield container.get(amount);
           holder.changed();
-          stepChanged?.();
+          if (watchSteps) stepChanged();
         }
         publish(key, pathId, 'started', name, instance);
         const startedAt = env.now;
@@ -208,7 +210,7 @@ export function buildModel(
         for (const [container, amount, holder] of step.produce) {
           yield container.put(amount);
           holder.changed();
-          stepChanged?.();
+          if (watchSteps) stepChanged();
         }
         publish(key, pathId, 'finished', name, instance);
         task.done(startedAt - queuedAt, env.now - startedAt);
@@ -216,13 +218,13 @@ export function buildModel(
         if (req !== undefined) {
           res!.release(req);
           resStats!.changed();
-          stepChanged?.();
+          if (watchSteps) stepChanged();
         }
       }
       if (step.store !== undefined) {
         yield step.store[0].put(key);
         step.store[1].changed();
-        stepChanged?.();
+        if (watchSteps) stepChanged();
       }
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
@@ -325,7 +327,7 @@ export function buildModel(
         stepChanged = fn;
         const fromTasks = runner?.watch(fn);
         return () => {
-          stepChanged = null;
+          stepChanged = () => {};
           fromTasks?.();
         };
       },
