@@ -205,6 +205,11 @@ export class RealtimeEnvironment extends BaseEnvironment {
    * Ends the run under way after the event being processed (a paced run waiting for its next event wakes at once),
    * and every later `run()` returns at once: `run()` resolves as if its `until` had come. Call `teardown()` next to
    * flush and close the sinks. From a process, an event callback, a signal handler or a timer.
+   *
+   * @example
+   * process.once('SIGTERM', () => env.stop());
+   * await env.run({ until: 86_400 });
+   * await env.teardown();
    */
   stop(): void {
     this.stopRequested = true;
