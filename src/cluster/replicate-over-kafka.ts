@@ -4,7 +4,6 @@ import { portOf } from '../connectors/kafka/broker-port.ts';
 import { clientOptions, type KafkaConnection, timeoutOf, withTimeout } from '../connectors/kafka/connection.ts';
 import type { PortConsumer, PortMessages } from '../connectors/kafka/kafka-port.ts';
 import { KafkaProducer, type OutgoingMessage } from '../connectors/kafka/producer.ts';
-import type { RawMessage } from '../connectors/kafka/record-decoder.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
 import type { ModelSpec } from '../sim/model/spec.ts';
 import {
@@ -13,9 +12,9 @@ import {
   type ReplicationSummary,
   summariseReplications,
 } from '../sim/replicate/replicate.ts';
-import type { ReplicationOutcome } from '../sim/replicate/run-replication.ts';
-import { realClock, type Timer } from '../time/clock.ts';
+import { realClock } from '../time/clock.ts';
 import { type Duration, toMillis } from '../time/duration.ts';
+import { gatherResults } from './gather-results.ts';
 import {
   REPLICATION_TOPICS,
   type ReplicationResultMessage,
@@ -150,16 +149,15 @@ export async function replicateOverKafka(
       offsets: (ends.get(resultTopic) ?? [0n]).map((offset, partition) => ({ topic: resultTopic, partition, offset })),
       autocommit: false,
     });
-    const gathered = gather(
-      messages,
+    const gathered = gatherResults(messages, {
       job,
-      plan.tasks.length,
+      total: plan.tasks.length,
       silence,
       resultTopic,
       workTopic,
-      options.onResult,
-      abandon.signal,
-    );
+      onResult: options.onResult,
+      abandoned: abandon.signal,
+    });
     // Awaited below; a failed send must not leave it to reject unheard.
     gathered.catch(() => {});
     // Spread over the partitions in turn, so that every worker of the group gets a share.
@@ -177,79 +175,4 @@ export async function replicateOverKafka(
     await consumer.close(true).catch(() => {});
     await producer.close().catch(() => {});
   }
-}
-
-// Results of `job` until all `total` are in (each index once), a failure, or `silence` ms without a new one.
-function gather(
-  messages: PortMessages,
-  job: string,
-  total: number,
-  silence: number,
-  resultTopic: string,
-  workTopic: string,
-  onResult: KafkaReplicateOptions['onResult'],
-  abandoned: AbortSignal,
-): Promise<{ runs: ReplicationOutcome[]; byWorker: Record<string, number>; duplicates: number }> {
-  const runs: (ReplicationOutcome | undefined)[] = new Array(total);
-  const byWorker: Record<string, number> = {};
-  let received = 0;
-  let duplicates = 0;
-  let lastNews = realClock.now();
-  return new Promise((resolve, reject) => {
-    const finish = (error?: unknown) => {
-      timer?.cancel();
-      messages.removeAllListeners('data');
-      abandoned.removeEventListener('abort', onAbandon);
-      if (error !== undefined) reject(error);
-      else resolve({ runs: runs as ReplicationOutcome[], byWorker, duplicates });
-    };
-    // The coordinator failed elsewhere (a send): stop the timer, nobody waits for the results any more.
-    const onAbandon = () => finish(new TwinstreamError('TS_SIM_REPLICATION_FAILED', 'the replications were abandoned'));
-    abandoned.addEventListener('abort', onAbandon);
-    // On the wall clock: a timer re-armed until the results are in.
-    let timer: Timer | null = null;
-    const check = () => {
-      timer = realClock.setTimer(Math.min(1000, Math.max(10, silence / 10)), check);
-      if (realClock.now() - lastNews < silence) return;
-      finish(
-        new TwinstreamError(
-          'TS_SIM_REPLICATION_TIMEOUT',
-          `${received} of ${total} replications came back on ${resultTopic}, and none for ${silence} ms: start workers (twinstream sim worker --kafka <brokers>) reading ${workTopic} on the same brokers, or give a longer timeout`,
-          { context: { job, received, total, resultTopic, workTopic } },
-        ),
-      );
-    };
-    check();
-    messages.on('error', (e) => finish(e));
-    messages.on('data', (m: RawMessage) => {
-      if (m.value === null || m.value === undefined) return;
-      let r: ReplicationResultMessage;
-      try {
-        r = replicationSerde.deserialize(m.value) as ReplicationResultMessage;
-      } catch {
-        return; // not a result of ours: the topic is shared
-      }
-      if (r?.job !== job || !Number.isInteger(r.index) || r.index < 0 || r.index >= total) return;
-      if ('error' in r) {
-        finish(
-          new TwinstreamError(
-            'TS_SIM_REPLICATION_FAILED',
-            `replication ${r.index} (seed ${r.seed}) failed on worker ${r.worker}: ${r.error}`,
-            { context: { job, index: r.index, seed: r.seed, worker: r.worker, code: r.code } },
-          ),
-        );
-        return;
-      }
-      if (runs[r.index] !== undefined) {
-        duplicates++;
-        return;
-      }
-      runs[r.index] = { seed: r.seed, statistics: r.statistics, events: r.events };
-      byWorker[r.worker] = (byWorker[r.worker] ?? 0) + 1;
-      received++;
-      lastNews = realClock.now();
-      onResult?.(r, received, total);
-      if (received === total) finish();
-    });
-  });
 }
