@@ -4,6 +4,7 @@ import { Application } from '../app/index.ts';
 import type { KafkaConnection } from '../connectors/kafka/connection.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
+import { validateModel } from '../sim/model/validate.ts';
 import { runReplication } from '../sim/replicate/run-replication.ts';
 import { realClock } from '../time/clock.ts';
 import type { Duration } from '../time/duration.ts';
@@ -117,7 +118,9 @@ export async function runReplicationWorker(options: ReplicationWorkerOptions): P
     const t0 = performance.now();
     let out: ReplicationResultMessage;
     try {
-      const o = await runReplication({ spec: item.spec, seed: item.seed, until: item.until, stats: item.stats });
+      // Read from a topic: validated again, as any model from outside is.
+      const spec = await validateModel(item.spec, `the model of work item ${item.index} of job ${item.job}`);
+      const o = await runReplication({ spec, seed: item.seed, until: item.until, stats: item.stats });
       c.replications++;
       out = {
         job: item.job,

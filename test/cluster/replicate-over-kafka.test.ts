@@ -129,6 +129,41 @@ test('two worker processes, one killed with SIGKILL mid-run: the summary equals 
   assert.match(survivor.stdout.join(''), /replication \d+ of job [0-9a-f]{8} \(seed \d+\): \d+ events in [\d.]+ s/);
 });
 
+test('models of every kind travel whole: flows of tasks, desflow blueprints, an unlimited resource', async () => {
+  const brokers = await kafkaBrokers();
+  const stop = new AbortController();
+  const topics = {
+    groupId: uniqueName('sim-workers'),
+    workTopic: uniqueName('sim-work'),
+    resultTopic: uniqueName('sim-results'),
+    partitions: 2,
+  };
+  const worker = runReplicationWorker({ brokers, ...topics, sessionTimeout: '3s', signal: stop.signal });
+  try {
+    // An unlimited resource: Infinity travels as { "$number": "Infinity" }.
+    const unlimited: ModelSpec = {
+      simId: 'Dock',
+      arrival: { trucks: { dist: 'exponential', rate: 0.1 } },
+      service: { unload: { dist: 'uniform', low: 5, high: 30 } },
+      resources: { dock: { currentCap: Number.POSITIVE_INFINITY, maxCap: Number.POSITIVE_INFINITY } },
+      flows: [{ name: 'trucks', arrival: 'trucks', steps: [{ resource: 'dock', service: 'unload' }] }],
+      run: { until: 3600 },
+    };
+    const models = ['examples/models/workshop.yaml', 'examples/desflow/stock.yaml', 'examples/desflow/breakdowns.yaml'];
+    for (const file of [...models, unlimited]) {
+      const model = typeof file === 'string' ? join(ROOT, file) : file;
+      const options = { replications: 3, until: 1800, seed: 11 };
+      const overKafka = await replicateOverKafka(model, { ...options, brokers, ...topics, resultTimeout: '60s' });
+      const threads = await replicate(model, { ...options, workers: 1 });
+      assert.deepEqual(overKafka.runs, threads.runs, String(model));
+      assert.deepEqual(overKafka.measures, threads.measures, String(model));
+    }
+  } finally {
+    stop.abort();
+  }
+  assert.deepEqual(await worker, { replications: 12, failed: 0, skipped: 0 });
+});
+
 test('a replication that fails on its worker fails the coordinator with the reason; the worker goes on', async () => {
   const brokers = await kafkaBrokers();
   const work = uniqueName('sim-work');
