@@ -3,10 +3,13 @@
 // workers, every statistic at level "all", wall time of the whole command as a user types it (start-up included).
 // desflow runs from a venv this script creates (bench/.venv-desflow, gitignored). With --week, also the week of
 // Line_A written to Parquet by `twinstream sim run`, with statistics at each level (CPU seconds). twinstream runs
-// as installed: the built bin, dist/cli/main.js (the script builds it first).
-//   node bench/sim-replications.ts [--reps 3] [--replications 20] [--workers 2] [--week]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// as installed: the built bin, dist/cli/main.js (the script builds it first). With --kafka, also the replications
+// over Kafka: a broker started here (scripts/kafka.ts), `workers` processes of `twinstream sim worker` started and
+// warmed up once, and `twinstream sim run --replications n --kafka <broker>` timed beside the others (the workers'
+// CPU is counted from /proc).
+//   node bench/sim-replications.ts [--reps 3] [--replications 20] [--workers 2] [--week] [--kafka]
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -85,8 +88,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const fmt = (t: Timed) =>
   `${median(t.wall).toFixed(2)} | ${Math.min(...t.wall).toFixed(2)}–${Math.max(...t.wall).toFixed(2)} | ${median(t.cpu).toFixed(2)}`;
 
+// CPU seconds a process has used so far (user + system, from /proc; clock ticks of 10 ms).
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'twinstream-replications-bench-'));
 const rows: [string, Timed | string][] = [];
+let stopCluster: (() => Promise<void>) | null = null;
+const workerProcs: ChildProcess[] = [];
+let kafkaBrokers: string | null = null;
 try {
   const model = join(ROOT, 'examples/models/line-a.yaml');
   const node = process.execPath;
@@ -101,6 +113,27 @@ try {
   const blueprint = join(dir, 'line_a.yaml');
   writeFileSync(blueprint, BLUEPRINT);
   const bin = desflow();
+  const overKafka: Timed = { wall: [], cpu: [], last: '' };
+  const workersCpu: number[] = [];
+  if (argv.includes('--kafka')) {
+    const { startKafka } = await import('../scripts/kafka.ts');
+    const k = await startKafka({});
+    stopCluster = () => k.stop();
+    kafkaBrokers = k.bootstrap;
+    for (let i = 0; i < Number(W); i++) {
+      workerProcs.push(
+        spawn(node, [main, 'sim', 'worker', '--kafka', kafkaBrokers, '--quiet'], { cwd: dir, stdio: 'ignore' }),
+      );
+    }
+    // A first job warms the workers up (start-up, group join): a cluster's workers are started once.
+    const warm = time(
+      node,
+      [main, 'sim', 'run', model, '--until', '60', '--replications', '4', '--kafka', kafkaBrokers],
+      dir,
+      1,
+    );
+    if (typeof warm === 'string') console.error(`warm-up over Kafka ${warm}`);
+  }
   // Interleaved, one command after the other, so both see the same machine.
   const ours: Timed = { wall: [], cpu: [], last: '' };
   const theirs: Timed = { wall: [], cpu: [], last: '' };
@@ -118,6 +151,22 @@ try {
       ours.cpu.push(...a.cpu);
       ours.last = a.last;
     }
+    if (kafkaBrokers !== null) {
+      const before = workerProcs.reduce((x, w) => x + cpuOf(w.pid!), 0);
+      const k = time(
+        node,
+        [main, 'sim', 'run', model, '--until', '3600', '--replications', N, '--stats', 'all', '--kafka', kafkaBrokers],
+        dir,
+        1,
+      );
+      if (typeof k === 'string') failed = `twinstream over Kafka ${k}`;
+      else {
+        overKafka.wall.push(...k.wall);
+        overKafka.cpu.push(...k.cpu);
+        overKafka.last = k.last;
+        workersCpu.push(workerProcs.reduce((x, w) => x + cpuOf(w.pid!), 0) - before);
+      }
+    }
     if (bin !== null) {
       const b = time(bin, ['run', blueprint, '--replications', N, '--workers', W], dir, 1);
       if (typeof b === 'string') failed = `desflow ${b}`;
@@ -130,6 +179,9 @@ try {
   }
   if (failed !== null) console.error(failed);
   rows.push([`twinstream sim run --replications ${N} --workers ${W}`, ours]);
+  if (kafkaBrokers !== null) {
+    rows.push([`twinstream sim run --replications ${N} --kafka (${W} sim worker processes)`, overKafka]);
+  }
   rows.push([
     `desflow ${DESFLOW_VERSION} run --replications ${N} --workers ${W}`,
     bin === null ? 'not installed (pip install desflow failed); published figure: 4.2–4.4 s wall' : theirs,
@@ -145,6 +197,11 @@ try {
   }
   const wait = (out: string) => /tasks\.milling\.wait_mean\s+\d+\s+([\d.]+)\s+([\d.]+)/.exec(out)?.slice(1).join(' ± ');
   console.log(`\nwait_mean: twinstream ${wait(ours.last)}, desflow ${theirs.last ? wait(theirs.last) : '-'}`);
+  if (kafkaBrokers !== null) {
+    console.log(
+      `over Kafka: wait_mean ${wait(overKafka.last)} (the same seeds: the same figures); the workers' CPU per run: ${workersCpu.map((c) => c.toFixed(2)).join(', ')} s (the CPU column is the coordinator's)`,
+    );
+  }
 
   if (argv.includes('--week')) {
     console.log('\n### the week of Line_A to Parquet, `twinstream sim run` with statistics at each level\n');
@@ -171,5 +228,7 @@ try {
   writeFileSync(file, `${JSON.stringify({ replications: N, workers: W, reps: REPS, rows }, null, 2)}\n`);
   console.log(`\nsaved ${file}`);
 } finally {
+  for (const w of workerProcs) w.kill('SIGTERM');
+  await stopCluster?.();
   rmSync(dir, { recursive: true, force: true });
 }

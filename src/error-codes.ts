@@ -413,7 +413,18 @@ export const ERROR_CODES = {
     retriable: false,
   },
   TS_SIM_REPLICATION_FAILED: {
-    meaning: 'A replication threw, in a worker thread or in the main thread; the error is the `cause`.',
+    meaning:
+      'A replication threw, in a worker thread, in the main thread or on a Kafka worker; the error is the `cause` (or, from a Kafka worker, its message).',
+    retriable: false,
+  },
+  TS_SIM_REPLICATION_TIMEOUT: {
+    meaning:
+      'Replications over Kafka: no new result came back for the result timeout (no worker reads the work topic, or every one is stuck).',
+    retriable: true,
+  },
+  TS_SIM_WORK_ITEM_TOO_LARGE: {
+    meaning:
+      'Replications over Kafka: a work item (the model with its replayed arrivals) is larger than a Kafka message holds by default.',
     retriable: false,
   },
   TS_SIM_BAD_DATA: {

@@ -25,6 +25,7 @@
 //   twinstream/handlers time-indexed access for models: data stream handlers (CSV, Parquet, Kafka, MQTT, ...)
 //   twinstream/pipes    block pipes of timestamped typed arrays, modules, stored streams
 //   twinstream/pipeline declarative pipelines: YAML files of inputs, steps and outputs
+//   twinstream/cluster  replications over Kafka: a coordinator and a group of workers
 //   twinstream/cli      the command line as a library
 //   twinstream/dashboard the live web page: plots, the pipeline's metrics, parameter controls
 //

@@ -22,6 +22,11 @@ const EXAMPLES: Record<string, readonly string[]> = {
   'sim run': [
     'twinstream sim run line-a.yaml --until 1d --out data',
     'twinstream sim run line-a.yaml --until 1h --replications 20 --workers 2',
+    'twinstream sim run line-a.yaml --until 1h --replications 20 --kafka localhost:9092',
+  ],
+  'sim worker': [
+    'twinstream sim worker --kafka localhost:9092',
+    'twinstream sim worker --kafka broker1:9092,broker2:9092 --group line-a-workers --session-timeout 6s',
   ],
   'sim explain': ['twinstream sim explain line-a.yaml', 'twinstream sim explain line-a.yaml --verify --until 1d'],
   'sim experiment': ['twinstream sim experiment capacity.yaml', 'twinstream sim experiment capacity.yaml --json'],

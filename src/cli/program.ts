@@ -14,6 +14,7 @@ import { LINE_A_YAML } from './line-a-model.ts';
 import { duration, parseNumber as number } from './option-parsers.ts';
 import { outputFolder } from './output-folder.ts';
 import { addPipelineCommands } from './pipeline-commands.ts';
+import { addWorkerCommand } from './worker-command.ts';
 
 export type { CliOutput } from './option-parsers.ts';
 
@@ -101,6 +102,18 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       number('an integer', 1, false),
     )
     .option('--stdout', "print every record as a JSON line instead of writing to the model's sinks")
+    .option(
+      '--kafka <brokers>',
+      'run the --replications on the workers of these Kafka brokers (twinstream sim worker), not on threads here',
+    )
+    .option('--work-topic <topic>', 'with --kafka: the topic of work items', 'twinstream-replications')
+    .option('--result-topic <topic>', 'with --kafka: the topic results come back on', 'twinstream-replication-results')
+    .option(
+      '--result-timeout <time>',
+      'with --kafka: give up when no result came for this long, in seconds or as a duration such as 5m',
+      duration,
+      300,
+    )
     .action(
       async (
         model: string,
@@ -121,9 +134,18 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
           measure?: string[];
           sample?: number;
           stdout?: boolean;
+          kafka?: string;
+          workTopic: string;
+          resultTopic: string;
+          resultTimeout: number;
         },
+        command: Command,
       ) => {
         const printing = opts.sample !== undefined || opts.stdout === true;
+        if (opts.kafka !== undefined) {
+          await replicateOnKafka(model, opts, command, io);
+          return;
+        }
         if (printing && opts.replications !== undefined) {
           badArgument(
             'sim run',
@@ -176,6 +198,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       },
     );
   addAnalysisCommands(sim, io);
+  addWorkerCommand(sim, io);
   const collect = (v: string, all: string[]) => [...all, v];
   program
     .command('module')
@@ -210,6 +233,60 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       '3 an outside failure where trying again may help (a broker away, a timeout); 130 interrupted (Ctrl-C).',
   );
   return program;
+}
+
+// `sim run --kafka`: the replications on the workers of a cluster.
+async function replicateOnKafka(
+  model: string,
+  opts: {
+    kafka?: string;
+    replications?: number;
+    level: number;
+    measure?: string[];
+    seed?: number;
+    until?: number;
+    stats?: StatsLevel;
+    workTopic: string;
+    resultTopic: string;
+    resultTimeout: number;
+  },
+  command: Command,
+  io: CliOutput,
+): Promise<void> {
+  if (opts.replications === undefined) {
+    badArgument('sim run', '--kafka', opts.kafka, 'with --replications n: it runs replications on Kafka workers');
+  }
+  for (const single of ['workers', 'sample', 'stdout', 'factor', 'drain', 'warmup']) {
+    if (command.getOptionValueSource(single) === 'cli') {
+      badArgument(
+        'sim run',
+        `--${single}`,
+        command.getOptionValue(single),
+        single === 'workers'
+          ? 'none with --kafka: start more workers (twinstream sim worker --kafka <brokers>) instead'
+          : 'none with --kafka: replications run unpaced, with no I/O',
+      );
+    }
+  }
+  const { replicateOverKafka } = await import('../cluster/replicate-over-kafka.ts');
+  const { formatReplications } = await import('../sim/replicate/replicate.ts');
+  const summary = await replicateOverKafka(model, {
+    brokers: opts.kafka!,
+    replications: opts.replications,
+    level: opts.level,
+    workTopic: opts.workTopic,
+    resultTopic: opts.resultTopic,
+    resultTimeout: opts.resultTimeout * 1000,
+    ...(opts.measure === undefined ? {} : { measures: opts.measure }),
+    ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.until === undefined ? {} : { until: opts.until }),
+    ...(opts.stats === undefined ? {} : { stats: opts.stats }),
+  });
+  for (const line of formatReplications(summary)) io.out(line);
+  const who = Object.entries(summary.byWorker).map(([w, n]) => `${w} (${n})`);
+  io.out(
+    `workers: ${who.join(', ')}${summary.duplicates > 0 ? `; ${summary.duplicates} repeated results dropped` : ''}`,
+  );
 }
 
 // `sim init`: the example model, refusing to overwrite a file unless told to.

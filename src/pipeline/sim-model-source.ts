@@ -19,7 +19,8 @@ export interface SimModelSourceOptions {
  * A source of the records of a simulation model file (see docs/sim.md): its telemetry samples and lifecycle events
  * as `SimRecord`s (`stream_type`, `path_id` or `key`, `value`, `sim_ts`, `timestamp`), emitted with back pressure
  * (a slow pipeline holds the simulation back). The model's own egress sinks are left out: the pipeline's outputs
- * say where the records go. The run ends when the model's `until` is reached.
+ * say where the records go. The run ends when the model's `until` is reached, its `run.stop` happens, or `stop()`
+ * is called.
  *
  * @example
  * import { SimModelSource } from 'twinstream/pipeline';
@@ -39,7 +40,7 @@ export class SimModelSource extends Source<SimRecord> {
     this.options = options;
   }
 
-  protected async run(_signal: AbortSignal): Promise<void> {
+  protected async run(signal: AbortSignal): Promise<void> {
     const spec = await loadModel(this.model);
     const streams = this.options.streams;
     const all = streams === undefined || streams.length === 2;
@@ -60,6 +61,8 @@ export class SimModelSource extends Source<SimRecord> {
       { ...spec, ...(egress === undefined ? {} : { egress }) },
       {
         sinks: [into],
+        // stop() (SIGTERM, `twinstream run --for`) ends the run where it is; what was emitted goes on downstream.
+        signal,
         ...(this.options.until === undefined ? {} : { until: this.options.until }),
         ...(this.options.seed === undefined ? {} : { seed: this.options.seed }),
         ...(this.options.factor === undefined ? {} : { factor: this.options.factor }),

@@ -109,6 +109,8 @@ export type {
   ModelSink,
   ModelSpec,
   ModelStep,
+  ModelStop,
+  ModelStopReason,
   ModelStore,
   ModelSummary,
   ModelTask,

@@ -56,6 +56,7 @@ export class RealtimeEnvironment extends BaseEnvironment {
   lagSeconds = 0;
   private wakeUp: (() => void) | null = null;
   private running = false;
+  private stopRequested = false;
 
   constructor(options: RealtimeOptions = {}) {
     super({ ...options, logicalStartTime: options.logicalStartTime ?? realClock.now() });
@@ -114,6 +115,7 @@ export class RealtimeEnvironment extends BaseEnvironment {
     if (this.running) throw new TwinstreamError('TS_SIM_ALREADY_RUNNING', 'run(): this environment is running already');
     const until = options.until;
     if (until instanceof Event && until._state === PROCESSED) return outcome(until);
+    if (this.stopRequested) return undefined;
     const stop = this._stopEvent(until);
     let stopped = false;
     const onStop = (): void => {
@@ -122,18 +124,18 @@ export class RealtimeEnvironment extends BaseEnvironment {
     stop?.addCallback(onStop);
     this.running = true;
     try {
-      await this.loop(() => stopped);
+      await this.loop(() => stopped || this.stopRequested);
     } finally {
       this.running = false;
       if (!stopped) stop?.removeCallback(onStop);
     }
-    if (stop !== null && !stopped) {
+    if (stop !== null && !stopped && !this.stopRequested) {
       throw new TwinstreamError(
         'TS_SIM_UNTIL_NOT_TRIGGERED',
         `run({ until }): no event is left, but ${stop.describe()} given as until was never triggered`,
       );
     }
-    return stop !== null && until instanceof Event ? outcome(stop) : undefined;
+    return stop !== null && until instanceof Event && stopped ? outcome(stop) : undefined;
   }
 
   private async loop(stopped: () => boolean): Promise<void> {
@@ -197,6 +199,26 @@ export class RealtimeEnvironment extends BaseEnvironment {
         resolve();
       };
     });
+  }
+
+  /**
+   * Ends the run under way after the event being processed (a paced run waiting for its next event wakes at once),
+   * and every later `run()` returns at once: `run()` resolves as if its `until` had come. Call `teardown()` next to
+   * flush and close the sinks. From a process, an event callback, a signal handler or a timer.
+   *
+   * @example
+   * process.once('SIGTERM', () => env.stop());
+   * await env.run({ until: 86_400 });
+   * await env.teardown();
+   */
+  stop(): void {
+    this.stopRequested = true;
+    this.wakeUp?.();
+  }
+
+  /** True once `stop()` was called. */
+  get stopped(): boolean {
+    return this.stopRequested;
   }
 
   /** Drains the egress queue and closes its sinks. */

@@ -25,6 +25,7 @@ const RANKS: [string, number][] = [
   ['handlers/', 6],
   ['pipes/', 6],
   ['pipeline/', 6],
+  ['cluster/', 7],
   ['cli/', 7],
   ['dashboard/', 7],
   ['index.ts', 8],

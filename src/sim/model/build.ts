@@ -12,6 +12,7 @@ import { breakdowns } from './breakdown.ts';
 import { expressionOf, interruptTargets } from './check-tasks.ts';
 import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import { type ModelResourceHandle, modelResource } from './model-resource.ts';
+import { armStop, type ModelStopReason } from './model-stop.ts';
 import { modelWorld } from './model-world.ts';
 import { SignalState } from './signal-state.ts';
 import type { ModelFlow, ModelSpec, ModelStep } from './spec.ts';
@@ -42,6 +43,8 @@ export interface BuiltModel {
   closed: boolean;
   /** Called each time an entity goes through its last step (a drain waits for the last one). */
   onLeave: (() => void) | null;
+  /** What ended the run before `until` (`run.stop`, or a stop from outside); null while it goes on. */
+  stopped: ModelStopReason | null;
 }
 
 /**
@@ -139,7 +142,12 @@ export function buildModel(
     published: new Map(),
     closed: false,
     onLeave: null,
+    stopped: null,
   };
+  // The steps of flows call it after each change a stop condition may read (tasks have their runner's watchers);
+  // a constant flag keeps the check off the steps of models without a stop condition.
+  const watchSteps = spec.run.stop !== undefined && 'condition' in spec.run.stop;
+  let stepChanged: () => void = () => {};
   const measured = measureModel(statistics, env.registry, id, built);
 
   const publish = (key: string, pathId: string, status: string, task: string, instance: number) => {
@@ -184,14 +192,17 @@ export function buildModel(
       publish(key, pathId, 'queued', name, instance);
       const req = res?.request();
       resStats?.changed();
+      if (watchSteps) stepChanged();
       if (req !== undefined) {
         yield req;
         resStats!.changed();
+        if (watchSteps) stepChanged();
       }
       try {
         for (const [container, amount, holder] of step.consume) {
           yield container.get(amount);
           holder.changed();
+          if (watchSteps) stepChanged();
         }
         publish(key, pathId, 'started', name, instance);
         const startedAt = env.now;
@@ -199,6 +210,7 @@ export function buildModel(
         for (const [container, amount, holder] of step.produce) {
           yield container.put(amount);
           holder.changed();
+          if (watchSteps) stepChanged();
         }
         publish(key, pathId, 'finished', name, instance);
         task.done(startedAt - queuedAt, env.now - startedAt);
@@ -206,11 +218,13 @@ export function buildModel(
         if (req !== undefined) {
           res!.release(req);
           resStats!.changed();
+          if (watchSteps) stepChanged();
         }
       }
       if (step.store !== undefined) {
         yield step.store[0].put(key);
         step.store[1].changed();
+        if (watchSteps) stepChanged();
       }
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
@@ -304,6 +318,24 @@ export function buildModel(
     }
   }
 
+  if (spec.run.stop !== undefined) {
+    armStop(spec.run.stop, {
+      env,
+      signals,
+      world,
+      watch: (fn) => {
+        stepChanged = fn;
+        const fromTasks = runner?.watch(fn);
+        return () => {
+          stepChanged = () => {};
+          fromTasks?.();
+        };
+      },
+      stopped: (reason) => {
+        built.stopped = reason;
+      },
+    });
+  }
   for (const flow of spec.flows) {
     if (flow.start !== undefined) env.process(entering(flow), `${flow.name}-arrivals`);
     else env.process(arrivals(flow), `${flow.name}-arrivals`);

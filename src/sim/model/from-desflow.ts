@@ -337,7 +337,6 @@ export function fromDesflow(
   }
   const run = obj(blueprint.run, ['run']);
   refuse(run, ['before'], ['run'], PYTHON);
-  refuse(run, ['stop'], ['run'], NOT_YET);
   if (run.drain !== undefined && run.drain !== false) fail(['run', 'drain'], NOT_YET);
   if (run.until === undefined || run.until === null)
     fail(['run', 'until'], 'expected how long to run (twinstream needs an until)');
@@ -345,6 +344,8 @@ export function fromDesflow(
     until: seconds(run.until, ['run', 'until']),
     factor: (sim.factor as number | undefined) ?? 1,
     ...(typeof sim.random_seed === 'number' && sim.random_seed >= 1 ? { seed: sim.random_seed } : {}),
+    // desflow's `{ signal: name }` or `{ condition: text }` is twinstream's, expression language included.
+    ...(run.stop === undefined || run.stop === null ? {} : { stop: run.stop }),
     ...(typeof sim.logical_start_time === 'string' && /^\d{4}-/.test(sim.logical_start_time)
       ? { logicalStartTime: sim.logical_start_time }
       : {}),

@@ -8,6 +8,7 @@ export { parseExpression } from './expression.ts';
 export { flowSteps } from './flow-steps.ts';
 export { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
 export { modelJsonSchema } from './model-json-schema.ts';
+export type { ModelStopReason } from './model-stop.ts';
 export type { ReadModelFileOptions } from './read-model-file.ts';
 export type { ModelProgress, ModelSummary, RunModelOptions } from './run.ts';
 export { formatSummary, loadModel, runModel } from './run.ts';
@@ -28,6 +29,7 @@ export type {
   ModelSink,
   ModelSpec,
   ModelStep,
+  ModelStop,
   ModelStore,
   ModelTask,
   ModelTransfer,

@@ -10,6 +10,7 @@ import { LAG_PATH } from '../telemetry.ts';
 import { type BuiltModel, buildModel } from './build.ts';
 import { loadReplays, modelDir } from './load-replays.ts';
 import { modelClock } from './model-clock.ts';
+import type { ModelStopReason } from './model-stop.ts';
 import { type ReadModelFileOptions, readModelFile } from './read-model-file.ts';
 import { scenario } from './scenario.ts';
 import { withDelivery } from './sink-delivery.ts';
@@ -46,6 +47,11 @@ export interface RunModelOptions {
   stdout?: boolean;
   /** Called every 200 ms of wall time while the model runs, with where it is (a progress bar). */
   onProgress?: (progress: ModelProgress) => void;
+  /**
+   * Stops the run when it aborts: the event being processed finishes, the sinks write what they hold and close
+   * (files complete), and `runModel` resolves with the summary so far (`stopped` says so).
+   */
+  signal?: AbortSignal;
 }
 
 /** Where a running model is. */
@@ -76,6 +82,8 @@ export interface ModelSummary {
   recordsPublished: number;
   /** With `sample` or `stdout`: the records printed as JSON lines. */
   printed?: number;
+  /** What ended the run before its end: `run.stop` (a signal or a condition), or `signal` aborting. */
+  stopped?: ModelStopReason;
   /** The built-in statistics at the end of the run, by name (`<simId>.stats.<category>.<name>.<statistic>`). */
   statistics: Record<string, number>;
   wallSeconds: number;
@@ -176,6 +184,12 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     ticker = wallClock.setTimer(200, tick);
   };
   if (onProgress !== undefined) ticker = wallClock.setTimer(200, tick);
+  const abort = () => {
+    built.stopped ??= { by: 'stopped from outside', at: env.now };
+    env.stop();
+  };
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener('abort', abort);
   try {
     if (warmup > 0) {
       await env.run({ until: warmup });
@@ -188,11 +202,12 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     }
     await env.run({ until: end ?? until });
     const drain = options.drain ?? run.drain;
-    if (end === null && drain !== undefined && drain !== false) {
+    if (end === null && !env.stopped && drain !== undefined && drain !== false) {
       await drainModel(env, built, drain === true ? Number.POSITIVE_INFINITY : env.toUnits(drain, 'runModel: drain'));
     }
     if (spec.stats !== undefined) publishReadings(env, built.statistics, built.published);
   } finally {
+    options.signal?.removeEventListener('abort', abort);
     (ticker as Timer | null)?.cancel();
     unregister();
     await env.teardown();
@@ -206,6 +221,7 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
     statuses: built.counts.statuses,
     recordsPublished: env.egress?.written ?? 0,
     ...(lines === null ? {} : { printed: lines.printed }),
+    ...(built.stopped === null ? {} : { stopped: built.stopped }),
     statistics: built.statistics.readings(),
     wallSeconds: (performance.now() - t0) / 1000,
     model: built,
@@ -270,6 +286,7 @@ export function formatSummary(s: ModelSummary): string[] {
   const perFlow = Object.keys(s.arrived).map((f) => `${f} ${s.arrived[f]} arrived, ${s.completed[f] ?? 0} completed`);
   return [
     `model ${s.simId}: simulated ${Number(s.simulatedTime.toFixed(3))} time units in ${s.wallSeconds.toFixed(2)} s wall`,
+    ...(s.stopped === undefined ? [] : [`stopped at ${Number(s.stopped.at.toFixed(3))} by ${s.stopped.by}`]),
     `events processed: ${s.events} (${(s.events / Math.max(s.wallSeconds, 1e-9) / 1e6).toFixed(2)}M/s)`,
     `entities: ${perFlow.length ? perFlow.join('; ') : 'none arrived'}`,
     `lifecycle events: ${

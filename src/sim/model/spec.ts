@@ -212,6 +212,13 @@ export type ModelSink = SinkDelivery &
  */
 export type SimDuration = number | string;
 
+/**
+ * What ends a run before `until` (desflow's `run.stop`): the first firing of a signal, or the first moment a
+ * condition holds (checked at the start and after every change of the model's state; it may read levels, users,
+ * queues, `count()`, signals, the registry and `t`, not an entity's `attr.` or `payload.`).
+ */
+export type ModelStop = { signal: string } | { condition: string };
+
 /** How long and how fast a model runs. */
 export interface ModelRun<Time = SimDuration> {
   /** How long to run: seconds, or a duration string such as `'7d'`. */
@@ -242,6 +249,8 @@ export interface ModelRun<Time = SimDuration> {
   goLiveAt?: string;
   /** The sampler's seed (default 42). */
   seed?: number;
+  /** Ends the run before `until`: at a signal's first firing, or when a condition first holds. */
+  stop?: ModelStop;
 }
 
 /**

@@ -85,6 +85,12 @@ export class TaskRunner {
     return this.env.process(this.flow(entity, start, payload, flow), name);
   }
 
+  /** Calls `fn` whenever conditions are checked again (a run's stop condition); returns what stops it. */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
   /** Something changed that a condition may read: conditions waited on are checked again. */
   changed(): void {
     if (this.watchers.size === 0) return;

@@ -4,6 +4,7 @@ import { checkTasks } from './check-tasks.ts';
 import { distributionSchema, simTimeSchema } from './distribution-schema.ts';
 import { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
 import { isTimeZone, modelTimeSchema } from './model-clock.ts';
+import { checkStop } from './model-stop.ts';
 import type { ModelSpec } from './spec.ts';
 import { taskSchemas } from './task-schema.ts';
 import { describeIssues } from './yaml-file.ts';
@@ -188,6 +189,11 @@ function build(z: Zod) {
           .optional(),
         goLiveAt: modelTimeSchema(z).optional(),
         seed: z.int({ error: 'expected an integer' }).min(1).max(4294967295).optional(),
+        stop: z
+          .union([z.strictObject({ signal: name }), z.strictObject({ condition: z.string().min(1) })], {
+            error: 'expected { signal: <name> } or { condition: "<expression>" }',
+          })
+          .optional(),
       }),
       egress: z
         .strictObject({
@@ -255,6 +261,7 @@ function crossReferences(ctx: Ctx): void {
     });
   });
   checkTasks(m, ctx.issues);
+  checkStop(m, ctx.issues);
 }
 
 /**

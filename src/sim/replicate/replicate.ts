@@ -67,36 +67,71 @@ export interface ReplicationSummary {
  * for (const m of r.measures) console.log(m.name, m.mean, '±', m.halfWidth);
  */
 export async function replicate(model: string | ModelSpec, options: ReplicateOptions): Promise<ReplicationSummary> {
-  const n = options.replications;
-  if (!Number.isInteger(n) || n < 2) badArgument('replicate', 'replications', n, 'an integer >= 2');
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) badArgument('replicate', 'workers', workers, 'an integer >= 1');
+  const plan = await planReplications(model, options, 'replicate');
+  const t0 = performance.now();
+  const runs = workers === 1 ? await inThisThread(plan.tasks) : await onWorkers(plan.tasks, workers);
+  return summariseReplications(plan, runs, (performance.now() - t0) / 1000);
+}
+
+/** @internal The replications a `replicate` call runs: the validated model, the spawned seeds and one task per seed. */
+export interface ReplicationPlan {
+  spec: ModelSpec<number>;
+  seeds: number[];
+  tasks: ReplicationTask[];
+  level: number;
+  measures: readonly string[] | undefined;
+}
+
+/**
+ * @internal Validates the options and the model of a replication run and spawns its seeds: what `replicate` and
+ * the replications over Kafka share, so both run the same replications for the same seed.
+ * @example
+ * const plan = await planReplications('line-a.yaml', { replications: 20, until: 3600 }, 'replicate');
+ */
+export async function planReplications(
+  model: string | ModelSpec,
+  options: Omit<ReplicateOptions, 'workers'>,
+  where: string,
+): Promise<ReplicationPlan> {
+  const n = options.replications;
+  if (!Number.isInteger(n) || n < 2) badArgument(where, 'replications', n, 'an integer >= 2');
   const level = options.level ?? 0.95;
-  if (!(level > 0 && level < 1)) badArgument('replicate', 'level', level, 'a number between 0 and 1, such as 0.95');
+  if (!(level > 0 && level < 1)) badArgument(where, 'level', level, 'a number between 0 and 1, such as 0.95');
   const stats = options.stats ?? 'all';
   if (!STATS_LEVELS.includes(stats) || stats === 'none') {
-    badArgument('replicate', 'stats', stats, 'one of minimal, basic, typical, all');
+    badArgument(where, 'stats', stats, 'one of minimal, basic, typical, all');
   }
   const spec: ModelSpec<number> =
     typeof model === 'string' ? await loadModel(model) : await validateModel(model, 'the model object');
   if (typeof model !== 'string') await loadReplays(spec, process.cwd(), realClock.now());
   const seed = options.seed ?? spec.run.seed ?? 42;
   if (!Number.isInteger(seed) || seed < 1 || seed > 4294967295) {
-    badArgument('replicate', 'seed', seed, 'an integer from 1 to 4294967295');
+    badArgument(where, 'seed', seed, 'an integer from 1 to 4294967295');
   }
   const until = options.until ?? spec.run.until;
-  if (!(until > 0) || !Number.isFinite(until)) badArgument('replicate', 'until', until, 'a finite number > 0');
+  if (!(until > 0) || !Number.isFinite(until)) badArgument(where, 'until', until, 'a finite number > 0');
   const seeds = spawnSeeds(seed, n);
   const tasks: ReplicationTask[] = seeds.map((s) => ({ spec, seed: s, until, stats }));
+  return { spec, seeds, tasks, level, measures: options.measures };
+}
 
-  const t0 = performance.now();
-  const runs = workers === 1 ? await inThisThread(tasks) : await onWorkers(tasks, workers);
-  const wallSeconds = (performance.now() - t0) / 1000;
+/**
+ * @internal The summary of a plan's runs (in seed order), as `replicate` gives it.
+ * @example
+ * const summary = summariseReplications(plan, runs, wallSeconds);
+ */
+export function summariseReplications(
+  plan: ReplicationPlan,
+  runs: ReplicationOutcome[],
+  wallSeconds: number,
+): ReplicationSummary {
   return {
-    simId: spec.simId,
-    seeds,
-    level,
-    measures: summarise(runs, options.measures, level, spec.simId),
+    simId: plan.spec.simId,
+    seeds: plan.seeds,
+    level: plan.level,
+    measures: summarise(runs, plan.measures, plan.level, plan.spec.simId),
     runs,
     events: runs.reduce((a, r) => a + r.events, 0),
     wallSeconds,
