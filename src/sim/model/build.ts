@@ -67,9 +67,19 @@ export function buildModel(
     s === undefined
       ? undefined
       : Object.fromEntries(Object.entries(s).map(([k, v]) => [k, { currentCap: v.currentCap, maxCap: v.maxCap }]));
+  // Replayed rows stay out of the registry (its reads copy a config): the flow takes them from here.
+  const replayRows = new Map<string, Record<string, unknown>[]>();
+  const arrival = { ...spec.arrival };
+  for (const [name, c] of Object.entries(arrival)) {
+    const rows = (c as { rows?: Record<string, unknown>[] }).rows;
+    if (rows === undefined) continue;
+    replayRows.set(name, rows);
+    const { rows: _, ...rest } = c as { rows?: unknown };
+    arrival[name] = rest as typeof c;
+  }
   env.registry.register({
     simId: id,
-    arrival: spec.arrival,
+    arrival,
     service: spec.service,
     ...(spec.resources === undefined ? {} : { resources: capacities(spec.resources)! }),
     ...(spec.containers === undefined ? {} : { containers: capacities(spec.containers)! }),
@@ -282,6 +292,7 @@ export function buildModel(
       const text = expressionOf(v);
       return [k, text === null ? v : parseExpression(text)] as const;
     });
+    const rows = replayRows.get(flow.arrival);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
       counts.arrived[flow.name] = n + 1;
@@ -291,6 +302,8 @@ export function buildModel(
       for (const [k, v] of attributes) {
         attr[k] = v !== null && typeof v === 'object' && 'evaluate' in v ? (v as Expression).evaluate(scope) : v;
       }
+      // A replayed row's fields replace the attributes of the same name (as desflow's do).
+      if (rows !== undefined && n < rows.length) Object.assign(attr, rows[n]);
       const proc = runner!.start(
         { key: `${prefix}-${n}`, attr, kept: new Map() },
         flow.start!,

@@ -72,8 +72,24 @@ export function fromDesflow(
   const PYTHON = 'needs Python, which a twinstream model cannot run';
 
   const sim = obj(blueprint.simulation, ['simulation']);
-  refuse(sim, ['go_live_at', 'warmup', 'timezone', 'environment', 'lag_interval'], ['simulation'], NOT_YET);
+  refuse(sim, ['environment'], ['simulation'], PYTHON);
+  refuse(sim, ['lag_interval'], ['simulation'], NOT_YET);
   if (typeof sim.sim_id !== 'string') fail(['simulation', 'sim_id'], 'expected the simulation name');
+  const time = (key: string): string | undefined => {
+    const v = sim[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string')
+      fail(['simulation', key], 'expected now, a signed duration such as -1d, or an ISO datetime');
+    // desflow reads `now` in any case and allows spaces around the parts.
+    return (v as string).trim().toLowerCase() === 'now' ? 'now' : (v as string).trim();
+  };
+  const logicalStartTime = time('logical_start_time');
+  const goLiveAt = time('go_live_at');
+  const timeZone = sim.timezone === undefined || sim.timezone === null ? undefined : String(sim.timezone);
+  const warmup =
+    sim.warmup === undefined || sim.warmup === null ? undefined : seconds(sim.warmup, ['simulation', 'warmup']);
+  if (sim.initial_time !== undefined && sim.initial_time !== null && sim.initial_time !== 0)
+    fail(['simulation', 'initial_time'], `a start other than 0 ${NOT_YET}`);
   refuse(blueprint, ['processes', 'telemetry', 'ingress'], [], PYTHON);
   refuse(blueprint, ['batching'], [], NOT_YET);
 
@@ -81,11 +97,11 @@ export function fromDesflow(
     const c = obj(d, path);
     const out: Data = {};
     for (const [k, v] of Object.entries(c)) {
-      if (k === 'spawn' || k === 'attributes' || k === 'replay') continue;
+      if (k === 'spawn' || k === 'attributes' || k === 'replay' || v === null) continue;
       if (k === 'values' && Array.isArray(v)) out[k] = v.map((x, i) => seconds(x, [...path, k, i]));
       else out[k] = TIMED.has(k) ? seconds(v, [...path, k]) : v;
     }
-    if (c.edges !== undefined || c.counts !== undefined) fail([...path, 'edges'], `an empirical histogram ${NOT_YET}`);
+    if (Array.isArray(c.edges)) out.edges = c.edges.map((x, i) => seconds(x, [...path, 'edges', i]));
     switch (out.dist) {
       case 'normal':
         out.std ??= 0;
@@ -100,7 +116,11 @@ export function fromDesflow(
         break;
       }
       case 'truncated_normal':
-        fail([...path, 'dist'], `truncated_normal ${NOT_YET}`);
+        // desflow's has no upper bound, a std of 0 by default and low 0 by default.
+        out.std ??= 0;
+        out.low ??= 0;
+        if (out.high !== undefined) fail([...path, 'high'], "desflow's truncated_normal takes mean, std and low only");
+        break;
     }
     out.min = MIN_DELAY;
     return out;
@@ -157,8 +177,19 @@ export function fromDesflow(
   const flows: Data[] = [];
   for (const [name, a0] of Object.entries(obj(blueprint.arrivals, ['arrivals']))) {
     const a = obj(a0, ['arrivals', name]);
-    if (a.replay !== undefined && a.replay !== null) fail(['arrivals', name, 'replay'], NOT_YET);
-    arrival[name] = distribution(a, ['arrivals', name]);
+    if (a.replay !== undefined && a.replay !== null) {
+      const r = obj(a.replay, ['arrivals', name, 'replay']);
+      if (typeof r.path !== 'string') fail(['arrivals', name, 'replay', 'path'], 'expected the CSV or Parquet file');
+      // desflow's defaults: a `time` column in seconds, every column an attribute, a row without a time an error.
+      arrival[name] = {
+        dist: 'replay',
+        file: r.path,
+        column: r.time ?? 'time',
+        unit: r.unit ?? 's',
+        fields: r.fields ?? 'all',
+        onInvalid: r.on_invalid ?? 'error',
+      };
+    } else arrival[name] = distribution(a, ['arrivals', name]);
     if (typeof a.spawn !== 'string')
       fail(['arrivals', name, 'spawn'], `expected the task each arrival starts (${PYTHON} otherwise)`);
     const attributes = obj(a.attributes, ['arrivals', name, 'attributes']);
@@ -320,11 +351,19 @@ export function fromDesflow(
   if (Object.keys(tasks).length > 0) spec.tasks = tasks;
   const scenario = blueprint.scenario;
   if (Array.isArray(scenario) && scenario.length > 0) {
-    spec.schedule = scenario.map((s0, i) => {
+    const steps = scenario.map((s0, i) => {
       const s = obj(s0, ['scenario', i]);
-      refuse(s, ['record', 'interrupt'], ['scenario', i], NOT_YET);
-      return { at: seconds(s.at, ['scenario', i, 'at']), path: camelPath(s.path as string), value: s.value };
+      refuse(s, ['interrupt'], ['scenario', i], NOT_YET);
+      const record = s.record === undefined || s.record === null ? undefined : obj(s.record, ['scenario', i, 'record']);
+      return {
+        at: seconds(s.at, ['scenario', i, 'at']),
+        ...(s.path === undefined || s.path === null ? {} : { path: camelPath(s.path as string), value: s.value }),
+        ...(record === undefined ? {} : { record }),
+      };
     });
+    // Plain updates stay a schedule; steps with a ground-truth record make the model's scenario.
+    if (steps.some((s) => s.record !== undefined)) spec.scenario = steps;
+    else spec.schedule = steps;
   }
   const stats = blueprint.stats;
   if (typeof stats === 'string') spec.stats = { level: stats };
@@ -343,11 +382,14 @@ export function fromDesflow(
     fail(['run', 'until'], 'expected how long to run (twinstream needs an until)');
   spec.run = {
     until: seconds(run.until, ['run', 'until']),
-    factor: (sim.factor as number | undefined) ?? 1,
+    // desflow paces the run at `factor` until `go_live_at` and at 1 (real time) from then; twinstream backfills
+    // unpaced until `goLiveAt` and runs at `factor` from then.
+    factor: goLiveAt === undefined ? ((sim.factor as number | undefined) ?? 1) : 1,
+    ...(warmup === undefined ? {} : { warmup }),
     ...(typeof sim.random_seed === 'number' && sim.random_seed >= 1 ? { seed: sim.random_seed } : {}),
-    ...(typeof sim.logical_start_time === 'string' && /^\d{4}-/.test(sim.logical_start_time)
-      ? { logicalStartTime: sim.logical_start_time }
-      : {}),
+    ...(logicalStartTime === undefined ? {} : { logicalStartTime }),
+    ...(goLiveAt === undefined ? {} : { goLiveAt }),
+    ...(timeZone === undefined ? {} : { timeZone }),
   };
   const egress = blueprint.egress;
   if (Array.isArray(egress) && egress.length > 0) {
@@ -355,22 +397,44 @@ export function fromDesflow(
   }
   function sink(e: Data, path: Path): Data {
     const config = obj(e.config, [...path, 'config']);
-    if (e.when !== undefined && e.when !== null) fail([...path, 'when'], NOT_YET);
+    const delivery: Data = {};
+    if (e.when !== undefined && e.when !== null) {
+      if (e.when !== 'history' && e.when !== 'live' && e.when !== 'labels')
+        fail([...path, 'when'], `expected history, live or labels (a !python function ${PYTHON})`);
+      delivery.when = e.when;
+    }
+    if (e.batch_size !== undefined && e.batch_size !== null) delivery.batchSize = e.batch_size;
+    if (e.flush_interval !== undefined && e.flush_interval !== null)
+      delivery.flushInterval = seconds(e.flush_interval, [...path, 'flush_interval']);
     switch (e.type) {
       case 'Console':
-        return { type: 'console' };
+        return { type: 'console', ...delivery };
       case 'Parquet':
-      case 'Jsonl':
+      case 'Jsonl': {
+        refuse(config, ['path_router'], [...path, 'config'], PYTHON);
+        refuse(config, ['filesystem'], [...path, 'config'], `${NOT_YET} (an s3-jsonl or s3-parquet sink does it)`);
+        // desflow's file sinks write the events only, each value's fields unpacked into the record.
+        const file = config.default_path ?? config.path;
         return {
           type: e.type === 'Parquet' ? 'parquet' : 'jsonl',
-          ...(typeof config.path === 'string' ? { path: config.path } : {}),
+          ...(typeof file === 'string' ? { path: file } : {}),
+          streams: ['event'],
+          flatten: true,
+          ...delivery,
         };
-      case 'Kafka':
+      }
+      case 'Kafka': {
+        refuse(config, ['topic_router', 'topic_serializers', 'default_serializer'], [...path, 'config'], PYTHON);
+        const topics: Data = {};
+        if (typeof config.telemetry_topic === 'string') topics.telemetry = config.telemetry_topic;
+        if (typeof config.event_topic === 'string') topics.event = config.event_topic;
         return {
           type: 'kafka',
           brokers: config.bootstrap_servers,
-          ...(typeof config.topic === 'string' ? { topic: config.topic } : {}),
+          ...(Object.keys(topics).length > 0 ? { topics } : {}),
+          ...delivery,
         };
+      }
       default:
         return fail(
           [...path, 'type'],
