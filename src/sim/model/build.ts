@@ -13,6 +13,7 @@ import { expressionOf, interruptTargets } from './check-tasks.ts';
 import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import { type ModelResourceHandle, modelResource } from './model-resource.ts';
 import { modelWorld } from './model-world.ts';
+import { RankedStore } from './ranked-store.ts';
 import { SignalState } from './signal-state.ts';
 import type { ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 import { planTasks } from './task-plan.ts';
@@ -118,14 +119,17 @@ export function buildModel(
   }
   const stores = new Map<string, FilterStore<unknown>>();
   for (const [name, s] of Object.entries(spec.stores ?? {})) {
-    const store = new FilterStore<unknown>(env, {
+    const options = {
       capacity: Math.max(s.currentCap, Number.MIN_VALUE),
       maxCapacity: s.maxCap,
       name: `${id}.${name}`,
-    });
-    // The items a store holds when the run starts, in the order gets receive them (up to its capacity).
+    };
+    const store = s.priority === true ? new RankedStore<unknown>(env, options) : new FilterStore<unknown>(env, options);
+    // The items a store holds when the run starts, in the order gets receive them (up to its capacity); a priority
+    // store's are [rank, item] pairs.
     for (const item of (s.items ?? []).slice(0, Number.isFinite(s.currentCap) ? s.currentCap : undefined)) {
-      store.items.push(item);
+      if (store instanceof RankedStore) store.seed((item as unknown[])[1], (item as unknown[])[0]);
+      else store.items.push(item);
     }
     env.registry.onChange(`${id}.stores.${name}.currentCap`, (v) => {
       store.capacity = v as number;

@@ -128,7 +128,23 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
       if (tr.container !== undefined) ref(m.containers, 'container', tr.container, [...at, op, 'container']);
       if (tr.store !== undefined) ref(m.stores, 'store', tr.store, [...at, op, 'store']);
       if (typeof tr.amount === 'string') expression(tr.amount, [...at, op, 'amount']);
-      if (tr.filter !== undefined) {
+      const ranked = tr.store !== undefined && m.stores?.[tr.store]?.priority === true;
+      if (tr.priority !== undefined && (op === 'get' || !ranked)) {
+        issues.push({
+          code: 'custom',
+          input: tr.priority,
+          path: [...at, op, 'priority'],
+          message: 'a priority applies to a put into a priority store only (stores.<name>.priority: true)',
+        });
+      } else if (typeof tr.priority === 'string') expression(tr.priority, [...at, op, 'priority']);
+      if (tr.filter !== undefined && ranked) {
+        issues.push({
+          code: 'custom',
+          input: tr.filter,
+          path: [...at, op, 'filter'],
+          message: 'a priority store takes no filter: a get takes the item of the lowest priority',
+        });
+      } else if (tr.filter !== undefined) {
         if (op === 'put' || tr.store === undefined) {
           issues.push({
             code: 'custom',

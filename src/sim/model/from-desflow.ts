@@ -163,10 +163,10 @@ export function fromDesflow(
   for (const [name, s0] of Object.entries(obj(blueprint.stores, ['stores']))) {
     const s = obj(s0, ['stores', name]);
     refuse(s, ['type'], ['stores', name], PYTHON);
-    if (s.priority === true) fail(['stores', name, 'priority'], `a priority store ${NOT_YET}`);
     stores[name] = {
       ...capacity(s, ['stores', name], undefined),
       ...(s.items === undefined ? {} : { items: s.items }),
+      ...(s.priority === true ? { priority: true } : {}),
     };
   }
   const service: Data = {};
@@ -265,10 +265,12 @@ export function fromDesflow(
   }
   function transfer(x0: unknown, path: Path): Data {
     const x = obj(x0, path);
-    if (x.priority !== undefined && x.priority !== 0) fail([...path, 'priority'], `a priority store put ${NOT_YET}`);
     const out: Data = {};
     for (const k of ['container', 'store', 'amount', 'filter', 'wait'])
       if (x[k] !== undefined && x[k] !== null) out[k] = x[k];
+    // desflow reads a priority only on a put into a priority store (and ranks by 0 when it is left out).
+    const ranked = typeof x.store === 'string' && (stores[x.store] as Data | undefined)?.priority === true;
+    if (ranked && path.at(-1) === 'put' && x.priority !== undefined && x.priority !== null) out.priority = x.priority;
     return out;
   }
   function task(t: Data, path: Path): Data {

@@ -33,9 +33,14 @@ export interface ModelBreakdown {
   work?: 'interrupt' | 'finish';
 }
 
-/** A store: its capacity and the items it holds when the run starts. */
+/**
+ * A store: its capacity and the items it holds when the run starts. A `priority` store keeps its items by rank, and
+ * a get takes the lowest (of equal ranks, the first put): a put gives the rank (its `priority`, default 0) and
+ * `items` are `[rank, item]` pairs.
+ */
 export interface ModelStore extends ModelCapacity {
   items?: unknown[];
+  priority?: boolean;
 }
 
 /** A number, or an expression (text) such as `payload.quantity` evaluated for each entity. */
@@ -43,13 +48,15 @@ export type ModelAmount = number | string;
 
 /**
  * A task's `get` or `put`: one `container` and an `amount` (default 1), or one `store` (a get may `filter` its items
- * by a condition on `item.`; a put puts the task's payload). With `wait: false` the transfer is made and not waited
- * for (a put into a full container does not hold the task up).
+ * by a condition on `item.`; a put puts the task's payload, into a priority store with its `priority`: a number, a
+ * list ordered element by element, or an expression such as `attr.rush`). With `wait: false` the transfer is made
+ * and not waited for (a put into a full container does not hold the task up).
  */
 export interface ModelTransfer {
   container?: string;
   store?: string;
   amount?: ModelAmount;
+  priority?: number | string | (number | string)[];
   filter?: string;
   wait?: boolean;
 }

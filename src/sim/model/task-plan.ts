@@ -4,9 +4,9 @@ import type { Container } from '../resources/container.ts';
 import type { FilterStore } from '../resources/store.ts';
 import type { HolderStats, ModelStatistics, ResourceStats, TaskStats } from '../stats/model-statistics.ts';
 import { expressionOf, resourcesOf } from './check-tasks.ts';
-import { type Expression, parseExpression } from './expression.ts';
+import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import type { ModelResourceHandle } from './model-resource.ts';
-import type { ModelAction, ModelNext, ModelSpec, ModelTask, ModelWait } from './spec.ts';
+import type { ModelAction, ModelNext, ModelSpec, ModelTask, ModelTransfer, ModelWait } from './spec.ts';
 
 /** A number fixed in the model, or an expression evaluated for each entity. @internal */
 export type Amount = number | Expression;
@@ -17,6 +17,8 @@ export interface TransferPlan {
   store: FilterStore<unknown> | undefined;
   amount: Amount;
   filter: Expression | undefined;
+  /** A put into a priority store: its rank (from the expression, when it is one). */
+  rank: (scope: ExpressionScope) => unknown;
   wait: boolean;
   holder: HolderStats;
 }
@@ -94,6 +96,7 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
             store: tr.store === undefined ? undefined : p.stores.get(tr.store)!,
             amount: amountOf(tr.amount, 1),
             filter: tr.filter === undefined ? undefined : parseExpression(tr.filter),
+            rank: rankOf(tr.priority),
             wait: tr.wait ?? true,
             holder: p.holders.get((tr.container ?? tr.store)!)!,
           };
@@ -142,6 +145,15 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
     });
   }
   return plans;
+}
+
+function rankOf(priority: ModelTransfer['priority']): (scope: ExpressionScope) => unknown {
+  if (typeof priority !== 'string') {
+    const rank = priority ?? 0;
+    return () => rank;
+  }
+  const e = parseExpression(priority);
+  return (scope) => e.evaluate(scope);
 }
 
 function nextPlan(n: ModelNext | undefined): NextPlan {

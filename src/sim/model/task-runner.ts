@@ -8,6 +8,7 @@ import type { PriorityResource, Request, Resource } from '../resources/resource.
 import type { Sampler } from '../sampler.ts';
 import type { FlowStats } from '../stats/model-statistics.ts';
 import { type ExpressionScope, type ExpressionWorld, truthy, type WaitBranchOutcome } from './expression.ts';
+import { RankedStore } from './ranked-store.ts';
 import type { SignalOutcome, SignalState } from './signal-state.ts';
 import type { ModelAction, ModelWait } from './spec.ts';
 import type { Amount, HeldPlan, TaskPlan, TransferPlan } from './task-plan.ts';
@@ -457,8 +458,10 @@ export class TaskRunner {
     if (tr.container !== undefined) {
       const amount = this.amount(tr.amount, scope, `${op} amount`);
       ev = op === 'get' ? tr.container.get(amount) : tr.container.put(amount);
-    } else if (op === 'put') ev = tr.store!.put(payload);
-    else if (tr.filter !== undefined) {
+    } else if (op === 'put') {
+      const store = tr.store!;
+      ev = store instanceof RankedStore ? store.putRanked(payload, tr.rank(scope)) : store.put(payload);
+    } else if (tr.filter !== undefined) {
       const filter = tr.filter;
       const s: ExpressionScope = { attr: scope.attr, payload: scope.payload, item: undefined, world: this.p.world };
       ev = tr.store!.get((item) => {

@@ -30,6 +30,12 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
     container: p.name.optional(),
     store: p.name.optional(),
     amount: amount.optional(),
+    // A rank for a priority store: a number, an expression, or a list ordered element by element.
+    priority: z
+      .union([z.number().finite(), expression, z.array(z.union([z.number().finite(), z.string()])).min(1)], {
+        error: 'expected a number, an expression or a list of numbers and strings',
+      })
+      .optional(),
     filter: expression.optional(),
     wait: z.boolean().optional(),
   });

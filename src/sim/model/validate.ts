@@ -109,7 +109,26 @@ function build(z: Zod) {
         .record(name, z.strictObject({ ...capacity, init: nonNegative.optional() }).check(capCheck as never))
         .optional(),
       stores: z
-        .record(name, z.strictObject({ ...capacity, items: z.array(z.unknown()).optional() }).check(capCheck as never))
+        .record(
+          name,
+          z
+            .strictObject({ ...capacity, items: z.array(z.unknown()).optional(), priority: z.boolean().optional() })
+            .check(capCheck as never)
+            .check((ctx) => {
+              const s = ctx.value as { priority?: boolean; items?: unknown[] };
+              if (s.priority !== true) return;
+              (s.items ?? []).forEach((item, i) => {
+                if (!Array.isArray(item) || item.length !== 2) {
+                  ctx.issues.push({
+                    code: 'custom',
+                    input: item,
+                    path: ['items', i],
+                    message: 'expected a [priority, item] pair (the store is a priority store)',
+                  });
+                }
+              });
+            }),
+        )
         .optional(),
       tasks: z.record(name, tasks.task).optional(),
       signals: z
