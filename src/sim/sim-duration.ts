@@ -40,7 +40,8 @@ export const SIM_DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*[A-Za-z]+\
 const PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]+)\s*$/;
 
 /** @internal The unit words a simulated duration accepts, for error messages. */
-export const SIM_DURATION_UNITS = 'ms, s, sec, m, min, h, hr, hour, d, day, w, week, mo, month (30 d), y, year (365 d) and their plurals';
+export const SIM_DURATION_UNITS =
+  'ms, s, sec, m, min, h, hr, hour, d, day, w, week, mo, month (30 d), y, year (365 d) and their plurals';
 
 /**
  * A simulated duration in seconds: `'5 min'` is 300, `'1.5h'` is 5400, `'1 week'` is 604800; undefined for a string
