@@ -15,7 +15,7 @@ import { type ModelResourceHandle, modelResource } from './model-resource.ts';
 import { modelWorld } from './model-world.ts';
 import { RankedStore } from './ranked-store.ts';
 import { SignalState } from './signal-state.ts';
-import type { ModelFlow, ModelSpec, ModelStep } from './spec.ts';
+import type { ModelAction, ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 import { planTasks } from './task-plan.ts';
 import { TaskRunner } from './task-runner.ts';
 
@@ -43,6 +43,8 @@ export interface BuiltModel {
   closed: boolean;
   /** Called each time an entity goes through its last step (a drain waits for the last one). */
   onLeave: (() => void) | null;
+  /** Runs actions (`fire`, `spawn`, `interrupt`, `{ path, value }`) from outside any task, as a scenario does. */
+  act: (actions: readonly ModelAction<number>[]) => void;
 }
 
 /**
@@ -153,6 +155,7 @@ export function buildModel(
     published: new Map(),
     closed: false,
     onLeave: null,
+    act: () => {},
   };
   const measured = measureModel(statistics, env.registry, id, built);
 
@@ -283,6 +286,7 @@ export function buildModel(
   for (const [name, s] of Object.entries(spec.signals ?? {})) {
     if (s.on !== undefined && runner !== null) signals.get(name)!.onFire(() => runner.act(s.on, null, null));
   }
+  if (runner !== null) built.act = (actions) => runner.act(actions, null, null);
 
   // Entities of a flow that starts at a task: attributes set at arrival (literals, or expressions reading the
   // attributes set before them, the model's state and `t`), then the runner takes them from task to task.

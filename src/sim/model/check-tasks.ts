@@ -208,6 +208,9 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
     actions(t.on, [...at, 'on']);
   }
   for (const [name, s] of Object.entries(signals)) actions(s.on, ['signals', name, 'on']);
+  (m.scenario ?? []).forEach((s, i) => {
+    if (s.interrupt !== undefined) actions([{ interrupt: s.interrupt }], ['scenario', i]);
+  });
   lockOrder(tasks, issues);
 }
 
@@ -230,7 +233,7 @@ function parseQuietly(text: string): Expression | null {
   }
 }
 
-/** The tasks an `interrupt` (of a task, or an action of a task or a signal) may reach. @internal */
+/** The tasks an `interrupt` (of a task, an action of a task or a signal, or a scenario step) may reach. @internal */
 export function interruptTargets(m: ModelSpec<number>): Set<string> {
   const out = new Set<string>();
   const scan = (list: ModelAction<number>[] | undefined) => {
@@ -241,6 +244,7 @@ export function interruptTargets(m: ModelSpec<number>): Set<string> {
     scan(t.on);
   }
   for (const s of Object.values(m.signals ?? {})) scan(s.on);
+  for (const s of m.scenario ?? []) if (s.interrupt !== undefined) out.add(s.interrupt.task);
   return out;
 }
 

@@ -106,15 +106,10 @@ export function fromDesflow(
       case 'normal':
         out.std ??= 0;
         break;
-      case 'lognormal': {
-        // desflow's lognormal is given by the mean and std of its draws; twinstream's by those of their logarithm.
-        const m = out.mean as number;
-        const s = (out.std as number | undefined) ?? 0;
-        delete out.std;
-        out.mean = Math.log((m * m) / Math.sqrt(s * s + m * m));
-        out.sigma = Math.sqrt(Math.log(1 + (s * s) / (m * m)));
+      case 'lognormal':
+        // By the mean and std of its draws, as desflow gives it (so a live update of `mean` means the same).
+        out.std ??= 0;
         break;
-      }
       case 'truncated_normal':
         // desflow's has no upper bound, a std of 0 by default and low 0 by default.
         out.std ??= 0;
@@ -355,16 +350,16 @@ export function fromDesflow(
   if (Array.isArray(scenario) && scenario.length > 0) {
     const steps = scenario.map((s0, i) => {
       const s = obj(s0, ['scenario', i]);
-      refuse(s, ['interrupt'], ['scenario', i], NOT_YET);
       const record = s.record === undefined || s.record === null ? undefined : obj(s.record, ['scenario', i, 'record']);
       return {
         at: seconds(s.at, ['scenario', i, 'at']),
         ...(s.path === undefined || s.path === null ? {} : { path: camelPath(s.path as string), value: s.value }),
         ...(record === undefined ? {} : { record }),
+        ...(s.interrupt === undefined || s.interrupt === null ? {} : { interrupt: interruptOf(s.interrupt) }),
       };
     });
-    // Plain updates stay a schedule; steps with a ground-truth record make the model's scenario.
-    if (steps.some((s) => s.record !== undefined)) spec.scenario = steps;
+    // Plain updates stay a schedule; steps with a ground-truth record or an interrupt make the model's scenario.
+    if (steps.some((s) => s.record !== undefined || s.interrupt !== undefined)) spec.scenario = steps;
     else spec.schedule = steps;
   }
   const stats = blueprint.stats;

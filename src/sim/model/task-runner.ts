@@ -7,7 +7,14 @@ import type { RealtimeEnvironment } from '../realtime.ts';
 import type { PriorityResource, Request, Resource } from '../resources/resource.ts';
 import type { Sampler } from '../sampler.ts';
 import type { FlowStats } from '../stats/model-statistics.ts';
-import { type ExpressionScope, type ExpressionWorld, truthy, type WaitBranchOutcome } from './expression.ts';
+import {
+  type Expression,
+  type ExpressionScope,
+  type ExpressionWorld,
+  parseExpression,
+  truthy,
+  type WaitBranchOutcome,
+} from './expression.ts';
 import { RankedStore } from './ranked-store.ts';
 import type { SignalOutcome, SignalState } from './signal-state.ts';
 import type { ModelAction, ModelWait } from './spec.ts';
@@ -65,6 +72,7 @@ export class TaskRunner {
   private readonly p: RunnerParts;
   private readonly env: RealtimeEnvironment;
   private readonly running = new Map<string, Set<Instance>>();
+  private readonly wheres = new Map<string, Expression>();
   private readonly watchers = new Set<() => void>();
   private readonly spawned = new Map<string, number>();
   private readonly interruptible = new Set<string>();
@@ -99,7 +107,7 @@ export class TaskRunner {
   }
 
   /** Interrupts the running instances of `task` whose `where` holds (all without one). */
-  interrupt(task: string, where: import('./expression.ts').Expression | undefined, cause: unknown): void {
+  interrupt(task: string, where: Expression | undefined, cause: unknown): void {
     const set = this.running.get(task);
     if (set === undefined) return;
     for (const inst of [...set]) {
@@ -108,6 +116,18 @@ export class TaskRunner {
       if (where !== undefined && !truthy(where.evaluate(inst.scope))) continue;
       proc.interrupt(cause ?? `interrupt ${task}`);
     }
+  }
+
+  // A task's actions have their `where` parsed in its plan; a signal's or a scenario's are parsed on first use.
+  private whereOf(a: Extract<ModelAction<number>, { interrupt: unknown }>, plan: TaskPlan | null) {
+    const where = a.interrupt.where;
+    if (where === undefined) return undefined;
+    let e = plan?.whereOf.get(a) ?? this.wheres.get(where);
+    if (e === undefined) {
+      e = parseExpression(where);
+      this.wheres.set(where, e);
+    }
+    return e;
   }
 
   /** Runs actions (`on:` of a task or a signal). */
@@ -119,7 +139,7 @@ export class TaskRunner {
           this.env.timeout(f.after).addCallback(() => this.fire(f.signal, true, f.value ?? null, f.urgent));
         } else this.fire(f.signal, true, f.value ?? null, f.urgent);
       } else if ('spawn' in a) this.spawn(a.spawn.task, a.spawn.after, entity);
-      else if ('interrupt' in a) this.interrupt(a.interrupt.task, plan?.whereOf.get(a), a.interrupt.cause);
+      else if ('interrupt' in a) this.interrupt(a.interrupt.task, this.whereOf(a, plan), a.interrupt.cause);
       else this.env.registry.update(a.path, a.value);
     }
   }

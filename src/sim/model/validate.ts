@@ -178,9 +178,12 @@ function build(z: Zod) {
               path: z.string().min(1).optional(),
               value: z.unknown().optional(),
               record: z.record(z.string(), z.unknown()).optional(),
+              interrupt: z
+                .strictObject({ task: name, where: tasks.expression.optional(), cause: z.unknown().optional() })
+                .optional(),
             })
-            .refine((s) => s.path !== undefined || s.record !== undefined, {
-              error: 'expected a path (with its value), a record, or both',
+            .refine((s) => s.path !== undefined || s.record !== undefined || s.interrupt !== undefined, {
+              error: 'expected a path (with its value), a record, an interrupt, or more than one',
             }),
         )
         .optional(),
