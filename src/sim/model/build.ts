@@ -313,7 +313,7 @@ export function buildModel(
       // A replayed row's fields replace the attributes of the same name (as desflow's do).
       if (rows !== undefined && n < rows.length) Object.assign(attr, rows[n]);
       const proc = runner!.start(
-        { key: `${prefix}-${n}`, attr, kept: new Map() },
+        { key: `${prefix}-${n}`, attr, kept: new Map(), ended: null },
         flow.start!,
         {},
         flowStats,

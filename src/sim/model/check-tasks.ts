@@ -65,8 +65,20 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
   const actions = (list: ModelAction<number>[] | undefined, path: Path) => {
     list?.forEach((a, i) => {
       const at = [...path, i];
-      if ('fire' in a) ref(signals, 'signal', a.fire.signal, [...at, 'fire', 'signal']);
-      else if ('spawn' in a) ref(tasks, 'task', a.spawn.task, [...at, 'spawn', 'task']);
+      if ('fire' in a) {
+        ref(signals, 'signal', a.fire.signal, [...at, 'fire', 'signal']);
+        const from = a.fire.from;
+        if (from !== undefined && has(signals, from) === has(tasks, from)) {
+          issues.push({
+            code: 'custom',
+            input: from,
+            path: [...at, 'fire', 'from'],
+            message: has(signals, from)
+              ? `"${from}" is both a signal and a task; rename one`
+              : `"${from}" is not a signal or a task of this model; expected one of: ${[...Object.keys(signals), ...Object.keys(tasks)].join(', ') || '(none)'}`,
+          });
+        }
+      } else if ('spawn' in a) ref(tasks, 'task', a.spawn.task, [...at, 'spawn', 'task']);
       else if ('interrupt' in a) {
         ref(tasks, 'task', a.interrupt.task, [...at, 'interrupt', 'task']);
         if (a.interrupt.where !== undefined) expression(a.interrupt.where, [...at, 'interrupt', 'where']);

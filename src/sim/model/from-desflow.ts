@@ -226,11 +226,12 @@ export function fromDesflow(
       const a = obj(a0, [...path, i]);
       if (a.fire !== undefined && a.fire !== null) {
         const f = obj(a.fire, [...path, i, 'fire']);
-        refuse(f, ['from'], [...path, i, 'fire'], NOT_YET);
+        const from = f.from === undefined || f.from === null ? undefined : f.from;
         return {
           fire: {
             signal: f.signal,
-            ...(f.value === undefined ? {} : { value: f.value }),
+            // desflow fires `from` an outcome when it has one, and its value otherwise.
+            ...(from !== undefined ? { from } : f.value === undefined ? {} : { value: f.value }),
             ...(f.after === undefined || f.after === null
               ? {}
               : { after: seconds(f.after, [...path, i, 'fire', 'after']) }),

@@ -77,9 +77,14 @@ export type ModelWait<Time = SimDuration> =
   | { all: Record<string, ModelWait<Time>> }
   | { atLeast: number; of: Record<string, ModelWait<Time>> };
 
-/** An action run when a task ends or a signal fires: fire a signal, spawn an entity, interrupt tasks, or set a parameter. */
+/**
+ * An action run when a task ends or a signal fires: fire a signal, spawn an entity, interrupt tasks, or set a
+ * parameter. A `fire` fires with its `value`, or with the outcome it copies `from` a signal (its last firing) or a
+ * task (the entity's last instance of it: its payload, or a failure with its reason); with nothing to copy yet it
+ * fires nothing.
+ */
 export type ModelAction<Time = SimDuration> =
-  | { fire: { signal: string; value?: unknown; after?: Time; urgent?: boolean } }
+  | { fire: { signal: string; value?: unknown; from?: string; after?: Time; urgent?: boolean } }
   | { spawn: { task: string; after?: Time } }
   | { interrupt: { task: string; where?: string; cause?: unknown } }
   | { path: string; value: unknown };

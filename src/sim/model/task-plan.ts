@@ -40,6 +40,8 @@ export type NextPlan =
 /** A task compiled once per model: its parts looked up and its expressions parsed. @internal */
 export interface TaskPlan {
   name: string;
+  /** A `fire` action copies this task's outcome (`from`): each entity keeps its last one. */
+  copied: boolean;
   spec: ModelTask<number>;
   pathId: string | undefined;
   config: DistributionConfig | undefined;
@@ -86,6 +88,7 @@ const amountOf = (v: number | string | undefined, fallback: number): Amount =>
 export function planTasks(p: PlanParts): Map<string, TaskPlan> {
   const id = p.spec.simId;
   const plans = new Map<string, TaskPlan>();
+  const copied = fireSources(p.spec);
   for (const [name, t] of Object.entries(p.spec.tasks ?? {})) {
     const pathId = t.service === undefined ? undefined : `${id}.service.${t.service}`;
     const transfer = (tr: ModelTask<number>['get']): TransferPlan | undefined =>
@@ -120,6 +123,7 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
     }));
     plans.set(name, {
       name,
+      copied: copied.has(name),
       spec: t,
       pathId,
       config: pathId === undefined ? undefined : p.env.registry.getConfig(pathId),
@@ -145,6 +149,17 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
     });
   }
   return plans;
+}
+
+// The tasks (and signals) a `fire` action copies an outcome from.
+function fireSources(m: ModelSpec<number>): Set<string> {
+  const out = new Set<string>();
+  const scan = (list: ModelAction<number>[] | undefined) => {
+    for (const a of list ?? []) if ('fire' in a && a.fire.from !== undefined) out.add(a.fire.from);
+  };
+  for (const t of Object.values(m.tasks ?? {})) scan(t.on);
+  for (const s of Object.values(m.signals ?? {})) scan(s.on);
+  return out;
 }
 
 function rankOf(priority: ModelTransfer['priority']): (scope: ExpressionScope) => unknown {

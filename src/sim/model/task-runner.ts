@@ -25,6 +25,8 @@ export interface Entity {
   key: string;
   attr: Record<string, unknown>;
   kept: Map<string, Request>;
+  /** The last outcome of each task a `fire` copies `from` (null until one ends). */
+  ended: Map<string, SignalOutcome> | null;
 }
 
 interface Instance {
@@ -135,9 +137,24 @@ export class TaskRunner {
     for (const a of actions ?? []) {
       if ('fire' in a) {
         const f = a.fire;
+        let ok = true;
+        let value: unknown = f.value ?? null;
+        if (f.from !== undefined) {
+          // The outcome is copied now, even when it fires later.
+          const source = this.p.signals.get(f.from);
+          const copied =
+            source !== undefined
+              ? source.count > 0
+                ? { ok: source.ok, value: source.value }
+                : undefined
+              : entity?.ended?.get(f.from);
+          if (copied === undefined) continue;
+          ok = copied.ok;
+          value = copied.value;
+        }
         if (f.after !== undefined && f.after > 0) {
-          this.env.timeout(f.after).addCallback(() => this.fire(f.signal, true, f.value ?? null, f.urgent));
-        } else this.fire(f.signal, true, f.value ?? null, f.urgent);
+          this.env.timeout(f.after).addCallback(() => this.fire(f.signal, ok, value, f.urgent));
+        } else this.fire(f.signal, ok, value, f.urgent);
       } else if ('spawn' in a) this.spawn(a.spawn.task, a.spawn.after, entity);
       else if ('interrupt' in a) this.interrupt(a.interrupt.task, this.whereOf(a, plan), a.interrupt.cause);
       else this.env.registry.update(a.path, a.value);
@@ -148,7 +165,7 @@ export class TaskRunner {
   spawn(task: string, after: number | undefined, parent: Entity | null): void {
     const n = this.spawned.get(task) ?? 0;
     this.spawned.set(task, n + 1);
-    const entity: Entity = { key: `${task}-${n}`, attr: { ...(parent?.attr ?? {}) }, kept: new Map() };
+    const entity: Entity = { key: `${task}-${n}`, attr: { ...(parent?.attr ?? {}) }, kept: new Map(), ended: null };
     const env = this.env;
     const runner = this;
     env.process(
@@ -368,6 +385,7 @@ export class TaskRunner {
       if (failure !== null) {
         stats.failed++;
         this.status(plan, entity, 'failed', { reason: failure });
+        if (plan.copied) (entity.ended ??= new Map()).set(plan.name, { ok: false, value: failure });
         if (t.signal !== undefined) this.fire(t.signal, false, failure);
         this.act(t.on, entity, plan);
         this.changed();
@@ -378,6 +396,7 @@ export class TaskRunner {
       counted = false;
       stats.done(env.now - queuedAt - served, served);
       this.p.publish(entity.key, payload);
+      if (plan.copied) (entity.ended ??= new Map()).set(plan.name, { ok: true, value: payload });
       if (t.signal !== undefined) this.fire(t.signal, true, payload);
       if (t.interrupt !== undefined) this.interrupt(t.interrupt.task, plan.whereOf.get(t.interrupt), t.interrupt.cause);
       if (t.spawn !== undefined) this.spawn(t.spawn.task, t.spawn.after, entity);

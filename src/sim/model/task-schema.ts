@@ -58,7 +58,17 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
   const action = z.union(
     [
       z.strictObject({
-        fire: z.strictObject({ signal: p.name, value: z.unknown().optional(), after, urgent: z.boolean().optional() }),
+        fire: z
+          .strictObject({
+            signal: p.name,
+            value: z.unknown().optional(),
+            from: p.name.optional(),
+            after,
+            urgent: z.boolean().optional(),
+          })
+          .refine((f) => f.value === undefined || f.from === undefined, {
+            error: 'expected a value or from (a signal or task to copy the outcome of), not both',
+          }),
       }),
       z.strictObject({ spawn: z.strictObject({ task: p.name, after }) }),
       z.strictObject({

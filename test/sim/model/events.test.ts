@@ -261,3 +261,66 @@ test('wait.<branch>.done, .value and process.name read how a wait ended: route o
   bad.tasks!.collect!.next = { when: [{ condition: 'wait.parcels.done', task: 'ship' }] };
   await assert.rejects(runModel(bad), /"parcels" is not a branch of this task's wait; expected one of: parcel, late/);
 });
+
+test("fire from: a signal fires with the outcome copied from a signal or from the entity's last instance of a task", async () => {
+  const { summary } = await trace({
+    simId: 'QA',
+    arrival: { each: constant(1) },
+    service: { one: constant(1) },
+    signals: { tested: {}, relay: {}, verdict: {}, early: {} },
+    flows: [
+      { name: 'parts', arrival: 'each', entity: 'part', limit: 2, start: 'test', attributes: { w: { expr: 't' } } },
+    ],
+    tasks: {
+      // Part 0 passes (payload { grade: 'A' }), part 1 fails (too heavy); each relays the signal and its own outcome.
+      test: {
+        service: 'one',
+        payload: { grade: 'A' },
+        fail: 'attr.w == 2',
+        failReason: 'too heavy',
+        signal: 'tested',
+        onFail: 'report',
+        next: 'report',
+      },
+      report: {
+        on: [
+          { fire: { signal: 'relay', from: 'tested' } },
+          { fire: { signal: 'verdict', from: 'test' } },
+          // Nothing to copy: this entity never ran `pack`, so `early` never fires.
+          { fire: { signal: 'early', from: 'pack' } },
+        ],
+      },
+      pack: { service: 'one' },
+    },
+    run: { until: 10 },
+  });
+  const s = (name: string) => {
+    const signal = summary.model.signals.get(name)!;
+    return [signal.count, signal.ok, signal.value];
+  };
+  assert.deepEqual(s('relay'), [2, false, 'too heavy']);
+  assert.deepEqual(s('verdict'), [2, false, 'too heavy']);
+  assert.deepEqual(s('early'), [0, true, null]);
+});
+
+test('fire from must name a signal or a task, and cannot come with a value', async () => {
+  const spec = (fire: Record<string, unknown>) =>
+    ({
+      simId: 'QA',
+      arrival: { each: constant(1) },
+      service: { one: constant(1) },
+      signals: { relay: {} },
+      flows: [{ name: 'parts', arrival: 'each', start: 'test' }],
+      tasks: { test: { service: 'one', on: [{ fire: { signal: 'relay', ...fire } }] } },
+      run: { until: 10 },
+    }) as unknown as ModelSpec;
+  await assert.rejects(runModel(spec({ from: 'nowhere' })), {
+    code: 'TS_SIM_BAD_MODEL',
+    message:
+      /"nowhere" is not a signal or a task of this model; expected one of: relay, test\n {2}→ at tasks\.test\.on\[0\]\.fire\.from/,
+  });
+  await assert.rejects(runModel(spec({ from: 'test', value: 1 })), {
+    code: 'TS_SIM_BAD_MODEL',
+    message: /expected a value or from/,
+  });
+});
