@@ -1,6 +1,6 @@
 import type { TwinstreamError } from '../../errors.ts';
 import { type Expression, parseExpression } from './expression.ts';
-import type { ModelAction, ModelSpec, ModelTask, ModelWait } from './spec.ts';
+import type { ModelAction, ModelSpec, ModelTask, ModelTransfer, ModelWait } from './spec.ts';
 
 type Issue = { code: 'custom'; input: unknown; path: (string | number)[]; message: string };
 type Path = (string | number)[];
@@ -85,8 +85,50 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
       }
     });
   };
+  const transfer = (tr: ModelTransfer, op: 'get' | 'put', at0: Path) => {
+    if ((tr.container === undefined) === (tr.store === undefined)) {
+      issues.push({
+        code: 'custom',
+        input: tr,
+        path: [...at0, op],
+        message: 'expected exactly one of container or store',
+      });
+    }
+    if (tr.container !== undefined) ref(m.containers, 'container', tr.container, [...at0, op, 'container']);
+    if (tr.store !== undefined) ref(m.stores, 'store', tr.store, [...at0, op, 'store']);
+    if (typeof tr.amount === 'string') expression(tr.amount, [...at0, op, 'amount']);
+    const ranked = tr.store !== undefined && m.stores?.[tr.store]?.priority === true;
+    if (tr.priority !== undefined && (op === 'get' || !ranked)) {
+      issues.push({
+        code: 'custom',
+        input: tr.priority,
+        path: [...at0, op, 'priority'],
+        message: 'a priority applies to a put into a priority store only (stores.<name>.priority: true)',
+      });
+    } else if (typeof tr.priority === 'string') expression(tr.priority, [...at0, op, 'priority']);
+    if (tr.filter !== undefined && ranked) {
+      issues.push({
+        code: 'custom',
+        input: tr.filter,
+        path: [...at0, op, 'filter'],
+        message: 'a priority store takes no filter: a get takes the item of the lowest priority',
+      });
+    } else if (tr.filter !== undefined) {
+      if (op === 'put' || tr.store === undefined) {
+        issues.push({
+          code: 'custom',
+          input: tr.filter,
+          path: [...at0, op, 'filter'],
+          message: 'a filter applies to a get from a store only',
+        });
+      } else expression(tr.filter, [...at0, op, 'filter']);
+    }
+  };
   const wait = (w: ModelWait<number>, path: Path) => {
-    if ('signal' in w) ref(signals, 'signal', w.signal, [...path, 'signal']);
+    if ('request' in w) ref(m.resources, 'resource', w.request, [...path, 'request']);
+    else if ('get' in w) transfer(w.get, 'get', path);
+    else if ('put' in w) transfer(w.put, 'put', path);
+    else if ('signal' in w) ref(signals, 'signal', w.signal, [...path, 'signal']);
     else if ('task' in w) ref(tasks, 'task', w.task, [...path, 'task']);
     else if ('condition' in w) expression(w.condition, [...path, 'condition']);
     else if ('any' in w) for (const [k, b] of Object.entries(w.any)) wait(b, [...path, 'any', k]);
@@ -128,44 +170,7 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
     });
     for (const op of ['get', 'put'] as const) {
       const tr = t[op];
-      if (tr === undefined) continue;
-      if ((tr.container === undefined) === (tr.store === undefined)) {
-        issues.push({
-          code: 'custom',
-          input: tr,
-          path: [...at, op],
-          message: 'expected exactly one of container or store',
-        });
-      }
-      if (tr.container !== undefined) ref(m.containers, 'container', tr.container, [...at, op, 'container']);
-      if (tr.store !== undefined) ref(m.stores, 'store', tr.store, [...at, op, 'store']);
-      if (typeof tr.amount === 'string') expression(tr.amount, [...at, op, 'amount']);
-      const ranked = tr.store !== undefined && m.stores?.[tr.store]?.priority === true;
-      if (tr.priority !== undefined && (op === 'get' || !ranked)) {
-        issues.push({
-          code: 'custom',
-          input: tr.priority,
-          path: [...at, op, 'priority'],
-          message: 'a priority applies to a put into a priority store only (stores.<name>.priority: true)',
-        });
-      } else if (typeof tr.priority === 'string') expression(tr.priority, [...at, op, 'priority']);
-      if (tr.filter !== undefined && ranked) {
-        issues.push({
-          code: 'custom',
-          input: tr.filter,
-          path: [...at, op, 'filter'],
-          message: 'a priority store takes no filter: a get takes the item of the lowest priority',
-        });
-      } else if (tr.filter !== undefined) {
-        if (op === 'put' || tr.store === undefined) {
-          issues.push({
-            code: 'custom',
-            input: tr.filter,
-            path: [...at, op, 'filter'],
-            message: 'a filter applies to a get from a store only',
-          });
-        } else expression(tr.filter, [...at, op, 'filter']);
-      }
+      if (tr !== undefined) transfer(tr, op, at);
     }
     for (const k of ['priority', 'patience'] as const) {
       const v = t[k];

@@ -215,8 +215,10 @@ export function fromDesflow(
     if (w.any !== undefined) return { any: group(w.any, [...path, 'any']) };
     if (w.all !== undefined) return { all: group(w.all, [...path, 'all']) };
     if (w.at_least !== undefined) return { atLeast: w.at_least, of: group(w.of, [...path, 'of']) };
-    for (const k of ['request', 'get', 'put', 'running'])
-      if (w[k] !== undefined) fail([...path, k], `a ${k} wait ${NOT_YET}`);
+    if (w.request !== undefined) return { request: w.request };
+    if (w.get !== undefined) return { get: transfer(w.get, [...path, 'get']) };
+    if (w.put !== undefined) return { put: transfer(w.put, [...path, 'put']) };
+    if (w.running !== undefined) fail([...path, 'running'], `a running wait ${NOT_YET}`);
     return w;
   }
   function actions(list: unknown, path: Path): Data[] {

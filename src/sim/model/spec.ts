@@ -67,8 +67,15 @@ export type ModelNext =
   | { when: { condition: string; task: string }[]; default?: string }
   | { weights: Record<string, number> };
 
-/** What a task waits for before it takes its resources: a signal's next firing, a child flow, a timeout, a condition, or any/all/at least n of named branches. */
+/**
+ * What a task waits for before it takes its resources: a signal's next firing, a child flow, a timeout, a condition,
+ * a unit of a resource (`request`: won, it is held until the task ends), a `get` or `put` (as a task's; a put gives
+ * the payload handed on), or any/all/at least n of named branches. A request, get or put that loses is withdrawn.
+ */
 export type ModelWait<Time = SimDuration> =
+  | { request: string }
+  | { get: ModelTransfer }
+  | { put: ModelTransfer }
   | { signal: string }
   | { task: string }
   | { timeout: Time | { after: Time; value?: unknown } }

@@ -61,6 +61,8 @@ export interface TaskPlan {
   /** The task waits or queues (a `queued` event is published). */
   queues: boolean;
   waitConditions: Map<string, Expression>;
+  /** The resources and transfers of the wait's request, get and put branches, by branch. */
+  waitParts: Map<ModelWait<number>, HeldPlan | TransferPlan>;
   whereOf: Map<ModelAction<number> | ModelTask<number>['interrupt'], Expression>;
 }
 
@@ -104,9 +106,19 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
             holder: p.holders.get((tr.container ?? tr.store)!)!,
           };
     const waitConditions = new Map<string, Expression>();
+    const waitParts = new Map<ModelWait<number>, HeldPlan | TransferPlan>();
     const collect = (w: ModelWait<number> | undefined) => {
       if (w === undefined) return;
       if ('condition' in w) waitConditions.set(w.condition, parseExpression(w.condition));
+      if ('request' in w) {
+        waitParts.set(w, {
+          name: w.request,
+          handle: p.resources.get(w.request)!,
+          stats: p.resourceStats.get(w.request)!,
+        });
+      }
+      if ('get' in w) waitParts.set(w, transfer(w.get)!);
+      if ('put' in w) waitParts.set(w, transfer(w.put)!);
       const branches = 'any' in w ? w.any : 'all' in w ? w.all : 'of' in w ? w.of : undefined;
       for (const b of Object.values(branches ?? {})) collect(b);
     };
@@ -145,6 +157,7 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
       wait: t.wait,
       queues: resources.length > 0 || t.get !== undefined || t.wait !== undefined,
       waitConditions,
+      waitParts,
       whereOf,
     });
   }

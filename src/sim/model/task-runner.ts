@@ -261,6 +261,7 @@ export class TaskRunner {
     stats.inProgress++;
     // In progress until it finishes (done() counts it out) or leaves another way (the finally block does).
     let counted = true;
+    let won: [HeldPlan, Request][] | null = null;
     try {
       const queuedAt = env.now;
       if (plan.queues) this.status(plan, entity, 'queued');
@@ -272,7 +273,7 @@ export class TaskRunner {
       while (t.wait !== undefined) {
         try {
           scope.waits = {};
-          const w = yield* this.waitFor(t.wait, plan, entity, upstream, deadline, scope.waits);
+          const w = yield* this.waitFor(t.wait, plan, entity, upstream, deadline, scope.waits, (won ??= []));
           if (w === RENEGED) {
             return this.leave(plan, entity, upstream, 'reneged');
           }
@@ -410,6 +411,13 @@ export class TaskRunner {
     } finally {
       if (counted) stats.inProgress--;
       if (inst !== null) set!.delete(inst);
+      // Units a request branch of the wait won are held until the task ends.
+      if (won !== null) {
+        for (const [r, req] of won) {
+          r.handle.resource.release(req);
+          r.stats.changed();
+        }
+      }
     }
   }
 
@@ -493,21 +501,7 @@ export class TaskRunner {
     deadline: number,
   ): Generator<Event<any>, unknown> {
     const env = this.env;
-    let ev: Event<any>;
-    if (tr.container !== undefined) {
-      const amount = this.amount(tr.amount, scope, `${op} amount`);
-      ev = op === 'get' ? tr.container.get(amount) : tr.container.put(amount);
-    } else if (op === 'put') {
-      const store = tr.store!;
-      ev = store instanceof RankedStore ? store.putRanked(payload, tr.rank(scope)) : store.put(payload);
-    } else if (tr.filter !== undefined) {
-      const filter = tr.filter;
-      const s: ExpressionScope = { attr: scope.attr, payload: scope.payload, item: undefined, world: this.p.world };
-      ev = tr.store!.get((item) => {
-        s.item = item;
-        return truthy(filter.evaluate(s));
-      });
-    } else ev = tr.store!.get();
+    const ev = this.transferEvent(tr, op, scope, payload);
     if (!tr.wait) {
       if (!ev.triggered) ev.addCallback(() => tr.holder.changed());
       tr.holder.changed();
@@ -532,16 +526,87 @@ export class TaskRunner {
     return ev.value;
   }
 
-  // A wait's branches, as events that succeed with { ok, value }; `cleanup` undoes what waits on nothing any more.
+  // The get or put event of a transfer, not waited for.
+  private transferEvent(
+    tr: TransferPlan,
+    op: 'get' | 'put',
+    scope: ExpressionScope,
+    payload: Record<string, unknown> | null,
+  ): Event<any> {
+    if (tr.container !== undefined) {
+      const amount = this.amount(tr.amount, scope, `${op} amount`);
+      return op === 'get' ? tr.container.get(amount) : tr.container.put(amount);
+    }
+    const store = tr.store!;
+    if (op === 'put')
+      return store instanceof RankedStore ? store.putRanked(payload, tr.rank(scope)) : store.put(payload);
+    if (tr.filter === undefined) return store.get();
+    const filter = tr.filter;
+    const s: ExpressionScope = { attr: scope.attr, payload: scope.payload, item: undefined, world: this.p.world };
+    return store.get((item) => {
+      s.item = item;
+      return truthy(filter.evaluate(s));
+    });
+  }
+
+  // A wait's branches, as events that succeed with { ok, value }; `cleanup` undoes what waits on nothing any more
+  // (told whether the wait completed: a request branch's unit granted by then is kept, in `won`, till the task ends).
   private branch(
     w: ModelWait<number>,
     plan: TaskPlan,
     entity: Entity,
     upstream: Record<string, unknown>,
-    cleanup: (() => void)[],
+    cleanup: ((completed: boolean) => void)[],
     named: Record<string, WaitBranchOutcome>,
+    won: [HeldPlan, Request][],
   ): Event<WaitOutcome> {
     const env = this.env;
+    if ('request' in w) {
+      const r = plan.waitParts.get(w) as HeldPlan;
+      const out = new Event<WaitOutcome>(env);
+      // A line at its limit fails the wait, as desflow's does.
+      if (full(r)) return out.succeed({ ok: false, value: `${r.name}: the queue is full` });
+      const res = r.handle.resource;
+      const scope: ExpressionScope = { attr: entity.attr, payload: upstream, item: undefined, world: this.p.world };
+      const req: Request = r.handle.prioritised
+        ? (res as PriorityResource).request({
+            priority: this.amount(plan.priority, scope, 'priority'),
+            preempt: plan.preempt,
+          })
+        : res.request();
+      r.stats.changed();
+      req.addCallback(() => {
+        r.stats.changed();
+        if (!out.triggered) out.succeed({ ok: true, value: null });
+      });
+      cleanup.push((completed) => {
+        if (completed && req.triggered) won.push([r, req]);
+        else {
+          res.release(req);
+          r.stats.changed();
+        }
+      });
+      return out;
+    }
+    if ('get' in w || 'put' in w) {
+      const op = 'get' in w ? 'get' : 'put';
+      const tr = plan.waitParts.get(w) as TransferPlan;
+      const scope: ExpressionScope = { attr: entity.attr, payload: upstream, item: undefined, world: this.p.world };
+      const ev = this.transferEvent(tr, op, scope, op === 'put' ? upstream : null);
+      const out = new Event<WaitOutcome>(env);
+      tr.holder.changed();
+      ev.addCallback((e) => {
+        tr.holder.changed();
+        this.changed();
+        if (!out.triggered) out.succeed({ ok: e.ok, value: op === 'get' ? e.value : null });
+      });
+      // A get or put made by the end of the wait stands (a get's item is the branch's value); one still waiting is
+      // withdrawn.
+      cleanup.push(() => {
+        if (!ev.triggered) (ev as unknown as { cancel(): void }).cancel();
+      });
+      return out;
+    }
     if ('signal' in w) {
       const signal = this.p.signals.get(w.signal)!;
       const ev = signal.wait();
@@ -578,7 +643,7 @@ export class TaskRunner {
     const [branches, need] =
       'any' in w ? [w.any, 1] : 'all' in w ? [w.all, Number.POSITIVE_INFINITY] : [w.of, w.atLeast];
     const names = Object.keys(branches);
-    const events = names.map((k) => this.branch(branches[k]!, plan, entity, upstream, cleanup, named));
+    const events = names.map((k) => this.branch(branches[k]!, plan, entity, upstream, cleanup, named, won));
     const out = new Event<WaitOutcome>(env);
     const needed = Math.min(need, events.length);
     new Condition(env, (_evs, count) => count >= needed, events).addCallback((c) => {
@@ -602,20 +667,23 @@ export class TaskRunner {
     upstream: Record<string, unknown>,
     deadline: number,
     named: Record<string, WaitBranchOutcome>,
+    won: [HeldPlan, Request][],
   ): Generator<Event<any>, WaitOutcome | typeof RENEGED> {
     const env = this.env;
-    const cleanup: (() => void)[] = [];
+    const cleanup: ((completed: boolean) => void)[] = [];
+    let completed = false;
     try {
-      const ev = this.branch(w, plan, entity, upstream, cleanup, named);
+      const ev = this.branch(w, plan, entity, upstream, cleanup, named, won);
       if (!ev.processed) {
         if (deadline !== Number.POSITIVE_INFINITY) {
           yield env.anyOf([ev, env.timeout(Math.max(0, deadline - env.now))]);
           if (!ev.triggered) return RENEGED;
         } else yield ev;
       }
+      completed = true;
       return ev.value;
     } finally {
-      for (const c of cleanup) c();
+      for (const c of cleanup) c(completed);
     }
   }
 }

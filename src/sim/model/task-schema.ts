@@ -81,6 +81,9 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
   const wait: Schema = z.lazy(() =>
     z.union(
       [
+        z.strictObject({ request: p.name }),
+        z.strictObject({ get: transfer }),
+        z.strictObject({ put: transfer }),
         z.strictObject({ signal: p.name }),
         z.strictObject({ task: p.name }),
         z.strictObject({
@@ -91,7 +94,10 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
         z.strictObject({ all: z.record(p.name, wait) }),
         z.strictObject({ atLeast: z.int().positive(), of: z.record(p.name, wait) }),
       ],
-      { error: 'expected one of { signal }, { task }, { timeout }, { condition }, { any }, { all }, { atLeast, of }' },
+      {
+        error:
+          'expected one of { request }, { get }, { put }, { signal }, { task }, { timeout }, { condition }, { any }, { all }, { atLeast, of }',
+      },
     ),
   );
   const task = z.strictObject({

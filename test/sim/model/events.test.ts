@@ -324,3 +324,52 @@ test('fire from must name a signal or a task, and cannot come with a value', asy
     message: /expected a value or from/,
   });
 });
+
+test('wait branches on a resource unit, a get and a put: the winner holds or takes, the losers are withdrawn', async () => {
+  const once = (at: number) => ({ dist: 'replay', times: [at] }) as const;
+  const { lines, values } = await trace({
+    simId: 'Yard',
+    arrival: { a: once(1), b: once(2), c: once(3), d: once(4), e: once(5), f: once(8) },
+    service: { one: constant(1), four: constant(4), ten: constant(10) },
+    resources: { bay: { currentCap: 1, maxCap: 1 } },
+    stores: { spares: { currentCap: 1, maxCap: 1 } },
+    flows: [
+      { name: 'a', arrival: 'a', start: 'hold' },
+      { name: 'b', arrival: 'b', start: 'impatient' },
+      { name: 'c', arrival: 'c', start: 'grab' },
+      { name: 'd', arrival: 'd', start: 'use' },
+      { name: 'e', arrival: 'e', start: 'fetch' },
+      { name: 'f', arrival: 'f', start: 'supply' },
+    ],
+    tasks: {
+      hold: { service: 'ten', resource: 'bay' },
+      // Its request loses to the timeout at 5 and is withdrawn: it would have had the bay at 11.
+      impatient: { wait: { any: { bay: { request: 'bay' }, late: { timeout: 3 } } }, service: 'one' },
+      // Wins the bay at 11 and holds it through its service, to 15.
+      grab: { wait: { request: 'bay' }, service: 'four' },
+      use: { resource: 'bay', service: 'one' },
+      // The get wins at 8 (the item is the branch's value); the 20 s timeout loses.
+      fetch: {
+        wait: { any: { part: { get: { store: 'spares' } }, giveUp: { timeout: 20 } } },
+        set: { sku: { expr: 'wait.part.value.sku' } },
+        next: 'report',
+      },
+      report: { attributes: ['sku'] },
+      // A put branch: the spares store takes what supply hands on.
+      supply: { payload: { sku: 'x-1' }, next: 'stock' },
+      stock: { wait: { put: { store: 'spares' } } },
+    },
+    run: { until: 40 },
+  });
+  const at = (task: string, status: string) =>
+    lines.filter((l) => l.includes(` ${task} ${status}`)).map((l) => Number(l.split(' ')[0]));
+  assert.deepEqual(at('impatient', 'started'), [5]);
+  assert.deepEqual([at('grab', 'started'), at('grab', 'finished')], [[11], [15]]);
+  assert.deepEqual([at('use', 'started'), at('use', 'finished')], [[15], [16]]);
+  assert.deepEqual(at('stock', 'finished'), [8]);
+  assert.deepEqual(at('fetch', 'finished'), [8]);
+  assert.deepEqual(
+    values.filter((v) => v.task === 'report').map((v) => v.sku),
+    ['x-1'],
+  );
+});
