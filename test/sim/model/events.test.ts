@@ -326,7 +326,7 @@ test('fire from must name a signal or a task, and cannot come with a value', asy
 });
 
 test('wait branches on a resource unit, a get and a put: the winner holds or takes, the losers are withdrawn', async () => {
-  const once = (at: number) => ({ dist: 'replay', times: [at] }) as const;
+  const once = (at: number) => ({ dist: 'replay' as const, times: [at] });
   const { lines, values } = await trace({
     simId: 'Yard',
     arrival: { a: once(1), b: once(2), c: once(3), d: once(4), e: once(5), f: once(8) },
