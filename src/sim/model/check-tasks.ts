@@ -222,6 +222,10 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
       if (t.interrupt.where !== undefined) expression(t.interrupt.where, [...at, 'interrupt', 'where']);
     }
     if (t.wait !== undefined) wait(t.wait, [...at, 'wait']);
+    if (t.subscribe !== undefined) {
+      if ('signal' in t.subscribe) ref(signals, 'signal', t.subscribe.signal, [...at, 'subscribe', 'signal']);
+      else ref(tasks, 'task', t.subscribe.task, [...at, 'subscribe', 'task']);
+    }
     actions(t.on, [...at, 'on']);
   }
   for (const [name, s] of Object.entries(signals)) actions(s.on, ['signals', name, 'on']);

@@ -272,10 +272,16 @@ export function fromDesflow(
     return out;
   }
   function task(t: Data, path: Path): Data {
-    refuse(t, ['subscribe'], path, NOT_YET);
     if (t.payload !== undefined && (t.payload === null || typeof t.payload !== 'object'))
       fail([...path, 'payload'], PYTHON);
     const out: Data = {};
+    if (t.subscribe !== undefined && t.subscribe !== null) {
+      const s = obj(t.subscribe, [...path, 'subscribe']);
+      if (typeof s.signal === 'string') out.subscribe = { signal: s.signal };
+      else if (typeof s.task === 'string') out.subscribe = { task: s.task };
+      else if (s.running !== undefined) fail([...path, 'subscribe', 'running'], `a running subscription ${NOT_YET}`);
+      else fail([...path, 'subscribe'], 'expected { signal } or { task }');
+    }
     const copy: [string, string][] = [
       ['service', 'service'],
       ['resource', 'resource'],

@@ -101,7 +101,7 @@ export type ModelAction<Time = SimDuration> =
  * resources in order (`resource`, one or a list; `priority`, `preempt`, `patience` to renege), take (`get`), hold
  * for a sample of `service`, give (`put`), fail (`fail` condition, to `onFail`), then set attributes (`set`), fire
  * its `signal`, run its `on` actions, start a new entity (`spawn`) and go to `next`. Resources named in `keep` stay
- * held for the next task.
+ * held for the next task. With `subscribe`, a signal or a child flow interrupts it while it runs.
  */
 export interface ModelTask<Time = SimDuration> {
   service?: string;
@@ -124,6 +124,11 @@ export interface ModelTask<Time = SimDuration> {
   onInterruptNext?: string;
   interrupt?: { task: string; where?: string; cause?: unknown };
   wait?: ModelWait<Time>;
+  /**
+   * Be told while running: when the signal fires next, or the child flow started at the task (for the same entity)
+   * ends, the task is interrupted with the cause `{ event, value }` and follows its `onInterrupt`.
+   */
+  subscribe?: { signal: string } | { task: string };
   on?: ModelAction<Time>[];
   /** The finished event's fields (default `{ status: 'finished' }`); text values are literal. */
   payload?: Record<string, unknown>;

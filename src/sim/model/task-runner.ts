@@ -262,7 +262,9 @@ export class TaskRunner {
     // In progress until it finishes (done() counts it out) or leaves another way (the finally block does).
     let counted = true;
     let won: [HeldPlan, Request][] | null = null;
+    let unsubscribe: (() => void) | null = null;
     try {
+      if (t.subscribe !== undefined) unsubscribe = this.subscribe(t.subscribe, entity, upstream);
       const queuedAt = env.now;
       if (plan.queues) this.status(plan, entity, 'queued');
       const deadline =
@@ -411,6 +413,7 @@ export class TaskRunner {
     } finally {
       if (counted) stats.inProgress--;
       if (inst !== null) set!.delete(inst);
+      unsubscribe?.();
       // Units a request branch of the wait won are held until the task ends.
       if (won !== null) {
         for (const [r, req] of won) {
@@ -524,6 +527,30 @@ export class TaskRunner {
     tr.holder.changed();
     this.changed();
     return ev.value;
+  }
+
+  // `subscribe`: the running task is interrupted, with the cause { event, value }, when a signal fires next or a
+  // child flow it starts for the entity ends; not once the task has ended (its entity may be in the next one).
+  private subscribe(s: { signal: string } | { task: string }, entity: Entity, upstream: Record<string, unknown>) {
+    const proc = this.env.activeProcess!;
+    let active = true;
+    const tell = (event: string | null, value: unknown) => {
+      if (active && proc.isAlive) proc.interrupt({ event, value });
+    };
+    if ('signal' in s) {
+      const signal = this.p.signals.get(s.signal)!;
+      const ev = signal.wait();
+      ev.addCallback((e) => tell(null, (e.value as SignalOutcome).value));
+      return () => {
+        active = false;
+        if (!ev.triggered) signal.forget(ev);
+      };
+    }
+    const child = this.start(entity, s.task, upstream, null, `${entity.key}.${s.task}`);
+    child.addCallback((e) => tell(s.task, e.value));
+    return () => {
+      active = false;
+    };
   }
 
   // The get or put event of a transfer, not waited for.

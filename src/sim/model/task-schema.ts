@@ -121,6 +121,11 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
     onInterruptNext: p.name.optional(),
     interrupt: z.strictObject({ task: p.name, where: expression.optional(), cause: z.unknown().optional() }).optional(),
     wait: wait.optional(),
+    subscribe: z
+      .union([z.strictObject({ signal: p.name }), z.strictObject({ task: p.name })], {
+        error: 'expected { signal } or { task }',
+      })
+      .optional(),
     on: z.array(action).optional(),
     payload: z.record(z.string(), z.unknown()).optional(),
     idField: z.string().min(1).optional(),

@@ -373,3 +373,52 @@ test('wait branches on a resource unit, a get and a put: the winner holds or tak
     ['x-1'],
   );
 });
+
+test('subscribe: a signal or a child flow interrupts the running task; once the task has ended, nothing happens', async () => {
+  const once = (at: number) => ({ dist: 'replay' as const, times: [at] });
+  const { lines } = await trace({
+    simId: 'Site',
+    // One replay per flow: a replay's times are read once, by the flow that draws from it.
+    arrival: { w: once(1), x: once(1), y: once(1), five: once(5) },
+    service: { one: constant(1), three: constant(3), ten: constant(10) },
+    signals: { alarm: {} },
+    flows: [
+      { name: 'w', arrival: 'w', entity: 'w', start: 'work' },
+      { name: 'x', arrival: 'x', entity: 'x', start: 'watch' },
+      { name: 'y', arrival: 'y', entity: 'y', start: 'short' },
+      { name: 'siren', arrival: 'five', entity: 's', start: 'sound' },
+    ],
+    tasks: {
+      // The alarm at 5 interrupts it: it abandons and evacuates.
+      work: { service: 'ten', subscribe: { signal: 'alarm' }, onInterrupt: 'abandon', onInterruptNext: 'evacuate' },
+      evacuate: { service: 'one' },
+      // Its child flow `check` ends at 4 and interrupts it; it resumes with the 7 it had left, to 11.
+      watch: { service: 'ten', subscribe: { task: 'check' } },
+      check: { service: 'three' },
+      // Ended at 2, before the alarm: the task after it runs undisturbed.
+      short: { service: 'one', subscribe: { signal: 'alarm' }, next: 'after' },
+      after: { service: 'ten' },
+      sound: { signal: 'alarm' },
+    },
+    run: { until: 40 },
+  });
+  assert.deepEqual(
+    lines.filter((l) => !l.includes(' queued') && !l.startsWith('5 s-0')),
+    [
+      '1 w-0 work started',
+      '1 x-0 watch started',
+      '1 x-0 check started',
+      '1 y-0 short started',
+      '2 y-0 short finished',
+      '2 y-0 after started',
+      '4 x-0 check finished',
+      '4 x-0 watch interrupted ([object Object])',
+      '4 x-0 watch resumed',
+      '5 w-0 work interrupted ([object Object])',
+      '5 w-0 evacuate started',
+      '6 w-0 evacuate finished',
+      '11 x-0 watch finished',
+      '12 y-0 after finished',
+    ],
+  );
+});
