@@ -85,6 +85,10 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
       }
     });
   };
+  const runningRef = (r: { task: string; where?: string }, path: Path) => {
+    ref(tasks, 'task', r.task, [...path, 'task']);
+    if (r.where !== undefined) expression(r.where, [...path, 'where']);
+  };
   const transfer = (tr: ModelTransfer, op: 'get' | 'put', at0: Path) => {
     if ((tr.container === undefined) === (tr.store === undefined)) {
       issues.push({
@@ -126,6 +130,7 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
   };
   const wait = (w: ModelWait<number>, path: Path) => {
     if ('request' in w) ref(m.resources, 'resource', w.request, [...path, 'request']);
+    else if ('running' in w) runningRef(w.running, [...path, 'running']);
     else if ('get' in w) transfer(w.get, 'get', path);
     else if ('put' in w) transfer(w.put, 'put', path);
     else if ('signal' in w) ref(signals, 'signal', w.signal, [...path, 'signal']);
@@ -224,6 +229,7 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
     if (t.wait !== undefined) wait(t.wait, [...at, 'wait']);
     if (t.subscribe !== undefined) {
       if ('signal' in t.subscribe) ref(signals, 'signal', t.subscribe.signal, [...at, 'subscribe', 'signal']);
+      else if ('running' in t.subscribe) runningRef(t.subscribe.running, [...at, 'subscribe', 'running']);
       else ref(tasks, 'task', t.subscribe.task, [...at, 'subscribe', 'task']);
     }
     actions(t.on, [...at, 'on']);
@@ -266,6 +272,17 @@ export function interruptTargets(m: ModelSpec<number>): Set<string> {
   }
   for (const s of Object.values(m.signals ?? {})) scan(s.on);
   for (const s of m.scenario ?? []) if (s.interrupt !== undefined) out.add(s.interrupt.task);
+  // `running` waits and subscriptions follow the running instances of their task too.
+  const waits = (w: ModelWait<number> | undefined) => {
+    if (w === undefined) return;
+    if ('running' in w) out.add(w.running.task);
+    const group = 'any' in w ? w.any : 'all' in w ? w.all : 'of' in w ? w.of : undefined;
+    for (const b of Object.values(group ?? {})) waits(b);
+  };
+  for (const t of Object.values(m.tasks ?? {})) {
+    waits(t.wait);
+    if (t.subscribe !== undefined && 'running' in t.subscribe) out.add(t.subscribe.running.task);
+  }
   return out;
 }
 

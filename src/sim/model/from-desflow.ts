@@ -218,7 +218,7 @@ export function fromDesflow(
     if (w.request !== undefined) return { request: w.request };
     if (w.get !== undefined) return { get: transfer(w.get, [...path, 'get']) };
     if (w.put !== undefined) return { put: transfer(w.put, [...path, 'put']) };
-    if (w.running !== undefined) fail([...path, 'running'], `a running wait ${NOT_YET}`);
+    if (w.running !== undefined) return { running: runningOf(w.running, [...path, 'running']) };
     return w;
   }
   function actions(list: unknown, path: Path): Data[] {
@@ -245,6 +245,10 @@ export function fromDesflow(
       if (a.interrupt !== undefined && a.interrupt !== null) return { interrupt: interruptOf(a.interrupt) };
       return { path: camelPath(a.path as string), value: a.value };
     });
+  }
+  function runningOf(r0: unknown, path: Path): Data {
+    const r = obj(r0, path);
+    return { task: r.task, ...(r.where === undefined || r.where === null ? {} : { where: r.where }) };
   }
   function spawnOf(s0: unknown, path: Path): Data {
     const s = obj(s0, path);
@@ -279,7 +283,8 @@ export function fromDesflow(
       const s = obj(t.subscribe, [...path, 'subscribe']);
       if (typeof s.signal === 'string') out.subscribe = { signal: s.signal };
       else if (typeof s.task === 'string') out.subscribe = { task: s.task };
-      else if (s.running !== undefined) fail([...path, 'subscribe', 'running'], `a running subscription ${NOT_YET}`);
+      else if (s.running !== undefined)
+        out.subscribe = { running: runningOf(s.running, [...path, 'subscribe', 'running']) };
       else fail([...path, 'subscribe'], 'expected { signal } or { task }');
     }
     const copy: [string, string][] = [

@@ -70,10 +70,12 @@ export type ModelNext =
 /**
  * What a task waits for before it takes its resources: a signal's next firing, a child flow, a timeout, a condition,
  * a unit of a resource (`request`: won, it is held until the task ends), a `get` or `put` (as a task's; a put gives
- * the payload handed on), or any/all/at least n of named branches. A request, get or put that loses is withdrawn.
+ * the payload handed on), the end of the running instances of a task (`running`, those whose `where` holds), or
+ * any/all/at least n of named branches. A request, get or put that loses is withdrawn.
  */
 export type ModelWait<Time = SimDuration> =
   | { request: string }
+  | { running: { task: string; where?: string } }
   | { get: ModelTransfer }
   | { put: ModelTransfer }
   | { signal: string }
@@ -125,10 +127,11 @@ export interface ModelTask<Time = SimDuration> {
   interrupt?: { task: string; where?: string; cause?: unknown };
   wait?: ModelWait<Time>;
   /**
-   * Be told while running: when the signal fires next, or the child flow started at the task (for the same entity)
-   * ends, the task is interrupted with the cause `{ event, value }` and follows its `onInterrupt`.
+   * Be told while running: when the signal fires next, the child flow started at the task (for the same entity)
+   * ends, or the running instances of a task end, the task is interrupted with the cause `{ event, value }` and
+   * follows its `onInterrupt`.
    */
-  subscribe?: { signal: string } | { task: string };
+  subscribe?: { signal: string } | { task: string } | { running: { task: string; where?: string } };
   on?: ModelAction<Time>[];
   /** The finished event's fields (default `{ status: 'finished' }`); text values are literal. */
   payload?: Record<string, unknown>;

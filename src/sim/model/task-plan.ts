@@ -110,6 +110,8 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
     const collect = (w: ModelWait<number> | undefined) => {
       if (w === undefined) return;
       if ('condition' in w) waitConditions.set(w.condition, parseExpression(w.condition));
+      if ('running' in w && w.running.where !== undefined)
+        waitConditions.set(w.running.where, parseExpression(w.running.where));
       if ('request' in w) {
         waitParts.set(w, {
           name: w.request,
@@ -123,6 +125,7 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
       for (const b of Object.values(branches ?? {})) collect(b);
     };
     collect(t.wait);
+    if (t.subscribe !== undefined && 'running' in t.subscribe) collect(t.subscribe);
     const whereOf = new Map<ModelAction<number> | ModelTask<number>['interrupt'], Expression>();
     if (t.interrupt?.where !== undefined) whereOf.set(t.interrupt, parseExpression(t.interrupt.where));
     for (const a of t.on ?? []) {

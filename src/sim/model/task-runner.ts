@@ -17,7 +17,7 @@ import {
 } from './expression.ts';
 import { RankedStore } from './ranked-store.ts';
 import type { SignalOutcome, SignalState } from './signal-state.ts';
-import type { ModelAction, ModelWait } from './spec.ts';
+import type { ModelAction, ModelTask, ModelWait } from './spec.ts';
 import type { Amount, HeldPlan, TaskPlan, TransferPlan } from './task-plan.ts';
 
 /** An entity going through tasks: its key, attributes and the resource units it keeps from one task to the next. @internal */
@@ -32,6 +32,10 @@ export interface Entity {
 interface Instance {
   proc: Process<any> | null;
   scope: ExpressionScope;
+  /** Succeeds when the instance ends (made when a `running` wait or subscription asks). */
+  ended: Event<WaitOutcome> | null;
+  /** How it ended: its payload, or its failure (ok false, the reason). */
+  outcome: WaitOutcome | null;
 }
 
 /** How a task ended, and where its entity goes (with no next: how its flow ended). */
@@ -251,7 +255,9 @@ export class TaskRunner {
       return this.leave(plan, entity, upstream, 'balked', { resource: first.name });
     }
     // Only instances some `interrupt` may reach are listed.
-    const inst: Instance | null = this.interruptible.has(plan.name) ? { proc: env.activeProcess, scope } : null;
+    const inst: Instance | null = this.interruptible.has(plan.name)
+      ? { proc: env.activeProcess, scope, ended: null, outcome: null }
+      : null;
     let set = this.running.get(plan.name);
     if (inst !== null) {
       if (set === undefined) this.running.set(plan.name, (set = new Set()));
@@ -264,7 +270,7 @@ export class TaskRunner {
     let won: [HeldPlan, Request][] | null = null;
     let unsubscribe: (() => void) | null = null;
     try {
-      if (t.subscribe !== undefined) unsubscribe = this.subscribe(t.subscribe, entity, upstream);
+      if (t.subscribe !== undefined) unsubscribe = this.subscribe(t.subscribe, entity, upstream, plan);
       const queuedAt = env.now;
       if (plan.queues) this.status(plan, entity, 'queued');
       const deadline =
@@ -389,6 +395,7 @@ export class TaskRunner {
         stats.failed++;
         this.status(plan, entity, 'failed', { reason: failure });
         if (plan.copied) (entity.ended ??= new Map()).set(plan.name, { ok: false, value: failure });
+        if (inst !== null) inst.outcome = { ok: false, value: failure };
         if (t.signal !== undefined) this.fire(t.signal, false, failure);
         this.act(t.on, entity, plan);
         this.changed();
@@ -400,6 +407,7 @@ export class TaskRunner {
       stats.done(env.now - queuedAt - served, served);
       this.p.publish(entity.key, payload);
       if (plan.copied) (entity.ended ??= new Map()).set(plan.name, { ok: true, value: payload });
+      if (inst !== null) inst.outcome = { ok: true, value: payload };
       if (t.signal !== undefined) this.fire(t.signal, true, payload);
       if (t.interrupt !== undefined) this.interrupt(t.interrupt.task, plan.whereOf.get(t.interrupt), t.interrupt.cause);
       if (t.spawn !== undefined) this.spawn(t.spawn.task, t.spawn.after, entity);
@@ -412,7 +420,10 @@ export class TaskRunner {
       return { next: this.choose(plan, scope, payload), payload, end: 'finished' };
     } finally {
       if (counted) stats.inProgress--;
-      if (inst !== null) set!.delete(inst);
+      if (inst !== null) {
+        set!.delete(inst);
+        inst.ended?.succeed(inst.outcome ?? { ok: true, value: null });
+      }
       unsubscribe?.();
       // Units a request branch of the wait won are held until the task ends.
       if (won !== null) {
@@ -529,9 +540,37 @@ export class TaskRunner {
     return ev.value;
   }
 
+  // The end of the running instances of a task (those whose `where` holds, read in each one's scope): its payload
+  // for one, a map from entity key to payload for several, {} at once for none.
+  private runningEnd(r: { task: string; where?: string }, conditions: Map<string, Expression>): Event<WaitOutcome> {
+    const env = this.env;
+    const where = r.where === undefined ? undefined : conditions.get(r.where)!;
+    const selected = [...(this.running.get(r.task) ?? [])].filter(
+      (i) => i.proc !== env.activeProcess && (where === undefined || truthy(where.evaluate(i.scope))),
+    );
+    const out = new Event<WaitOutcome>(env);
+    if (selected.length === 0) return out.succeed({ ok: true, value: {} });
+    const events = selected.map((i) => (i.ended ??= new Event<WaitOutcome>(env)));
+    new Condition(env, (_evs, count) => count >= events.length, events).addCallback(() => {
+      const value =
+        selected.length === 1
+          ? events[0]!.value.value
+          : Object.fromEntries(
+              selected.map((i, k) => [i.scope.process?.instance ?? String(k), events[k]!.value.value]),
+            );
+      out.succeed({ ok: true, value });
+    });
+    return out;
+  }
+
   // `subscribe`: the running task is interrupted, with the cause { event, value }, when a signal fires next or a
   // child flow it starts for the entity ends; not once the task has ended (its entity may be in the next one).
-  private subscribe(s: { signal: string } | { task: string }, entity: Entity, upstream: Record<string, unknown>) {
+  private subscribe(
+    s: NonNullable<ModelTask<number>['subscribe']>,
+    entity: Entity,
+    upstream: Record<string, unknown>,
+    plan: TaskPlan,
+  ) {
     const proc = this.env.activeProcess!;
     let active = true;
     const tell = (event: string | null, value: unknown) => {
@@ -544,6 +583,12 @@ export class TaskRunner {
       return () => {
         active = false;
         if (!ev.triggered) signal.forget(ev);
+      };
+    }
+    if ('running' in s) {
+      this.runningEnd(s.running, plan.waitConditions).addCallback((e) => tell(s.running.task, e.value.value));
+      return () => {
+        active = false;
       };
     }
     const child = this.start(entity, s.task, upstream, null, `${entity.key}.${s.task}`);
@@ -634,6 +679,7 @@ export class TaskRunner {
       });
       return out;
     }
+    if ('running' in w) return this.runningEnd(w.running, plan.waitConditions);
     if ('signal' in w) {
       const signal = this.p.signals.get(w.signal)!;
       const ev = signal.wait();

@@ -78,10 +78,12 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
     ],
     { error: 'expected one of { fire }, { spawn }, { interrupt } or { path, value }' },
   );
+  const running = z.strictObject({ task: p.name, where: expression.optional() });
   const wait: Schema = z.lazy(() =>
     z.union(
       [
         z.strictObject({ request: p.name }),
+        z.strictObject({ running: running }),
         z.strictObject({ get: transfer }),
         z.strictObject({ put: transfer }),
         z.strictObject({ signal: p.name }),
@@ -96,7 +98,7 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
       ],
       {
         error:
-          'expected one of { request }, { get }, { put }, { signal }, { task }, { timeout }, { condition }, { any }, { all }, { atLeast, of }',
+          'expected one of { request }, { running }, { get }, { put }, { signal }, { task }, { timeout }, { condition }, { any }, { all }, { atLeast, of }',
       },
     ),
   );
@@ -122,8 +124,8 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
     interrupt: z.strictObject({ task: p.name, where: expression.optional(), cause: z.unknown().optional() }).optional(),
     wait: wait.optional(),
     subscribe: z
-      .union([z.strictObject({ signal: p.name }), z.strictObject({ task: p.name })], {
-        error: 'expected { signal } or { task }',
+      .union([z.strictObject({ signal: p.name }), z.strictObject({ task: p.name }), z.strictObject({ running })], {
+        error: 'expected { signal }, { task } or { running }',
       })
       .optional(),
     on: z.array(action).optional(),

@@ -422,3 +422,38 @@ test('subscribe: a signal or a child flow interrupts the running task; once the 
     ],
   );
 });
+
+test('running: a wait or a subscription on the end of the running instances of a task (those whose where holds)', async () => {
+  const once = (at: number) => ({ dist: 'replay' as const, times: [at] });
+  const { lines } = await trace({
+    simId: 'Mixing',
+    arrival: { each: constant(1), closer: once(4), watcher: once(5), late: once(14) },
+    service: { ten: constant(10), twenty: constant(20) },
+    flows: [
+      // Batches of size 1, 2, 3 mix from 1, 2, 3 to 11, 12, 13.
+      { name: 'b', arrival: 'each', entity: 'batch', limit: 3, start: 'mix', attributes: { size: { expr: 't' } } },
+      { name: 'c', arrival: 'closer', entity: 'closer', start: 'close' },
+      { name: 'w', arrival: 'watcher', entity: 'watcher', start: 'watch' },
+      { name: 'l', arrival: 'late', entity: 'late', start: 'close' },
+    ],
+    tasks: {
+      mix: { service: 'ten' },
+      // At 4: waits for batches 1 and 2 (size >= 2), to 13. At 14 nothing runs: it ends at once.
+      close: { wait: { running: { task: 'mix', where: 'attr.size >= 2' } } },
+      // Interrupted when batch 0 (size 1) ends at 11; it resumes and ends at 25.
+      watch: { service: 'twenty', subscribe: { running: { task: 'mix', where: 'attr.size == 1' } } },
+    },
+    run: { until: 40 },
+  });
+  assert.deepEqual(
+    lines.filter((l) => !l.includes(' mix ') && !l.includes(' queued')),
+    [
+      '5 watcher-0 watch started',
+      '11 watcher-0 watch interrupted ([object Object])',
+      '11 watcher-0 watch resumed',
+      '13 closer-0 close finished',
+      '14 late-0 close finished',
+      '25 watcher-0 watch finished',
+    ],
+  );
+});
