@@ -9,7 +9,7 @@ import { measureModel } from '../stats/measure-model.ts';
 import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
 import { publishStatistics } from '../stats/publish-statistics.ts';
 import { breakdowns } from './breakdown.ts';
-import { expressionOf, interruptTargets } from './check-tasks.ts';
+import { expressionOf, interruptTargets, runningTargets } from './check-tasks.ts';
 import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import { type ModelResourceHandle, modelResource } from './model-resource.ts';
 import { modelWorld } from './model-world.ts';
@@ -17,7 +17,7 @@ import { RankedStore } from './ranked-store.ts';
 import { SignalState } from './signal-state.ts';
 import type { ModelAction, ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 import { planTasks } from './task-plan.ts';
-import { TaskRunner } from './task-runner.ts';
+import { type Entity, TaskRunner } from './task-runner.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {
@@ -282,6 +282,7 @@ export function buildModel(
             }),
           },
           interruptTargets(spec),
+          runningTargets(spec),
         );
   for (const [name, s] of Object.entries(spec.signals ?? {})) {
     if (s.on !== undefined && runner !== null) signals.get(name)!.onFire(() => runner.act(s.on, null, null));
@@ -312,14 +313,18 @@ export function buildModel(
       }
       // A replayed row's fields replace the attributes of the same name (as desflow's do).
       if (rows !== undefined && n < rows.length) Object.assign(attr, rows[n]);
-      const proc = runner!.start(
-        { key: `${prefix}-${n}`, attr, kept: new Map(), ended: null },
-        flow.start!,
-        {},
-        flowStats,
-        `${flow.name}-${n}`,
-      );
+      const entity: Entity = {
+        key: `${prefix}-${n}`,
+        attr,
+        kept: new Map(),
+        ended: null,
+        instances: null,
+        spawnedBy: null,
+        ending: false,
+      };
+      const proc = runner!.start(entity, flow.start!, {}, flowStats, `${flow.name}-${n}`);
       proc.addCallback((e) => {
+        entity.ending = true;
         if (e.ok && e.value === true) counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
       });
     }

@@ -272,7 +272,12 @@ export function interruptTargets(m: ModelSpec<number>): Set<string> {
   }
   for (const s of Object.values(m.signals ?? {})) scan(s.on);
   for (const s of m.scenario ?? []) if (s.interrupt !== undefined) out.add(s.interrupt.task);
-  // `running` waits and subscriptions follow the running instances of their task too.
+  return out;
+}
+
+/** The tasks a `running` wait branch or subscription names. @internal */
+export function runningTargets(m: ModelSpec<number>): Set<string> {
+  const out = new Set<string>();
   const waits = (w: ModelWait<number> | undefined) => {
     if (w === undefined) return;
     if ('running' in w) out.add(w.running.task);

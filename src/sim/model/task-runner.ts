@@ -27,6 +27,12 @@ export interface Entity {
   kept: Map<string, Request>;
   /** The last outcome of each task a `fire` copies `from` (null until one ends). */
   ended: Map<string, SignalOutcome> | null;
+  /** Its instances of the tasks a `running` wait or subscription names, and those of the entities it spawned. */
+  instances: Map<string, Instance[]> | null;
+  /** The entity that spawned it (null for one that arrived). */
+  spawnedBy: Entity | null;
+  /** Its flow has ended: the entities it spawned no longer list their instances with it. */
+  ending: boolean;
 }
 
 interface Instance {
@@ -82,8 +88,11 @@ export class TaskRunner {
   private readonly watchers = new Set<() => void>();
   private readonly spawned = new Map<string, number>();
   private readonly interruptible = new Set<string>();
+  /** The tasks a `running` wait or subscription names: their instances are listed on their entities. */
+  private readonly tracked: Set<string>;
 
-  constructor(parts: RunnerParts, interruptible: Iterable<string>) {
+  constructor(parts: RunnerParts, interruptible: Iterable<string>, tracked: Set<string> = new Set()) {
+    this.tracked = tracked;
     this.p = parts;
     this.env = parts.env;
     for (const t of interruptible) this.interruptible.add(t);
@@ -169,13 +178,25 @@ export class TaskRunner {
   spawn(task: string, after: number | undefined, parent: Entity | null): void {
     const n = this.spawned.get(task) ?? 0;
     this.spawned.set(task, n + 1);
-    const entity: Entity = { key: `${task}-${n}`, attr: { ...(parent?.attr ?? {}) }, kept: new Map(), ended: null };
+    const entity: Entity = {
+      key: `${task}-${n}`,
+      attr: { ...(parent?.attr ?? {}) },
+      kept: new Map(),
+      ended: null,
+      instances: null,
+      spawnedBy: parent,
+      ending: false,
+    };
     const env = this.env;
     const runner = this;
     env.process(
       (function* (): ProcessGenerator<boolean> {
         if (after !== undefined && after > 0) yield env.timeout(after);
-        return yield* runner.flow(entity, task, {}, null);
+        try {
+          return yield* runner.flow(entity, task, {}, null);
+        } finally {
+          entity.ending = true;
+        }
       })(),
       `${task}-${n}`,
     );
@@ -255,13 +276,16 @@ export class TaskRunner {
       return this.leave(plan, entity, upstream, 'balked', { resource: first.name });
     }
     // Only instances some `interrupt` may reach are listed.
-    const inst: Instance | null = this.interruptible.has(plan.name)
-      ? { proc: env.activeProcess, scope, ended: null, outcome: null }
-      : null;
+    const tracked = this.tracked.has(plan.name);
+    const inst: Instance | null =
+      tracked || this.interruptible.has(plan.name)
+        ? { proc: env.activeProcess, scope, ended: tracked ? new Event<WaitOutcome>(env) : null, outcome: null }
+        : null;
     let set = this.running.get(plan.name);
     if (inst !== null) {
       if (set === undefined) this.running.set(plan.name, (set = new Set()));
       set.add(inst);
+      if (tracked) listInstance(entity, plan.name, inst);
     }
     const stats = plan.stats;
     stats.inProgress++;
@@ -540,17 +564,25 @@ export class TaskRunner {
     return ev.value;
   }
 
-  // The end of the running instances of a task (those whose `where` holds, read in each one's scope): its payload
-  // for one, a map from entity key to payload for several, {} at once for none.
-  private runningEnd(r: { task: string; where?: string }, conditions: Map<string, Expression>): Event<WaitOutcome> {
+  // The end of the entity's instances of a task, and of those of the entities it spawned, ended ones included (those
+  // whose `where` holds, read in each one's scope), as desflow's: the payload for one, a map from entity key to
+  // payload for several, {} at once for none.
+  private runningEnd(
+    r: { task: string; where?: string },
+    conditions: Map<string, Expression>,
+    entity: Entity,
+  ): Event<WaitOutcome> {
     const env = this.env;
     const where = r.where === undefined ? undefined : conditions.get(r.where)!;
-    const selected = [...(this.running.get(r.task) ?? [])].filter(
-      (i) => i.proc !== env.activeProcess && (where === undefined || truthy(where.evaluate(i.scope))),
+    // The one not ended on this process is the task asking.
+    const selected = (entity.instances?.get(r.task) ?? []).filter(
+      (i) =>
+        (i.ended!.triggered || i.proc !== env.activeProcess) &&
+        (where === undefined || truthy(where.evaluate(i.scope))),
     );
     const out = new Event<WaitOutcome>(env);
     if (selected.length === 0) return out.succeed({ ok: true, value: {} });
-    const events = selected.map((i) => (i.ended ??= new Event<WaitOutcome>(env)));
+    const events = selected.map((i) => i.ended!);
     new Condition(env, (_evs, count) => count >= events.length, events).addCallback(() => {
       const value =
         selected.length === 1
@@ -586,7 +618,7 @@ export class TaskRunner {
       };
     }
     if ('running' in s) {
-      this.runningEnd(s.running, plan.waitConditions).addCallback((e) => tell(s.running.task, e.value.value));
+      this.runningEnd(s.running, plan.waitConditions, entity).addCallback((e) => tell(s.running.task, e.value.value));
       return () => {
         active = false;
       };
@@ -679,7 +711,7 @@ export class TaskRunner {
       });
       return out;
     }
-    if ('running' in w) return this.runningEnd(w.running, plan.waitConditions);
+    if ('running' in w) return this.runningEnd(w.running, plan.waitConditions, entity);
     if ('signal' in w) {
       const signal = this.p.signals.get(w.signal)!;
       const ev = signal.wait();
@@ -773,6 +805,17 @@ function full(r: HeldPlan): boolean {
 
 function isExpression(v: unknown): v is import('./expression.ts').Expression {
   return v !== null && typeof v === 'object' && typeof (v as { evaluate?: unknown }).evaluate === 'function';
+}
+
+// Lists an instance on its entity, and on the entity that spawned it while that one's flow goes on.
+function listInstance(entity: Entity, task: string, inst: Instance): void {
+  for (const e of [entity, entity.spawnedBy]) {
+    if (e === null || (e !== entity && e.ending)) continue;
+    e.instances ??= new Map();
+    let list = e.instances.get(task);
+    if (list === undefined) e.instances.set(task, (list = []));
+    list.push(inst);
+  }
 }
 
 function causeOf(e: Interrupt): unknown {

@@ -423,37 +423,41 @@ test('subscribe: a signal or a child flow interrupts the running task; once the 
   );
 });
 
-test('running: a wait or a subscription on the end of the running instances of a task (those whose where holds)', async () => {
+test("running: a wait or a subscription on the end of the entity's instances of a task and its spawned entities'", async () => {
   const once = (at: number) => ({ dist: 'replay' as const, times: [at] });
   const { lines } = await trace({
     simId: 'Mixing',
-    arrival: { each: constant(1), closer: once(4), watcher: once(5), late: once(14) },
+    arrival: { order: once(1), other: once(2), lead: once(3) },
     service: { ten: constant(10), twenty: constant(20) },
     flows: [
-      // Batches of size 1, 2, 3 mix from 1, 2, 3 to 11, 12, 13.
-      { name: 'b', arrival: 'each', entity: 'batch', limit: 3, start: 'mix', attributes: { size: { expr: 't' } } },
-      { name: 'c', arrival: 'closer', entity: 'closer', start: 'close' },
-      { name: 'w', arrival: 'watcher', entity: 'watcher', start: 'watch' },
-      { name: 'l', arrival: 'late', entity: 'late', start: 'close' },
+      { name: 'o', arrival: 'order', entity: 'order', start: 'split', attributes: { size: 2 } },
+      { name: 'x', arrival: 'other', entity: 'other', start: 'mix' },
+      { name: 'l', arrival: 'lead', entity: 'lead', start: 'kick' },
     ],
     tasks: {
+      // The order spawns a batch at 1 (mixes to 11) and one at 6 (to 16); from 2 it waits for the batches mixing
+      // then (their size copied from it): to 11 (the later one had not started; the other entity's is not its own).
+      split: { on: [{ spawn: { task: 'mix' } }, { spawn: { task: 'mix', after: 5 } }], next: 'hold' },
+      hold: { wait: { timeout: 1 }, next: 'close' },
+      close: { wait: { running: { task: 'mix', where: 'attr.size == 2' } } },
       mix: { service: 'ten' },
-      // At 4: waits for batches 1 and 2 (size >= 2), to 13. At 14 nothing runs: it ends at once.
-      close: { wait: { running: { task: 'mix', where: 'attr.size >= 2' } } },
-      // Interrupted when batch 0 (size 1) ends at 11; it resumes and ends at 25.
-      watch: { service: 'twenty', subscribe: { running: { task: 'mix', where: 'attr.size == 1' } } },
+      // The lead spawns a batch at 3 (to 13) and, inspecting from 4, is called away when it is done.
+      kick: { on: [{ spawn: { task: 'mix' } }], next: 'pause' },
+      pause: { wait: { timeout: 1 }, next: 'inspect' },
+      inspect: {
+        service: 'twenty',
+        subscribe: { running: { task: 'mix' } },
+        onInterrupt: 'abandon',
+      },
     },
     run: { until: 40 },
   });
   assert.deepEqual(
-    lines.filter((l) => !l.includes(' mix ') && !l.includes(' queued')),
-    [
-      '5 watcher-0 watch started',
-      '11 watcher-0 watch interrupted ([object Object])',
-      '11 watcher-0 watch resumed',
-      '13 closer-0 close finished',
-      '14 late-0 close finished',
-      '25 watcher-0 watch finished',
-    ],
+    lines.filter((l) => / (close|inspect) /.test(l) && !l.includes(' queued')),
+    ['4 lead-0 inspect started', '11 order-0 close finished', '13 lead-0 inspect interrupted ([object Object])'],
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.includes(' mix finished')),
+    ['11 mix-0 mix finished', '12 other-0 mix finished', '13 mix-2 mix finished', '16 mix-1 mix finished'],
   );
 });
