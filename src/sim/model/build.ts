@@ -267,6 +267,7 @@ export function buildModel(
             world,
             signals,
             publish: publishValue,
+            flowStats: (name) => statistics.flow(name),
             count: (status) => {
               counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
             },

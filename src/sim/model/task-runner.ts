@@ -71,6 +71,8 @@ export interface RunnerParts {
   publish: (key: string, value: Record<string, unknown>) => void;
   /** Counts a status whose event is not published (no egress). */
   count: (status: string) => void;
+  /** The statistics of a flow by name: a spawned entity's flow is named after the task it starts at, as desflow's. */
+  flowStats?: (name: string) => FlowStats;
 }
 
 /**
@@ -192,8 +194,10 @@ export class TaskRunner {
     env.process(
       (function* (): ProcessGenerator<boolean> {
         if (after !== undefined && after > 0) yield env.timeout(after);
+        const stats = runner.p.flowStats?.(task) ?? null;
+        if (stats !== null) stats.started++;
         try {
-          return yield* runner.flow(entity, task, {}, null);
+          return yield* runner.flow(entity, task, {}, stats);
         } finally {
           entity.ending = true;
         }
