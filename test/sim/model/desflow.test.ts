@@ -279,3 +279,64 @@ test('a replayed arrival reads its CSV as desflow does: ISO local times in the z
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('priority stores, wait branches, subscribe, fire from, scenario records and interrupts, histograms translate field by field', () => {
+  const spec = fromDesflow({
+    simulation: { sim_id: 'Yard', factor: 0 },
+    resources: { crane: {} },
+    stores: { bin: { current_cap: 10, priority: true, items: [[1, { id: 'a' }]] }, shelf: {} },
+    services: {
+      lift: { dist: 'empirical', edges: ['1 min', 120, 180], counts: [3, 1] },
+      move: { dist: 'truncated_normal', mean: '2 min', std: 30 },
+    },
+    arrivals: { trucks: { dist: 'exponential', rate: 0.1, spawn: 'unload' } },
+    signals: { done: { once: true }, relay: {} },
+    tasks: {
+      unload: {
+        service: 'lift',
+        payload: {},
+        put: { store: 'bin', priority: 'attr.rush' },
+        wait: {
+          any: {
+            unit: { request: 'crane' },
+            item: { get: { store: 'shelf' } },
+            kids: { running: { task: 'move', where: 'attr.x > 1' } },
+          },
+        },
+        subscribe: { signal: 'done' },
+        on: [{ fire: { signal: 'relay', from: 'unload' } }],
+      },
+      move: { service: 'move', payload: {}, put: { store: 'shelf', priority: 0 } },
+    },
+    scenario: [
+      { at: '5 min', path: 'Yard.resources.crane.current_cap', value: 2 },
+      { at: 600, record: { anomaly: 'stop' }, interrupt: { task: 'move', where: 'attr.x > 1', cause: 'stop' } },
+    ],
+    run: { until: '1 h' },
+  });
+  assert.deepEqual(spec.stores?.bin, {
+    currentCap: 10,
+    maxCap: 10,
+    items: [[1, { id: 'a' }]],
+    priority: true,
+  });
+  assert.deepEqual(spec.service.lift, { dist: 'empirical', edges: [60, 120, 180], counts: [3, 1], min: 0.00001 });
+  assert.deepEqual(spec.service.move, { dist: 'truncated_normal', mean: 120, std: 30, low: 0, min: 0.00001 });
+  assert.deepEqual(spec.tasks?.unload?.put, { store: 'bin', priority: 'attr.rush' });
+  // desflow reads a priority only for a priority store: the shelf's is dropped.
+  assert.deepEqual(spec.tasks?.move?.put, { store: 'shelf' });
+  assert.deepEqual(spec.tasks?.unload?.wait, {
+    any: {
+      unit: { request: 'crane' },
+      item: { get: { store: 'shelf' } },
+      kids: { running: { task: 'move', where: 'attr.x > 1' } },
+    },
+  });
+  assert.deepEqual(spec.tasks?.unload?.subscribe, { signal: 'done' });
+  assert.deepEqual(spec.tasks?.unload?.on, [{ fire: { signal: 'relay', from: 'unload' } }]);
+  assert.deepEqual(spec.scenario, [
+    { at: 300, path: 'Yard.resources.crane.currentCap', value: 2 },
+    { at: 600, record: { anomaly: 'stop' }, interrupt: { task: 'move', where: 'attr.x > 1', cause: 'stop' } },
+  ]);
+  assert.equal(spec.schedule, undefined);
+});
