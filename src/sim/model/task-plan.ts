@@ -42,6 +42,10 @@ export interface TaskPlan {
   name: string;
   /** A `fire` action copies this task's outcome (`from`): each entity keeps its last one. */
   copied: boolean;
+  /** Its running instances are listed (an `interrupt` or a `running` wait may reach them); set by the runner. */
+  listed: boolean;
+  /** Its instances are listed on their entities too (a `running` wait or subscription names it); set by the runner. */
+  tracked: boolean;
   spec: ModelTask<number>;
   pathId: string | undefined;
   config: DistributionConfig | undefined;
@@ -139,6 +143,8 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
     plans.set(name, {
       name,
       copied: copied.has(name),
+      listed: false,
+      tracked: false,
       spec: t,
       pathId,
       config: pathId === undefined ? undefined : p.env.registry.getConfig(pathId),

@@ -89,15 +89,18 @@ export class TaskRunner {
   private readonly wheres = new Map<string, Expression>();
   private readonly watchers = new Set<() => void>();
   private readonly spawned = new Map<string, number>();
-  private readonly interruptible = new Set<string>();
-  /** The tasks a `running` wait or subscription names: their instances are listed on their entities. */
-  private readonly tracked: Set<string>;
 
-  constructor(parts: RunnerParts, interruptible: Iterable<string>, tracked: Set<string> = new Set()) {
-    this.tracked = tracked;
+  // `interruptible`: the tasks an `interrupt` may reach; `tracked`: those a `running` wait or subscription names
+  // (their instances are listed on their entities). Both are marked on the plans, read once per instance.
+  constructor(parts: RunnerParts, interruptible: Iterable<string>, tracked: Iterable<string> = []) {
     this.p = parts;
     this.env = parts.env;
-    for (const t of interruptible) this.interruptible.add(t);
+    for (const t of interruptible) parts.plans.get(t)!.listed = true;
+    for (const t of tracked) {
+      const plan = parts.plans.get(t)!;
+      plan.listed = true;
+      plan.tracked = true;
+    }
   }
 
   /** Starts an entity at `start`; the process's value is true unless its flow ended by a failure. */
@@ -279,12 +282,11 @@ export class TaskRunner {
     if (first !== undefined && !entity.kept.has(first.name) && full(first)) {
       return this.leave(plan, entity, upstream, 'balked', { resource: first.name });
     }
-    // Only instances some `interrupt` may reach are listed.
-    const tracked = this.tracked.has(plan.name);
-    const inst: Instance | null =
-      tracked || this.interruptible.has(plan.name)
-        ? { proc: env.activeProcess, scope, ended: tracked ? new Event<WaitOutcome>(env) : null, outcome: null }
-        : null;
+    // Only instances some `interrupt` or `running` may reach are listed.
+    const tracked = plan.tracked;
+    const inst: Instance | null = plan.listed
+      ? { proc: env.activeProcess, scope, ended: tracked ? new Event<WaitOutcome>(env) : null, outcome: null }
+      : null;
     let set = this.running.get(plan.name);
     if (inst !== null) {
       if (set === undefined) this.running.set(plan.name, (set = new Set()));
