@@ -22,12 +22,15 @@ export function isDesflowBlueprint(data: unknown): data is Data {
 }
 
 /**
- * Translates a desflow 0.25 blueprint (its `desflow schema`) into a twinstream model: `simulation`, `resources`,
- * `containers`, `stores`, `services`, `arrivals` (each with `spawn` becomes a flow), `variables`, `signals`, `tasks`,
- * `scenario`, `stats`, `run` and the Console, Parquet, Jsonl and Kafka sinks. Distributions keep desflow's meaning:
- * a lognormal by its mean and std, a normal with no std is constant, and every draw is at least 1e-5 s as desflow's
- * sampler makes it. What needs Python (`!python` references, `processes`, `telemetry` functions) or is not
- * translated yet throws `TS_SIM_BAD_MODEL` naming the field, with its line when `lineOf` can tell it.
+ * Translates a desflow 0.25 blueprint (its `desflow schema`) into a twinstream model: `simulation` (with its clock:
+ * `logical_start_time`, `timezone`, `go_live_at`, `warmup`), `resources`, `containers`, `stores` (priority stores
+ * too), `services`, `arrivals` (each with `spawn` becomes a flow; a `replay` reads its rows into arrival times and
+ * attributes), `variables`, `signals`, `tasks` (every wait branch, `subscribe`, `fire.from`), `scenario` (updates,
+ * records, interrupts), `stats`, `run` and the Console, Parquet, Jsonl and Kafka sinks with their `when`.
+ * Distributions keep desflow's meaning: a lognormal by its mean and std, a normal with no std is constant, and every
+ * draw is at least 1e-5 s as desflow's sampler makes it. What needs Python (`!python` references, `processes`,
+ * `telemetry` functions) or is not translated yet (`run.stop`, `run.drain`, `lag_interval`, `batching`) throws
+ * `TS_SIM_BAD_MODEL` naming the field, with its line when `lineOf` can tell it.
  *
  * @example
  * import { fromDesflow } from 'twinstream/sim';
