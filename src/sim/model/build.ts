@@ -66,6 +66,8 @@ export function buildModel(
   level: StatsLevel = spec.stats?.level ?? 'typical',
 ): BuiltModel {
   const id = spec.simId;
+  // Entity keys are `<entity>-<n>`, n counted from `entities.numberFrom` (desflow counts from 1).
+  const from = spec.entities?.numberFrom ?? 0;
   const capacities = (s: Record<string, { currentCap: number; maxCap: number }> | undefined) =>
     s === undefined
       ? undefined
@@ -246,7 +248,7 @@ export function buildModel(
       if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
-      env.process(entity(flow, `${prefix}-${n}`, flowStats), `${flow.name}-${n}`);
+      env.process(entity(flow, `${prefix}-${n + from}`, flowStats), `${flow.name}-${n}`);
     }
   }
 
@@ -268,6 +270,7 @@ export function buildModel(
             signals,
             publish: publishValue,
             flowStats: (name) => statistics.flow(name),
+            ...(spec.entities === undefined ? {} : { entities: spec.entities }),
             count: (status) => {
               counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
             },
@@ -315,7 +318,7 @@ export function buildModel(
       // A replayed row's fields replace the attributes of the same name (as desflow's do).
       if (rows !== undefined && n < rows.length) Object.assign(attr, rows[n]);
       const entity: Entity = {
-        key: `${prefix}-${n}`,
+        key: `${prefix}-${n + from}`,
         attr,
         kept: new Map(),
         ended: null,

@@ -42,7 +42,7 @@ export function isDesflowBlueprint(data: unknown): data is Data {
  *   tasks: { cut: { service: 'cut', resource: 'lathe', payload: {} } },
  *   run: { until: 3600 },
  * });
- * spec.flows; // [{ name: 'parts', arrival: 'parts', start: 'cut' }]
+ * spec.flows; // [{ name: 'parts', arrival: 'parts', entity: 'parts', start: 'cut' }]
  */
 export function fromDesflow(
   blueprint: Data,
@@ -194,6 +194,8 @@ export function fromDesflow(
     flows.push({
       name,
       arrival: name,
+      // desflow keys an arrival's entities `<arrival>-<n>` from 1.
+      entity: name,
       start: a.spawn,
       ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
     });
@@ -361,6 +363,7 @@ export function fromDesflow(
       }),
     );
   }
+  spec.entities = { numberFrom: 1, spawned: 'parent' };
   spec.flows = flows;
   if (Object.keys(tasks).length > 0) spec.tasks = tasks;
   const scenario = blueprint.scenario;

@@ -289,6 +289,13 @@ export interface ModelSpec<Time = SimDuration> {
   /** Signals, by name. */
   signals?: Record<string, ModelSignal<Time>>;
   variables?: Record<string, unknown>;
+  /**
+   * How entities are keyed and what a spawned one starts with: keys `<entity>-<n>` (a spawned one's `<task>-<n>`)
+   * count n from `numberFrom` (default 0; desflow counts from 1); a spawned entity starts with a copy of its
+   * spawner's attributes (`spawned: copy`, default) or with `{ parent: <the spawner's key> }` only (`parent`, as
+   * desflow's).
+   */
+  entities?: { numberFrom?: number; spawned?: 'copy' | 'parent' };
   flows: ModelFlow[];
   schedule?: { at: Time; path: string; value: unknown }[];
   /** Timed parameter changes that also publish ground-truth label records (to sinks with `when: labels`). */

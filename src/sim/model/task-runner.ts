@@ -17,7 +17,7 @@ import {
 } from './expression.ts';
 import { RankedStore } from './ranked-store.ts';
 import type { SignalOutcome, SignalState } from './signal-state.ts';
-import type { ModelAction, ModelTask, ModelWait } from './spec.ts';
+import type { ModelAction, ModelSpec, ModelTask, ModelWait } from './spec.ts';
 import type { Amount, HeldPlan, TaskPlan, TransferPlan } from './task-plan.ts';
 
 /** An entity going through tasks: its key, attributes and the resource units it keeps from one task to the next. @internal */
@@ -73,6 +73,8 @@ export interface RunnerParts {
   count: (status: string) => void;
   /** The statistics of a flow by name: a spawned entity's flow is named after the task it starts at, as desflow's. */
   flowStats?: (name: string) => FlowStats;
+  /** How entities are keyed and what a spawned one starts with (the model's `entities`). */
+  entities?: ModelSpec<number>['entities'];
 }
 
 /**
@@ -179,13 +181,17 @@ export class TaskRunner {
     }
   }
 
-  /** Starts a new entity at `task`, after `after`; it starts with a copy of the spawning entity's attributes. */
+  /**
+   * Starts a new entity at `task`, after `after`; it starts with a copy of the spawning entity's attributes, or with
+   * `entities.spawned: parent` only `{ parent: <its key> }`, as desflow's.
+   */
   spawn(task: string, after: number | undefined, parent: Entity | null): void {
     const n = this.spawned.get(task) ?? 0;
     this.spawned.set(task, n + 1);
+    const entities = this.p.entities;
     const entity: Entity = {
-      key: `${task}-${n}`,
-      attr: { ...(parent?.attr ?? {}) },
+      key: `${task}-${n + (entities?.numberFrom ?? 0)}`,
+      attr: entities?.spawned === 'parent' ? { parent: parent?.key ?? null } : { ...(parent?.attr ?? {}) },
       kept: new Map(),
       ended: null,
       instances: null,

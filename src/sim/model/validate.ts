@@ -187,6 +187,12 @@ function build(z: Zod) {
             }),
         )
         .optional(),
+      entities: z
+        .strictObject({
+          numberFrom: z.int({ error: 'expected an integer' }).min(0, { error: 'expected an integer >= 0' }).optional(),
+          spawned: z.enum(['copy', 'parent'], { error: 'expected copy or parent' }).optional(),
+        })
+        .optional(),
       telemetry: z.strictObject({ interval: seconds(positive) }).optional(),
       stats: z
         .strictObject({

@@ -85,7 +85,10 @@ test("a desflow blueprint translates field by field: capacities, distributions i
   assert.deepEqual(spec.service.pack, { dist: 'normal', mean: 90, std: 0, min: 0.00001 });
   // A lognormal by the mean and std of its draws, as desflow's.
   assert.deepEqual(spec.service.weigh, { dist: 'lognormal', mean: 2, std: 1, min: 0.00001 });
-  assert.deepEqual(spec.flows, [{ name: 'orders', arrival: 'orders', start: 'pack', attributes: { express: true } }]);
+  assert.deepEqual(spec.flows, [
+    { name: 'orders', arrival: 'orders', entity: 'orders', start: 'pack', attributes: { express: true } },
+  ]);
+  assert.deepEqual(spec.entities, { numberFrom: 1, spawned: 'parent' });
   assert.deepEqual(spec.signals, { closing: {} });
   assert.deepEqual(spec.tasks?.pack, {
     service: 'pack',
@@ -218,6 +221,8 @@ test("the simulation's warmup, go_live_at, timezone and start translate: warm-up
     // Parts arrive every 2 s: the first after the warm-up at 10 s, the last before go-live at 56 s; the part of
     // 58 s is live (paced in real time from 57.9 s).
     assert.equal(history[0]!.sim_ts, 10);
+    // Keyed as desflow keys them: the arrival's name, counted from 1.
+    assert.equal((history[0] as unknown as { key: string }).key, 'parts-5');
     assert.equal(history[0]!.timestamp, '2024-01-01T05:00:10.000Z');
     assert.equal(history.at(-1)!.sim_ts, 56.5);
     assert.ok(history.every((r) => r.sim_ts >= 10 && r.sim_ts < 57.9));

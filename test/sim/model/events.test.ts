@@ -461,3 +461,25 @@ test("running: a wait or a subscription on the end of the entity's instances of 
     ['11 mix-0 mix finished', '12 other-0 mix finished', '13 mix-2 mix finished', '16 mix-1 mix finished'],
   );
 });
+
+test("entities: keys counted from numberFrom, and a spawned entity starting with its parent's key only", async () => {
+  const { values } = await trace({
+    simId: 'K',
+    arrival: { parts: constant(1) },
+    service: { one: constant(1) },
+    entities: { numberFrom: 1, spawned: 'parent' },
+    flows: [{ name: 'parts', arrival: 'parts', entity: 'parts', limit: 2, start: 'a', attributes: { size: 3 } }],
+    tasks: {
+      a: { service: 'one', spawn: { task: 'b' }, attributes: ['size'], idField: 'id' },
+      b: { service: 'one', attributes: ['parent'], idField: 'id' },
+    },
+    run: { until: 10 },
+  });
+  const finished = values.filter((v) => v.status === 'finished').map((v) => [v.task, v.id, v.size ?? v.parent]);
+  assert.deepEqual(finished, [
+    ['a', 'parts-1', 3],
+    ['a', 'parts-2', 3],
+    ['b', 'b-1', 'parts-1'],
+    ['b', 'b-2', 'parts-2'],
+  ]);
+});
