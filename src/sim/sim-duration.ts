@@ -25,6 +25,14 @@ const SECONDS: Record<string, number> = Object.assign(Object.create(null) as Rec
   wk: 604_800,
   week: 604_800,
   weeks: 604_800,
+  // desflow's calendar-free month (30 days) and year (365 days).
+  mo: 2_592_000,
+  month: 2_592_000,
+  months: 2_592_000,
+  y: 31_536_000,
+  yr: 31_536_000,
+  year: 31_536_000,
+  years: 31_536_000,
 });
 
 /** @internal A simulated duration string: a number, optional spaces, a unit word. */
@@ -32,7 +40,8 @@ export const SIM_DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*[A-Za-z]+\
 const PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]+)\s*$/;
 
 /** @internal The unit words a simulated duration accepts, for error messages. */
-export const SIM_DURATION_UNITS = 'ms, s, sec, m, min, h, hr, hour, d, day, w, week and their plurals';
+export const SIM_DURATION_UNITS =
+  'ms, s, sec, m, min, h, hr, hour, d, day, w, week, mo, month (30 d), y, year (365 d) and their plurals';
 
 /**
  * A simulated duration in seconds: `'5 min'` is 300, `'1.5h'` is 5400, `'1 week'` is 604800; undefined for a string

@@ -9,15 +9,16 @@ import { measureModel } from '../stats/measure-model.ts';
 import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
 import { publishStatistics } from '../stats/publish-statistics.ts';
 import { breakdowns } from './breakdown.ts';
-import { expressionOf, interruptTargets } from './check-tasks.ts';
+import { expressionOf, interruptTargets, runningTargets } from './check-tasks.ts';
 import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import { type ModelResourceHandle, modelResource } from './model-resource.ts';
 import { armStop, type ModelStopReason } from './model-stop.ts';
 import { modelWorld } from './model-world.ts';
+import { RankedStore } from './ranked-store.ts';
 import { SignalState } from './signal-state.ts';
-import type { ModelFlow, ModelSpec, ModelStep } from './spec.ts';
+import type { ModelAction, ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 import { planTasks } from './task-plan.ts';
-import { TaskRunner } from './task-runner.ts';
+import { type Entity, TaskRunner } from './task-runner.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {
@@ -45,6 +46,8 @@ export interface BuiltModel {
   onLeave: (() => void) | null;
   /** What ended the run before `until` (`run.stop`, or a stop from outside); null while it goes on. */
   stopped: ModelStopReason | null;
+  /** Runs actions (`fire`, `spawn`, `interrupt`, `{ path, value }`) from outside any task, as a scenario does. */
+  act: (actions: readonly ModelAction<number>[]) => void;
 }
 
 /**
@@ -66,13 +69,25 @@ export function buildModel(
   level: StatsLevel = spec.stats?.level ?? 'typical',
 ): BuiltModel {
   const id = spec.simId;
+  // Entity keys are `<entity>-<n>`, n counted from `entities.numberFrom` (desflow counts from 1).
+  const from = spec.entities?.numberFrom ?? 0;
   const capacities = (s: Record<string, { currentCap: number; maxCap: number }> | undefined) =>
     s === undefined
       ? undefined
       : Object.fromEntries(Object.entries(s).map(([k, v]) => [k, { currentCap: v.currentCap, maxCap: v.maxCap }]));
+  // Replayed rows stay out of the registry (its reads copy a config): the flow takes them from here.
+  const replayRows = new Map<string, Record<string, unknown>[]>();
+  const arrival = { ...spec.arrival };
+  for (const [name, c] of Object.entries(arrival)) {
+    const rows = (c as { rows?: Record<string, unknown>[] }).rows;
+    if (rows === undefined) continue;
+    replayRows.set(name, rows);
+    const { rows: _, ...rest } = c as { rows?: unknown };
+    arrival[name] = rest as typeof c;
+  }
   env.registry.register({
     simId: id,
-    arrival: spec.arrival,
+    arrival,
     service: spec.service,
     ...(spec.resources === undefined ? {} : { resources: capacities(spec.resources)! }),
     ...(spec.containers === undefined ? {} : { containers: capacities(spec.containers)! }),
@@ -111,14 +126,17 @@ export function buildModel(
   }
   const stores = new Map<string, FilterStore<unknown>>();
   for (const [name, s] of Object.entries(spec.stores ?? {})) {
-    const store = new FilterStore<unknown>(env, {
+    const options = {
       capacity: Math.max(s.currentCap, Number.MIN_VALUE),
       maxCapacity: s.maxCap,
       name: `${id}.${name}`,
-    });
-    // The items a store holds when the run starts, in the order gets receive them (up to its capacity).
+    };
+    const store = s.priority === true ? new RankedStore<unknown>(env, options) : new FilterStore<unknown>(env, options);
+    // The items a store holds when the run starts, in the order gets receive them (up to its capacity); a priority
+    // store's are [rank, item] pairs.
     for (const item of (s.items ?? []).slice(0, Number.isFinite(s.currentCap) ? s.currentCap : undefined)) {
-      store.items.push(item);
+      if (store instanceof RankedStore) store.seed((item as unknown[])[1], (item as unknown[])[0]);
+      else store.items.push(item);
     }
     env.registry.onChange(`${id}.stores.${name}.currentCap`, (v) => {
       store.capacity = v as number;
@@ -143,6 +161,7 @@ export function buildModel(
     closed: false,
     onLeave: null,
     stopped: null,
+    act: () => {},
   };
   // The steps of flows call it after each change a stop condition may read (tasks have their runner's watchers);
   // a constant flag keeps the check off the steps of models without a stop condition.
@@ -243,7 +262,7 @@ export function buildModel(
       if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
-      env.process(entity(flow, `${prefix}-${n}`, flowStats), `${flow.name}-${n}`);
+      env.process(entity(flow, `${prefix}-${n + from}`, flowStats), `${flow.name}-${n}`);
     }
   }
 
@@ -264,6 +283,8 @@ export function buildModel(
             world,
             signals,
             publish: publishValue,
+            flowStats: (name) => statistics.flow(name),
+            ...(spec.entities === undefined ? {} : { entities: spec.entities }),
             count: (status) => {
               counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
             },
@@ -279,10 +300,12 @@ export function buildModel(
             }),
           },
           interruptTargets(spec),
+          runningTargets(spec),
         );
   for (const [name, s] of Object.entries(spec.signals ?? {})) {
     if (s.on !== undefined && runner !== null) signals.get(name)!.onFire(() => runner.act(s.on, null, null));
   }
+  if (runner !== null) built.act = (actions) => runner.act(actions, null, null);
 
   // Entities of a flow that starts at a task: attributes set at arrival (literals, or expressions reading the
   // attributes set before them, the model's state and `t`), then the runner takes them from task to task.
@@ -296,6 +319,7 @@ export function buildModel(
       const text = expressionOf(v);
       return [k, text === null ? v : parseExpression(text)] as const;
     });
+    const rows = replayRows.get(flow.arrival);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
       counts.arrived[flow.name] = n + 1;
@@ -305,14 +329,20 @@ export function buildModel(
       for (const [k, v] of attributes) {
         attr[k] = v !== null && typeof v === 'object' && 'evaluate' in v ? (v as Expression).evaluate(scope) : v;
       }
-      const proc = runner!.start(
-        { key: `${prefix}-${n}`, attr, kept: new Map() },
-        flow.start!,
-        {},
-        flowStats,
-        `${flow.name}-${n}`,
-      );
+      // A replayed row's fields replace the attributes of the same name (as desflow's do).
+      if (rows !== undefined && n < rows.length) Object.assign(attr, rows[n]);
+      const entity: Entity = {
+        key: `${prefix}-${n + from}`,
+        attr,
+        kept: new Map(),
+        ended: null,
+        instances: null,
+        spawnedBy: null,
+        ending: false,
+      };
+      const proc = runner!.start(entity, flow.start!, {}, flowStats, `${flow.name}-${n}`);
       proc.addCallback((e) => {
+        entity.ending = true;
         if (e.ok && e.value === true) counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
       });
     }

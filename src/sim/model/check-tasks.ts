@@ -1,6 +1,6 @@
 import type { TwinstreamError } from '../../errors.ts';
 import { type Expression, parseExpression } from './expression.ts';
-import type { ModelAction, ModelSpec, ModelTask, ModelWait } from './spec.ts';
+import type { ModelAction, ModelSpec, ModelTask, ModelTransfer, ModelWait } from './spec.ts';
 
 type Issue = { code: 'custom'; input: unknown; path: (string | number)[]; message: string };
 type Path = (string | number)[];
@@ -65,16 +65,75 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
   const actions = (list: ModelAction<number>[] | undefined, path: Path) => {
     list?.forEach((a, i) => {
       const at = [...path, i];
-      if ('fire' in a) ref(signals, 'signal', a.fire.signal, [...at, 'fire', 'signal']);
-      else if ('spawn' in a) ref(tasks, 'task', a.spawn.task, [...at, 'spawn', 'task']);
+      if ('fire' in a) {
+        ref(signals, 'signal', a.fire.signal, [...at, 'fire', 'signal']);
+        const from = a.fire.from;
+        if (from !== undefined && has(signals, from) === has(tasks, from)) {
+          issues.push({
+            code: 'custom',
+            input: from,
+            path: [...at, 'fire', 'from'],
+            message: has(signals, from)
+              ? `"${from}" is both a signal and a task; rename one`
+              : `"${from}" is not a signal or a task of this model; expected one of: ${[...Object.keys(signals), ...Object.keys(tasks)].join(', ') || '(none)'}`,
+          });
+        }
+      } else if ('spawn' in a) ref(tasks, 'task', a.spawn.task, [...at, 'spawn', 'task']);
       else if ('interrupt' in a) {
         ref(tasks, 'task', a.interrupt.task, [...at, 'interrupt', 'task']);
         if (a.interrupt.where !== undefined) expression(a.interrupt.where, [...at, 'interrupt', 'where']);
       }
     });
   };
+  const runningRef = (r: { task: string; where?: string }, path: Path) => {
+    ref(tasks, 'task', r.task, [...path, 'task']);
+    if (r.where !== undefined) expression(r.where, [...path, 'where']);
+  };
+  const transfer = (tr: ModelTransfer, op: 'get' | 'put', at0: Path) => {
+    if ((tr.container === undefined) === (tr.store === undefined)) {
+      issues.push({
+        code: 'custom',
+        input: tr,
+        path: [...at0, op],
+        message: 'expected exactly one of container or store',
+      });
+    }
+    if (tr.container !== undefined) ref(m.containers, 'container', tr.container, [...at0, op, 'container']);
+    if (tr.store !== undefined) ref(m.stores, 'store', tr.store, [...at0, op, 'store']);
+    if (typeof tr.amount === 'string') expression(tr.amount, [...at0, op, 'amount']);
+    const ranked = tr.store !== undefined && m.stores?.[tr.store]?.priority === true;
+    if (tr.priority !== undefined && (op === 'get' || !ranked)) {
+      issues.push({
+        code: 'custom',
+        input: tr.priority,
+        path: [...at0, op, 'priority'],
+        message: 'a priority applies to a put into a priority store only (stores.<name>.priority: true)',
+      });
+    } else if (typeof tr.priority === 'string') expression(tr.priority, [...at0, op, 'priority']);
+    if (tr.filter !== undefined && ranked) {
+      issues.push({
+        code: 'custom',
+        input: tr.filter,
+        path: [...at0, op, 'filter'],
+        message: 'a priority store takes no filter: a get takes the item of the lowest priority',
+      });
+    } else if (tr.filter !== undefined) {
+      if (op === 'put' || tr.store === undefined) {
+        issues.push({
+          code: 'custom',
+          input: tr.filter,
+          path: [...at0, op, 'filter'],
+          message: 'a filter applies to a get from a store only',
+        });
+      } else expression(tr.filter, [...at0, op, 'filter']);
+    }
+  };
   const wait = (w: ModelWait<number>, path: Path) => {
-    if ('signal' in w) ref(signals, 'signal', w.signal, [...path, 'signal']);
+    if ('request' in w) ref(m.resources, 'resource', w.request, [...path, 'request']);
+    else if ('running' in w) runningRef(w.running, [...path, 'running']);
+    else if ('get' in w) transfer(w.get, 'get', path);
+    else if ('put' in w) transfer(w.put, 'put', path);
+    else if ('signal' in w) ref(signals, 'signal', w.signal, [...path, 'signal']);
     else if ('task' in w) ref(tasks, 'task', w.task, [...path, 'task']);
     else if ('condition' in w) expression(w.condition, [...path, 'condition']);
     else if ('any' in w) for (const [k, b] of Object.entries(w.any)) wait(b, [...path, 'any', k]);
@@ -116,28 +175,7 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
     });
     for (const op of ['get', 'put'] as const) {
       const tr = t[op];
-      if (tr === undefined) continue;
-      if ((tr.container === undefined) === (tr.store === undefined)) {
-        issues.push({
-          code: 'custom',
-          input: tr,
-          path: [...at, op],
-          message: 'expected exactly one of container or store',
-        });
-      }
-      if (tr.container !== undefined) ref(m.containers, 'container', tr.container, [...at, op, 'container']);
-      if (tr.store !== undefined) ref(m.stores, 'store', tr.store, [...at, op, 'store']);
-      if (typeof tr.amount === 'string') expression(tr.amount, [...at, op, 'amount']);
-      if (tr.filter !== undefined) {
-        if (op === 'put' || tr.store === undefined) {
-          issues.push({
-            code: 'custom',
-            input: tr.filter,
-            path: [...at, op, 'filter'],
-            message: 'a filter applies to a get from a store only',
-          });
-        } else expression(tr.filter, [...at, op, 'filter']);
-      }
+      if (tr !== undefined) transfer(tr, op, at);
     }
     for (const k of ['priority', 'patience'] as const) {
       const v = t[k];
@@ -189,9 +227,17 @@ export function checkTasks(m: ModelSpec<number>, issues: Issue[]): void {
       if (t.interrupt.where !== undefined) expression(t.interrupt.where, [...at, 'interrupt', 'where']);
     }
     if (t.wait !== undefined) wait(t.wait, [...at, 'wait']);
+    if (t.subscribe !== undefined) {
+      if ('signal' in t.subscribe) ref(signals, 'signal', t.subscribe.signal, [...at, 'subscribe', 'signal']);
+      else if ('running' in t.subscribe) runningRef(t.subscribe.running, [...at, 'subscribe', 'running']);
+      else ref(tasks, 'task', t.subscribe.task, [...at, 'subscribe', 'task']);
+    }
     actions(t.on, [...at, 'on']);
   }
   for (const [name, s] of Object.entries(signals)) actions(s.on, ['signals', name, 'on']);
+  (m.scenario ?? []).forEach((s, i) => {
+    if (s.interrupt !== undefined) actions([{ interrupt: s.interrupt }], ['scenario', i]);
+  });
   lockOrder(tasks, issues);
 }
 
@@ -214,7 +260,7 @@ function parseQuietly(text: string): Expression | null {
   }
 }
 
-/** The tasks an `interrupt` (of a task, or an action of a task or a signal) may reach. @internal */
+/** The tasks an `interrupt` (of a task, an action of a task or a signal, or a scenario step) may reach. @internal */
 export function interruptTargets(m: ModelSpec<number>): Set<string> {
   const out = new Set<string>();
   const scan = (list: ModelAction<number>[] | undefined) => {
@@ -225,6 +271,23 @@ export function interruptTargets(m: ModelSpec<number>): Set<string> {
     scan(t.on);
   }
   for (const s of Object.values(m.signals ?? {})) scan(s.on);
+  for (const s of m.scenario ?? []) if (s.interrupt !== undefined) out.add(s.interrupt.task);
+  return out;
+}
+
+/** The tasks a `running` wait branch or subscription names. @internal */
+export function runningTargets(m: ModelSpec<number>): Set<string> {
+  const out = new Set<string>();
+  const waits = (w: ModelWait<number> | undefined) => {
+    if (w === undefined) return;
+    if ('running' in w) out.add(w.running.task);
+    const group = 'any' in w ? w.any : 'all' in w ? w.all : 'of' in w ? w.of : undefined;
+    for (const b of Object.values(group ?? {})) waits(b);
+  };
+  for (const t of Object.values(m.tasks ?? {})) {
+    waits(t.wait);
+    if (t.subscribe !== undefined && 'running' in t.subscribe) out.add(t.subscribe.running.task);
+  }
   return out;
 }
 

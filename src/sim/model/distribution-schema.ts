@@ -99,6 +99,9 @@ export function distributionSchema(z: Zod) {
         times: z.array(time).optional(),
         file: z.string().min(1).max(1024).optional(),
         column: z.string().min(1).optional(),
+        unit: z.enum(['ms', 's', 'min', 'h', 'timestamp']).optional(),
+        fields: z.union([z.literal('all'), z.array(z.string().min(1))]).optional(),
+        onInvalid: z.enum(['error', 'skip']).optional(),
       }),
     ],
     {

@@ -22,12 +22,15 @@ export function isDesflowBlueprint(data: unknown): data is Data {
 }
 
 /**
- * Translates a desflow 0.25 blueprint (its `desflow schema`) into a twinstream model: `simulation`, `resources`,
- * `containers`, `stores`, `services`, `arrivals` (each with `spawn` becomes a flow), `variables`, `signals`, `tasks`,
- * `scenario`, `stats`, `run` and the Console, Parquet, Jsonl and Kafka sinks. Distributions keep desflow's meaning:
- * a lognormal by its mean and std, a normal with no std is constant, and every draw is at least 1e-5 s as desflow's
- * sampler makes it. What needs Python (`!python` references, `processes`, `telemetry` functions) or is not
- * translated yet throws `TS_SIM_BAD_MODEL` naming the field, with its line when `lineOf` can tell it.
+ * Translates a desflow 0.25 blueprint (its `desflow schema`) into a twinstream model: `simulation` (with its clock:
+ * `logical_start_time`, `timezone`, `go_live_at`, `warmup`), `resources`, `containers`, `stores` (priority stores
+ * too), `services`, `arrivals` (each with `spawn` becomes a flow; a `replay` reads its rows into arrival times and
+ * attributes), `variables`, `signals`, `tasks` (every wait branch, `subscribe`, `fire.from`), `scenario` (updates,
+ * records, interrupts), `stats`, `run` and the Console, Parquet, Jsonl and Kafka sinks with their `when`.
+ * Distributions keep desflow's meaning: a lognormal by its mean and std, a normal with no std is constant, and every
+ * draw is at least 1e-5 s as desflow's sampler makes it. What needs Python (`!python` references, `processes`,
+ * `telemetry` functions) or is not translated yet (`run.drain`, `lag_interval`, `batching`) throws
+ * `TS_SIM_BAD_MODEL` naming the field, with its line when `lineOf` can tell it.
  *
  * @example
  * import { fromDesflow } from 'twinstream/sim';
@@ -39,7 +42,7 @@ export function isDesflowBlueprint(data: unknown): data is Data {
  *   tasks: { cut: { service: 'cut', resource: 'lathe', payload: {} } },
  *   run: { until: 3600 },
  * });
- * spec.flows; // [{ name: 'parts', arrival: 'parts', start: 'cut' }]
+ * spec.flows; // [{ name: 'parts', arrival: 'parts', entity: 'parts', start: 'cut' }]
  */
 export function fromDesflow(
   blueprint: Data,
@@ -72,8 +75,24 @@ export function fromDesflow(
   const PYTHON = 'needs Python, which a twinstream model cannot run';
 
   const sim = obj(blueprint.simulation, ['simulation']);
-  refuse(sim, ['go_live_at', 'warmup', 'timezone', 'environment', 'lag_interval'], ['simulation'], NOT_YET);
+  refuse(sim, ['environment'], ['simulation'], PYTHON);
+  refuse(sim, ['lag_interval'], ['simulation'], NOT_YET);
   if (typeof sim.sim_id !== 'string') fail(['simulation', 'sim_id'], 'expected the simulation name');
+  const time = (key: string): string | undefined => {
+    const v = sim[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string')
+      fail(['simulation', key], 'expected now, a signed duration such as -1d, or an ISO datetime');
+    // desflow reads `now` in any case and allows spaces around the parts.
+    return (v as string).trim().toLowerCase() === 'now' ? 'now' : (v as string).trim();
+  };
+  const logicalStartTime = time('logical_start_time');
+  const goLiveAt = time('go_live_at');
+  const timeZone = sim.timezone === undefined || sim.timezone === null ? undefined : String(sim.timezone);
+  const warmup =
+    sim.warmup === undefined || sim.warmup === null ? undefined : seconds(sim.warmup, ['simulation', 'warmup']);
+  if (sim.initial_time !== undefined && sim.initial_time !== null && sim.initial_time !== 0)
+    fail(['simulation', 'initial_time'], `a start other than 0 ${NOT_YET}`);
   refuse(blueprint, ['processes', 'telemetry', 'ingress'], [], PYTHON);
   refuse(blueprint, ['batching'], [], NOT_YET);
 
@@ -81,26 +100,25 @@ export function fromDesflow(
     const c = obj(d, path);
     const out: Data = {};
     for (const [k, v] of Object.entries(c)) {
-      if (k === 'spawn' || k === 'attributes' || k === 'replay') continue;
+      if (k === 'spawn' || k === 'attributes' || k === 'replay' || v === null) continue;
       if (k === 'values' && Array.isArray(v)) out[k] = v.map((x, i) => seconds(x, [...path, k, i]));
       else out[k] = TIMED.has(k) ? seconds(v, [...path, k]) : v;
     }
-    if (c.edges !== undefined || c.counts !== undefined) fail([...path, 'edges'], `an empirical histogram ${NOT_YET}`);
+    if (Array.isArray(c.edges)) out.edges = c.edges.map((x, i) => seconds(x, [...path, 'edges', i]));
     switch (out.dist) {
       case 'normal':
         out.std ??= 0;
         break;
-      case 'lognormal': {
-        // desflow's lognormal is given by the mean and std of its draws; twinstream's by those of their logarithm.
-        const m = out.mean as number;
-        const s = (out.std as number | undefined) ?? 0;
-        delete out.std;
-        out.mean = Math.log((m * m) / Math.sqrt(s * s + m * m));
-        out.sigma = Math.sqrt(Math.log(1 + (s * s) / (m * m)));
+      case 'lognormal':
+        // By the mean and std of its draws, as desflow gives it (so a live update of `mean` means the same).
+        out.std ??= 0;
         break;
-      }
       case 'truncated_normal':
-        fail([...path, 'dist'], `truncated_normal ${NOT_YET}`);
+        // desflow's has no upper bound, a std of 0 by default and low 0 by default.
+        out.std ??= 0;
+        out.low ??= 0;
+        if (out.high !== undefined) fail([...path, 'high'], "desflow's truncated_normal takes mean, std and low only");
+        break;
     }
     out.min = MIN_DELAY;
     return out;
@@ -143,10 +161,10 @@ export function fromDesflow(
   for (const [name, s0] of Object.entries(obj(blueprint.stores, ['stores']))) {
     const s = obj(s0, ['stores', name]);
     refuse(s, ['type'], ['stores', name], PYTHON);
-    if (s.priority === true) fail(['stores', name, 'priority'], `a priority store ${NOT_YET}`);
     stores[name] = {
       ...capacity(s, ['stores', name], undefined),
       ...(s.items === undefined ? {} : { items: s.items }),
+      ...(s.priority === true ? { priority: true } : {}),
     };
   }
   const service: Data = {};
@@ -157,14 +175,27 @@ export function fromDesflow(
   const flows: Data[] = [];
   for (const [name, a0] of Object.entries(obj(blueprint.arrivals, ['arrivals']))) {
     const a = obj(a0, ['arrivals', name]);
-    if (a.replay !== undefined && a.replay !== null) fail(['arrivals', name, 'replay'], NOT_YET);
-    arrival[name] = distribution(a, ['arrivals', name]);
+    if (a.replay !== undefined && a.replay !== null) {
+      const r = obj(a.replay, ['arrivals', name, 'replay']);
+      if (typeof r.path !== 'string') fail(['arrivals', name, 'replay', 'path'], 'expected the CSV or Parquet file');
+      // desflow's defaults: a `time` column in seconds, every column an attribute, a row without a time an error.
+      arrival[name] = {
+        dist: 'replay',
+        file: r.path,
+        column: r.time ?? 'time',
+        unit: r.unit ?? 's',
+        fields: r.fields ?? 'all',
+        onInvalid: r.on_invalid ?? 'error',
+      };
+    } else arrival[name] = distribution(a, ['arrivals', name]);
     if (typeof a.spawn !== 'string')
       fail(['arrivals', name, 'spawn'], `expected the task each arrival starts (${PYTHON} otherwise)`);
     const attributes = obj(a.attributes, ['arrivals', name, 'attributes']);
     flows.push({
       name,
       arrival: name,
+      // desflow keys an arrival's entities `<arrival>-<n>` from 1.
+      entity: name,
       start: a.spawn,
       ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
     });
@@ -189,8 +220,10 @@ export function fromDesflow(
     if (w.any !== undefined) return { any: group(w.any, [...path, 'any']) };
     if (w.all !== undefined) return { all: group(w.all, [...path, 'all']) };
     if (w.at_least !== undefined) return { atLeast: w.at_least, of: group(w.of, [...path, 'of']) };
-    for (const k of ['request', 'get', 'put', 'running'])
-      if (w[k] !== undefined) fail([...path, k], `a ${k} wait ${NOT_YET}`);
+    if (w.request !== undefined) return { request: w.request };
+    if (w.get !== undefined) return { get: transfer(w.get, [...path, 'get']) };
+    if (w.put !== undefined) return { put: transfer(w.put, [...path, 'put']) };
+    if (w.running !== undefined) return { running: runningOf(w.running, [...path, 'running']) };
     return w;
   }
   function actions(list: unknown, path: Path): Data[] {
@@ -200,11 +233,12 @@ export function fromDesflow(
       const a = obj(a0, [...path, i]);
       if (a.fire !== undefined && a.fire !== null) {
         const f = obj(a.fire, [...path, i, 'fire']);
-        refuse(f, ['from'], [...path, i, 'fire'], NOT_YET);
+        const from = f.from === undefined || f.from === null ? undefined : f.from;
         return {
           fire: {
             signal: f.signal,
-            ...(f.value === undefined ? {} : { value: f.value }),
+            // desflow fires `from` an outcome when it has one, and its value otherwise.
+            ...(from !== undefined ? { from } : f.value === undefined ? {} : { value: f.value }),
             ...(f.after === undefined || f.after === null
               ? {}
               : { after: seconds(f.after, [...path, i, 'fire', 'after']) }),
@@ -216,6 +250,10 @@ export function fromDesflow(
       if (a.interrupt !== undefined && a.interrupt !== null) return { interrupt: interruptOf(a.interrupt) };
       return { path: camelPath(a.path as string), value: a.value };
     });
+  }
+  function runningOf(r0: unknown, path: Path): Data {
+    const r = obj(r0, path);
+    return { task: r.task, ...(r.where === undefined || r.where === null ? {} : { where: r.where }) };
   }
   function spawnOf(s0: unknown, path: Path): Data {
     const s = obj(s0, path);
@@ -234,17 +272,26 @@ export function fromDesflow(
   }
   function transfer(x0: unknown, path: Path): Data {
     const x = obj(x0, path);
-    if (x.priority !== undefined && x.priority !== 0) fail([...path, 'priority'], `a priority store put ${NOT_YET}`);
     const out: Data = {};
     for (const k of ['container', 'store', 'amount', 'filter', 'wait'])
       if (x[k] !== undefined && x[k] !== null) out[k] = x[k];
+    // desflow reads a priority only on a put into a priority store (and ranks by 0 when it is left out).
+    const ranked = typeof x.store === 'string' && (stores[x.store] as Data | undefined)?.priority === true;
+    if (ranked && path.at(-1) === 'put' && x.priority !== undefined && x.priority !== null) out.priority = x.priority;
     return out;
   }
   function task(t: Data, path: Path): Data {
-    refuse(t, ['subscribe'], path, NOT_YET);
     if (t.payload !== undefined && (t.payload === null || typeof t.payload !== 'object'))
       fail([...path, 'payload'], PYTHON);
     const out: Data = {};
+    if (t.subscribe !== undefined && t.subscribe !== null) {
+      const s = obj(t.subscribe, [...path, 'subscribe']);
+      if (typeof s.signal === 'string') out.subscribe = { signal: s.signal };
+      else if (typeof s.task === 'string') out.subscribe = { task: s.task };
+      else if (s.running !== undefined)
+        out.subscribe = { running: runningOf(s.running, [...path, 'subscribe', 'running']) };
+      else fail([...path, 'subscribe'], 'expected { signal } or { task }');
+    }
     const copy: [string, string][] = [
       ['service', 'service'],
       ['resource', 'resource'],
@@ -316,15 +363,24 @@ export function fromDesflow(
       }),
     );
   }
+  spec.entities = { numberFrom: 1, spawned: 'parent' };
   spec.flows = flows;
   if (Object.keys(tasks).length > 0) spec.tasks = tasks;
   const scenario = blueprint.scenario;
   if (Array.isArray(scenario) && scenario.length > 0) {
-    spec.schedule = scenario.map((s0, i) => {
+    const steps = scenario.map((s0, i) => {
       const s = obj(s0, ['scenario', i]);
-      refuse(s, ['record', 'interrupt'], ['scenario', i], NOT_YET);
-      return { at: seconds(s.at, ['scenario', i, 'at']), path: camelPath(s.path as string), value: s.value };
+      const record = s.record === undefined || s.record === null ? undefined : obj(s.record, ['scenario', i, 'record']);
+      return {
+        at: seconds(s.at, ['scenario', i, 'at']),
+        ...(s.path === undefined || s.path === null ? {} : { path: camelPath(s.path as string), value: s.value }),
+        ...(record === undefined ? {} : { record }),
+        ...(s.interrupt === undefined || s.interrupt === null ? {} : { interrupt: interruptOf(s.interrupt) }),
+      };
     });
+    // Plain updates stay a schedule; steps with a ground-truth record or an interrupt make the model's scenario.
+    if (steps.some((s) => s.record !== undefined || s.interrupt !== undefined)) spec.scenario = steps;
+    else spec.schedule = steps;
   }
   const stats = blueprint.stats;
   if (typeof stats === 'string') spec.stats = { level: stats };
@@ -342,13 +398,16 @@ export function fromDesflow(
     fail(['run', 'until'], 'expected how long to run (twinstream needs an until)');
   spec.run = {
     until: seconds(run.until, ['run', 'until']),
-    factor: (sim.factor as number | undefined) ?? 1,
+    // desflow paces the run at `factor` until `go_live_at` and at 1 (real time) from then; twinstream backfills
+    // unpaced until `goLiveAt` and runs at `factor` from then.
+    factor: goLiveAt === undefined ? ((sim.factor as number | undefined) ?? 1) : 1,
+    ...(warmup === undefined ? {} : { warmup }),
     ...(typeof sim.random_seed === 'number' && sim.random_seed >= 1 ? { seed: sim.random_seed } : {}),
     // desflow's `{ signal: name }` or `{ condition: text }` is twinstream's, expression language included.
     ...(run.stop === undefined || run.stop === null ? {} : { stop: run.stop }),
-    ...(typeof sim.logical_start_time === 'string' && /^\d{4}-/.test(sim.logical_start_time)
-      ? { logicalStartTime: sim.logical_start_time }
-      : {}),
+    ...(logicalStartTime === undefined ? {} : { logicalStartTime }),
+    ...(goLiveAt === undefined ? {} : { goLiveAt }),
+    ...(timeZone === undefined ? {} : { timeZone }),
   };
   const egress = blueprint.egress;
   if (Array.isArray(egress) && egress.length > 0) {
@@ -356,22 +415,44 @@ export function fromDesflow(
   }
   function sink(e: Data, path: Path): Data {
     const config = obj(e.config, [...path, 'config']);
-    if (e.when !== undefined && e.when !== null) fail([...path, 'when'], NOT_YET);
+    const delivery: Data = {};
+    if (e.when !== undefined && e.when !== null) {
+      if (e.when !== 'history' && e.when !== 'live' && e.when !== 'labels')
+        fail([...path, 'when'], `expected history, live or labels (a !python function ${PYTHON})`);
+      delivery.when = e.when;
+    }
+    if (e.batch_size !== undefined && e.batch_size !== null) delivery.batchSize = e.batch_size;
+    if (e.flush_interval !== undefined && e.flush_interval !== null)
+      delivery.flushInterval = seconds(e.flush_interval, [...path, 'flush_interval']);
     switch (e.type) {
       case 'Console':
-        return { type: 'console' };
+        return { type: 'console', ...delivery };
       case 'Parquet':
-      case 'Jsonl':
+      case 'Jsonl': {
+        refuse(config, ['path_router'], [...path, 'config'], PYTHON);
+        refuse(config, ['filesystem'], [...path, 'config'], `${NOT_YET} (an s3-jsonl or s3-parquet sink does it)`);
+        // desflow's file sinks write the events only, each value's fields unpacked into the record.
+        const file = config.default_path ?? config.path;
         return {
           type: e.type === 'Parquet' ? 'parquet' : 'jsonl',
-          ...(typeof config.path === 'string' ? { path: config.path } : {}),
+          ...(typeof file === 'string' ? { path: file } : {}),
+          streams: ['event'],
+          flatten: true,
+          ...delivery,
         };
-      case 'Kafka':
+      }
+      case 'Kafka': {
+        refuse(config, ['topic_router', 'topic_serializers', 'default_serializer'], [...path, 'config'], PYTHON);
+        const topics: Data = {};
+        if (typeof config.telemetry_topic === 'string') topics.telemetry = config.telemetry_topic;
+        if (typeof config.event_topic === 'string') topics.event = config.event_topic;
         return {
           type: 'kafka',
           brokers: config.bootstrap_servers,
-          ...(typeof config.topic === 'string' ? { topic: config.topic } : {}),
+          ...(Object.keys(topics).length > 0 ? { topics } : {}),
+          ...delivery,
         };
+      }
       default:
         return fail(
           [...path, 'type'],

@@ -113,7 +113,8 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   const factor = sample === undefined ? (options.factor ?? run.factor ?? (goLive === undefined ? 0 : 1)) : 0;
   const env = new RealtimeEnvironment({ factor: goLive === undefined ? factor : 0, logicalStartTime: clock.startMs });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
-  if (spec.scenario !== undefined && spec.scenario.length > 0) env.process(scenario(env, spec.scenario), 'scenario');
+  if (spec.scenario !== undefined && spec.scenario.length > 0)
+    env.process(scenario(env, spec.scenario, built), 'scenario');
   const until = options.until === undefined ? run.until : env.toUnits(options.until, 'runModel: until');
   // --sample stops at the N-th event, or at `until` if fewer came.
   const end = sample === undefined ? null : env.event();

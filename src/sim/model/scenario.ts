@@ -2,10 +2,12 @@ import type { ProcessGenerator } from '../kernel/process.ts';
 import type { RealtimeEnvironment } from '../realtime.ts';
 import type { SimRecord } from '../telemetry.ts';
 import { isoTimestamp } from '../telemetry.ts';
+import type { BuiltModel } from './build.ts';
 
 /**
  * One step of a scenario: at simulated time `at`, set the parameter `path` to `value`, publish a ground-truth
- * label record (`stream_type: 'label'`, to the sinks with `when: labels` only) carrying `record`, or both.
+ * label record (`stream_type: 'label'`, to the sinks with `when: labels` only) carrying `record`, interrupt the
+ * running instances of a task (as a task's `interrupt` does), or several of these.
  */
 export interface ScenarioStep<Time = number | string> {
   at: Time;
@@ -13,6 +15,8 @@ export interface ScenarioStep<Time = number | string> {
   value?: unknown;
   /** What to tell a detector trained or tested on the data: `{ anomaly: 'surge' }`. */
   record?: Record<string, unknown>;
+  /** Interrupts every running instance of `task` whose `where` holds, with `cause`. */
+  interrupt?: { task: string; where?: string; cause?: unknown };
 }
 
 /**
@@ -34,16 +38,21 @@ export interface LabelRecord {
  * any live update) and publishing its label record.
  *
  * @example
- * env.process(scenario(env, [{ at: 3600, path: 'Line_A.arrival.standard.rate', value: 4, record: { anomaly: 'surge' } }]));
+ * env.process(scenario(env, [{ at: 3600, path: 'Line_A.arrival.standard.rate', value: 4, record: { anomaly: 'surge' } }], built));
  * @internal
  */
-export function* scenario(env: RealtimeEnvironment, steps: readonly ScenarioStep<number>[]): ProcessGenerator<void> {
+export function* scenario(
+  env: RealtimeEnvironment,
+  steps: readonly ScenarioStep<number>[],
+  model: Pick<BuiltModel, 'act'> | null = null,
+): ProcessGenerator<void> {
   const ordered = [...steps].sort((a, b) => a.at - b.at);
   for (const step of ordered) {
     if (step.at > env.now) yield env.timeout(step.at - env.now);
     const path = step.path ?? null;
     const old = path === null ? null : env.registry.get(path);
     if (path !== null) env.registry.update(path, step.value);
+    if (step.interrupt !== undefined) model?.act([{ interrupt: step.interrupt }]);
     if (step.record === undefined || env.egress === null) continue;
     const label: LabelRecord = {
       stream_type: 'label',

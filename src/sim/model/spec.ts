@@ -33,9 +33,14 @@ export interface ModelBreakdown {
   work?: 'interrupt' | 'finish';
 }
 
-/** A store: its capacity and the items it holds when the run starts. */
+/**
+ * A store: its capacity and the items it holds when the run starts. A `priority` store keeps its items by rank, and
+ * a get takes the lowest (of equal ranks, the first put): a put gives the rank (its `priority`, default 0) and
+ * `items` are `[rank, item]` pairs.
+ */
 export interface ModelStore extends ModelCapacity {
   items?: unknown[];
+  priority?: boolean;
 }
 
 /** A number, or an expression (text) such as `payload.quantity` evaluated for each entity. */
@@ -43,13 +48,15 @@ export type ModelAmount = number | string;
 
 /**
  * A task's `get` or `put`: one `container` and an `amount` (default 1), or one `store` (a get may `filter` its items
- * by a condition on `item.`; a put puts the task's payload). With `wait: false` the transfer is made and not waited
- * for (a put into a full container does not hold the task up).
+ * by a condition on `item.`; a put puts the task's payload, into a priority store with its `priority`: a number, a
+ * list ordered element by element, or an expression such as `attr.rush`). With `wait: false` the transfer is made
+ * and not waited for (a put into a full container does not hold the task up).
  */
 export interface ModelTransfer {
   container?: string;
   store?: string;
   amount?: ModelAmount;
+  priority?: number | string | (number | string)[];
   filter?: string;
   wait?: boolean;
 }
@@ -60,8 +67,17 @@ export type ModelNext =
   | { when: { condition: string; task: string }[]; default?: string }
   | { weights: Record<string, number> };
 
-/** What a task waits for before it takes its resources: a signal's next firing, a child flow, a timeout, a condition, or any/all/at least n of named branches. */
+/**
+ * What a task waits for before it takes its resources: a signal's next firing, a child flow, a timeout, a condition,
+ * a unit of a resource (`request`: won, it is held until the task ends), a `get` or `put` (as a task's; a put gives
+ * the payload handed on), the end of the running instances of a task (`running`, those whose `where` holds), or
+ * any/all/at least n of named branches. A request, get or put that loses is withdrawn.
+ */
 export type ModelWait<Time = SimDuration> =
+  | { request: string }
+  | { running: { task: string; where?: string } }
+  | { get: ModelTransfer }
+  | { put: ModelTransfer }
   | { signal: string }
   | { task: string }
   | { timeout: Time | { after: Time; value?: unknown } }
@@ -70,9 +86,14 @@ export type ModelWait<Time = SimDuration> =
   | { all: Record<string, ModelWait<Time>> }
   | { atLeast: number; of: Record<string, ModelWait<Time>> };
 
-/** An action run when a task ends or a signal fires: fire a signal, spawn an entity, interrupt tasks, or set a parameter. */
+/**
+ * An action run when a task ends or a signal fires: fire a signal, spawn an entity, interrupt tasks, or set a
+ * parameter. A `fire` fires with its `value`, or with the outcome it copies `from` a signal (its last firing) or a
+ * task (the entity's last instance of it: its payload, or a failure with its reason); with nothing to copy yet it
+ * fires nothing.
+ */
 export type ModelAction<Time = SimDuration> =
-  | { fire: { signal: string; value?: unknown; after?: Time; urgent?: boolean } }
+  | { fire: { signal: string; value?: unknown; from?: string; after?: Time; urgent?: boolean } }
   | { spawn: { task: string; after?: Time } }
   | { interrupt: { task: string; where?: string; cause?: unknown } }
   | { path: string; value: unknown };
@@ -82,7 +103,7 @@ export type ModelAction<Time = SimDuration> =
  * resources in order (`resource`, one or a list; `priority`, `preempt`, `patience` to renege), take (`get`), hold
  * for a sample of `service`, give (`put`), fail (`fail` condition, to `onFail`), then set attributes (`set`), fire
  * its `signal`, run its `on` actions, start a new entity (`spawn`) and go to `next`. Resources named in `keep` stay
- * held for the next task.
+ * held for the next task. With `subscribe`, a signal or a child flow interrupts it while it runs.
  */
 export interface ModelTask<Time = SimDuration> {
   service?: string;
@@ -105,6 +126,12 @@ export interface ModelTask<Time = SimDuration> {
   onInterruptNext?: string;
   interrupt?: { task: string; where?: string; cause?: unknown };
   wait?: ModelWait<Time>;
+  /**
+   * Be told while running: when the signal fires next, the child flow started at the task (for the same entity)
+   * ends, or the running instances of a task end, the task is interrupted with the cause `{ event, value }` and
+   * follows its `onInterrupt`.
+   */
+  subscribe?: { signal: string } | { task: string } | { running: { task: string; where?: string } };
   on?: ModelAction<Time>[];
   /** The finished event's fields (default `{ status: 'finished' }`); text values are literal. */
   payload?: Record<string, unknown>;
@@ -271,6 +298,13 @@ export interface ModelSpec<Time = SimDuration> {
   /** Signals, by name. */
   signals?: Record<string, ModelSignal<Time>>;
   variables?: Record<string, unknown>;
+  /**
+   * How entities are keyed and what a spawned one starts with: keys `<entity>-<n>` (a spawned one's `<task>-<n>`)
+   * count n from `numberFrom` (default 0; desflow counts from 1); a spawned entity starts with a copy of its
+   * spawner's attributes (`spawned: copy`, default) or with `{ parent: <the spawner's key> }` only (`parent`, as
+   * desflow's).
+   */
+  entities?: { numberFrom?: number; spawned?: 'copy' | 'parent' };
   flows: ModelFlow[];
   schedule?: { at: Time; path: string; value: unknown }[];
   /** Timed parameter changes that also publish ground-truth label records (to sinks with `when: labels`). */

@@ -4,9 +4,9 @@ import type { Container } from '../resources/container.ts';
 import type { FilterStore } from '../resources/store.ts';
 import type { HolderStats, ModelStatistics, ResourceStats, TaskStats } from '../stats/model-statistics.ts';
 import { expressionOf, resourcesOf } from './check-tasks.ts';
-import { type Expression, parseExpression } from './expression.ts';
+import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import type { ModelResourceHandle } from './model-resource.ts';
-import type { ModelAction, ModelNext, ModelSpec, ModelTask, ModelWait } from './spec.ts';
+import type { ModelAction, ModelNext, ModelSpec, ModelTask, ModelTransfer, ModelWait } from './spec.ts';
 
 /** A number fixed in the model, or an expression evaluated for each entity. @internal */
 export type Amount = number | Expression;
@@ -17,6 +17,8 @@ export interface TransferPlan {
   store: FilterStore<unknown> | undefined;
   amount: Amount;
   filter: Expression | undefined;
+  /** A put into a priority store: its rank (from the expression, when it is one). */
+  rank: (scope: ExpressionScope) => unknown;
   wait: boolean;
   holder: HolderStats;
 }
@@ -38,6 +40,12 @@ export type NextPlan =
 /** A task compiled once per model: its parts looked up and its expressions parsed. @internal */
 export interface TaskPlan {
   name: string;
+  /** A `fire` action copies this task's outcome (`from`): each entity keeps its last one. */
+  copied: boolean;
+  /** Its running instances are listed (an `interrupt` or a `running` wait may reach them); set by the runner. */
+  listed: boolean;
+  /** Its instances are listed on their entities too (a `running` wait or subscription names it); set by the runner. */
+  tracked: boolean;
   spec: ModelTask<number>;
   pathId: string | undefined;
   config: DistributionConfig | undefined;
@@ -57,6 +65,8 @@ export interface TaskPlan {
   /** The task waits or queues (a `queued` event is published). */
   queues: boolean;
   waitConditions: Map<string, Expression>;
+  /** The resources and transfers of the wait's request, get and put branches, by branch. */
+  waitParts: Map<ModelWait<number>, HeldPlan | TransferPlan>;
   whereOf: Map<ModelAction<number> | ModelTask<number>['interrupt'], Expression>;
 }
 
@@ -84,6 +94,7 @@ const amountOf = (v: number | string | undefined, fallback: number): Amount =>
 export function planTasks(p: PlanParts): Map<string, TaskPlan> {
   const id = p.spec.simId;
   const plans = new Map<string, TaskPlan>();
+  const copied = fireSources(p.spec);
   for (const [name, t] of Object.entries(p.spec.tasks ?? {})) {
     const pathId = t.service === undefined ? undefined : `${id}.service.${t.service}`;
     const transfer = (tr: ModelTask<number>['get']): TransferPlan | undefined =>
@@ -94,17 +105,31 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
             store: tr.store === undefined ? undefined : p.stores.get(tr.store)!,
             amount: amountOf(tr.amount, 1),
             filter: tr.filter === undefined ? undefined : parseExpression(tr.filter),
+            rank: rankOf(tr.priority),
             wait: tr.wait ?? true,
             holder: p.holders.get((tr.container ?? tr.store)!)!,
           };
     const waitConditions = new Map<string, Expression>();
+    const waitParts = new Map<ModelWait<number>, HeldPlan | TransferPlan>();
     const collect = (w: ModelWait<number> | undefined) => {
       if (w === undefined) return;
       if ('condition' in w) waitConditions.set(w.condition, parseExpression(w.condition));
+      if ('running' in w && w.running.where !== undefined)
+        waitConditions.set(w.running.where, parseExpression(w.running.where));
+      if ('request' in w) {
+        waitParts.set(w, {
+          name: w.request,
+          handle: p.resources.get(w.request)!,
+          stats: p.resourceStats.get(w.request)!,
+        });
+      }
+      if ('get' in w) waitParts.set(w, transfer(w.get)!);
+      if ('put' in w) waitParts.set(w, transfer(w.put)!);
       const branches = 'any' in w ? w.any : 'all' in w ? w.all : 'of' in w ? w.of : undefined;
       for (const b of Object.values(branches ?? {})) collect(b);
     };
     collect(t.wait);
+    if (t.subscribe !== undefined && 'running' in t.subscribe) collect(t.subscribe);
     const whereOf = new Map<ModelAction<number> | ModelTask<number>['interrupt'], Expression>();
     if (t.interrupt?.where !== undefined) whereOf.set(t.interrupt, parseExpression(t.interrupt.where));
     for (const a of t.on ?? []) {
@@ -117,6 +142,9 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
     }));
     plans.set(name, {
       name,
+      copied: copied.has(name),
+      listed: false,
+      tracked: false,
       spec: t,
       pathId,
       config: pathId === undefined ? undefined : p.env.registry.getConfig(pathId),
@@ -138,10 +166,31 @@ export function planTasks(p: PlanParts): Map<string, TaskPlan> {
       wait: t.wait,
       queues: resources.length > 0 || t.get !== undefined || t.wait !== undefined,
       waitConditions,
+      waitParts,
       whereOf,
     });
   }
   return plans;
+}
+
+// The tasks (and signals) a `fire` action copies an outcome from.
+function fireSources(m: ModelSpec<number>): Set<string> {
+  const out = new Set<string>();
+  const scan = (list: ModelAction<number>[] | undefined) => {
+    for (const a of list ?? []) if ('fire' in a && a.fire.from !== undefined) out.add(a.fire.from);
+  };
+  for (const t of Object.values(m.tasks ?? {})) scan(t.on);
+  for (const s of Object.values(m.signals ?? {})) scan(s.on);
+  return out;
+}
+
+function rankOf(priority: ModelTransfer['priority']): (scope: ExpressionScope) => unknown {
+  if (typeof priority !== 'string') {
+    const rank = priority ?? 0;
+    return () => rank;
+  }
+  const e = parseExpression(priority);
+  return (scope) => e.evaluate(scope);
 }
 
 function nextPlan(n: ModelNext | undefined): NextPlan {

@@ -30,6 +30,12 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
     container: p.name.optional(),
     store: p.name.optional(),
     amount: amount.optional(),
+    // A rank for a priority store: a number, an expression, or a list ordered element by element.
+    priority: z
+      .union([z.number().finite(), expression, z.array(z.union([z.number().finite(), z.string()])).min(1)], {
+        error: 'expected a number, an expression or a list of numbers and strings',
+      })
+      .optional(),
     filter: expression.optional(),
     wait: z.boolean().optional(),
   });
@@ -52,7 +58,17 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
   const action = z.union(
     [
       z.strictObject({
-        fire: z.strictObject({ signal: p.name, value: z.unknown().optional(), after, urgent: z.boolean().optional() }),
+        fire: z
+          .strictObject({
+            signal: p.name,
+            value: z.unknown().optional(),
+            from: p.name.optional(),
+            after,
+            urgent: z.boolean().optional(),
+          })
+          .refine((f) => f.value === undefined || f.from === undefined, {
+            error: 'expected a value or from (a signal or task to copy the outcome of), not both',
+          }),
       }),
       z.strictObject({ spawn: z.strictObject({ task: p.name, after }) }),
       z.strictObject({
@@ -62,9 +78,14 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
     ],
     { error: 'expected one of { fire }, { spawn }, { interrupt } or { path, value }' },
   );
+  const running = z.strictObject({ task: p.name, where: expression.optional() });
   const wait: Schema = z.lazy(() =>
     z.union(
       [
+        z.strictObject({ request: p.name }),
+        z.strictObject({ running: running }),
+        z.strictObject({ get: transfer }),
+        z.strictObject({ put: transfer }),
         z.strictObject({ signal: p.name }),
         z.strictObject({ task: p.name }),
         z.strictObject({
@@ -75,7 +96,10 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
         z.strictObject({ all: z.record(p.name, wait) }),
         z.strictObject({ atLeast: z.int().positive(), of: z.record(p.name, wait) }),
       ],
-      { error: 'expected one of { signal }, { task }, { timeout }, { condition }, { any }, { all }, { atLeast, of }' },
+      {
+        error:
+          'expected one of { request }, { running }, { get }, { put }, { signal }, { task }, { timeout }, { condition }, { any }, { all }, { atLeast, of }',
+      },
     ),
   );
   const task = z.strictObject({
@@ -99,6 +123,11 @@ export function taskSchemas(z: Zod, p: SchemaParts) {
     onInterruptNext: p.name.optional(),
     interrupt: z.strictObject({ task: p.name, where: expression.optional(), cause: z.unknown().optional() }).optional(),
     wait: wait.optional(),
+    subscribe: z
+      .union([z.strictObject({ signal: p.name }), z.strictObject({ task: p.name }), z.strictObject({ running })], {
+        error: 'expected { signal }, { task } or { running }',
+      })
+      .optional(),
     on: z.array(action).optional(),
     payload: z.record(z.string(), z.unknown()).optional(),
     idField: z.string().min(1).optional(),

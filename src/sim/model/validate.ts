@@ -110,7 +110,26 @@ function build(z: Zod) {
         .record(name, z.strictObject({ ...capacity, init: nonNegative.optional() }).check(capCheck as never))
         .optional(),
       stores: z
-        .record(name, z.strictObject({ ...capacity, items: z.array(z.unknown()).optional() }).check(capCheck as never))
+        .record(
+          name,
+          z
+            .strictObject({ ...capacity, items: z.array(z.unknown()).optional(), priority: z.boolean().optional() })
+            .check(capCheck as never)
+            .check((ctx) => {
+              const s = ctx.value as { priority?: boolean; items?: unknown[] };
+              if (s.priority !== true) return;
+              (s.items ?? []).forEach((item, i) => {
+                if (!Array.isArray(item) || item.length !== 2) {
+                  ctx.issues.push({
+                    code: 'custom',
+                    input: item,
+                    path: ['items', i],
+                    message: 'expected a [priority, item] pair (the store is a priority store)',
+                  });
+                }
+              });
+            }),
+        )
         .optional(),
       tasks: z.record(name, tasks.task).optional(),
       signals: z
@@ -160,11 +179,20 @@ function build(z: Zod) {
               path: z.string().min(1).optional(),
               value: z.unknown().optional(),
               record: z.record(z.string(), z.unknown()).optional(),
+              interrupt: z
+                .strictObject({ task: name, where: tasks.expression.optional(), cause: z.unknown().optional() })
+                .optional(),
             })
-            .refine((s) => s.path !== undefined || s.record !== undefined, {
-              error: 'expected a path (with its value), a record, or both',
+            .refine((s) => s.path !== undefined || s.record !== undefined || s.interrupt !== undefined, {
+              error: 'expected a path (with its value), a record, an interrupt, or more than one',
             }),
         )
+        .optional(),
+      entities: z
+        .strictObject({
+          numberFrom: z.int({ error: 'expected an integer' }).min(0, { error: 'expected an integer >= 0' }).optional(),
+          spawned: z.enum(['copy', 'parent'], { error: 'expected copy or parent' }).optional(),
+        })
         .optional(),
       telemetry: z.strictObject({ interval: seconds(positive) }).optional(),
       stats: z

@@ -32,7 +32,8 @@ export async function runReplication(task: ReplicationTask): Promise<Replication
   const spec: ModelSpec<number> = { ...rest, ...(stats?.level === undefined ? {} : { stats: { level: stats.level } }) };
   const env = new RealtimeEnvironment({ factor: 0, logicalStartTime: 0 });
   const built = buildModel(env, spec, task.seed, task.stats);
-  if (spec.scenario !== undefined && spec.scenario.length > 0) env.process(scenario(env, spec.scenario), 'scenario');
+  if (spec.scenario !== undefined && spec.scenario.length > 0)
+    env.process(scenario(env, spec.scenario, built), 'scenario');
   const warmup = spec.run.warmup ?? 0;
   if (warmup > 0 && warmup < task.until) {
     await env.run({ until: warmup });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { agree } from '../../../scripts/desflow-compare.ts';
 import { TwinstreamError } from '../../../src/index.ts';
-import { fromDesflow, loadModel } from '../../../src/sim/model/index.ts';
+import { fromDesflow, loadModel, runModel } from '../../../src/sim/model/index.ts';
 import { replicate } from '../../../src/sim/replicate/replicate.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -83,11 +83,12 @@ test("a desflow blueprint translates field by field: capacities, distributions i
   });
   assert.equal(spec.stores?.shelf?.currentCap, Number.POSITIVE_INFINITY);
   assert.deepEqual(spec.service.pack, { dist: 'normal', mean: 90, std: 0, min: 0.00001 });
-  // A lognormal of mean 2 and std 1: mu = ln(4 / sqrt(5)), sigma = sqrt(ln(1.25)).
-  const w = spec.service.weigh as { mean: number; sigma: number };
-  assert.ok(Math.abs(w.mean - Math.log(4 / Math.sqrt(5))) < 1e-12);
-  assert.ok(Math.abs(w.sigma - Math.sqrt(Math.log(1.25))) < 1e-12);
-  assert.deepEqual(spec.flows, [{ name: 'orders', arrival: 'orders', start: 'pack', attributes: { express: true } }]);
+  // A lognormal by the mean and std of its draws, as desflow's.
+  assert.deepEqual(spec.service.weigh, { dist: 'lognormal', mean: 2, std: 1, min: 0.00001 });
+  assert.deepEqual(spec.flows, [
+    { name: 'orders', arrival: 'orders', entity: 'orders', start: 'pack', attributes: { express: true } },
+  ]);
+  assert.deepEqual(spec.entities, { numberFrom: 1, spawned: 'parent' });
   assert.deepEqual(spec.signals, { closing: {} });
   assert.deepEqual(spec.tasks?.pack, {
     service: 'pack',
@@ -127,8 +128,8 @@ test('what a twinstream model cannot run (Python) or does not translate yet is r
     const refused: [string, RegExp][] = [
       ['processes:\n  - !python logic.run', /processes \(line 7\): needs Python/],
       [
-        'stores: { s: { priority: true } }',
-        /stores\.s\.priority \(line 6\): a priority store is not translated to twinstream yet/,
+        'egress: [{ type: Jsonl, when: !python sinks.recent }]',
+        /egress\.0\.when \(line 6\): expected history, live or labels \(a !python function needs Python/,
       ],
       [
         'egress: [{ type: Iceberg }]',
@@ -166,3 +167,181 @@ for (const [file, recorded] of Object.entries(figures.blueprints)) {
     assert.deepEqual(differ, []);
   });
 }
+
+test("the simulation's warmup, go_live_at, timezone and start translate: warm-up records dropped, history and live apart, timestamps in the zone", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twinstream-desflow-live-'));
+  try {
+    const file = join(dir, 'cell.yaml');
+    writeFileSync(
+      file,
+      [
+        'simulation:',
+        '  sim_id: Cell',
+        '  factor: 0',
+        '  timezone: Europe/Paris',
+        '  logical_start_time: 2024-01-01T06:00:00',
+        '  go_live_at: 2024-01-01T06:00:57.9',
+        '  warmup: 10 s',
+        'resources: { press: {} }',
+        'services: { press: { dist: constant, value: 0.5 } }',
+        'arrivals: { parts: { dist: constant, value: 2, spawn: press } }',
+        'tasks: { press: { service: press, resource: press, payload: {} } }',
+        'stats: all',
+        'run: { until: 59 s }',
+        'egress:',
+        '  - { type: Jsonl, when: history, config: { default_path: history.jsonl } }',
+        '  - { type: Jsonl, when: live, batch_size: 10, config: { default_path: live.jsonl } }',
+      ].join('\n'),
+    );
+    const spec = await loadModel(file);
+    assert.deepEqual(spec.run, {
+      until: 59,
+      factor: 1,
+      warmup: 10,
+      logicalStartTime: '2024-01-01T06:00:00',
+      goLiveAt: '2024-01-01T06:00:57.9',
+      timeZone: 'Europe/Paris',
+    });
+    assert.deepEqual(spec.egress?.sinks[1], {
+      type: 'jsonl',
+      path: 'live.jsonl',
+      streams: ['event'],
+      flatten: true,
+      when: 'live',
+      batchSize: 10,
+    });
+    const summary = await runModel(file, { outDir: dir });
+    const read = (name: string) =>
+      readFileSync(join(dir, name), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { sim_ts: number; timestamp: string; status: string });
+    const history = read('history.jsonl');
+    const live = read('live.jsonl');
+    // Parts arrive every 2 s: the first after the warm-up at 10 s, the last before go-live at 56 s; the part of
+    // 58 s is live (paced in real time from 57.9 s).
+    assert.equal(history[0]!.sim_ts, 10);
+    // Keyed as desflow keys them: the arrival's name, counted from 1.
+    assert.equal((history[0] as unknown as { key: string }).key, 'parts-5');
+    assert.equal(history[0]!.timestamp, '2024-01-01T05:00:10.000Z');
+    assert.equal(history.at(-1)!.sim_ts, 56.5);
+    assert.ok(history.every((r) => r.sim_ts >= 10 && r.sim_ts < 57.9));
+    assert.deepEqual(
+      live.map((r) => [r.sim_ts, r.status]),
+      [
+        [58, 'queued'],
+        [58, 'started'],
+        [58.5, 'finished'],
+      ],
+    );
+    // The statistics start afresh at the warm-up's end: 25 parts pressed from 10 s to 58.5 s.
+    assert.equal(summary.statistics['Cell.stats.tasks.press.finished'], 25);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a replayed arrival reads its CSV as desflow does: ISO local times in the zone, every column an attribute', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twinstream-desflow-replay-'));
+  try {
+    writeFileSync(
+      join(dir, 'gate.csv'),
+      'arrived_at,pallets,carrier\n2024-05-01T08:00:12,2,north\n2024-05-01 08:00:30,1,south\n2024-05-01T06:01:00Z,3,east\n',
+    );
+    const file = join(dir, 'dock.yaml');
+    const blueprint = (replay: string) =>
+      [
+        'simulation: { sim_id: Dock, factor: 0, timezone: Europe/Paris, logical_start_time: 2024-05-01T08:00:00 }',
+        'services: { unload: { dist: constant, value: 5 } }',
+        `arrivals: { trucks: { replay: ${replay}, spawn: dock, attributes: { pallets: 0, express: false } } }`,
+        'tasks: { dock: { service: unload, payload: {}, attributes: [pallets, carrier, express] } }',
+        'run: { until: 1 h }',
+        'egress: [{ type: Jsonl, config: { default_path: events.jsonl } }]',
+      ].join('\n');
+    writeFileSync(file, blueprint('{ path: gate.csv, time: arrived_at, unit: timestamp }'));
+    await runModel(file, { outDir: dir });
+    const finished = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.status === 'finished')
+      .map((r) => [r.sim_ts, r.pallets, r.carrier, r.express]);
+    // 06:01Z is 08:01 in Paris: 60 s after the start.
+    assert.deepEqual(finished, [
+      [17, 2, 'north', false],
+      [35, 1, 'south', false],
+      [65, 3, 'east', false],
+    ]);
+    writeFileSync(join(dir, 'gate.csv'), 'arrived_at,pallets\n2024-05-01T08:00:12,2\nsoon,1\n');
+    await assert.rejects(loadModel(file), {
+      code: 'TS_SIM_BAD_DATA',
+      message: /row 2 of gate\.csv has no valid arrived_at: "soon"; expected an ISO 8601 time/,
+    });
+    writeFileSync(file, blueprint('{ path: gate.csv, time: arrived_at, unit: timestamp, on_invalid: skip }'));
+    const spec = await loadModel(file);
+    assert.deepEqual((spec.arrival.trucks as { times: number[] }).times, [12]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('priority stores, wait branches, subscribe, fire from, scenario records and interrupts, histograms translate field by field', () => {
+  const spec = fromDesflow({
+    simulation: { sim_id: 'Yard', factor: 0 },
+    resources: { crane: {} },
+    stores: { bin: { current_cap: 10, priority: true, items: [[1, { id: 'a' }]] }, shelf: {} },
+    services: {
+      lift: { dist: 'empirical', edges: ['1 min', 120, 180], counts: [3, 1] },
+      move: { dist: 'truncated_normal', mean: '2 min', std: 30 },
+    },
+    arrivals: { trucks: { dist: 'exponential', rate: 0.1, spawn: 'unload' } },
+    signals: { done: { once: true }, relay: {} },
+    tasks: {
+      unload: {
+        service: 'lift',
+        payload: {},
+        put: { store: 'bin', priority: 'attr.rush' },
+        wait: {
+          any: {
+            unit: { request: 'crane' },
+            item: { get: { store: 'shelf' } },
+            kids: { running: { task: 'move', where: 'attr.x > 1' } },
+          },
+        },
+        subscribe: { signal: 'done' },
+        on: [{ fire: { signal: 'relay', from: 'unload' } }],
+      },
+      move: { service: 'move', payload: {}, put: { store: 'shelf', priority: 0 } },
+    },
+    scenario: [
+      { at: '5 min', path: 'Yard.resources.crane.current_cap', value: 2 },
+      { at: 600, record: { anomaly: 'stop' }, interrupt: { task: 'move', where: 'attr.x > 1', cause: 'stop' } },
+    ],
+    run: { until: '1 h' },
+  });
+  assert.deepEqual(spec.stores?.bin, {
+    currentCap: 10,
+    maxCap: 10,
+    items: [[1, { id: 'a' }]],
+    priority: true,
+  });
+  assert.deepEqual(spec.service.lift, { dist: 'empirical', edges: [60, 120, 180], counts: [3, 1], min: 0.00001 });
+  assert.deepEqual(spec.service.move, { dist: 'truncated_normal', mean: 120, std: 30, low: 0, min: 0.00001 });
+  assert.deepEqual(spec.tasks?.unload?.put, { store: 'bin', priority: 'attr.rush' });
+  // desflow reads a priority only for a priority store: the shelf's is dropped.
+  assert.deepEqual(spec.tasks?.move?.put, { store: 'shelf' });
+  assert.deepEqual(spec.tasks?.unload?.wait, {
+    any: {
+      unit: { request: 'crane' },
+      item: { get: { store: 'shelf' } },
+      kids: { running: { task: 'move', where: 'attr.x > 1' } },
+    },
+  });
+  assert.deepEqual(spec.tasks?.unload?.subscribe, { signal: 'done' });
+  assert.deepEqual(spec.tasks?.unload?.on, [{ fire: { signal: 'relay', from: 'unload' } }]);
+  assert.deepEqual(spec.scenario, [
+    { at: 300, path: 'Yard.resources.crane.currentCap', value: 2 },
+    { at: 600, record: { anomaly: 'stop' }, interrupt: { task: 'move', where: 'attr.x > 1', cause: 'stop' } },
+  ]);
+  assert.equal(spec.schedule, undefined);
+});

@@ -261,3 +261,225 @@ test('wait.<branch>.done, .value and process.name read how a wait ended: route o
   bad.tasks!.collect!.next = { when: [{ condition: 'wait.parcels.done', task: 'ship' }] };
   await assert.rejects(runModel(bad), /"parcels" is not a branch of this task's wait; expected one of: parcel, late/);
 });
+
+test("fire from: a signal fires with the outcome copied from a signal or from the entity's last instance of a task", async () => {
+  const { summary } = await trace({
+    simId: 'QA',
+    arrival: { each: constant(1) },
+    service: { one: constant(1) },
+    signals: { tested: {}, relay: {}, verdict: {}, early: {} },
+    flows: [
+      { name: 'parts', arrival: 'each', entity: 'part', limit: 2, start: 'test', attributes: { w: { expr: 't' } } },
+    ],
+    tasks: {
+      // Part 0 passes (payload { grade: 'A' }), part 1 fails (too heavy); each relays the signal and its own outcome.
+      test: {
+        service: 'one',
+        payload: { grade: 'A' },
+        fail: 'attr.w == 2',
+        failReason: 'too heavy',
+        signal: 'tested',
+        onFail: 'report',
+        next: 'report',
+      },
+      report: {
+        on: [
+          { fire: { signal: 'relay', from: 'tested' } },
+          { fire: { signal: 'verdict', from: 'test' } },
+          // Nothing to copy: this entity never ran `pack`, so `early` never fires.
+          { fire: { signal: 'early', from: 'pack' } },
+        ],
+      },
+      pack: { service: 'one' },
+    },
+    run: { until: 10 },
+  });
+  const s = (name: string) => {
+    const signal = summary.model.signals.get(name)!;
+    return [signal.count, signal.ok, signal.value];
+  };
+  assert.deepEqual(s('relay'), [2, false, 'too heavy']);
+  assert.deepEqual(s('verdict'), [2, false, 'too heavy']);
+  assert.deepEqual(s('early'), [0, true, null]);
+});
+
+test('fire from must name a signal or a task, and cannot come with a value', async () => {
+  const spec = (fire: Record<string, unknown>) =>
+    ({
+      simId: 'QA',
+      arrival: { each: constant(1) },
+      service: { one: constant(1) },
+      signals: { relay: {} },
+      flows: [{ name: 'parts', arrival: 'each', start: 'test' }],
+      tasks: { test: { service: 'one', on: [{ fire: { signal: 'relay', ...fire } }] } },
+      run: { until: 10 },
+    }) as unknown as ModelSpec;
+  await assert.rejects(runModel(spec({ from: 'nowhere' })), {
+    code: 'TS_SIM_BAD_MODEL',
+    message:
+      /"nowhere" is not a signal or a task of this model; expected one of: relay, test\n {2}→ at tasks\.test\.on\[0\]\.fire\.from/,
+  });
+  await assert.rejects(runModel(spec({ from: 'test', value: 1 })), {
+    code: 'TS_SIM_BAD_MODEL',
+    message: /expected a value or from/,
+  });
+});
+
+test('wait branches on a resource unit, a get and a put: the winner holds or takes, the losers are withdrawn', async () => {
+  const once = (at: number) => ({ dist: 'replay' as const, times: [at] });
+  const { lines, values } = await trace({
+    simId: 'Yard',
+    arrival: { a: once(1), b: once(2), c: once(3), d: once(4), e: once(5), f: once(8) },
+    service: { one: constant(1), four: constant(4), ten: constant(10) },
+    resources: { bay: { currentCap: 1, maxCap: 1 } },
+    stores: { spares: { currentCap: 1, maxCap: 1 } },
+    flows: [
+      { name: 'a', arrival: 'a', start: 'hold' },
+      { name: 'b', arrival: 'b', start: 'impatient' },
+      { name: 'c', arrival: 'c', start: 'grab' },
+      { name: 'd', arrival: 'd', start: 'use' },
+      { name: 'e', arrival: 'e', start: 'fetch' },
+      { name: 'f', arrival: 'f', start: 'supply' },
+    ],
+    tasks: {
+      hold: { service: 'ten', resource: 'bay' },
+      // Its request loses to the timeout at 5 and is withdrawn: it would have had the bay at 11.
+      impatient: { wait: { any: { bay: { request: 'bay' }, late: { timeout: 3 } } }, service: 'one' },
+      // Wins the bay at 11 and holds it through its service, to 15.
+      grab: { wait: { request: 'bay' }, service: 'four' },
+      use: { resource: 'bay', service: 'one' },
+      // The get wins at 8 (the item is the branch's value); the 20 s timeout loses.
+      fetch: {
+        wait: { any: { part: { get: { store: 'spares' } }, giveUp: { timeout: 20 } } },
+        set: { sku: { expr: 'wait.part.value.sku' } },
+        next: 'report',
+      },
+      report: { attributes: ['sku'] },
+      // A put branch: the spares store takes what supply hands on.
+      supply: { payload: { sku: 'x-1' }, next: 'stock' },
+      stock: { wait: { put: { store: 'spares' } } },
+    },
+    run: { until: 40 },
+  });
+  const at = (task: string, status: string) =>
+    lines.filter((l) => l.includes(` ${task} ${status}`)).map((l) => Number(l.split(' ')[0]));
+  assert.deepEqual(at('impatient', 'started'), [5]);
+  assert.deepEqual([at('grab', 'started'), at('grab', 'finished')], [[11], [15]]);
+  assert.deepEqual([at('use', 'started'), at('use', 'finished')], [[15], [16]]);
+  assert.deepEqual(at('stock', 'finished'), [8]);
+  assert.deepEqual(at('fetch', 'finished'), [8]);
+  assert.deepEqual(
+    values.filter((v) => v.task === 'report').map((v) => v.sku),
+    ['x-1'],
+  );
+});
+
+test('subscribe: a signal or a child flow interrupts the running task; once the task has ended, nothing happens', async () => {
+  const once = (at: number) => ({ dist: 'replay' as const, times: [at] });
+  const { lines } = await trace({
+    simId: 'Site',
+    // One replay per flow: a replay's times are read once, by the flow that draws from it.
+    arrival: { w: once(1), x: once(1), y: once(1), five: once(5) },
+    service: { one: constant(1), three: constant(3), ten: constant(10) },
+    signals: { alarm: {} },
+    flows: [
+      { name: 'w', arrival: 'w', entity: 'w', start: 'work' },
+      { name: 'x', arrival: 'x', entity: 'x', start: 'watch' },
+      { name: 'y', arrival: 'y', entity: 'y', start: 'short' },
+      { name: 'siren', arrival: 'five', entity: 's', start: 'sound' },
+    ],
+    tasks: {
+      // The alarm at 5 interrupts it: it abandons and evacuates.
+      work: { service: 'ten', subscribe: { signal: 'alarm' }, onInterrupt: 'abandon', onInterruptNext: 'evacuate' },
+      evacuate: { service: 'one' },
+      // Its child flow `check` ends at 4 and interrupts it; it resumes with the 7 it had left, to 11.
+      watch: { service: 'ten', subscribe: { task: 'check' } },
+      check: { service: 'three' },
+      // Ended at 2, before the alarm: the task after it runs undisturbed.
+      short: { service: 'one', subscribe: { signal: 'alarm' }, next: 'after' },
+      after: { service: 'ten' },
+      sound: { signal: 'alarm' },
+    },
+    run: { until: 40 },
+  });
+  assert.deepEqual(
+    lines.filter((l) => !l.includes(' queued') && !l.startsWith('5 s-0')),
+    [
+      '1 w-0 work started',
+      '1 x-0 watch started',
+      '1 x-0 check started',
+      '1 y-0 short started',
+      '2 y-0 short finished',
+      '2 y-0 after started',
+      '4 x-0 check finished',
+      '4 x-0 watch interrupted ([object Object])',
+      '4 x-0 watch resumed',
+      '5 w-0 work interrupted ([object Object])',
+      '5 w-0 evacuate started',
+      '6 w-0 evacuate finished',
+      '11 x-0 watch finished',
+      '12 y-0 after finished',
+    ],
+  );
+});
+
+test("running: a wait or a subscription on the end of the entity's instances of a task and its spawned entities'", async () => {
+  const once = (at: number) => ({ dist: 'replay' as const, times: [at] });
+  const { lines } = await trace({
+    simId: 'Mixing',
+    arrival: { order: once(1), other: once(2), lead: once(3) },
+    service: { ten: constant(10), twenty: constant(20) },
+    flows: [
+      { name: 'o', arrival: 'order', entity: 'order', start: 'split', attributes: { size: 2 } },
+      { name: 'x', arrival: 'other', entity: 'other', start: 'mix' },
+      { name: 'l', arrival: 'lead', entity: 'lead', start: 'kick' },
+    ],
+    tasks: {
+      // The order spawns a batch at 1 (mixes to 11) and one at 6 (to 16); from 2 it waits for the batches mixing
+      // then (their size copied from it): to 11 (the later one had not started; the other entity's is not its own).
+      split: { on: [{ spawn: { task: 'mix' } }, { spawn: { task: 'mix', after: 5 } }], next: 'hold' },
+      hold: { wait: { timeout: 1 }, next: 'close' },
+      close: { wait: { running: { task: 'mix', where: 'attr.size == 2' } } },
+      mix: { service: 'ten' },
+      // The lead spawns a batch at 3 (to 13) and, inspecting from 4, is called away when it is done.
+      kick: { on: [{ spawn: { task: 'mix' } }], next: 'pause' },
+      pause: { wait: { timeout: 1 }, next: 'inspect' },
+      inspect: {
+        service: 'twenty',
+        subscribe: { running: { task: 'mix' } },
+        onInterrupt: 'abandon',
+      },
+    },
+    run: { until: 40 },
+  });
+  assert.deepEqual(
+    lines.filter((l) => / (close|inspect) /.test(l) && !l.includes(' queued')),
+    ['4 lead-0 inspect started', '11 order-0 close finished', '13 lead-0 inspect interrupted ([object Object])'],
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.includes(' mix finished')),
+    ['11 mix-0 mix finished', '12 other-0 mix finished', '13 mix-2 mix finished', '16 mix-1 mix finished'],
+  );
+});
+
+test("entities: keys counted from numberFrom, and a spawned entity starting with its parent's key only", async () => {
+  const { values } = await trace({
+    simId: 'K',
+    arrival: { parts: constant(1) },
+    service: { one: constant(1) },
+    entities: { numberFrom: 1, spawned: 'parent' },
+    flows: [{ name: 'parts', arrival: 'parts', entity: 'parts', limit: 2, start: 'a', attributes: { size: 3 } }],
+    tasks: {
+      a: { service: 'one', spawn: { task: 'b' }, attributes: ['size'], idField: 'id' },
+      b: { service: 'one', attributes: ['parent'], idField: 'id' },
+    },
+    run: { until: 10 },
+  });
+  const finished = values.filter((v) => v.status === 'finished').map((v) => [v.task, v.id, v.size ?? v.parent]);
+  assert.deepEqual(finished, [
+    ['a', 'parts-1', 3],
+    ['a', 'parts-2', 3],
+    ['b', 'b-1', 'parts-1'],
+    ['b', 'b-2', 'parts-2'],
+  ]);
+});

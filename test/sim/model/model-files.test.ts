@@ -122,6 +122,30 @@ test('the JSON Schema accepts the example model and durations, and refuses what 
   assert.equal(valid({ ...lineA, resources: { lathe: { currentCap: -1, maxCap: 1 } } }), false);
   assert.equal(valid({ ...lineA, service: { milling: { dist: 'poisson', rate: 1 } } }), false);
   assert.equal(valid({ ...lineA, colour: 'red' }), false);
+  // Priority stores, wait branches, subscriptions, fire from, scenario interrupts and replayed rows are in it too.
+  const shop = {
+    simId: 'Shop',
+    arrival: {
+      a: { dist: 'replay', file: 'gate.csv', column: 'at', unit: 'timestamp', fields: 'all', onInvalid: 'skip' },
+    },
+    service: { s: { dist: 'constant', value: 1 } },
+    resources: { r: { currentCap: 1, maxCap: 1 } },
+    stores: { bin: { currentCap: 5, maxCap: 5, priority: true, items: [[1, 'x']] } },
+    signals: { go: {} },
+    flows: [{ name: 'a', arrival: 'a', start: 't' }],
+    tasks: {
+      t: {
+        put: { store: 'bin', priority: 'attr.rank' },
+        wait: { any: { unit: { request: 'r' }, item: { get: { store: 'bin' } }, batch: { running: { task: 't' } } } },
+        subscribe: { signal: 'go' },
+        on: [{ fire: { signal: 'go', from: 't' } }],
+      },
+    },
+    scenario: [{ at: 5, interrupt: { task: 't', where: 'attr.rank > 1', cause: 'dip' } }],
+    run: { until: 10 },
+  };
+  assert.ok(valid(shop), JSON.stringify(valid.errors));
+  assert.equal(valid({ ...shop, tasks: { t: { wait: { request: 'r', get: { store: 'bin' } } } } }), false);
 });
 
 test('a ${NAME} in a comment is left alone: an unset one no longer fails, and nothing changes', async () => {

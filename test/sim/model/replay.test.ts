@@ -1,6 +1,6 @@
 // Arrivals replayed from CSV or Parquet at their recorded times.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -79,4 +79,40 @@ test('the sampler replays gaps from times; a missing column names the columns th
     code: 'TS_SIM_BAD_DATA',
     message: /has no column "when"; its columns are: truck, seconds/,
   });
+});
+
+test('a replay in minutes with a list of fields: each row brings its entity those attributes, in time order', async () => {
+  writeFileSync(join(dir, 'calls.csv'), 'at,caller,minutes,note\n2,ann,3,x\n0.5,bob,1,y\n2,cy,2,z\n');
+  const file = join(dir, 'calls.yaml');
+  writeFileSync(
+    file,
+    `simId: Desk
+arrival:
+  calls: { dist: replay, file: calls.csv, column: at, unit: min, fields: [caller, minutes] }
+service:
+  talk: { dist: constant, value: 1 }
+flows:
+  - { name: calls, arrival: calls, entity: call, start: answer, attributes: { caller: nobody, vip: false } }
+tasks:
+  answer: { service: talk, attributes: [caller, minutes, vip] }
+run: { until: 1 h }
+`,
+  );
+  const spec = await loadModel(file);
+  assert.deepEqual((spec.arrival.calls as { times: number[] }).times, [30, 120, 120]);
+  const sink = collector();
+  await runModel(file, { sinks: [sink] });
+  const finished = sink.records
+    .map((r) => r.value as Record<string, unknown>)
+    .filter((v) => v.status === 'finished')
+    .map((v) => [v.caller, v.minutes, v.vip]);
+  // Rows at one time keep their order; the note column is not taken; the flow's vip stays.
+  assert.deepEqual(finished, [
+    ['bob', 1, false],
+    ['ann', 3, false],
+    ['cy', 2, false],
+  ]);
+  writeFileSync(join(dir, 'calls.csv'), 'at,__proto__\n1,x\n');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('fields: [caller, minutes]', 'fields: all'));
+  await assert.rejects(loadModel(file), { code: 'TS_SIM_BAD_DATA', message: /no usable column "__proto__"/ });
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { TwinstreamError } from '../../../src/index.ts';
 import type { EgressSink, SimRecord } from '../../../src/sim/index.ts';
 import { type ModelSpec, runModel } from '../../../src/sim/model/index.ts';
+import { compareRanks } from '../../../src/sim/model/ranked-store.ts';
 
 async function events(spec: ModelSpec) {
   const records: SimRecord[] = [];
@@ -199,6 +200,69 @@ test('stores start with items; a get takes the first item its filter accepts, an
   // The third van waits: only the north parcel is left.
   assert.ok(lines.includes('3 van-2 load queued'));
   assert.ok(!lines.some((l) => l.startsWith('3 van-2 load started') || l.includes('van-2 load finished')));
+});
+
+test('a priority store: a get takes the lowest rank, equal ranks in the order they were put', async () => {
+  // Parts arrive at 1..5 ranked 3, 1, 1, 1, 0 (by an expression); the bin starts with a seed ranked 2; a picker
+  // takes one every 10 s.
+  const { values } = await events({
+    simId: 'Sorter',
+    arrival: { each: { dist: 'constant', value: 1 }, picks: { dist: 'constant', value: 10 } },
+    service: { none: { dist: 'constant', value: 0 } },
+    stores: { bin: { currentCap: 10, maxCap: 10, priority: true, items: [[2, { id: 'seed' }]] } },
+    flows: [
+      { name: 'parts', arrival: 'each', entity: 'part', limit: 5, start: 'drop', attributes: { at: { expr: 't' } } },
+      { name: 'picks', arrival: 'picks', entity: 'pick', limit: 6, start: 'pick' },
+    ],
+    tasks: {
+      drop: {
+        payload: {},
+        idField: 'id',
+        put: { store: 'bin', priority: '3 if attr.at == 1 else (0 if attr.at == 5 else 1)' },
+      },
+      pick: { get: { store: 'bin' }, payload: {}, itemField: 'item' },
+    },
+    run: { until: 100 },
+  });
+  const picked = values
+    .filter((v) => v.task === 'pick' && v.status === 'finished')
+    .map((v) => (v.item as { id: string }).id);
+  assert.deepEqual(picked, ['part-4', 'part-1', 'part-2', 'part-3', 'seed', 'part-0']);
+  // Ranks order as Python orders them: lists element by element, a prefix first.
+  assert.deepEqual([[1, 'b'], [1], [0, 'z'], [1, 'a']].sort(compareRanks), [[0, 'z'], [1], [1, 'a'], [1, 'b']]);
+});
+
+test('a priority store refuses a filter, and a priority on a plain store, naming the field', async () => {
+  const spec = (store: Record<string, unknown>, get: Record<string, unknown>, put: Record<string, unknown>) =>
+    ({
+      simId: 'Sorter',
+      arrival: { each: { dist: 'constant', value: 1 } },
+      service: { none: { dist: 'constant', value: 0 } },
+      stores: { bin: { currentCap: 10, maxCap: 10, ...store } },
+      flows: [{ name: 'parts', arrival: 'each', start: 'drop' }],
+      tasks: { drop: { put: { store: 'bin', ...put }, next: 'pick' }, pick: { get: { store: 'bin', ...get } } },
+      run: { until: 10 },
+    }) as unknown as ModelSpec;
+  const refused: [ModelSpec, RegExp][] = [
+    [
+      spec({ priority: true }, { filter: 'item.x == 1' }, {}),
+      /a priority store takes no filter[\s\S]*at tasks\.pick\.get\.filter/,
+    ],
+    [
+      spec({}, {}, { priority: 2 }),
+      /a priority applies to a put into a priority store only[\s\S]*at tasks\.drop\.put\.priority/,
+    ],
+    [
+      spec({ priority: true, items: [{ id: 1 }] }, {}, {}),
+      /expected a \[priority, item\] pair[\s\S]*at stores\.bin\.items\[0\]/,
+    ],
+  ];
+  for (const [model, message] of refused) {
+    await assert.rejects(runModel(model), (e: unknown) => {
+      assert.ok(e instanceof TwinstreamError && e.code === 'TS_SIM_BAD_MODEL' && message.test(e.message), String(e));
+      return true;
+    });
+  }
 });
 
 test('containers: amounts by expression, and a put that does not wait when the container is full', async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { EgressSink, SimRecord } from '../../../src/sim/index.ts';
 import { type ModelSpec, runModel } from '../../../src/sim/model/index.ts';
 import { replicate } from '../../../src/sim/replicate/replicate.ts';
 
@@ -80,6 +81,53 @@ test('replications apply the scenario too; a step with nothing to do is refused'
   assert.equal(summary.measures.find((m) => m.name === 'flows.parts.started')?.mean, 399);
   await assert.rejects(
     runModel({ ...spec, scenario: [{ at: 5 }] }),
-    /expected a path \(with its value\), a record, or both\n {2}→ at scenario\[0\]/,
+    /expected a path \(with its value\), a record, an interrupt, or more than one\n {2}→ at scenario\[0\]/,
   );
+});
+
+test('a scenario step interrupts the running instances of a task whose where holds', async () => {
+  const records: SimRecord[] = [];
+  const sink: EgressSink = { name: 'collect', write: (batch) => void records.push(...batch) };
+  await runModel(
+    {
+      simId: 'Mixing',
+      arrival: { each: { dist: 'constant', value: 1 } },
+      service: { mix: { dist: 'constant', value: 10 } },
+      resources: { mixer: { currentCap: 2, maxCap: 2 } },
+      // Batch 0 is small, batch 1 large; both mix from 1 and 2 for 10 s.
+      flows: [
+        {
+          name: 'batches',
+          arrival: 'each',
+          entity: 'batch',
+          limit: 2,
+          start: 'mix',
+          attributes: { size: { expr: 't' } },
+        },
+      ],
+      tasks: { mix: { service: 'mix', resource: 'mixer', onInterrupt: 'restart' } },
+      scenario: [
+        { at: 5, interrupt: { task: 'mix', where: 'attr.size > 1', cause: 'power dip' }, record: { anomaly: 'dip' } },
+      ],
+      run: { until: 100 },
+      egress: { sinks: [] },
+    },
+    { sinks: [sink] },
+  );
+  const lines = records
+    .filter((r) => r.stream_type === 'event')
+    .map((r) => {
+      const v = r.value as Record<string, unknown>;
+      return `${r.sim_ts} ${r.key} ${v.status}${v.cause === undefined ? '' : ` ${v.cause}`}`;
+    })
+    .filter((l) => !l.endsWith('queued'));
+  // The large batch is interrupted at 5 and goes on at once, mixing again from the start: 10 s more, to 15.
+  assert.deepEqual(lines, [
+    '1 batch-0 started',
+    '2 batch-1 started',
+    '5 batch-1 interrupted power dip',
+    '5 batch-1 resumed',
+    '11 batch-0 finished',
+    '15 batch-1 finished',
+  ]);
 });
