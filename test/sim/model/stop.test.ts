@@ -112,7 +112,7 @@ test('stop on a condition over steps: the third part stored at 10 ends the run; 
 });
 
 test('a desflow blueprint with run.stop runs unchanged and stops where desflow 0.25 stops (t = 11)', async () => {
-  // desflow 0.25 `run --stdout` on this blueprint: packs start at 3, 7 and 11; stock 35 → 25 → 15 → 5 and the run
+  // desflow 0.25 `run --stdout` on this blueprint (its keys count from 1): packs start at 3, 7 and 11; stock 35 → 25 → 15 → 5 and the run
   // ends at 11, after the third start.
   const blueprint = {
     simulation: { sim_id: 'Bins', factor: 0, random_seed: 3 },
@@ -127,14 +127,14 @@ test('a desflow blueprint with run.stop runs unchanged and stops where desflow 0
   assert.deepEqual(spec.run.stop, { condition: 'level.stock < 10' });
   const { lines, summary } = await trace(spec);
   assert.deepEqual(lines, [
-    '3 task-0 pack queued',
-    '3 task-0 pack started',
-    '6 task-1 pack queued',
-    '7 task-0 pack finished',
-    '7 task-1 pack started',
-    '9 task-2 pack queued',
-    '11 task-1 pack finished',
-    '11 task-2 pack started',
+    '3 orders-1 pack queued',
+    '3 orders-1 pack started',
+    '6 orders-2 pack queued',
+    '7 orders-1 pack finished',
+    '7 orders-2 pack started',
+    '9 orders-3 pack queued',
+    '11 orders-2 pack finished',
+    '11 orders-3 pack started',
   ]);
   assert.equal(summary.simulatedTime, 11);
   assert.equal(summary.model.containers.get('stock')!.level, 5);
@@ -166,7 +166,7 @@ test('a desflow blueprint stopping on a signal gives the trace desflow 0.25 give
   assert.equal(fromBlueprint.summary.simulatedTime, 32);
   assert.deepEqual(
     fromBlueprint.lines,
-    native.lines.map((l) => l.replace(/part-(\d)/, 'task-$1')),
+    native.lines.map((l) => l.replace(/part-(\d+)/, (_, n: string) => `parts-${Number(n) + 1}`)),
   );
 });
 
