@@ -6,6 +6,8 @@ const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
 /** A value that is one variable and nothing else: what it holds may become a number or a boolean. */
 const WHOLE = /^\$\{[^}]*\}$/;
 const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+/** Deeper than any model or pipeline may nest: left as it is, for validation to refuse with its path. */
+const MAX_DEPTH = 64;
 
 /**
  * The one rule of `${NAME}` in model and pipeline files, applied to the string values of parsed data (never to
@@ -41,6 +43,7 @@ export function substituteVariables(
     if (NUMBER.test(text)) return Number(text);
     return text === 'true' ? true : text === 'false' ? false : text;
   }
+  if (path.length > MAX_DEPTH) return value; // no stack overflow on hostile nesting; validation names the field
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
