@@ -88,6 +88,9 @@ export class AppTransactions {
   /** Exactly-once: the outputs since the last commit and the offsets they cover commit together, or not at all. */
   async commit(scope: CommitScope): Promise<void> {
     const release = holdSource(scope.source);
+    // The generation of the assignment whose work this commits: a rebalance after it, and the group refuses the
+    // offsets (the partitions may be another member's by then).
+    const generation = scope.source.generation;
     let ended = (): void => {};
     try {
       const { offsets, checkpoint } = await takeCheckpoint(scope);
@@ -99,13 +102,13 @@ export class AppTransactions {
         : new Map();
       const consumer = scope.source.client;
       if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
-      // The group's current generation, not the one a partition's last message was fetched in: a commit with a
-      // stale generation is refused after a rebalance.
+      // The generation of the assignment the source works on, not the one a partition's last message was fetched
+      // in, nor the client's (it takes the next one while rejoining, before the source knows what it lost).
       const group = consumer
         ? {
             consumer: {
               groupId: consumer.groupId,
-              generationId: consumer.generationId,
+              generationId: generation,
               memberId: consumer.memberId,
               coordinatorId: consumer.coordinatorId,
             },
@@ -130,6 +133,12 @@ export class AppTransactions {
       const tx = this.transaction;
       this.transaction = null;
       await tx?.then((t) => t.abort()).catch(() => {});
+      if (scope.source.generation !== generation || refusedByRebalance(error)) {
+        // The group moved on: the aborted work is read again, from the committed offsets, by whoever owns each
+        // partition now (this source for those it keeps).
+        void scope.source.rewind().catch((e) => scope.fail(e));
+        return;
+      }
       // The aborted outputs are gone while their records count as done: going on would lose them. Stop; a restart
       // reads again from the last committed offsets.
       const e = new TwinstreamError(
@@ -145,6 +154,45 @@ export class AppTransactions {
       release();
     }
   }
+
+  /**
+   * Gives up the work since the last commit (the source then reads it again): what is in flight reaches the sinks,
+   * which send it into the open transaction, and that transaction is aborted.
+   */
+  async abandon(scope: CommitScope): Promise<void> {
+    await scope.whenIdle();
+    await scope.flushSinks();
+    const tx = this.transaction;
+    this.transaction = null;
+    if (tx === null) return;
+    try {
+      await (await tx).abort();
+    } catch (error) {
+      const e = new TwinstreamError(
+        'TS_KAFKA_TRANSACTION',
+        `aborting the transaction of partitions given up in a rebalance failed: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
+      scope.fail(e);
+      throw e;
+    }
+  }
+}
+
+/** The group refused a commit because it rebalanced (a new generation, or a member it no longer knows). */
+function refusedByRebalance(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const stack = [error];
+  while (stack.length > 0) {
+    const e = stack.pop() as { message?: unknown; apiId?: unknown; cause?: unknown; errors?: unknown } | null;
+    if (e === null || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const text = `${String(e.apiId ?? '')} ${String(e.message ?? '')}`;
+    if (/ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS|UNKNOWN_MEMBER_ID|FENCED_MEMBER_EPOCH/.test(text)) return true;
+    stack.push(e.cause);
+    if (Array.isArray(e.errors)) stack.push(...e.errors);
+  }
+  return false;
 }
 
 /** Makes the source wait before its next record; returns what lets it go on. */

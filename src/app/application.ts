@@ -289,7 +289,7 @@ export class Application {
     const hooks: SourceHooks = {
       drain: () => this.flushSinks(),
       ...(this.exactlyOnce
-        ? { committer: () => this.transactions.commit(scope) }
+        ? { committer: () => this.transactions.commit(scope), abandon: () => this.transactions.abandon(scope) }
         : state
           ? { committer: () => commitWithChangelog({ ...scope, state }) }
           : {}),
