@@ -8,7 +8,9 @@
 // with the windows. With `--group-by`, the records
 // (`{ id, t, c }`, keyed by store) are re-keyed by `c` through a repartition topic, then windowed per `c`. With
 // `--join-topic <name>`, the input is joined as of its time with the references of that topic (`{ t, q }`, keyed
-// alike, co-partitioned: `joinAsof` across topics), then windowed per key.
+// alike, co-partitioned: `joinAsof` across topics), then windowed per key. With `--pace`, the windows' input is
+// paced (a pause of 10 ms every 20 records), so that instances join and leave while it is read; `--instance` names
+// the instance (its transactional id under exactly-once: instances running together need their own).
 import { parseArgs } from 'node:util';
 import { Application } from '../../src/app/index.ts';
 import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     'join-topic': { type: 'string' },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
+    pace: { type: 'boolean', default: false },
+    instance: { type: 'string', default: '0' },
     idle: { type: 'string', default: '4000' },
   },
 });
@@ -46,6 +50,7 @@ const app = new Application({
   sessionTimeout: '3s',
   retries: 40,
   retryDelay: 250,
+  instanceId: values.instance,
   ...(stateDir === undefined ? {} : { stateDir }),
 });
 const input = app.topic<string, { id: number; t: number }>(values.input!);
@@ -126,7 +131,11 @@ if (values.pipeline) {
     await new Promise((resolve) => setTimeout(resolve, 0));
     return r;
   };
-  (values.async ? records.mapAsync(yielding, { parallelism: 8 }) : records)
+  const paced = async (r: KafkaRecord<string, { id: number; t: number }>) => {
+    if (r.value.id % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    return r;
+  };
+  (values.async ? records.mapAsync(yielding, { parallelism: 8 }) : values.pace ? records.mapAsync(paced) : records)
     .tumblingWindow('1s', {
       timestamp: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.t,
       value: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.id,
@@ -153,7 +162,8 @@ const progress = setInterval(() => {
 }, 20);
 process.stdout.write('ready\n');
 try {
-  await app.run({ timeout: Number(values.idle) });
+  // SIGTERM: drain, commit and leave the group (the fault tests stop instances so, to see their partitions move).
+  await app.run({ timeout: Number(values.idle), handleSignals: true });
 } finally {
   disarm();
   clearInterval(progress);

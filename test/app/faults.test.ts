@@ -193,6 +193,39 @@ test('exactly-once: processors killed with SIGKILL and restarted write each outp
 });
 
 /**
+ * Every window of `out` equals the uninterrupted run's (`reference`), each written once under exactly-once
+ * (at-least-once may write one twice, with the same result), and none is missing.
+ */
+function sameWindows(
+  out: KafkaRecord<string, any>[],
+  reference: KafkaRecord<string, any>[],
+  guarantee: string,
+  n: number,
+  pairs = false,
+): void {
+  const key = (r: KafkaRecord<string, any>) => `${r.value.key}@${r.value.start}`;
+  const want = new Map(reference.map((r) => [key(r), { n: r.value.n, ids: r.value.ids }]));
+  // Each key's windows but its last (still open) closed: 10 readings per window.
+  assert.equal(want.size, KEYS * (n / KEYS / 10 - 1));
+  if (pairs)
+    assert.ok(
+      [...want.values()].every((w) => w.n === 5),
+      'five pairs per window',
+    );
+  const seen = new Set<string>();
+  const wrong: string[] = [];
+  for (const r of out) {
+    if (guarantee === 'exactly-once') assert.ok(!seen.has(key(r)), `window ${key(r)} written once`);
+    seen.add(key(r));
+    const w = want.get(key(r));
+    if (w === undefined || w.n !== r.value.n || w.ids !== r.value.ids)
+      wrong.push(`${key(r)}: n=${r.value.n} ids=${r.value.ids}, want ${w?.n} ${w?.ids}`);
+  }
+  assert.deepEqual(wrong.slice(0, 6), [], `${wrong.length} of ${out.length} windows differ`);
+  assert.equal(seen.size, want.size);
+}
+
+/**
  * Windows killed with SIGKILL three times and restored from the changelog (the local copy wiped, then kept): every
  * window equals the uninterrupted run's, written once under exactly-once (at-least-once may write one twice, with
  * the same result).
@@ -205,26 +238,7 @@ async function killedWindows(guarantee: string, run: FaultRun = {}): Promise<voi
     assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
     // The last processor started with its directory wiped: its open windows came from the changelog.
     assert.ok(Number(/restored=(\d+)/.exec(last)?.[1]) > 0, last);
-    const key = (r: KafkaRecord<string, any>) => `${r.value.key}@${r.value.start}`;
-    const want = new Map(reference!.map((r) => [key(r), { n: r.value.n, ids: r.value.ids }]));
-    // Each key's windows but its last (still open) closed: 10 readings per window.
-    assert.equal(want.size, KEYS * (N / KEYS / 10 - 1));
-    if (run.pipeline)
-      assert.ok(
-        [...want.values()].every((w) => w.n === 5),
-        'five pairs per window',
-      );
-    const seen = new Set<string>();
-    const wrong: string[] = [];
-    for (const r of out) {
-      if (guarantee === 'exactly-once') assert.ok(!seen.has(key(r)), `window ${key(r)} written once`);
-      seen.add(key(r));
-      const w = want.get(key(r));
-      if (w === undefined || w.n !== r.value.n || w.ids !== r.value.ids)
-        wrong.push(`${key(r)}: n=${r.value.n} ids=${r.value.ids}, want ${w?.n} ${w?.ids}`);
-    }
-    assert.deepEqual(wrong.slice(0, 6), [], `${wrong.length} of ${out.length} windows differ`);
-    assert.equal(seen.size, want.size);
+    sameWindows(out, reference!, guarantee, N, run.pipeline);
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
@@ -351,6 +365,54 @@ test('a second instance joining mid-run takes partitions; every window equals th
   const have = asMap(got);
   assert.equal(want.size, keys * (perKey / 10 - 1));
   assert.deepEqual([...have.entries()].sort(), [...want.entries()].sort());
+});
+
+// A member that loses a partition in a rebalance holds outputs of it in its open transaction: it aborts that
+// transaction and reads its other partitions again from their commits, so the new owner's outputs are the only ones.
+test('exactly-once with windows: instances joining and leaving live (SIGTERM), every window once and equal to an uninterrupted run', async () => {
+  const brokers = await kafkaBrokers();
+  const n = 24_000;
+  const input = uniqueName('live-in');
+  const output = uniqueName('live-out');
+  const group = uniqueName('live');
+  await produceJson(brokers, input, inputValues(n), (v) => `k${v.id % KEYS}`, 4);
+  const args = (out: string, g: string, instance: string) => [
+    '--brokers',
+    brokers.join(','),
+    '--input',
+    input,
+    '--output',
+    out,
+    '--group',
+    g,
+    '--guarantee',
+    'exactly-once',
+    '--window',
+    '--pace',
+    '--instance',
+    instance,
+  ];
+  const refOutput = uniqueName('live-ref');
+  const reference = processor([...args(refOutput, uniqueName('live-ref'), 'ref'), '--until-end', '--idle', '60000']);
+  // Each instance stops after 8 s without input (once the others took every partition, or the input is done).
+  const instance = (id: string) => processor([...args(output, group, id), '--idle', '8000']);
+  const first = instance('1');
+  await until(first, () => first.progress.processed >= n * 0.15);
+  const second = instance('2');
+  await until(second, () => second.progress.processed > 0);
+  const third = instance('3');
+  await until(third, () => third.progress.processed > 0);
+  assert.equal(first.child.exitCode, null, `the first was still running: ${first.output()}`);
+  first.child.kill('SIGTERM'); // it drains, commits and leaves the group: the others take its partitions
+  assert.equal(await first.exited, 0, first.output());
+  const fourth = instance('4');
+  for (const p of [second, third, fourth]) assert.equal(await p.exited, 0, p.output());
+  const total = [first, second, third, fourth].reduce((t, p) => t + p.progress.processed, 0);
+  assert.ok(total >= n, `every record was read (${total})`);
+  assert.equal(await reference.exited, 0, reference.output());
+  const want = await readAll(brokers, refOutput, { quietMs: 2000 });
+  const out = await readAll(brokers, output, { quietMs: 2000 });
+  sameWindows(out, want, 'exactly-once', n);
 });
 
 test('groupBy with instances joining and killed with SIGKILL: every window per new key comes out, none short', async () => {

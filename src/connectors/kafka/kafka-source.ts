@@ -183,7 +183,10 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   }
 
   // The `topic:partition` key of the last message: consecutive messages mostly share it (no string per message).
-  private lastKey = { topic: '', partition: -1, key: '' };
+  // `owned`: the partition is in the group's last assignment to this member.
+  private lastKey = { topic: '', partition: -1, key: '', owned: true };
+  /** The partitions (`topic:partition`) the group's last join gave this member; null before one (or without a group). */
+  private owned: Set<string> | null = null;
 
   /**
    * A group join. With an owner that abandons work (exactly-once), a partition taken away may have outputs in the
@@ -194,6 +197,12 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   private onGroupJoin(assignments: { topic: string; partitions: number[] }[] | undefined, generation: number): void {
     this.generation = generation;
     this.assignment = assignments;
+    if (Array.isArray(assignments)) {
+      const owned = new Set<string>();
+      for (const a of assignments) for (const p of a.partitions ?? []) owned.add(`${a.topic}:${p}`);
+      this.owned = owned;
+      this.lastKey = { topic: '', partition: -1, key: '', owned: true };
+    }
     if (this.hooks.abandon === undefined || !Array.isArray(assignments)) {
       this.preparer.assigned(assignments);
       return;
@@ -231,7 +240,7 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
         // Every partition with state: a window closed by the clock since the last commit had its output aborted too.
         this.preparer.forget(key, true);
       }
-      this.lastKey = { topic: '', partition: -1, key: '' };
+      this.lastKey = { topic: '', partition: -1, key: '', owned: true };
     })().finally(() => {
       if (this.rewinding === r) this.rewinding = null;
     });
@@ -245,8 +254,12 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     if (this.barrier) return this.barrier.then(() => this.resume(m));
     const last = this.lastKey;
     if (m.partition !== last.partition || m.topic !== last.topic) {
-      this.lastKey = { topic: m.topic, partition: m.partition, key: `${m.topic}:${m.partition}` };
+      const k = `${m.topic}:${m.partition}`;
+      this.lastKey = { topic: m.topic, partition: m.partition, key: k, owned: this.owned?.has(k) ?? true };
     }
+    // Fetched before the group took the partition away (the client delivers what it holds): its new owner reads
+    // it. Handled here, it would count twice, and under exactly-once its offsets would commit from two members.
+    if (!this.lastKey.owned) return;
     const key = this.lastKey.key;
     const wait = this.preparer.ready(key, m.topic, m.partition);
     if (wait !== null) return wait.then(() => this.resume(m));
