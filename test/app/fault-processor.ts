@@ -10,7 +10,9 @@
 // `--join-topic <name>`, the input is joined as of its time with the references of that topic (`{ t, q }`, keyed
 // alike, co-partitioned: `joinAsof` across topics), then windowed per key. With `--pace`, the windows' input is
 // paced (a pause of 10 ms every 20 records), so that instances join and leave while it is read; `--instance` names
-// the instance (its transactional id under exactly-once: instances running together need their own).
+// the instance (its transactional id under exactly-once: instances running together need their own). With
+// `--lookup-topic <name>`, each record is enriched with its key's room from that topic kept as a table
+// (`joinLookup`, how 'left': `{ id, room }`, room null when the table did not have the key).
 import { parseArgs } from 'node:util';
 import { Application } from '../../src/app/index.ts';
 import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     pipeline: { type: 'boolean', default: false },
     'group-by': { type: 'boolean', default: false },
     'join-topic': { type: 'string' },
+    'lookup-topic': { type: 'string' },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
     pace: { type: 'boolean', default: false },
@@ -90,6 +93,13 @@ if (values.pipeline) {
     .agg({ n: count(), ids: sum() })
     .final()
     .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
+    .toTopic(output);
+} else if (values['lookup-topic'] !== undefined) {
+  const rooms = app.stream(app.topic<string, { room: string }>(values['lookup-topic']));
+  app
+    .stream(input)
+    .joinLookup(rooms, { how: 'left' })
+    .map((r: KafkaRecord<string, { id: number; room?: string }>) => ({ id: r.value.id, room: r.value.room ?? null }))
     .toTopic(output);
 } else if (values['join-topic'] !== undefined) {
   const refs = app.stream(app.topic<string, { t: number; q: number }>(values['join-topic'], { timestamp: (v) => v.t }));
@@ -153,7 +163,8 @@ if (values.pipeline) {
 }
 
 // Stops once every record the input held at the start was handled (however long a rejoin pauses the input).
-const ends = values['join-topic'] === undefined ? [values.input!] : [values.input!, values['join-topic']];
+const table = values['join-topic'] ?? values['lookup-topic'];
+const ends = table === undefined ? [values.input!] : [values.input!, table];
 const disarm = values['until-end'] ? await stopAtEnd(app, ends) : () => {};
 // What it got through so far, for the test to kill it mid-run.
 const commits = () => (app as unknown as { source: { counters: { commits: number } } | null }).source?.counters.commits;

@@ -68,6 +68,11 @@ interface FaultRun {
   pipeline?: boolean;
   /** The input joined as of its time with a topic of references (`joinAsof` across topics) before the windows. */
   join?: boolean;
+  /**
+   * Each record enriched with its key's room from a table topic (`joinLookup`), loaded by a first run before the
+   * input is written (so an uninterrupted run enriches every record).
+   */
+  lookup?: boolean;
 }
 
 async function killedRuns(
@@ -84,7 +89,8 @@ async function killedRuns(
   const input = uniqueName('fault-in');
   const output = uniqueName('fault-out');
   const group = uniqueName('fault');
-  await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
+  const rooms = uniqueName('fault-rooms');
+  if (!run.lookup) await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
   const refs = uniqueName('fault-refs');
   if (run.join) {
     // A reference per key every 500 ms of event time (q: its rank), and one past the last reading.
@@ -110,7 +116,22 @@ async function killedRuns(
     ...(run.async ? ['--async'] : []),
     ...(run.pipeline ? ['--pipeline'] : []),
     ...(run.join ? ['--join-topic', refs] : []),
+    ...(run.lookup ? ['--lookup-topic', rooms] : []),
   ];
+  if (run.lookup) {
+    // The table first (a room per key, keyed alike: co-partitioned), read to its end with the input still empty.
+    await produceJson(brokers, input, [], undefined, 4);
+    await produceJson(
+      brokers,
+      rooms,
+      Array.from({ length: KEYS }, (_, k) => ({ k: `k${k}`, room: `room-${k}` })),
+      (v) => v.k,
+      4,
+    );
+    const loader = processor([...args(output, group), '--until-end', '--idle', '60000']);
+    assert.equal(await loader.exited, 0, loader.output());
+    await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
+  }
   // With windows, the same processor once without interruption (its own group, output and memory state), meanwhile.
   const refOutput = uniqueName('fault-ref');
   const reference = run.window
@@ -269,6 +290,26 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee} with a joinAsof of two topics before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
     await killedWindows(guarantee, { join: true });
+  });
+}
+
+// A table topic (`joinLookup`) restored from its changelog by every restarted processor, before the records it
+// enriches: each record comes out (once under exactly-once) with its key's room, as in an uninterrupted run.
+for (const guarantee of ['at-least-once', 'exactly-once']) {
+  test(`${guarantee} with joinLookup: killed with SIGKILL and restarted, the table restored from its changelog, every record enriched as without the kills`, async () => {
+    const { out, kills, last } = await killedRuns(guarantee, { lookup: true });
+    assert.equal(kills, 3);
+    assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
+    assert.ok(Number(/restored=(\d+)/.exec(last)?.[1]) > 0, `the table came from the changelog: ${last}`);
+    const wrong = out.filter((r) => r.value.room !== `room-${r.value.id % KEYS}`);
+    assert.deepEqual(
+      wrong.slice(0, 6).map((r) => r.value),
+      [],
+      `${wrong.length} of ${out.length} records without their room`,
+    );
+    const got = ids(out);
+    assert.equal(new Set(got).size, N);
+    if (guarantee === 'exactly-once') assert.equal(got.length, N);
   });
 }
 
