@@ -14,6 +14,8 @@ export interface CommitScope {
   readonly producer: KafkaProducer;
   /** Flushes every `toTopic` sink; stops the application when that fails (and rethrows). */
   flushSinks(): Promise<void>;
+  /** As `flushSinks`, waiting only for what the sinks were handed until now. */
+  flushSent(): Promise<void>;
   /** Settles once no node of the application's graph holds an element it will hand on later (`whenGraphIdle`). */
   whenIdle(): Promise<void>;
   /** A produce failed: counted and reported (`onProducerError`), and the application stops. */
@@ -224,33 +226,42 @@ async function takeCheckpoint(scope: CommitScope): Promise<{
 }
 
 /**
- * At-least-once with a changelog: outputs flushed, then the state written since the last commit goes to the
- * changelog (acknowledged) and the local stores, then the offsets commit. The source waits meanwhile, so the
- * offsets the state covers are exactly those handled when it was written.
+ * At-least-once with a changelog: the state written since the last commit goes to the changelog (acknowledged)
+ * and the local stores, then the offsets commit. The source waits only while the checkpoint is taken (what is in
+ * flight first reaches the windows or the sinks): the state then covers exactly the records handled, and the
+ * offsets are those finished, at that instant. The sinks' sends up to then are acknowledged before the changelog
+ * is written (a state covering a record whose output was lost would skip it after a restart); the input goes on
+ * meanwhile, and its messages do not wait in the client's buffer, where they outlived the young generation.
  * @internal
  */
 export async function commitWithChangelog(scope: CommitScope & { readonly state: AppState }): Promise<void> {
   const release = holdSource(scope.source);
+  let offsets: OffsetToCommit[];
+  let checkpoint: ReturnType<AppState['checkpoint']>;
+  let flushed: Promise<void>;
   try {
-    const { offsets, checkpoint: taken } = await takeCheckpoint(scope);
-    const checkpoint = taken!; // there is state
-    let next: Map<string, number>;
-    try {
-      next = await writeChangelog(scope.producer, checkpoint.records);
-    } catch (error) {
-      // The windows' changes were taken out and not written: going on would leave them out of the changelog.
-      const e = new TwinstreamError(
-        'TS_KAFKA_PRODUCE',
-        `writing the state changelog failed: ${(error as Error)?.message ?? error}`,
-        { cause: error },
-      );
-      scope.producerFailed(e);
-      throw e;
-    }
-    // After the changelog acknowledged: a local store is never ahead of it.
-    checkpoint.commit(next);
-    if (offsets.length > 0) await scope.source.commitOffsets(offsets);
+    await scope.whenIdle();
+    offsets = scope.source.finishedOffsets();
+    checkpoint = scope.state.checkpoint(scope.source.handledOffsets());
+    flushed = scope.flushSent();
   } finally {
     release();
   }
+  await flushed;
+  let next: Map<string, number>;
+  try {
+    next = await writeChangelog(scope.producer, checkpoint.records);
+  } catch (error) {
+    // The windows' changes were taken out and not written: going on would leave them out of the changelog.
+    const e = new TwinstreamError(
+      'TS_KAFKA_PRODUCE',
+      `writing the state changelog failed: ${(error as Error)?.message ?? error}`,
+      { cause: error },
+    );
+    scope.producerFailed(e);
+    throw e;
+  }
+  // After the changelog acknowledged: a local store is never ahead of it.
+  checkpoint.commit(next);
+  if (offsets.length > 0) await scope.source.commitOffsets(offsets);
 }
