@@ -1,6 +1,6 @@
 // Application logic on an in-memory cluster, in virtual time: commits, dead letters, exactly-once outputs, state
 // restored from the changelog after a crash, partitions (and their windows) handed over when an instance joins.
-// Each test runs in milliseconds; what only a broker shows is in application.test.ts, state.test.ts, faults.test.ts.
+// Each test runs in milliseconds; what only a broker shows is in application.test.ts and faults.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Application } from '../../src/app/index.ts';

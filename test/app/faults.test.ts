@@ -370,7 +370,7 @@ test('a second instance joining mid-run takes partitions; every window equals th
   await produceJson(brokers, input, values, (v) => v.k, 4);
   const build = (output: string, groupId: string) => {
     // Without the changelog: the windows a partition held when it moved are rebuilt by replaying their records
-    // (test/app/state.test.ts hands windows over through the changelog).
+    // (test/app/state-memory.test.ts hands windows over through the changelog).
     const app = new Application({
       brokers,
       groupId: groupId,
