@@ -232,6 +232,56 @@ test('exactly-once: instances joining and leaving while records arrive write eac
   assert.equal(ids.length, n, 'each once');
 });
 
+test('exactly-once: a commit under way when the group rebalances is refused, aborted and its work read again, not fatal', async () => {
+  const { clock, kafka } = cluster();
+  kafka.createTopic('in', 2);
+  const n = 400;
+  kafka.produce(
+    'in',
+    Array.from({ length: n }, (_, i) => ({ key: `k${i % 8}`, value: { id: i } })),
+  );
+  // Each record takes 30 ms of the clock: a commit waits that long for what is in flight before it adds offsets.
+  const build = (id: string) => {
+    const app = new Application({
+      brokers: kafka.brokers,
+      client: kafka,
+      clientId: id,
+      instanceId: id,
+      clock,
+      groupId: 'g',
+      autoOffsetReset: 'earliest',
+      commitInterval: '100ms',
+      processingGuarantee: 'exactly-once',
+    });
+    app
+      .stream(app.topic<string, { id: number }>('in'))
+      .mapAsync(
+        async (r) => {
+          await new Promise<void>((resolve) => clock.setTimer(30, resolve));
+          return { id: r.value.id };
+        },
+        { parallelism: 4 },
+      )
+      .toTopic(app.topic('out'));
+    return app;
+  };
+  const a = build('a');
+  const runA = a.run({ timeout: '1s' });
+  await advanceUntil(clock, () => a.counters.processed >= 20, 1);
+  // The commit timer fires at the next multiple of 100 ms; the second instance joins while it waits.
+  await clock.advance(100 - (clock.now() % 100) + 5);
+  const b = build('b');
+  const outcomes = await settleAll(clock, [runA, b.run({ timeout: '1s' })], 20);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'fulfilled'],
+  );
+  assert.ok(b.counters.processed > 0, 'the second instance got a partition');
+  const ids = kafka.read('out').map((r) => (r.value as { id: number }).id);
+  assert.equal(new Set(ids).size, n, 'every record');
+  assert.equal(ids.length, n, 'each once');
+});
+
 interface Reading {
   id: number;
   sensor: string;
