@@ -343,7 +343,7 @@ export class Application {
     const stops = this.stopConditions(options, finite);
     try {
       // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets
-      // could be read while that transaction's offsets are still pending (the client does not ask for stable ones).
+      // would wait on that transaction's pending offsets (read_committed consumers ask for stable ones).
       if (this.exactlyOnce) await this.transactions.retryFenced(() => this.producer.initTransactions());
       source.start();
       await source.done;
