@@ -14,6 +14,8 @@ export interface CommitScope {
   readonly producer: KafkaProducer;
   /** Flushes every `toTopic` sink; stops the application when that fails (and rethrows). */
   flushSinks(): Promise<void>;
+  /** As `flushSinks`, waiting only for what the sinks were handed until now. */
+  flushSent(): Promise<void>;
   /** Settles once no node of the application's graph holds an element it will hand on later (`whenGraphIdle`). */
   whenIdle(): Promise<void>;
   /** A produce failed: counted and reported (`onProducerError`), and the application stops. */
@@ -88,6 +90,9 @@ export class AppTransactions {
   /** Exactly-once: the outputs since the last commit and the offsets they cover commit together, or not at all. */
   async commit(scope: CommitScope): Promise<void> {
     const release = holdSource(scope.source);
+    // The generation of the assignment whose work this commits: a rebalance after it, and the group refuses the
+    // offsets (the partitions may be another member's by then).
+    const generation = scope.source.generation;
     let ended = (): void => {};
     try {
       const { offsets, checkpoint } = await takeCheckpoint(scope);
@@ -99,13 +104,13 @@ export class AppTransactions {
         : new Map();
       const consumer = scope.source.client;
       if (consumer && offsets.length > 0) await tx.addConsumer(consumer);
-      // The group's current generation, not the one a partition's last message was fetched in: a commit with a
-      // stale generation is refused after a rebalance.
+      // The generation of the assignment the source works on, not the one a partition's last message was fetched
+      // in, nor the client's (it takes the next one while rejoining, before the source knows what it lost).
       const group = consumer
         ? {
             consumer: {
               groupId: consumer.groupId,
-              generationId: consumer.generationId,
+              generationId: generation,
               memberId: consumer.memberId,
               coordinatorId: consumer.coordinatorId,
             },
@@ -130,6 +135,12 @@ export class AppTransactions {
       const tx = this.transaction;
       this.transaction = null;
       await tx?.then((t) => t.abort()).catch(() => {});
+      if (scope.source.generation !== generation || refusedByRebalance(error)) {
+        // The group moved on: the aborted work is read again, from the committed offsets, by whoever owns each
+        // partition now (this source for those it keeps).
+        void scope.source.rewind().catch((e) => scope.fail(e));
+        return;
+      }
       // The aborted outputs are gone while their records count as done: going on would lose them. Stop; a restart
       // reads again from the last committed offsets.
       const e = new TwinstreamError(
@@ -145,6 +156,45 @@ export class AppTransactions {
       release();
     }
   }
+
+  /**
+   * Gives up the work since the last commit (the source then reads it again): what is in flight reaches the sinks,
+   * which send it into the open transaction, and that transaction is aborted.
+   */
+  async abandon(scope: CommitScope): Promise<void> {
+    await scope.whenIdle();
+    await scope.flushSinks();
+    const tx = this.transaction;
+    this.transaction = null;
+    if (tx === null) return;
+    try {
+      await (await tx).abort();
+    } catch (error) {
+      const e = new TwinstreamError(
+        'TS_KAFKA_TRANSACTION',
+        `aborting the transaction of partitions given up in a rebalance failed: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
+      scope.fail(e);
+      throw e;
+    }
+  }
+}
+
+/** The group refused a commit because it rebalanced (a new generation, or a member it no longer knows). */
+function refusedByRebalance(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const stack = [error];
+  while (stack.length > 0) {
+    const e = stack.pop() as { message?: unknown; apiId?: unknown; cause?: unknown; errors?: unknown } | null;
+    if (e === null || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const text = `${String(e.apiId ?? '')} ${String(e.message ?? '')}`;
+    if (/ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS|UNKNOWN_MEMBER_ID|FENCED_MEMBER_EPOCH/.test(text)) return true;
+    stack.push(e.cause);
+    if (Array.isArray(e.errors)) stack.push(...e.errors);
+  }
+  return false;
 }
 
 /** Makes the source wait before its next record; returns what lets it go on. */
@@ -176,33 +226,42 @@ async function takeCheckpoint(scope: CommitScope): Promise<{
 }
 
 /**
- * At-least-once with a changelog: outputs flushed, then the state written since the last commit goes to the
- * changelog (acknowledged) and the local stores, then the offsets commit. The source waits meanwhile, so the
- * offsets the state covers are exactly those handled when it was written.
+ * At-least-once with a changelog: the state written since the last commit goes to the changelog (acknowledged)
+ * and the local stores, then the offsets commit. The source waits only while the checkpoint is taken (what is in
+ * flight first reaches the windows or the sinks): the state then covers exactly the records handled, and the
+ * offsets are those finished, at that instant. The sinks' sends up to then are acknowledged before the changelog
+ * is written (a state covering a record whose output was lost would skip it after a restart); the input goes on
+ * meanwhile, and its messages do not wait in the client's buffer, where they outlived the young generation.
  * @internal
  */
 export async function commitWithChangelog(scope: CommitScope & { readonly state: AppState }): Promise<void> {
   const release = holdSource(scope.source);
+  let offsets: OffsetToCommit[];
+  let checkpoint: ReturnType<AppState['checkpoint']>;
+  let flushed: Promise<void>;
   try {
-    const { offsets, checkpoint: taken } = await takeCheckpoint(scope);
-    const checkpoint = taken!; // there is state
-    let next: Map<string, number>;
-    try {
-      next = await writeChangelog(scope.producer, checkpoint.records);
-    } catch (error) {
-      // The windows' changes were taken out and not written: going on would leave them out of the changelog.
-      const e = new TwinstreamError(
-        'TS_KAFKA_PRODUCE',
-        `writing the state changelog failed: ${(error as Error)?.message ?? error}`,
-        { cause: error },
-      );
-      scope.producerFailed(e);
-      throw e;
-    }
-    // After the changelog acknowledged: a local store is never ahead of it.
-    checkpoint.commit(next);
-    if (offsets.length > 0) await scope.source.commitOffsets(offsets);
+    await scope.whenIdle();
+    offsets = scope.source.finishedOffsets();
+    checkpoint = scope.state.checkpoint(scope.source.handledOffsets());
+    flushed = scope.flushSent();
   } finally {
     release();
   }
+  await flushed;
+  let next: Map<string, number>;
+  try {
+    next = await writeChangelog(scope.producer, checkpoint.records);
+  } catch (error) {
+    // The windows' changes were taken out and not written: going on would leave them out of the changelog.
+    const e = new TwinstreamError(
+      'TS_KAFKA_PRODUCE',
+      `writing the state changelog failed: ${(error as Error)?.message ?? error}`,
+      { cause: error },
+    );
+    scope.producerFailed(e);
+    throw e;
+  }
+  // After the changelog acknowledged: a local store is never ahead of it.
+  checkpoint.commit(next);
+  if (offsets.length > 0) await scope.source.commitOffsets(offsets);
 }

@@ -80,7 +80,7 @@ export class Application {
   private readonly repartitions = new Map<string, string[]>();
   /** Topic joins (`joinLookup`; `joinAsof` across topics, found at `run`): co-partitioned topics. */
   private readonly joins = new Map<Stream<any>, TopicJoin>();
-  private readonly sinks: { flush(): Promise<void> }[] = [];
+  private readonly sinks: { flush(): Promise<void>; flushSent?(): Promise<void> }[] = [];
   private readonly root: Stream<KafkaRecord<any, any>>;
   private source: AppSource | null = null;
   private readonly transactions: AppTransactions;
@@ -243,7 +243,7 @@ export class Application {
   }
 
   /** @internal Called by `toTopic` with the sink it made: flushed before every commit. */
-  addSink(sink: { flush(): Promise<void> }): void {
+  addSink(sink: { flush(): Promise<void>; flushSent?(): Promise<void> }): void {
     this.sinks.push(sink);
   }
 
@@ -289,7 +289,7 @@ export class Application {
     const hooks: SourceHooks = {
       drain: () => this.flushSinks(),
       ...(this.exactlyOnce
-        ? { committer: () => this.transactions.commit(scope) }
+        ? { committer: () => this.transactions.commit(scope), abandon: () => this.transactions.abandon(scope) }
         : state
           ? { committer: () => commitWithChangelog({ ...scope, state }) }
           : {}),
@@ -329,6 +329,7 @@ export class Application {
       state,
       producer: this.producer,
       flushSinks: () => this.flushSinks(),
+      flushSent: () => this.flushSinks(true),
       // The whole graph, windows' outputs included: an output still in a mapAsync after its window was
       // checkpointed closed would be lost with the process.
       whenIdle: () => whenGraphIdle([this.root]),
@@ -342,7 +343,7 @@ export class Application {
     const stops = this.stopConditions(options, finite);
     try {
       // Before reading offsets: fence a predecessor and let its last transaction finish, or the group's offsets
-      // could be read while that transaction's offsets are still pending (the client does not ask for stable ones).
+      // would wait on that transaction's pending offsets (read_committed consumers ask for stable ones).
       if (this.exactlyOnce) await this.transactions.retryFenced(() => this.producer.initTransactions());
       source.start();
       await source.done;
@@ -486,9 +487,10 @@ export class Application {
     await source.done.catch(() => {});
   }
 
-  private async flushSinks(): Promise<void> {
+  /** Flushes every sink: until nothing is in flight, or (`sent`) what was sent until now. */
+  private async flushSinks(sent = false): Promise<void> {
     try {
-      await Promise.all(this.sinks.map((s) => s.flush()));
+      await Promise.all(this.sinks.map((s) => (sent && s.flushSent ? s.flushSent() : s.flush())));
     } catch (error) {
       this.counters.producerErrors++;
       const e =

@@ -1,6 +1,6 @@
 // Application logic on an in-memory cluster, in virtual time: commits, dead letters, exactly-once outputs, state
 // restored from the changelog after a crash, partitions (and their windows) handed over when an instance joins.
-// Each test runs in milliseconds; what only a broker shows is in application.test.ts, state.test.ts, faults.test.ts.
+// Each test runs in milliseconds; what only a broker shows is in application.test.ts and faults.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
@@ -135,11 +135,18 @@ test('exactly-once: each output once, in transactions with its offsets; a second
 });
 
 /** One app per instance: `id` with the output, under a guarantee, committing every 50 records. */
-function passThrough(kafka: MemoryKafka, clock: VirtualClock, guarantee: string, clientId: string): Application {
+function passThrough(
+  kafka: MemoryKafka,
+  clock: VirtualClock,
+  guarantee: string,
+  clientId: string,
+  instanceId = '0',
+): Application {
   const app = new Application({
     brokers: kafka.brokers,
     client: kafka,
     clientId,
+    instanceId,
     clock,
     groupId: 'g',
     autoOffsetReset: 'earliest',
@@ -180,6 +187,101 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
   });
 }
 
+test('exactly-once: instances joining and leaving while records arrive write each output once', async () => {
+  const { clock, kafka } = cluster();
+  kafka.createTopic('in', 4);
+  const n = 6000;
+  let written = 0;
+  const write = (count: number) => {
+    kafka.produce(
+      'in',
+      Array.from({ length: count }, (_, i) => ({ key: `k${(written + i) % 16}`, value: { id: written + i } })),
+    );
+    written += count;
+  };
+  const apps = new Map<string, Application>();
+  const runs: Promise<unknown>[] = [];
+  const start = (id: string) => {
+    const app = passThrough(kafka, clock, 'exactly-once', id, id);
+    apps.set(id, app);
+    runs.push(app.run({ timeout: '2s' }));
+  };
+  const processed = () => [...apps.values()].reduce((t, a) => t + a.counters.processed, 0);
+  start('a');
+  // 100 records every 10 ms; members come and go in between.
+  const steps: Record<number, () => void> = {
+    10: () => start('b'),
+    25: () => start('c'),
+    35: () => void apps.get('a')!.stop(),
+    45: () => start('d'),
+    50: () => void apps.get('c')!.stop(),
+  };
+  for (let step = 0; written < n; step++) {
+    write(100);
+    steps[step]?.();
+    await clock.advance(10);
+  }
+  const outcomes = await settleAll(clock, runs, 50);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    outcomes.map(() => 'fulfilled'),
+  );
+  assert.ok(processed() >= n);
+  const ids = kafka.read('out').map((r) => (r.value as { id: number }).id);
+  assert.equal(new Set(ids).size, n, 'every record');
+  assert.equal(ids.length, n, 'each once');
+});
+
+test('exactly-once: a commit under way when the group rebalances is refused, aborted and its work read again, not fatal', async () => {
+  const { clock, kafka } = cluster();
+  kafka.createTopic('in', 2);
+  const n = 400;
+  kafka.produce(
+    'in',
+    Array.from({ length: n }, (_, i) => ({ key: `k${i % 8}`, value: { id: i } })),
+  );
+  // Each record takes 30 ms of the clock: a commit waits that long for what is in flight before it adds offsets.
+  const build = (id: string) => {
+    const app = new Application({
+      brokers: kafka.brokers,
+      client: kafka,
+      clientId: id,
+      instanceId: id,
+      clock,
+      groupId: 'g',
+      autoOffsetReset: 'earliest',
+      commitInterval: '100ms',
+      processingGuarantee: 'exactly-once',
+    });
+    app
+      .stream(app.topic<string, { id: number }>('in'))
+      .mapAsync(
+        async (r) => {
+          await new Promise<void>((resolve) => clock.setTimer(30, resolve));
+          return { id: r.value.id };
+        },
+        { parallelism: 4 },
+      )
+      .toTopic(app.topic('out'));
+    return app;
+  };
+  const a = build('a');
+  const runA = a.run({ timeout: '1s' });
+  await advanceUntil(clock, () => a.counters.processed >= 20, 1);
+  // The commit timer fires at the next multiple of 100 ms; the second instance joins while it waits.
+  await clock.advance(100 - (clock.now() % 100) + 5);
+  const b = build('b');
+  const outcomes = await settleAll(clock, [runA, b.run({ timeout: '1s' })], 20);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'fulfilled'],
+  );
+  assert.ok(b.counters.processed > 0, 'the second instance got a partition');
+  const ids = kafka.read('out').map((r) => (r.value as { id: number }).id);
+  assert.equal(new Set(ids).size, n, 'every record');
+  assert.equal(ids.length, n, 'each once');
+});
+
 interface Reading {
   id: number;
   sensor: string;
@@ -209,7 +311,14 @@ function expectedWindows(): Map<string, { n: number; total: number; top: number 
   return out;
 }
 
-function windows(kafka: MemoryKafka, clock: VirtualClock, guarantee: string, clientId: string, instanceId = '0') {
+function windows(
+  kafka: MemoryKafka,
+  clock: VirtualClock,
+  guarantee: string,
+  clientId: string,
+  instanceId = '0',
+  commits: { commitInterval: string; commitEvery?: number } = { commitInterval: '200ms', commitEvery: 100 },
+) {
   const app = new Application({
     brokers: kafka.brokers,
     client: kafka,
@@ -218,8 +327,7 @@ function windows(kafka: MemoryKafka, clock: VirtualClock, guarantee: string, cli
     clock,
     groupId: 'g',
     autoOffsetReset: 'earliest',
-    commitInterval: '200ms',
-    commitEvery: 100,
+    ...commits,
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
   });
   app
@@ -267,29 +375,42 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
   });
 }
 
-// At-least-once here: under exactly-once, a member losing a partition in a rebalance still holds outputs of that
-// partition in its open transaction and commits them without their offsets (docs/kafka.md, "Not yet").
-test('at-least-once: a second instance joining mid-run takes partitions with their open windows', async () => {
-  const guarantee = 'at-least-once';
-  const { clock, kafka } = cluster();
-  kafka.createTopic('in', 4);
-  kafka.produce(
-    'in',
-    readings.map((r) => ({ key: r.sensor, value: r })),
-  );
-  const a = windows(kafka, clock, guarantee, 'a', '0');
-  const runA = a.run({ timeout: '1s' });
-  await advanceUntil(clock, () => a.counters.processed >= 1000, 1);
-  const b = windows(kafka, clock, guarantee, 'b', '1');
-  const outcomes = await settleAll(clock, [runA, b.run({ timeout: '1s' })]);
-  assert.deepEqual(
-    outcomes.map((o) => o.status),
-    ['fulfilled', 'fulfilled'],
-  );
-  assert.ok(b.counters.processed > 0, 'the second instance got partitions');
-  assert.ok(b.stateCounters.restored > 0, 'with the windows they held');
-  checkWindows(kafka, guarantee);
-});
+for (const guarantee of ['at-least-once', 'exactly-once']) {
+  test(`${guarantee}: a second instance joining mid-run takes partitions with their open windows${guarantee === 'exactly-once' ? ', each window once' : ''}`, async () => {
+    const { clock, kafka } = cluster();
+    kafka.createTopic('in', 4);
+    const half = N / 2;
+    kafka.produce(
+      'in',
+      readings.slice(0, half).map((r) => ({ key: r.sensor, value: r })),
+    );
+    const commits = { commitInterval: '5s' };
+    const a = windows(kafka, clock, guarantee, 'a', '0', commits);
+    const runA = a.run({ timeout: '6s' });
+    await advanceUntil(clock, () => a.counters.processed >= half, 1);
+    await clock.advance(5000); // a commit: the first half's offsets, outputs and state
+    assert.ok(
+      kafka.committed('g', 'in').some((o) => o > 0),
+      'the first half committed',
+    );
+    // The second half is processed before the next commit: when the second instance joins, the first holds
+    // outputs of the partitions it loses in its open transaction (windows closed by records not committed yet).
+    kafka.produce(
+      'in',
+      readings.slice(half).map((r) => ({ key: r.sensor, value: r })),
+    );
+    await advanceUntil(clock, () => a.counters.processed >= N, 1);
+    const b = windows(kafka, clock, guarantee, 'b', '1', commits);
+    const outcomes = await settleAll(clock, [runA, b.run({ timeout: '6s' })], 50);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'fulfilled'],
+    );
+    assert.ok(b.counters.processed > 0, 'the second instance got partitions');
+    assert.ok(b.stateCounters.restored > 0, 'with the windows they held');
+    checkWindows(kafka, guarantee);
+  });
+}
 
 test('exactly-once: windows closed by the clock while transactions commit come out once each', async () => {
   const { clock, kafka } = cluster();

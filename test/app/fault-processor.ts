@@ -9,7 +9,11 @@
 // With `--group-by`, the records
 // (`{ id, t, c }`, keyed by store) are re-keyed by `c` through a repartition topic, then windowed per `c`. With
 // `--join-topic <name>`, the input is joined as of its time with the references of that topic (`{ t, q }`, keyed
-// alike, co-partitioned: `joinAsof` across topics), then windowed per key.
+// alike, co-partitioned: `joinAsof` across topics), then windowed per key. With `--pace`, the windows' input is
+// paced (a pause of 10 ms every 20 records), so that instances join and leave while it is read; `--instance` names
+// the instance (its transactional id under exactly-once: instances running together need their own). With
+// `--lookup-topic <name>`, each record is enriched with its key's room from that topic kept as a table
+// (`joinLookup`, how 'left': `{ id, room }`, room null when the table did not have the key).
 import { parseArgs } from 'node:util';
 import { Application } from '../../src/app/index.ts';
 import type { KafkaRecord } from '../../src/connectors/kafka/index.ts';
@@ -28,8 +32,11 @@ const { values } = parseArgs({
     pipeline: { type: 'boolean', default: false },
     'group-by': { type: 'boolean', default: false },
     'join-topic': { type: 'string' },
+    'lookup-topic': { type: 'string' },
     'state-dir': { type: 'string' },
     'until-end': { type: 'boolean', default: false },
+    pace: { type: 'boolean', default: false },
+    instance: { type: 'string', default: '0' },
     idle: { type: 'string', default: '4000' },
   },
 });
@@ -47,6 +54,7 @@ const app = new Application({
   sessionTimeout: '3s',
   retries: 40,
   retryDelay: 250,
+  instanceId: values.instance,
   ...(stateDir === undefined ? {} : { stateDir }),
 });
 const input = app.topic<string, { id: number; t: number }>(values.input!);
@@ -90,6 +98,13 @@ if (values.pipeline) {
     .final()
     .map((w) => ({ key: w.key, start: w.start, n: w.n, ids: w.ids }))
     .toTopic(output);
+} else if (values['lookup-topic'] !== undefined) {
+  const rooms = app.stream(app.topic<string, { room: string }>(values['lookup-topic']));
+  app
+    .stream(input)
+    .joinLookup(rooms, { how: 'left' })
+    .map((r: KafkaRecord<string, { id: number; room?: string }>) => ({ id: r.value.id, room: r.value.room ?? null }))
+    .toTopic(output);
 } else if (values['join-topic'] !== undefined) {
   const refs = app.stream(app.topic<string, { t: number; q: number }>(values['join-topic'], { timestamp: (v) => v.t }));
   app
@@ -130,7 +145,11 @@ if (values.pipeline) {
     await new Promise((resolve) => setTimeout(resolve, 0));
     return r;
   };
-  (values.async ? records.mapAsync(yielding, { parallelism: 8 }) : records)
+  const paced = async (r: KafkaRecord<string, { id: number; t: number }>) => {
+    if (r.value.id % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    return r;
+  };
+  (values.async ? records.mapAsync(yielding, { parallelism: 8 }) : values.pace ? records.mapAsync(paced) : records)
     .tumblingWindow('1s', {
       timestamp: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.t,
       value: (r: KafkaRecord<string, { id: number; t: number }>) => r.value.id,
@@ -148,7 +167,8 @@ if (values.pipeline) {
 }
 
 // Stops once every record the input held at the start was handled (however long a rejoin pauses the input).
-const ends = values['join-topic'] === undefined ? [values.input!] : [values.input!, values['join-topic']];
+const table = values['join-topic'] ?? values['lookup-topic'];
+const ends = table === undefined ? [values.input!] : [values.input!, table];
 const disarm = values['until-end'] ? await stopAtEnd(app, ends) : () => {};
 // What it got through so far, for the test to kill it mid-run.
 const commits = () => (app as unknown as { source: { counters: { commits: number } } | null }).source?.counters.commits;
@@ -157,7 +177,8 @@ const progress = setInterval(() => {
 }, 20);
 process.stdout.write('ready\n');
 try {
-  await app.run({ timeout: Number(values.idle) });
+  // SIGTERM: drain, commit and leave the group (the fault tests stop instances so, to see their partitions move).
+  await app.run({ timeout: Number(values.idle), handleSignals: true });
 } finally {
   disarm();
   clearInterval(progress);

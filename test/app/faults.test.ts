@@ -69,6 +69,11 @@ interface FaultRun {
   pipeline?: boolean;
   /** The input joined as of its time with a topic of references (`joinAsof` across topics) before the windows. */
   join?: boolean;
+  /**
+   * Each record enriched with its key's room from a table topic (`joinLookup`), loaded by a first run before the
+   * input is written (so an uninterrupted run enriches every record).
+   */
+  lookup?: boolean;
 }
 
 async function killedRuns(
@@ -85,7 +90,8 @@ async function killedRuns(
   const input = uniqueName('fault-in');
   const output = uniqueName('fault-out');
   const group = uniqueName('fault');
-  await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
+  const rooms = uniqueName('fault-rooms');
+  if (!run.lookup) await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
   const refs = uniqueName('fault-refs');
   if (run.join) {
     // A reference per key every 500 ms of event time (q: its rank), and one past the last reading.
@@ -111,7 +117,22 @@ async function killedRuns(
     ...(run.async ? ['--async'] : []),
     ...(run.pipeline ? ['--pipeline'] : []),
     ...(run.join ? ['--join-topic', refs] : []),
+    ...(run.lookup ? ['--lookup-topic', rooms] : []),
   ];
+  if (run.lookup) {
+    // The table first (a room per key, keyed alike: co-partitioned), read to its end with the input still empty.
+    await produceJson(brokers, input, [], undefined, 4);
+    await produceJson(
+      brokers,
+      rooms,
+      Array.from({ length: KEYS }, (_, k) => ({ k: `k${k}`, room: `room-${k}` })),
+      (v) => v.k,
+      4,
+    );
+    const loader = processor([...args(output, group), '--until-end', '--idle', '60000']);
+    assert.equal(await loader.exited, 0, loader.output());
+    await produceJson(brokers, input, inputValues(N), (v) => `k${v.id % KEYS}`, 4);
+  }
   // With windows, the same processor once without interruption (its own group, output and memory state), meanwhile.
   const refOutput = uniqueName('fault-ref');
   const reference = run.window
@@ -194,6 +215,39 @@ test('exactly-once: processors killed with SIGKILL and restarted write each outp
 });
 
 /**
+ * Every window of `out` equals the uninterrupted run's (`reference`), each written once under exactly-once
+ * (at-least-once may write one twice, with the same result), and none is missing.
+ */
+function sameWindows(
+  out: KafkaRecord<string, any>[],
+  reference: KafkaRecord<string, any>[],
+  guarantee: string,
+  n: number,
+  pairs = false,
+): void {
+  const key = (r: KafkaRecord<string, any>) => `${r.value.key}@${r.value.start}`;
+  const want = new Map(reference.map((r) => [key(r), { n: r.value.n, ids: r.value.ids }]));
+  // Each key's windows but its last (still open) closed: 10 readings per window.
+  assert.equal(want.size, KEYS * (n / KEYS / 10 - 1));
+  if (pairs)
+    assert.ok(
+      [...want.values()].every((w) => w.n === 5),
+      'five pairs per window',
+    );
+  const seen = new Set<string>();
+  const wrong: string[] = [];
+  for (const r of out) {
+    if (guarantee === 'exactly-once') assert.ok(!seen.has(key(r)), `window ${key(r)} written once`);
+    seen.add(key(r));
+    const w = want.get(key(r));
+    if (w === undefined || w.n !== r.value.n || w.ids !== r.value.ids)
+      wrong.push(`${key(r)}: n=${r.value.n} ids=${r.value.ids}, want ${w?.n} ${w?.ids}`);
+  }
+  assert.deepEqual(wrong.slice(0, 6), [], `${wrong.length} of ${out.length} windows differ`);
+  assert.equal(seen.size, want.size);
+}
+
+/**
  * Windows killed with SIGKILL three times and restored from the changelog (the local copy wiped, then kept): every
  * window equals the uninterrupted run's, written once under exactly-once (at-least-once may write one twice, with
  * the same result).
@@ -206,26 +260,7 @@ async function killedWindows(guarantee: string, run: FaultRun = {}): Promise<voi
     assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
     // The last processor started with its directory wiped: its open windows came from the changelog.
     assert.ok(Number(/restored=(\d+)/.exec(last)?.[1]) > 0, last);
-    const key = (r: KafkaRecord<string, any>) => `${r.value.key}@${r.value.start}`;
-    const want = new Map(reference!.map((r) => [key(r), { n: r.value.n, ids: r.value.ids }]));
-    // Each key's windows but its last (still open) closed: 10 readings per window.
-    assert.equal(want.size, KEYS * (N / KEYS / 10 - 1));
-    if (run.pipeline)
-      assert.ok(
-        [...want.values()].every((w) => w.n === 5),
-        'five pairs per window',
-      );
-    const seen = new Set<string>();
-    const wrong: string[] = [];
-    for (const r of out) {
-      if (guarantee === 'exactly-once') assert.ok(!seen.has(key(r)), `window ${key(r)} written once`);
-      seen.add(key(r));
-      const w = want.get(key(r));
-      if (w === undefined || w.n !== r.value.n || w.ids !== r.value.ids)
-        wrong.push(`${key(r)}: n=${r.value.n} ids=${r.value.ids}, want ${w?.n} ${w?.ids}`);
-    }
-    assert.deepEqual(wrong.slice(0, 6), [], `${wrong.length} of ${out.length} windows differ`);
-    assert.equal(seen.size, want.size);
+    sameWindows(out, reference!, guarantee, N, run.pipeline);
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
@@ -257,6 +292,26 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee} with a joinAsof of two topics before the windows: killed with SIGKILL, restored from the changelog, the windows equal an uninterrupted run`, async () => {
     await killedWindows(guarantee, { join: true });
+  });
+}
+
+// A table topic (`joinLookup`) restored from its changelog by every restarted processor, before the records it
+// enriches: each record comes out (once under exactly-once) with its key's room, as in an uninterrupted run.
+for (const guarantee of ['at-least-once', 'exactly-once']) {
+  test(`${guarantee} with joinLookup: killed with SIGKILL and restarted, the table restored from its changelog, every record enriched as without the kills`, async () => {
+    const { out, kills, last } = await killedRuns(guarantee, { lookup: true });
+    assert.equal(kills, 3);
+    assert.ok(processedBy(last) > 0, `the killed processors left work for the last one: ${last}`);
+    assert.ok(Number(/restored=(\d+)/.exec(last)?.[1]) > 0, `the table came from the changelog: ${last}`);
+    const wrong = out.filter((r) => r.value.room !== `room-${r.value.id % KEYS}`);
+    assert.deepEqual(
+      wrong.slice(0, 6).map((r) => r.value),
+      [],
+      `${wrong.length} of ${out.length} records without their room`,
+    );
+    const got = ids(out);
+    assert.equal(new Set(got).size, N);
+    if (guarantee === 'exactly-once') assert.equal(got.length, N);
   });
 }
 
@@ -317,7 +372,7 @@ test('a second instance joining mid-run takes partitions; every window equals th
   await produceJson(brokers, input, values, (v) => v.k, 4);
   const build = (output: string, groupId: string) => {
     // Without the changelog: the windows a partition held when it moved are rebuilt by replaying their records
-    // (test/app/state.test.ts hands windows over through the changelog).
+    // (test/app/state-memory.test.ts hands windows over through the changelog).
     const app = new Application({
       brokers,
       groupId: groupId,
@@ -353,6 +408,54 @@ test('a second instance joining mid-run takes partitions; every window equals th
   const have = asMap(got);
   assert.equal(want.size, keys * (perKey / 10 - 1));
   assert.deepEqual([...have.entries()].sort(), [...want.entries()].sort());
+});
+
+// A member that loses a partition in a rebalance holds outputs of it in its open transaction: it aborts that
+// transaction and reads its other partitions again from their commits, so the new owner's outputs are the only ones.
+test('exactly-once with windows: instances joining and leaving live (SIGTERM), every window once and equal to an uninterrupted run', async () => {
+  const brokers = await kafkaBrokers();
+  const n = 24_000;
+  const input = uniqueName('live-in');
+  const output = uniqueName('live-out');
+  const group = uniqueName('live');
+  await produceJson(brokers, input, inputValues(n), (v) => `k${v.id % KEYS}`, 4);
+  const args = (out: string, g: string, instance: string) => [
+    '--brokers',
+    brokers.join(','),
+    '--input',
+    input,
+    '--output',
+    out,
+    '--group',
+    g,
+    '--guarantee',
+    'exactly-once',
+    '--window',
+    '--pace',
+    '--instance',
+    instance,
+  ];
+  const refOutput = uniqueName('live-ref');
+  const reference = processor([...args(refOutput, uniqueName('live-ref'), 'ref'), '--until-end', '--idle', '60000']);
+  // Each instance stops after 8 s without input (once the others took every partition, or the input is done).
+  const instance = (id: string) => processor([...args(output, group, id), '--idle', '8000']);
+  const first = instance('1');
+  await until(first, () => first.progress.processed >= n * 0.15);
+  const second = instance('2');
+  await until(second, () => second.progress.processed > 0);
+  const third = instance('3');
+  await until(third, () => third.progress.processed > 0);
+  assert.equal(first.child.exitCode, null, `the first was still running: ${first.output()}`);
+  first.child.kill('SIGTERM'); // it drains, commits and leaves the group: the others take its partitions
+  assert.equal(await first.exited, 0, first.output());
+  const fourth = instance('4');
+  for (const p of [second, third, fourth]) assert.equal(await p.exited, 0, p.output());
+  const total = [first, second, third, fourth].reduce((t, p) => t + p.progress.processed, 0);
+  assert.ok(total >= n, `every record was read (${total})`);
+  assert.equal(await reference.exited, 0, reference.output());
+  const want = await readAll(brokers, refOutput, { quietMs: 2000 });
+  const out = await readAll(brokers, output, { quietMs: 2000 });
+  sameWindows(out, want, 'exactly-once', n);
 });
 
 test('groupBy with instances joining and killed with SIGKILL: every window per new key comes out, none short', async () => {

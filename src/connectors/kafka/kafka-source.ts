@@ -45,7 +45,14 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   private readonly preparer: PartitionPreparer;
   private barrier: Promise<void> | null = null;
   private committing: Promise<void> | null = null;
+  private rewinding: Promise<void> | null = null;
+  private assignment: { topic: string; partitions: number[] }[] | undefined = undefined;
   private sinceCommit = 0;
+  /**
+   * The group generation of the assignment this source works on (-1 before the first): a transactional commit
+   * carries it, so that one begun before a rebalance is refused by the group once its partitions may have moved.
+   */
+  generation = -1;
 
   constructor(
     topics: string | readonly string[],
@@ -94,8 +101,10 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     if (c.deadLetterTopic !== undefined) await this.ensureDeadLetterTopic(c.deadLetterTopic);
     const consumer = await portOf(c).consumer(consumerOptions(c, this.kind), c.isolationLevel === 'read_committed');
     this.consumer = consumer;
-    consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) =>
-      this.preparer.assigned(payload?.assignments),
+    consumer.on(
+      'consumer:group:join',
+      (payload: { generationId?: number; assignments?: { topic: string; partitions: number[] }[] }) =>
+        this.onGroupJoin(payload?.assignments, payload?.generationId ?? consumer.generationId),
     );
     // A failed group rejoin is emitted as 'error': unheard, it would end the process. The stream's own failure
     // (and the reconnect below) handles what follows; a rejoin failing while stopping is expected.
@@ -174,15 +183,83 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
   }
 
   // The `topic:partition` key of the last message: consecutive messages mostly share it (no string per message).
-  private lastKey = { topic: '', partition: -1, key: '' };
+  // `owned`: the partition is in the group's last assignment to this member.
+  private lastKey = { topic: '', partition: -1, key: '', owned: true };
+  /** The partitions (`topic:partition`) the group's last join gave this member; null before one (or without a group). */
+  private owned: Set<string> | null = null;
+
+  /**
+   * A group join. With an owner that abandons work (exactly-once), a partition taken away may have outputs in the
+   * open transaction, which would commit without their offsets while the new owner reads those records again: the
+   * work since the last commit is given up and read again here, and the partition revoked after the abort. As a
+   * Kafka client commits in its revocation callback, but after the fact: this client rejoins on its own.
+   */
+  private onGroupJoin(assignments: { topic: string; partitions: number[] }[] | undefined, generation: number): void {
+    this.generation = generation;
+    this.assignment = assignments;
+    if (Array.isArray(assignments)) {
+      const owned = new Set<string>();
+      for (const a of assignments) for (const p of a.partitions ?? []) owned.add(`${a.topic}:${p}`);
+      this.owned = owned;
+      this.lastKey = { topic: '', partition: -1, key: '', owned: true };
+    }
+    if (this.hooks.abandon === undefined || !Array.isArray(assignments)) {
+      this.preparer.assigned(assignments);
+      return;
+    }
+    const now = new Set<string>();
+    for (const a of assignments) for (const p of a.partitions ?? []) now.add(`${a.topic}:${p}`);
+    let revoked = false;
+    for (const key of [...this.offsets.keys(), ...this.preparer.keys()]) if (!now.has(key)) revoked = true;
+    if (revoked) void this.rewind().catch((e) => this.report(e));
+  }
+
+  /**
+   * Gives up the work since the last commit (`hooks.abandon`: the open transaction aborted) and reads it again:
+   * each partition back to its committed offset, its state dropped and restored as of the last commit; partitions
+   * the group took away meanwhile are revoked. Input waits meanwhile; a commit asked for waits for the end.
+   */
+  rewind(): Promise<void> {
+    if (this.rewinding !== null) return this.rewinding;
+    const abandon = this.hooks.abandon;
+    if (abandon === undefined) return Promise.resolve();
+    // A commit under way began before: let it end (refused by the group, it aborts and asks for this rewind).
+    const before = this.committing;
+    const r: Promise<void> = (async () => {
+      if (before !== null) await before.catch(() => {});
+      await abandon();
+      this.preparer.assigned(this.assignment);
+      const now = new Set<string>();
+      for (const a of this.assignment ?? []) for (const p of a.partitions ?? []) now.add(`${a.topic}:${p}`);
+      for (const key of new Set([...this.offsets.keys(), ...this.preparer.keys()])) {
+        if (this.assignment !== undefined && !now.has(key)) {
+          this.offsets.revoke(key);
+          continue;
+        }
+        this.offsets.rewind(key);
+        // Every partition with state: a window closed by the clock since the last commit had its output aborted too.
+        this.preparer.forget(key, true);
+      }
+      this.lastKey = { topic: '', partition: -1, key: '', owned: true };
+    })().finally(() => {
+      if (this.rewinding === r) this.rewinding = null;
+    });
+    this.rewinding = r;
+    this.holdUntil(r);
+    return r;
+  }
 
   /** Handles one raw message: decode, track, emit (or dead-letter). */
   private onMessage(m: RawMessage): void | Promise<void> {
     if (this.barrier) return this.barrier.then(() => this.resume(m));
     const last = this.lastKey;
     if (m.partition !== last.partition || m.topic !== last.topic) {
-      this.lastKey = { topic: m.topic, partition: m.partition, key: `${m.topic}:${m.partition}` };
+      const k = `${m.topic}:${m.partition}`;
+      this.lastKey = { topic: m.topic, partition: m.partition, key: k, owned: this.owned?.has(k) ?? true };
     }
+    // Fetched before the group took the partition away (the client delivers what it holds): its new owner reads
+    // it. Handled here, it would count twice, and under exactly-once its offsets would commit from two members.
+    if (!this.lastKey.owned) return;
     const key = this.lastKey.key;
     const wait = this.preparer.ready(key, m.topic, m.partition);
     if (wait !== null) return wait.then(() => this.resume(m));
@@ -329,7 +406,9 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
 
   /** Makes the source wait (before its next element) until `p` settles: an application commits meanwhile. */
   holdUntil(p: Promise<void>): void {
-    const b: Promise<void> = p.finally(() => {
+    // Held already (a commit and a rewind): the input waits for both.
+    // Settles, never rejects: whoever holds reports its own failure.
+    const b: Promise<void> = Promise.allSettled([this.barrier, p]).then(() => {
       if (this.barrier === b) this.barrier = null;
     });
     this.barrier = b;
@@ -348,9 +427,12 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
 
   /** Commits every finished offset now (the timer does this every `commitInterval`); one commit at a time. */
   commitNow(): Promise<void> {
-    this.committing ??= this.commitOnce().finally(() => {
-      this.committing = null;
-    });
+    const rewinding = this.rewinding;
+    this.committing ??= (rewinding === null ? this.commitOnce() : rewinding.then(() => this.commitOnce())).finally(
+      () => {
+        this.committing = null;
+      },
+    );
     return this.committing;
   }
 

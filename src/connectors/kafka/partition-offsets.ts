@@ -45,6 +45,13 @@ class PartitionState {
   lastMessage: unknown = undefined;
   /** The offset last committed (-1: none). */
   committed = -1;
+  /** The greatest offset delivered since the partition was assigned or rewound, handled or skipped (-1: none). */
+  seen = -1;
+  /**
+   * After a rewind, the greatest offset delivered before it (-1: no rewind pending): messages past it were fetched
+   * before the client went back to the committed offset, and are dropped until the first one read again arrives.
+   */
+  rewoundFrom = -1;
   readonly key: string;
 
   constructor(key: string) {
@@ -99,6 +106,12 @@ export class PartitionOffsets {
    */
   track(key: string, entry: PendingOffset, message: unknown): boolean {
     const p = this.state(key);
+    if (p.rewoundFrom >= 0) {
+      // Fetched before the rewind (the client's buffer), ahead of the messages read again from the committed offset.
+      if (entry.offset > p.rewoundFrom) return false;
+      p.rewoundFrom = -1;
+    }
+    if (entry.offset > p.seen) p.seen = entry.offset;
     if (entry.offset <= p.highest) return false;
     p.highest = entry.offset;
     p.lastMessage = message;
@@ -111,7 +124,35 @@ export class PartitionOffsets {
     const p = this.partitions.get(key);
     if (p === undefined) return;
     p.highest = -1;
+    p.seen = -1;
+    p.rewoundFrom = -1;
     p.tracker.reset();
+  }
+
+  /**
+   * What was handled since the last commit is to be handled again (its outputs were aborted with their transaction):
+   * back to the committed offset, the messages in work forgotten. The client reads the partition again from the
+   * committed offset (it does after every group join); what it fetched before, still arriving, is dropped. Returns
+   * false when nothing past the committed offset was handled (nothing to read again).
+   */
+  rewind(key: string): boolean {
+    const p = this.partitions.get(key);
+    // Read again from the committed offset, the client delivers `seen` or an earlier message first: it was
+    // delivered, so it is there, at or past the committed offset (where the client began, or where this source
+    // committed since).
+    if (p === undefined || p.seen < 0 || p.seen < p.committed) return false;
+    p.rewoundFrom = p.seen;
+    p.seen = -1;
+    p.highest = p.committed - 1;
+    p.tracker.reset();
+    return true;
+  }
+
+  /** The partitions with messages handled here since they were assigned (`topic:partition`). */
+  keys(): string[] {
+    const out: string[] = [];
+    for (const [key, p] of this.partitions) if (p.seen >= 0 || p.highest >= 0 || p.rewoundFrom >= 0) out.push(key);
+    return out;
   }
 
   /** The offsets finished since the last commit, per partition. */
@@ -187,11 +228,28 @@ export class PartitionPreparer {
     for (const a of assignments) for (const p of a.partitions ?? []) now.add(`${a.topic}:${p}`);
     for (const key of [...this.prepared.keys()]) {
       if (now.has(key)) continue;
-      if (key === this.lastReady) this.lastReady = null;
-      this.prepared.delete(key);
       this.offsets.revoke(key);
-      const i = key.lastIndexOf(':');
-      this.hooks.onRevoke?.(key.slice(0, i), Number(key.slice(i + 1)));
+      this.forget(key);
     }
+  }
+
+  /**
+   * The partition's state is dropped (`onRevoke`) and it is prepared again: at once when `again` (its state is
+   * restored, as of the last commit, before its messages are read again), else before its next message.
+   */
+  forget(key: string, again = false): void {
+    if (key === this.lastReady) this.lastReady = null;
+    const known = this.prepared.delete(key);
+    const i = key.lastIndexOf(':');
+    const topic = key.slice(0, i);
+    const partition = Number(key.slice(i + 1));
+    if (known || this.hooks.beforePartition === undefined) this.hooks.onRevoke?.(topic, partition);
+    // Failures show on the first message, which waits for the same promise.
+    if (again) this.ready(key, topic, partition)?.catch(() => {});
+  }
+
+  /** The partitions prepared or being prepared (`topic:partition`). */
+  keys(): string[] {
+    return [...this.prepared.keys()];
   }
 }

@@ -74,10 +74,20 @@ export function dropAbortedBatches(response: FetchResponse): number {
 type Kafka = typeof import('@platformatic/kafka');
 type Api = (...args: any[]) => unknown;
 
-/** Where the isolation level goes in the client's request builders: Fetch (connection, maxWait, minBytes, maxBytes,
- * isolation, ...) and ListOffsets (connection, replicaId, isolation, ...). */
-const ISOLATION_ARG: Record<string, number> = { Fetch: 4, ListOffsets: 2 };
-const READ_COMMITTED = 1;
+/**
+ * The arguments of the client's request builders set for a read_committed consumer: the isolation level of Fetch
+ * (connection, maxWait, minBytes, maxBytes, isolation, ...) and ListOffsets (connection, replicaId, isolation, ...),
+ * and `requireStable` of OffsetFetch (connection, groups, requireStable, ...): the group's committed offsets are
+ * read once no transaction that commits offsets of those partitions is pending (the broker answers "unstable",
+ * which the client retries), as a Kafka consumer reading committed records asks (KIP-447). Without it, a member
+ * given a partition in a rebalance could read the offsets from before the last transaction of its previous owner,
+ * whose markers were still being written, and process those records a second time.
+ */
+const COMMITTED_ARGS: Record<string, [number, unknown]> = {
+  Fetch: [4, 1],
+  ListOffsets: [2, 1],
+  OffsetFetch: [2, true],
+};
 
 /**
  * A consumer of @platformatic/kafka that reads committed records only, with twinstream's filter alone (see the top
@@ -104,16 +114,19 @@ export function readCommittedConsumer(kafka: Kafka, options: Record<string, unkn
     name: string,
     callback: (e: unknown, api?: Api) => void,
   ) {
-    const at = ISOLATION_ARG[name];
-    if (at === undefined) return original.call(this, name, callback);
+    const set = COMMITTED_ARGS[name];
+    if (set === undefined) return original.call(this, name, callback);
+    const [at, value] = set;
     original.call(this, name, (error, api) => {
       if (error || api === undefined) return callback(error, api);
       let w = wrapped.get(api);
       if (w === undefined) {
         w = (...args: unknown[]) => {
-          args[at] = READ_COMMITTED;
+          args[at] = value;
           return api(...args);
         };
+        // The client reads the API's own fields (`version`: OffsetFetch's response is read by it).
+        Object.assign(w, api);
         wrapped.set(api, w);
       }
       callback(null, w);

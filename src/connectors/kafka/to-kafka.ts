@@ -209,6 +209,16 @@ export class KafkaSinkNode<T = unknown> extends Stream<unknown> {
     if (this.failure !== null) throw this.failure;
   }
 
+  /**
+   * Sends what is batched and resolves when what was sent until now is acknowledged; later sends are not waited
+   * for (the input may go on meanwhile).
+   */
+  async flushSent(): Promise<void> {
+    this.sendCurrent();
+    if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    if (this.failure !== null) throw this.failure;
+  }
+
   /** Flushes, then closes the producer if this sink made it. */
   async close(): Promise<void> {
     try {

@@ -27,6 +27,13 @@ export interface SourceHooks {
   readonly beforePartition?: (stream: string, partition: number) => Promise<number>;
   /** A partition prepared by `beforePartition` went to another reader (it is prepared again if it comes back). */
   readonly onRevoke?: (stream: string, partition: number) => void;
+  /**
+   * Exactly-once: gives up the work since the last commit (finishes what is in flight, then aborts the open
+   * transaction). The source calls it when the group takes a partition away, or a commit was refused by a
+   * rebalance, and then reads again, from the committed positions, what it had handled since (each partition's
+   * state dropped and prepared again by `onRevoke` and `beforePartition`). Input waits while it runs.
+   */
+  readonly abandon?: () => Promise<void>;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   namespaceOption,
   partitionOf,
 } from '../checkpointable.ts';
+import type { FuseContext } from '../fusion.ts';
 import { type KeySpec, toKeyFn } from '../key.ts';
 import { KeyedStates, type State } from '../keyed-state.ts';
 import type { Metadata } from '../refcount.ts';
@@ -40,6 +41,7 @@ export class StatefulNode<T> extends Stream<any> implements Checkpointable {
   private readonly keyOf: ((x: T) => unknown) | null;
   private readonly states = new KeyedStates();
   private readonly mode: 0 | 1 | 2;
+  private readonly recordKeys = new Latin1Keys();
 
   constructor(upstream: Stream<T>, mode: Mode, fn: (x: T, state: State<any>) => unknown, options: StatefulOptions<T>) {
     requireFunction(mode, 'fn', fn);
@@ -56,11 +58,24 @@ export class StatefulNode<T> extends Stream<any> implements Checkpointable {
   }
 
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
-    const key = this.keyOf === null ? recordKey(metadata) : stateKey(this.keyOf(x as T));
-    const r = this.fn(x as T, this.states.of(partitionOf(metadata), key));
+    const r = this.withState(x as T, metadata);
     if (this.mode === 0) return this.pass(r, metadata);
     if (this.mode === 2 && !r) return;
     return this.pass(x, metadata);
+  }
+
+  /** `fn` on `x` with the state of its key in its partition. */
+  withState(x: T, metadata: Metadata | undefined): unknown {
+    const key = this.keyOf === null ? this.recordKeys.of(metadata) : stateKey(this.keyOf(x));
+    return this.fn(x, this.states.of(partitionOf(metadata), key));
+  }
+
+  /** Written inline into the graph's delivery (no hop through `update`, nor a hold of the element per node). */
+  fuse(ctx: FuseContext): string {
+    const node = ctx.bind(this);
+    if (this.mode === 0) return `x = ${node}.withState(x, md);`;
+    if (this.mode === 2) return `if (!${node}.withState(x, md)) return;`;
+    return `${node}.withState(x, md);`;
   }
 
   checkpoint(writer: CheckpointWriter): void {
@@ -76,13 +91,49 @@ export class StatefulNode<T> extends Stream<any> implements Checkpointable {
   }
 }
 
-/** The key of the Kafka record an element came from, as a string (its bytes as latin1); '' without one. */
-function recordKey(md: Metadata | undefined): string {
-  if (md === undefined || md.length === 0) return '';
-  const k = md[0]!.kafkaKey;
-  if (k === undefined || k === null) return '';
-  if (typeof k === 'string') return k;
-  const bytes = k as Uint8Array & { latin1Slice?: (start: number, end: number) => string };
+/** Slots of `Latin1Keys` (a power of two), and the longest key it keeps. */
+const KEY_SLOTS = 1024;
+const KEY_BYTES = 48;
+
+/**
+ * The key of the Kafka record an element came from, as a string (its bytes as latin1); '' without one. Keys
+ * repeat: each is made once and the same string comes back, whose hash the state lookup then has cached (no
+ * string made and hashed per message). Direct-mapped over a hash of the bytes: a slot keeps the
+ * last key that hashed there (its bytes in one preallocated array); at most KEY_SLOTS keys of KEY_BYTES bytes.
+ */
+class Latin1Keys {
+  private readonly bytes = new Uint8Array(KEY_SLOTS * KEY_BYTES);
+  private readonly lengths = new Int32Array(KEY_SLOTS).fill(-1);
+  private readonly strings: string[] = new Array<string>(KEY_SLOTS).fill('');
+
+  of(md: Metadata | undefined): string {
+    if (md === undefined || md.length === 0) return '';
+    const k = md[0]!.kafkaKey;
+    if (k === undefined || k === null) return '';
+    if (typeof k === 'string') return k;
+    const b = k as Uint8Array;
+    const n = b.length;
+    if (n > KEY_BYTES) return latin1(b);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const slot = (h ^ (h >>> 16)) & (KEY_SLOTS - 1);
+    const at = slot * KEY_BYTES;
+    const kept = this.bytes;
+    if (this.lengths[slot] === n) {
+      let i = 0;
+      while (i < n && kept[at + i] === b[i]) i++;
+      if (i === n) return this.strings[slot]!;
+    }
+    const s = latin1(b);
+    kept.set(b, at);
+    this.lengths[slot] = n;
+    this.strings[slot] = s;
+    return s;
+  }
+}
+
+function latin1(b: Uint8Array): string {
+  const bytes = b as Uint8Array & { latin1Slice?: (start: number, end: number) => string };
   // A Node Buffer decodes latin1 natively; a plain Uint8Array (browser) goes through char codes.
   if (typeof bytes.latin1Slice === 'function') return bytes.latin1Slice(0, bytes.length);
   let s = '';

@@ -137,3 +137,27 @@ test('a restore that ends after its partition was revoked and assigned again cha
   assert.equal(offsets.handled().get('t:0'), 41, 'the stale restore did not cover offsets the state does not hold');
   assert.equal(preparer.ready('t:0', 't', 0), null, 'prepared');
 });
+
+test('a rewind reads again from the committed offset: messages fetched before it are dropped, the rest handled again', () => {
+  const offsets = new PartitionOffsets();
+  const track = (offset: number) => offsets.track('in:0', new MessageEntry(offset, 'in', 0, undefined), null);
+  for (let o = 10; o < 20; o++) assert.ok(track(o));
+  offsets.markCommitted([{ topic: 'in', partition: 0, offset: 15, message: null }]);
+  assert.ok(offsets.rewind('in:0'));
+  // 20 and 21 were in the client's buffer, fetched before it went back to offset 15.
+  assert.equal(track(20), false);
+  assert.equal(track(21), false);
+  // Read again from 15: handled again, then on past where it was.
+  for (let o = 15; o < 25; o++) assert.ok(track(o), `offset ${o}`);
+  assert.equal(track(16), false, 'handled once since the rewind');
+});
+
+test('a rewind with nothing handled past the committed offset changes nothing', () => {
+  const offsets = new PartitionOffsets();
+  const track = (offset: number) => offsets.track('in:0', new MessageEntry(offset, 'in', 0, undefined), null);
+  for (let o = 0; o < 5; o++) assert.ok(track(o));
+  offsets.markCommitted([{ topic: 'in', partition: 0, offset: 5, message: null }]);
+  assert.equal(offsets.rewind('in:0'), false);
+  assert.equal(offsets.rewind('other:3'), false);
+  assert.ok(track(5), 'the next message is handled (not taken for one fetched before a rewind)');
+});
