@@ -63,6 +63,12 @@ if (values.pipeline) {
   type Seen = { id: number; t: number; k: string; seq: number };
   const counted = app
     .stream(input)
+    // Paced (a pause of 10 ms every 100 records): the whole input takes seconds, so each kill lands mid-run even when
+    // a loaded machine delays the progress lines, and the last processor is left work.
+    .mapAsync(async (r) => {
+      if (r.value.id % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      return r;
+    })
     .map((r) => ({ id: r.value.id, t: r.value.t, k: r.key! }))
     .accumulate((n: number, x: { id: number; t: number; k: string }): [number, Seen] => [n + 1, { ...x, seq: n + 1 }], {
       start: 0,
