@@ -98,6 +98,29 @@ export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string
 }
 
 /**
+ * @internal Refuses an exactly-once application without a changelog whose graph keeps state or records: its state
+ * would not commit with the outputs and the offsets. A rebalance that rewinds a partition this process keeps, or a
+ * restart, reads records again into nodes that already hold some of them (counted twice), and windows closed and
+ * committed while an older record was still held open again and come out twice.
+ */
+export function refuseStateWithoutChangelog(
+  inputs: ReadonlyMap<string, Stream<any>>,
+  joins: ReadonlyMap<Stream<any>, TopicJoin> = new Map(),
+): void {
+  const { checkpointable, unsafe } = stateNodesBelow(inputs, joins);
+  const node = checkpointable[0]?.node ?? unsafe[0]?.node;
+  if (node === undefined) return;
+  const name = node.name ? `"${node.name}" (${node.kind})` : `"${node.kind}"`;
+  throw new TwinstreamError(
+    'TS_APP_NO_CHANGELOG',
+    `Application: exactly-once with changelog: false cannot keep node ${name} exact: its state would not commit ` +
+      'with the outputs and the offsets, so a rebalance or a restart reads records again into it (counted twice) ' +
+      "or emits its results twice. Remove changelog: false (its state then commits in each transaction), or use processingGuarantee: 'at-least-once'",
+    { context: { node: node.name ?? node.kind } },
+  );
+}
+
+/**
  * @internal Refuses a state node reached from two inputs (a `concat`): its state is kept per partition of one
  * input topic, so the partitions of two topics would mix in it.
  */

@@ -12,7 +12,14 @@ import { toMillis } from '../time/duration.ts';
 import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
 import type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './app-config.ts';
 import { AppSource } from './app-source.ts';
-import { AppState, refuseMergedState, refuseUnsafe, stateNodesBelow, type TopicJoin } from './app-state.ts';
+import {
+  AppState,
+  refuseMergedState,
+  refuseStateWithoutChangelog,
+  refuseUnsafe,
+  stateNodesBelow,
+  type TopicJoin,
+} from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
 
 export * from './app-commit.ts';
@@ -268,6 +275,7 @@ export class Application {
     // state node below two inputs (a concat) (see app-state).
     this.findJoins();
     const found = (c.changelog ?? true) ? stateNodesBelow(this.inputs, this.joins) : null;
+    if (this.exactlyOnce && c.changelog === false) refuseStateWithoutChangelog(this.inputs, this.joins);
     if (found && found.checkpointable.length > 0) {
       refuseUnsafe(found.unsafe);
       refuseMergedState(this.inputs, this.joins);

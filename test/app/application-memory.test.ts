@@ -447,3 +447,39 @@ test('exactly-once: windows closed by the clock while transactions commit come o
   );
   assert.ok(got.every((w) => w.n === 1));
 });
+
+test('exactly-once with changelog: false is refused at run() when the graph keeps state, allowed when it keeps none', async () => {
+  const { clock, kafka } = cluster();
+  kafka.createTopic('in', 2);
+  kafka.produce('in', [{ key: 'a', value: { ts: T0, v: 1 } }]);
+  const build = (windowed: boolean) => {
+    const app = new Application({
+      brokers: kafka.brokers,
+      client: kafka,
+      clock,
+      groupId: windowed ? 'g-windows' : 'g-map',
+      autoOffsetReset: 'earliest',
+      processingGuarantee: 'exactly-once',
+      changelog: false,
+    });
+    const input = app.stream(app.topic<string, { ts: number; v: number }>('in', { timestamp: (v) => v.ts }));
+    const out = app.topic('out');
+    if (windowed)
+      input
+        .tumblingWindow('1s', { value: (r: any) => r.value.v })
+        .agg({ n: count() })
+        .final()
+        .toTopic(out);
+    else input.map((r) => r.value.v).toTopic(out);
+    return app;
+  };
+  await assert.rejects(
+    runToEnd(clock, build(true).run({ count: 1 })),
+    (e: any) =>
+      e.code === 'TS_APP_NO_CHANGELOG' &&
+      /tumblingWindow|window/.test(e.message) &&
+      /Remove changelog: false/.test(e.message) &&
+      /at-least-once/.test(e.message),
+  );
+  assert.deepEqual(await runToEnd(clock, build(false).run({ count: 1 })), [{ topic: 'out', value: 1 }]);
+});
