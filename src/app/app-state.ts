@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { KafkaConnection } from '../connectors/kafka/connection.ts';
 import { type Checkpointable, type CheckpointWriter, isCheckpointable, keepsInputOf } from '../core/checkpointable.ts';
+import { nodesBelow } from '../core/graph.ts';
 import type { Stream } from '../core/stream.ts';
 import { TwinstreamError } from '../errors.ts';
 import { LmdbStateStore } from '../state/lmdb-store.ts';
@@ -51,7 +52,7 @@ export function stateNodesBelow(
   const unsafe: { node: Stream<any>; keeps: string }[] = [];
   const seen = new Set<Stream<any>>();
   for (const [topic, start] of inputs) {
-    const stack = [...start.downstreams];
+    const stack = [...nodesBelow(start)];
     while (stack.length > 0) {
       const s = stack.pop()!;
       const join = joins.get(s);
@@ -62,7 +63,7 @@ export function stateNodesBelow(
           checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
         }
         if (fromState) seen.add(s);
-        if (fromState === (join.flow === 'state')) stack.push(...s.downstreams);
+        if (fromState === (join.flow === 'state')) stack.push(...nodesBelow(s));
         continue;
       }
       if (seen.has(s)) continue;
@@ -72,7 +73,7 @@ export function stateNodesBelow(
         const keeps = keepsInputOf(s);
         if (keeps !== null) unsafe.push({ node: s, keeps });
       }
-      stack.push(...s.downstreams);
+      stack.push(...nodesBelow(s));
     }
   }
   return { checkpointable, unsafe };

@@ -4,6 +4,7 @@ import type { KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { KafkaProducer } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { SinkHooks, SourceHooks } from '../connectors/source/owner-hooks.ts';
+import { nodesAbove, nodesBelow } from '../core/graph.ts';
 import { whenGraphIdle } from '../core/idle.ts';
 import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
@@ -48,7 +49,7 @@ export function applicationOfStream(stream: Stream<any>, where: string): Applica
     if (app) return app;
     if (seen.has(s)) continue;
     seen.add(s);
-    stack.push(...s.upstreams);
+    stack.push(...nodesAbove(s));
   }
   return badArgument(
     where,
@@ -180,7 +181,7 @@ export class Application {
       seen.add(s);
       const name = byStream.get(s);
       if (name !== undefined) found.add(name);
-      else stack.push(...s.upstreams);
+      else stack.push(...nodesAbove(s));
     }
     return [...found].sort();
   }
@@ -233,7 +234,7 @@ export class Application {
       const s = stack.pop()!;
       if (seen.has(s)) continue;
       seen.add(s);
-      stack.push(...s.downstreams);
+      stack.push(...nodesBelow(s));
       const side = (s as { stateSide?: unknown }).stateSide;
       if (!(side instanceof Stream) || this.joins.has(s)) continue;
       const all = this.inputsAbove(s);
