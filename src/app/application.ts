@@ -4,7 +4,7 @@ import type { KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { KafkaProducer } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { SinkHooks, SourceHooks } from '../connectors/source/owner-hooks.ts';
-import { nodesAbove, nodesBelow } from '../core/graph.ts';
+import { graphNodes, nodesAbove, nodesBelow } from '../core/graph.ts';
 import { whenGraphIdle } from '../core/idle.ts';
 import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
@@ -280,6 +280,12 @@ export class Application {
     if (found && found.checkpointable.length > 0) {
       refuseUnsafe(found.unsafe);
       refuseMergedState(this.inputs, this.joins);
+    }
+    // Every input comes from the one consumer: a node that would wait for one input to catch up with another
+    // (a zip past its maxsize) would wait forever, the records it waits for being behind it. It stops the run.
+    for (const node of graphNodes([this.root])) {
+      const f = (node as { failWhenFull?: unknown }).failWhenFull;
+      if (typeof f === 'function') f.call(node, (e: TwinstreamError) => this.fail(e));
     }
     const lookups = new Map<string, string[]>();
     for (const j of this.joins.values()) {
