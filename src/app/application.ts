@@ -292,7 +292,7 @@ export class Application {
       for (const p of j.partners) lookups.set(p, [...(lookups.get(p) ?? []), j.state]);
     }
     const state = found?.checkpointable.length
-      ? new AppState(found.checkpointable, c.groupId, c, c.stateDir, lookups)
+      ? new AppState(found.checkpointable, c.groupId, c, c.stateDir, lookups, this.root.clock)
       : null;
     this.state = state;
     await this.createTopics(state, dlq);
@@ -434,6 +434,14 @@ export class Application {
           });
         }
         await admin.ensureTopics(changelogs);
+        // How long a tombstone stays in each changelog: how far behind a local copy may catch up from.
+        const retention = new Map<string, number>();
+        const names = changelogs.map((cl) => cl.name);
+        for (const [name, value] of await admin.topicConfig(names, 'delete.retention.ms')) {
+          const ms = Number(value);
+          if (value !== undefined && Number.isFinite(ms) && ms >= 0) retention.set(name, ms);
+        }
+        state.setRetention(retention);
       }
     } finally {
       await admin.close();
