@@ -71,7 +71,10 @@ export async function writeChangelog(
   for (const [key, list] of bases) {
     const count = counts.get(key);
     if (count === undefined || list.some((b) => b < 0)) continue;
-    next.set(key, list.length === 1 ? { first: list[0]!, next: list[0]! + count } : { first: -1, next: Math.max(...list) });
+    next.set(
+      key,
+      list.length === 1 ? { first: list[0]!, next: list[0]! + count } : { first: -1, next: Math.max(...list) },
+    );
   }
   return next;
 }
