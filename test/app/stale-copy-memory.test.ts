@@ -32,12 +32,12 @@ function build(kafka: MemoryKafka, clock: VirtualClock, dir: string | undefined,
   app
     .stream(app.topic<string, { reset?: boolean }>('in'))
     .apply(
-      (r: KafkaRecord<string, { reset?: boolean }>, state: State<number>) => {
+      (r: KafkaRecord<string, { reset?: boolean }>, state: State<{ n: number }>) => {
         if (r.value.reset) {
           state.delete('n');
           return { k: r.key, n: 0 };
         }
-        const n = state.get('n', 0)! + 1;
+        const n = state.get('n', 0) + 1;
         state.set('n', n);
         return { k: r.key, n };
       },
