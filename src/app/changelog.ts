@@ -19,8 +19,8 @@ export interface ChangelogRecord {
 }
 
 /**
- * @internal Where one write put a partition's records in its changelog: from `first` (-1 when the client split
- * them over several batches: not known) to just before `next`.
+ * Where one write put a partition's records in its changelog: from `first` (-1 when the client split them over
+ * several batches: not known) to just before `next`.
  */
 export interface ChangelogSpan {
   first: number;
