@@ -7,8 +7,7 @@ import { TwinstreamError } from '../errors.ts';
 import { LmdbStateStore } from '../state/lmdb-store.ts';
 import { MemoryStateStore } from '../state/memory-store.ts';
 import type { StateStore, Transaction } from '../state/state-store.ts';
-import { realClock } from '../time/clock.ts';
-import type { Clock } from '../time/clock.ts';
+import { type Clock, realClock } from '../time/clock.ts';
 import { type ChangelogRecord, type ChangelogSpan, readChangelogs } from './changelog.ts';
 
 /** @internal The namespace under which each partition's store keeps the input offset its state covers. */
