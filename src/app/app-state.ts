@@ -96,7 +96,7 @@ export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string
     `Application: node ${name} keeps ${keeps} between records but cannot put them into the state checkpoint; ` +
       'a restore would lose them while the windows and other state resume. Replace it with a checkpointable ' +
       'node (windows, frame windows, accumulate, rolling, partition, slidingWindow, zip, combineLatest, mergeSorted, ' +
-      'the joins, toFrames, stateful apply), or run without state (changelog: false)',
+      'the joins, toFrames, stateful apply), or run without state (changelog: false, at-least-once only)',
     { context: { node: node.name ?? node.kind, keeps } },
   );
 }
