@@ -257,6 +257,16 @@ export const ERROR_CODES = {
       'An application with state has a node that keeps records or state between elements but cannot checkpoint them (a restore would lose them): replace the node, or run without state.',
     retriable: false,
   },
+  TS_APP_NO_CHANGELOG: {
+    meaning:
+      'An exactly-once application was given `changelog: false` while its graph keeps state or records (windows, accumulate, zip...): that state would not commit with the outputs, so a rebalance or restart would count records twice. Keep the changelog, or use at-least-once.',
+    retriable: false,
+  },
+  TS_ZIP_OVERFLOW: {
+    meaning:
+      'In an application (one consumer feeds every input), a `zip` input held more than `maxsize` elements while another input had none: waiting would stall the consumer for good. Raise `maxsize` above how far one topic runs ahead of the other.',
+    retriable: false,
+  },
   // Simulation
   TS_SIM_ALREADY_RUNNING: { meaning: '`run()` was called on an environment that is running.', retriable: false },
   TS_SIM_ALREADY_TRIGGERED: { meaning: 'An event was triggered twice.', retriable: false },

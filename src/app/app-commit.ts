@@ -4,7 +4,7 @@ import { TwinstreamError } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
 import type { AppSource } from './app-source.ts';
 import type { AppState } from './app-state.ts';
-import { writeChangelog } from './changelog.ts';
+import { type ChangelogSpan, writeChangelog } from './changelog.ts';
 
 /** @internal What a commit of a run works with. */
 export interface CommitScope {
@@ -129,7 +129,8 @@ export class AppTransactions {
       this.transaction = null;
       // After the transaction: a local store never holds what the changelog may not (a crash in between leaves it
       // behind, and the next restore reads the rest).
-      checkpoint?.commit(next);
+      // Fenced transactions: no other owner's writes committed between this copy's checkpoint and these.
+      checkpoint?.commit(next, false);
       scope.source.markCommitted(offsets);
     } catch (error) {
       const tx = this.transaction;
@@ -248,7 +249,7 @@ export async function commitWithChangelog(scope: CommitScope & { readonly state:
     release();
   }
   await flushed;
-  let next: Map<string, number>;
+  let next: Map<string, ChangelogSpan>;
   try {
     next = await writeChangelog(scope.producer, checkpoint.records);
   } catch (error) {
@@ -261,7 +262,8 @@ export async function commitWithChangelog(scope: CommitScope & { readonly state:
     scope.producerFailed(e);
     throw e;
   }
-  // After the changelog acknowledged: a local store is never ahead of it.
-  checkpoint.commit(next);
+  // After the changelog acknowledged: a local store is never ahead of it. Without transactions another process (a
+  // zombie the group took the partition from) may have written between: the copy's checkpoint then stays.
+  checkpoint.commit(next, true);
   if (offsets.length > 0) await scope.source.commitOffsets(offsets);
 }

@@ -1,16 +1,20 @@
 import { join } from 'node:path';
 import type { KafkaConnection } from '../connectors/kafka/connection.ts';
 import { type Checkpointable, type CheckpointWriter, isCheckpointable, keepsInputOf } from '../core/checkpointable.ts';
+import { nodesBelow } from '../core/graph.ts';
 import type { Stream } from '../core/stream.ts';
 import { TwinstreamError } from '../errors.ts';
 import { LmdbStateStore } from '../state/lmdb-store.ts';
 import { MemoryStateStore } from '../state/memory-store.ts';
 import type { StateStore, Transaction } from '../state/state-store.ts';
-import { type ChangelogRecord, readChangelogs } from './changelog.ts';
+import { type Clock, realClock } from '../time/clock.ts';
+import { type ChangelogRecord, type ChangelogSpan, readChangelogs } from './changelog.ts';
 
 /** @internal The namespace under which each partition's store keeps the input offset its state covers. */
 export const OFFSETS_NAMESPACE = 'offsets';
 const COVERED = 'covered';
+/** Kafka's default `delete.retention.ms`: how long a compacted topic keeps a tombstone at least. */
+const DEFAULT_DELETE_RETENTION = 86_400_000;
 
 /** A node of an application whose state is checkpointed, and the input topic its records come from. */
 export interface AppStateNode {
@@ -51,7 +55,7 @@ export function stateNodesBelow(
   const unsafe: { node: Stream<any>; keeps: string }[] = [];
   const seen = new Set<Stream<any>>();
   for (const [topic, start] of inputs) {
-    const stack = [...start.downstreams];
+    const stack = [...nodesBelow(start)];
     while (stack.length > 0) {
       const s = stack.pop()!;
       const join = joins.get(s);
@@ -62,7 +66,7 @@ export function stateNodesBelow(
           checkpointable.push({ node: s as Checkpointable & Stream<any>, topic });
         }
         if (fromState) seen.add(s);
-        if (fromState === (join.flow === 'state')) stack.push(...s.downstreams);
+        if (fromState === (join.flow === 'state')) stack.push(...nodesBelow(s));
         continue;
       }
       if (seen.has(s)) continue;
@@ -72,7 +76,7 @@ export function stateNodesBelow(
         const keeps = keepsInputOf(s);
         if (keeps !== null) unsafe.push({ node: s, keeps });
       }
-      stack.push(...s.downstreams);
+      stack.push(...nodesBelow(s));
     }
   }
   return { checkpointable, unsafe };
@@ -92,8 +96,31 @@ export function refuseUnsafe(unsafe: readonly { node: Stream<any>; keeps: string
     `Application: node ${name} keeps ${keeps} between records but cannot put them into the state checkpoint; ` +
       'a restore would lose them while the windows and other state resume. Replace it with a checkpointable ' +
       'node (windows, frame windows, accumulate, rolling, partition, slidingWindow, zip, combineLatest, mergeSorted, ' +
-      'the joins, toFrames, stateful apply), or run without state (changelog: false)',
+      'the joins, toFrames, stateful apply), or run without state (changelog: false, at-least-once only)',
     { context: { node: node.name ?? node.kind, keeps } },
+  );
+}
+
+/**
+ * @internal Refuses an exactly-once application without a changelog whose graph keeps state or records: its state
+ * would not commit with the outputs and the offsets. A rebalance that rewinds a partition this process keeps, or a
+ * restart, reads records again into nodes that already hold some of them (counted twice), and windows closed and
+ * committed while an older record was still held open again and come out twice.
+ */
+export function refuseStateWithoutChangelog(
+  inputs: ReadonlyMap<string, Stream<any>>,
+  joins: ReadonlyMap<Stream<any>, TopicJoin> = new Map(),
+): void {
+  const { checkpointable, unsafe } = stateNodesBelow(inputs, joins);
+  const node = checkpointable[0]?.node ?? unsafe[0]?.node;
+  if (node === undefined) return;
+  const name = node.name ? `"${node.name}" (${node.kind})` : `"${node.kind}"`;
+  throw new TwinstreamError(
+    'TS_APP_NO_CHANGELOG',
+    `Application: exactly-once with changelog: false cannot keep node ${name} exact: its state would not commit ` +
+      'with the outputs and the offsets, so a rebalance or a restart reads records again into it (counted twice) ' +
+      "or emits its results twice. Remove changelog: false (its state then commits in each transaction), or use processingGuarantee: 'at-least-once'",
+    { context: { node: node.name ?? node.kind } },
   );
 }
 
@@ -148,6 +175,9 @@ export class AppState {
   private readonly lookups: ReadonlyMap<string, readonly string[]>;
   /** Counters: entries restored from changelogs, changelog records written. */
   readonly counters = { restored: 0, changelogged: 0 };
+  private readonly clock: Clock;
+  /** Per changelog topic, its `delete.retention.ms` (see `setRetention`). */
+  private retention: ReadonlyMap<string, number> = new Map();
 
   constructor(
     windows: AppStateNode[],
@@ -155,6 +185,7 @@ export class AppState {
     connection: KafkaConnection,
     stateDir?: string,
     lookups: ReadonlyMap<string, readonly string[]> = new Map(),
+    clock: Clock = realClock,
   ) {
     const names = new Set<string>();
     for (const w of windows) {
@@ -171,6 +202,15 @@ export class AppState {
     this.connection = connection;
     this.stateDir = stateDir;
     this.lookups = lookups;
+    this.clock = clock;
+  }
+
+  /**
+   * The changelogs' `delete.retention.ms` (Kafka's default, a day, for those not given): how long a local copy may
+   * lag and still catch up from its checkpoint (see `restore`).
+   */
+  setRetention(retention: ReadonlyMap<string, number>): void {
+    this.retention = retention;
   }
 
   /** The changelog topics (one per window namespace, plus the covered offsets). */
@@ -187,15 +227,26 @@ export class AppState {
   }
 
   /** The store key under which a partition's store keeps how far it holds changelog `topic` (the next offset). */
-  private static checkpointKey(topic: string): string {
+  static checkpointKey(topic: string): string {
     return `changelog ${topic}`;
   }
 
   /**
+   * The store key of when (the application's clock) that checkpoint was taken: every record past it in the changelog
+   * was written later.
+   */
+  static checkpointTimeKey(topic: string): string {
+    return `changelog-at ${topic}`;
+  }
+
+  /**
    * A partition was assigned: opens its store (the local lmdb copy if there is one), brings it up to date from the
-   * changelogs (from the offsets checkpointed with it, or from the beginning when it has none or they do not fit
-   * the changelog: a new or stale copy), loads its windows, and resolves with the input offset the state covers
-   * (-1 for none). The store gets what was read and the new checkpoints in one transaction.
+   * changelogs, loads its windows, and resolves with the input offset the state covers (-1 for none). The store
+   * gets what was read and the new checkpoints in one transaction. A copy catches up from the changelog offsets
+   * checkpointed with it when they fit; it is rebuilt from the beginning when it has none (a new copy), when they
+   * are past the changelog's end or before its start (another topic by that name, or records gone by retention),
+   * or when it lags behind a checkpoint older than half the changelog's `delete.retention.ms`: compaction may have
+   * removed a tombstone written since (the key deleted would stay in the copy).
    */
   restore(topic: string, partition: number): Promise<number> {
     if (this.closing.signal.aborted) {
@@ -243,6 +294,8 @@ export class AppState {
     const namespaces = new Map(windows.map((w) => [changelogTopic(this.group, w.node.namespace), w.node.namespace]));
     namespaces.set(this.offsetsTopic(topic), OFFSETS_NAMESPACE);
     const s = store;
+    // Before the changelogs' ends are listed: what is past them was written later.
+    const at = this.clock.now();
     let rebuild = false;
     const reads: [string, string, unknown][] = [];
     const ends = await readChangelogs(
@@ -252,9 +305,12 @@ export class AppState {
       (bounds) => {
         const from = new Map<string, bigint>();
         for (const [cl, b] of bounds) {
-          const at = s.get(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl));
-          if (typeof at !== 'number' || BigInt(at) > b.end || BigInt(at) < b.earliest) rebuild = true;
-          else from.set(cl, BigInt(at));
+          const held = s.get(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl));
+          const since = s.get(OFFSETS_NAMESPACE, partition, AppState.checkpointTimeKey(cl));
+          const retention = this.retention.get(cl) ?? DEFAULT_DELETE_RETENTION;
+          if (typeof held !== 'number' || BigInt(held) > b.end || BigInt(held) < b.earliest) rebuild = true;
+          else if (BigInt(held) < b.end && (typeof since !== 'number' || at - since >= retention / 2)) rebuild = true;
+          else from.set(cl, BigInt(held));
         }
         return rebuild ? new Map() : from;
       },
@@ -273,7 +329,10 @@ export class AppState {
       if (v === undefined) tx.delete(ns, partition, k);
       else tx.set(ns, partition, k, v);
     }
-    for (const [cl, end] of ends) tx.set(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl), Number(end));
+    for (const [cl, end] of ends) {
+      tx.set(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl), Number(end));
+      tx.set(OFFSETS_NAMESPACE, partition, AppState.checkpointTimeKey(cl), at);
+    }
     tx.commit();
     for (const w of windows) w.node.restorePartition(store, partition);
     this.ready.add(key);
@@ -284,12 +343,16 @@ export class AppState {
   /**
    * At a commit: writes the windows' changed state and the input offsets it covers into one transaction per
    * partition store, and returns the changelog records with what commits those transactions once the records are
-   * written: `commit(next)` with the offsets `writeChangelog` reported, checkpointed in the same transactions.
+   * written: `commit(next, contiguous)` with where `writeChangelog` put them, checkpointed in the same transactions.
+   * With `contiguous` (no transactions: another process may have written to the changelog meanwhile), a copy's
+   * checkpoint moves only when the records went right after it: otherwise the copy lacks what was written in
+   * between, and a restore reads again from where it stands, putting the writes back in the changelog's order.
    */
   checkpoint(handled: ReadonlyMap<string, number>): {
     records: ChangelogRecord[];
-    commit: (next: ReadonlyMap<string, number>) => void;
+    commit: (next: ReadonlyMap<string, ChangelogSpan>, contiguous: boolean) => void;
   } {
+    const at = this.clock.now();
     const txs = new Map<string, Transaction>();
     const records: ChangelogRecord[] = [];
     const txOf = (topic: string, partition: number): Transaction | null => {
@@ -343,13 +406,17 @@ export class AppState {
     const inputOf = new Map(this.changelogs().map((c) => [c.topic, c.input]));
     return {
       records,
-      commit: (next) => {
-        for (const [key, offset] of next) {
+      commit: (next, contiguous) => {
+        for (const [key, span] of next) {
           const i = key.lastIndexOf(':');
           const cl = key.slice(0, i);
           const partition = Number(key.slice(i + 1));
           const tx = txs.get(`${inputOf.get(cl)}:${partition}`);
-          tx?.set(OFFSETS_NAMESPACE, partition, AppState.checkpointKey(cl), offset);
+          if (tx === undefined) continue;
+          const ck = AppState.checkpointKey(cl);
+          if (contiguous && tx.get(OFFSETS_NAMESPACE, partition, ck) !== span.first) continue;
+          tx.set(OFFSETS_NAMESPACE, partition, ck, span.next);
+          tx.set(OFFSETS_NAMESPACE, partition, AppState.checkpointTimeKey(cl), at);
         }
         for (const tx of txs.values()) tx.commit();
       },

@@ -4,6 +4,7 @@ import type { KafkaTransaction } from '../connectors/kafka/producer.ts';
 import { KafkaProducer } from '../connectors/kafka/producer.ts';
 import type { KafkaRecord } from '../connectors/kafka/record.ts';
 import type { SinkHooks, SourceHooks } from '../connectors/source/owner-hooks.ts';
+import { graphNodes, nodesAbove, nodesBelow } from '../core/graph.ts';
 import { whenGraphIdle } from '../core/idle.ts';
 import { Stream } from '../core/stream.ts';
 import { badArgument, TwinstreamError } from '../errors.ts';
@@ -12,7 +13,14 @@ import { toMillis } from '../time/duration.ts';
 import { AppTransactions, type CommitScope, commitWithChangelog } from './app-commit.ts';
 import type { ApplicationConfig, ApplicationOptions, AppRunOptions, Produced } from './app-config.ts';
 import { AppSource } from './app-source.ts';
-import { AppState, refuseMergedState, refuseUnsafe, stateNodesBelow, type TopicJoin } from './app-state.ts';
+import {
+  AppState,
+  refuseMergedState,
+  refuseStateWithoutChangelog,
+  refuseUnsafe,
+  stateNodesBelow,
+  type TopicJoin,
+} from './app-state.ts';
 import { Topic, type TopicConfig } from './topic.ts';
 
 export * from './app-commit.ts';
@@ -41,7 +49,7 @@ export function applicationOfStream(stream: Stream<any>, where: string): Applica
     if (app) return app;
     if (seen.has(s)) continue;
     seen.add(s);
-    stack.push(...s.upstreams);
+    stack.push(...nodesAbove(s));
   }
   return badArgument(
     where,
@@ -173,7 +181,7 @@ export class Application {
       seen.add(s);
       const name = byStream.get(s);
       if (name !== undefined) found.add(name);
-      else stack.push(...s.upstreams);
+      else stack.push(...nodesAbove(s));
     }
     return [...found].sort();
   }
@@ -226,7 +234,7 @@ export class Application {
       const s = stack.pop()!;
       if (seen.has(s)) continue;
       seen.add(s);
-      stack.push(...s.downstreams);
+      stack.push(...nodesBelow(s));
       const side = (s as { stateSide?: unknown }).stateSide;
       if (!(side instanceof Stream) || this.joins.has(s)) continue;
       const all = this.inputsAbove(s);
@@ -268,16 +276,23 @@ export class Application {
     // state node below two inputs (a concat) (see app-state).
     this.findJoins();
     const found = (c.changelog ?? true) ? stateNodesBelow(this.inputs, this.joins) : null;
+    if (this.exactlyOnce && c.changelog === false) refuseStateWithoutChangelog(this.inputs, this.joins);
     if (found && found.checkpointable.length > 0) {
       refuseUnsafe(found.unsafe);
       refuseMergedState(this.inputs, this.joins);
+    }
+    // Every input comes from the one consumer: a node that would wait for one input to catch up with another
+    // (a zip past its maxsize) would wait forever, the records it waits for being behind it. It stops the run.
+    for (const node of graphNodes([this.root])) {
+      const f = (node as { failWhenFull?: unknown }).failWhenFull;
+      if (typeof f === 'function') f.call(node, (e: TwinstreamError) => this.fail(e));
     }
     const lookups = new Map<string, string[]>();
     for (const j of this.joins.values()) {
       for (const p of j.partners) lookups.set(p, [...(lookups.get(p) ?? []), j.state]);
     }
     const state = found?.checkpointable.length
-      ? new AppState(found.checkpointable, c.groupId, c, c.stateDir, lookups)
+      ? new AppState(found.checkpointable, c.groupId, c, c.stateDir, lookups, this.root.clock)
       : null;
     this.state = state;
     await this.createTopics(state, dlq);
@@ -419,6 +434,14 @@ export class Application {
           });
         }
         await admin.ensureTopics(changelogs);
+        // How long a tombstone stays in each changelog: how far behind a local copy may catch up from.
+        const retention = new Map<string, number>();
+        const names = changelogs.map((cl) => cl.name);
+        for (const [name, value] of await admin.topicConfig(names, 'delete.retention.ms')) {
+          const ms = Number(value);
+          if (value !== undefined && Number.isFinite(ms) && ms >= 0) retention.set(name, ms);
+        }
+        state.setRetention(retention);
       }
     } finally {
       await admin.close();

@@ -19,9 +19,18 @@ export interface ChangelogRecord {
 }
 
 /**
+ * Where one write put a partition's records in its changelog: from `first` (-1 when the client split them over
+ * several batches: not known) to just before `next`.
+ */
+export interface ChangelogSpan {
+  first: number;
+  next: number;
+}
+
+/**
  * Writes changelog records (acknowledged by all replicas, or inside `tx`) and resolves with, per `topic:partition`
- * written, the offset just past its last record: a store that applied these records holds the changelog up to
- * there. A partition whose offset the broker did not report is left out (its checkpoint stays where it was: a
+ * written, where its records went: a store that applied them and held the changelog up to `first` holds it up to
+ * `next`. A partition whose offset the broker did not report is left out (its checkpoint stays where it was: a
  * restore then reads a little more, never less).
  * @internal
  */
@@ -29,8 +38,8 @@ export async function writeChangelog(
   producer: KafkaProducer,
   records: readonly ChangelogRecord[],
   tx?: KafkaTransaction,
-): Promise<Map<string, number>> {
-  const next = new Map<string, number>();
+): Promise<Map<string, ChangelogSpan>> {
+  const next = new Map<string, ChangelogSpan>();
   if (records.length === 0) return next;
   const counts = new Map<string, number>();
   for (const r of records) counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
@@ -62,7 +71,10 @@ export async function writeChangelog(
   for (const [key, list] of bases) {
     const count = counts.get(key);
     if (count === undefined || list.some((b) => b < 0)) continue;
-    next.set(key, list.length === 1 ? list[0]! + count : Math.max(...list));
+    next.set(
+      key,
+      list.length === 1 ? { first: list[0]!, next: list[0]! + count } : { first: -1, next: Math.max(...list) },
+    );
   }
   return next;
 }

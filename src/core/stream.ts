@@ -88,6 +88,13 @@ export class Stream<T = unknown> {
   kind = 'stream';
   /** @internal Set by `onError`; null when errors reach the caller of `emit`. */
   errorHandler: ((info: StreamErrorInfo) => unknown) | null = null;
+  /**
+   * @internal The stream `catch()` made (its errors go there), and on that stream the node whose errors it carries:
+   * links of the graph besides `downstreams`/`upstreams`, so that what walks the graph (`whenGraphIdle`, an
+   * application's state) reaches the error branch too.
+   */
+  errorBranch: Stream<StreamErrorInfo<unknown>> | null = null;
+  errorsOf: Stream<any> | null = null;
   /** The node's counters while metrics are on (`enableMetrics`); null, and nothing counted, otherwise. */
   metrics: NodeMetrics | null = null;
   /** @internal The compiled delivery to the downstreams; rebuilt after the graph around this node changes. */
@@ -224,6 +231,10 @@ export class Stream<T = unknown> {
   onError(handler: (info: StreamErrorInfo<unknown>) => unknown): this {
     if (typeof handler !== 'function') badArgument('Stream.onError', 'handler', handler, 'a function');
     this.errorHandler = handler;
+    if (this.errorBranch !== null) {
+      this.errorBranch.errorsOf = null;
+      this.errorBranch = null;
+    }
     for (const up of this.upstreams) invalidate(up);
     invalidate(this);
     return this;
@@ -239,7 +250,9 @@ export class Stream<T = unknown> {
   catch(): Stream<StreamErrorInfo<unknown>> {
     const branch = new Stream<StreamErrorInfo<unknown>>({ clock: this.clock, name: `${this.label()}.errors` });
     branch.kind = 'errors';
+    branch.errorsOf = this;
     this.onError((info) => branch.emit(info, info.metadata));
+    this.errorBranch = branch;
     return branch;
   }
 

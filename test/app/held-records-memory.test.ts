@@ -155,3 +155,26 @@ test('a zip of two topics that are not co-partitioned is refused', async () => {
   assert.equal(e.code, 'TS_APP_COPARTITION');
   assert.match(e.message, /zip joins "left" \(3 partitions\) with "right" \(2 partitions\)/);
 });
+
+test('a zip whose input runs more than maxsize ahead stops the application with TS_ZIP_OVERFLOW naming maxsize, instead of stalling', async () => {
+  const { clock, kafka } = cluster(); // each partition of "left" comes before "right" in the fetch order
+  const app = new Application({
+    brokers: kafka.brokers,
+    client: kafka,
+    clock,
+    groupId: 'g',
+    autoOffsetReset: 'earliest',
+  });
+  const left = app.stream(app.topic<string, Reading>('left')).map((r) => r.value.id);
+  const right = app.stream(app.topic<string, Reading>('right')).map((r) => r.value.id);
+  zip([left.named('left ids'), right], { maxsize: 10 }).toTopic(app.topic('pairs'));
+  const [outcome] = await settleAll(clock, [app.run({ timeout: '1s' })]);
+  assert.equal(outcome!.status, 'rejected');
+  const e = (outcome as PromiseRejectedResult).reason;
+  assert.equal(e.code, 'TS_ZIP_OVERFLOW');
+  assert.match(
+    e.message,
+    /input 1 \("left ids"\) holds 11 elements of partition \d while input 2 has none, more than maxsize 10/,
+  );
+  assert.match(e.message, /\{ maxsize: 100_000 \}/);
+});

@@ -189,6 +189,26 @@ describe('whenGraphIdle', () => {
     for (const node of [source, ...source.downstreams]) assert.equal(node.whenIdle(), null);
   });
 
+  test('waits for the nodes of an error branch (catch()) too', async () => {
+    const source = new Stream<number>();
+    const checked = source.map((x) => {
+      if (x < 0) throw new Error('negative');
+      return x;
+    });
+    const kept = checked.sinkToList();
+    const dead = checked
+      .catch()
+      .mapAsync(async (e) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return e.value;
+      })
+      .sinkToList();
+    for (const x of [1, -2, 3, -4]) source.emit(x);
+    await whenGraphIdle([source]);
+    assert.deepEqual(kept, [1, 3]);
+    assert.deepEqual(dead, [-2, -4]);
+  });
+
   test('settles at once when nothing is held', async () => {
     const source = new Stream<number>();
     source.map((x) => x).sinkToList();

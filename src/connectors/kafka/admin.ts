@@ -104,6 +104,36 @@ export class KafkaAdmin {
     }
   }
 
+  /**
+   * One configuration of each topic (`delete.retention.ms`...): its value, or undefined where the cluster reports
+   * none.
+   * @example const retention = await admin.topicConfig(['g-changelog-sums'], 'delete.retention.ms');
+   */
+  async topicConfig(topics: readonly string[], key: string): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>(topics.map((t) => [t, undefined]));
+    if (topics.length === 0) return out;
+    const admin = await this.admin();
+    try {
+      const described = await withTimeout(
+        admin.describeConfigs({
+          resources: topics.map((t) => ({ resourceType: 2, resourceName: t, configurationKeys: [key] })),
+        }),
+        this.timeout,
+        `reading "${key}" of ${topics.join(', ')}`,
+        this.connection,
+      );
+      for (const d of described) {
+        const value = d.configs.find((c) => c.name === key)?.value;
+        if (out.has(d.resourceName) && typeof value === 'string') out.set(d.resourceName, value);
+      }
+      return out;
+    } catch (error) {
+      throw kafkaError('TS_KAFKA_ADMIN', `reading "${key}" of ${topics.join(', ')} failed`, error, this.connection, {
+        topics: [...topics],
+      });
+    }
+  }
+
   /** Deletes topics (missing ones are ignored). */
   async deleteTopics(names: readonly string[]): Promise<void> {
     const admin = await this.admin();

@@ -107,6 +107,10 @@ export interface PortAdmin {
   listTopics(): Promise<string[]>;
   metadata(options: { topics: string[] }): Promise<{ topics: Map<string, { partitionsCount: number }> }>;
   deleteTopics(options: { topics: string[] }): Promise<unknown>;
+  /** Topic configurations (`resourceType` 2: a topic), with the keys asked for. */
+  describeConfigs(options: {
+    resources: { resourceType: number; resourceName: string; configurationKeys?: string[] }[];
+  }): Promise<{ resourceName: string; configs: { name: string; value: string | null }[] }[]>;
   close(): Promise<void>;
 }
 

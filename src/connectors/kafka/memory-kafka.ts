@@ -47,6 +47,8 @@ export class MemoryKafka implements KafkaPort {
   /** An address to pass as `brokers` (nothing listens there: the `client` is this object). */
   readonly brokers = 'memory:9092';
   private readonly topics = new Map<string, PartitionLog[]>();
+  /** The configurations topics were created with through the admin client (`cleanup.policy`...). */
+  private readonly configs = new Map<string, Map<string, string>>();
   private readonly groups = new Map<string, MemoryGroup>();
   private readonly transactionalIds = new Map<string, TransactionalId>();
   private readonly streams = new Set<MemoryMessages>();
@@ -169,18 +171,32 @@ export class MemoryKafka implements KafkaPort {
 
   async admin(): Promise<PortAdmin> {
     return {
-      createTopics: async ({ topics, partitions }) => {
+      createTopics: async ({ topics, partitions, configs }) => {
         for (const t of topics) {
           if (this.topics.has(t)) throw refused(`topic "${t}" already exists (TOPIC_ALREADY_EXISTS)`);
           this.createTopic(t, partitions);
+          this.configs.set(t, new Map(configs.map((c) => [c.name, c.value])));
         }
       },
+      // The configurations given at creation only (a broker reports its defaults for the others too).
+      describeConfigs: async ({ resources }) =>
+        resources.map((r) => {
+          const set = this.configs.get(r.resourceName) ?? new Map<string, string>();
+          const keys = r.configurationKeys ?? [...set.keys()];
+          return {
+            resourceName: r.resourceName,
+            configs: keys.filter((k) => set.has(k)).map((name) => ({ name, value: set.get(name)! })),
+          };
+        }),
       listTopics: async () => this.topicNames(),
       metadata: async ({ topics }) => ({
         topics: new Map(topics.map((t) => [t, { partitionsCount: this.topics.get(t)?.length ?? 0 }])),
       }),
       deleteTopics: async ({ topics }) => {
-        for (const t of topics) this.topics.delete(t);
+        for (const t of topics) {
+          this.topics.delete(t);
+          this.configs.delete(t);
+        }
       },
       close: async () => {},
     };

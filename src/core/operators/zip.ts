@@ -1,4 +1,4 @@
-import { requireInteger } from '../../errors.ts';
+import { requireInteger, TwinstreamError } from '../../errors.ts';
 import {
   type Checkpointable,
   type CheckpointReader,
@@ -62,6 +62,8 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
   private last: Part | null = null;
   private lastId = -1;
   private readonly maxsize: number;
+  /** Set by `failWhenFull`: what an input past `maxsize` calls instead of waiting. */
+  private overflow: ((error: TwinstreamError) => void) | null = null;
 
   constructor(parts: readonly unknown[], options: ZipOptions = {}) {
     const maxsize = options.maxsize ?? 10;
@@ -128,6 +130,7 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
     for (let j = 0; j < inputs.length; j++) {
       if (inputs[j]!.items.length === 0) {
         if (input.items.length <= this.maxsize) return;
+        if (this.overflow !== null) return this.overflow(this.overflowError(i, j, partitionOf(metadata)));
         return new Promise<void>((resolve) => input.waiting.push(resolve));
       }
     }
@@ -143,6 +146,28 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
     } finally {
       releaseAll(held);
     }
+  }
+
+  /**
+   * @internal Called by an owner whose one source feeds every input (a Kafka application's consumer): an input past
+   * `maxsize` cannot wait for the others, as their records wait behind it in that source. It calls `fail` instead
+   * (the owner stops with that error) and keeps the element.
+   */
+  failWhenFull(fail: (error: TwinstreamError) => void): void {
+    this.overflow = fail;
+  }
+
+  private overflowError(ahead: number, empty: number, partition: number): TwinstreamError {
+    const label = (k: number) => {
+      const up = this.ups[k]!;
+      return `input ${k + 1}${up.name === undefined ? '' : ` ("${up.name}")`}`;
+    };
+    return new TwinstreamError(
+      'TS_ZIP_OVERFLOW',
+      `${this.label()}: ${label(ahead)} holds ${this.maxsize + 1} elements of partition ${partition} while ${label(empty)} has none, more than maxsize ${this.maxsize}; ` +
+        'one consumer reads every input, so it cannot wait for the other input to catch up. Give the zip a maxsize above how far one input can run ahead of the other: zip([left, right], { maxsize: 100_000 })',
+      { context: { node: this.label(), maxsize: this.maxsize, partition } },
+    );
   }
 
   /** Writes the queues of each partition that changed, with the greatest offset taken from each input. */
