@@ -45,11 +45,22 @@ run:
 
 function desflow(): string | null {
   const bin = join(VENV, 'bin/desflow');
-  if (existsSync(bin)) return bin;
+  if (existsSync(bin)) {
+    // A venv made before the week wrote Parquet lacks pyarrow: add the extra once.
+    const py = join(VENV, 'bin/python');
+    if (spawnSync(py, ['-c', 'import pyarrow'], { encoding: 'utf8' }).status !== 0) {
+      spawnSync(join(VENV, 'bin/pip'), ['install', '-q', `desflow[parquet]==${DESFLOW_VERSION}`], {
+        encoding: 'utf8',
+        timeout: 900_000,
+      });
+    }
+    return bin;
+  }
   process.stderr.write(`creating ${VENV} and installing desflow ${DESFLOW_VERSION} from PyPI ...\n`);
   const venv = spawnSync('python3', ['-m', 'venv', VENV], { encoding: 'utf8' });
   if (venv.status !== 0) return null;
-  const pip = spawnSync(join(VENV, 'bin/pip'), ['install', '-q', `desflow==${DESFLOW_VERSION}`], {
+  // The parquet extra (pyarrow): the week below writes Parquet in both.
+  const pip = spawnSync(join(VENV, 'bin/pip'), ['install', '-q', `desflow[parquet]==${DESFLOW_VERSION}`], {
     encoding: 'utf8',
     timeout: 900_000,
   });
@@ -221,6 +232,37 @@ try {
         console.log(
           `| ${level} | ${fmt(t)} | ${typeof none === 'string' ? '-' : (median(t.cpu) / median(none.cpu)).toFixed(2)} |`,
         );
+    }
+    // The same week as a desflow blueprint with a Parquet sink, run unchanged by desflow and by `twinstream sim
+    // run`, once each (desflow takes minutes): wall and CPU of the whole command, and the event rows written.
+    const weekFile = join(dir, 'line-a-week.yaml');
+    writeFileSync(
+      weekFile,
+      `${BLUEPRINT.replace('level: all', 'level: typical').replace('until: 3600', 'until: 604800')}egress:\n  - { type: Parquet, config: { default_path: events.parquet } }\n`,
+    );
+    const rowsIn = (d: string): string => {
+      if (bin === null) return '-';
+      const code = `import glob,pyarrow.parquet as pq;print(sum(pq.read_metadata(f).num_rows for f in glob.glob(${JSON.stringify(`${d}/**/*.parquet`)},recursive=True)))`;
+      return spawnSync(join(VENV, 'bin/python'), ['-c', code], { encoding: 'utf8' }).stdout.trim() || '-';
+    };
+    const oursWeek = time(node, [main, 'sim', 'run', weekFile, '--out', join(dir, 'week-ts'), '--quiet'], dir, 1);
+    mkdirSync(join(dir, 'week-desflow'));
+    const theirsWeek = bin === null ? 'not installed' : time(bin, ['run', weekFile], join(dir, 'week-desflow'), 1);
+    console.log('\n### the week of Line_A as a desflow blueprint to Parquet (statistics typical), one run each\n');
+    console.log('| command | wall s | CPU s | event rows | × twinstream (wall) | × twinstream (CPU) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const [name, t, d] of [
+      ['twinstream sim run', oursWeek, 'week-ts'],
+      [`desflow ${DESFLOW_VERSION} run`, theirsWeek, 'week-desflow'],
+    ] as const) {
+      if (typeof t === 'string') console.log(`| ${name} | ${t} | | | | |`);
+      else {
+        const ref = typeof oursWeek === 'string' ? null : oursWeek;
+        console.log(
+          `| ${name} | ${t.wall[0]!.toFixed(1)} | ${t.cpu[0]!.toFixed(1)} | ${rowsIn(join(dir, d))} | ${ref ? (t.wall[0]! / ref.wall[0]!).toFixed(2) : '-'} | ${ref ? (t.cpu[0]! / ref.cpu[0]!).toFixed(2) : '-'} |`,
+        );
+      }
+      rows.push([`week to Parquet: ${name}`, t]);
     }
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
