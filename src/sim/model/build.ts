@@ -10,6 +10,7 @@ import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model
 import { publishStatistics } from '../stats/publish-statistics.ts';
 import { breakdowns } from './breakdown.ts';
 import { expressionOf, interruptTargets, runningTargets } from './check-tasks.ts';
+import type { Entity } from './entity.ts';
 import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import { type ModelResourceHandle, modelResource } from './model-resource.ts';
 import { armStop, type ModelStopReason } from './model-stop.ts';
@@ -18,7 +19,7 @@ import { RankedStore } from './ranked-store.ts';
 import { SignalState } from './signal-state.ts';
 import type { ModelAction, ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 import { planTasks } from './task-plan.ts';
-import { type Entity, TaskRunner } from './task-runner.ts';
+import { TaskRunner } from './task-runner.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {

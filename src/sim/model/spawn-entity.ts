@@ -1,0 +1,40 @@
+import type { ProcessGenerator } from '../kernel/process.ts';
+import type { Entity } from './entity.ts';
+import type { TaskRunner } from './task-runner.ts';
+
+/**
+ * Starts a new entity at `task`, after `after`, keyed `<task>-<n>` (n counted per task from the model's
+ * `entities.numberFrom`). It starts with a copy of the spawning entity's attributes, or with `entities.spawned:
+ * parent` only `{ parent: <its key> }`, as desflow's; its flow is counted in the statistics of a flow named after
+ * the task.
+ *
+ * @internal
+ */
+export function spawnEntity(runner: TaskRunner, task: string, after: number | undefined, parent: Entity | null): void {
+  const n = runner.spawned.get(task) ?? 0;
+  runner.spawned.set(task, n + 1);
+  const entities = runner.parts.entities;
+  const entity: Entity = {
+    key: `${task}-${n + (entities?.numberFrom ?? 0)}`,
+    attr: entities?.spawned === 'parent' ? { parent: parent?.key ?? null } : { ...(parent?.attr ?? {}) },
+    kept: new Map(),
+    ended: null,
+    instances: null,
+    spawnedBy: parent,
+    ending: false,
+  };
+  const env = runner.env;
+  env.process(
+    (function* (): ProcessGenerator<boolean> {
+      if (after !== undefined && after > 0) yield env.timeout(after);
+      const stats = runner.parts.flowStats?.(task) ?? null;
+      if (stats !== null) stats.started++;
+      try {
+        return yield* runner.flow(entity, task, {}, stats);
+      } finally {
+        entity.ending = true;
+      }
+    })(),
+    `${task}-${n}`,
+  );
+}
