@@ -16,7 +16,7 @@ import type { ModelSpec } from './spec.ts';
  * import { isDesflowBlueprint } from 'twinstream/sim';
  * isDesflowBlueprint({ simulation: { sim_id: 'Shop' } }); // true
  */
-export function isDesflowBlueprint(data: unknown): data is Data {
+export function isDesflowBlueprint(data: unknown): data is Record<string, unknown> {
   return data !== null && typeof data === 'object' && !Array.isArray(data) && Object.hasOwn(data, 'simulation');
 }
 
@@ -44,7 +44,7 @@ export function isDesflowBlueprint(data: unknown): data is Data {
  * spec.flows; // [{ name: 'parts', arrival: 'parts', entity: 'parts', start: 'cut' }]
  */
 export function fromDesflow(
-  blueprint: Data,
+  blueprint: Record<string, unknown>,
   source = 'blueprint',
   lineOf?: (path: readonly PropertyKey[]) => number | string | undefined,
 ): ModelSpec {
