@@ -354,12 +354,16 @@ export function buildModel(
       env,
       signals,
       world,
+      // Checked again after every change it may read, as desflow's: the model's state, a registry update (a
+      // schedule, a scenario, a live parameter) and a breakdown's capacity change.
       watch: (fn) => {
         stepChanged = fn;
         const fromTasks = runner?.watch(fn);
+        const fromRegistry = env.registry.onChange(id, fn);
         return () => {
           stepChanged = () => {};
           fromTasks?.();
+          fromRegistry();
         };
       },
       stopped: (reason) => {
@@ -382,6 +386,10 @@ export function buildModel(
       r.breakdown,
       sampler,
       publishValue,
+      () => {
+        stepChanged();
+        runner?.changed();
+      },
     );
     env.process(gen, `${name}-breakdowns`);
   }

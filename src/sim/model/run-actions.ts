@@ -6,7 +6,8 @@ import type { TaskRunner } from './task-runner.ts';
 
 /**
  * Runs actions (the `on:` of a task, a signal or a scenario step): `fire` a signal (with a value, or the outcome of
- * a signal or of a task of the entity copied `from` now, even when it fires `after` a delay), `spawn` an entity,
+ * a signal or of a task of the entity copied `from` now, even when it fires `after` a delay), `spawn` an entity
+ * (handed the task's `outcome`, as desflow's),
  * `interrupt` a task's instances, or set a registry path.
  *
  * @internal
@@ -16,6 +17,7 @@ export function runActions(
   actions: readonly ModelAction<number>[] | undefined,
   entity: Entity | null,
   plan: TaskPlan | null,
+  outcome: Record<string, unknown>,
 ): void {
   for (const a of actions ?? []) {
     if ('fire' in a) {
@@ -37,7 +39,7 @@ export function runActions(
       if (f.after !== undefined && f.after > 0) {
         runner.env.timeout(f.after).addCallback(() => runner.fire(f.signal, ok, value, f.urgent));
       } else runner.fire(f.signal, ok, value, f.urgent);
-    } else if ('spawn' in a) runner.spawn(a.spawn.task, a.spawn.after, entity);
+    } else if ('spawn' in a) runner.spawn(a.spawn.task, a.spawn.after, entity, outcome);
     else if ('interrupt' in a) runner.interrupt(a.interrupt.task, whereOf(runner, a, plan), a.interrupt.cause);
     else runner.env.registry.update(a.path, a.value);
   }

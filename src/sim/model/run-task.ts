@@ -95,7 +95,7 @@ export function* runTask(
       if (plan.copied) (entity.ended ??= new Map()).set(plan.name, { ok: false, value: failure });
       if (inst !== null) inst.outcome = { ok: false, value: failure };
       if (t.signal !== undefined) runner.fire(t.signal, false, failure);
-      runner.act(t.on, entity, plan);
+      runner.act(t.on, entity, plan, upstream);
       runner.changed();
       if (t.onFail !== undefined) return { next: t.onFail, payload: upstream, end: 'finished' };
       releaseKept(runner, entity, null);
@@ -108,12 +108,12 @@ export function* runTask(
     if (inst !== null) inst.outcome = { ok: true, value: payload };
     if (t.signal !== undefined) runner.fire(t.signal, true, payload);
     if (t.interrupt !== undefined) runner.interrupt(t.interrupt.task, plan.whereOf.get(t.interrupt), t.interrupt.cause);
-    if (t.spawn !== undefined) runner.spawn(t.spawn.task, t.spawn.after, entity);
+    if (t.spawn !== undefined) runner.spawn(t.spawn.task, t.spawn.after, entity, payload);
     if (plan.set.length > 0) {
       const s: ExpressionScope = { ...scope, payload };
       for (const [k, v] of plan.set) entity.attr[k] = isExpression(v) ? v.evaluate(s) : v;
     }
-    runner.act(t.on, entity, plan);
+    runner.act(t.on, entity, plan, payload);
     runner.changed();
     return { next: chooseNext(runner, plan, scope, payload), payload, end: 'finished' };
   } finally {

@@ -5,12 +5,19 @@ import type { TaskRunner } from './task-runner.ts';
 /**
  * Starts a new entity at `task`, after `after`, keyed `<task>-<n>` (n counted per task from the model's
  * `entities.numberFrom`). It starts with a copy of the spawning entity's attributes, or with `entities.spawned:
- * parent` only `{ parent: <its key> }`, as desflow's; its flow is counted in the statistics of a flow named after
- * the task.
+ * parent` only `{ parent: <its key> }`, as desflow's; its first task reads the spawning task's outcome as its
+ * `payload.` (empty when a signal or a scenario spawns it). Its flow is counted in the statistics of a flow named
+ * after the task.
  *
  * @internal
  */
-export function spawnEntity(runner: TaskRunner, task: string, after: number | undefined, parent: Entity | null): void {
+export function spawnEntity(
+  runner: TaskRunner,
+  task: string,
+  after: number | undefined,
+  parent: Entity | null,
+  upstream: Record<string, unknown>,
+): void {
   const n = runner.spawned.get(task) ?? 0;
   runner.spawned.set(task, n + 1);
   const entities = runner.parts.entities;
@@ -30,7 +37,7 @@ export function spawnEntity(runner: TaskRunner, task: string, after: number | un
       const stats = runner.parts.flowStats?.(task) ?? null;
       if (stats !== null) stats.started++;
       try {
-        return yield* runner.flow(entity, task, {}, stats);
+        return yield* runner.flow(entity, task, upstream, stats);
       } finally {
         entity.ending = true;
       }

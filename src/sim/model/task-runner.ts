@@ -127,14 +127,19 @@ export class TaskRunner {
     }
   }
 
-  /** Runs actions (`on:` of a task or a signal, a scenario's). */
-  act(actions: readonly ModelAction<number>[] | undefined, entity: Entity | null, plan: TaskPlan | null): void {
-    runActions(this, actions, entity, plan);
+  /** Runs actions (`on:` of a task with its outcome, of a signal, a scenario's). */
+  act(
+    actions: readonly ModelAction<number>[] | undefined,
+    entity: Entity | null,
+    plan: TaskPlan | null,
+    outcome: Record<string, unknown> = {},
+  ): void {
+    runActions(this, actions, entity, plan, outcome);
   }
 
-  /** Starts a new entity at `task`, after `after` (spawnEntity). */
-  spawn(task: string, after: number | undefined, parent: Entity | null): void {
-    spawnEntity(this, task, after, parent);
+  /** Starts a new entity at `task`, after `after`, handed `upstream` (spawnEntity). */
+  spawn(task: string, after: number | undefined, parent: Entity | null, upstream: Record<string, unknown> = {}): void {
+    spawnEntity(this, task, after, parent, upstream);
   }
 
   /** Publishes a task's lifecycle event; without egress (replications) only the count is kept: no record is built. */
