@@ -43,7 +43,9 @@ export interface BuiltModel {
   published: Map<string, number>;
   /** Set to stop arrivals (a drain): an arrival due after it brings no entity. */
   closed: boolean;
-  /** Called each time an entity goes through its last step (a drain waits for the last one). */
+  /** Entities in the model: arrived (or spawned) and not yet out of it. */
+  inSystem: number;
+  /** Called each time an entity leaves the model (a drain waits for the last one). */
   onLeave: (() => void) | null;
   /** What ended the run before `until` (`run.stop`, or a stop from outside); null while it goes on. */
   stopped: ModelStopReason | null;
@@ -160,6 +162,7 @@ export function buildModel(
     statistics,
     published: new Map(),
     closed: false,
+    inSystem: 0,
     onLeave: null,
     stopped: null,
     act: () => {},
@@ -249,8 +252,13 @@ export function buildModel(
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
     flowStats.finished++;
-    built.onLeave?.();
+    left();
   }
+
+  const left = () => {
+    built.inSystem--;
+    built.onLeave?.();
+  };
 
   function* arrivals(flow: ModelFlow): ProcessGenerator<void> {
     const path = `${id}.arrival.${flow.arrival}`;
@@ -263,6 +271,7 @@ export function buildModel(
       if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
+      built.inSystem++;
       env.process(entity(flow, `${prefix}-${n + from}`, flowStats), `${flow.name}-${n}`);
     }
   }
@@ -285,6 +294,10 @@ export function buildModel(
             signals,
             publish: publishValue,
             flowStats: (name) => statistics.flow(name),
+            entered: () => {
+              built.inSystem++;
+            },
+            left,
             ...(spec.entities === undefined ? {} : { entities: spec.entities }),
             count: (status) => {
               counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
@@ -323,6 +336,8 @@ export function buildModel(
     const rows = replayRows.get(flow.arrival);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
+      // A drain stops the arrivals, as desflow's.
+      if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
       const attr: Record<string, unknown> = {};
@@ -341,10 +356,12 @@ export function buildModel(
         spawnedBy: null,
         ending: false,
       };
+      built.inSystem++;
       const proc = runner!.start(entity, flow.start!, {}, flowStats, `${flow.name}-${n}`);
       proc.addCallback((e) => {
         entity.ending = true;
         if (e.ok && e.value === true) counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
+        left();
       });
     }
   }

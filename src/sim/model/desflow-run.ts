@@ -1,4 +1,4 @@
-import { type Data, type DesflowReader, NOT_YET, PYTHON } from './desflow-reader.ts';
+import { type Data, type DesflowReader, PYTHON } from './desflow-reader.ts';
 import type { DesflowSimulation } from './desflow-simulation.ts';
 
 /**
@@ -10,7 +10,20 @@ import type { DesflowSimulation } from './desflow-simulation.ts';
 export function desflowRun(rd: DesflowReader, blueprint: Data, sim: DesflowSimulation): Data {
   const run = rd.obj(blueprint.run, ['run']);
   rd.refuse(run, ['before'], ['run'], PYTHON);
-  if (run.drain !== undefined && run.drain !== false) rd.fail(['run', 'drain'], NOT_YET);
+  // desflow's `drain: true` or `{ limit: 1 h }`: at `until` the arrivals stop and the run goes on until no entity is
+  // left (for at most the limit).
+  let drain: boolean | number | undefined;
+  if (run.drain === true) drain = true;
+  else if (run.drain !== undefined && run.drain !== null && run.drain !== false) {
+    const d = rd.obj(run.drain, ['run', 'drain']);
+    rd.refuse(
+      d,
+      Object.keys(d).filter((k) => k !== 'limit'),
+      ['run', 'drain'],
+      'expected true or { limit: <duration> }',
+    );
+    drain = d.limit === undefined || d.limit === null ? true : rd.seconds(d.limit, ['run', 'drain', 'limit']);
+  }
   if (run.until === undefined || run.until === null)
     rd.fail(['run', 'until'], 'expected how long to run (twinstream needs an until)');
   const { goLiveAt, warmup, seed, logicalStartTime, timeZone } = sim;
@@ -20,6 +33,7 @@ export function desflowRun(rd: DesflowReader, blueprint: Data, sim: DesflowSimul
     // unpaced until `goLiveAt` and runs at `factor` from then.
     factor: goLiveAt === undefined ? (sim.factor ?? 1) : 1,
     ...(warmup === undefined ? {} : { warmup }),
+    ...(drain === undefined ? {} : { drain }),
     ...(seed === undefined ? {} : { seed }),
     // desflow's `{ signal: name }` or `{ condition: text }` is twinstream's, expression language included.
     ...(run.stop === undefined || run.stop === null ? {} : { stop: run.stop }),

@@ -25,10 +25,10 @@ export function isDesflowBlueprint(data: unknown): data is Record<string, unknow
  * `logical_start_time`, `timezone`, `go_live_at`, `warmup`), `resources`, `containers`, `stores` (priority stores
  * too), `services`, `arrivals` (each with `spawn` becomes a flow; a `replay` reads its rows into arrival times and
  * attributes), `variables`, `signals`, `tasks` (every wait branch, `subscribe`, `fire.from`), `scenario` (updates,
- * records, interrupts), `stats`, `run` and the Console, Parquet, Jsonl and Kafka sinks with their `when`.
+ * records, interrupts), `stats`, `run` (`until`, `stop`, `drain`) and the Console, Parquet, Jsonl and Kafka sinks with their `when`.
  * Distributions keep desflow's meaning: a lognormal by its mean and std, a normal with no std is constant, and every
  * draw is at least 1e-5 s as desflow's sampler makes it. What needs Python (`!python` references, `processes`,
- * `telemetry` functions) or is not translated yet (`run.drain`, `lag_interval`, `batching`) throws
+ * `telemetry` functions) or is not translated yet (`lag_interval`, `batching`) throws
  * `TS_SIM_BAD_MODEL` naming the field, with its line when `lineOf` can tell it.
  *
  * @example

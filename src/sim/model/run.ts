@@ -243,26 +243,15 @@ function warn(message: string): void {
   process.emitWarning(message, 'TwinstreamWarning');
 }
 
-// No more arrivals; run until the last entity in the system leaves, or `limit` has passed.
+// No more arrivals; run until the last entity in the model leaves (the event being processed finishes, none after
+// it), or until `limit` has passed (before the events due then), as desflow's drain ends.
 async function drainModel(env: RealtimeEnvironment, built: BuiltModel, limit: number): Promise<void> {
   built.closed = true;
-  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const inSystem = () => sum(built.counts.arrived) - sum(built.counts.completed);
-  if (inSystem() === 0) return;
-  const drained = env.event();
+  if (built.inSystem === 0) return;
   built.onLeave = () => {
-    if (inSystem() === 0 && !drained.triggered) drained.succeed();
+    if (built.inSystem === 0) env.stop();
   };
-  if (Number.isFinite(limit)) {
-    env.process(
-      (function* () {
-        yield env.timeout(limit);
-        if (!drained.triggered) drained.succeed();
-      })(),
-      'drain-limit',
-    );
-  }
-  await env.run({ until: drained });
+  await env.run(Number.isFinite(limit) ? { until: env.now + limit } : {});
 }
 
 // The model's own sinks, each given the records its `when` asks for, as often as it asks.

@@ -31,15 +31,22 @@ export function spawnEntity(
     ending: false,
   };
   const env = runner.env;
+  const delayed = after !== undefined && after > 0;
+  // In the model from now, or once its delay has passed, as desflow counts it (a drain waits for it from then).
+  if (!delayed) runner.parts.entered?.();
   env.process(
     (function* (): ProcessGenerator<boolean> {
-      if (after !== undefined && after > 0) yield env.timeout(after);
+      if (delayed) {
+        yield env.timeout(after);
+        runner.parts.entered?.();
+      }
       const stats = runner.parts.flowStats?.(task) ?? null;
       if (stats !== null) stats.started++;
       try {
         return yield* runner.flow(entity, task, upstream, stats);
       } finally {
         entity.ending = true;
+        runner.parts.left?.();
       }
     })(),
     `${task}-${n}`,

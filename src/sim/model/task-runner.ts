@@ -28,6 +28,9 @@ export interface RunnerParts {
   count: (status: string) => void;
   /** The statistics of a flow by name: a spawned entity's flow is named after the task it starts at, as desflow's. */
   flowStats?: (name: string) => FlowStats;
+  /** A spawned entity comes into the model, and leaves it (a drain counts them). */
+  entered?: () => void;
+  left?: () => void;
   /** How entities are keyed and what a spawned one starts with (the model's `entities`). */
   entities?: ModelSpec<number>['entities'];
 }

@@ -84,3 +84,33 @@ test("a stop condition is checked again when a repair grants a queued request: t
   // at the repair itself.
   assert.deepEqual(lines.slice(-2), ['10 jobs-10 work queued', '10.5 press-breakdown press repaired']);
 });
+
+test('run.drain translates: the arrivals stop at until and the run goes on until the last entity leaves, or the limit', async () => {
+  // A part every second on a press of 3 s, each spawning a label 2 s after it is pressed. desflow 0.25: with
+  // `drain: true` 43 event records, the last label-8 finishing at 28 (label-9, due at 30, is not in the model
+  // yet); with `drain: { limit: 5 s }` 24 records, the run ending at 15 before label-4 starts.
+  const blueprint = (drain: unknown) => ({
+    simulation: { sim_id: 'Cell', factor: 0, random_seed: 3 },
+    resources: { press: { current_cap: 1 } },
+    services: { press: { dist: 'constant', value: 3 }, one: { dist: 'constant', value: 1 } },
+    arrivals: { parts: { dist: 'constant', value: 1, spawn: 'press' } },
+    tasks: {
+      press: { service: 'press', resource: 'press', payload: {}, spawn: { task: 'label', after: 2 } },
+      label: { service: 'one', payload: {} },
+    },
+    run: { until: 10, drain },
+  });
+  const all = await trace(blueprint(true));
+  assert.equal(all.summary.simulatedTime, 28);
+  assert.equal(all.lines.length, 43);
+  assert.equal(all.lines.at(-1), '28 label-8 label finished');
+  assert.equal(all.summary.arrived.parts, 9);
+  const limited = await trace(blueprint({ limit: '5 s' }));
+  assert.equal(limited.summary.simulatedTime, 15);
+  assert.equal(limited.lines.length, 24);
+  assert.equal(limited.lines.at(-1), '13 parts-5 press started');
+  await assert.rejects(trace(blueprint({ limit: '5 s', until: 3 })), {
+    code: 'TS_SIM_BAD_MODEL',
+    message: /run\.drain\.until: expected true or \{ limit: <duration> \}/,
+  });
+});
