@@ -39,7 +39,8 @@ export function desflowRun(rd: DesflowReader, blueprint: Data, sim: DesflowSimul
     ...(run.stop === undefined || run.stop === null ? {} : { stop: run.stop }),
     ...(logicalStartTime === undefined ? {} : { logicalStartTime }),
     ...(goLiveAt === undefined ? {} : { goLiveAt }),
-    ...(timeZone === undefined ? {} : { timeZone }),
+    // desflow writes timestamps in its time zone, with the offset.
+    ...(timeZone === undefined ? {} : { timeZone, localTimestamps: true }),
   };
 }
 

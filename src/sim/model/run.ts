@@ -120,6 +120,7 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   const env = new RealtimeEnvironment({
     factor: goLive === undefined || goLive <= 0 ? factor : 0,
     logicalStartTime: clock.startMs,
+    ...(run.localTimestamps === true ? { timeZone: run.timeZone ?? 'UTC' } : {}),
   });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
   if (spec.scenario !== undefined && spec.scenario.length > 0)
