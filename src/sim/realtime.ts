@@ -4,7 +4,8 @@ import { Egress, type EgressOptions, type EgressSink } from './egress/egress.ts'
 import { BaseEnvironment, type EnvironmentOptions, type RunOptions } from './kernel/environment.ts';
 import { DEFUSED, Event, FAILED, PROCESSED } from './kernel/events.ts';
 import { ParameterRegistry } from './parameters.ts';
-import { eventRecord, LAG_PATH, type SimRecord, telemetryRecord } from './telemetry.ts';
+import { eventRecord, isoTimestamp, LAG_PATH, type SimRecord, telemetryRecord } from './telemetry.ts';
+import { zonedTimestamp } from './zoned-timestamp.ts';
 
 /** Options of a real-time environment. */
 export interface RealtimeOptions extends EnvironmentOptions {
@@ -16,6 +17,11 @@ export interface RealtimeOptions extends EnvironmentOptions {
   maxLag?: number;
   /** Simulated time between two lag samples published as `system.simulation.lag_seconds` (default 1; paced runs only). */
   lagInterval?: number;
+  /**
+   * Write record timestamps as local times in this IANA time zone with their offset
+   * (`2024-01-01T06:00:00.000+01:00`), as desflow does; default: UTC (`2024-01-01T05:00:00.000Z`).
+   */
+  timeZone?: string;
 }
 
 // Unpaced runs give the event loop a turn this often (wall ms), so I/O (egress, parameter updates) goes on.
@@ -57,6 +63,7 @@ export class RealtimeEnvironment extends BaseEnvironment {
   private wakeUp: (() => void) | null = null;
   private running = false;
   private stopRequested = false;
+  private readonly stamp: ((ms: number) => string) | null;
 
   constructor(options: RealtimeOptions = {}) {
     super({ ...options, logicalStartTime: options.logicalStartTime ?? realClock.now() });
@@ -68,6 +75,7 @@ export class RealtimeEnvironment extends BaseEnvironment {
     this.strict = options.strict ?? false;
     this.maxLagSeconds = options.maxLag ?? (factor * this.timeUnitMs) / 1000;
     this.lagInterval = options.lagInterval ?? 1;
+    this.stamp = options.timeZone === undefined ? null : zonedTimestamp(options.timeZone);
     if (!(this.lagInterval > 0)) {
       badArgument('RealtimeEnvironment', 'lagInterval', options.lagInterval, 'a number > 0');
     }
@@ -82,7 +90,14 @@ export class RealtimeEnvironment extends BaseEnvironment {
 
   /** Publishes a telemetry sample `{ path_id, value, sim_ts, timestamp, stream_type: 'telemetry' }`. */
   publishTelemetry(pathId: string, value: unknown): void {
-    this.publish(telemetryRecord(pathId, value, this._now, this.toTimestamp()));
+    const r = telemetryRecord(pathId, value, this._now, this.toTimestamp());
+    if (this.stamp !== null) r.timestamp = this.stamp(this.toTimestamp());
+    this.publish(r);
+  }
+
+  /** A timestamp (ms since the epoch) as records write it: ISO 8601 in UTC, or in `timeZone` with its offset. */
+  formatTimestamp(ms: number): string {
+    return this.stamp === null ? isoTimestamp(ms) : this.stamp(ms);
   }
 
   /**
@@ -90,7 +105,9 @@ export class RealtimeEnvironment extends BaseEnvironment {
    * fields when a task is given (as desflow's records carry them).
    */
   publishEvent(key: string, value: unknown, task?: string, instance?: number): void {
-    this.publish(eventRecord(key, value, this._now, this.toTimestamp(), task, instance));
+    const r = eventRecord(key, value, this._now, this.toTimestamp(), task, instance);
+    if (this.stamp !== null) r.timestamp = this.stamp(this.toTimestamp());
+    this.publish(r);
   }
 
   private publish(record: SimRecord): void {

@@ -22,6 +22,7 @@ export function* breakdowns(
   spec: ModelBreakdown,
   sampler: Sampler,
   publish: (key: string, value: Record<string, unknown>) => void,
+  changed: () => void = () => {},
 ): ProcessGenerator<void> {
   const res = handle.resource;
   const key = `${name}-breakdown`;
@@ -34,6 +35,7 @@ export function* breakdowns(
     stats.down(true);
     stats.changed();
     publish(key, { resource: name, status: 'down' });
+    changed();
     if (spec.work !== 'finish') {
       for (const req of [...res.users]) {
         const proc = req.proc as { isAlive?: boolean; interrupt?: (c: unknown) => void } | null;
@@ -46,5 +48,7 @@ export function* breakdowns(
     stats.down(false);
     stats.changed();
     publish(key, { resource: name, status: 'repaired' });
+    // Requests granted by the repair: conditions (a stop, a wait) read them now, as desflow's.
+    changed();
   }
 }

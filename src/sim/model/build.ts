@@ -10,6 +10,7 @@ import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model
 import { publishStatistics } from '../stats/publish-statistics.ts';
 import { breakdowns } from './breakdown.ts';
 import { expressionOf, interruptTargets, runningTargets } from './check-tasks.ts';
+import type { Entity } from './entity.ts';
 import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
 import { type ModelResourceHandle, modelResource } from './model-resource.ts';
 import { armStop, type ModelStopReason } from './model-stop.ts';
@@ -18,7 +19,7 @@ import { RankedStore } from './ranked-store.ts';
 import { SignalState } from './signal-state.ts';
 import type { ModelAction, ModelFlow, ModelSpec, ModelStep } from './spec.ts';
 import { planTasks } from './task-plan.ts';
-import { type Entity, TaskRunner } from './task-runner.ts';
+import { TaskRunner } from './task-runner.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {
@@ -42,7 +43,9 @@ export interface BuiltModel {
   published: Map<string, number>;
   /** Set to stop arrivals (a drain): an arrival due after it brings no entity. */
   closed: boolean;
-  /** Called each time an entity goes through its last step (a drain waits for the last one). */
+  /** Entities in the model: arrived (or spawned) and not yet out of it. */
+  inSystem: number;
+  /** Called each time an entity leaves the model (a drain waits for the last one). */
   onLeave: (() => void) | null;
   /** What ended the run before `until` (`run.stop`, or a stop from outside); null while it goes on. */
   stopped: ModelStopReason | null;
@@ -159,6 +162,7 @@ export function buildModel(
     statistics,
     published: new Map(),
     closed: false,
+    inSystem: 0,
     onLeave: null,
     stopped: null,
     act: () => {},
@@ -248,8 +252,13 @@ export function buildModel(
     }
     counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
     flowStats.finished++;
-    built.onLeave?.();
+    left();
   }
+
+  const left = () => {
+    built.inSystem--;
+    built.onLeave?.();
+  };
 
   function* arrivals(flow: ModelFlow): ProcessGenerator<void> {
     const path = `${id}.arrival.${flow.arrival}`;
@@ -262,6 +271,7 @@ export function buildModel(
       if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
+      built.inSystem++;
       env.process(entity(flow, `${prefix}-${n + from}`, flowStats), `${flow.name}-${n}`);
     }
   }
@@ -284,6 +294,10 @@ export function buildModel(
             signals,
             publish: publishValue,
             flowStats: (name) => statistics.flow(name),
+            entered: () => {
+              built.inSystem++;
+            },
+            left,
             ...(spec.entities === undefined ? {} : { entities: spec.entities }),
             count: (status) => {
               counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
@@ -322,6 +336,8 @@ export function buildModel(
     const rows = replayRows.get(flow.arrival);
     for (let n = 0; n < limit; n++) {
       yield env.timeout(sampler.sample(config, path));
+      // A drain stops the arrivals, as desflow's.
+      if (built.closed) return;
       counts.arrived[flow.name] = n + 1;
       flowStats.started++;
       const attr: Record<string, unknown> = {};
@@ -340,10 +356,12 @@ export function buildModel(
         spawnedBy: null,
         ending: false,
       };
+      built.inSystem++;
       const proc = runner!.start(entity, flow.start!, {}, flowStats, `${flow.name}-${n}`);
       proc.addCallback((e) => {
         entity.ending = true;
         if (e.ok && e.value === true) counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
+        left();
       });
     }
   }
@@ -353,12 +371,16 @@ export function buildModel(
       env,
       signals,
       world,
+      // Checked again after every change it may read, as desflow's: the model's state, a registry update (a
+      // schedule, a scenario, a live parameter) and a breakdown's capacity change.
       watch: (fn) => {
         stepChanged = fn;
         const fromTasks = runner?.watch(fn);
+        const fromRegistry = env.registry.onChange(id, fn);
         return () => {
           stepChanged = () => {};
           fromTasks?.();
+          fromRegistry();
         };
       },
       stopped: (reason) => {
@@ -381,6 +403,10 @@ export function buildModel(
       r.breakdown,
       sampler,
       publishValue,
+      () => {
+        stepChanged();
+        runner?.changed();
+      },
     );
     env.process(gen, `${name}-breakdowns`);
   }

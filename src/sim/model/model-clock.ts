@@ -7,6 +7,8 @@ export interface ModelClock {
   startMs: number;
   /** The simulated time (seconds) from which the run is paced as a live twin; undefined: no switch. */
   goLive: number | undefined;
+  /** Why the clock is not quite what was asked (a `goLiveAt` before the start). */
+  warning?: string;
 }
 
 const RELATIVE = /^\s*([+-])\s*(.+)$/;
@@ -76,7 +78,7 @@ function zoneOffsetMs(wall: number, timeZone: string, field: string): number {
 
 /**
  * The clock of a run: its start (`logicalStartTime`, default now) and where it goes live (`goLiveAt`), both read as
- * `modelTime` does; `goLiveAt` must not be before the start.
+ * `modelTime` does. A `goLiveAt` before the start makes the whole run live (goLive 0), with a warning, as desflow's.
  *
  * @example
  * modelClock({ logicalStartTime: '-7d', goLiveAt: 'now' }, Date.now()); // { startMs: a week ago, goLive: 604800 }
@@ -92,11 +94,11 @@ export function modelClock(
   if (run.goLiveAt === undefined) return { startMs, goLive: undefined };
   const liveMs = modelTime(run.goLiveAt, nowMs, tz, 'run.goLiveAt');
   if (liveMs < startMs) {
-    throw new TwinstreamError(
-      'TS_SIM_BAD_MODEL',
-      `run.goLiveAt = ${JSON.stringify(run.goLiveAt)} is before the start (${new Date(startMs).toISOString()}); expected a time at or after run.logicalStartTime`,
-      { context: { goLiveAt: run.goLiveAt } },
-    );
+    return {
+      startMs,
+      goLive: 0,
+      warning: `run.goLiveAt = ${JSON.stringify(run.goLiveAt)} (${new Date(liveMs).toISOString()}) is before the start (${new Date(startMs).toISOString()}), so the whole run is paced as a live twin`,
+    };
   }
   return { startMs, goLive: (liveMs - startMs) / 1000 };
 }

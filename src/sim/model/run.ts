@@ -52,6 +52,11 @@ export interface RunModelOptions {
    * (files complete), and `runModel` resolves with the summary so far (`stopped` says so).
    */
   signal?: AbortSignal;
+  /**
+   * Told what the run does otherwise than asked, as desflow logs a warning: a `goLiveAt` before the start paces the
+   * whole run. Default: Node's `process.emitWarning` (printed on stderr).
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Where a running model is. */
@@ -108,10 +113,15 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   const run = spec.run;
   // Without a start time, records are stamped from now, as a RealtimeEnvironment does (not from 1970).
   const clock = modelClock(run, realClock.now());
+  if (clock.warning !== undefined) (options.onWarning ?? warn)(clock.warning);
   const goLive = sample === undefined ? clock.goLive : undefined;
   // With goLiveAt: unpaced until then, then at the factor (default 1, real time).
   const factor = sample === undefined ? (options.factor ?? run.factor ?? (goLive === undefined ? 0 : 1)) : 0;
-  const env = new RealtimeEnvironment({ factor: goLive === undefined ? factor : 0, logicalStartTime: clock.startMs });
+  const env = new RealtimeEnvironment({
+    factor: goLive === undefined || goLive <= 0 ? factor : 0,
+    logicalStartTime: clock.startMs,
+    ...(run.localTimestamps === true ? { timeZone: run.timeZone ?? 'UTC' } : {}),
+  });
   const built = buildModel(env, spec, options.seed ?? run.seed ?? 42, options.stats ?? spec.stats?.level);
   if (spec.scenario !== undefined && spec.scenario.length > 0)
     env.process(scenario(env, spec.scenario, built), 'scenario');
@@ -229,26 +239,20 @@ export async function runModel(model: string | ModelSpec, options: RunModelOptio
   };
 }
 
-// No more arrivals; run until the last entity in the system leaves, or `limit` has passed.
+// Node's warning channel: printed on stderr by default, seen by `process.on('warning')`.
+function warn(message: string): void {
+  process.emitWarning(message, 'TwinstreamWarning');
+}
+
+// No more arrivals; run until the last entity in the model leaves (the event being processed finishes, none after
+// it), or until `limit` has passed (before the events due then), as desflow's drain ends.
 async function drainModel(env: RealtimeEnvironment, built: BuiltModel, limit: number): Promise<void> {
   built.closed = true;
-  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const inSystem = () => sum(built.counts.arrived) - sum(built.counts.completed);
-  if (inSystem() === 0) return;
-  const drained = env.event();
+  if (built.inSystem === 0) return;
   built.onLeave = () => {
-    if (inSystem() === 0 && !drained.triggered) drained.succeed();
+    if (built.inSystem === 0) env.stop();
   };
-  if (Number.isFinite(limit)) {
-    env.process(
-      (function* () {
-        yield env.timeout(limit);
-        if (!drained.triggered) drained.succeed();
-      })(),
-      'drain-limit',
-    );
-  }
-  await env.run({ until: drained });
+  await env.run(Number.isFinite(limit) ? { until: env.now + limit } : {});
 }
 
 // The model's own sinks, each given the records its `when` asks for, as often as it asks.

@@ -1,7 +1,6 @@
 import type { ProcessGenerator } from '../kernel/process.ts';
 import type { RealtimeEnvironment } from '../realtime.ts';
 import type { SimRecord } from '../telemetry.ts';
-import { isoTimestamp } from '../telemetry.ts';
 import type { BuiltModel } from './build.ts';
 
 /**
@@ -61,7 +60,7 @@ export function* scenario(
       new: path === null ? null : (step.value ?? null),
       value: step.record,
       sim_ts: env.now,
-      timestamp: isoTimestamp(env.toTimestamp()),
+      timestamp: env.formatTimestamp(env.toTimestamp()),
     };
     // Labels travel with the other records, in time order, and the sinks' delivery keeps them apart.
     env.egress.publish(label as unknown as SimRecord);

@@ -270,6 +270,11 @@ export interface ModelRun<Time = SimDuration> {
   /** The IANA time zone local times of `logicalStartTime` and `goLiveAt` are read in (default UTC). */
   timeZone?: string;
   /**
+   * Write record timestamps as local times in `timeZone` with its offset (`…T06:00:00.000+01:00`), as desflow does;
+   * default false: UTC (`…T05:00:00.000Z`). A desflow blueprint with a `timezone` sets it.
+   */
+  localTimestamps?: boolean;
+  /**
    * Backfill history unpaced until this time (as `logicalStartTime` takes it, such as `now`), then run paced at
    * `factor` (default 1 from there) as a live twin.
    */

@@ -216,6 +216,7 @@ function build(z: Zod) {
           .refine(isTimeZone, { error: 'expected an IANA time zone such as Europe/Paris or UTC' })
           .optional(),
         goLiveAt: modelTimeSchema(z).optional(),
+        localTimestamps: z.boolean().optional(),
         seed: z.int({ error: 'expected an integer' }).min(1).max(4294967295).optional(),
         stop: z
           .union([z.strictObject({ signal: name }), z.strictObject({ condition: z.string().min(1) })], {

@@ -201,6 +201,7 @@ test("the simulation's warmup, go_live_at, timezone and start translate: warm-up
       logicalStartTime: '2024-01-01T06:00:00',
       goLiveAt: '2024-01-01T06:00:57.9',
       timeZone: 'Europe/Paris',
+      localTimestamps: true,
     });
     assert.deepEqual(spec.egress?.sinks[1], {
       type: 'jsonl',
@@ -223,7 +224,8 @@ test("the simulation's warmup, go_live_at, timezone and start translate: warm-up
     assert.equal(history[0]!.sim_ts, 10);
     // Keyed as desflow keys them: the arrival's name, counted from 1.
     assert.equal((history[0] as unknown as { key: string }).key, 'parts-5');
-    assert.equal(history[0]!.timestamp, '2024-01-01T05:00:10.000Z');
+    // In the zone with its offset, as desflow 0.25 writes it.
+    assert.equal(history[0]!.timestamp, '2024-01-01T06:00:10.000+01:00');
     assert.equal(history.at(-1)!.sim_ts, 56.5);
     assert.ok(history.every((r) => r.sim_ts >= 10 && r.sim_ts < 57.9));
     assert.deepEqual(

@@ -1,6 +1,6 @@
 // A model's clock: a start relative to now or in a time zone, and goLiveAt — history backfilled unpaced, then paced.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -30,9 +30,12 @@ test('model times: now, signed durations from now, ISO times with a zone, local 
     startMs: NOW - 7 * 86_400_000,
     goLive: 7 * 86_400,
   });
-  assert.throws(
-    () => modelClock({ logicalStartTime: 'now', goLiveAt: '-1h' }, NOW),
-    /goLiveAt = "-1h" is before the start/,
+  // Before the start: the whole run is live, with a warning (desflow 0.25 warns the same and paces the whole run).
+  const early = modelClock({ logicalStartTime: 'now', goLiveAt: '-1h' }, NOW);
+  assert.deepEqual([early.startMs, early.goLive], [NOW, 0]);
+  assert.match(
+    early.warning!,
+    /goLiveAt = "-1h" \(.*\) is before the start .* so the whole run is paced as a live twin/,
   );
 });
 
@@ -89,6 +92,41 @@ test('goLiveAt: an hour of history unpaced, then live at the factor; sinks take 
       all.records.filter((r) => r.stream_type === 'telemetry' && pathOf(r).startsWith('Twin.')).length,
       3602 * 4,
     );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('goLiveAt before the start: a warning, and the whole run is paced and live, as desflow 0.25 runs it', async () => {
+  const warnings: string[] = [];
+  const spec: ModelSpec = {
+    simId: 'Twin',
+    arrival: { parts: { dist: 'constant', value: 0.25 } },
+    service: { press: { dist: 'constant', value: 0.1 } },
+    resources: { press: { currentCap: 1, maxCap: 1 } },
+    flows: [{ name: 'parts', arrival: 'parts', steps: [{ resource: 'press', service: 'press' }] }],
+    telemetry: { interval: 0.5 },
+    run: { until: 1, logicalStartTime: 'now', goLiveAt: '-1h', factor: 0.5 },
+    egress: { sinks: [{ type: 'jsonl', path: 'history.jsonl', when: 'history', streams: ['telemetry'] }] },
+  };
+  const live: SimRecord[] = [];
+  const sink: EgressSink = { name: 'live', write: (batch) => void live.push(...batch) };
+  const out = mkdtempSync(join(tmpdir(), 'twinstream-early-'));
+  try {
+    const started = performance.now();
+    const summary = await runModel(spec, { outDir: out, sinks: [sink], onWarning: (m) => warnings.push(m) });
+    const wall = (performance.now() - started) / 1000;
+    assert.equal(summary.simulatedTime, 1);
+    // One simulated second at half real time: paced from the start.
+    assert.ok(wall >= 0.45, `paced from the start: ${wall} s`);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /^run\.goLiveAt = "-1h" .* is before the start .*, so the whole run is paced as a live twin$/,
+    );
+    // Nothing is history: the history sink receives no record (its file is never opened).
+    assert.ok(!existsSync(join(out, 'history.jsonl')));
+    assert.ok(live.some((r) => r.stream_type === 'telemetry'));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
