@@ -233,12 +233,13 @@ try {
           `| ${level} | ${fmt(t)} | ${typeof none === 'string' ? '-' : (median(t.cpu) / median(none.cpu)).toFixed(2)} |`,
         );
     }
-    // The same week as a desflow blueprint with a Parquet sink, run unchanged by desflow and by `twinstream sim
-    // run`, once each (desflow takes minutes): wall and CPU of the whole command, and the event rows written.
+    // The same week as a desflow blueprint with a Parquet sink (unpaced: `factor: 0`; desflow's default is real
+    // time), run unchanged by desflow and by `twinstream sim run`, once each (desflow takes minutes): wall and CPU
+    // of the whole command, and the event rows written.
     const weekFile = join(dir, 'line-a-week.yaml');
     writeFileSync(
       weekFile,
-      `${BLUEPRINT.replace('level: all', 'level: typical').replace('until: 3600', 'until: 604800')}egress:\n  - { type: Parquet, config: { default_path: events.parquet } }\n`,
+      `${BLUEPRINT.replace('random_seed: 42', 'random_seed: 42\n  factor: 0').replace('level: all', 'level: typical').replace('until: 3600', 'until: 604800')}egress:\n  - { type: Parquet, config: { default_path: events.parquet } }\n`,
     );
     const rowsIn = (d: string): string => {
       if (bin === null) return '-';
