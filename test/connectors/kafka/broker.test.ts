@@ -40,7 +40,9 @@ test('a three-node cluster keeps serving when a node is killed, and the node com
   const cluster = await startKafka({ brokers: 3 });
   const topic = uniqueName('cluster');
   const admin = new Admin({ clientId: 'test', bootstrapBrokers: cluster.brokers });
-  const producer = new Producer({ clientId: 'test', bootstrapBrokers: cluster.brokers, retries: 20, retryDelay: 300 });
+  // Up to 18 s of retries: on a loaded machine the new leader of a killed node's partitions can take longer than 6 s
+  // to be elected and known.
+  const producer = new Producer({ clientId: 'test', bootstrapBrokers: cluster.brokers, retries: 60, retryDelay: 300 });
   // acks: ALL on each send, or a message acknowledged by the killed leader alone may be lost: @platformatic/kafka
   // 2.12 defaults sends to LEADER and does not apply the constructor's `acks` to them.
   const acks = ProduceAcks.ALL;
