@@ -115,12 +115,11 @@ try {
   const node = process.execPath;
   // The command as installed: the built `twinstream` bin (dist/cli/main.js), built here first; from source (Node
   // stripping the types of every module at start-up) if the build fails.
-  const build = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.ts')], { cwd: ROOT, encoding: 'utf8' });
   const main = join(ROOT, build.status === 0 ? 'dist/cli/main.js' : 'src/cli/main.ts');
-  if (build.status !== 0) console.error(`build failed, running from source: ${build.stdout.slice(0, 300)}`);
+  if (build.status !== 0) {
+    console.error(`build failed, running from source: ${(build.stdout + build.stderr).slice(0, 300)}`);
+  }
   const blueprint = join(dir, 'line_a.yaml');
   writeFileSync(blueprint, BLUEPRINT);
   const bin = desflow();

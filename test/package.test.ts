@@ -266,6 +266,38 @@ describe('the package', () => {
     assert.deepEqual(ours, []);
   });
 
+  test('the simulation loads its @stdlib functions from one bundled file each, in this thread and in worker threads', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        [
+          "import { createRequire } from 'node:module';",
+          "import { Sampler, studentT, replicate } from 'twinstream/sim';",
+          "const gap = new Sampler({ seed: 7 }).sample({ dist: 'exponential', rate: 2 });",
+          'const t = studentT([1, 2, 3, 4], 0.95);',
+          'const spec = { simId: "M", arrival: { a: { dist: "exponential", rate: 1 } }, service: { s: { dist: "exponential", rate: 2 } },',
+          '  resources: { r: { currentCap: 1, maxCap: 1 } }, flows: [{ name: "f", arrival: "a", steps: [{ resource: "r", service: "s" }] }],',
+          '  run: { until: 100, seed: 3 } };',
+          'const rep = await replicate(spec, { replications: 4, workers: 2 });',
+          'const loaded = Object.keys(createRequire(import.meta.url).cache);',
+          'console.log(JSON.stringify({ gap, t: t.halfWidth, runs: rep.runs.length,',
+          "  vendor: loaded.filter((f) => f.includes('/dist/vendor/')).map((f) => f.split('/').pop()).sort(),",
+          "  stdlib: loaded.filter((f) => f.includes('@stdlib')).length }));",
+        ].join('\n'),
+      ],
+      { cwd: work, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { gap: number; t: number; runs: number; vendor: string[]; stdlib: number };
+    assert.ok(out.gap > 0 && out.t > 0, r.stdout);
+    assert.equal(out.runs, 4);
+    // This thread's modules; the worker thread's run the same code. No module of the installed packages is loaded.
+    assert.deepEqual(out.vendor, ['random-base-mt19937.cjs', 'stats-base-dists-t-quantile.cjs']);
+    assert.equal(out.stdlib, 0);
+  });
+
   test('with no dependency installed, the browser-safe entry points and the clients import; the others need only their dependencies', () => {
     // The package alone, as a copy (a symlink would resolve packages from this repository's node_modules).
     const lean = join(work, 'lean');

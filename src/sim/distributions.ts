@@ -120,7 +120,9 @@ export function validateDistribution(config: unknown, path = ''): asserts config
   const params = PARAMS[c.dist as string];
   if (typeof c.dist !== 'string' || params === undefined)
     bad(path, 'dist', c.dist, `one of ${DISTRIBUTIONS.join(', ')}`);
-  for (const [name, kind] of params) {
+  // Indexed loops and no arrays made here: the sampler checks a config at every draw.
+  for (let i = 0; i < params.length; i++) {
+    const [name, kind] = params[i]!;
     const v = c[name];
     const ok =
       typeof v === 'number' &&
@@ -128,10 +130,10 @@ export function validateDistribution(config: unknown, path = ''): asserts config
       (kind === 'number' || (kind === 'positive' ? v > 0 : kind === 'rate' ? v > 0 && v <= MAX_RATE : v >= 0));
     if (!ok) bad(path, name, v, kind === 'rate' && (v as number) > MAX_RATE ? RATE_BOUND : WORDS[kind]);
   }
-  for (const name of ['min', 'max']) {
-    if (c[name] !== undefined && (typeof c[name] !== 'number' || Number.isNaN(c[name])))
-      bad(path, name, c[name], 'a number (a clip bound)');
-  }
+  if (c.min !== undefined && (typeof c.min !== 'number' || Number.isNaN(c.min)))
+    bad(path, 'min', c.min, 'a number (a clip bound)');
+  if (c.max !== undefined && (typeof c.max !== 'number' || Number.isNaN(c.max)))
+    bad(path, 'max', c.max, 'a number (a clip bound)');
   if (c.dist === 'uniform' && (c.high as number) < (c.low as number))
     bad(path, 'high', c.high, `a number >= low (${c.low})`);
   if (c.dist === 'triangular') {

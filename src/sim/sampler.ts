@@ -1,13 +1,12 @@
-import { createRequire } from 'node:module';
 import type mt19937Module from '@stdlib/random-base-mt19937';
 import { describe, TwinstreamError } from '../errors.ts';
 import { type DistributionConfig, lognormalLog, validateDistribution } from './distributions.ts';
 import { normalCdf, normalQuantile } from './special-functions.ts';
+import { requireStdlib } from './stdlib.ts';
 import { streamSeed } from './stream-seed.ts';
 
-// The Mersenne Twister is loaded when the first sampler is made: the package costs ~60 ms to import, which every
-// import of twinstream/sim would pay otherwise. It is a CommonJS package, so a synchronous require serves.
-const require = createRequire(import.meta.url);
+// The Mersenne Twister is loaded when the first sampler is made (./stdlib.ts): importing twinstream/sim then loads
+// no @stdlib module.
 let mt19937: typeof mt19937Module | null = null;
 
 // The generator as it is at run time (the package's types omit `normalized`).
@@ -78,7 +77,7 @@ export class Sampler {
       );
     }
     this.seed = seed;
-    mt19937 ??= require('@stdlib/random-base-mt19937') as typeof mt19937Module;
+    mt19937 ??= requireStdlib('random-base-mt19937') as typeof mt19937Module;
     this.rng = mt19937.factory({ seed: pathSeed ?? seed }) as unknown as MersenneTwister;
     this.uniform = this.rng.normalized;
     this.paths = options.streams === true ? new Map() : null;

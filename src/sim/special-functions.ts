@@ -1,10 +1,7 @@
 // The special functions of the simulation's statistics (log-gamma, digamma, distribution functions, Student-t
-// quantiles), from @stdlib, each loaded on its first call. Importing twinstream/sim then costs no @stdlib module,
-// and a program that never fits a distribution or computes an interval never loads one. The packages are CommonJS,
-// so a synchronous require serves and the callers stay synchronous.
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+// quantiles), from @stdlib, each loaded on its first call (./stdlib.ts). Importing twinstream/sim then costs no
+// @stdlib module, and a program that never fits a distribution or computes an interval never loads one.
+import { requireStdlib } from './stdlib.ts';
 
 type Fn1 = (x: number) => number;
 type Fn3 = (x: number, a: number, b: number) => number;
@@ -21,7 +18,7 @@ let tQuantileFn: ((p: number, dof: number) => number) | null = null;
  * @example gammaln(5); // Math.log(24)
  */
 export function gammaln(x: number): number {
-  gammalnFn ??= require('@stdlib/math-base-special-gammaln') as Fn1;
+  gammalnFn ??= requireStdlib('math-base-special-gammaln') as Fn1;
   return gammalnFn(x);
 }
 
@@ -31,7 +28,7 @@ export function gammaln(x: number): number {
  * @example digamma(1); // -0.5772156649015329 (minus the Euler–Mascheroni constant)
  */
 export function digamma(x: number): number {
-  digammaFn ??= require('@stdlib/math-base-special-digamma') as Fn1;
+  digammaFn ??= requireStdlib('math-base-special-digamma') as Fn1;
   return digammaFn(x);
 }
 
@@ -41,7 +38,7 @@ export function digamma(x: number): number {
  * @example gammaCdf(1, 1, 1); // 1 - Math.exp(-1)
  */
 export function gammaCdf(x: number, shape: number, rate: number): number {
-  gammaCdfFn ??= require('@stdlib/stats-base-dists-gamma-cdf') as Fn3;
+  gammaCdfFn ??= requireStdlib('stats-base-dists-gamma-cdf') as Fn3;
   return gammaCdfFn(x, shape, rate);
 }
 
@@ -51,7 +48,7 @@ export function gammaCdf(x: number, shape: number, rate: number): number {
  * @example normalCdf(0, 0, 1); // 0.5
  */
 export function normalCdf(x: number, mean: number, std: number): number {
-  normalCdfFn ??= require('@stdlib/stats-base-dists-normal-cdf') as Fn3;
+  normalCdfFn ??= requireStdlib('stats-base-dists-normal-cdf') as Fn3;
   return normalCdfFn(x, mean, std);
 }
 
@@ -61,7 +58,7 @@ export function normalCdf(x: number, mean: number, std: number): number {
  * @example normalQuantile(0.5, 3, 1); // 3
  */
 export function normalQuantile(p: number, mean: number, std: number): number {
-  normalQuantileFn ??= require('@stdlib/stats-base-dists-normal-quantile') as Fn3;
+  normalQuantileFn ??= requireStdlib('stats-base-dists-normal-quantile') as Fn3;
   return normalQuantileFn(p, mean, std);
 }
 
@@ -71,6 +68,6 @@ export function normalQuantile(p: number, mean: number, std: number): number {
  * @example tQuantile(0.975, 9); // about 2.2622
  */
 export function tQuantile(p: number, dof: number): number {
-  tQuantileFn ??= require('@stdlib/stats-base-dists-t-quantile') as (p: number, dof: number) => number;
+  tQuantileFn ??= requireStdlib('stats-base-dists-t-quantile') as (p: number, dof: number) => number;
   return tQuantileFn(p, dof);
 }

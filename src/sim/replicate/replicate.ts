@@ -69,10 +69,19 @@ export interface ReplicationSummary {
 export async function replicate(model: string | ModelSpec, options: ReplicateOptions): Promise<ReplicationSummary> {
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) badArgument('replicate', 'workers', workers, 'an integer >= 1');
-  const plan = await planReplications(model, options, 'replicate');
-  const t0 = performance.now();
-  const runs = workers === 1 ? await inThisThread(plan.tasks) : await onWorkers(plan.tasks, workers);
-  return summariseReplications(plan, runs, (performance.now() - t0) / 1000);
+  // The worker threads start before the model is read and validated: their start-up (a thread, the kernel's
+  // modules) then overlaps this thread's loading of the model, which is most of a short command's time.
+  const n = options.replications;
+  const threads = workers === 1 || !Number.isInteger(n) || n < 2 ? 0 : Math.min(workers - 1, n - 1);
+  const pool = threads === 0 ? null : await startPool(threads);
+  try {
+    const plan = await planReplications(model, options, 'replicate');
+    const t0 = performance.now();
+    const runs = pool === null ? await inThisThread(plan.tasks) : await onWorkers(plan.tasks, pool, threads);
+    return summariseReplications(plan, runs, (performance.now() - t0) / 1000);
+  } finally {
+    await pool?.destroy();
+  }
 }
 
 /** @internal The replications a `replicate` call runs: the validated model, the spawned seeds and one task per seed. */
@@ -144,31 +153,41 @@ async function inThisThread(tasks: ReplicationTask[]): Promise<ReplicationOutcom
   return out;
 }
 
-// `workers` replications at once: this thread is one of them (it has the model loaded already, and a thread less
-// to start saves its module loading), worker threads the others. Each takes the next replication when it is done;
-// results keep the seeds' order, so the summary does not depend on who ran what.
-async function onWorkers(tasks: ReplicationTask[], workers: number): Promise<ReplicationOutcome[]> {
+type Pool = import('piscina').Piscina;
+
+async function startPool(threads: number): Promise<Pool> {
   const { Piscina } = await import('piscina');
-  const threads = Math.min(workers - 1, tasks.length - 1);
-  const pool = new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads });
+  return new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 2 });
+}
+
+// A replication runs to its end without giving the event loop a turn; this thread waits for one turn after each
+// (setImmediate), so the worker threads' results are received and each is handed its next replication at once.
+// Without it, a worker's result would wait until this thread had run every replication left.
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+// `threads + 1` replications at once: this thread is one of them (it has the model loaded already, and a thread
+// less to start saves its module loading), worker threads the others. Each takes the next replication when it is
+// done; results keep the seeds' order, so the summary does not depend on who ran what. A worker thread holds two
+// replications at a time: its next one waits in the thread and starts as the last ends, rather than when this thread
+// (busy with a replication of its own) next hands one over.
+async function onWorkers(tasks: ReplicationTask[], pool: Pool, threads: number): Promise<ReplicationOutcome[]> {
   const results: ReplicationOutcome[] = new Array(tasks.length);
   let next = 0;
-  const pump = async (run: (t: ReplicationTask) => Promise<ReplicationOutcome>) => {
+  const pump = async (run: (t: ReplicationTask) => Promise<ReplicationOutcome>, here: boolean) => {
     while (next < tasks.length) {
       const i = next++;
       results[i] = await run(tasks[i]!);
+      if (here) await nextTurn();
     }
   };
   try {
     const remote = (t: ReplicationTask) => pool.run(t) as Promise<ReplicationOutcome>;
-    await Promise.all([...Array.from({ length: threads }, () => pump(remote)), pump(runReplication)]);
+    await Promise.all([...Array.from({ length: 2 * threads }, () => pump(remote, false)), pump(runReplication, true)]);
     return results;
   } catch (error) {
     throw new TwinstreamError('TS_SIM_REPLICATION_FAILED', `a replication failed: ${(error as Error).message}`, {
       cause: error,
     });
-  } finally {
-    await pool.destroy();
   }
 }
 

@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
 import type mt19937Module from '@stdlib/random-base-mt19937';
+import { requireStdlib } from '../stdlib.ts';
 
 // Loaded on first use, as the Sampler does: importing twinstream/sim loads no @stdlib module.
-const require = createRequire(import.meta.url);
 let mt19937: typeof mt19937Module | null = null;
 
 /**
@@ -13,7 +12,7 @@ let mt19937: typeof mt19937Module | null = null;
  * spawnSeeds(42, 3); // three integers from 1 to 4294967295, the same every time
  */
 export function spawnSeeds(seed: number, n: number): number[] {
-  mt19937 ??= require('@stdlib/random-base-mt19937') as typeof mt19937Module;
+  mt19937 ??= requireStdlib('random-base-mt19937') as typeof mt19937Module;
   const rng = mt19937.factory({ seed }) as unknown as () => number;
   const seeds: number[] = [];
   const seen = new Set<number>();
