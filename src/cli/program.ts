@@ -2,8 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { badArgument, TwinstreamError } from '../errors.ts';
-import { parsePairs, runModuleFile } from '../pipes/modules/run-module-file.ts';
-import { formatSummary, runModel } from '../sim/model/run.ts';
 import { STATS_LEVELS, type StatsLevel } from '../sim/stats/model-statistics.ts';
 import { addAnalysisCommands } from './analysis-commands.ts';
 import { LOG_LEVELS } from './cli-logger.ts';
@@ -171,6 +169,8 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         outputFolder(opts.out, { create: false });
         const { demoProgressBar } = await import('./demo/demo-progress.ts');
         const bar = opts.progress && opts.quiet !== true && !printing ? await demoProgressBar() : null;
+        // Loaded here, not at start-up: every other command (replications too) starts without the sinks' modules.
+        const { formatSummary, runModel } = await import('../sim/model/run.ts');
         let summary: Awaited<ReturnType<typeof runModel>>;
         try {
           summary = await runModel(model, {
@@ -215,6 +215,7 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
       async (file: string, opts: { port: number; host: string; input: string[]; output: string[]; arg: string[] }) => {
         const stop = new AbortController();
         process.once('SIGTERM', () => stop.abort());
+        const { parsePairs, runModuleFile } = await import('../pipes/modules/run-module-file.ts');
         await runModuleFile(file, {
           host: opts.host,
           port: opts.port,
