@@ -37,7 +37,7 @@ const variants: Record<string, Variant> = {
       const mean = source.rolling(W, 'mean') as RollingNode;
       source.start();
       await source.done;
-      return mean.state.value().toFixed(6);
+      return mean.states.state.value().toFixed(6);
     };
   },
   'twinstream-sink': (n) => {

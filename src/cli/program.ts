@@ -171,6 +171,12 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
         const bar = opts.progress && opts.quiet !== true && !printing ? await demoProgressBar() : null;
         // Loaded here, not at start-up: every other command (replications too) starts without the sinks' modules.
         const { formatSummary, runModel } = await import('../sim/model/run.ts');
+        // SIGTERM (a service manager, a container stopping, `kill`): the run stops after the event at hand, the sinks
+        // write what they hold and close, the summary says when it stopped, and the command exits 0, as `twinstream
+        // run` does. Ctrl-C interrupts (130) after closing the files.
+        const stop = new AbortController();
+        const onTerm = () => stop.abort();
+        process.on('SIGTERM', onTerm);
         let summary: Awaited<ReturnType<typeof runModel>>;
         try {
           summary = await runModel(model, {
@@ -185,9 +191,11 @@ export function cliProgram(io: CliOutput = { out: (l) => console.log(l), err: (l
             ...(bar === null ? {} : { onProgress: (p) => bar.update(p) }),
             outDir: opts.out,
             print: io.out,
+            signal: stop.signal,
           });
         } finally {
           bar?.stop();
+          process.off('SIGTERM', onTerm);
         }
         if (opts.sample !== undefined && (summary.printed ?? 0) < opts.sample) {
           io.err(`sample ended at until with ${summary.printed ?? 0} of ${opts.sample} events`);

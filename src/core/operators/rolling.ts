@@ -9,6 +9,7 @@ import {
 import type { Fusable, FuseContext } from '../fusion.ts';
 import { fromJsonNumbers, toJsonNumbers } from '../json-numbers.ts';
 import { AGGREGATES, type Aggregate, sampleVariance } from '../moments.ts';
+import { PartitionStates } from '../partition-states.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -234,9 +235,6 @@ class RollingExtreme extends RollingState {
   }
 }
 
-/** The store key of a partition's state. */
-const STATE = 'state';
-
 /**
  * Emits an aggregate of the last `n` numbers after each one. Elements from Kafka carry their partition: each
  * partition has its own window, which is {@link Checkpointable} (a checkpoint writes the window of each partition
@@ -247,17 +245,9 @@ export class RollingNode extends Stream<number> implements Fusable, Checkpointab
   readonly keepsInput: string = 'a rolling window of values';
   override kind = 'rolling';
   readonly namespace: string;
-  /** The current partition's window (fused code reads it through the node: it changes with the partition). */
-  state: RollingState;
+  /** The window of each partition (fused code reads the current one through it: it changes with the partition). */
+  readonly states: PartitionStates<RollingState>;
   readonly minPeriods: number;
-  private readonly n: number;
-  private readonly aggregate: RollingAggregate;
-  /** The partition whose window `state` is; the others wait in `parked`. */
-  current = 0;
-  private readonly parked = new Map<number, RollingState>();
-  /** The current partition's window changed since the last checkpoint (one field write per element). */
-  dirty = false;
-  private readonly changed = new Set<number>();
 
   constructor(upstream: Stream<number>, n: number, aggregate: RollingAggregate, options: RollingOptions) {
     requireInteger('rolling', 'n', n, 1);
@@ -269,70 +259,41 @@ export class RollingNode extends Stream<number> implements Fusable, Checkpointab
     const namespace = namespaceOption('rolling', options.namespace, 'rolling');
     super({ clock: upstream.clock });
     this.namespace = namespace;
-    this.n = n;
-    this.aggregate = aggregate;
-    this.state = RollingState.of(n, aggregate);
+    this.states = new PartitionStates(() => RollingState.of(n, aggregate));
     this.minPeriods = Math.min(minPeriods, n);
     upstream.connect(this);
   }
 
-  /** Makes `state` the window of partition `p` (a new partition starts empty). */
-  switchTo(p: number): void {
-    if (p === this.current) return;
-    this.parked.set(this.current, this.state);
-    if (this.dirty) this.changed.add(this.current);
-    this.dirty = false;
-    this.state = this.parked.get(p) ?? RollingState.of(this.n, this.aggregate);
-    this.parked.delete(p);
-    this.current = p;
-  }
-
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
-    if (metadata !== undefined) this.switchTo(partitionOf(metadata));
-    this.dirty = true;
-    this.state.add(x as number);
-    if (this.state.filled < this.minPeriods) return;
-    return this.pass(this.state.value(), metadata);
+    const states = this.states;
+    if (metadata !== undefined) states.switchTo(partitionOf(metadata));
+    states.dirty = true;
+    const state = states.state;
+    state.add(x as number);
+    if (state.filled < this.minPeriods) return;
+    return this.pass(state.value(), metadata);
   }
 
   fuse(ctx: FuseContext): string {
-    const n = ctx.bind(this);
+    const p = ctx.bind(this.states);
     // Elements with metadata (Kafka records) may come from another partition: its own window.
-    const part = `if (md !== undefined) ${n}.switchTo(${ctx.bind(partitionOf)}(md)); ${n}.dirty = true;`;
-    return `${part} { const S = ${n}.state; ${this.state.fuse('S', this.minPeriods)} }`;
+    const part = `if (md !== undefined) ${p}.switchTo(${ctx.bind(partitionOf)}(md)); ${p}.dirty = true;`;
+    return `${part} { const S = ${p}.state; ${this.states.state.fuse('S', this.minPeriods)} }`;
   }
 
   /** {@link Checkpointable}: the window of each partition that changed since the last call, one entry each. */
   checkpoint(writer: CheckpointWriter): void {
-    if (this.dirty) writer.set(this.namespace, this.current, STATE, this.state.save());
-    for (const p of this.changed) {
-      const s = this.parked.get(p);
-      if (s !== undefined) writer.set(this.namespace, p, STATE, s.save());
-    }
-    this.dirty = false;
-    this.changed.clear();
+    this.states.checkpoint(writer, this.namespace);
   }
 
   /** {@link Checkpointable}: replaces the window of `partition` with the one `reader` has (none: empty). */
   restorePartition(reader: CheckpointReader, partition: number): void {
-    this.dropPartition(partition);
-    for (const [k, v] of reader.entries(this.namespace, partition)) {
-      if (k !== STATE) continue;
-      const s = RollingState.of(this.n, this.aggregate);
-      s.load(v as Record<string, unknown>);
-      if (partition === this.current) this.state = s;
-      else this.parked.set(partition, s);
-    }
+    this.states.restore(reader, this.namespace, partition);
   }
 
   /** {@link Checkpointable}: forgets the window of `partition`. */
   dropPartition(partition: number): void {
-    this.changed.delete(partition);
-    this.parked.delete(partition);
-    if (partition === this.current) {
-      this.state = RollingState.of(this.n, this.aggregate);
-      this.dirty = false;
-    }
+    this.states.drop(partition);
   }
 }
 
