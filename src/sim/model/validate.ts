@@ -37,21 +37,37 @@ function build(z: Zod) {
     z.custom<number>((v) => v === Number.POSITIVE_INFINITY),
     z.literal('unlimited').transform(() => Number.POSITIVE_INFINITY),
   ]);
+  // Either capacity may be left out, as in desflow: `maxCap` defaults to `currentCap`, and `currentCap` to `maxCap`
+  // or, with neither, to one unit for a resource and no limit for a container or a store.
   const capacity = {
-    currentCap: z.union([nonNegative, unlimited], { error: 'expected a number >= 0, .inf or "unlimited"' }),
-    maxCap: z.union([positive, unlimited], { error: 'expected a number > 0, .inf or "unlimited"' }),
+    currentCap: z.union([nonNegative, unlimited], { error: 'expected a number >= 0, .inf or "unlimited"' }).optional(),
+    maxCap: z.union([positive, unlimited], { error: 'expected a number > 0, .inf or "unlimited"' }).optional(),
   };
+  const withDefaultCaps =
+    (neither: number) =>
+    <C extends { currentCap?: number | undefined; maxCap?: number | undefined }>(c: C, ctx: { issues: unknown[] }) => {
+      const currentCap = c.currentCap ?? c.maxCap ?? neither;
+      const maxCap = c.maxCap ?? currentCap;
+      const issues = ctx.issues as object[];
+      // A left-out maxCap takes currentCap, which may be 0; maxCap must be > 0.
+      if (!(maxCap > 0)) {
+        issues.push({
+          code: 'custom',
+          input: c.maxCap,
+          path: ['maxCap'],
+          message: `expected a number > 0, .inf or "unlimited" (without maxCap it is currentCap, ${currentCap})`,
+        });
+      } else if (currentCap > maxCap) {
+        issues.push({
+          code: 'custom',
+          input: currentCap,
+          path: ['currentCap'],
+          message: `expected a number <= maxCap (${maxCap})`,
+        });
+      }
+      return { ...c, currentCap, maxCap };
+    };
   const tasks = taskSchemas(z, { name, seconds: seconds(nonNegative), positive, nonNegative, distribution });
-  const capCheck = (c: { currentCap: number; maxCap: number }, ctx: { issues: unknown[] }) => {
-    if (c.currentCap > c.maxCap) {
-      (ctx.issues as object[]).push({
-        code: 'custom',
-        input: c.currentCap,
-        path: ['currentCap'],
-        message: `expected a number <= maxCap (${c.maxCap})`,
-      });
-    }
-  };
   const amount = z.strictObject({ container: name, amount: positive.optional() });
   const streams = z.array(z.enum(['event', 'telemetry'], { error: 'expected "event" or "telemetry"' })).optional();
   const shaping = {
@@ -104,17 +120,22 @@ function build(z: Zod) {
       arrival: z.record(name, distribution),
       service: z.record(name, distribution),
       resources: z
-        .record(name, z.strictObject({ ...capacity, ...tasks.resourceOptions }).check(capCheck as never))
+        .record(name, z.strictObject({ ...capacity, ...tasks.resourceOptions }).transform(withDefaultCaps(1)))
         .optional(),
       containers: z
-        .record(name, z.strictObject({ ...capacity, init: nonNegative.optional() }).check(capCheck as never))
+        .record(
+          name,
+          z
+            .strictObject({ ...capacity, init: nonNegative.optional() })
+            .transform(withDefaultCaps(Number.POSITIVE_INFINITY)),
+        )
         .optional(),
       stores: z
         .record(
           name,
           z
             .strictObject({ ...capacity, items: z.array(z.unknown()).optional(), priority: z.boolean().optional() })
-            .check(capCheck as never)
+            .transform(withDefaultCaps(Number.POSITIVE_INFINITY))
             .check((ctx) => {
               const s = ctx.value as { priority?: boolean; items?: unknown[] };
               if (s.priority !== true) return;

@@ -196,3 +196,38 @@ test('JSON model files: variables in values, an unset one named by its field', a
     message: `${file} at run.until: \${HOURS} is not set and has no default; set HOURS, or write \${HOURS:-value}`,
   });
 });
+
+test("capacities left out take desflow's defaults; a currentCap above maxCap is refused with its line", async () => {
+  const flows = 'flows:\n  - { name: milling, arrival: standard, steps: [{ resource: lathe, service: milling }] }\n';
+  const head =
+    'simId: Caps\narrival:\n  standard: { dist: exponential, rate: 2 }\nservice:\n  milling: { dist: constant, value: 1 }\n';
+  const spec = await loadModel(
+    write(
+      'caps.yaml',
+      `${head}resources:\n  lathe: {}\n  press: { currentCap: 3 }\n  saw: { maxCap: 5 }\ncontainers:\n  silo: {}\n  tank: { maxCap: 50 }\nstores:\n  shelf: {}\n${flows}run: { until: 10 }\n`,
+    ),
+  );
+  // A resource: one unit; maxCap takes currentCap, currentCap takes maxCap.
+  assert.deepEqual(spec.resources, {
+    lathe: { currentCap: 1, maxCap: 1 },
+    press: { currentCap: 3, maxCap: 3 },
+    saw: { currentCap: 5, maxCap: 5 },
+  });
+  // A container or a store with neither has no limit.
+  assert.deepEqual(spec.containers, {
+    silo: { currentCap: Number.POSITIVE_INFINITY, maxCap: Number.POSITIVE_INFINITY },
+    tank: { currentCap: 50, maxCap: 50 },
+  });
+  assert.deepEqual(spec.stores, { shelf: { currentCap: Number.POSITIVE_INFINITY, maxCap: Number.POSITIVE_INFINITY } });
+  const over = write(
+    'over.yaml',
+    `${head}resources:\n  lathe: { currentCap: 5, maxCap: 2 }\n${flows}run: { until: 10 }\n`,
+  );
+  await assert.rejects(loadModel(over), (e: Error & { code: string }) => {
+    assert.equal(e.code, 'TS_SIM_BAD_MODEL');
+    assert.match(e.message, /expected a number <= maxCap \(2\)\n\s+→ at resources\.lathe\.currentCap \(line 7\)/);
+    return true;
+  });
+  const zero = write('zero.yaml', `${head}resources:\n  lathe: { currentCap: 0 }\n${flows}run: { until: 10 }\n`);
+  await assert.rejects(loadModel(zero), /without maxCap it is currentCap, 0\)\n\s+→ at resources\.lathe\.maxCap/);
+});
