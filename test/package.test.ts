@@ -350,6 +350,43 @@ describe('the package', () => {
     assert.deepEqual(lmdb!.slice(0, 2), ['TS_MISSING_DEPENDENCY', 'lmdb']);
   });
 
+  test('with its dependencies and no optional peer, the simulation runs replications, and asks for piscina to run them on workers', () => {
+    // A user's install: the package and its dependencies (linked from this repository), no optional peer and no
+    // @stdlib package (the build bundles those).
+    const user = join(work, 'user');
+    const pkg = join(user, 'node_modules', 'twinstream');
+    mkdirSync(pkg, { recursive: true });
+    cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    for (const dep of Object.keys(manifest.dependencies)) {
+      mkdirSync(dirname(join(user, 'node_modules', dep)), { recursive: true });
+      symlinkSync(join(root, 'node_modules', dep), join(user, 'node_modules', dep), 'dir');
+    }
+    writeFileSync(join(user, 'package.json'), '{ "type": "module" }\n');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        [
+          "import { replicate } from 'twinstream/sim';",
+          "const spec = { simId: 'M', arrival: { a: { dist: 'exponential', rate: 1 } }, service: { s: { dist: 'exponential', rate: 2 } },",
+          "  resources: { r: {} }, flows: [{ name: 'f', arrival: 'a', steps: [{ resource: 'r', service: 's' }] }], run: { until: 100, seed: 3 } };",
+          'const here = await replicate(spec, { replications: 3 });',
+          'let refused;',
+          'try { await replicate(spec, { replications: 3, workers: 2 }); } catch (e) { refused = [e.code, e.context?.package, e.message]; }',
+          'console.log(JSON.stringify({ runs: here.runs.length, refused }));',
+        ].join('\n'),
+      ],
+      { cwd: user, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { runs: number; refused: [string, string, string] };
+    assert.equal(out.runs, 3);
+    assert.deepEqual(out.refused.slice(0, 2), ['TS_MISSING_DEPENDENCY', 'piscina']);
+    assert.match(out.refused[2], /replications on several workers needs the package "piscina".*npm install piscina/);
+  });
+
   test('the heavy clients are optional peer dependencies, kept as dev dependencies for the tests', () => {
     for (const pkg of [
       '@aws-sdk/client-s3',

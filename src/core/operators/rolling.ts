@@ -245,7 +245,7 @@ export class RollingNode extends Stream<number> implements Fusable, Checkpointab
   readonly keepsInput: string = 'a rolling window of values';
   override kind = 'rolling';
   readonly namespace: string;
-  /** The window of each partition (fused code reads the current one through it: it changes with the partition). */
+  /** @internal The window of each partition (fused code reads the current one through it: it changes with the partition). */
   readonly states: PartitionStates<RollingState>;
   readonly minPeriods: number;
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { badArgument, TwinstreamError } from '../../errors.ts';
+import { importOptional } from '../../import-optional.ts';
 import { realClock } from '../../time/clock.ts';
 import { loadReplays } from '../model/load-replays.ts';
 import { loadModel } from '../model/run.ts';
@@ -156,7 +157,7 @@ async function inThisThread(tasks: ReplicationTask[]): Promise<ReplicationOutcom
 type Pool = import('piscina').Piscina;
 
 async function startPool(threads: number): Promise<Pool> {
-  const { Piscina } = await import('piscina');
+  const { Piscina } = await importOptional('piscina', 'replications on several workers', () => import('piscina'));
   return new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 2 });
 }
 
