@@ -150,8 +150,25 @@ export function summariseReplications(
 
 async function inThisThread(tasks: ReplicationTask[]): Promise<ReplicationOutcome[]> {
   const out: ReplicationOutcome[] = [];
-  for (const t of tasks) out.push(await runReplication(t));
+  for (let i = 0; i < tasks.length; i++) {
+    try {
+      out.push(await runReplication(tasks[i]!));
+    } catch (error) {
+      throw replicationFailed(i, tasks[i]!, error);
+    }
+  }
   return out;
+}
+
+// A replication's error, whichever thread ran it, as the replications over Kafka report one: its index and seed
+// (to repeat it alone: `runModel(file, { seed })`), the message and the code of the error inside.
+function replicationFailed(index: number, task: ReplicationTask, error: unknown): TwinstreamError {
+  const e = error as { message?: unknown; code?: unknown };
+  return new TwinstreamError(
+    'TS_SIM_REPLICATION_FAILED',
+    `replication ${index} (seed ${task.seed}) failed: ${String(e?.message ?? error)}`,
+    { cause: error, context: { index, seed: task.seed, code: typeof e?.code === 'string' ? e.code : null } },
+  );
 }
 
 type Pool = import('piscina').Piscina;
@@ -177,19 +194,19 @@ async function onWorkers(tasks: ReplicationTask[], pool: Pool, threads: number):
   const pump = async (run: (t: ReplicationTask) => Promise<ReplicationOutcome>, here: boolean) => {
     while (next < tasks.length) {
       const i = next++;
-      results[i] = await run(tasks[i]!);
+      try {
+        results[i] = await run(tasks[i]!);
+      } catch (error) {
+        // The run fails with this error: the others take no more replications.
+        next = tasks.length;
+        throw replicationFailed(i, tasks[i]!, error);
+      }
       if (here) await nextTurn();
     }
   };
-  try {
-    const remote = (t: ReplicationTask) => pool.run(t) as Promise<ReplicationOutcome>;
-    await Promise.all([...Array.from({ length: 2 * threads }, () => pump(remote, false)), pump(runReplication, true)]);
-    return results;
-  } catch (error) {
-    throw new TwinstreamError('TS_SIM_REPLICATION_FAILED', `a replication failed: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const remote = (t: ReplicationTask) => pool.run(t) as Promise<ReplicationOutcome>;
+  await Promise.all([...Array.from({ length: 2 * threads }, () => pump(remote, false)), pump(runReplication, true)]);
+  return results;
 }
 
 // The measures asked for (a name with or without the `<simId>.stats.` prefix), or every one any run measured.

@@ -77,6 +77,29 @@ test('replicate refuses an unknown measure, naming the ones there are, and bad o
   await assert.rejects(replicate(MODEL, { replications: 2, level: 95 }), /level/);
 });
 
+test('a replication that throws fails the run with its index, its seed and the error inside, on one thread or several', async () => {
+  // A negative service time: every replication throws at its first service.
+  const spec: ModelSpec = {
+    simId: 'Neg',
+    arrival: { a: { dist: 'exponential', rate: 1 } },
+    service: { s: { dist: 'normal', mean: -5, std: 0 } },
+    resources: { r: {} },
+    flows: [{ name: 'f', arrival: 'a', steps: [{ resource: 'r', service: 's' }] }],
+    run: { until: 100, seed: 3 },
+  };
+  const seeds = spawnSeeds(3, 6);
+  for (const workers of [1, 2]) {
+    await assert.rejects(replicate(spec, { replications: 6, workers }), (e: unknown) => {
+      assert.ok(e instanceof TwinstreamError && e.code === 'TS_SIM_REPLICATION_FAILED', String(e));
+      const { index, seed, code } = e.context as { index: number; seed: number; code: string };
+      assert.equal(seed, seeds[index]);
+      assert.equal(code, 'TS_SIM_BAD_DELAY');
+      assert.match(e.message, new RegExp(`^replication ${index} \\(seed ${seed}\\) failed: timeout delay = -5`));
+      return true;
+    });
+  }
+});
+
 test('replicate takes a typed ModelSpec: a model object of the wrong shape does not compile, and is refused', async () => {
   const spec: ModelSpec = {
     simId: 'tiny',
