@@ -3,7 +3,11 @@ import type { StatsLevel } from '../stats/model-statistics.ts';
 import type { ScenarioStep } from './scenario.ts';
 import type { SinkDelivery } from './sink-delivery.ts';
 
-/** A resource, container or store capacity in a model; `currentCap` may change while the model runs. */
+/**
+ * A resource, container or store capacity in a model; `currentCap` may change while the model runs. A model file
+ * may leave either out, as a desflow blueprint may (`maxCap` defaults to `currentCap`, `currentCap` to `maxCap`,
+ * or with neither to one unit for a resource and no limit for a container or a store); validated, it has both.
+ */
 export interface ModelCapacity {
   currentCap: number;
   maxCap: number;

@@ -83,7 +83,7 @@ test('a replication that throws fails the run with its index, its seed and the e
     simId: 'Neg',
     arrival: { a: { dist: 'exponential', rate: 1 } },
     service: { s: { dist: 'normal', mean: -5, std: 0 } },
-    resources: { r: {} },
+    resources: { r: { currentCap: 1, maxCap: 1 } },
     flows: [{ name: 'f', arrival: 'a', steps: [{ resource: 'r', service: 's' }] }],
     run: { until: 100, seed: 3 },
   };
