@@ -9,7 +9,22 @@ export async function runVariant(variants: Record<string, Variant>): Promise<voi
   const warmup = Number(warmArg ?? 2);
   const make = variants[variant!];
   if (make === undefined) throw new Error(`unknown variant ${variant}; have ${Object.keys(variants).join(', ')}`);
-  const run = make(n);
+  const { times, cpu, check } = await timeRuns(make(n), reps, warmup);
+  process.stdout.write(`${JSON.stringify({ variant, n, times, cpu, check: String(check) })}\n`);
+}
+
+/**
+ * Calls `run` `warmup + reps` times, each after a GC (with --expose-gc) and a pause, and times the last `reps`:
+ * wall and CPU nanoseconds per run, and what the last run returned (to print, so that its work is not optimised
+ * away).
+ * @example
+ * const { times, cpu, check } = await timeRuns(() => work(n), 7, 2);
+ */
+export async function timeRuns(
+  run: () => unknown,
+  reps: number,
+  warmup: number,
+): Promise<{ times: number[]; cpu: number[]; check: unknown }> {
   const times: number[] = [];
   // CPU time of this process (user + system) too: on a shared, loaded machine wall time also measures waiting
   // for a core, CPU time much less so.
@@ -30,5 +45,5 @@ export async function runVariant(variants: Record<string, Variant>): Promise<voi
       cpu.push((c1.user + c1.system) * 1000);
     }
   }
-  process.stdout.write(`${JSON.stringify({ variant, n, times, cpu, check: String(check) })}\n`);
+  return { times, cpu, check };
 }

@@ -280,6 +280,34 @@ try {
       cpuUs: (({ user, system }) => user + system)(process.cpuUsage(fetchAt!.cpu)),
     });
     type ConsumeRun = () => Promise<{ ms: number; fetchMs: number; startMs: number; cpuUs: number; seen: number }>;
+    // Each run its own consumer group, so that it reads the whole topic again.
+    const benchApplication = (group: string) =>
+      new Application({
+        brokers,
+        groupId: `${group}-${Date.now()}-${Math.random()}`,
+        autoOffsetReset: 'earliest',
+        deadLetterTopic: false,
+      });
+    // Both clocks of an application's run: a sink on its input, attached before the pipeline under test, stops it
+    // at the N-th record. Returns the run.
+    const timedRun = (app: Application, s: Stream<unknown>) => {
+      let first = 0;
+      let seen = 0;
+      let end = { ms: 0, fetchMs: 0, startMs: 0, cpuUs: 0 };
+      fetchAt = null;
+      s.sink(() => {
+        if (seen === 0) first = performance.now();
+        if (++seen === N) {
+          const last = performance.now();
+          end = { ms: last - first, ...sinceFetch(last, first) };
+          void app.stop();
+        }
+      });
+      return async () => {
+        await app.run();
+        return { ...end, seen };
+      };
+    };
     const rawConsume = async (fetch: { maxBytes?: number; highWaterMark?: number }) => {
       const consumer = new Consumer({
         clientId: 'bench',
@@ -318,57 +346,24 @@ try {
       'consume: raw @platformatic/kafka, 1 MiB fetches, 65536 ahead': () =>
         rawConsume({ maxBytes: 1024 * 1024, highWaterMark: 65_536 }),
       'window: twinstream Application': async () => {
-        const app = new Application({
-          brokers,
-          consumerGroup: `twinstream-${Date.now()}-${Math.random()}`,
-          autoOffsetReset: 'earliest',
-          deadLetterTopic: false,
-        });
+        const app = benchApplication('twinstream');
         const inTopic = app.topic<string, { value: number }>(input, { value: 'json' });
         const outTopic = app.topic('bench-agg-twinstream', { value: 'json' });
-        let first = 0;
-        let seen = 0;
-        let end = { ms: 0, fetchMs: 0, startMs: 0, cpuUs: 0 };
-        fetchAt = null;
         const s = app.stream(inTopic);
-        s.sink(() => {
-          if (seen === 0) first = performance.now();
-          if (++seen === N) {
-            const last = performance.now();
-            end = { ms: last - first, ...sinceFetch(last, first) };
-            void app.stop();
-          }
-        });
+        const run = timedRun(app, s);
         s.tumblingWindow('10s')
           .agg({ count: count(), min: min('value'), max: max('value'), mean: mean('value') })
           .final()
           .map((w) => ({ time: w.end, temperature: { count: w.count, min: w.min, max: w.max, mean: w.mean } }))
           .toTopic(outTopic);
-        await app.run();
-        return { ...end, seen };
+        return run();
       },
       'stateful: twinstream Application': async () => {
-        const app = new Application({
-          brokers,
-          consumerGroup: `twinstream-stateful-${Date.now()}-${Math.random()}`,
-          autoOffsetReset: 'earliest',
-          deadLetterTopic: false,
-        });
+        const app = benchApplication('twinstream-stateful');
         const inTopic = app.topic<string, { sensor: string; value: number }>(input, { value: 'json' });
         const outTopic = app.topic('bench-stateful-twinstream', { value: 'json' });
-        let first = 0;
-        let seen = 0;
-        let end = { ms: 0, fetchMs: 0, startMs: 0, cpuUs: 0 };
-        fetchAt = null;
         const s = app.stream(inTopic);
-        s.sink(() => {
-          if (seen === 0) first = performance.now();
-          if (++seen === N) {
-            const last = performance.now();
-            end = { ms: last - first, ...sinceFetch(last, first) };
-            void app.stop();
-          }
-        });
+        const run = timedRun(app, s);
         s.apply(
           (r, state: State<{ n: number; total: number }>) => {
             const n = state.get('n', 0) + 1;
@@ -379,8 +374,7 @@ try {
           },
           { stateful: true, namespace: 'running' },
         ).toTopic(outTopic);
-        await app.run();
-        return { ...end, seen };
+        return run();
       },
     };
     const consumeNames = groupByOnly || joinOnly ? [] : Object.keys(consumeVariants);
@@ -425,12 +419,7 @@ try {
     await loader2.close();
     const zone = (sensor: string) => `zone-${Number(sensor.slice(7)) % 10}`;
     const groupByRun = async (): Promise<number> => {
-      const app = new Application({
-        brokers,
-        groupId: `twinstream-groupby-${Date.now()}-${Math.random()}`,
-        autoOffsetReset: 'earliest',
-        deadLetterTopic: false,
-      });
+      const app = benchApplication('twinstream-groupby');
       const inTopic = app.topic<string, { sensor: string; value: number }>(input2);
       let first = 0;
       let seen = 0;
@@ -488,12 +477,7 @@ try {
       await loaderT.close();
     }
     const joinRun = async (kind: 'joinLookup' | 'joinAsof'): Promise<number> => {
-      const app = new Application({
-        brokers,
-        groupId: `twinstream-${kind}-${Date.now()}-${Math.random()}`,
-        autoOffsetReset: 'earliest',
-        deadLetterTopic: false,
-      });
+      const app = benchApplication(`twinstream-${kind}`);
       const right = app.stream(app.topic<string, { sensor: string; site: string }>(table));
       const left = app.stream(app.topic<string, { sensor: string; value: number }>(input2));
       let first = 0;

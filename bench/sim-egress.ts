@@ -16,6 +16,7 @@ import {
   RealtimeEnvironment,
 } from '../src/sim/index.ts';
 import { isoTimestamp } from '../src/sim/telemetry.ts';
+import { timeRuns } from './harness.ts';
 
 const BATCH = 10_000;
 const PATHS = ['Line_A.lathe.in_use', 'Line_A.lathe.queue_length', 'Line_A.lathe.utilization', 'Line_A.lathe.capacity'];
@@ -179,29 +180,12 @@ async function child(name: string, n: number, reps: number, warmup: number): Pro
   const make = variants[name];
   if (make === undefined) throw new Error(`unknown variant ${name}; have ${Object.keys(variants).join(', ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'twinstream-egress-bench-'));
-  const run = make(n, dir);
-  const times: number[] = [];
-  const cpu: number[] = [];
-  let check = 0;
-  const gc = (globalThis as { gc?: () => void }).gc;
   try {
-    for (let i = 0; i < warmup + reps; i++) {
-      gc?.();
-      await new Promise((r) => setTimeout(r, 30));
-      const c0 = process.cpuUsage();
-      const t0 = process.hrtime.bigint();
-      check = await run();
-      const t1 = process.hrtime.bigint();
-      const c = process.cpuUsage(c0);
-      if (i >= warmup) {
-        times.push(Number(t1 - t0));
-        cpu.push((c.user + c.system) * 1000);
-      }
-    }
+    const { times, cpu, check } = await timeRuns(make(n, dir), reps, warmup);
+    process.stdout.write(`${JSON.stringify({ variant: name, n, times, cpu, check: String(check) })}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`${JSON.stringify({ variant: name, n, times, cpu, check: String(check) })}\n`);
 }
 
 interface Result {

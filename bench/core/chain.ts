@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { type AccumulateNode, enableMetrics } from '../../src/core/index.ts';
 import { Stream } from '../../src/index.ts';
 import { runVariant, type Variant } from '../harness.ts';
+import { mostArraySource } from '../most-array-source.ts';
 
 const require = createRequire(import.meta.url);
 const add1 = (x: number) => x + 1;
@@ -93,13 +94,8 @@ const variants: Record<string, Variant> = {
   'most-core': (n) => {
     const a = numbers(n);
     const M = require('@most/core');
-    const { newDefaultScheduler, asap } = require('@most/scheduler');
-    const emitAll = (t: number, arr: number[], sink: any) => {
-      for (let i = 0; i < arr.length; i++) sink.event(t, arr[i]);
-      sink.end(t);
-    };
-    const fromArray = (arr: number[]) =>
-      M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
+    const { newDefaultScheduler } = require('@most/scheduler');
+    const fromArray = mostArraySource();
     return async () => {
       let last = 0;
       const s = M.tap(

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { RollingNode } from '../../src/core/index.ts';
 import { Stream } from '../../src/index.ts';
 import { runVariant, type Variant } from '../harness.ts';
+import { mostArraySource } from '../most-array-source.ts';
 
 const require = createRequire(import.meta.url);
 const W = 100;
@@ -84,7 +85,7 @@ const variants: Record<string, Variant> = {
   'most-core-scan-perf': (n) => {
     const a = values(n);
     const M = require('@most/core');
-    const { newDefaultScheduler, asap } = require('@most/scheduler');
+    const { newDefaultScheduler } = require('@most/scheduler');
     type Ring = { buf: Float64Array; idx: number; n: number; sum: number };
     const ringStep = (st: Ring, x: number) => {
       st.sum += x - st.buf[st.idx]!;
@@ -93,12 +94,7 @@ const variants: Record<string, Variant> = {
       st.n++;
       return st;
     };
-    const emitAll = (t: number, arr: number[], sink: any) => {
-      for (let i = 0; i < arr.length; i++) sink.event(t, arr[i]);
-      sink.end(t);
-    };
-    const fromArray = (arr: number[]) =>
-      M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
+    const fromArray = mostArraySource();
     return async () => {
       let last = 0;
       const ring: Ring = { buf: new Float64Array(W), idx: 0, n: 0, sum: 0 };
@@ -119,13 +115,8 @@ const variants: Record<string, Variant> = {
   'most-core-scan': (n) => {
     const a = values(n);
     const M = require('@most/core');
-    const { newDefaultScheduler, asap } = require('@most/scheduler');
-    const emitAll = (t: number, arr: number[], sink: any) => {
-      for (let i = 0; i < arr.length; i++) sink.event(t, arr[i]);
-      sink.end(t);
-    };
-    const fromArray = (arr: number[]) =>
-      M.newStream((sink: any, s: any) => asap(M.propagateTask(emitAll, arr, sink), s));
+    const { newDefaultScheduler } = require('@most/scheduler');
+    const fromArray = mostArraySource();
     return async () => {
       const ring = new Float64Array(W);
       let head = 0;

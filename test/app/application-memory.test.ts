@@ -3,41 +3,22 @@
 // Each test runs in milliseconds; what only a broker shows is in application.test.ts and faults.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Application } from '../../src/app/index.ts';
-import { type KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
-import { count, max, sum } from '../../src/index.ts';
-import { VirtualClock } from '../../src/time/clock.ts';
-import { advanceUntil, settleAll } from './virtual-time.ts';
-
-const T0 = 1_700_000_000_000;
-
-function cluster(): { clock: VirtualClock; kafka: MemoryKafka } {
-  const clock = new VirtualClock(T0);
-  return { clock, kafka: new MemoryKafka({ clock }) };
-}
-
-/** Runs `app` on `clock` until it stops by itself; resolves with what `run` resolved with. */
-async function runToEnd<T>(clock: VirtualClock, running: Promise<T>): Promise<T> {
-  const [outcome] = await settleAll(clock, [running]);
-  if (outcome!.status === 'rejected') throw outcome!.reason;
-  return outcome!.value;
-}
+import type { Application } from '../../src/app/index.ts';
+import type { KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
+import { count, sum } from '../../src/index.ts';
+import type { VirtualClock } from '../../src/time/clock.ts';
+import { memoryApp, memoryCluster, T0 } from './memory-cluster.ts';
+import { checkWindows, N, type Reading, readingRecords, readings, windowSums } from './sensor-windows.ts';
+import { advanceUntil, runToEnd, settleAll } from './virtual-time.ts';
 
 test('at-least-once: every record is mapped to the output with its key, the offsets commit, a second run finds nothing', async () => {
-  const { clock, kafka } = cluster();
-  kafka.createTopic('in', 3);
+  const { clock, kafka } = memoryCluster({ in: 3 });
   kafka.produce(
     'in',
     Array.from({ length: 500 }, (_, i) => ({ key: `k${i % 7}`, value: { id: i, f: 32 + i } })),
   );
   const build = () => {
-    const app = new Application({
-      brokers: kafka.brokers,
-      client: kafka,
-      clock,
-      groupId: 'g',
-      autoOffsetReset: 'earliest',
-    });
+    const app = memoryApp(kafka, clock);
     app
       .stream(app.topic<string, { id: number; f: number }>('in'))
       .map((r) => ({ id: r.value.id, c: (r.value.f - 32) / 1.8 }))
@@ -58,19 +39,14 @@ test('at-least-once: every record is mapped to the output with its key, the offs
 });
 
 test('records that fail to parse or to process are dead-lettered with the reason and offset; the rest flows', async () => {
-  const { clock, kafka } = cluster();
+  const { clock, kafka } = memoryCluster();
   const huge = JSON.stringify({ v: 3, pad: 'x'.repeat(10 * 1024 * 1024) });
   kafka.produce(
     'in',
     ['{"v":1}', '{broken', '{"v":"two"}', huge, '{"v":4}'].map((value) => ({ value })),
   );
   const errors: string[] = [];
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
-    clock,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
+  const app = memoryApp(kafka, clock, {
     onProcessingError: (e) => {
       errors.push(String(e));
       return true;
@@ -105,19 +81,13 @@ test('records that fail to parse or to process are dead-lettered with the reason
 });
 
 test('exactly-once: each output once, in transactions with its offsets; a second run finds nothing', async () => {
-  const { clock, kafka } = cluster();
-  kafka.createTopic('in', 2);
+  const { clock, kafka } = memoryCluster({ in: 2 });
   kafka.produce(
     'in',
     Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 5}`, value: { id: i } })),
   );
   const build = () => {
-    const app = new Application({
-      brokers: kafka.brokers,
-      client: kafka,
-      clock,
-      groupId: 'g',
-      autoOffsetReset: 'earliest',
+    const app = memoryApp(kafka, clock, {
       processingGuarantee: 'exactly-once',
       commitInterval: '200ms',
     });
@@ -142,14 +112,9 @@ function passThrough(
   clientId: string,
   instanceId = '0',
 ): Application {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
+  const app = memoryApp(kafka, clock, {
     clientId,
     instanceId,
-    clock,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
     commitInterval: '100ms',
     commitEvery: 50,
@@ -163,8 +128,7 @@ function passThrough(
 
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee}: an instance killed mid-run and a new one started lose nothing${guarantee === 'exactly-once' ? ', and write each output once' : ''}`, async () => {
-    const { clock, kafka } = cluster();
-    kafka.createTopic('in', 4);
+    const { clock, kafka } = memoryCluster({ in: 4 });
     const n = 5000;
     kafka.produce(
       'in',
@@ -188,8 +152,7 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
 }
 
 test('exactly-once: instances joining and leaving while records arrive write each output once', async () => {
-  const { clock, kafka } = cluster();
-  kafka.createTopic('in', 4);
+  const { clock, kafka } = memoryCluster({ in: 4 });
   const n = 6000;
   let written = 0;
   const write = (count: number) => {
@@ -233,8 +196,7 @@ test('exactly-once: instances joining and leaving while records arrive write eac
 });
 
 test('exactly-once: a commit under way when the group rebalances is refused, aborted and its work read again, not fatal', async () => {
-  const { clock, kafka } = cluster();
-  kafka.createTopic('in', 2);
+  const { clock, kafka } = memoryCluster({ in: 2 });
   const n = 400;
   kafka.produce(
     'in',
@@ -242,14 +204,9 @@ test('exactly-once: a commit under way when the group rebalances is refused, abo
   );
   // Each record takes 30 ms of the clock: a commit waits that long for what is in flight before it adds offsets.
   const build = (id: string) => {
-    const app = new Application({
-      brokers: kafka.brokers,
-      client: kafka,
+    const app = memoryApp(kafka, clock, {
       clientId: id,
       instanceId: id,
-      clock,
-      groupId: 'g',
-      autoOffsetReset: 'earliest',
       commitInterval: '100ms',
       processingGuarantee: 'exactly-once',
     });
@@ -282,35 +239,6 @@ test('exactly-once: a commit under way when the group rebalances is refused, abo
   assert.equal(ids.length, n, 'each once');
 });
 
-interface Reading {
-  id: number;
-  sensor: string;
-  ts: number;
-  v: number;
-}
-const N = 4000;
-const readings: Reading[] = Array.from({ length: N }, (_, i) => ({
-  id: i,
-  sensor: `s${i % 8}`,
-  ts: T0 + i * 100, // 100 windows of 4 s, 40 readings each, 5 per sensor
-  v: (i * 7) % 13,
-}));
-
-/** The closed windows (4 s tumbling, no grace) per sensor, computed directly: `sensor start -> agg`. */
-function expectedWindows(): Map<string, { n: number; total: number; top: number }> {
-  const out = new Map<string, { n: number; total: number; top: number }>();
-  const maxTs = new Map<string, number>();
-  for (const r of readings) maxTs.set(r.sensor, Math.max(maxTs.get(r.sensor) ?? 0, r.ts));
-  for (const r of readings) {
-    const start = r.ts - (r.ts % 4000);
-    if (start + 4000 > maxTs.get(r.sensor)!) continue;
-    const k = `${r.sensor} ${start}`;
-    const a = out.get(k) ?? { n: 0, total: 0, top: Number.NEGATIVE_INFINITY };
-    out.set(k, { n: a.n + 1, total: a.total + r.v, top: Math.max(a.top, r.v) });
-  }
-  return out;
-}
-
 function windows(
   kafka: MemoryKafka,
   clock: VirtualClock,
@@ -319,48 +247,19 @@ function windows(
   instanceId = '0',
   commits: { commitInterval: string; commitEvery?: number } = { commitInterval: '200ms', commitEvery: 100 },
 ) {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
+  const app = memoryApp(kafka, clock, {
     clientId,
     instanceId,
-    clock,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
     ...commits,
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
   });
-  app
-    .stream(app.topic<string, Reading>('in', { timestamp: (v) => v.ts }))
-    .tumblingWindow('4s', { value: (r: KafkaRecord<string, Reading>) => r.value.v, namespace: 'sums' })
-    .agg({ n: count(), total: sum(), top: max() })
-    .final()
-    .toTopic(app.topic('out'));
-  return app;
-}
-
-/** Every closed window came out with the right result: once under exactly-once (at-least-once may repeat one). */
-function checkWindows(kafka: MemoryKafka, guarantee: string): void {
-  const want = expectedWindows();
-  const seen = new Set<string>();
-  for (const r of kafka.read('out')) {
-    const v = r.value as { key: string; start: number; n: number; total: number; top: number };
-    const k = `${v.key} ${v.start}`;
-    if (guarantee === 'exactly-once') assert.ok(!seen.has(k), `window ${k} once`);
-    seen.add(k);
-    assert.deepEqual({ n: v.n, total: v.total, top: v.top }, want.get(k), k);
-  }
-  assert.equal(seen.size, want.size);
+  return windowSums(app);
 }
 
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee}: windows of an instance killed mid-run are restored from the changelog by the next one`, async () => {
-    const { clock, kafka } = cluster();
-    kafka.createTopic('in', 2);
-    kafka.produce(
-      'in',
-      readings.map((r) => ({ key: r.sensor, value: r })),
-    );
+    const { clock, kafka } = memoryCluster({ in: 2 });
+    kafka.produce('in', readingRecords());
     const killed = windows(kafka, clock, guarantee, 'first');
     const first = killed.run({ timeout: '1s' });
     first.catch(() => {});
@@ -377,13 +276,9 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
 
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee}: a second instance joining mid-run takes partitions with their open windows${guarantee === 'exactly-once' ? ', each window once' : ''}`, async () => {
-    const { clock, kafka } = cluster();
-    kafka.createTopic('in', 4);
+    const { clock, kafka } = memoryCluster({ in: 4 });
     const half = N / 2;
-    kafka.produce(
-      'in',
-      readings.slice(0, half).map((r) => ({ key: r.sensor, value: r })),
-    );
+    kafka.produce('in', readingRecords(0, half));
     const commits = { commitInterval: '5s' };
     const a = windows(kafka, clock, guarantee, 'a', '0', commits);
     const runA = a.run({ timeout: '6s' });
@@ -395,10 +290,7 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
     );
     // The second half is processed before the next commit: when the second instance joins, the first holds
     // outputs of the partitions it loses in its open transaction (windows closed by records not committed yet).
-    kafka.produce(
-      'in',
-      readings.slice(half).map((r) => ({ key: r.sensor, value: r })),
-    );
+    kafka.produce('in', readingRecords(half));
     await advanceUntil(clock, () => a.counters.processed >= N, 1);
     const b = windows(kafka, clock, guarantee, 'b', '1', commits);
     const outcomes = await settleAll(clock, [runA, b.run({ timeout: '6s' })], 50);
@@ -413,13 +305,8 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
 }
 
 test('exactly-once: windows closed by the clock while transactions commit come out once each', async () => {
-  const { clock, kafka } = cluster();
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
-    clock,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
+  const { clock, kafka } = memoryCluster();
+  const app = memoryApp(kafka, clock, {
     commitInterval: '10ms',
     processingGuarantee: 'exactly-once',
   });
@@ -449,16 +336,11 @@ test('exactly-once: windows closed by the clock while transactions commit come o
 });
 
 test('exactly-once with changelog: false is refused at run() when the graph keeps state, allowed when it keeps none', async () => {
-  const { clock, kafka } = cluster();
-  kafka.createTopic('in', 2);
+  const { clock, kafka } = memoryCluster({ in: 2 });
   kafka.produce('in', [{ key: 'a', value: { ts: T0, v: 1 } }]);
   const build = (windowed: boolean) => {
-    const app = new Application({
-      brokers: kafka.brokers,
-      client: kafka,
-      clock,
+    const app = memoryApp(kafka, clock, {
       groupId: windowed ? 'g-windows' : 'g-map',
-      autoOffsetReset: 'earliest',
       processingGuarantee: 'exactly-once',
       changelog: false,
     });
@@ -486,20 +368,11 @@ test('exactly-once with changelog: false is refused at run() when the graph keep
 
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee}: a window fed by an error branch (catch()) is checkpointed and restored like the others`, async () => {
-    const { clock, kafka } = cluster();
-    kafka.createTopic('in', 2);
-    kafka.produce(
-      'in',
-      readings.map((r) => ({ key: r.sensor, value: r })),
-    );
+    const { clock, kafka } = memoryCluster({ in: 2 });
+    kafka.produce('in', readingRecords());
     const build = (clientId: string) => {
-      const app = new Application({
-        brokers: kafka.brokers,
-        client: kafka,
+      const app = memoryApp(kafka, clock, {
         clientId,
-        clock,
-        groupId: 'g',
-        autoOffsetReset: 'earliest',
         commitInterval: '200ms',
         commitEvery: 100,
         processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',

@@ -3,13 +3,12 @@
 // out equals an uninterrupted run (under exactly-once, each window once).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Application } from '../../src/app/index.ts';
-import { MemoryKafka } from '../../src/connectors/kafka/index.ts';
+import type { MemoryKafka } from '../../src/connectors/kafka/index.ts';
 import { count, max, sum } from '../../src/index.ts';
-import { VirtualClock } from '../../src/time/clock.ts';
+import type { VirtualClock } from '../../src/time/clock.ts';
+import { memoryApp, memoryCluster, T0 } from './memory-cluster.ts';
 import { advanceUntil, settleAll } from './virtual-time.ts';
 
-const T0 = 1_700_000_000_000;
 const N = 3000;
 
 interface Reading {
@@ -27,13 +26,8 @@ const readings: Reading[] = Array.from({ length: N }, (_, i) => ({
 }));
 
 function frames(kafka: MemoryKafka, clock: VirtualClock, guarantee: string, clientId: string) {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
+  const app = memoryApp(kafka, clock, {
     clientId,
-    clock,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
     commitInterval: '200ms',
     commitEvery: 100,
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
@@ -69,9 +63,7 @@ function totalsOut(kafka: MemoryKafka): number[] {
 }
 
 async function uninterrupted(guarantee: string): Promise<MemoryKafka> {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
-  kafka.createTopic('in', 2);
+  const { clock, kafka } = memoryCluster({ in: 2 });
   kafka.produce(
     'in',
     readings.map((r) => ({ key: r.sensor, value: r })),
@@ -84,9 +76,7 @@ async function uninterrupted(guarantee: string): Promise<MemoryKafka> {
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee}: frame windows and running frame sums of an instance killed mid-run resume in the next one`, async () => {
     const want = await uninterrupted(guarantee);
-    const clock = new VirtualClock(T0);
-    const kafka = new MemoryKafka({ clock });
-    kafka.createTopic('in', 2);
+    const { clock, kafka } = memoryCluster({ in: 2 });
     kafka.produce(
       'in',
       readings.map((r) => ({ key: r.sensor, value: r })),

@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
-import { type KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
+import type { KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
 import { count, Stream, sum, TwinstreamError } from '../../src/index.ts';
-import { VirtualClock } from '../../src/time/clock.ts';
+import type { VirtualClock } from '../../src/time/clock.ts';
+import { memoryApp, memoryCluster, T0 } from './memory-cluster.ts';
 import { advanceUntil, settleAll } from './virtual-time.ts';
-
-const T0 = 1_700_000_000_000;
 
 interface Purchase {
   id: number;
@@ -47,14 +46,10 @@ function expected(): Map<string, { n: number; total: number }> {
 }
 
 function build(kafka: MemoryKafka, clock: VirtualClock, clientId: string, guarantee = 'at-least-once'): Application {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
+  const app = memoryApp(kafka, clock, {
     clientId,
     instanceId: clientId,
-    clock,
     groupId: 'spend',
-    autoOffsetReset: 'earliest',
     commitInterval: '100ms',
     commitEvery: 200,
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
@@ -90,9 +85,7 @@ function check(kafka: MemoryKafka, exactlyOnce: boolean): void {
 }
 
 function cluster(): { clock: VirtualClock; kafka: MemoryKafka } {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
-  kafka.createTopic('purchases', 4);
+  const { clock, kafka } = memoryCluster({ purchases: 4 });
   kafka.produce(
     'purchases',
     purchases.map((p) => ({ key: p.store, value: p, timestamp: p.ts })),
@@ -154,8 +147,7 @@ test('exactly-once: groupBy windows per new key, each once, through an instance 
 });
 
 test('concat merges two topic streams; a window right after it is refused, a groupBy between them is the way', async () => {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
+  const { clock, kafka } = memoryCluster();
   kafka.produce(
     'north',
     [1, 2, 3].map((v) => ({ key: 'n', value: { v, sensor: 's1', ts: T0 + v } })),
@@ -165,12 +157,8 @@ test('concat merges two topic streams; a window right after it is refused, a gro
     [10, 20].map((v) => ({ key: 's', value: { v, sensor: 's1', ts: T0 + v } })),
   );
   const make = (groupId: string) => {
-    const app = new Application({
-      brokers: kafka.brokers,
-      client: kafka,
-      clock,
+    const app = memoryApp(kafka, clock, {
       groupId,
-      autoOffsetReset: 'earliest',
     });
     const north = app.stream(app.topic<string, { v: number; sensor: string }>('north'));
     const south = app.stream(app.topic<string, { v: number; sensor: string }>('south'));
@@ -212,8 +200,7 @@ test('concat merges two topic streams; a window right after it is refused, a gro
 });
 
 test('groupBy refuses a stream of no application, a function key without a name, and a name twice', () => {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
+  const { clock, kafka } = memoryCluster();
   const app = new Application({ brokers: kafka.brokers, client: kafka, clock, groupId: 'g' });
   const s = app.stream(app.topic<string, { a: number }>('in'));
   assert.throws(() => s.groupBy((r) => r.value.a), /groupBy: name .*required when the key is a function/);

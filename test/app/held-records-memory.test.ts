@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
-import { type KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
+import type { KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
 import { type Stream, zip } from '../../src/core/index.ts';
 import '../../src/window/index.ts';
-import { VirtualClock } from '../../src/time/clock.ts';
+import type { VirtualClock } from '../../src/time/clock.ts';
+import { memoryApp, memoryCluster, T0 } from './memory-cluster.ts';
 import { advanceUntil, settleAll } from './virtual-time.ts';
 
-const T0 = 1_700_000_000_000;
 const N = 1200;
 
 interface Reading {
@@ -73,14 +73,9 @@ const pipelines: Record<string, (left: Stream<Rec>, right: Stream<Rec> | null) =
 const ONE_TOPIC = new Set(['slidingWindow', 'combineLatest', 'zipLatest']);
 
 function build(kafka: MemoryKafka, clock: VirtualClock, name: string, guarantee: string, clientId: string) {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
+  const app = memoryApp(kafka, clock, {
     clientId,
     instanceId: clientId,
-    clock,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
     commitInterval: '100ms',
     commitEvery: 50,
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
@@ -93,10 +88,8 @@ function build(kafka: MemoryKafka, clock: VirtualClock, name: string, guarantee:
 
 /** A cluster with the two topics (3 partitions each) filled alike: the same keys, each partition sorted in time. */
 function cluster(): { clock: VirtualClock; kafka: MemoryKafka } {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
+  const { clock, kafka } = memoryCluster({ left: 3, right: 3 });
   for (const topic of ['left', 'right']) {
-    kafka.createTopic(topic, 3);
     const shift = topic === 'left' ? 0 : 37;
     kafka.produce(
       topic,
@@ -141,10 +134,7 @@ for (const name of Object.keys(pipelines)) {
 }
 
 test('a zip of two topics that are not co-partitioned is refused', async () => {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
-  kafka.createTopic('left', 3);
-  kafka.createTopic('right', 2);
+  const { clock, kafka } = memoryCluster({ left: 3, right: 2 });
   const app = new Application({ brokers: kafka.brokers, client: kafka, clock, groupId: 'g' });
   const left = app.stream(app.topic<string, Reading>('left')).map((r) => r.value.id);
   const right = app.stream(app.topic<string, Reading>('right')).map((r) => r.value.id);
@@ -158,13 +148,7 @@ test('a zip of two topics that are not co-partitioned is refused', async () => {
 
 test('a zip whose input runs more than maxsize ahead stops the application with TS_ZIP_OVERFLOW naming maxsize, instead of stalling', async () => {
   const { clock, kafka } = cluster(); // each partition of "left" comes before "right" in the fetch order
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
-    clock,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
-  });
+  const app = memoryApp(kafka, clock);
   const left = app.stream(app.topic<string, Reading>('left')).map((r) => r.value.id);
   const right = app.stream(app.topic<string, Reading>('right')).map((r) => r.value.id);
   zip([left.named('left ids'), right], { maxsize: 10 }).toTopic(app.topic('pairs'));

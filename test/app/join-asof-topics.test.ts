@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Application } from '../../src/app/index.ts';
-import { type KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
+import type { KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
 import type { TwinstreamError } from '../../src/index.ts';
-import { VirtualClock } from '../../src/time/clock.ts';
+import type { VirtualClock } from '../../src/time/clock.ts';
+import { memoryApp, memoryCluster, T0 } from './memory-cluster.ts';
 import { advanceUntil, settleAll } from './virtual-time.ts';
 
-const T0 = 1_700_000_000_000;
 const SYMBOLS = 8;
 const STEPS = 4000;
 
@@ -46,10 +46,7 @@ function expected(): Map<number, number | undefined> {
 }
 
 function cluster(): { clock: VirtualClock; kafka: MemoryKafka } {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
-  kafka.createTopic('quotes', 4);
-  kafka.createTopic('trades', 4);
+  const { clock, kafka } = memoryCluster({ quotes: 4, trades: 4 });
   kafka.produce(
     'quotes',
     quotes.map(({ t, q }) => ({ key: q.symbol, value: q, timestamp: t })),
@@ -62,14 +59,10 @@ function cluster(): { clock: VirtualClock; kafka: MemoryKafka } {
 }
 
 function build(kafka: MemoryKafka, clock: VirtualClock, clientId: string, guarantee: string, how: 'inner' | 'left') {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
+  const app = memoryApp(kafka, clock, {
     clientId,
     instanceId: clientId,
-    clock,
     groupId: 'prices',
-    autoOffsetReset: 'earliest',
     commitInterval: '100ms',
     commitEvery: 100,
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
@@ -120,10 +113,7 @@ for (const [guarantee, how] of [
 }
 
 test('joinAsof of two topics with different partition counts is refused at run', async () => {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
-  kafka.createTopic('quotes', 2);
-  kafka.createTopic('trades', 4);
+  const { clock, kafka } = memoryCluster({ quotes: 2, trades: 4 });
   const app = new Application({ brokers: kafka.brokers, client: kafka, clock, groupId: 'bad' });
   app
     .stream(app.topic('trades'))

@@ -3,13 +3,13 @@
 // co-partitioned.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Application } from '../../src/app/index.ts';
-import { type KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
+import type { Application } from '../../src/app/index.ts';
+import type { KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
 import { count, type TwinstreamError } from '../../src/index.ts';
-import { VirtualClock } from '../../src/time/clock.ts';
+import type { VirtualClock } from '../../src/time/clock.ts';
+import { memoryApp, memoryCluster } from './memory-cluster.ts';
 import { advanceUntil, settleAll } from './virtual-time.ts';
 
-const T0 = 1_700_000_000_000;
 const SENSORS = 16;
 
 interface Reading {
@@ -25,14 +25,10 @@ interface Enriched extends Reading {
 }
 
 function build(kafka: MemoryKafka, clock: VirtualClock, clientId: string, guarantee = 'at-least-once'): Application {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
+  const app = memoryApp(kafka, clock, {
     clientId,
     instanceId: clientId,
-    clock,
     groupId: 'rooms',
-    autoOffsetReset: 'earliest',
     commitInterval: '100ms',
     commitEvery: 100,
     processingGuarantee: guarantee as 'at-least-once' | 'exactly-once',
@@ -44,14 +40,6 @@ function build(kafka: MemoryKafka, clock: VirtualClock, clientId: string, guaran
     .map((r: KafkaRecord<string, Enriched>) => r.value)
     .toTopic(app.topic('enriched'));
   return app;
-}
-
-function cluster(): { clock: VirtualClock; kafka: MemoryKafka } {
-  const clock = new VirtualClock(T0);
-  const kafka = new MemoryKafka({ clock });
-  kafka.createTopic('sensors', 4);
-  kafka.createTopic('readings', 4);
-  return { clock, kafka };
 }
 
 function readings(from: number, count: number): { key: string; value: Reading }[] {
@@ -74,7 +62,7 @@ function enriched(kafka: MemoryKafka, from: number): Map<number, Enriched> {
 
 for (const guarantee of ['at-least-once', 'exactly-once']) {
   test(`${guarantee}: joinLookup enriches readings from the sensors table, restored after a restart and on a joining instance`, async () => {
-    const { clock, kafka } = cluster();
+    const { clock, kafka } = memoryCluster({ sensors: 4, readings: 4 });
     kafka.produce(
       'sensors',
       Array.from({ length: SENSORS }, (_, i) => ({ key: `s${i}`, value: { room: `room-${i % 5}` } })),
@@ -124,14 +112,10 @@ for (const guarantee of ['at-least-once', 'exactly-once']) {
 }
 
 test('joinLookup: how inner drops a reading whose sensor is unknown; topics not co-partitioned are refused at run', async () => {
-  const { clock, kafka } = cluster();
+  const { clock, kafka } = memoryCluster({ sensors: 4, readings: 4 });
   kafka.produce('sensors', [{ key: 's1', value: { room: 'hall' } }]);
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
-    clock,
+  const app = memoryApp(kafka, clock, {
     groupId: 'inner',
-    autoOffsetReset: 'earliest',
   });
   const sensors = app.stream(app.topic<string, Sensor>('sensors'));
   app
@@ -147,12 +131,8 @@ test('joinLookup: how inner drops a reading whose sensor is unknown; topics not 
   );
 
   kafka.createTopic('rooms-2', 2);
-  const bad = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
-    clock,
+  const bad = memoryApp(kafka, clock, {
     groupId: 'bad',
-    autoOffsetReset: 'earliest',
   });
   bad
     .stream(bad.topic('readings'))
@@ -179,14 +159,10 @@ test('joinLookup: how inner drops a reading whose sensor is unknown; topics not 
 });
 
 test('joinLookup: a window after the join keeps its state with the left topic', async () => {
-  const { clock, kafka } = cluster();
+  const { clock, kafka } = memoryCluster({ sensors: 4, readings: 4 });
   kafka.produce('sensors', [{ key: 's1', value: { room: 'hall' } }]);
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
-    clock,
+  const app = memoryApp(kafka, clock, {
     groupId: 'windowed',
-    autoOffsetReset: 'earliest',
   });
   const sensors = app.stream(app.topic<string, Sensor>('sensors', { partitions: 4 }));
   app

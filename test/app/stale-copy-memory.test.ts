@@ -7,24 +7,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Application } from '../../src/app/index.ts';
+import type { Application } from '../../src/app/index.ts';
 import { KafkaAdmin, type KafkaRecord, MemoryKafka } from '../../src/connectors/kafka/index.ts';
 import type { State } from '../../src/index.ts';
 import { VirtualClock } from '../../src/time/clock.ts';
+import { memoryApp, T0 } from './memory-cluster.ts';
 import { advanceUntil, settleAll } from './virtual-time.ts';
 
-const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 
 /** A running count per record key (a record with `reset` deletes it), in stateful apply; lmdb copies in `dir`. */
 function build(kafka: MemoryKafka, clock: VirtualClock, dir: string | undefined, clientId: string): Application {
-  const app = new Application({
-    brokers: kafka.brokers,
-    client: kafka,
-    clock,
+  const app = memoryApp(kafka, clock, {
     clientId,
-    groupId: 'g',
-    autoOffsetReset: 'earliest',
     commitInterval: '100ms',
     commitEvery: 20,
     ...(dir === undefined ? {} : { stateDir: dir }),

@@ -30,3 +30,10 @@ export async function settleAll<T>(
   await advanceUntil(clock, () => settled === runs.length, step);
   return all;
 }
+
+/** Advances `clock` until `running` settles; resolves with its result (rejects with its error). */
+export async function runToEnd<T>(clock: VirtualClock, running: Promise<T>): Promise<T> {
+  const [outcome] = await settleAll(clock, [running]);
+  if (outcome!.status === 'rejected') throw outcome!.reason;
+  return outcome!.value;
+}

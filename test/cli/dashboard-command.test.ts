@@ -1,28 +1,13 @@
 // `twinstream dashboard <model>` as a user runs it: the example model, paced, its dashboard answering while it runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
+import { ROOT, serveDashboard } from './dashboard-child.ts';
 
 test('dashboard line-a.yaml serves the model live: its series, its sliders, its metrics', async () => {
   const model = join(ROOT, 'examples/models/line-a.yaml');
-  const child = spawn(process.execPath, [MAIN, 'dashboard', model, '--speed', '1200', '--until', '1h', '--port', '0']);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      stdout += c;
-      const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
-      if (m) resolve(m[1]!);
-    });
-    exited.then(() => reject(new Error(`exited before serving: ${stdout}${stderr}`)));
-  });
+  const args = ['dashboard', model, '--speed', '1200', '--until', '1h', '--port', '0'];
+  const { url, exited, stdout, stderr } = await serveDashboard(args);
   const state = (await (await fetch(`${url}api/state`)).json()) as {
     series: string[];
     controls: { path: string; max: number }[];
@@ -42,6 +27,6 @@ test('dashboard line-a.yaml serves the model live: its series, its sliders, its 
   });
   assert.equal(refused.status, 400);
   assert.match(await (await fetch(`${url}metrics`)).text(), /twinstream_node_elements_in_total\{node="telemetry"/);
-  assert.equal(await exited, 0, stderr);
-  assert.match(stdout, /Line_A: simulated 3600 time units; the dashboard has stopped/);
+  assert.equal(await exited, 0, stderr());
+  assert.match(stdout(), /Line_A: simulated 3600 time units; the dashboard has stopped/);
 });

@@ -2,37 +2,23 @@
 // dashboard; while it runs, /metrics and /api/state answer from the live pipeline; at the end its Parquet files
 // read back like the unpaced demo's.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { serveDashboard } from './dashboard-child.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'twinstream-demo-live-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const read = async (file: string) => parquetReadObjects({ file: await asyncBufferFromFile(file) });
 
 test('demo --live serves the dashboard while the paced run goes on, then writes its files', async () => {
-  const child = spawn(process.execPath, [MAIN, 'demo', '--live', '--speed', '200', '--until', '30m', '--port', '0'], {
-    cwd: dir,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      stdout += c;
-      const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
-      if (m) resolve(m[1]!);
-    });
-    exited.then(() => reject(new Error(`exited before serving: ${stdout}${stderr}`)));
-  });
+  const { url, exited, stdout, stderr } = await serveDashboard(
+    ['demo', '--live', '--speed', '200', '--until', '30m', '--port', '0'],
+    { cwd: dir },
+  );
   const t0 = performance.now();
   // Paced: 30 simulated minutes at 200x take about 9 s; the dashboard answers meanwhile.
   const metrics = await (await fetch(`${url}metrics`)).text();
@@ -59,7 +45,7 @@ test('demo --live serves the dashboard while the paced run goes on, then writes 
   });
   assert.deepEqual(await res.json(), { path: 'Line_A.resources.lathe.currentCap', value: 8 });
 
-  assert.equal(await exited, 0, stderr);
+  assert.equal(await exited, 0, stderr());
   const wall = (performance.now() - t0) / 1000;
   assert.ok(wall > 3, `paced: 30 simulated minutes at 200x took ${wall} s`);
   const telemetry = await read(join(dir, 'twinstream-out', 'telemetry.parquet'));
@@ -68,5 +54,5 @@ test('demo --live serves the dashboard while the paced run goes on, then writes 
   assert.equal(capacities.at(-1), 8, 'the change reached the simulation and its telemetry');
   const windows = await read(join(dir, 'twinstream-out', 'windows.parquet'));
   assert.ok(windows.length >= 4 * 30, `${windows.length} windows`);
-  assert.match(stdout, /rows written\s+[\d,]+/);
+  assert.match(stdout(), /rows written\s+[\d,]+/);
 });

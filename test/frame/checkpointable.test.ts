@@ -1,12 +1,12 @@
 // Frame windows and running frame aggregates keep their state per input partition and survive a checkpoint: a
 // run resumed from one, a partition restored into a fresh node, and a dropped partition give what an
-// uninterrupted run gives (see checkpoint-harness.ts).
+// uninterrupted run gives (see test/support/checkpoint-contract.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Checkpointable, isCheckpointable } from '../../src/core/checkpointable.ts';
 import { collect, count, max, mean, Stream, StreamingFrame, sum } from '../../src/index.ts';
 import { MemoryStateStore } from '../../src/state/index.ts';
-import { checkPipeline, items } from '../core/operators/checkpoint-rows.ts';
+import { checkPipeline, items } from '../support/checkpoint-contract.ts';
 import { checkFramePipeline } from './checkpoint-harness.ts';
 
 describe('frame windows are checkpointable', () => {

@@ -28,20 +28,25 @@ function run<R>(v: Vector, build: (sf: StreamingFrame) => { sinkToList(): R[] },
 
 const tol = (v: Vector) => v.float_tolerance ?? 1e-9;
 
+/** Output `i` (a row of column values) read at the columns of expected `i`'s `index` is close to its `values`. */
+function closeByIndex(out: any[], v: Vector): void {
+  v.expected.forEach((e: any, i: number) => {
+    close(
+      e.index.map((c: string) => out[i]![c]),
+      e.values,
+      tol(v),
+      v.id,
+    );
+  });
+}
+
 describe('streamz dataframe conformance: running reductions', () => {
   for (const id of ['streamz.df.reduction.sum.frame', 'streamz.df.reduction.mean.frame']) {
     it(id, () => {
       const v = vector(id);
       const out = run(v, (sf) => (id.includes('sum') ? sf.sum() : sf.mean()));
       assert.equal(out.length, v.expected.length);
-      v.expected.forEach((e: any, i: number) => {
-        close(
-          e.index.map((c: string) => out[i]![c]),
-          e.values,
-          tol(v),
-          id,
-        );
-      });
+      closeByIndex(out, v);
     });
   }
 
@@ -65,14 +70,7 @@ describe('streamz dataframe conformance: running reductions', () => {
     it(id, () => {
       const v = vector(id);
       const out = run(v, (sf) => (id.endsWith('sum') ? sf.expanding().sum() : sf.expanding().count()));
-      v.expected.forEach((e: any, i: number) => {
-        close(
-          e.index.map((c: string) => out[i]![c]),
-          e.values,
-          tol(v),
-          id,
-        );
-      });
+      closeByIndex(out, v);
     });
   }
 

@@ -4,24 +4,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { KafkaAdmin } from '../../src/connectors/kafka/admin.ts';
-import { KafkaProducer } from '../../src/connectors/kafka/producer.ts';
+import type { KafkaAdmin } from '../../src/connectors/kafka/admin.ts';
+import type { KafkaProducer } from '../../src/connectors/kafka/producer.ts';
 import { DataStreamHandler, KafkaHandler } from '../../src/handlers/index.ts';
-import { kafkaBrokers, uniqueName } from '../kafka-setup.ts';
+import { uniqueName } from '../kafka-setup.ts';
+import { closeKafkaClients, openKafkaClients } from '../support/kafka-clients.ts';
 
 let brokers: string[];
 let admin: KafkaAdmin;
 let producer: KafkaProducer;
 
-before(async () => {
-  brokers = await kafkaBrokers();
-  admin = new KafkaAdmin({ brokers });
-  producer = new KafkaProducer({ brokers });
-});
-after(async () => {
-  await producer.close();
-  await admin.close();
-});
+before(async () => ({ brokers, admin, producer } = await openKafkaClients()));
+after(() => closeKafkaClients(admin, producer));
 
 async function send(topic: string, values: (object | string)[]): Promise<void> {
   await producer.send(

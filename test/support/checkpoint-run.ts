@@ -28,6 +28,19 @@ export interface Built {
   flush?: () => void;
 }
 
+/**
+ * `n` elements alternating irregularly between two inputs over two partitions, each input a little out of order
+ * (`x.ts`), with keys `x.k` k0/k1 and record keys r0-r3.
+ */
+export function twoInputs(n: number): Fed[] {
+  return Array.from({ length: n }, (_, i) => ({
+    input: (i * 5) % 3 === 0 ? 1 : 0,
+    x: { id: i, ts: 1000 + i * 10 - ((i * 3) % 4) * 10, k: `k${i % 2}` },
+    partition: Math.floor(i / 3) % 2,
+    key: `r${i % 4}`,
+  }));
+}
+
 /** A store of checkpoint entries kept as JSON text, per namespace and partition. */
 export class JsonEntries implements CheckpointWriter, CheckpointReader {
   readonly data = new Map<string, string>();

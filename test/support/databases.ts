@@ -1,6 +1,7 @@
 // The PostgreSQL and Redis servers of the database tests: one of each per test process, started on first use in
 // a temporary directory on a free loopback port (scripts/postgres.ts, scripts/redis.ts) and stopped when the
 // process ends. POSTGRES_URL / REDIS_URL, when set, name a server to use instead.
+import type postgres from 'postgres';
 import type { PostgresServer } from '../../scripts/postgres.ts';
 import type { RedisServer } from '../../scripts/redis.ts';
 
@@ -16,6 +17,30 @@ export async function postgresUrl(): Promise<string> {
   if (process.env.POSTGRES_URL) return process.env.POSTGRES_URL;
   pg ??= import('../../scripts/postgres.ts').then(({ startPostgres }) => startPostgres({ unref: true }));
   return (await pg).url;
+}
+
+/** A client of the `postgres` package. */
+export type PostgresClient = ReturnType<typeof postgres>;
+
+/**
+ * This process's PostgreSQL server and a client on it (notices silenced), for a test file's `before` hook;
+ * `closePostgres` in its `after` hook ends both.
+ * @example
+ * let url: string;
+ * let sql: PostgresClient;
+ * before(async () => ({ url, sql } = await openPostgres()));
+ * after(() => closePostgres(sql));
+ */
+export async function openPostgres(): Promise<{ url: string; sql: PostgresClient }> {
+  const url = await postgresUrl();
+  const { default: connect } = await import('postgres');
+  return { url, sql: connect(url, { onnotice: () => {} }) };
+}
+
+/** Ends `sql` (from `openPostgres`), then stops the servers this process started. */
+export async function closePostgres(sql: PostgresClient): Promise<void> {
+  await sql.end();
+  await stopDatabases();
 }
 
 /**

@@ -1,4 +1,4 @@
-// Settings shared by the property-based fuzz tests (files named *.fuzz.test.ts). `npm test` runs them with a
+// Settings and generators shared by the property-based fuzz tests (files named *.fuzz.test.ts). `npm test` runs them with a
 // fixed seed and a short run; `npm run fuzz` runs them longer with a fresh seed, printed so a failure replays:
 //   FUZZ_SEED=123 FUZZ_RUNS=100000 node scripts/test.ts test/window/timestamp.fuzz.test.ts
 import fc from 'fast-check';
@@ -33,4 +33,23 @@ export function anyOutsideValue(): fc.Arbitrary<unknown> {
       fc.dictionary(key, tie('value'), { maxKeys: 4 }),
     ),
   })).value;
+}
+
+/**
+ * Sets `value` somewhere in `model` (a parsed document): `picks` (numbers in [0, 1)) choose one key per level, going
+ * down while the value there is an object, for at most `picks.length` levels.
+ */
+export function mutate(model: any, picks: number[], value: unknown): void {
+  let node = model;
+  for (let i = 0; i < picks.length; i++) {
+    if (node === null || typeof node !== 'object') return;
+    const keys = Object.keys(node);
+    if (keys.length === 0) return;
+    const key = keys[Math.floor(picks[i]! * keys.length)]!;
+    if (i === picks.length - 1 || node[key] === null || typeof node[key] !== 'object') {
+      node[key] = value;
+      return;
+    }
+    node = node[key];
+  }
 }

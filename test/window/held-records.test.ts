@@ -5,17 +5,7 @@ import { test } from 'node:test';
 import { isCheckpointable } from '../../src/core/checkpointable.ts';
 import { Stream } from '../../src/core/index.ts';
 import '../../src/window/index.ts';
-import { checkRestore, type Fed, JsonEntries } from '../support/checkpoint-run.ts';
-
-/** Two inputs over two partitions, each input a little out of order, keys k0/k1. */
-function twoInputs(n: number): Fed[] {
-  return Array.from({ length: n }, (_, i) => ({
-    input: (i * 5) % 3 === 0 ? 1 : 0,
-    x: { id: i, ts: 1000 + i * 10 - ((i * 3) % 4) * 10, k: `k${i % 2}` },
-    partition: Math.floor(i / 3) % 2,
-    key: `r${i % 4}`,
-  }));
-}
+import { checkRestore, JsonEntries, twoInputs } from '../support/checkpoint-run.ts';
 
 for (const cut of [1, 9, 25]) {
   test(`mergeSorted of two inputs, restored after ${cut} elements, equals an uninterrupted run`, () => {

@@ -2,25 +2,10 @@
 // deliberately differ from Quix, DEVIATIONS says how and why, and the test checks our behaviour instead.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  collect,
-  count,
-  earliest,
-  first,
-  last,
-  latest,
-  max,
-  mean,
-  min,
-  reduce,
-  Stream,
-  sum,
-  TwinstreamError,
-  toMillis,
-} from '../../src/index.ts';
+import { Stream, TwinstreamError, toMillis } from '../../src/index.ts';
 import { aggregate } from '../../src/window/index.ts';
 import { loadVectors } from '../support/conformance.ts';
-import { build, defineWindow, type Msg, runProcess } from './quix-harness.ts';
+import { aggregatorOf, build, defineWindow, type Msg, runProcess } from './quix-harness.ts';
 
 const vectors = loadVectors('quix-windows.jsonl');
 const covered = new Set<string>();
@@ -177,18 +162,8 @@ function fromRecord(r: any): any {
   return { key: r.key, ...r.value };
 }
 
-const AGGREGATORS: Record<string, (column?: string) => any> = {
-  Sum: sum,
-  Count: count,
-  Mean: mean,
-  Max: max,
-  Min: min,
-  First: first,
-  Last: last,
-  Earliest: earliest,
-  Latest: latest,
-  Collect: collect,
-};
+/** The aggregator of a Quix aggregator class (`Sum`, `Collect`, `Reduce` concatenating strings...) on `column`. */
+const aggregatorNamed = (name: string, column?: string | null) => aggregatorOf({ op: name.toLowerCase(), column });
 
 describe('quix-windows conformance: aggregators', () => {
   for (const v of vectors.values()) {
@@ -197,13 +172,7 @@ describe('quix-windows conformance: aggregators', () => {
     it(v.id, () => {
       const { inputs } = v;
       const name = inputs.aggregator ?? inputs.collector;
-      const make = () =>
-        name === 'Reduce'
-          ? reduce(
-              (a: string, b: string) => a + b,
-              (x: string) => x,
-            )
-          : AGGREGATORS[name]!(inputs.column ?? undefined);
+      const make = () => aggregatorNamed(name, inputs.column);
       inputs.cases.forEach((c: any, i: number) => {
         const pairs: [unknown, number][] =
           c.values_with_timestamps ?? (c.values ?? c.items).map((x: unknown) => [x, 0]);
@@ -220,13 +189,8 @@ describe('quix-windows conformance: aggregators', () => {
   const suffix = vectors.get('quix-agg-state-suffix')!;
   covered.add(suffix.id);
   it(suffix.id, () => {
-    const names = suffix.inputs.cases.map(([agg, column]: [string, string | null]) =>
-      agg === 'Reduce'
-        ? reduce(
-            (a) => a,
-            (x) => x,
-          ).name
-        : AGGREGATORS[agg]!(column ?? undefined).name,
+    const names = suffix.inputs.cases.map(
+      ([agg, column]: [string, string | null]) => aggregatorNamed(agg, column).name,
     );
     assert.deepEqual(names, suffix.expected.results);
   });

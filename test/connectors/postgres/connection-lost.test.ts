@@ -6,12 +6,12 @@ import { after, before, test } from 'node:test';
 import postgres from 'postgres';
 import '../../../src/connectors/postgres/index.ts';
 import { Stream } from '../../../src/index.ts';
-import { postgresUrl, stopDatabases, uniqueTable } from '../../support/databases.ts';
+import { closePostgres, type PostgresClient, postgresUrl, uniqueTable } from '../../support/databases.ts';
 
 // A database of its own, so that cutting every session in it touches no other test on a shared server.
 const database = uniqueTable('lost');
 let url: string;
-let sql: ReturnType<typeof postgres>;
+let sql: PostgresClient;
 before(async () => {
   const server = await postgresUrl();
   const admin = postgres(server, { onnotice: () => {} });
@@ -22,10 +22,7 @@ before(async () => {
   url = u.toString();
   sql = postgres(url, { onnotice: () => {} });
 });
-after(async () => {
-  await sql.end();
-  await stopDatabases();
-});
+after(() => closePostgres(sql));
 
 async function cutWhileWriting(table: string, mode: 'insert' | 'upsert'): Promise<number> {
   const rows = Array.from({ length: 60_000 }, (_, i) => ({ id: i % 20_000, seq: i, payload: 'x'.repeat(50) }));

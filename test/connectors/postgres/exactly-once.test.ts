@@ -4,27 +4,20 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import postgres from 'postgres';
 import { Application } from '../../../src/app/index.ts';
 import { PostgresOffsets } from '../../../src/connectors/postgres/index.ts';
 import { Stream } from '../../../src/index.ts';
 import { endOffsets, produceJson } from '../../app/kafka-io.ts';
 import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
-import { postgresUrl, stopDatabases, uniqueTable } from '../../support/databases.ts';
+import { closePostgres, openPostgres, type PostgresClient, uniqueTable } from '../../support/databases.ts';
 
 const N = 20_000;
 const PARTITIONS = 4;
 
 let url: string;
-let sql: ReturnType<typeof postgres>;
-before(async () => {
-  url = await postgresUrl();
-  sql = postgres(url, { onnotice: () => {} });
-});
-after(async () => {
-  await sql.end();
-  await stopDatabases();
-});
+let sql: PostgresClient;
+before(async () => ({ url, sql } = await openPostgres()));
+after(() => closePostgres(sql));
 
 interface Processor {
   child: ChildProcess;

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import postgres from 'postgres';
 import { PostgresSource } from '../../../src/connectors/postgres/index.ts';
 import { Stream } from '../../../src/index.ts';
-import { postgresUrl, stopDatabases, uniqueTable } from '../../support/databases.ts';
+import { closePostgres, openPostgres, type PostgresClient, uniqueTable } from '../../support/databases.ts';
 
 let url: string;
-let sql: ReturnType<typeof postgres>;
-before(async () => {
-  url = await postgresUrl();
-  sql = postgres(url, { onnotice: () => {} });
-});
-after(async () => {
-  await sql.end();
-  await stopDatabases();
-});
+let sql: PostgresClient;
+before(async () => ({ url, sql } = await openPostgres()));
+after(() => closePostgres(sql));
 
 test('without a cursor the query runs once and the source ends', async () => {
   const table = uniqueTable('once');

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import postgres from 'postgres';
 import { type PostgresDeadLetter, PostgresSinkNode } from '../../../src/connectors/postgres/index.ts';
 import { Frame } from '../../../src/frame/index.ts';
 import { Stream, TwinstreamError } from '../../../src/index.ts';
-import { postgresUrl, stopDatabases, uniqueTable } from '../../support/databases.ts';
+import { closePostgres, openPostgres, type PostgresClient, uniqueTable } from '../../support/databases.ts';
 
 let url: string;
-let sql: ReturnType<typeof postgres>;
-before(async () => {
-  url = await postgresUrl();
-  sql = postgres(url, { onnotice: () => {} });
-});
-after(async () => {
-  await sql.end();
-  await stopDatabases();
-});
+let sql: PostgresClient;
+before(async () => ({ url, sql } = await openPostgres()));
+after(() => closePostgres(sql));
 
 test('inserts by COPY into a table created from the first batch, with the inferred types', async () => {
   const table = uniqueTable('readings');

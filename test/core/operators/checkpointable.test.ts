@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { type Checkpointable, isCheckpointable, keepsInputOf } from '../../../src/core/checkpointable.ts';
 import { RefCounter, Stream } from '../../../src/core/index.ts';
 import { MemoryStateStore } from '../../../src/state/index.ts';
-import { checkPipeline, items } from './checkpoint-rows.ts';
+import { checkPipeline, items } from '../../support/checkpoint-contract.ts';
 
 const md = (partition: number) => [{ partition }];
 const asCheckpointable = (s: Stream<any>) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isCheckpointable } from '../../../src/core/checkpointable.ts';
 import { type CollectNode, RefCounter, Stream, zip } from '../../../src/core/index.ts';
-import { checkRestore, type Fed, JsonEntries } from '../../support/checkpoint-run.ts';
+import { checkRestore, type Fed, JsonEntries, twoInputs } from '../../support/checkpoint-run.ts';
 
 /** `n` elements of one input over `parts` partitions, with record keys. */
 function oneInput(n: number, parts: number): Fed[] {
@@ -14,16 +14,6 @@ function oneInput(n: number, parts: number): Fed[] {
     x: { id: i, k: `k${i % 3}` },
     partition: (i * 7) % parts,
     key: `r${i % 5}`,
-  }));
-}
-
-/** `n` elements alternating irregularly between two inputs over two partitions. */
-function twoInputs(n: number): Fed[] {
-  return Array.from({ length: n }, (_, i) => ({
-    input: (i * 5) % 3 === 0 ? 1 : 0,
-    x: { id: i, ts: 1000 + i * 10 - ((i * 3) % 4) * 10, k: `k${i % 2}` },
-    partition: Math.floor(i / 3) % 2,
-    key: `r${i % 4}`,
   }));
 }
 

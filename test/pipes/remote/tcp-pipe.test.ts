@@ -1,34 +1,10 @@
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import { blockRows, LocalPipe, PipeServer, RemoteInputPipe, RemoteOutputPipe } from '../../../src/pipes/index.ts';
 import { parseLayout } from '../../../src/pipes/layout.ts';
 import { encodeData, encodeJson, FRAME } from '../../../src/pipes/remote/wire.ts';
-
-/** A TCP relay between client and server whose connections the test can cut, as a network fault would. */
-async function relay(target: number): Promise<{ port: number; cut(): void; server: Server }> {
-  const live = new Set<Socket>();
-  const server = createServer((a) => {
-    const b = connect(target, '127.0.0.1');
-    live.add(a).add(b);
-    a.pipe(b).pipe(a);
-    const end = () => {
-      a.destroy();
-      b.destroy();
-    };
-    a.on('error', end).on('close', end);
-    b.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    server,
-    cut: () => {
-      for (const s of live) s.destroy();
-    },
-  };
-}
+import { readAllTimestamps, relay } from './cut-relay.ts';
 
 const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => [from + i, i, -i, i / 2]);
 
@@ -121,19 +97,7 @@ describe('remote pipes over TCP', () => {
     const input = new RemoteInputPipe({ port: net.port, stream: 'power', layout: 'float32_3', retryMs: 20 });
     await out.connect();
     await input.connect();
-    const seen: number[] = [];
-    const reading = (async () => {
-      for (;;) {
-        let b: Awaited<ReturnType<typeof input.read>>;
-        try {
-          b = await input.read();
-        } catch {
-          return;
-        }
-        seen.push(...b.timestamps);
-        input.consumeAll();
-      }
-    })();
+    const { seen, done: reading } = readAllTimestamps(input);
     for (let k = 0; k < 50; k++) {
       await out.write(rows(k * 100, 100));
       if (k % 10 === 5) net.cut();

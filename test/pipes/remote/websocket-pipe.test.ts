@@ -1,8 +1,8 @@
 // The remote pipes over WebSocket: the same frames in binary messages, the same guarantees.
 import assert from 'node:assert/strict';
-import { connect, createServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { blockRows, LocalPipe, PipeServer, RemoteInputPipe, RemoteOutputPipe } from '../../../src/pipes/index.ts';
+import { readAllTimestamps, relay } from './cut-relay.ts';
 
 const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => [from + i, i, -i, i / 2]);
 
@@ -36,41 +36,16 @@ describe('remote pipes over WebSocket', () => {
     const served = new LocalPipe({ layout: 'float32_3', name: 'power' });
     const server = new PipeServer({ pipes: { power: served }, transport: 'websocket' });
     const { port } = await server.start();
-    const live = new Set<Socket>();
-    const relay = createServer((a) => {
-      const b = connect(port, '127.0.0.1');
-      live.add(a).add(b);
-      a.pipe(b).pipe(a);
-      const end = () => {
-        a.destroy();
-        b.destroy();
-      };
-      a.on('error', end).on('close', end);
-      b.on('error', end).on('close', end);
-    });
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    const rport = (relay.address() as { port: number }).port;
-    const opts = { port: rport, stream: 'power', layout: 'float32_3', transport: 'websocket' as const, retryMs: 20 };
+    const net = await relay(port);
+    const opts = { port: net.port, stream: 'power', layout: 'float32_3', transport: 'websocket' as const, retryMs: 20 };
     const out = new RemoteOutputPipe(opts);
     const input = new RemoteInputPipe(opts);
     await out.connect();
     await input.connect();
-    const seen: number[] = [];
-    const reading = (async () => {
-      for (;;) {
-        let b: Awaited<ReturnType<typeof input.read>>;
-        try {
-          b = await input.read();
-        } catch {
-          return;
-        }
-        seen.push(...b.timestamps);
-        input.consumeAll();
-      }
-    })();
+    const { seen, done: reading } = readAllTimestamps(input);
     for (let k = 0; k < 30; k++) {
       await out.write(rows(k * 100, 100));
-      if (k % 10 === 5) for (const s of live) s.destroy();
+      if (k % 10 === 5) net.cut();
     }
     await out.close();
     await reading;
@@ -80,6 +55,6 @@ describe('remote pipes over WebSocket', () => {
     );
     await input.close();
     await server.close();
-    relay.close();
+    net.server.close();
   });
 });

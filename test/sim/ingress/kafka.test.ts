@@ -4,28 +4,22 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   DEAD_LETTER_HEADERS,
-  KafkaAdmin,
-  KafkaProducer,
+  type KafkaAdmin,
+  type KafkaProducer,
   type KafkaRecord,
 } from '../../../src/connectors/kafka/index.ts';
 import { Stream } from '../../../src/index.ts';
 import { KafkaParameterIngress } from '../../../src/sim/index.ts';
-import { kafkaBrokers, uniqueName } from '../../kafka-setup.ts';
+import { uniqueName } from '../../kafka-setup.ts';
+import { closeKafkaClients, openKafkaClients } from '../../support/kafka-clients.ts';
 import { ARRIVAL, gapsAfterChange, pacedTwin } from './paced.ts';
 
 let brokers: string[];
 let admin: KafkaAdmin;
 let producer: KafkaProducer;
 
-before(async () => {
-  brokers = await kafkaBrokers();
-  admin = new KafkaAdmin({ brokers });
-  producer = new KafkaProducer({ brokers });
-});
-after(async () => {
-  await producer.close();
-  await admin.close();
-});
+before(async () => ({ brokers, admin, producer } = await openKafkaClients()));
+after(() => closeKafkaClients(admin, producer));
 
 const message = (topic: string, value: string, key?: string) => ({
   topic,

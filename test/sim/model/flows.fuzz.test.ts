@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { TwinstreamError } from '../../../src/index.ts';
 import { RealtimeEnvironment } from '../../../src/sim/index.ts';
 import { buildModel, validateModel } from '../../../src/sim/model/index.ts';
-import { anyOutsideValue, fuzzParameters } from '../../support/fuzz.ts';
+import { anyOutsideValue, fuzzParameters, mutate } from '../../support/fuzz.ts';
 
 const FILES = [
   'examples/models/workshop.yaml',
@@ -17,22 +17,6 @@ const FILES = [
   'examples/desflow/breakdowns.yaml',
 ].map((f) => new URL(`../../../${f}`, import.meta.url).pathname);
 const models = FILES.map((f) => readFileSync(f, 'utf8'));
-
-/** Sets `value` at a path of `model` chosen by `picks` (numbers in [0, 1)). */
-function mutate(model: any, picks: number[], value: unknown): void {
-  let node = model;
-  for (let i = 0; i < picks.length; i++) {
-    if (node === null || typeof node !== 'object') return;
-    const keys = Object.keys(node);
-    if (keys.length === 0) return;
-    const key = keys[Math.floor(picks[i]! * keys.length)]!;
-    if (i === picks.length - 1 || node[key] === null || typeof node[key] !== 'object') {
-      node[key] = value;
-      return;
-    }
-    node = node[key];
-  }
-}
 
 describe('mutated flows of tasks and desflow blueprints', () => {
   it('validate, or fail with TS_SIM_BAD_MODEL; a valid one builds and runs', async () => {

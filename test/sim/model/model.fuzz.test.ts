@@ -11,7 +11,7 @@ import { TwinstreamError } from '../../../src/index.ts';
 import { Environment, RealtimeEnvironment } from '../../../src/sim/index.ts';
 import { MAX_STALLED_TIMEOUTS } from '../../../src/sim/kernel/environment.ts';
 import { buildModel, loadModel, validateModel } from '../../../src/sim/model/index.ts';
-import { anyOutsideValue, fuzzParameters } from '../../support/fuzz.ts';
+import { anyOutsideValue, fuzzParameters, mutate } from '../../support/fuzz.ts';
 
 const MODEL = new URL('../../../examples/models/line-a.yaml', import.meta.url).pathname;
 const lineA = () => YAML.parse(readFileSync(MODEL, 'utf8'));
@@ -140,22 +140,6 @@ describe('model files that used to end in a stack trace', () => {
     await assert.rejects(validateModel(m, 'm'), badModel(/at most 1024 characters\n.*egress\.sinks\[0\]\.path/));
   });
 });
-
-/** Sets `value` at a random path of `model` chosen by `pick` (numbers in [0, 1)). */
-function mutate(model: any, picks: number[], value: unknown): void {
-  let node = model;
-  for (let i = 0; i < picks.length; i++) {
-    if (node === null || typeof node !== 'object') return;
-    const keys = Object.keys(node);
-    if (keys.length === 0) return;
-    const key = keys[Math.floor(picks[i]! * keys.length)]!;
-    if (i === picks.length - 1 || node[key] === null || typeof node[key] !== 'object') {
-      node[key] = value;
-      return;
-    }
-    node = node[key];
-  }
-}
 
 describe('mutated models', () => {
   it('validate, or fail with TS_SIM_BAD_MODEL; a valid one builds', async () => {
