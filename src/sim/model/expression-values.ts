@@ -8,8 +8,6 @@ import { TwinstreamError } from '../../errors.ts';
  * @example
  * truthy([]); // false
  * truthy('no'); // true
- *
- * @internal
  */
 export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
