@@ -1,25 +1,25 @@
-import type { ProcessGenerator } from '../kernel/process.ts';
+// buildModel: a validated model built into an environment, from its parts (model-parts.ts), the processes of its
+// flows (step-flow.ts, task-flow.ts), its task runner, stop, breakdowns, telemetry and statistics.
 import type { RealtimeEnvironment } from '../realtime.ts';
-import { Container } from '../resources/container.ts';
-import { dynamicResource } from '../resources/dynamic.ts';
+import type { Container } from '../resources/container.ts';
 import type { Resource } from '../resources/resource.ts';
-import { FilterStore, type Store } from '../resources/store.ts';
+import type { Store } from '../resources/store.ts';
 import { Sampler } from '../sampler.ts';
 import { measureModel } from '../stats/measure-model.ts';
-import { type FlowStats, ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
+import { ModelStatistics, type StatsLevel } from '../stats/model-statistics.ts';
 import { publishStatistics } from '../stats/publish-statistics.ts';
 import { breakdowns } from './breakdown.ts';
-import { expressionOf, interruptTargets, runningTargets } from './check-tasks.ts';
-import type { Entity } from './entity.ts';
-import { type Expression, type ExpressionScope, parseExpression } from './expression.ts';
-import { type ModelResourceHandle, modelResource } from './model-resource.ts';
+import { buildTaskRunner } from './build-task-runner.ts';
+import { modelParts } from './model-parts.ts';
 import { armStop, type ModelStopReason } from './model-stop.ts';
+import { modelTelemetry } from './model-telemetry.ts';
 import { modelWorld } from './model-world.ts';
-import { RankedStore } from './ranked-store.ts';
-import { SignalState } from './signal-state.ts';
-import type { ModelAction, ModelFlow, ModelSpec, ModelStep } from './spec.ts';
-import { planTasks } from './task-plan.ts';
-import { TaskRunner } from './task-runner.ts';
+import { registerModel } from './register-model.ts';
+import type { SignalState } from './signal-state.ts';
+import type { ModelAction, ModelSpec } from './spec.ts';
+import { stepFlow } from './step-flow.ts';
+import { planSteps } from './step-plan.ts';
+import { taskFlow } from './task-flow.ts';
 
 /** Counts a running model keeps: entities by flow, lifecycle events by status. */
 export interface ModelCounts {
@@ -72,83 +72,9 @@ export function buildModel(
   level: StatsLevel = spec.stats?.level ?? 'typical',
 ): BuiltModel {
   const id = spec.simId;
-  // Entity keys are `<entity>-<n>`, n counted from `entities.numberFrom` (desflow counts from 1).
-  const from = spec.entities?.numberFrom ?? 0;
-  const capacities = (s: Record<string, { currentCap: number; maxCap: number }> | undefined) =>
-    s === undefined
-      ? undefined
-      : Object.fromEntries(Object.entries(s).map(([k, v]) => [k, { currentCap: v.currentCap, maxCap: v.maxCap }]));
-  // Replayed rows stay out of the registry (its reads copy a config): the flow takes them from here.
-  const replayRows = new Map<string, Record<string, unknown>[]>();
-  const arrival = { ...spec.arrival };
-  for (const [name, c] of Object.entries(arrival)) {
-    const rows = (c as { rows?: Record<string, unknown>[] }).rows;
-    if (rows === undefined) continue;
-    replayRows.set(name, rows);
-    const { rows: _, ...rest } = c as { rows?: unknown };
-    arrival[name] = rest as typeof c;
-  }
-  env.registry.register({
-    simId: id,
-    arrival,
-    service: spec.service,
-    ...(spec.resources === undefined ? {} : { resources: capacities(spec.resources)! }),
-    ...(spec.containers === undefined ? {} : { containers: capacities(spec.containers)! }),
-    ...(spec.stores === undefined ? {} : { stores: capacities(spec.stores)! }),
-    ...(spec.variables === undefined ? {} : { variables: spec.variables }),
-  });
-  const resources = new Map<string, Resource>();
-  const handles = new Map<string, ModelResourceHandle>();
-  for (const [name, r] of Object.entries(spec.resources ?? {})) {
-    // A plain resource stays the one hand-written models use; options need the model's own.
-    const plain = r.queue === undefined && r.preempt === undefined && r.queueLimit === undefined && !r.breakdown;
-    const handle = plain
-      ? {
-          resource: dynamicResource(env.registry, id, name),
-          prioritised: false,
-          queueLimit: Number.POSITIVE_INFINITY,
-          down: false,
-          wanted: r.currentCap,
-        }
-      : modelResource(env.registry, id, name, r);
-    handles.set(name, handle);
-    resources.set(name, handle.resource);
-  }
-  const containers = new Map<string, Container>();
-  for (const [name, c] of Object.entries(spec.containers ?? {})) {
-    const container = new Container(env, {
-      capacity: Math.max(c.currentCap, Number.MIN_VALUE),
-      maxCapacity: c.maxCap,
-      init: Math.min(c.init ?? 0, c.currentCap),
-      name: `${id}.${name}`,
-    });
-    env.registry.onChange(`${id}.containers.${name}.currentCap`, (v) => {
-      container.capacity = v as number;
-    });
-    containers.set(name, container);
-  }
-  const stores = new Map<string, FilterStore<unknown>>();
-  for (const [name, s] of Object.entries(spec.stores ?? {})) {
-    const options = {
-      capacity: Math.max(s.currentCap, Number.MIN_VALUE),
-      maxCapacity: s.maxCap,
-      name: `${id}.${name}`,
-    };
-    const store = s.priority === true ? new RankedStore<unknown>(env, options) : new FilterStore<unknown>(env, options);
-    // The items a store holds when the run starts, in the order gets receive them (up to its capacity); a priority
-    // store's are [rank, item] pairs.
-    for (const item of (s.items ?? []).slice(0, Number.isFinite(s.currentCap) ? s.currentCap : undefined)) {
-      if (store instanceof RankedStore) store.seed((item as unknown[])[1], (item as unknown[])[0]);
-      else store.items.push(item);
-    }
-    env.registry.onChange(`${id}.stores.${name}.currentCap`, (v) => {
-      store.capacity = v as number;
-    });
-    stores.set(name, store);
-  }
-  const signals = new Map<string, SignalState>();
-  for (const [name, s] of Object.entries(spec.signals ?? {}))
-    signals.set(name, new SignalState(env, name, s.once ?? false));
+  const replayRows = registerModel(env, spec);
+  const parts = modelParts(env, spec);
+  const { resources, handles, containers, stores, signals } = parts;
   const sampler = new Sampler({ seed, streams: true });
   const counts: ModelCounts = { arrived: {}, completed: {}, statuses: {} };
   const statistics = new ModelStatistics(env, id, level);
@@ -167,204 +93,32 @@ export function buildModel(
     stopped: null,
     act: () => {},
   };
-  // The steps of flows call it after each change a stop condition may read (tasks have their runner's watchers);
-  // a constant flag keeps the check off the steps of models without a stop condition.
-  const watchSteps = spec.run.stop !== undefined && 'condition' in spec.run.stop;
-  let stepChanged: () => void = () => {};
   const measured = measureModel(statistics, env.registry, id, built);
-
-  const publish = (key: string, pathId: string, status: string, task: string, instance: number) => {
-    counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
-    // Without egress the record would be built and dropped: replications run with none.
-    if (env.egress !== null) env.publishEvent(key, { path_id: pathId, status }, task, instance);
-  };
-  // Instances are numbered per task, as desflow numbers them.
-  const instances = new Map<string, { next: number }>();
-
-  // Each step's names, parts and statistics, looked up once per model rather than once per entity and step.
-  // The service config is the registry's live object, read at every draw (as the arrivals' is).
-  const plan = (step: ModelStep) => {
-    const pathId = `${id}.service.${step.service}`;
-    if (!instances.has(step.service)) instances.set(step.service, { next: 0 });
-    return {
-      pathId,
-      name: step.service,
-      instances: instances.get(step.service)!,
-      config: env.registry.getConfig(pathId),
-      task: statistics.task(step.service),
-      res: step.resource === undefined ? undefined : resources.get(step.resource)!,
-      resStats: step.resource === undefined ? undefined : measured.resources.get(step.resource)!,
-      consume: (step.consume ?? []).map(
-        (c) => [containers.get(c.container)!, c.amount ?? 1, measured.holders.get(c.container)!] as const,
-      ),
-      produce: (step.produce ?? []).map(
-        (c) => [containers.get(c.container)!, c.amount ?? 1, measured.holders.get(c.container)!] as const,
-      ),
-      store:
-        step.store === undefined ? undefined : ([stores.get(step.store)!, measured.holders.get(step.store)!] as const),
-    };
-  };
-  const plans = new Map(spec.flows.map((f) => [f, (f.steps ?? []).map(plan)]));
-
-  function* entity(flow: ModelFlow, key: string, flowStats: FlowStats): ProcessGenerator<void> {
-    for (const step of plans.get(flow)!) {
-      const { pathId, task, res, resStats, name } = step;
-      const instance = step.instances.next++;
-      const queuedAt = env.now;
-      task.inProgress++;
-      publish(key, pathId, 'queued', name, instance);
-      const req = res?.request();
-      resStats?.changed();
-      if (watchSteps) stepChanged();
-      if (req !== undefined) {
-        yield req;
-        resStats!.changed();
-        if (watchSteps) stepChanged();
-      }
-      try {
-        for (const [container, amount, holder] of step.consume) {
-          yield container.get(amount);
-          holder.changed();
-          if (watchSteps) stepChanged();
-        }
-        publish(key, pathId, 'started', name, instance);
-        const startedAt = env.now;
-        yield env.timeout(sampler.sample(step.config, pathId));
-        for (const [container, amount, holder] of step.produce) {
-          yield container.put(amount);
-          holder.changed();
-          if (watchSteps) stepChanged();
-        }
-        publish(key, pathId, 'finished', name, instance);
-        task.done(startedAt - queuedAt, env.now - startedAt);
-      } finally {
-        if (req !== undefined) {
-          res!.release(req);
-          resStats!.changed();
-          if (watchSteps) stepChanged();
-        }
-      }
-      if (step.store !== undefined) {
-        yield step.store[0].put(key);
-        step.store[1].changed();
-        if (watchSteps) stepChanged();
-      }
-    }
-    counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
-    flowStats.finished++;
-    left();
-  }
-
   const left = () => {
     built.inSystem--;
     built.onLeave?.();
   };
-
-  function* arrivals(flow: ModelFlow): ProcessGenerator<void> {
-    const path = `${id}.arrival.${flow.arrival}`;
-    const config = env.registry.getConfig(path);
-    const prefix = flow.entity ?? 'task';
-    const limit = flow.limit ?? Number.POSITIVE_INFINITY;
-    const flowStats = statistics.flow(flow.name);
-    for (let n = 0; n < limit; n++) {
-      yield env.timeout(sampler.sample(config, path));
-      if (built.closed) return;
-      counts.arrived[flow.name] = n + 1;
-      flowStats.started++;
-      built.inSystem++;
-      env.process(entity(flow, `${prefix}-${n + from}`, flowStats), `${flow.name}-${n}`);
-    }
-  }
+  // Entity keys are `<entity>-<n>`, n counted from `entities.numberFrom` (desflow counts from 1).
+  const flowParts = { env, simId: id, from: spec.entities?.numberFrom ?? 0, sampler, statistics, counts, built, left };
+  // The steps of flows tell a stop condition of each change it may read (tasks have their runner's watchers); a
+  // constant flag keeps the check off the steps of models without a stop condition.
+  const steps = stepFlow({
+    ...flowParts,
+    plans: planSteps(env, spec, parts, statistics, measured),
+    watchSteps: spec.run.stop !== undefined && 'condition' in spec.run.stop,
+  });
 
   const world = modelWorld({ env, resources: handles, containers, stores, signals });
-  const publishValue = (key: string, value: Record<string, unknown>) => {
+  const publish = (key: string, value: Record<string, unknown>) => {
     const status = String(value.status);
     counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
     if (env.egress !== null) env.publishEvent(key, value);
   };
-  const runner =
-    spec.tasks === undefined
-      ? null
-      : new TaskRunner(
-          {
-            env,
-            simId: id,
-            sampler,
-            world,
-            signals,
-            publish: publishValue,
-            flowStats: (name) => statistics.flow(name),
-            entered: () => {
-              built.inSystem++;
-            },
-            left,
-            ...(spec.entities === undefined ? {} : { entities: spec.entities }),
-            count: (status) => {
-              counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
-            },
-            plans: planTasks({
-              env,
-              spec,
-              statistics,
-              resources: handles,
-              resourceStats: measured.resources,
-              containers,
-              stores,
-              holders: measured.holders,
-            }),
-          },
-          interruptTargets(spec),
-          runningTargets(spec),
-        );
+  const runner = buildTaskRunner({ env, spec, sampler, world, parts, statistics, measured, built, publish, left });
   for (const [name, s] of Object.entries(spec.signals ?? {})) {
     if (s.on !== undefined && runner !== null) signals.get(name)!.onFire(() => runner.act(s.on, null, null));
   }
   if (runner !== null) built.act = (actions) => runner.act(actions, null, null);
-
-  // Entities of a flow that starts at a task: attributes set at arrival (literals, or expressions reading the
-  // attributes set before them, the model's state and `t`), then the runner takes them from task to task.
-  function* entering(flow: ModelFlow): ProcessGenerator<void> {
-    const path = `${id}.arrival.${flow.arrival}`;
-    const config = env.registry.getConfig(path);
-    const prefix = flow.entity ?? 'task';
-    const limit = flow.limit ?? Number.POSITIVE_INFINITY;
-    const flowStats = statistics.flow(flow.name);
-    const attributes = Object.entries(flow.attributes ?? {}).map(([k, v]) => {
-      const text = expressionOf(v);
-      return [k, text === null ? v : parseExpression(text)] as const;
-    });
-    const rows = replayRows.get(flow.arrival);
-    for (let n = 0; n < limit; n++) {
-      yield env.timeout(sampler.sample(config, path));
-      // A drain stops the arrivals, as desflow's.
-      if (built.closed) return;
-      counts.arrived[flow.name] = n + 1;
-      flowStats.started++;
-      const attr: Record<string, unknown> = {};
-      const scope: ExpressionScope = { attr, payload: {}, item: undefined, world };
-      for (const [k, v] of attributes) {
-        attr[k] = v !== null && typeof v === 'object' && 'evaluate' in v ? (v as Expression).evaluate(scope) : v;
-      }
-      // A replayed row's fields replace the attributes of the same name (as desflow's do).
-      if (rows !== undefined && n < rows.length) Object.assign(attr, rows[n]);
-      const entity: Entity = {
-        key: `${prefix}-${n + from}`,
-        attr,
-        kept: new Map(),
-        ended: null,
-        instances: null,
-        spawnedBy: null,
-        ending: false,
-      };
-      built.inSystem++;
-      const proc = runner!.start(entity, flow.start!, {}, flowStats, `${flow.name}-${n}`);
-      proc.addCallback((e) => {
-        entity.ending = true;
-        if (e.ok && e.value === true) counts.completed[flow.name] = (counts.completed[flow.name] ?? 0) + 1;
-        left();
-      });
-    }
-  }
 
   if (spec.run.stop !== undefined) {
     armStop(spec.run.stop, {
@@ -374,11 +128,11 @@ export function buildModel(
       // Checked again after every change it may read, as desflow's: the model's state, a registry update (a
       // schedule, a scenario, a live parameter) and a breakdown's capacity change.
       watch: (fn) => {
-        stepChanged = fn;
+        const fromSteps = steps.watch(fn);
         const fromTasks = runner?.watch(fn);
         const fromRegistry = env.registry.onChange(id, fn);
         return () => {
-          stepChanged = () => {};
+          fromSteps();
           fromTasks?.();
           fromRegistry();
         };
@@ -388,9 +142,10 @@ export function buildModel(
       },
     });
   }
+  const entering = runner === null ? null : taskFlow({ ...flowParts, runner, world, replayRows });
   for (const flow of spec.flows) {
-    if (flow.start !== undefined) env.process(entering(flow), `${flow.name}-arrivals`);
-    else env.process(arrivals(flow), `${flow.name}-arrivals`);
+    if (flow.start !== undefined) env.process(entering!(flow), `${flow.name}-arrivals`);
+    else env.process(steps.arrivals(flow), `${flow.name}-arrivals`);
   }
   for (const [name, r] of Object.entries(spec.resources ?? {})) {
     if (r.breakdown === undefined) continue;
@@ -402,33 +157,18 @@ export function buildModel(
       measured.resources.get(name)!,
       r.breakdown,
       sampler,
-      publishValue,
+      publish,
       () => {
-        stepChanged();
+        steps.changed();
         runner?.changed();
       },
     );
     env.process(gen, `${name}-breakdowns`);
   }
-  if (spec.telemetry !== undefined) env.process(monitor(env, id, built, spec.telemetry.interval), 'telemetry');
+  if (spec.telemetry !== undefined) env.process(modelTelemetry(env, id, built, spec.telemetry.interval), 'telemetry');
   if (spec.stats?.interval !== undefined && statistics.enabled) {
     env.process(publishStatistics(env, statistics, spec.stats.interval, built.published), 'statistics');
   }
   if (spec.schedule !== undefined && spec.schedule.length > 0) env.registry.schedule(spec.schedule);
   return built;
-}
-
-// Resource use, container levels and store sizes, every `interval`.
-function* monitor(env: RealtimeEnvironment, id: string, m: BuiltModel, interval: number): ProcessGenerator<void> {
-  for (;;) {
-    for (const [name, r] of m.resources) {
-      env.publishTelemetry(`${id}.${name}.capacity`, r.capacity);
-      env.publishTelemetry(`${id}.${name}.in_use`, r.count);
-      env.publishTelemetry(`${id}.${name}.queue_length`, r.queue.length);
-      env.publishTelemetry(`${id}.${name}.utilization`, r.capacity > 0 ? (r.count / r.capacity) * 100 : 0);
-    }
-    for (const [name, c] of m.containers) env.publishTelemetry(`${id}.${name}.level`, c.level);
-    for (const [name, s] of m.stores) env.publishTelemetry(`${id}.${name}.items`, s.items.length);
-    yield env.timeout(interval);
-  }
 }

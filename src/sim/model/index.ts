@@ -4,11 +4,11 @@
 export type { BuiltModel, ModelCounts } from './build.ts';
 export { buildModel } from './build.ts';
 export type { Expression, ExpressionReferences, ExpressionScope, ExpressionWorld } from './expression.ts';
-export { parseExpression } from './expression.ts';
 export { flowSteps } from './flow-steps.ts';
 export { fromDesflow, isDesflowBlueprint } from './from-desflow.ts';
 export { modelJsonSchema } from './model-json-schema.ts';
 export type { ModelStopReason } from './model-stop.ts';
+export { parseExpression } from './parse-expression.ts';
 export type { ReadModelFileOptions } from './read-model-file.ts';
 export type { ModelProgress, ModelSummary, RunModelOptions } from './run.ts';
 export { formatSummary, loadModel, runModel } from './run.ts';
