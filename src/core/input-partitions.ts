@@ -1,21 +1,10 @@
-import { type CheckpointReader, type CheckpointWriter, offsetOf } from './checkpointable.ts';
-import type { Metadata } from './refcount.ts';
+import type { CheckpointReader, CheckpointWriter } from './checkpointable.ts';
 
-/** What each input partition of a node with several inputs keeps, besides its own state. */
-export interface InputPart {
-  /** Per input (in input order): the greatest Kafka offset taken (-1: none). */
-  readonly offsets: number[];
-  /** Per input: after a restore, the greatest offset the restored state covers (-1: none). */
-  readonly replayed: number[];
-  /** The state changed since the last checkpoint. */
-  dirty: boolean;
-}
-
-/** How a node makes, saves, takes back and lets go of the state of one partition. */
-export interface InputPartSpec<P extends InputPart> {
+/** How a node makes, saves, takes back and lets go of the state of one input partition. */
+export interface InputPartSpec<P extends { dirty: boolean }> {
   /** The store key of a partition's state (one entry per partition). */
   readonly key: string;
-  /** A partition's empty state (its `offsets` and `replayed` filled with -1, one per input). */
+  /** A partition's empty state. */
   make(): P;
   save(p: P): unknown;
   /** Fills `p`, just made, with what `save` wrote. */
@@ -25,21 +14,20 @@ export interface InputPartSpec<P extends InputPart> {
 }
 
 /**
- * @internal The states of a node with several inputs (zip, combineLatest, mergeSorted, a join), one per input
- * partition (the Kafka partition an element came from; 0 outside Kafka): partition p of each input meets partition
- * p of the others. Each partition keeps the greatest offset taken from each input, so that after a restore the
- * records the state already covers, read again from the other topics, are skipped. A checkpoint writes the state
- * of each partition that changed since the last one.
+ * @internal A node's states, one per input partition (the Kafka partition an element came from; 0 outside Kafka),
+ * for a node whose state is a handful of records per partition (zip's queues, a sliding window, a join's
+ * elements): one map lookup per change of partition, and a checkpoint writes the state of each partition whose
+ * `dirty` the node set since the last one, one entry each.
  *
  * @example
- * const parts = new InputPartitions({ key: 'queues', make: () => newPart(n), save: (p) => p.items, load: fill });
- * const p = parts.get(partitionOf(md));
- * if (!InputPartitions.take(p, i, md)) return; // already in the restored state
+ * const parts = new InputPartitions({ key: 'last', make: () => ({ values: [], dirty: false }), save, load });
+ * const p = parts.get(partitionOf(metadata));
+ * p.dirty = true;
  */
-export class InputPartitions<P extends InputPart> {
+export class InputPartitions<P extends { dirty: boolean }> {
   private readonly map = new Map<number, P>();
   private readonly spec: InputPartSpec<P>;
-  // The partition of the last element: consecutive elements mostly come from one partition.
+  // Consecutive elements mostly come from one partition.
   private last: P | null = null;
   private lastId = -1;
 
@@ -57,41 +45,11 @@ export class InputPartitions<P extends InputPart> {
     return p;
   }
 
-  /**
-   * Notes the offset of an element of input `i` in partition state `p` and marks `p` changed; false when the
-   * restored state already covers it (a record read again after a restore), which the node then skips.
-   */
-  static take(p: InputPart, i: number, metadata: Metadata | undefined): boolean {
-    const offset = offsetOf(metadata);
-    if (offset >= 0) {
-      if (offset <= p.replayed[i]!) return false;
-      if (offset > p.offsets[i]!) p.offsets[i] = offset;
-    }
-    p.dirty = true;
-    return true;
-  }
-
   values(): IterableIterator<P> {
     return this.map.values();
   }
 
-  /** An input was connected: every partition gets its offsets (the node adds its own slot for it). */
-  addInput(): void {
-    for (const p of this.map.values()) {
-      p.offsets.push(-1);
-      p.replayed.push(-1);
-    }
-  }
-
-  /** Input `i` was disconnected: every partition forgets its offsets (the node drops its own slot). */
-  removeInput(i: number): void {
-    for (const p of this.map.values()) {
-      p.offsets.splice(i, 1);
-      p.replayed.splice(i, 1);
-    }
-  }
-
-  /** Writes the state of each partition that changed since the last call, one entry each. */
+  /** Writes the state of each partition that changed since the last call. */
   checkpoint(writer: CheckpointWriter, namespace: string): void {
     for (const [id, p] of this.map) {
       if (!p.dirty) continue;

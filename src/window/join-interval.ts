@@ -6,7 +6,8 @@ import {
   partitionOf,
 } from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
-import { type InputPart, InputPartitions } from '../core/input-partitions.ts';
+import { InputOffsets } from '../core/input-offsets.ts';
+import { InputPartitions } from '../core/input-partitions.ts';
 import { fieldReader, hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import type { Metadata } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
@@ -35,18 +36,21 @@ interface Stamped<T> {
 }
 
 /** The join's state for one input partition (a Kafka partition; 0 outside Kafka). */
-interface Part<L, R> extends InputPart {
+interface Part<L, R> {
   readonly lefts: Map<unknown, Stamped<L>[]>;
   readonly rights: Map<unknown, Stamped<R>[]>;
   leftHigh: number;
   rightHigh: number;
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
+  dirty: boolean;
 }
 
 /** What a checkpoint holds for a partition (bounded by the join's reach); `offsets` per side (left, right). */
 type Saved<L, R> = {
   leftHigh: number | null;
   rightHigh: number | null;
-  offsets: [number, number];
+  offsets: number[];
   lefts: [unknown, Stamped<L>[]][];
   rights: [unknown, Stamped<R>[]][];
 };
@@ -80,22 +84,21 @@ export class JoinIntervalNode<L, R, O> extends Stream<O> implements Checkpointab
       rights: new Map(),
       leftHigh: Number.NEGATIVE_INFINITY,
       rightHigh: Number.NEGATIVE_INFINITY,
-      offsets: [-1, -1],
-      replayed: [-1, -1],
+      offsets: new InputOffsets(2),
       dirty: false,
     }),
     save: (p): Saved<L, R> => ({
       leftHigh: finite(p.leftHigh),
       rightHigh: finite(p.rightHigh),
-      offsets: [p.offsets[0]!, p.offsets[1]!],
+      offsets: p.offsets.taken,
       lefts: [...p.lefts].map(([k, list]) => [k ?? null, list]),
       rights: [...p.rights].map(([k, list]) => [k ?? null, list]),
     }),
     load: (p, saved: Saved<L, R>) => {
       p.leftHigh = saved.leftHigh ?? Number.NEGATIVE_INFINITY;
       p.rightHigh = saved.rightHigh ?? Number.NEGATIVE_INFINITY;
-      p.offsets[0] = p.replayed[0] = saved.offsets[0];
-      p.offsets[1] = p.replayed[1] = saved.offsets[1];
+      p.offsets.restore(0, saved.offsets[0]!);
+      p.offsets.restore(1, saved.offsets[1]!);
       for (const [key, list] of saved.lefts) p.lefts.set(key, list);
       for (const [key, list] of saved.rights) p.rights.set(key, list);
     },
@@ -126,7 +129,8 @@ export class JoinIntervalNode<L, R, O> extends Stream<O> implements Checkpointab
     const k = hashKey(this.readKey(x));
     const p = this.parts.get(partitionOf(metadata));
     const side = who === this.left ? 0 : 1;
-    if (!InputPartitions.take(p, side, metadata)) return; // read again after a restore: already in the state, or joined
+    if (!p.offsets.take(side, metadata)) return; // read again after a restore: already in the state, or joined
+    p.dirty = true;
     let r: Pushed = undefined;
     if (side === 0) {
       const others = p.rights.get(k);

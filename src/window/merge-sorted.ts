@@ -8,7 +8,8 @@ import {
   restoredMetadata,
 } from '../core/checkpointable.ts';
 import { both, type Held, hold } from '../core/held.ts';
-import { type InputPart, InputPartitions } from '../core/input-partitions.ts';
+import { InputOffsets } from '../core/input-offsets.ts';
+import { InputPartitions } from '../core/input-partitions.ts';
 import { type ElementFn, fieldReader } from '../core/key.ts';
 import type { NodeProbe } from '../core/node-metrics.ts';
 import { type Metadata, releaseRefs } from '../core/refcount.ts';
@@ -39,11 +40,14 @@ interface Entry<T> extends Held<T> {
 }
 
 /** The heap and watermark of one input partition (a Kafka partition; 0 outside Kafka). */
-interface Part<T> extends InputPart {
+interface Part<T> {
   readonly heap: Entry<T>[];
   /** Per input (in input order): the greatest timestamp seen. */
   readonly highs: number[];
   emittedUpTo: number;
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
+  dirty: boolean;
 }
 
 /** What a checkpoint holds for a partition (bounded by the watermark and `maxBuffered`). */
@@ -86,22 +90,21 @@ export class MergeSortedNode<T> extends Stream<T> implements Checkpointable {
       return {
         heap: [],
         highs: this.inputs.map((_, i) => (this.ended.has(i) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY)),
-        offsets: new Array(n).fill(-1),
-        replayed: new Array(n).fill(-1),
+        offsets: new InputOffsets(n),
         emittedUpTo: Number.NEGATIVE_INFINITY,
         dirty: false,
       };
     },
     save: (p): Saved<T> => ({
       highs: p.highs.map(finite),
-      offsets: p.offsets,
+      offsets: p.offsets.taken,
       emittedUpTo: finite(p.emittedUpTo),
       waiting: p.heap.map((e) => ({ t: e.t, seq: e.seq, x: e.x, from: metadataOrigin(e.md) })),
     }),
     load: (p, saved: Saved<T>) => {
       for (let i = 0; i < p.highs.length && i < saved.highs.length; i++) {
         if (!this.ended.has(i)) p.highs[i] = saved.highs[i] ?? Number.NEGATIVE_INFINITY;
-        p.offsets[i] = p.replayed[i] = saved.offsets[i] ?? -1;
+        p.offsets.restore(i, saved.offsets[i] ?? -1);
       }
       p.emittedUpTo = saved.emittedUpTo ?? Number.NEGATIVE_INFINITY;
       for (const w of saved.waiting) {
@@ -149,8 +152,8 @@ export class MergeSortedNode<T> extends Stream<T> implements Checkpointable {
     const t = toTimestamp(this.readTs(x), this.label());
     const i = who === undefined ? -1 : this.inputs.indexOf(who);
     const p = this.parts.get(partitionOf(metadata));
-    if (i < 0) p.dirty = true;
-    else if (!InputPartitions.take(p, i, metadata)) return; // read again after a restore: already in the state, or emitted
+    if (i >= 0 && !p.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or emitted
+    p.dirty = true;
     if (t < p.emittedUpTo) {
       this.late++;
       this.lateHandler?.(x as T, t);

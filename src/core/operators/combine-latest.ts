@@ -9,7 +9,8 @@ import {
   restoredMetadata,
 } from '../checkpointable.ts';
 import { type Held, hold } from '../held.ts';
-import { type InputPart, InputPartitions } from '../input-partitions.ts';
+import { InputOffsets } from '../input-offsets.ts';
+import { InputPartitions } from '../input-partitions.ts';
 import { concatMetadata, type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -21,10 +22,13 @@ export interface CombineLatestOptions {
 }
 
 /** The latest elements of one input partition (a Kafka partition; 0 outside Kafka), by input order. */
-interface Part extends InputPart {
+interface Part {
   readonly latest: (Held<unknown> | undefined)[];
   /** How many inputs have an element. */
   filled: number;
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
+  dirty: boolean;
 }
 
 /** What a checkpoint holds for a partition, per input (by input order). */
@@ -57,21 +61,20 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
       return {
         latest: new Array(n).fill(undefined),
         filled: 0,
-        offsets: new Array(n).fill(-1),
-        replayed: new Array(n).fill(-1),
+        offsets: new InputOffsets(n),
         dirty: false,
       };
     },
     save: (p): Saved => ({
       inputs: p.latest.map((h, i) => ({
-        high: p.offsets[i]!,
+        high: p.offsets.taken[i]!,
         latest: h === undefined ? null : { x: h.x, from: metadataOrigin(h.md) },
       })),
     }),
     load: (p, saved: Saved) => {
       saved.inputs.forEach((q, i) => {
         if (i >= p.latest.length) return;
-        p.offsets[i] = p.replayed[i] = q.high;
+        p.offsets.restore(i, q.high);
         if (q.latest === null) return;
         p.latest[i] = { x: q.latest.x, md: restoredMetadata(q.latest.from) };
         p.filled++;
@@ -108,21 +111,23 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
   protected override upstreamAdded(up: Stream<any>): void {
     if (this.order.includes(up)) return;
     this.order.push(up);
-    this.parts.addInput();
-    for (const p of this.parts.values()) p.latest.push(undefined);
+    for (const p of this.parts.values()) {
+      p.latest.push(undefined);
+      p.offsets.add();
+    }
   }
 
   protected override upstreamRemoved(up: Stream<any>): void {
     const i = this.order.indexOf(up);
     if (i < 0) return;
     this.order.splice(i, 1);
-    this.parts.removeInput(i);
     for (const p of this.parts.values()) {
       const old = p.latest.splice(i, 1)[0];
       if (old !== undefined) {
         releaseRefs(old.md);
         p.filled--;
       }
+      p.offsets.remove(i);
     }
   }
 
@@ -130,7 +135,8 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
     const i = who === undefined ? -1 : this.order.indexOf(who);
     if (i < 0) return;
     const p = this.parts.get(partitionOf(metadata));
-    if (!InputPartitions.take(p, i, metadata)) return; // read again after a restore: already in the state, or combined
+    if (!p.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or combined
+    p.dirty = true;
     const old = p.latest[i];
     p.latest[i] = hold(x, metadata);
     if (old !== undefined) releaseRefs(old.md);

@@ -9,7 +9,8 @@ import {
   restoredMetadata,
 } from '../checkpointable.ts';
 import { both, type Held, hold, releaseAll } from '../held.ts';
-import { type InputPart, InputPartitions } from '../input-partitions.ts';
+import { InputOffsets } from '../input-offsets.ts';
+import { InputPartitions } from '../input-partitions.ts';
 import { concatMetadata, type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -19,13 +20,16 @@ export interface ZipLatestOptions {
 }
 
 /** What one input partition (a Kafka partition; 0 outside Kafka) holds. */
-interface Part extends InputPart {
+interface Part {
   /** The first input's elements waiting for every other input to have one. */
   pending: Held<unknown>[];
   /** The latest element of each input (by input order; the first input's slot stays empty). */
   readonly latest: (Held<unknown> | undefined)[];
   /** How many of the other inputs have an element. */
   filled: number;
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
+  dirty: boolean;
 }
 
 type Origin = { partition: number; key: string | null };
@@ -61,20 +65,19 @@ export class ZipLatestNode extends Stream<unknown[]> implements Checkpointable {
         pending: [],
         latest: new Array(n).fill(undefined),
         filled: 0,
-        offsets: new Array(n).fill(-1),
-        replayed: new Array(n).fill(-1),
+        offsets: new InputOffsets(n),
         dirty: false,
       };
     },
     save: (p): Saved => ({
-      high: p.offsets,
+      high: p.offsets.taken,
       pending: p.pending.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
       latest: p.latest.map((h) => (h === undefined ? null : { x: h.x, from: metadataOrigin(h.md) })),
     }),
     load: (p, saved: Saved) => {
       for (const it of saved.pending) p.pending.push({ x: it.x, md: restoredMetadata(it.from) });
       for (let i = 0; i < p.latest.length && i < saved.latest.length; i++) {
-        p.offsets[i] = p.replayed[i] = saved.high[i] ?? -1;
+        p.offsets.restore(i, saved.high[i] ?? -1);
         const l = saved.latest[i];
         if (i === 0 || l === null || l === undefined) continue;
         p.latest[i] = { x: l.x, md: restoredMetadata(l.from) };
@@ -99,15 +102,18 @@ export class ZipLatestNode extends Stream<unknown[]> implements Checkpointable {
   protected override upstreamAdded(up: Stream<any>): void {
     if (this.order.includes(up)) return;
     this.order.push(up);
-    this.parts.addInput();
-    for (const p of this.parts.values()) p.latest.push(undefined);
+    for (const p of this.parts.values()) {
+      p.latest.push(undefined);
+      p.offsets.add();
+    }
   }
 
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const i = who === undefined ? -1 : this.order.indexOf(who);
     if (i < 0) return;
     const p = this.parts.get(partitionOf(metadata));
-    if (!InputPartitions.take(p, i, metadata)) return; // read again after a restore: already in the state, or emitted
+    if (!p.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or emitted
+    p.dirty = true;
     if (i === 0) p.pending.push(hold(x, metadata));
     else {
       const old = p.latest[i];

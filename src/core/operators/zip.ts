@@ -9,7 +9,8 @@ import {
   restoredMetadata,
 } from '../checkpointable.ts';
 import { type Held, hold, releaseAll } from '../held.ts';
-import { type InputPart, InputPartitions } from '../input-partitions.ts';
+import { InputOffsets } from '../input-offsets.ts';
+import { InputPartitions } from '../input-partitions.ts';
 import { concatMetadata, type Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -20,8 +21,11 @@ interface Input {
 }
 
 /** The queues of one input partition (a Kafka partition; 0 outside Kafka), one per input, in input order. */
-interface Part extends InputPart {
+interface Part {
   readonly inputs: Input[];
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
+  dirty: boolean;
 }
 
 /** What a checkpoint holds for a partition: at most `maxsize` elements per input, plus one. */
@@ -60,14 +64,13 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
       const n = this.ups.length;
       return {
         inputs: this.ups.map(newInput),
-        offsets: new Array(n).fill(-1),
-        replayed: new Array(n).fill(-1),
+        offsets: new InputOffsets(n),
         dirty: false,
       };
     },
     save: (p): Saved => ({
       inputs: p.inputs.map((q, i) => ({
-        high: p.offsets[i]!,
+        high: p.offsets.taken[i]!,
         items: q.items.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
       })),
     }),
@@ -75,7 +78,7 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
       saved.inputs.forEach((q, i) => {
         const input = p.inputs[i];
         if (input === undefined) return;
-        p.offsets[i] = p.replayed[i] = q.high;
+        p.offsets.restore(i, q.high);
         for (const it of q.items) input.items.push({ x: it.x, md: restoredMetadata(it.from) });
       });
     },
@@ -114,16 +117,20 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
   protected override upstreamAdded(up: Stream<any>): void {
     if (this.ups.includes(up)) return;
     this.slots.push({ input: this.ups.push(up) - 1 });
-    this.parts.addInput();
-    for (const p of this.parts.values()) p.inputs.push(newInput());
+    for (const p of this.parts.values()) {
+      p.inputs.push(newInput());
+      p.offsets.add();
+    }
   }
 
   protected override upstreamRemoved(up: Stream<any>): void {
     const i = this.ups.indexOf(up);
     if (i < 0) return;
     this.ups.splice(i, 1);
-    this.parts.removeInput(i);
-    for (const p of this.parts.values()) releaseAll(p.inputs.splice(i, 1)[0]!.items);
+    for (const p of this.parts.values()) {
+      releaseAll(p.inputs.splice(i, 1)[0]!.items);
+      p.offsets.remove(i);
+    }
     for (let s = this.slots.length - 1; s >= 0; s--) {
       const slot = this.slots[s]!;
       if (!('input' in slot)) continue;
@@ -136,7 +143,8 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
     const i = who === undefined ? -1 : this.ups.indexOf(who);
     if (i < 0) return;
     const part = this.parts.get(partitionOf(metadata));
-    if (!InputPartitions.take(part, i, metadata)) return; // read again after a restore: already in the state, or zipped
+    if (!part.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or zipped
+    part.dirty = true;
     const input = part.inputs[i]!;
     input.items.push(hold(x, metadata));
     const inputs = part.inputs;
