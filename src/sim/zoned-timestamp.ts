@@ -1,5 +1,6 @@
 import { badArgument } from '../errors.ts';
 import { isoTimestamp } from './telemetry.ts';
+import { zoneOffset } from './zone-offset.ts';
 
 // A zone's offset holds for a while: it is looked up once per quarter of an hour (offsets change on the quarter
 // hour at the finest), so formatting stays a string operation per record.
@@ -16,18 +17,9 @@ const BLOCK_MS = 900_000;
  * @internal
  */
 export function zonedTimestamp(timeZone: string): (ms: number) => string {
-  let format: Intl.DateTimeFormat;
+  let offsetAt: (instant: number) => number;
   try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
+    offsetAt = zoneOffset(timeZone);
   } catch {
     return badArgument('zonedTimestamp', 'timeZone', timeZone, 'an IANA time zone such as Europe/Paris or UTC');
   }
@@ -39,8 +31,7 @@ export function zonedTimestamp(timeZone: string): (ms: number) => string {
     if (b !== block) {
       block = b;
       const start = b * BLOCK_MS;
-      const p = Object.fromEntries(format.formatToParts(start).map((x) => [x.type, x.value]));
-      offsetMs = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) - start;
+      offsetMs = offsetAt(start);
       const minutes = Math.round(Math.abs(offsetMs) / 60_000);
       const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
       const mm = String(minutes % 60).padStart(2, '0');

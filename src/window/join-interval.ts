@@ -3,10 +3,11 @@ import {
   type CheckpointReader,
   type CheckpointWriter,
   namespaceOption,
-  offsetOf,
   partitionOf,
 } from '../core/checkpointable.ts';
 import { both } from '../core/held.ts';
+import { InputOffsets } from '../core/input-offsets.ts';
+import { InputPartitions } from '../core/input-partitions.ts';
 import { fieldReader, hashKey, type KeySpec, toKeyFn } from '../core/key.ts';
 import type { Metadata } from '../core/refcount.ts';
 import { type Pushed, Stream } from '../core/stream.ts';
@@ -40,14 +41,19 @@ interface Part<L, R> {
   readonly rights: Map<unknown, Stamped<R>[]>;
   leftHigh: number;
   rightHigh: number;
-  /** Per side (left, right): the greatest Kafka offset taken (-1: none), and, after a restore, the one covered. */
-  readonly offsets: [number, number];
-  readonly replayed: [number, number];
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
   dirty: boolean;
 }
 
-/** The store key of a partition's join state (one entry: bounded by the join's reach). */
-const JOIN = 'join';
+/** What a checkpoint holds for a partition (bounded by the join's reach); `offsets` per side (left, right). */
+type Saved<L, R> = {
+  leftHigh: number | null;
+  rightHigh: number | null;
+  offsets: number[];
+  lefts: [unknown, Stamped<L>[]][];
+  rights: [unknown, Stamped<R>[]][];
+};
 
 /**
  * An interval join: every pair of a left element at `t` and a right element in `[t - backward, t + forward]`,
@@ -71,9 +77,32 @@ export class JoinIntervalNode<L, R, O> extends Stream<O> implements Checkpointab
   private readonly backward: number;
   private readonly forward: number;
   private readonly combine: (l: L, r: R) => O;
-  private readonly parts = new Map<number, Part<L, R>>();
-  private last: Part<L, R> | null = null;
-  private lastId = -1;
+  private readonly parts = new InputPartitions<Part<L, R>>({
+    key: 'join',
+    make: () => ({
+      lefts: new Map(),
+      rights: new Map(),
+      leftHigh: Number.NEGATIVE_INFINITY,
+      rightHigh: Number.NEGATIVE_INFINITY,
+      offsets: new InputOffsets(2),
+      dirty: false,
+    }),
+    save: (p): Saved<L, R> => ({
+      leftHigh: finite(p.leftHigh),
+      rightHigh: finite(p.rightHigh),
+      offsets: p.offsets.taken,
+      lefts: [...p.lefts].map(([k, list]) => [k ?? null, list]),
+      rights: [...p.rights].map(([k, list]) => [k ?? null, list]),
+    }),
+    load: (p, saved: Saved<L, R>) => {
+      p.leftHigh = saved.leftHigh ?? Number.NEGATIVE_INFINITY;
+      p.rightHigh = saved.rightHigh ?? Number.NEGATIVE_INFINITY;
+      p.offsets.restore(0, saved.offsets[0]!);
+      p.offsets.restore(1, saved.offsets[1]!);
+      for (const [key, list] of saved.lefts) p.lefts.set(key, list);
+      for (const [key, list] of saved.rights) p.rights.set(key, list);
+    },
+  });
 
   constructor(left: Stream<L>, right: Stream<R>, options: JoinIntervalOptions<L, R, O>) {
     if (!(right instanceof Stream)) badArgument('joinInterval', 'other', right, 'a Stream');
@@ -95,36 +124,12 @@ export class JoinIntervalNode<L, R, O> extends Stream<O> implements Checkpointab
     right.connect(this);
   }
 
-  private part(id: number): Part<L, R> {
-    if (id === this.lastId && this.last !== null) return this.last;
-    let p = this.parts.get(id);
-    if (p === undefined) {
-      p = {
-        lefts: new Map(),
-        rights: new Map(),
-        leftHigh: Number.NEGATIVE_INFINITY,
-        rightHigh: Number.NEGATIVE_INFINITY,
-        offsets: [-1, -1],
-        replayed: [-1, -1],
-        dirty: false,
-      };
-      this.parts.set(id, p);
-    }
-    this.last = p;
-    this.lastId = id;
-    return p;
-  }
-
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const t = toTimestamp(this.readTs(x), this.label());
     const k = hashKey(this.readKey(x));
-    const p = this.part(partitionOf(metadata));
+    const p = this.parts.get(partitionOf(metadata));
     const side = who === this.left ? 0 : 1;
-    const offset = offsetOf(metadata);
-    if (offset >= 0) {
-      if (offset <= p.replayed[side]) return; // read again after a restore: already in the state, or joined
-      if (offset > p.offsets[side]) p.offsets[side] = offset;
-    }
+    if (!p.offsets.take(side, metadata)) return; // read again after a restore: already in the state, or joined
     p.dirty = true;
     let r: Pushed = undefined;
     if (side === 0) {
@@ -155,46 +160,17 @@ export class JoinIntervalNode<L, R, O> extends Stream<O> implements Checkpointab
 
   /** Writes the state of each partition that changed: the elements kept, each side's greatest timestamp and offset. */
   checkpoint(writer: CheckpointWriter): void {
-    for (const [id, p] of this.parts) {
-      if (!p.dirty) continue;
-      p.dirty = false;
-      writer.set(this.namespace, id, JOIN, {
-        leftHigh: finite(p.leftHigh),
-        rightHigh: finite(p.rightHigh),
-        offsets: p.offsets,
-        lefts: [...p.lefts].map(([k, list]) => [k ?? null, list]),
-        rights: [...p.rights].map(([k, list]) => [k ?? null, list]),
-      });
-    }
+    this.parts.checkpoint(writer, this.namespace);
   }
 
   /** Takes back the state of `partition`. */
   restorePartition(reader: CheckpointReader, partition: number): void {
-    this.dropPartition(partition);
-    for (const [k, v] of reader.entries(this.namespace, partition)) {
-      if (k !== JOIN) continue;
-      const e = v as {
-        leftHigh: number | null;
-        rightHigh: number | null;
-        offsets: [number, number];
-        lefts: [unknown, Stamped<L>[]][];
-        rights: [unknown, Stamped<R>[]][];
-      };
-      const p = this.part(partition);
-      p.leftHigh = e.leftHigh ?? Number.NEGATIVE_INFINITY;
-      p.rightHigh = e.rightHigh ?? Number.NEGATIVE_INFINITY;
-      p.offsets[0] = p.replayed[0] = e.offsets[0];
-      p.offsets[1] = p.replayed[1] = e.offsets[1];
-      for (const [key, list] of e.lefts) p.lefts.set(key, list);
-      for (const [key, list] of e.rights) p.rights.set(key, list);
-    }
+    this.parts.restore(reader, this.namespace, partition);
   }
 
   /** Forgets the state of `partition` (its elements are values only: no metadata is held). */
   dropPartition(partition: number): void {
-    this.parts.delete(partition);
-    this.last = null;
-    this.lastId = -1;
+    this.parts.drop(partition);
   }
 }
 

@@ -4,11 +4,12 @@ import {
   type CheckpointWriter,
   metadataOrigin,
   namespaceOption,
-  offsetOf,
   partitionOf,
   restoredMetadata,
 } from '../core/checkpointable.ts';
 import { both, type Held, hold } from '../core/held.ts';
+import { InputOffsets } from '../core/input-offsets.ts';
+import { InputPartitions } from '../core/input-partitions.ts';
 import { type ElementFn, fieldReader } from '../core/key.ts';
 import type { NodeProbe } from '../core/node-metrics.ts';
 import { type Metadata, releaseRefs } from '../core/refcount.ts';
@@ -43,15 +44,19 @@ interface Part<T> {
   readonly heap: Entry<T>[];
   /** Per input (in input order): the greatest timestamp seen. */
   readonly highs: number[];
-  /** Per input: the greatest Kafka offset taken (-1: none), and, after a restore, the one the state covers. */
-  readonly offsets: number[];
-  readonly replayed: number[];
   emittedUpTo: number;
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
   dirty: boolean;
 }
 
-/** The store key of a partition's heap and watermark (one entry: bounded by the watermark and `maxBuffered`). */
-const HEAP = 'heap';
+/** What a checkpoint holds for a partition (bounded by the watermark and `maxBuffered`). */
+type Saved<T> = {
+  highs: (number | null)[];
+  offsets: number[];
+  emittedUpTo: number | null;
+  waiting: { t: number; seq: number; x: T; from: { partition: number; key: string | null } }[];
+};
 
 /**
  * Interleaves several timestamped streams in time order. Elements wait in a heap until every input has moved
@@ -78,9 +83,39 @@ export class MergeSortedNode<T> extends Stream<T> implements Checkpointable {
   private readonly inputs: Stream<any>[] = [];
   /** Inputs that ended: their greatest timestamp counts as +Infinity in every partition. */
   private readonly ended = new Set<number>();
-  private readonly parts = new Map<number, Part<T>>();
-  private last: Part<T> | null = null;
-  private lastId = -1;
+  private readonly parts = new InputPartitions<Part<T>>({
+    key: 'heap',
+    make: () => {
+      const n = this.inputs.length;
+      return {
+        heap: [],
+        highs: this.inputs.map((_, i) => (this.ended.has(i) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY)),
+        offsets: new InputOffsets(n),
+        emittedUpTo: Number.NEGATIVE_INFINITY,
+        dirty: false,
+      };
+    },
+    save: (p): Saved<T> => ({
+      highs: p.highs.map(finite),
+      offsets: p.offsets.taken,
+      emittedUpTo: finite(p.emittedUpTo),
+      waiting: p.heap.map((e) => ({ t: e.t, seq: e.seq, x: e.x, from: metadataOrigin(e.md) })),
+    }),
+    load: (p, saved: Saved<T>) => {
+      for (let i = 0; i < p.highs.length && i < saved.highs.length; i++) {
+        if (!this.ended.has(i)) p.highs[i] = saved.highs[i] ?? Number.NEGATIVE_INFINITY;
+        p.offsets.restore(i, saved.offsets[i] ?? -1);
+      }
+      p.emittedUpTo = saved.emittedUpTo ?? Number.NEGATIVE_INFINITY;
+      for (const w of saved.waiting) {
+        this.push(p.heap, { x: w.x, md: restoredMetadata(w.from), t: w.t, seq: w.seq });
+        if (w.seq >= this.seq) this.seq = w.seq + 1;
+      }
+    },
+    release: (p) => {
+      for (const e of p.heap) releaseRefs(e.md);
+    },
+  });
   private seq = 0;
 
   override probe(): NodeProbe {
@@ -113,37 +148,11 @@ export class MergeSortedNode<T> extends Stream<T> implements Checkpointable {
     }
   }
 
-  private part(id: number): Part<T> {
-    if (id === this.lastId && this.last !== null) return this.last;
-    let p = this.parts.get(id);
-    if (p === undefined) {
-      const n = this.inputs.length;
-      p = {
-        heap: [],
-        highs: this.inputs.map((_, i) => (this.ended.has(i) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY)),
-        offsets: new Array(n).fill(-1),
-        replayed: new Array(n).fill(-1),
-        emittedUpTo: Number.NEGATIVE_INFINITY,
-        dirty: false,
-      };
-      this.parts.set(id, p);
-    }
-    this.last = p;
-    this.lastId = id;
-    return p;
-  }
-
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const t = toTimestamp(this.readTs(x), this.label());
     const i = who === undefined ? -1 : this.inputs.indexOf(who);
-    const p = this.part(partitionOf(metadata));
-    if (i >= 0) {
-      const offset = offsetOf(metadata);
-      if (offset >= 0) {
-        if (offset <= p.replayed[i]!) return; // read again after a restore: already in the state, or emitted
-        if (offset > p.offsets[i]!) p.offsets[i] = offset;
-      }
-    }
+    const p = this.parts.get(partitionOf(metadata));
+    if (i >= 0 && !p.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or emitted
     p.dirty = true;
     if (t < p.emittedUpTo) {
       this.late++;
@@ -190,49 +199,16 @@ export class MergeSortedNode<T> extends Stream<T> implements Checkpointable {
 
   /** Writes the heap, the inputs' greatest timestamps and offsets of each partition that changed. */
   checkpoint(writer: CheckpointWriter): void {
-    for (const [id, p] of this.parts) {
-      if (!p.dirty) continue;
-      p.dirty = false;
-      writer.set(this.namespace, id, HEAP, {
-        highs: p.highs.map(finite),
-        offsets: p.offsets,
-        emittedUpTo: finite(p.emittedUpTo),
-        waiting: p.heap.map((e) => ({ t: e.t, seq: e.seq, x: e.x, from: metadataOrigin(e.md) })),
-      });
-    }
+    this.parts.checkpoint(writer, this.namespace);
   }
 
   /** Takes back the heap and watermark of `partition`; the elements waiting keep their origin and order. */
   restorePartition(reader: CheckpointReader, partition: number): void {
-    this.dropPartition(partition);
-    for (const [k, v] of reader.entries(this.namespace, partition)) {
-      if (k !== HEAP) continue;
-      const e = v as {
-        highs: (number | null)[];
-        offsets: number[];
-        emittedUpTo: number | null;
-        waiting: { t: number; seq: number; x: T; from: { partition: number; key: string | null } }[];
-      };
-      const p = this.part(partition);
-      for (let i = 0; i < p.highs.length && i < e.highs.length; i++) {
-        if (!this.ended.has(i)) p.highs[i] = e.highs[i] ?? Number.NEGATIVE_INFINITY;
-        p.offsets[i] = p.replayed[i] = e.offsets[i] ?? -1;
-      }
-      p.emittedUpTo = e.emittedUpTo ?? Number.NEGATIVE_INFINITY;
-      for (const w of e.waiting) {
-        this.push(p.heap, { x: w.x, md: restoredMetadata(w.from), t: w.t, seq: w.seq });
-        if (w.seq >= this.seq) this.seq = w.seq + 1;
-      }
-    }
+    this.parts.restore(reader, this.namespace, partition);
   }
 
   dropPartition(partition: number): void {
-    const p = this.parts.get(partition);
-    if (p === undefined) return;
-    for (const e of p.heap) releaseRefs(e.md);
-    this.parts.delete(partition);
-    this.last = null;
-    this.lastId = -1;
+    this.parts.drop(partition);
   }
 
   private less(a: Entry<T>, b: Entry<T>): boolean {

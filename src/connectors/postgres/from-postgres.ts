@@ -2,6 +2,7 @@ import { Source } from '../../core/source.ts';
 import { Stream, type StreamOptions } from '../../core/stream.ts';
 import { badArgument, requireInteger } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { abortableSleep } from '../source/abortable-sleep.ts';
 import { openPostgres, type PostgresConnection, postgresError, quoteIdent, type Sql } from './connection.ts';
 
 /** What `Stream.fromPostgres` reads. */
@@ -88,7 +89,7 @@ export class PostgresSource<T = Record<string, unknown>> extends Source<T> {
           const r = this.emit(row);
           if (r !== undefined) await r;
         }
-        if (rows.length < this.batchSize) await sleep(this.pollMs, signal);
+        if (rows.length < this.batchSize) await abortableSleep(this.pollMs, signal);
       }
     } finally {
       await sql.end();
@@ -102,19 +103,6 @@ export class PostgresSource<T = Record<string, unknown>> extends Source<T> {
       throw postgresError(error, this.connection, `fromPostgres: ${this.options.query}`);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 declare module '../../core/stream.ts' {

@@ -3,6 +3,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import type { StreamOptions } from '../../core/stream.ts';
 import { badArgument, requireInteger, TwinstreamError } from '../../errors.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { abortableSleep } from '../source/abortable-sleep.ts';
 import { ConnectorSource } from '../source/connector-source.ts';
 import { decodePayload, type PayloadFormat } from '../source/decode-payload.ts';
 import { readFrames } from './frame-reader.ts';
@@ -178,17 +179,7 @@ export class TcpSource<T = unknown> extends ConnectorSource<T> {
     try {
       for (let attempt = 0; !signal.aborted && failure === null; attempt++) {
         if (attempt > 0) {
-          await new Promise<void>((r) => {
-            const t = setTimeout(r, o.reconnect);
-            signal.addEventListener(
-              'abort',
-              () => {
-                clearTimeout(t);
-                r();
-              },
-              { once: true },
-            );
-          });
+          await abortableSleep(o.reconnect, signal);
           if (signal.aborted) break;
           this.reconnects++;
         }

@@ -3,6 +3,7 @@ import type { StreamOptions } from '../../core/stream.ts';
 import { badArgument } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
 import { type Duration, toMillis } from '../../time/duration.ts';
+import { abortableSleep } from '../source/abortable-sleep.ts';
 import { ConnectorSource } from '../source/connector-source.ts';
 import type { PayloadFormat } from '../source/decode-payload.ts';
 import { attachIntake } from './message-intake.ts';
@@ -96,17 +97,7 @@ export class WebSocketSource<T = unknown> extends ConnectorSource<T> {
         });
       });
       if (signal.aborted || failure !== null) break;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, this.period);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            r();
-          },
-          { once: true },
-        );
-      });
+      await abortableSleep(this.period, signal);
     }
     if (failure !== null) throw failure;
   }

@@ -1,6 +1,6 @@
 import { requireInteger } from '../../errors.ts';
-import { emitHeld, type Held, hold } from '../held.ts';
-import { IdleSignal } from '../idle.ts';
+import { type Held, hold } from '../held.ts';
+import { HeldDrain } from '../held-drain.ts';
 import type { NodeProbe } from '../node-metrics.ts';
 import type { Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
@@ -15,8 +15,12 @@ export class BufferNode<T> extends Stream<T> {
   // Bounded: at most n elements; further puts wait in `waiting` (each is one suspended emitter).
   private readonly queue: Held<T>[] = [];
   private readonly waiting: (() => void)[] = [];
-  private draining = false;
-  private readonly idleSignal = new IdleSignal();
+  private readonly consumer = new HeldDrain<T>(this, () => {
+    const item = this.queue.shift();
+    if (item === undefined) return null;
+    this.waiting.shift()?.(); // a place is free
+    return item;
+  });
 
   constructor(upstream: Stream<T>, n: number) {
     requireInteger('buffer', 'n', n, 1);
@@ -29,7 +33,7 @@ export class BufferNode<T> extends Stream<T> {
     const item = hold(x as T, metadata);
     if (this.queue.length < this.n) {
       this.queue.push(item);
-      this.kick();
+      this.consumer.kick();
       return;
     }
     return new Promise<void>((resolve) => {
@@ -49,28 +53,9 @@ export class BufferNode<T> extends Stream<T> {
     return this.queue.length;
   }
 
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = true;
-    // The consumer starts on the next turn of the clock, as a task would: emits in a burst all get queued first.
-    this.clock.setTimer(0, () => void this.drain());
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
-        this.waiting.shift()?.();
-        await emitHeld(this, item);
-      }
-    } finally {
-      this.draining = false;
-      this.idleSignal.idle();
-    }
-  }
-
   /** Busy from the first element queued until the queue is drained (elements left after a failure wait for more). */
   override whenIdle(): Promise<void> | null {
-    return this.draining ? this.idleSignal.wait() : null;
+    return this.consumer.whenIdle();
   }
 }
 

@@ -5,11 +5,12 @@ import {
   type CheckpointWriter,
   metadataOrigin,
   namespaceOption,
-  offsetOf,
   partitionOf,
   restoredMetadata,
 } from '../checkpointable.ts';
 import { type Held, hold } from '../held.ts';
+import { InputOffsets } from '../input-offsets.ts';
+import { InputPartitions } from '../input-partitions.ts';
 import { concatMetadata, type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -25,14 +26,15 @@ interface Part {
   readonly latest: (Held<unknown> | undefined)[];
   /** How many inputs have an element. */
   filled: number;
-  /** Per input: the greatest Kafka offset taken (-1: none), and, after a restore, the one the state covers. */
-  readonly high: number[];
-  readonly replayed: number[];
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
   dirty: boolean;
 }
 
-/** The store key of a partition's latest elements (one entry). */
-const LATEST = 'latest';
+/** What a checkpoint holds for a partition, per input (by input order). */
+type Saved = {
+  inputs: { high: number; latest: { x: unknown; from: { partition: number; key: string | null } } | null }[];
+};
 
 /**
  * Keeps the latest element of every input; once each has one, an element on an `emitOn` input emits the array of
@@ -52,9 +54,36 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
   readonly stateSide: Stream<any> | undefined;
   private readonly order: Stream<any>[] = [];
   private readonly emitOn: Set<Stream<any>> | null;
-  private readonly parts = new Map<number, Part>();
-  private last: Part | null = null;
-  private lastId = -1;
+  private readonly parts = new InputPartitions<Part>({
+    key: 'latest',
+    make: () => {
+      const n = this.order.length;
+      return {
+        latest: new Array(n).fill(undefined),
+        filled: 0,
+        offsets: new InputOffsets(n),
+        dirty: false,
+      };
+    },
+    save: (p): Saved => ({
+      inputs: p.latest.map((h, i) => ({
+        high: p.offsets.taken[i]!,
+        latest: h === undefined ? null : { x: h.x, from: metadataOrigin(h.md) },
+      })),
+    }),
+    load: (p, saved: Saved) => {
+      saved.inputs.forEach((q, i) => {
+        if (i >= p.latest.length) return;
+        p.offsets.restore(i, q.high);
+        if (q.latest === null) return;
+        p.latest[i] = { x: q.latest.x, md: restoredMetadata(q.latest.from) };
+        p.filled++;
+      });
+    },
+    release: (p) => {
+      for (const h of p.latest) if (h !== undefined) releaseRefs(h.md);
+    },
+  });
 
   constructor(inputs: readonly Stream<any>[], options: CombineLatestOptions) {
     for (const s of inputs) if (!(s instanceof Stream)) badArgument('combineLatest', 'stream', s, 'a Stream');
@@ -84,8 +113,7 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
     this.order.push(up);
     for (const p of this.parts.values()) {
       p.latest.push(undefined);
-      p.high.push(-1);
-      p.replayed.push(-1);
+      p.offsets.add();
     }
   }
 
@@ -99,39 +127,15 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
         releaseRefs(old.md);
         p.filled--;
       }
-      p.high.splice(i, 1);
-      p.replayed.splice(i, 1);
+      p.offsets.remove(i);
     }
-  }
-
-  private part(id: number): Part {
-    if (id === this.lastId && this.last !== null) return this.last;
-    let p = this.parts.get(id);
-    if (p === undefined) {
-      const n = this.order.length;
-      p = {
-        latest: new Array(n).fill(undefined),
-        filled: 0,
-        high: new Array(n).fill(-1),
-        replayed: new Array(n).fill(-1),
-        dirty: false,
-      };
-      this.parts.set(id, p);
-    }
-    this.last = p;
-    this.lastId = id;
-    return p;
   }
 
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const i = who === undefined ? -1 : this.order.indexOf(who);
     if (i < 0) return;
-    const p = this.part(partitionOf(metadata));
-    const offset = offsetOf(metadata);
-    if (offset >= 0) {
-      if (offset <= p.replayed[i]!) return; // read again after a restore: already in the state, or combined
-      if (offset > p.high[i]!) p.high[i] = offset;
-    }
+    const p = this.parts.get(partitionOf(metadata));
+    if (!p.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or combined
     p.dirty = true;
     const old = p.latest[i];
     p.latest[i] = hold(x, metadata);
@@ -148,44 +152,16 @@ export class CombineLatestNode extends Stream<unknown[]> implements Checkpointab
 
   /** Writes the latest elements of each partition that changed, with the greatest offset taken from each input. */
   checkpoint(writer: CheckpointWriter): void {
-    for (const [id, p] of this.parts) {
-      if (!p.dirty) continue;
-      p.dirty = false;
-      writer.set(this.namespace, id, LATEST, {
-        inputs: p.latest.map((h, i) => ({
-          high: p.high[i],
-          latest: h === undefined ? null : { x: h.x, from: metadataOrigin(h.md) },
-        })),
-      });
-    }
+    this.parts.checkpoint(writer, this.namespace);
   }
 
   /** Takes back the latest elements of `partition` (by input order); they keep their origin. */
   restorePartition(reader: CheckpointReader, partition: number): void {
-    this.dropPartition(partition);
-    for (const [k, v] of reader.entries(this.namespace, partition)) {
-      if (k !== LATEST) continue;
-      const e = v as {
-        inputs: { high: number; latest: { x: unknown; from: { partition: number; key: string | null } } | null }[];
-      };
-      const p = this.part(partition);
-      e.inputs.forEach((q, i) => {
-        if (i >= p.latest.length) return;
-        p.high[i] = p.replayed[i] = q.high;
-        if (q.latest === null) return;
-        p.latest[i] = { x: q.latest.x, md: restoredMetadata(q.latest.from) };
-        p.filled++;
-      });
-    }
+    this.parts.restore(reader, this.namespace, partition);
   }
 
   dropPartition(partition: number): void {
-    const p = this.parts.get(partition);
-    if (p === undefined) return;
-    for (const h of p.latest) if (h !== undefined) releaseRefs(h.md);
-    this.parts.delete(partition);
-    this.last = null;
-    this.lastId = -1;
+    this.parts.drop(partition);
   }
 }
 

@@ -1,5 +1,5 @@
-import { emitHeld, type Held, hold } from '../held.ts';
-import { IdleSignal } from '../idle.ts';
+import { type Held, hold } from '../held.ts';
+import { HeldDrain } from '../held-drain.ts';
 import { type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -10,8 +10,11 @@ import { type Pushed, Stream } from '../stream.ts';
 export class LatestNode<T> extends Stream<T> {
   override kind = 'latest';
   private waiting: Held<T> | null = null;
-  private draining = false;
-  private readonly idleSignal = new IdleSignal();
+  private readonly consumer = new HeldDrain<T>(this, () => {
+    const item = this.waiting;
+    this.waiting = null;
+    return item;
+  });
 
   constructor(upstream: Stream<T>) {
     super({ clock: upstream.clock });
@@ -22,27 +25,12 @@ export class LatestNode<T> extends Stream<T> {
     const old = this.waiting;
     this.waiting = hold(x as T, metadata);
     if (old !== null) releaseRefs(old.md);
-    if (!this.draining) {
-      this.draining = true;
-      this.clock.setTimer(0, () => void this.drain());
-    }
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      for (let item = this.waiting; item !== null; item = this.waiting) {
-        this.waiting = null;
-        await emitHeld(this, item);
-      }
-    } finally {
-      this.draining = false;
-      this.idleSignal.idle();
-    }
+    this.consumer.kick();
   }
 
   /** Busy while an element waits or goes on. */
   override whenIdle(): Promise<void> | null {
-    return this.draining ? this.idleSignal.wait() : null;
+    return this.consumer.whenIdle();
   }
 }
 

@@ -8,6 +8,7 @@ import {
   partitionOf,
   restoredMetadata,
 } from '../checkpointable.ts';
+import { InputPartitions } from '../input-partitions.ts';
 import { concatMetadata, type Metadata, releaseRefs, retainRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -26,8 +27,8 @@ interface Part<T> {
   dirty: boolean;
 }
 
-/** The store key of a partition's window (one entry: at most `n` values). */
-const LAST = 'last';
+/** What a checkpoint holds for a partition: at most `n` values, and the origin of those still held. */
+type Saved<T> = { values: T[]; from: { partition: number; key: string | null }[] };
 
 /**
  * Emits the last `n` elements as an array after every element, per input partition for records from Kafka. An
@@ -41,10 +42,18 @@ export class SlidingWindowNode<T> extends Stream<T[]> implements Checkpointable 
   readonly namespace: string;
   readonly n: number;
   private readonly returnPartial: boolean;
-  private readonly parts = new Map<number, Part<T>>();
-  // Consecutive elements mostly come from one partition: one lookup per change of partition.
-  private last: Part<T> | null = null;
-  private lastId = -1;
+  private readonly parts = new InputPartitions<Part<T>>({
+    key: 'last',
+    make: () => ({ values: [], metas: [], dirty: false }),
+    save: (p): Saved<T> => ({ values: p.values, from: p.metas.map(metadataOrigin) }),
+    load: (p, saved: Saved<T>) => {
+      p.values.push(...saved.values);
+      for (const o of saved.from) p.metas.push(restoredMetadata(o));
+    },
+    release: (p) => {
+      for (const md of p.metas) releaseRefs(md);
+    },
+  });
 
   constructor(upstream: Stream<T>, n: number, options: SlidingWindowOptions) {
     requireInteger('slidingWindow', 'n', n, 1);
@@ -56,17 +65,8 @@ export class SlidingWindowNode<T> extends Stream<T[]> implements Checkpointable 
     upstream.connect(this);
   }
 
-  private part(id: number): Part<T> {
-    if (id === this.lastId && this.last !== null) return this.last;
-    let p = this.parts.get(id);
-    if (p === undefined) this.parts.set(id, (p = { values: [], metas: [], dirty: false }));
-    this.last = p;
-    this.lastId = id;
-    return p;
-  }
-
   override update(x: unknown, _who?: Stream<any>, metadata?: Metadata): Pushed {
-    const p = this.part(partitionOf(metadata));
+    const p = this.parts.get(partitionOf(metadata));
     const values = p.values;
     const metas = p.metas;
     p.dirty = true;
@@ -83,32 +83,16 @@ export class SlidingWindowNode<T> extends Stream<T[]> implements Checkpointable 
 
   /** Writes the last elements of each partition that changed, with the origin of those still held. */
   checkpoint(writer: CheckpointWriter): void {
-    for (const [id, p] of this.parts) {
-      if (!p.dirty) continue;
-      p.dirty = false;
-      writer.set(this.namespace, id, LAST, { values: p.values, from: p.metas.map(metadataOrigin) });
-    }
+    this.parts.checkpoint(writer, this.namespace);
   }
 
   /** Takes back the last elements of `partition`; those still held keep their origin (partition and key). */
   restorePartition(reader: CheckpointReader, partition: number): void {
-    this.dropPartition(partition);
-    for (const [k, v] of reader.entries(this.namespace, partition)) {
-      if (k !== LAST) continue;
-      const e = v as { values: T[]; from: { partition: number; key: string | null }[] };
-      const p = this.part(partition);
-      p.values.push(...e.values);
-      for (const o of e.from) p.metas.push(restoredMetadata(o));
-    }
+    this.parts.restore(reader, this.namespace, partition);
   }
 
   dropPartition(partition: number): void {
-    const p = this.parts.get(partition);
-    if (p === undefined) return;
-    for (const md of p.metas) releaseRefs(md);
-    this.parts.delete(partition);
-    this.last = null;
-    this.lastId = -1;
+    this.parts.drop(partition);
   }
 }
 

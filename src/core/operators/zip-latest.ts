@@ -5,11 +5,12 @@ import {
   type CheckpointWriter,
   metadataOrigin,
   namespaceOption,
-  offsetOf,
   partitionOf,
   restoredMetadata,
 } from '../checkpointable.ts';
 import { both, type Held, hold, releaseAll } from '../held.ts';
+import { InputOffsets } from '../input-offsets.ts';
+import { InputPartitions } from '../input-partitions.ts';
 import { concatMetadata, type Metadata, releaseRefs } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -26,16 +27,19 @@ interface Part {
   readonly latest: (Held<unknown> | undefined)[];
   /** How many of the other inputs have an element. */
   filled: number;
-  /** Per input: the greatest Kafka offset taken (-1: none), and, after a restore, the one the state covers. */
-  readonly high: number[];
-  readonly replayed: number[];
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
   dirty: boolean;
 }
 
 type Origin = { partition: number; key: string | null };
 
-/** The store key of a partition's state (one entry). */
-const HELD = 'held';
+/** What a checkpoint holds for a partition (by input order). */
+type Saved = {
+  high: number[];
+  pending: { x: unknown; from: Origin }[];
+  latest: ({ x: unknown; from: Origin } | null)[];
+};
 
 /**
  * Like combineLatest, but the first input is lossless: each of its elements is emitted exactly once, with the
@@ -53,9 +57,38 @@ export class ZipLatestNode extends Stream<unknown[]> implements Checkpointable {
   /** The upstream whose input partitions keep the state (the first input): the others' topics join its. */
   readonly stateSide: Stream<any>;
   private readonly order: Stream<any>[] = [];
-  private readonly parts = new Map<number, Part>();
-  private last: Part | null = null;
-  private lastId = -1;
+  private readonly parts = new InputPartitions<Part>({
+    key: 'held',
+    make: () => {
+      const n = this.order.length;
+      return {
+        pending: [],
+        latest: new Array(n).fill(undefined),
+        filled: 0,
+        offsets: new InputOffsets(n),
+        dirty: false,
+      };
+    },
+    save: (p): Saved => ({
+      high: p.offsets.taken,
+      pending: p.pending.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
+      latest: p.latest.map((h) => (h === undefined ? null : { x: h.x, from: metadataOrigin(h.md) })),
+    }),
+    load: (p, saved: Saved) => {
+      for (const it of saved.pending) p.pending.push({ x: it.x, md: restoredMetadata(it.from) });
+      for (let i = 0; i < p.latest.length && i < saved.latest.length; i++) {
+        p.offsets.restore(i, saved.high[i] ?? -1);
+        const l = saved.latest[i];
+        if (i === 0 || l === null || l === undefined) continue;
+        p.latest[i] = { x: l.x, md: restoredMetadata(l.from) };
+        p.filled++;
+      }
+    },
+    release: (p) => {
+      releaseAll(p.pending);
+      for (const h of p.latest) if (h !== undefined) releaseRefs(h.md);
+    },
+  });
 
   constructor(inputs: readonly Stream<any>[], options: ZipLatestOptions = {}) {
     for (const s of inputs) if (!(s instanceof Stream)) badArgument('zipLatest', 'stream', s, 'a Stream');
@@ -71,40 +104,15 @@ export class ZipLatestNode extends Stream<unknown[]> implements Checkpointable {
     this.order.push(up);
     for (const p of this.parts.values()) {
       p.latest.push(undefined);
-      p.high.push(-1);
-      p.replayed.push(-1);
+      p.offsets.add();
     }
-  }
-
-  private part(id: number): Part {
-    if (id === this.lastId && this.last !== null) return this.last;
-    let p = this.parts.get(id);
-    if (p === undefined) {
-      const n = this.order.length;
-      p = {
-        pending: [],
-        latest: new Array(n).fill(undefined),
-        filled: 0,
-        high: new Array(n).fill(-1),
-        replayed: new Array(n).fill(-1),
-        dirty: false,
-      };
-      this.parts.set(id, p);
-    }
-    this.last = p;
-    this.lastId = id;
-    return p;
   }
 
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const i = who === undefined ? -1 : this.order.indexOf(who);
     if (i < 0) return;
-    const p = this.part(partitionOf(metadata));
-    const offset = offsetOf(metadata);
-    if (offset >= 0) {
-      if (offset <= p.replayed[i]!) return; // read again after a restore: already in the state, or emitted
-      if (offset > p.high[i]!) p.high[i] = offset;
-    }
+    const p = this.parts.get(partitionOf(metadata));
+    if (!p.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or emitted
     p.dirty = true;
     if (i === 0) p.pending.push(hold(x, metadata));
     else {
@@ -136,47 +144,16 @@ export class ZipLatestNode extends Stream<unknown[]> implements Checkpointable {
 
   /** Writes the state of each partition that changed, with the greatest offset taken from each input. */
   checkpoint(writer: CheckpointWriter): void {
-    for (const [id, p] of this.parts) {
-      if (!p.dirty) continue;
-      p.dirty = false;
-      writer.set(this.namespace, id, HELD, {
-        high: p.high,
-        pending: p.pending.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
-        latest: p.latest.map((h) => (h === undefined ? null : { x: h.x, from: metadataOrigin(h.md) })),
-      });
-    }
+    this.parts.checkpoint(writer, this.namespace);
   }
 
   /** Takes back the state of `partition` (by input order); its elements keep their origin. */
   restorePartition(reader: CheckpointReader, partition: number): void {
-    this.dropPartition(partition);
-    for (const [k, v] of reader.entries(this.namespace, partition)) {
-      if (k !== HELD) continue;
-      const e = v as {
-        high: number[];
-        pending: { x: unknown; from: Origin }[];
-        latest: ({ x: unknown; from: Origin } | null)[];
-      };
-      const p = this.part(partition);
-      for (const it of e.pending) p.pending.push({ x: it.x, md: restoredMetadata(it.from) });
-      for (let i = 0; i < p.latest.length && i < e.latest.length; i++) {
-        p.high[i] = p.replayed[i] = e.high[i] ?? -1;
-        const l = e.latest[i];
-        if (i === 0 || l === null || l === undefined) continue;
-        p.latest[i] = { x: l.x, md: restoredMetadata(l.from) };
-        p.filled++;
-      }
-    }
+    this.parts.restore(reader, this.namespace, partition);
   }
 
   dropPartition(partition: number): void {
-    const p = this.parts.get(partition);
-    if (p === undefined) return;
-    releaseAll(p.pending);
-    for (const h of p.latest) if (h !== undefined) releaseRefs(h.md);
-    this.parts.delete(partition);
-    this.last = null;
-    this.lastId = -1;
+    this.parts.drop(partition);
   }
 }
 

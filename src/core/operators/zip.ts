@@ -5,11 +5,12 @@ import {
   type CheckpointWriter,
   metadataOrigin,
   namespaceOption,
-  offsetOf,
   partitionOf,
   restoredMetadata,
 } from '../checkpointable.ts';
 import { type Held, hold, releaseAll } from '../held.ts';
+import { InputOffsets } from '../input-offsets.ts';
+import { InputPartitions } from '../input-partitions.ts';
 import { concatMetadata, type Metadata } from '../refcount.ts';
 import { type Pushed, Stream } from '../stream.ts';
 
@@ -17,16 +18,18 @@ interface Input {
   readonly items: Held<unknown>[];
   // Emitters whose element made this input exceed maxsize; they resume when the zip next emits.
   waiting: (() => void)[];
-  /** The greatest Kafka offset taken from this input (-1: none), and, after a restore, the one the state covers. */
-  high: number;
-  replayed: number;
 }
 
 /** The queues of one input partition (a Kafka partition; 0 outside Kafka), one per input, in input order. */
 interface Part {
   readonly inputs: Input[];
+  /** The greatest Kafka offset taken from each input, and after a restore the one the state covers. */
+  readonly offsets: InputOffsets;
   dirty: boolean;
 }
+
+/** What a checkpoint holds for a partition: at most `maxsize` elements per input, plus one. */
+type Saved = { inputs: { high: number; items: { x: unknown; from: { partition: number; key: string | null } }[] }[] };
 
 type Slot = { input: number } | { literal: unknown };
 
@@ -36,9 +39,6 @@ export interface ZipOptions {
   /** The store namespace of the elements held when an application checkpoints them. Default: `'zip'`. */
   namespace?: string;
 }
-
-/** The store key of a partition's queues (one entry: at most `maxsize` elements per input, plus one). */
-const QUEUES = 'queues';
 
 /**
  * Emits an array with one element from each input once every input has one (first in, first out per input).
@@ -58,9 +58,37 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
   readonly stateSide: Stream<any> | undefined;
   private readonly slots: Slot[] = [];
   private readonly ups: Stream<any>[] = [];
-  private readonly parts = new Map<number, Part>();
-  private last: Part | null = null;
-  private lastId = -1;
+  private readonly parts = new InputPartitions<Part>({
+    key: 'queues',
+    make: () => {
+      const n = this.ups.length;
+      return {
+        inputs: this.ups.map(newInput),
+        offsets: new InputOffsets(n),
+        dirty: false,
+      };
+    },
+    save: (p): Saved => ({
+      inputs: p.inputs.map((q, i) => ({
+        high: p.offsets.taken[i]!,
+        items: q.items.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
+      })),
+    }),
+    load: (p, saved: Saved) => {
+      saved.inputs.forEach((q, i) => {
+        const input = p.inputs[i];
+        if (input === undefined) return;
+        p.offsets.restore(i, q.high);
+        for (const it of q.items) input.items.push({ x: it.x, md: restoredMetadata(it.from) });
+      });
+    },
+    release: (p) => {
+      for (const q of p.inputs) {
+        releaseAll(q.items);
+        for (const resolve of q.waiting) resolve();
+      }
+    },
+  });
   private readonly maxsize: number;
   /** Set by `failWhenFull`: what an input past `maxsize` calls instead of waiting. */
   private overflow: ((error: TwinstreamError) => void) | null = null;
@@ -89,14 +117,20 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
   protected override upstreamAdded(up: Stream<any>): void {
     if (this.ups.includes(up)) return;
     this.slots.push({ input: this.ups.push(up) - 1 });
-    for (const p of this.parts.values()) p.inputs.push(newInput());
+    for (const p of this.parts.values()) {
+      p.inputs.push(newInput());
+      p.offsets.add();
+    }
   }
 
   protected override upstreamRemoved(up: Stream<any>): void {
     const i = this.ups.indexOf(up);
     if (i < 0) return;
     this.ups.splice(i, 1);
-    for (const p of this.parts.values()) releaseAll(p.inputs.splice(i, 1)[0]!.items);
+    for (const p of this.parts.values()) {
+      releaseAll(p.inputs.splice(i, 1)[0]!.items);
+      p.offsets.remove(i);
+    }
     for (let s = this.slots.length - 1; s >= 0; s--) {
       const slot = this.slots[s]!;
       if (!('input' in slot)) continue;
@@ -105,26 +139,13 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
     }
   }
 
-  private part(id: number): Part {
-    if (id === this.lastId && this.last !== null) return this.last;
-    let p = this.parts.get(id);
-    if (p === undefined) this.parts.set(id, (p = { inputs: this.ups.map(newInput), dirty: false }));
-    this.last = p;
-    this.lastId = id;
-    return p;
-  }
-
   override update(x: unknown, who?: Stream<any>, metadata?: Metadata): Pushed {
     const i = who === undefined ? -1 : this.ups.indexOf(who);
     if (i < 0) return;
-    const part = this.part(partitionOf(metadata));
-    const input = part.inputs[i]!;
-    const offset = offsetOf(metadata);
-    if (offset >= 0) {
-      if (offset <= input.replayed) return; // read again after a restore: already in the state, or zipped
-      if (offset > input.high) input.high = offset;
-    }
+    const part = this.parts.get(partitionOf(metadata));
+    if (!part.offsets.take(i, metadata)) return; // read again after a restore: already in the state, or zipped
     part.dirty = true;
+    const input = part.inputs[i]!;
     input.items.push(hold(x, metadata));
     const inputs = part.inputs;
     for (let j = 0; j < inputs.length; j++) {
@@ -172,51 +193,21 @@ export class ZipNode extends Stream<unknown[]> implements Checkpointable {
 
   /** Writes the queues of each partition that changed, with the greatest offset taken from each input. */
   checkpoint(writer: CheckpointWriter): void {
-    for (const [id, p] of this.parts) {
-      if (!p.dirty) continue;
-      p.dirty = false;
-      writer.set(this.namespace, id, QUEUES, {
-        inputs: p.inputs.map((q) => ({
-          high: q.high,
-          items: q.items.map((h) => ({ x: h.x, from: metadataOrigin(h.md) })),
-        })),
-      });
-    }
+    this.parts.checkpoint(writer, this.namespace);
   }
 
   /** Takes back the queues of `partition` (by input order); their elements keep their origin. */
   restorePartition(reader: CheckpointReader, partition: number): void {
-    this.dropPartition(partition);
-    for (const [k, v] of reader.entries(this.namespace, partition)) {
-      if (k !== QUEUES) continue;
-      const e = v as {
-        inputs: { high: number; items: { x: unknown; from: { partition: number; key: string | null } }[] }[];
-      };
-      const part = this.part(partition);
-      e.inputs.forEach((q, i) => {
-        const input = part.inputs[i];
-        if (input === undefined) return;
-        input.high = input.replayed = q.high;
-        for (const it of q.items) input.items.push({ x: it.x, md: restoredMetadata(it.from) });
-      });
-    }
+    this.parts.restore(reader, this.namespace, partition);
   }
 
   dropPartition(partition: number): void {
-    const p = this.parts.get(partition);
-    if (p === undefined) return;
-    for (const q of p.inputs) {
-      releaseAll(q.items);
-      for (const resolve of q.waiting) resolve();
-    }
-    this.parts.delete(partition);
-    this.last = null;
-    this.lastId = -1;
+    this.parts.drop(partition);
   }
 }
 
 function newInput(): Input {
-  return { items: [], waiting: [], high: -1, replayed: -1 };
+  return { items: [], waiting: [] };
 }
 
 declare module '../stream.ts' {

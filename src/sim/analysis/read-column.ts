@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { TwinstreamError } from '../../errors.ts';
+import { csvTextColumns } from '../csv-text-columns.ts';
 
 /** The numbers of one CSV column, and how many of its cells were not numbers (empty, text). */
 export interface CsvColumn {
@@ -16,30 +16,7 @@ export interface CsvColumn {
  * const { values } = await readCsvColumn('packing.csv', 'seconds');
  */
 export async function readCsvColumn(file: string, column: string): Promise<CsvColumn> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TwinstreamError('TS_SIM_BAD_DATA', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  const { inferSchema, initParser } = await import('udsv');
-  let cols: unknown[][];
-  let names: string[];
-  try {
-    const schema = inferSchema(text, { trim: true });
-    names = schema.cols.map((c: { name: string }) => c.name);
-    // Every column as text: the cells are converted here, so one bad cell cannot change a column's inferred type.
-    for (const c of schema.cols) (c as { type: string }).type = 's';
-    cols = initParser(schema).stringCols(text) as unknown[][];
-  } catch (error) {
-    throw new TwinstreamError(
-      'TS_SIM_BAD_DATA',
-      `${file} is not a CSV file with a header row: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const { names, cols } = await csvTextColumns(file);
   const index = names.indexOf(column);
   if (index < 0) {
     throw new TwinstreamError(

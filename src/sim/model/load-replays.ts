@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { TwinstreamError } from '../../errors.ts';
 import { importOptional } from '../../import-optional.ts';
+import { csvTextColumns } from '../csv-text-columns.ts';
 import { modelClock, modelTime } from './model-clock.ts';
 import type { ModelSpec } from './spec.ts';
 
@@ -128,27 +128,7 @@ interface Table {
 
 // Every column as text, each cell a number when it reads as one (as desflow reads CSV fields).
 async function csvTable(file: string): Promise<Table> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TwinstreamError('TS_SIM_BAD_DATA', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  const { inferSchema, initParser } = await import('udsv');
-  let columns: string[];
-  let cols: unknown[][];
-  try {
-    const schema = inferSchema(text, { trim: true });
-    columns = schema.cols.map((c: { name: string }) => c.name);
-    for (const c of schema.cols) (c as { type: string }).type = 's';
-    cols = initParser(schema).stringCols(text) as unknown[][];
-  } catch (error) {
-    throw new TwinstreamError(
-      'TS_SIM_BAD_DATA',
-      `${file} is not a CSV file with a header row: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
+  const { names: columns, cols } = await csvTextColumns(file);
   const n = cols[0]?.length ?? 0;
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {

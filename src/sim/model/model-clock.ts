@@ -1,5 +1,6 @@
 import { TwinstreamError } from '../../errors.ts';
 import { simSeconds } from '../sim-duration.ts';
+import { zoneOffset } from '../zone-offset.ts';
 
 /** Where a model's simulated time starts and, with `goLiveAt`, where it turns live. */
 export interface ModelClock {
@@ -48,18 +49,9 @@ export function modelTime(text: string, nowMs: number, timeZone: string | undefi
 // The zone's offset from UTC at a local wall time: format the UTC instant in the zone and compare. Applied twice,
 // so a wall time near a daylight-saving change lands on the offset in force then.
 function zoneOffsetMs(wall: number, timeZone: string, field: string): number {
-  let format: Intl.DateTimeFormat;
+  let offsetAt: (instant: number) => number;
   try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
+    offsetAt = zoneOffset(timeZone);
   } catch (error) {
     throw new TwinstreamError(
       'TS_SIM_BAD_MODEL',
@@ -67,11 +59,6 @@ function zoneOffsetMs(wall: number, timeZone: string, field: string): number {
       { cause: error },
     );
   }
-  const offsetAt = (instant: number) => {
-    const p = Object.fromEntries(format.formatToParts(instant).map((x) => [x.type, x.value]));
-    const asUtc = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
-    return asUtc - (instant - (instant % 1000));
-  };
   const first = offsetAt(wall);
   return offsetAt(wall - first);
 }
