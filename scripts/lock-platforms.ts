@@ -54,11 +54,16 @@ if (process.argv.includes('--check')) {
     process.exit(1);
   }
   console.log('package-lock.json has every platform entry');
+} else if (added.length === 0) {
+  // Untouched: a rewrite could only reorder what npm wrote.
+  console.log('nothing to add');
 } else {
+  // In npm's order (its locale comparison, where `string_decoder` comes before `string-width`), so that a later
+  // `npm install` leaves the file as it is.
   const sorted = Object.fromEntries(
-    Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+    Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b, 'en'))),
   );
   lock.packages = sorted;
   writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
-  console.log(added.length ? `added ${added.length} platform entries:\n  ${added.join('\n  ')}` : 'nothing to add');
+  console.log(`added ${added.length} platform entries:\n  ${added.join('\n  ')}`);
 }
