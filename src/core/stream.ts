@@ -297,6 +297,9 @@ export class Stream<T = unknown> {
   /** Tells the nodes downstream that this node will emit nothing more (a finite source ran out). */
   end(): void {
     for (const d of [...this.downstreams]) d.upstreamEnded(this);
+    // Its `catch()` branch gets no more errors: it ends too, so what holds elements there (a batch, a dead-letter
+    // file) hands them on and closes, as on the main path.
+    this.errorBranch?.upstreamEnded(this);
   }
 
   /**

@@ -74,6 +74,27 @@ describe('done: the graph has let go', () => {
     assert.deepEqual(out, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
   });
 
+  test('a catch() branch ends with the node it catches for: its last partial batch is flushed and awaited', async () => {
+    const good: number[] = [];
+    const errors: number[][] = [];
+    const source = Stream.fromIterable(range(10));
+    const checked = source.buffer(4).map((x: number) => {
+      if (x % 3 === 0) throw new Error(`bad ${x}`);
+      return x;
+    });
+    checked.sink((x) => void good.push(x));
+    // 0, 3, 6 and 9 fail: a batch of three, then the 9 alone, which only the end hands on.
+    checked
+      .catch()
+      .map((e) => e.value as number)
+      .partition(3)
+      .sink(slowInto(errors));
+    source.start();
+    await source.done;
+    assert.deepEqual(good, [1, 2, 4, 5, 7, 8]);
+    assert.deepEqual(errors, [[0, 3, 6], [9]]);
+  });
+
   test('timedWindow: the final flush comes after the buffer before it has drained', async () => {
     const out: number[][] = [];
     const source = Stream.fromIterable(range(30));
