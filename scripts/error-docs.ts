@@ -27,7 +27,9 @@ A function you give an operator (\`map\`, \`filter\`, \`sink\`, an aggregator, a
 
 - With an error branch on that node (\`.onError(handler)\` or \`.catch()\`), the branch receives
   \`{ error, value, node, metadata }\`: \`error\` is a \`TwinstreamError\` \`TS_NODE_FAILED\` (or the thrown error, when
-  it is a \`TwinstreamError\` already) with the thrown error as \`cause\`, and the stream goes on.
+  it is a \`TwinstreamError\` already) with the thrown error as \`cause\`, and the stream goes on. A \`catch()\`
+  branch ends when its node does: what holds elements there (a batch, a dead-letter file) hands them on at the end,
+  and \`await source.done\` waits for it.
 - Without one, the error goes back to whoever called \`emit\`. Through a source (\`fromIterable\`, \`fromPeriodic\`,
   a Kafka source...) that is the source's run: it stops, and \`await source.done\` rejects with a \`TwinstreamError\`
   \`TS_NODE_FAILED\` whose \`cause\` is the original error. A graph you feed by hand with \`emit(x)\` gets the
