@@ -200,8 +200,20 @@ export class KafkaSource<K = unknown, V = unknown, T = KafkaRecord<K, V>> extend
     if (Array.isArray(assignments)) {
       const owned = new Set<string>();
       for (const a of assignments) for (const p of a.partitions ?? []) owned.add(`${a.topic}:${p}`);
+      const before = this.owned;
       this.owned = owned;
       this.lastKey = { topic: '', partition: -1, key: '', owned: true };
+      // The client keeps its fetch position of a partition taken away (a fetch under way may even move it on).
+      // Given the partition back with no offset committed for it meanwhile, it would go on from there, past the
+      // records it had fetched and this source dropped as not owned (onMessage): nobody would ever read those.
+      // Forgotten, the position of a partition this member did not own before is set again by the client's refresh
+      // after the join: from the committed offset, or from autoOffsetReset when there is none.
+      const positions = this.messages?.offsetsToFetch;
+      if (positions !== undefined) {
+        for (const key of [...positions.keys()]) {
+          if (!owned.has(key) || before === null || !before.has(key)) positions.delete(key);
+        }
+      }
     }
     if (this.hooks.abandon === undefined || !Array.isArray(assignments)) {
       this.preparer.assigned(assignments);

@@ -150,6 +150,11 @@ export class MemoryConsumer extends EventEmitter implements PortConsumer {
   assigned(generation: number, partitions: readonly { topic: string; partition: number }[]): void {
     this.generationId = generation;
     const group = this.kafka.group(this.groupId);
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    const assignments: PortAssignment[] = [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
+    this.emit('consumer:group:join', { assignments });
+    // As the client does: the join first, then the fetch positions refreshed from the committed offsets.
     this.stream?.position(
       partitions.map(({ topic, partition }) => ({
         topic,
@@ -157,10 +162,6 @@ export class MemoryConsumer extends EventEmitter implements PortConsumer {
         offset: group.committed.get(`${topic}:${partition}`) ?? this.kafka.startOffset(topic, partition, this.fallback),
       })),
     );
-    const byTopic = new Map<string, number[]>();
-    for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-    const assignments: PortAssignment[] = [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
-    this.emit('consumer:group:join', { assignments });
   }
 
   async commit(options: { offsets: (PortOffset & { leaderEpoch: number })[] }): Promise<void> {
